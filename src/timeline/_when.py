@@ -1,0 +1,353 @@
+"""``When``: a date as precise as the sources say, from a timed instant to an open interval.
+
+Parsing lives in ``timeline._dateparse``; the accepted forms and every
+convention are documented in ``docs/dates.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import arrow
+import attrs
+
+from . import _dateparse
+from ._errors import InvalidDate
+
+__all__ = ["OPEN_END", "OPEN_START", "Precision", "When", "days_between"]
+
+#: The ``earliest`` bound of an interval open at the start (``../2024-06``).
+OPEN_START = _dateparse.OPEN_START
+#: The ``latest`` bound of an interval open at the end (``2022/..``).
+OPEN_END = _dateparse.OPEN_END
+
+
+class Precision(str, enum.Enum):
+    """How finely a date is known, declared from finest to coarsest.
+
+    ``rank`` gives the position (0 for ``MINUTE``), so finer sorts first.
+    """
+
+    MINUTE = "minute"
+    """A timed instant, with a UTC offset or a zone."""
+    DAY = "day"
+    """One calendar day."""
+    PART_OF_MONTH = "part_of_month"
+    """Early (days 1-10), mid (11-20) or late (21-end) in a month."""
+    MONTH = "month"
+    """A calendar month."""
+    SEASON = "season"
+    """A northern-hemisphere season (EDTF level 1 codes 21-24)."""
+    YEAR = "year"
+    """A calendar year."""
+    INTERVAL = "interval"
+    """Any other span: explicit intervals, year parts, decades, open ends."""
+
+    @property
+    def rank(self) -> int:
+        """Position from finest (0, ``MINUTE``) to coarsest (``INTERVAL``)."""
+        return _RANK[self]
+
+
+_RANK = {precision: rank for rank, precision in enumerate(Precision)}
+# Stand-ins that sort before any real value, so optional fields still give a total order.
+_NO_INSTANT = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_NO_DAY = dt.date.min
+
+
+def _to_day(value: object) -> dt.date:
+    """Return the calendar day of an anchor given as a date, datetime, string or Arrow."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    when = When.coerce(value)
+    if when.earliest != when.latest:
+        raise InvalidDate(value, "an anchor must be a single day")
+    return when.earliest
+
+
+@attrs.frozen(kw_only=True)
+class When:
+    """When something happened, as precisely as the sources say.
+
+    A ``When`` keeps the canonical EDTF string, the text as written, and the
+    strict calendar bounds ``earliest..latest`` (inclusive). Timed events also
+    keep the aware instant(s) in ``start``/``end``.
+
+    Build one with ``When.parse`` (text), ``When.coerce`` (anything date-like)
+    or ``When.from_bounds`` (two days); the constructor is for decoders.
+
+    Order (``<``, ``sorted``): by ``earliest`` first, then finer ``precision``
+    first, then the start instant, ``latest``, ``edtf``, ``phrase``, and the
+    remaining fields, so the order is total and deterministic; see
+    ``sort_key``. Equality compares every field.
+    """
+
+    edtf: str
+    """Canonical EDTF (level 0-1) string, e.g. ``2025-12``, ``2019~/2024-06``, ``2022/..``."""
+    precision: Precision
+    """How finely the date is known."""
+    earliest: dt.date
+    """First calendar day it may fall on (inclusive); ``date.min`` for an open start."""
+    latest: dt.date
+    """Last calendar day it may fall on (inclusive); ``date.max`` for an open end."""
+    start: dt.datetime | None = None
+    """The aware instant of a timed event (its zone kept); ``None`` for calendar dates."""
+    end: dt.datetime | None = None
+    """The aware end instant of a timed interval; otherwise ``None``."""
+    approximate: bool = False
+    """EDTF ``~`` (circa); ``%`` sets this and ``uncertain``."""
+    uncertain: bool = False
+    """EDTF ``?`` (the source is unsure); ``%`` sets this and ``approximate``."""
+    phrase: str | None = None
+    """The text as written, when it was not already the canonical EDTF string."""
+    anchor: dt.date | None = None
+    """The day a relative phrase ("last week") was resolved against; else ``None``."""
+
+    def __attrs_post_init__(self) -> None:
+        # msgspec runs this when it decodes stored records, so keep it to one comparison.
+        if self.latest < self.earliest:
+            raise InvalidDate(self.edtf, f"latest {self.latest} is before earliest {self.earliest}")
+
+    # --- building -----------------------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, text: str, anchor: dt.date | dt.datetime | str | None = None) -> When:
+        """Read an EDTF string, an ISO 8601 date-time, or an English date phrase.
+
+        Args:
+            text: e.g. ``"2025-12-02"``, ``"2025-12-04T10:00+05:30"``, ``"early December 2025"``,
+                ``"since 2022"``, ``"over the weekend"``.
+            anchor: the day relative phrases are resolved against, usually the
+                publication date of the source (a date, an aware datetime's day, or
+                any single-day string). Ignored by absolute dates.
+
+        Returns:
+            The ``When``; ``phrase`` keeps ``text`` unless it was canonical EDTF,
+            and ``anchor`` is set only when a relative phrase used it.
+
+        Raises:
+            InvalidDate: naming the text and why it was refused (also when a
+                relative phrase has no anchor).
+
+        """
+        if not isinstance(text, str):
+            raise InvalidDate(text, f"expected a string, got {type(text).__name__}")
+        stripped = text.strip()
+        day = None if anchor is None else _to_day(anchor)
+        parsed = _dateparse.parse_text(stripped, day)
+        return cls._from_parsed(
+            parsed,
+            phrase=None if stripped == parsed.edtf else stripped,
+            anchor=day if parsed.relative else None,
+        )
+
+    @classmethod
+    def coerce(cls, value: object, *, anchor: dt.date | dt.datetime | str | None = None) -> When:
+        """Make a ``When`` from anything date-like; this is what every date argument goes through.
+
+        Args:
+            value: a ``When`` (returned as is), a string (parsed), a ``date`` (day
+                precision), an aware ``datetime`` or an ``arrow.Arrow`` (a timed event).
+            anchor: passed to ``When.parse`` for relative phrases.
+
+        Returns:
+            The ``When``.
+
+        Raises:
+            InvalidDate: for unparseable text, a naive datetime, or any other type.
+
+        """
+        if isinstance(value, When):
+            return value
+        if isinstance(value, str):
+            return cls.parse(value, anchor)
+        if isinstance(value, arrow.Arrow):
+            value = value.datetime
+        if isinstance(value, dt.datetime):
+            if value.utcoffset() is None:
+                raise InvalidDate(
+                    value,
+                    "a datetime needs a UTC offset or a time zone (tzinfo); "
+                    "a naive datetime is ambiguous",
+                )
+            return cls._from_parsed(_dateparse.timed_fields(value))
+        if isinstance(value, dt.date):
+            return cls._from_parsed(_dateparse.day_fields(value))
+        raise InvalidDate(
+            value,
+            f"cannot read a date from a {type(value).__name__}; expected a str, "
+            "datetime.date, aware datetime.datetime, arrow.Arrow or When",
+        )
+
+    @classmethod
+    def from_bounds(cls, earliest: dt.date, latest: dt.date) -> When:
+        """Make a single day (when both bounds are equal) or the interval between two days.
+
+        Args:
+            earliest: first day (inclusive); ``OPEN_START`` (``date.min``) for an open start.
+            latest: last day (inclusive); ``OPEN_END`` (``date.max``) for an open end.
+
+        Returns:
+            A ``DAY`` or ``INTERVAL`` ``When`` with an EDTF day interval such as
+            ``2025-12-04/2025-12-05`` or ``2022-01-01/..``.
+
+        Raises:
+            InvalidDate: if ``latest`` precedes ``earliest`` or both ends are open.
+
+        """
+        days = [d.date() if isinstance(d, dt.datetime) else d for d in (earliest, latest)]
+        return cls._from_parsed(_dateparse.bounds_fields(days[0], days[1]))
+
+    @classmethod
+    def _from_parsed(
+        cls,
+        parsed: _dateparse.Parsed,
+        *,
+        phrase: str | None = None,
+        anchor: dt.date | None = None,
+    ) -> When:
+        return cls(
+            edtf=parsed.edtf,
+            precision=Precision(parsed.precision),
+            earliest=parsed.earliest,
+            latest=parsed.latest,
+            start=parsed.start,
+            end=parsed.end,
+            approximate=parsed.approximate,
+            uncertain=parsed.uncertain,
+            phrase=phrase,
+            anchor=anchor,
+        )
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @property
+    def is_fuzzy(self) -> bool:
+        """Whether it is coarser than a day, or approximate or uncertain."""
+        return self.precision.rank > Precision.DAY.rank or self.approximate or self.uncertain
+
+    @property
+    def is_open(self) -> bool:
+        """Whether either bound is open (``date.min`` start or ``date.max`` end)."""
+        return self.earliest == OPEN_START or self.latest == OPEN_END
+
+    @property
+    def display(self) -> str:
+        """The text to show: the phrase as written if any, else the EDTF string."""
+        return self.edtf if self.phrase is None else self.phrase
+
+    def __str__(self) -> str:
+        return self.display
+
+    # --- ordering -----------------------------------------------------------------------------
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        """Key of ``<`` and ``sorted``: earliest day, then finer precision, then the rest.
+
+        Every field takes part, so two ``When`` with equal keys are equal.
+        """
+        return (
+            self.earliest,
+            self.precision.rank,
+            (self.start is not None, self.start or _NO_INSTANT),
+            self.latest,
+            self.edtf,
+            (self.phrase is not None, self.phrase or ""),
+            (self.end is not None, self.end or _NO_INSTANT),
+            self.approximate,
+            self.uncertain,
+            (self.anchor is not None, self.anchor or _NO_DAY),
+        )
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, When):
+            return NotImplemented
+        return self.sort_key < other.sort_key
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, When):
+            return NotImplemented
+        return self.sort_key <= other.sort_key
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, When):
+            return NotImplemented
+        return self.sort_key > other.sort_key
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, When):
+            return NotImplemented
+        return self.sort_key >= other.sort_key
+
+    # --- comparing with day ranges ------------------------------------------------------------
+
+    def overlaps(self, start: object = None, end: object = None) -> bool:
+        """Whether any day it may fall on is in the window ``start..end`` (inclusive).
+
+        Args:
+            start: the window's first day; anything ``When.coerce`` takes (its
+                ``earliest`` counts), or ``None`` for no lower limit.
+            end: the window's last day (its ``latest`` counts), or ``None`` for no upper limit.
+
+        Returns:
+            True if the bounds ``earliest..latest`` and the window share a day.
+
+        Raises:
+            InvalidDate: if a bound can't be read, or the window ends before it starts.
+
+        """
+        first, last = _window(start, end)
+        return self.earliest <= last and first <= self.latest
+
+    def within(self, start: object = None, end: object = None) -> bool:
+        """Whether every day it may fall on is in the window ``start..end`` (inclusive).
+
+        Args:
+            start: the window's first day, as for ``overlaps``; ``None`` for no lower limit.
+            end: the window's last day, as for ``overlaps``; ``None`` for no upper limit.
+
+        Returns:
+            True if both ``earliest`` and ``latest`` are inside the window.
+
+        Raises:
+            InvalidDate: if a bound can't be read, or the window ends before it starts.
+
+        """
+        first, last = _window(start, end)
+        return first <= self.earliest and self.latest <= last
+
+
+def _window(start: object, end: object) -> tuple[dt.date, dt.date]:
+    first = OPEN_START if start is None else When.coerce(start).earliest
+    last = OPEN_END if end is None else When.coerce(end).latest
+    if last < first:
+        raise InvalidDate(f"{start}..{end}", "the window ends before it starts")
+    return first, last
+
+
+def days_between(a: When, b: When) -> tuple[int, int]:
+    """Count the fewest and most whole days from ``a`` to ``b``, given both dates' bounds.
+
+    Used to show the time between two fuzzy steps as a range ("3-40 days").
+    Negative numbers mean ``b`` may come before ``a``.
+
+    Args:
+        a: the earlier step.
+        b: the later step.
+
+    Returns:
+        ``(b.earliest - a.latest, b.latest - a.earliest)`` in days.
+
+    Raises:
+        InvalidDate: if either date has an open bound (the distance is unbounded).
+
+    """
+    for when in (a, b):
+        if when.is_open:
+            raise InvalidDate(when.display, "an open-ended date has no bounded distance")
+    return (b.earliest - a.latest).days, (b.latest - a.earliest).days
