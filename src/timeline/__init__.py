@@ -1,0 +1,96 @@
+"""geotimeline: an event-sourced, bitemporal timeline of dated geopolitical events.
+
+Every fact enters an append-only, hash-chained log as a record (recorded,
+amended, retracted); the current timeline, and the timeline as it was known at
+any past moment, are projections rebuilt by replaying that log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._codec import Upcaster
+from ._errors import (
+    ConcurrencyError,
+    CorruptLog,
+    EventRetracted,
+    ImportFailed,
+    InvalidDate,
+    InvalidEvent,
+    InvalidRecord,
+    PluginError,
+    ReadOnlyTimeline,
+    TimelineError,
+    UnknownEvent,
+    UnknownKind,
+    UnknownPlugin,
+)
+from ._extensions import Analysis, Exporter, Importer, ImportProblem, ImportReport, Option
+from ._jsonl import JsonlStore
+from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
+from ._model import Actor, ActorRole, Event, Modality, Source
+from ._projection import CurrentState, EventFilter, Projection
+from ._records import Payload, Record, RecordType
+from ._sqlite import SqliteStore
+from ._store import MemoryStore, Store
+from ._timeline import DEFAULT_PATH, Timeline, TimelineView
+from ._timeline import open_timeline as open  # noqa: A001 - the documented entry point
+from ._verify import VerifyReport
+from ._when import Precision, When
+
+# Mypy with --strict (no implicit re-export) needs the explicit list; keep it sorted.
+__all__ = [
+    "Actor",
+    "ActorRole",
+    "Analysis",
+    "BUILTIN_KINDS",
+    "ConcurrencyError",
+    "CorruptLog",
+    "CurrentState",
+    "DEFAULT_PATH",
+    "Event",
+    "EventFilter",
+    "EventRetracted",
+    "Exporter",
+    "ImportFailed",
+    "ImportProblem",
+    "ImportReport",
+    "Importer",
+    "InvalidDate",
+    "InvalidEvent",
+    "InvalidRecord",
+    "JsonlStore",
+    "Kind",
+    "KindRegistry",
+    "MemoryStore",
+    "Modality",
+    "Option",
+    "Payload",
+    "PluginError",
+    "Precision",
+    "Projection",
+    "ReadOnlyTimeline",
+    "Record",
+    "RecordType",
+    "SqliteStore",
+    "Store",
+    "Timeline",
+    "TimelineError",
+    "TimelineView",
+    "UnknownEvent",
+    "UnknownKind",
+    "UnknownPlugin",
+    "Upcaster",
+    "VerifyReport",
+    "When",
+    "open",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Read lazily: importlib.metadata costs milliseconds at import time.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("geotimeline")
+    raise AttributeError(f"module 'timeline' has no attribute {name!r}")

@@ -1,0 +1,215 @@
+"""Decoding stored records into Record objects, upcasting old payload schemas on the way.
+
+The hot path (a record written by this version) is one msgspec call that builds
+the attrs objects directly; only records of an older schema take the slow path
+through plain dicts and the upcaster chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import attrs
+import msgspec
+
+from ._errors import InvalidDate, InvalidRecord
+from ._records import CURRENT_SCHEMA, Payload, Record, RecordType
+from ._when import When
+
+__all__ = ["BUILTIN_UPCASTERS", "RecordCodec", "Upcaster", "encode_line"]
+
+#: An upcaster's function: takes a payload (plain JSON data) of schema N, returns schema N+1.
+UpcastFunction = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@attrs.frozen(kw_only=True)
+class Upcaster:
+    """Migrates payloads of one record type from one schema version to the next."""
+
+    record_type: str
+    """``recorded``, ``amended`` or ``retracted``."""
+    from_schema: int
+    """The version it reads; it returns version ``from_schema + 1``."""
+    function: UpcastFunction
+    """The migration: takes the old payload as plain JSON data, returns the new one."""
+    description: str = ""
+    """One line saying what changed."""
+
+
+def _date_string_to_when(payload: dict[str, Any]) -> dict[str, Any]:
+    # Schema 1 stored an event's date as a plain string under "date"; schema 2
+    # stores the parsed When (edtf, precision, bounds, phrase) under "when".
+    event = dict(payload["event"])
+    text = event.pop("date")
+    try:
+        when = When.parse(text)
+    except InvalidDate as exc:
+        raise InvalidRecord("upcasting schema 1 -> 2", exc.args[0]) from None
+    event["when"] = msgspec.to_builtins(when)
+    return {**payload, "event": event}
+
+
+BUILTIN_UPCASTERS: tuple[Upcaster, ...] = tuple(
+    Upcaster(
+        record_type=t,
+        from_schema=1,
+        function=_date_string_to_when,
+        description="event.date (a plain string) becomes event.when (a parsed When)",
+    )
+    for t in (RecordType.RECORDED.value, RecordType.AMENDED.value)
+)
+
+
+class _Line(msgspec.Struct, gc=False):
+    seq: int
+    stream: str
+    version: int
+    type: str
+    recorded_at: dt.datetime
+    schema: int
+    payload: msgspec.Raw
+    hash: str
+
+
+def encode_line(
+    seq: int,
+    stream: str,
+    version: int,
+    type_: str,
+    recorded_at: str,
+    schema: int,
+    payload: bytes,
+    hash_: str,
+) -> bytes:
+    """Return one stored record as a JSON line (no newline), embedding the payload bytes as is."""
+    head = msgspec.json.encode(
+        {"seq": seq, "stream": stream, "version": version, "type": type_,
+         "recorded_at": recorded_at, "schema": schema}
+    )
+    return b"%s,\"payload\":%s,\"hash\":\"%s\"}" % (head[:-1], payload, hash_.encode())
+
+
+class RecordCodec:
+    """Turns stored bytes into Records, applying the registered upcasters.
+
+    Args:
+        upcasters: migrations for old payload schemas; the built-ins when omitted.
+    """
+
+    def __init__(self, upcasters: Iterable[Upcaster] = BUILTIN_UPCASTERS) -> None:
+        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        for upcaster in upcasters:
+            self.add(upcaster)
+        self._line = msgspec.json.Decoder(Record)
+        self._payload = msgspec.json.Decoder(Payload)
+        self._generic_line = msgspec.json.Decoder(_Line)
+
+    def add(self, upcaster: Upcaster) -> None:
+        """Register an upcaster.
+
+        Raises:
+            InvalidRecord: another upcaster already handles this type and schema.
+        """
+        key = (upcaster.record_type, upcaster.from_schema)
+        if key in self._upcasters and self._upcasters[key] is not upcaster:
+            raise InvalidRecord(
+                f"upcaster for {key[0]} schema {key[1]}", "one is registered already"
+            )
+        self._upcasters[key] = upcaster
+
+    def upcast(self, record_type: str, schema: int, payload: dict[str, Any]) -> dict[str, Any]:
+        """Migrate a payload of ``schema`` to the current schema of its type.
+
+        Raises:
+            InvalidRecord: no upcaster covers a step, or the schema is newer than this library.
+        """
+        current = CURRENT_SCHEMA.get(record_type)
+        if current is None:
+            raise InvalidRecord(f"record type {record_type!r}", "not a known record type")
+        if schema > current:
+            raise InvalidRecord(
+                f"{record_type} schema {schema}",
+                f"written by a newer geotimeline (this one reads up to {current})",
+            )
+        while schema < current:
+            upcaster = self._upcasters.get((record_type, schema))
+            if upcaster is None:
+                raise InvalidRecord(
+                    f"{record_type} schema {schema}", "no upcaster is registered for it"
+                )
+            payload = upcaster.function(payload)
+            schema += 1
+        return payload
+
+    def decode_payload(self, record_type: str, schema: int, data: bytes) -> Payload:
+        """Decode a payload's bytes, upcasting when its schema is old."""
+        if schema == CURRENT_SCHEMA.get(record_type):
+            return self._payload.decode(data)
+        upcast = self.upcast(record_type, schema, msgspec.json.decode(data))
+        return self._payload.decode(msgspec.json.encode(upcast))
+
+    def decode_line(self, line: bytes, where: str = "") -> Record:
+        """Decode one stored JSON line into a Record.
+
+        Raises:
+            InvalidRecord: the line is not a well-formed record.
+        """
+        try:
+            record = self._line.decode(line)
+            if record.schema == CURRENT_SCHEMA[record.type.value]:
+                return record
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            pass  # an older schema, or garbage: the generic path below tells which
+        try:
+            raw = self._generic_line.decode(line)
+            return Record(
+                seq=raw.seq,
+                stream=raw.stream,
+                version=raw.version,
+                type=RecordType(raw.type),
+                recorded_at=raw.recorded_at,
+                schema=raw.schema,
+                payload=self.decode_payload(raw.type, raw.schema, bytes(raw.payload)),
+                hash=raw.hash,
+            )
+        except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
+            raise InvalidRecord(where or "record", f"not a valid record ({exc})") from None
+
+    def decode_row(
+        self,
+        seq: int,
+        stream: str,
+        version: int,
+        type_: str,
+        recorded_at: str,
+        schema: int,
+        payload: bytes,
+        hash_: str,
+    ) -> Record:
+        """Decode a record stored as columns (SQLite) into a Record.
+
+        Raises:
+            InvalidRecord: a column or the payload is malformed.
+        """
+        try:
+            return Record(
+                seq=seq,
+                stream=stream,
+                version=version,
+                type=RecordType(type_),
+                recorded_at=_parse_timestamp(recorded_at),
+                schema=schema,
+                payload=self.decode_payload(type_, schema, payload),
+                hash=hash_,
+            )
+        except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
+            raise InvalidRecord(f"record seq {seq}", f"not a valid record ({exc})") from None
+
+
+_timestamp = msgspec.json.Decoder(dt.datetime)
+
+
+def _parse_timestamp(text: str) -> dt.datetime:
+    return _timestamp.decode(b'"%s"' % text.encode())

@@ -1,0 +1,151 @@
+"""The exception hierarchy: every error the library raises on purpose."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ConcurrencyError",
+    "CorruptLog",
+    "EventRetracted",
+    "ImportFailed",
+    "InvalidDate",
+    "InvalidEvent",
+    "InvalidRecord",
+    "PluginError",
+    "ReadOnlyTimeline",
+    "TimelineError",
+    "UnknownEvent",
+    "UnknownKind",
+    "UnknownPlugin",
+]
+
+
+class TimelineError(Exception):
+    """Base class of every error geotimeline raises for bad input or state."""
+
+
+class InvalidDate(TimelineError, ValueError):  # noqa: N818 - public name fixed by the API
+    """A date or date phrase could not be understood.
+
+    Args:
+        text: the input as given.
+        reason: why it was refused.
+    """
+
+    def __init__(self, text: object, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(f"invalid date {text!r}: {reason}")
+
+
+class InvalidEvent(TimelineError, ValueError):  # noqa: N818 - public name fixed by the API
+    """A field of an event has a bad value.
+
+    Args:
+        field: the field's name (dotted for nested values, e.g. ``actors[1].country``).
+        value: the value given.
+        expected: what was expected instead.
+    """
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        self.field = field
+        self.value = value
+        self.expected = expected
+        super().__init__(f"invalid event field {field!r}: got {value!r}, expected {expected}")
+
+
+class UnknownKind(InvalidEvent):  # noqa: N818 - reads better than UnknownKindError
+    """An event kind is not registered; the message names the closest known kinds."""
+
+    def __init__(self, kind: str, suggestions: list[str]) -> None:
+        hint = f"a registered kind (did you mean {', '.join(suggestions)}?)" if suggestions else (
+            "a registered kind (see timeline.kinds())"
+        )
+        super().__init__("kind", kind, hint)
+        self.suggestions = suggestions
+
+
+class InvalidRecord(TimelineError, ValueError):  # noqa: N818
+    """A stored or imported record could not be read.
+
+    Args:
+        where: the place (file and line, or seq).
+        reason: why it was refused.
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where = where
+        self.reason = reason
+        super().__init__(f"{where}: {reason}")
+
+
+class UnknownEvent(TimelineError, KeyError):  # noqa: N818
+    """No event with this id is in the timeline."""
+
+    def __init__(self, event_id: str) -> None:
+        self.event_id = event_id
+        super().__init__(event_id)
+
+    def __str__(self) -> str:
+        return f"no event with id {self.event_id!r} in this timeline"
+
+
+class EventRetracted(TimelineError):  # noqa: N818
+    """The event was retracted and can no longer be amended or retracted."""
+
+    def __init__(self, event_id: str) -> None:
+        self.event_id = event_id
+        super().__init__(f"event {event_id!r} was retracted; record a new event instead")
+
+
+class ConcurrencyError(TimelineError):
+    """An append expected a version that is no longer the latest."""
+
+    def __init__(self, event_id: str, expected: int, actual: int) -> None:
+        self.event_id = event_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"event {event_id!r} is at version {actual}, not the expected version {expected}; "
+            "reload it and try again"
+        )
+
+
+class CorruptLog(TimelineError):  # noqa: N818
+    """The stored log cannot be read (not a timeline log, or damaged beyond repair)."""
+
+
+class ReadOnlyTimeline(TimelineError):  # noqa: N818
+    """A write was attempted on a read-only view (``as_of``) of a timeline."""
+
+
+class PluginError(TimelineError):
+    """A plugin failed to load or to register, or registered something invalid."""
+
+
+class UnknownPlugin(TimelineError, LookupError):  # noqa: N818
+    """No exporter, importer or analysis is registered under this name."""
+
+    def __init__(self, what: str, name: str, known: list[str]) -> None:
+        self.what = what
+        self.name = name
+        self.known = known
+        listing = ", ".join(sorted(known)) or "none"
+        super().__init__(f"unknown {what} {name!r}; registered: {listing}")
+
+
+class ImportFailed(TimelineError):  # noqa: N818
+    """An import found bad rows; nothing was recorded (unless invalid rows were skipped).
+
+    Args:
+        source: the file imported.
+        problems: every bad row, as ``ImportProblem`` values (line, field, reason).
+    """
+
+    def __init__(self, source: str, problems: list[Any]) -> None:
+        self.source = source
+        self.problems = problems
+        first = problems[0] if problems else None
+        more = f" (and {len(problems) - 1} more bad rows)" if len(problems) > 1 else ""
+        super().__init__(f"{source}: {first}{more}; nothing was recorded")

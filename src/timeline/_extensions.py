@@ -1,0 +1,255 @@
+"""What plugins provide: exporters, importers and analyses (attrs-defined base classes).
+
+A plugin subclasses one of these, gives it a ``name``, a one-line
+``description`` and its ``options``, implements the one abstract method, and
+registers an instance from its ``timeline_register_*`` hook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import attrs
+import msgspec
+
+from ._errors import ImportFailed, InvalidEvent, TimelineError
+from ._model import Event
+from ._records import Record
+
+if TYPE_CHECKING:
+    from ._timeline import _Reader
+
+__all__ = [
+    "Analysis",
+    "Exporter",
+    "ImportProblem",
+    "ImportReport",
+    "Importer",
+    "Option",
+]
+
+#: The filters every exporter and analysis accepts, as passed to ``Timeline.filter``.
+FILTER_NAMES: tuple[str, ...] = ("actor", "kind", "tag", "treaty", "between", "include_retracted")
+
+
+@attrs.frozen(kw_only=True)
+class Option:
+    """One option an exporter, importer or analysis takes (shown by the CLI)."""
+
+    name: str
+    """The keyword name (``all_day_spans``); the CLI flag is ``--all-day-spans``."""
+    help: str
+    """One line saying what it does."""
+    default: Any = None
+    """The value when not given."""
+    type: type = str
+    """``str``, ``int``, ``float`` or ``bool`` (a flag)."""
+    choices: tuple[str, ...] | None = None
+    """The allowed values, when there is a fixed set."""
+
+
+def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    filters = {k: options.pop(k) for k in FILTER_NAMES if k in options}
+    return filters, options
+
+
+def _view(timeline: _Reader, as_of: Any) -> _Reader:
+    if as_of is None:
+        return timeline
+    as_of_method = getattr(timeline, "as_of", None)
+    if as_of_method is None:
+        raise TimelineError("as_of applies to a timeline, not to a view that is already as_of")
+    return as_of_method(as_of)  # type: ignore[no-any-return]
+
+
+@attrs.frozen(kw_only=True)
+class _Extension:
+    name: str
+    """The name users pick it by (``ics``)."""
+    description: str
+    """One line saying what it does."""
+    options: tuple[Option, ...] = ()
+    """The options it takes beyond the common filters."""
+
+    def check_options(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Return ``given`` with defaults filled in.
+
+        Raises:
+            InvalidEvent: an option is unknown or has a value outside its choices.
+        """
+        known = {o.name: o for o in self.options}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise InvalidEvent(
+                f"{self.name} option", unknown[0],
+                f"one of {sorted(known) or 'no options'} (or a filter: {', '.join(FILTER_NAMES)})",
+            )
+        out = {name: opt.default for name, opt in known.items()}
+        for name, value in given.items():
+            opt = known[name]
+            if opt.choices is not None and value not in opt.choices:
+                raise InvalidEvent(f"{self.name} option {name}", value, f"one of {opt.choices}")
+            out[name] = value
+        return out
+
+
+@contextlib.contextmanager
+def _open_dest(dest: str | os.PathLike[str] | IO[Any], binary: bool) -> Iterator[IO[Any]]:
+    if isinstance(dest, (str, os.PathLike)):
+        # Write beside the target, then rename: a failed export leaves no half file.
+        path = os.fspath(dest)
+        tmp = f"{path}.partial"
+        mode = "wb" if binary else "w"
+        kwargs: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+        try:
+            with open(tmp, mode, **kwargs) as f:
+                yield f
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(tmp)
+    elif binary and isinstance(dest, io.TextIOBase):
+        yield dest.buffer  # type: ignore[attr-defined]
+    else:
+        yield dest
+
+
+@attrs.frozen(kw_only=True)
+class Exporter(_Extension):
+    """Writes events to a file: subclass it and implement ``write``."""
+
+    suffix: str = ""
+    """The usual file suffix, with the dot (``.ics``)."""
+    media_type: str = "application/octet-stream"
+    """The MIME type of the output."""
+    binary: bool = False
+    """Whether ``write`` gets a binary stream (else text, UTF-8, no newline translation)."""
+
+    def export(self, timeline: _Reader, dest: str | os.PathLike[str] | IO[Any],
+               **options: Any) -> int:
+        """Write the timeline's matching events to a path or file object; return the count.
+
+        Takes the common filters (``actor``, ``kind``, ``tag``, ``treaty``,
+        ``between``, ``include_retracted``), ``as_of`` (a seq or a recorded time)
+        and the exporter's own options.
+        """
+        as_of = options.pop("as_of", None)
+        filters, own = _split(options)
+        settings = self.check_options(own)
+        view = _view(timeline, as_of)
+        records = view.records(view.filter(**filters))
+        with _open_dest(dest, self.binary) as stream:
+            return self.write(view, records, stream, **settings)
+
+    def write(self, timeline: _Reader, records: Sequence[Record], stream: IO[Any],
+              **options: Any) -> int:
+        """Write ``records`` (timeline order) to ``stream`` and return how many were written."""
+        raise NotImplementedError
+
+
+@attrs.frozen(kw_only=True)
+class ImportProblem:
+    """A bad row in an imported file."""
+
+    line: int
+    """The line (or row) number in the file, from 1."""
+    field: str
+    """The field at fault (``when``), or ``row`` for the whole row."""
+    reason: str
+    """Why it was refused."""
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.reason}"
+
+
+@attrs.frozen(kw_only=True)
+class ImportReport:
+    """What an import did."""
+
+    recorded: int
+    """How many events were recorded."""
+    problems: tuple[ImportProblem, ...] = ()
+    """The rows that were skipped (only with ``skip_invalid``)."""
+
+
+@attrs.frozen(kw_only=True)
+class Importer(_Extension):
+    """Reads events from a file: subclass it and implement ``read``."""
+
+    suffix: str = ""
+    """The usual file suffix, with the dot (``.csv``)."""
+    binary: bool = False
+    """Whether ``read`` gets a binary stream (else text, UTF-8)."""
+
+    def import_into(self, timeline: Any, source: str | os.PathLike[str] | IO[Any], *,
+                    skip_invalid: bool = False, **options: Any) -> ImportReport:
+        """Record the file's events into ``timeline`` in one append.
+
+        All or nothing by default: with any bad row, nothing is recorded and
+        ``ImportFailed`` lists every problem. ``skip_invalid=True`` records the
+        good rows and reports the bad ones.
+
+        Raises:
+            ImportFailed: a row is bad and ``skip_invalid`` is false.
+            TimelineError: the file cannot be opened.
+        """
+        settings = self.check_options(options)
+        name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else getattr(
+            source, "name", "<stream>")
+        events: list[Event] = []
+        problems: list[ImportProblem] = []
+        try:
+            ctx = (open(source, "rb" if self.binary else "r",  # noqa: SIM115
+                        **({} if self.binary else {"encoding": "utf-8-sig", "newline": ""}))
+                   if isinstance(source, (str, os.PathLike)) else contextlib.nullcontext(source))
+            with ctx as stream:
+                for line, item in self.read(stream, **settings):
+                    if isinstance(item, ImportProblem):
+                        problems.append(item)
+                        continue
+                    try:
+                        events.append(timeline._coerce(item))
+                    except InvalidEvent as exc:
+                        problems.append(ImportProblem(line=line, field=exc.field,
+                                                      reason=f"got {exc.value!r}, expected "
+                                                             f"{exc.expected}"))
+        except OSError as exc:
+            raise TimelineError(f"cannot read {name}: {exc.strerror or exc}") from None
+        if problems and not skip_invalid:
+            raise ImportFailed(str(name), problems)
+        if events:
+            timeline.record_many(events)
+        return ImportReport(recorded=len(events), problems=tuple(problems))
+
+    def read(self, stream: IO[Any], **options: Any) -> Iterable[
+            tuple[int, Event | dict[str, Any] | ImportProblem]]:
+        """Yield ``(line, event_or_fields_or_problem)`` for every row of the file."""
+        raise NotImplementedError
+
+
+@attrs.frozen(kw_only=True)
+class Analysis(_Extension):
+    """Answers a question about a timeline: subclass it and implement ``run``."""
+
+    def analyze(self, timeline: _Reader, **options: Any) -> Any:
+        """Run on a timeline with the common filters, ``as_of`` and own options."""
+        as_of = options.pop("as_of", None)
+        filters, own = _split(options)
+        view = _view(timeline, as_of)
+        return self.run(view, view.filter(**filters), **self.check_options(own))
+
+    def run(self, timeline: _Reader, where: Any, **options: Any) -> Any:
+        """Compute the result (attrs objects) for the events passing ``where``."""
+        raise NotImplementedError
+
+    def table(self, result: Any) -> tuple[list[str], list[list[Any]]]:
+        """Return the result as a header and rows (for the terminal table and CSV)."""
+        raise NotImplementedError
+
+    def to_json(self, result: Any) -> Any:
+        """Return the result as JSON-compatible data."""
+        return msgspec.to_builtins(result)

@@ -1,0 +1,232 @@
+"""A store in one human-readable, git-diffable JSON Lines file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import filelock
+import msgspec
+
+from ._codec import RecordCodec, encode_line
+from ._errors import CorruptLog, InvalidRecord
+from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
+from ._store import Clock, Stamp, Store
+
+__all__ = ["JsonlStore"]
+
+
+class _Header(msgspec.Struct, gc=False):
+    seq: int
+    stream: str
+    version: int
+    recorded_at: str
+    hash: str
+
+
+_header = msgspec.json.Decoder(_Header)
+_raw = msgspec.json.Decoder(RawRecord)
+_SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _seq_of(line: bytes) -> int:
+    # Every line we write starts with {"seq":N, so the position is read without
+    # decoding the line: skipping to a snapshot's tail stays cheap.
+    return int(line[7 : line.index(b",", 7)])
+
+
+class JsonlStore(Store):
+    """A log in one JSON Lines file: one record per line, in seq order.
+
+    Appends take an advisory lock (``<file>.lock``), write whole lines, flush and
+    fsync. A crash mid-write can leave a torn last line; opening the file cuts it
+    off (every complete record is kept) and reports the repair in ``repairs``.
+
+    Args:
+        path: the ``.jsonl`` file; created when missing.
+        codec: record decoder (upcasters); the default when omitted.
+        timeout: seconds to wait for another writer's lock.
+
+    Raises:
+        CorruptLog: the file's last complete line is not a record.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], codec: RecordCodec | None = None, timeout: float = 30.0
+    ) -> None:
+        super().__init__(codec)
+        self.path = Path(path)
+        self.location = os.fspath(path)
+        self._lock = filelock.FileLock(self.location + ".lock", timeout=timeout)
+        self._offset = 0
+        self._seq, self._hash, self._time = 0, GENESIS_HASH, ""
+        self._versions: dict[str, int] | None = None
+        with self._lock:
+            self.path.touch(exist_ok=True)
+            self._repair_torn_tail()
+            self._load_head()
+
+    def _repair_torn_tail(self) -> None:
+        size = self.path.stat().st_size
+        if size == 0:
+            return
+        with self.path.open("rb+") as f:
+            f.seek(size - 1)
+            if f.read(1) == b"\n":
+                return
+            # Walk back to the last newline: everything after it is a torn write.
+            pos, chunk = size, 65536
+            cut = 0
+            while pos > 0:
+                start = max(0, pos - chunk)
+                f.seek(start)
+                block = f.read(pos - start)
+                at = block.rfind(b"\n")
+                if at >= 0:
+                    cut = start + at + 1
+                    break
+                pos = start
+            f.truncate(cut)
+            f.flush()
+            os.fsync(f.fileno())
+        self.repairs.append(
+            f"{self.location}: cut off a torn last line ({size - cut} bytes) left by an "
+            "interrupted write; every complete record was kept"
+        )
+
+    def _load_head(self) -> None:
+        size = self.path.stat().st_size
+        self._offset = size
+        if size == 0:
+            return
+        with self.path.open("rb") as f:
+            back = min(size, 1 << 20)
+            f.seek(size - back)
+            lines = f.read(back).rstrip(b"\n").rsplit(b"\n", 1)
+        last = lines[-1]
+        try:
+            head = _header.decode(last)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise CorruptLog(f"{self.location}: the last line is not a record ({exc})") from None
+        self._seq, self._hash, self._time = head.seq, head.hash, head.recorded_at
+
+    def _catch_up(self) -> None:
+        """Read what other processes appended since we last looked (under the lock)."""
+        size = self.path.stat().st_size
+        if self._versions is None:
+            self._versions = {}
+            self._offset = 0
+        if size == self._offset:
+            return
+        with self.path.open("rb") as f:
+            f.seek(self._offset)
+            for n, line in enumerate(f):
+                try:
+                    head = _header.decode(line)
+                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    raise CorruptLog(
+                        f"{self.location}: line after byte {self._offset} (+{n}) is not a record "
+                        f"({exc}); run verify"
+                    ) from None
+                self._versions[head.stream] = head.version
+                self._seq, self._hash, self._time = head.seq, head.hash, head.recorded_at
+        self._offset = size
+
+    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:  # noqa: D102
+        if not pending:
+            return []
+        with self._lock:
+            self._catch_up()
+            versions = self._versions
+            assert versions is not None  # set by _catch_up
+            rows, stamps = self._stamp(
+                pending, lambda s: versions.get(s, 0), self._seq, self._hash, self._time, now
+            )
+            data = b"".join(encode_line(*row) + b"\n" for row in rows)
+            fd = os.open(self.location, os.O_WRONLY | os.O_APPEND)
+            try:
+                written = os.write(fd, data)
+                while written < len(data):
+                    written += os.write(fd, data[written:])
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            for row in rows:
+                versions[row[1]] = row[2]
+            last = rows[-1]
+            self._seq, self._hash, self._time = last[0], last[7], last[4]
+            self._offset += len(data)
+        return stamps
+
+    def _lines(self, after: int, until: int | None) -> Iterator[tuple[int, bytes]]:
+        with self.path.open("rb") as f:
+            for n, line in enumerate(f, 1):
+                if not line.endswith(b"\n"):
+                    return  # a write in progress by another process: not a record yet
+                try:
+                    seq = _seq_of(line)
+                except ValueError:
+                    raise InvalidRecord(f"{self.location}:{n}", "not a record line") from None
+                if seq <= after:
+                    continue
+                if until is not None and seq > until:
+                    return
+                yield n, line
+
+    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:  # noqa: D102
+        decode = self.codec.decode_line
+        for n, line in self._lines(after, until):
+            yield decode(line, f"{self.location}:{n}")
+
+    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:  # noqa: D102
+        for n, line in self._lines(after, until):
+            try:
+                yield _raw.decode(line)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise InvalidRecord(f"{self.location}:{n}", f"not a record ({exc})") from None
+
+    def stream(self, stream: str) -> list[Record]:  # noqa: D102
+        needle = msgspec.json.encode(stream)
+        decode = self.codec.decode_line
+        return [
+            decode(line, f"{self.location}:{n}")
+            for n, line in self._lines(0, None)
+            if needle in line and _header.decode(line).stream == stream
+        ]
+
+    def head(self) -> int:  # noqa: D102
+        with self._lock:
+            self._load_head()
+        return self._seq
+
+    def seq_at(self, moment: dt.datetime) -> int:  # noqa: D102
+        stamp = format_timestamp(moment)
+        seq = 0
+        for _, line in self._lines(0, None):
+            head = _header.decode(line)
+            if head.recorded_at > stamp:
+                break
+            seq = head.seq
+        return seq
+
+    def _snapshot_path(self, name: str, version: int) -> Path:
+        if not _SNAPSHOT_NAME.match(name):
+            raise InvalidRecord(f"snapshot {name!r}", "names are letters, digits, '_', '.', '-'")
+        return Path(self.location + ".snapshots") / f"{name}.v{version}.snap"
+
+    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:  # noqa: D102
+        path = self._snapshot_path(name, version)
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(seq.to_bytes(8, "big") + data)
+        os.replace(tmp, path)  # atomic: a reader sees the old snapshot or the new one
+
+    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:  # noqa: D102
+        path = self._snapshot_path(name, version)
+        if not path.exists():
+            return None
+        blob = path.read_bytes()
+        return int.from_bytes(blob[:8], "big"), blob[8:]

@@ -1,0 +1,358 @@
+"""The event model: immutable, validated values (attrs, frozen, slotted).
+
+Validation lives in attrs *converters*: they run when a user builds a value, and
+are skipped when msgspec rebuilds values from the log during replay (the log
+only ever holds values that passed them once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+import msgspec
+
+from ._countries import COUNTRIES, NON_STATE_ACTORS
+from ._errors import InvalidDate, InvalidEvent
+from ._when import When
+
+__all__ = ["Actor", "ActorRole", "Event", "Modality", "Source", "new_event_id"]
+
+
+class Modality(str, enum.Enum):
+    """Whether an event happened, is planned, or is only spoken of."""
+
+    ACTUAL = "actual"
+    PLANNED = "planned"
+    HYPOTHETICAL = "hypothetical"
+    REPORTED = "reported"
+    NEGATED = "negated"
+
+
+class ActorRole(str, enum.Enum):
+    """The part an actor plays in an event."""
+
+    ACTOR = "actor"
+    RECIPIENT = "recipient"
+    PARTY = "party"
+    HOST = "host"
+    VISITOR = "visitor"
+
+
+def new_event_id() -> str:
+    """Return a fresh opaque event id (a random UUID, hex form)."""
+    return uuid.uuid4().hex
+
+
+_SECTOR = re.compile(r"^[A-Z]{3}$")
+_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def _enum(cls: type[enum.Enum], field: str, value: object) -> Any:
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(repr(m.value) for m in cls)
+        raise InvalidEvent(field, value, f"one of {choices}") from None
+
+
+def _opt_text(field: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidEvent(field, value, "a string or None")
+    value = value.strip()
+    return value or None
+
+
+def _country(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidEvent("country", value, "an ISO 3166-1 alpha-3 code such as 'RUS'")
+    code = value.strip().upper()
+    if code not in COUNTRIES and code not in NON_STATE_ACTORS:
+        raise InvalidEvent("country", value, "an ISO 3166-1 alpha-3 code such as 'RUS'")
+    return code
+
+
+def _role(value: object) -> ActorRole | None:
+    return None if value is None else _enum(ActorRole, "role", value)
+
+
+def _sector(value: object) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().upper() if isinstance(value, str) else value
+    if not isinstance(code, str) or not _SECTOR.match(code):
+        raise InvalidEvent("sector", value, "a three-letter sector code such as 'GOV' or 'MIL'")
+    return code
+
+
+def _name(value: object) -> str | None:
+    return _opt_text("name", value)
+
+
+@attrs.frozen(kw_only=True)
+class Actor:
+    """A participant in an event: a country (or non-state actor), with a role and sector."""
+
+    country: str = attrs.field(converter=_country)
+    """ISO 3166-1 alpha-3 code (``RUS``), or a PLOVER non-state code (``UNO``, ``EUR``)."""
+    role: ActorRole | None = attrs.field(default=None, converter=_role)
+    """What the actor does in the event: actor, recipient, party, host or visitor."""
+    sector: str | None = attrs.field(default=None, converter=_sector)
+    """PLOVER/CAMEO sector code: GOV, MIL, LEG, JUD, ..."""
+    name: str | None = attrs.field(default=None, converter=_name)
+    """A person or body, when the source names one ("State Duma")."""
+
+    @classmethod
+    def coerce(cls, value: object) -> Actor:
+        """Return an Actor from an Actor, a country code string or a mapping of fields.
+
+        Raises:
+            InvalidEvent: the value is none of these or a field is bad.
+        """
+        if isinstance(value, Actor):
+            return value
+        if isinstance(value, str):
+            return cls(country=value)
+        if isinstance(value, Mapping):
+            try:
+                return cls(**value)
+            except TypeError as exc:
+                raise InvalidEvent("actors", value, f"Actor fields ({exc})") from None
+        raise InvalidEvent("actors", value, "an Actor, a country code or a mapping")
+
+    def __str__(self) -> str:
+        return self.country + (f"/{self.sector}" if self.sector else "")
+
+
+def _url(value: object) -> str:
+    if not isinstance(value, str) or not _URL.match(value.strip()):
+        raise InvalidEvent("url", value, "an http(s) URL")
+    return value.strip()
+
+
+def _published(value: object) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidEvent("published", value, "a date or an ISO date string (YYYY-MM-DD)")
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """Where a fact comes from. Sources may disagree; an event keeps them all."""
+
+    url: str = attrs.field(converter=_url)
+    """The address of the article or document."""
+    publisher: str | None = attrs.field(default=None, converter=lambda v: _opt_text("publisher", v))
+    """Who published it (``TASS``)."""
+    title: str | None = attrs.field(default=None, converter=lambda v: _opt_text("title", v))
+    """The headline or document title."""
+    published: dt.date | None = attrs.field(default=None, converter=_published)
+    """The publication date."""
+    excerpt: str | None = attrs.field(default=None, converter=lambda v: _opt_text("excerpt", v))
+    """The words of the source that support the event."""
+
+    @classmethod
+    def coerce(cls, value: object) -> Source:
+        """Return a Source from a Source, a URL string or a mapping of fields.
+
+        Raises:
+            InvalidEvent: the value is none of these or a field is bad.
+        """
+        if isinstance(value, Source):
+            return value
+        if isinstance(value, str):
+            return cls(url=value)
+        if isinstance(value, Mapping):
+            try:
+                return cls(**value)
+            except TypeError as exc:
+                raise InvalidEvent("sources", value, f"Source fields ({exc})") from None
+        raise InvalidEvent("sources", value, "a Source, a URL string or a mapping")
+
+
+def _id(value: object) -> str:
+    if not isinstance(value, str) or not _EVENT_ID.match(value):
+        raise InvalidEvent(
+            "id", value, "1-128 letters, digits, '_', '.', ':' or '-', starting alphanumeric"
+        )
+    return value
+
+
+def _kind(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidEvent("kind", value, "a kind name such as 'treaty.signed'")
+    return value.strip()
+
+
+def _when(value: object) -> When:
+    try:
+        return When.coerce(value)
+    except InvalidDate as exc:
+        raise InvalidEvent("when", value, f"a date ({exc.reason})") from None
+
+
+def _title(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidEvent("title", value, "a non-empty string")
+    return value.strip()
+
+
+def _summary(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidEvent("summary", value, "a string")
+    return value.strip()
+
+
+def _items(field: str, value: object) -> list[object]:
+    if value is None:
+        return []
+    if isinstance(value, (str, Mapping, Actor, Source)):
+        return [value]
+    if not isinstance(value, Iterable):
+        raise InvalidEvent(field, value, "a list")
+    return list(value)
+
+
+def _actors(value: object) -> tuple[Actor, ...]:
+    out: list[Actor] = []
+    for i, item in enumerate(_items("actors", value)):
+        try:
+            actor = Actor.coerce(item)
+        except InvalidEvent as exc:
+            raise InvalidEvent(f"actors[{i}].{exc.field}".replace(".actors", ""), exc.value,
+                               exc.expected) from None
+        if actor not in out:
+            out.append(actor)
+    return tuple(out)
+
+
+def _sources(value: object) -> tuple[Source, ...]:
+    out: list[Source] = []
+    for i, item in enumerate(_items("sources", value)):
+        try:
+            source = Source.coerce(item)
+        except InvalidEvent as exc:
+            raise InvalidEvent(f"sources[{i}].{exc.field}".replace(".sources", ""), exc.value,
+                               exc.expected) from None
+        if source not in out:
+            out.append(source)
+    return tuple(out)
+
+
+def _strings(field: str, value: object) -> tuple[str, ...]:
+    seen: list[str] = []
+    for i, item in enumerate(_items(field, value)):
+        if not isinstance(item, str) or not item.strip():
+            raise InvalidEvent(f"{field}[{i}]", item, "a non-empty string")
+        if item.strip() not in seen:
+            seen.append(item.strip())
+    return tuple(seen)
+
+
+def _tags(value: object) -> tuple[str, ...]:
+    return tuple(sorted({t.lower() for t in _strings("tags", value)}))
+
+
+def _related(value: object) -> tuple[str, ...]:
+    return _strings("related", value)
+
+
+def _treaty(value: object) -> str | None:
+    return _opt_text("treaty", value)
+
+
+def _location(value: object) -> str | None:
+    return _opt_text("location", value)
+
+
+def _modality(value: object) -> Modality:
+    return _enum(Modality, "modality", value)  # type: ignore[no-any-return]
+
+
+def _attributes(value: object) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise InvalidEvent("attributes", value, "a mapping with string keys")
+    try:
+        # The log stores JSON: refuse now what could not be written later.
+        return msgspec.json.decode(msgspec.json.encode(dict(value)))  # type: ignore[no-any-return]
+    except (TypeError, msgspec.MsgspecError) as exc:
+        raise InvalidEvent("attributes", value, f"JSON-compatible values ({exc})") from None
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """A dated geopolitical event, as the timeline currently knows it.
+
+    Events are immutable. Corrections are recorded with ``Timeline.amend``, which
+    stores a new version; ``Timeline.history`` gives every version.
+    """
+
+    id: str = attrs.field(factory=new_event_id, converter=_id)
+    """Stable, opaque identifier; generated when not given, never derived from text."""
+    kind: str = attrs.field(converter=_kind)
+    """A registered kind (``treaty.signed``); see ``timeline.kinds()``."""
+    when: When = attrs.field(converter=_when)
+    """When it happened, as precisely as the sources say."""
+    title: str = attrs.field(converter=_title)
+    """One line saying what happened."""
+    summary: str = attrs.field(default="", converter=_summary)
+    """A longer description."""
+    actors: tuple[Actor, ...] = attrs.field(default=(), converter=_actors)
+    """Who took part; plain country codes are accepted (``["RUS", "IND"]``)."""
+    location: str | None = attrs.field(default=None, converter=_location)
+    """Where it happened (a place name)."""
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
+    """Who says so; plain URLs are accepted. Disagreeing sources are all kept."""
+    tags: tuple[str, ...] = attrs.field(default=(), converter=_tags)
+    """Free labels, lower-cased, sorted and unique."""
+    treaty: str | None = attrs.field(default=None, converter=_treaty)
+    """The agreement a treaty life-cycle step belongs to (``RELOS``)."""
+    related: tuple[str, ...] = attrs.field(default=(), converter=_related)
+    """Ids of other events this one refers to."""
+    modality: Modality = attrs.field(default=Modality.ACTUAL, converter=_modality)
+    """Whether it happened (actual), is planned, hypothetical, reported or negated."""
+    attributes: dict[str, Any] = attrs.field(factory=dict, converter=_attributes, hash=False)
+    """Open, JSON-compatible data for plugins; treat it as read-only."""
+
+    @property
+    def countries(self) -> tuple[str, ...]:
+        """The actors' country codes, in order, without repeats."""
+        return tuple(dict.fromkeys(a.country for a in self.actors))
+
+    def evolve(self, **changes: Any) -> Event:
+        """Return a copy with some fields changed (validated like a new Event).
+
+        Raises:
+            InvalidEvent: a change names no field or has a bad value.
+        """
+        unknown = sorted(set(changes) - set(EVENT_FIELDS))
+        if unknown:
+            raise InvalidEvent(unknown[0], changes[unknown[0]], f"one of the fields {EVENT_FIELDS}")
+        if "id" in changes and changes["id"] != self.id:
+            raise InvalidEvent("id", changes["id"], "the same id (an event's id never changes)")
+        return attrs.evolve(self, **changes)
+
+
+#: The names of Event's fields, in declaration order.
+EVENT_FIELDS: tuple[str, ...] = tuple(a.name for a in attrs.fields(Event))

@@ -1,0 +1,260 @@
+"""Projections (read models folded from the log) and the built-in current state."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import fnmatch
+from collections.abc import Iterable, Iterator
+from typing import Protocol, runtime_checkable
+
+import msgspec
+
+from ._model import Event
+from ._records import Record, RecordType
+
+__all__ = ["CurrentState", "EventFilter", "Projection"]
+
+# Events spanning more than this many days ("since 2022", "2019~/2024-06") live
+# in a small side list; the rest are found by bisecting their earliest day.
+_LONG_SPAN = 400
+
+
+@runtime_checkable
+class Projection(Protocol):
+    """A read model: anything with a name, a version and ``apply(record)``.
+
+    ``Timeline.replay(projection)`` folds the log into it, oldest record first.
+    Bump ``version`` whenever ``apply`` changes meaning: saved snapshots of other
+    versions are then ignored.
+    """
+
+    name: str
+    version: int
+
+    def apply(self, record: Record) -> None:
+        """Fold one record into the projection's state."""
+
+
+class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """The filters every query takes (``Timeline.events`` and the exporters)."""
+
+    actor: str | None = None
+    kind: str | None = None
+    tag: str | None = None
+    treaty: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    include_retracted: bool = False
+
+    def matches(self, event: Event) -> bool:
+        """Return whether one event passes every filter but ``include_retracted``."""
+        if self.actor is not None and all(a.country != self.actor for a in event.actors):
+            return False
+        if self.kind is not None and not fnmatch.fnmatchcase(event.kind, self.kind):
+            return False
+        if self.tag is not None and self.tag not in event.tags:
+            return False
+        if self.treaty is not None and event.treaty != self.treaty:
+            return False
+        if self.start is not None or self.end is not None:
+            return event.when.overlaps(self.start, self.end)
+        return True
+
+
+class _Snapshot(msgspec.Struct, array_like=True):
+    seq: int
+    hash: str
+    latest: list[Record]
+    retracted: list[Record]
+
+
+def _sort_key(record: Record) -> tuple[object, ...]:
+    event = record.event
+    assert event is not None  # only live or retracted-with-state records are sorted
+    return (event.when.sort_key, event.id)
+
+
+class _Index:
+    """Secondary indexes over the live events, kept up to date incrementally."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self.sets: dict[str, dict[str, set[str]]] = {
+            "actor": {}, "kind": {}, "tag": {}, "treaty": {},
+        }
+        self.by_start: list[tuple[int, str]] = []
+        self.long: dict[str, tuple[int, int]] = {}
+        for record in records:
+            self.add(record.event, bulk=True)  # type: ignore[arg-type]
+        self.by_start.sort()
+
+    @staticmethod
+    def _keys(event: Event) -> Iterator[tuple[str, str]]:
+        for actor in event.actors:
+            yield "actor", actor.country
+        yield "kind", event.kind
+        for tag in event.tags:
+            yield "tag", tag
+        if event.treaty is not None:
+            yield "treaty", event.treaty
+
+    def add(self, event: Event, bulk: bool = False) -> None:
+        for name, key in self._keys(event):
+            self.sets[name].setdefault(key, set()).add(event.id)
+        lo, hi = event.when.earliest.toordinal(), event.when.latest.toordinal()
+        if hi - lo > _LONG_SPAN:
+            self.long[event.id] = (lo, hi)
+        elif bulk:
+            self.by_start.append((lo, event.id))
+        else:
+            bisect.insort(self.by_start, (lo, event.id))
+
+    def remove(self, event: Event) -> None:
+        for name, key in self._keys(event):
+            self.sets[name][key].discard(event.id)
+        if self.long.pop(event.id, None) is None:
+            item = (event.when.earliest.toordinal(), event.id)
+            at = bisect.bisect_left(self.by_start, item)
+            if at < len(self.by_start) and self.by_start[at] == item:
+                del self.by_start[at]
+
+    def overlapping(self, start: dt.date | None, end: dt.date | None,
+                    latest: dict[str, Record]) -> set[str]:
+        lo = start.toordinal() if start is not None else 0
+        hi = end.toordinal() if end is not None else dt.date.max.toordinal()
+        first = bisect.bisect_left(self.by_start, (lo - _LONG_SPAN, ""))
+        last = bisect.bisect_right(self.by_start, (hi, "\uffff"))
+        found = set()
+        for _, event_id in self.by_start[first:last]:
+            event = latest[event_id].event
+            assert event is not None
+            if event.when.latest.toordinal() >= lo:
+                found.add(event_id)
+        found.update(i for i, (a, b) in self.long.items() if a <= hi and b >= lo)
+        return found
+
+
+class CurrentState:
+    """The built-in projection: the latest version of every event.
+
+    Retracted events are hidden from queries but kept (``include_retracted``).
+    Indexes by actor, kind, tag, treaty and date bounds are built on the first
+    query and then kept up to date, so replay itself only decodes and stores.
+    """
+
+    name = "current"
+    version = 1
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.latest: dict[str, Record] = {}
+        self.retracted: dict[str, Record] = {}
+        self._index: _Index | None = None
+
+    def apply(self, record: Record) -> None:
+        """Fold one record in."""
+        self.seq = record.seq
+        stream = record.stream
+        if record.type is RecordType.RETRACTED:
+            previous = self.latest.pop(stream, None)
+            if previous is not None:
+                # Keep the last known state so a retracted event can still be shown.
+                self.retracted[stream] = previous
+                if self._index is not None:
+                    self._index.remove(previous.event)  # type: ignore[arg-type]
+            return
+        if self._index is not None:
+            old = self.latest.get(stream)
+            if old is not None:
+                self._index.remove(old.event)  # type: ignore[arg-type]
+            self._index.add(record.event)  # type: ignore[arg-type]
+        self.latest[stream] = record
+
+    def apply_all(self, records: Iterable[Record]) -> None:
+        """Fold many records in (the replay loop: no per-record indirection)."""
+        latest = self.latest
+        apply = self.apply
+        retracted = RecordType.RETRACTED
+        indexed = self._index is not None
+        record = None
+        for record in records:
+            if record.type is retracted or indexed:
+                apply(record)
+            else:
+                latest[record.stream] = record
+        if record is not None:
+            self.seq = record.seq
+
+    def version_of(self, event_id: str) -> int:
+        """Return the stream version of an event (0 when unknown)."""
+        record = self.latest.get(event_id)
+        if record is not None:
+            return record.version
+        retracted = self.retracted.get(event_id)
+        return 0 if retracted is None else retracted.version + 1
+
+    def __len__(self) -> int:
+        return len(self.latest)
+
+    def query(self, where: EventFilter) -> list[Record]:
+        """Return the records of the events passing ``where``, in timeline order."""
+        if self._index is None:
+            self._index = _Index(self.latest.values())
+        index = self._index
+        candidates: set[str] | None = None
+        for name, value in (("actor", where.actor), ("tag", where.tag), ("treaty", where.treaty)):
+            if value is not None:
+                found = index.sets[name].get(value, set())
+                candidates = found if candidates is None else candidates & found
+        if where.kind is not None:
+            if "*" in where.kind or "?" in where.kind or "[" in where.kind:
+                kinds = [k for k in index.sets["kind"] if fnmatch.fnmatchcase(k, where.kind)]
+                found = set().union(*(index.sets["kind"][k] for k in kinds))
+            else:
+                found = index.sets["kind"].get(where.kind, set())
+            candidates = found if candidates is None else candidates & found
+        if where.start is not None or where.end is not None:
+            if candidates is None or len(candidates) > 256:
+                found = index.overlapping(where.start, where.end, self.latest)
+                candidates = found if candidates is None else candidates & found
+            else:
+                candidates = {
+                    i for i in candidates
+                    if self.latest[i].event.when.overlaps(where.start, where.end)  # type: ignore[union-attr]
+                }
+        records = (
+            list(self.latest.values()) if candidates is None
+            else [self.latest[i] for i in candidates]
+        )
+        if where.include_retracted:
+            records.extend(r for r in self.retracted.values() if where.matches(r.event))  # type: ignore[arg-type]
+        records.sort(key=_sort_key)
+        return records
+
+    def snapshot(self, head_hash: str) -> bytes:
+        """Return the state as bytes (msgpack) for ``Store.save_snapshot``.
+
+        Args:
+            head_hash: the hash of the record at ``self.seq``; a restore checks the
+                log still has it there, so a snapshot never outlives its log.
+        """
+        return msgspec.msgpack.encode(
+            _Snapshot(self.seq, head_hash, list(self.latest.values()),
+                      list(self.retracted.values()))
+        )
+
+    @classmethod
+    def restore(cls, data: bytes) -> tuple[CurrentState, str]:
+        """Rebuild a state saved by ``snapshot``; return it and the head hash it was saved at.
+
+        Raises:
+            msgspec.DecodeError: the bytes are not a snapshot of this version.
+            msgspec.ValidationError: likewise.
+        """
+        snap = msgspec.msgpack.decode(data, type=_Snapshot)
+        state = cls()
+        state.seq = snap.seq
+        state.latest = {r.stream: r for r in snap.latest}
+        state.retracted = {r.stream: r for r in snap.retracted}
+        return state, snap.hash
+

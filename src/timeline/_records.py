@@ -1,0 +1,144 @@
+"""Log records: the append-only facts, their canonical bytes and their hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from typing import Final
+
+import attrs
+import msgspec
+
+from ._model import Event
+
+__all__ = [
+    "GENESIS_HASH",
+    "CURRENT_SCHEMA",
+    "Payload",
+    "PendingRecord",
+    "RawRecord",
+    "Record",
+    "RecordType",
+    "chain_hash",
+    "encode_payload",
+    "format_timestamp",
+]
+
+
+class RecordType(str, enum.Enum):
+    """What a record says about its event."""
+
+    RECORDED = "recorded"
+    AMENDED = "amended"
+    RETRACTED = "retracted"
+
+
+#: The payload schema version written today, per record type. Older versions
+#: are migrated on read by upcasters (see ``timeline._upcasting``).
+CURRENT_SCHEMA: Final[dict[str, int]] = {
+    RecordType.RECORDED.value: 2,
+    RecordType.AMENDED.value: 2,
+    RecordType.RETRACTED.value: 1,
+}
+
+#: The "previous hash" of the first record.
+GENESIS_HASH: Final[str] = "0" * 64
+
+
+@attrs.frozen(kw_only=True)
+class Payload:
+    """What a record carries. One class for every record type keeps decoding single-pass."""
+
+    event: Event | None = None
+    """The event's full state after the record (recorded, amended); None when retracted."""
+    changes: tuple[str, ...] = ()
+    """The names of the fields an amendment changed."""
+    reason: str | None = None
+    """Why it was amended or retracted."""
+
+
+@attrs.frozen(kw_only=True)
+class Record:
+    """One entry of the append-only log. Records are never changed or removed."""
+
+    seq: int
+    """Global position in the log: 1, 2, 3... without gaps."""
+    stream: str
+    """The id of the event this record is about."""
+    version: int
+    """1, 2, 3... within the stream."""
+    type: RecordType
+    """Recorded, amended or retracted."""
+    recorded_at: dt.datetime
+    """When the log learnt it (UTC, from the timeline's clock)."""
+    schema: int
+    """The payload's schema version."""
+    payload: Payload
+    """The event state (and reason) the record carries."""
+    hash: str
+    """SHA-256 (hex) over the previous record's hash and this record's canonical bytes."""
+
+    @property
+    def event(self) -> Event | None:
+        """The event state after this record, or None for a retraction."""
+        return self.payload.event
+
+
+@attrs.frozen(kw_only=True)
+class PendingRecord:
+    """A record on its way into a store: the store assigns seq, time and hash."""
+
+    stream: str
+    version: int
+    """The version this record will have; the store checks it is the next one."""
+    type: RecordType
+    schema: int
+    payload: bytes
+    """The canonical JSON bytes of the payload."""
+
+
+class RawRecord(msgspec.Struct, frozen=True, gc=False):
+    """A record as stored: header fields and the exact payload bytes (for verification)."""
+
+    seq: int
+    stream: str
+    version: int
+    type: str
+    recorded_at: str
+    schema: int
+    payload: msgspec.Raw
+    hash: str
+
+
+_payload_encoder = msgspec.json.Encoder(order="sorted")
+
+
+def encode_payload(payload: Payload) -> bytes:
+    """Return the canonical JSON bytes of a payload (sorted keys, no whitespace)."""
+    return _payload_encoder.encode(payload)
+
+
+def format_timestamp(moment: dt.datetime) -> str:
+    """Return the stored form of a UTC timestamp (RFC 3339, microseconds, ``Z``)."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def chain_hash(
+    previous: str,
+    seq: int,
+    stream: str,
+    version: int,
+    type_: str,
+    recorded_at: str,
+    schema: int,
+    payload: bytes,
+) -> str:
+    """Return the hash of a record chained to the previous record's hash.
+
+    The canonical encoding is the header fields joined by ``|`` (none of them can
+    contain one) followed by the exact stored payload bytes, so any changed byte
+    in a stored payload changes the hash.
+    """
+    header = f"{previous}|{seq}|{stream}|{version}|{type_}|{recorded_at}|{schema}|".encode()
+    return hashlib.sha256(header + payload).hexdigest()

@@ -1,0 +1,190 @@
+"""The store contract every log backend fulfils, and the in-memory store."""
+
+from __future__ import annotations
+
+import abc
+import bisect
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+
+import msgspec
+
+from ._codec import RecordCodec, encode_line
+from ._errors import ConcurrencyError
+from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
+
+__all__ = ["Clock", "MemoryStore", "Stamp", "Store"]
+
+#: Returns the current time as an aware datetime.
+Clock = Callable[[], dt.datetime]
+
+#: What a store tells the writer about each appended record: seq, recorded_at, hash.
+Stamp = tuple[int, dt.datetime, str]
+
+_raw_decoder = msgspec.json.Decoder(RawRecord)
+
+
+class Store(abc.ABC):
+    """An append-only, hash-chained log of records.
+
+    Every implementation passes ``timeline.testing.StoreContract``. Appends are
+    atomic (all records of one call or none), assign gap-free ``seq`` numbers,
+    never let ``recorded_at`` go backwards, and refuse a record whose version is
+    not the next one of its stream with ``ConcurrencyError``.
+    """
+
+    #: A short description of where the log lives (a path, or ``:memory:``).
+    location: str = ""
+
+    def __init__(self, codec: RecordCodec | None = None) -> None:
+        self.codec = codec or RecordCodec()
+        #: Human-readable notes about repairs made when the log was opened.
+        self.repairs: list[str] = []
+
+    @abc.abstractmethod
+    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
+        """Append records atomically and return their seq, time and hash, in order.
+
+        Raises:
+            ConcurrencyError: a record's version is not its stream's next version.
+        """
+
+    @abc.abstractmethod
+    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
+        """Yield decoded records with ``after < seq <= until``, in seq order."""
+
+    @abc.abstractmethod
+    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
+        """Yield records as stored (exact payload bytes), in seq order."""
+
+    @abc.abstractmethod
+    def stream(self, stream: str) -> list[Record]:
+        """Return the records of one stream (event), oldest first."""
+
+    @abc.abstractmethod
+    def head(self) -> int:
+        """Return the last seq in the log (0 when empty)."""
+
+    @abc.abstractmethod
+    def seq_at(self, moment: dt.datetime) -> int:
+        """Return the last seq recorded at or before ``moment`` (0 if none)."""
+
+    @abc.abstractmethod
+    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
+        """Save projection state at ``seq``, replacing the older one of that name and version."""
+
+    @abc.abstractmethod
+    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:
+        """Return the saved ``(seq, data)`` for a projection name and version, or None."""
+
+    def record_hash(self, seq: int) -> str | None:
+        """Return the stored hash of the record at ``seq`` (None if there is none)."""
+        for raw in self.read_raw(after=seq - 1, until=seq):
+            return raw.hash
+        return None
+
+    def close(self) -> None:  # noqa: B027 - a no-op is the right default for most stores
+        """Release the store's resources; the store cannot be used afterwards."""
+
+    # -- shared by the implementations -------------------------------------------------
+
+    @staticmethod
+    def _stamp(
+        pending: Sequence[PendingRecord],
+        versions: Callable[[str], int],
+        last_seq: int,
+        last_hash: str,
+        last_time: str,
+        now: Clock,
+        *,
+        new_streams_checked: bool = False,
+    ) -> tuple[list[tuple[int, str, int, str, str, int, bytes, str]], list[Stamp]]:
+        """Check versions and compute seq, time and chained hash for a batch.
+
+        Args:
+            new_streams_checked: the backend itself refuses a second version 1 of a
+                stream (a unique constraint), so version-1 records skip the lookup.
+
+        Returns the rows to write (the stored columns) and the stamps to return.
+        """
+        moment = now()
+        stamp = format_timestamp(moment)
+        if stamp < last_time:
+            # Another writer's clock ran ahead: keep recorded_at monotonic in seq order.
+            stamp, moment = last_time, dt.datetime.strptime(last_time, "%Y-%m-%dT%H:%M:%S.%fZ")
+        moment = moment.astimezone(dt.timezone.utc)
+        batch_versions: dict[str, int] = {}
+        rows = []
+        stamps: list[Stamp] = []
+        seq, previous = last_seq, last_hash
+        for p in pending:
+            current = batch_versions.get(p.stream)
+            if current is None:
+                current = 0 if new_streams_checked and p.version == 1 else versions(p.stream)
+            if p.version != current + 1:
+                raise ConcurrencyError(p.stream, p.version - 1, current)
+            batch_versions[p.stream] = p.version
+            seq += 1
+            type_ = p.type.value
+            previous = chain_hash(previous, seq, p.stream, p.version, type_, stamp, p.schema,
+                                  p.payload)
+            rows.append((seq, p.stream, p.version, type_, stamp, p.schema, p.payload, previous))
+            stamps.append((seq, moment, previous))
+        return rows, stamps
+
+
+class MemoryStore(Store):
+    """A log kept in this process's memory, for tests and scratch work.
+
+    Records are kept as their stored bytes and decoded on read, like the durable stores.
+    """
+
+    location = ":memory:"
+
+    def __init__(self, codec: RecordCodec | None = None) -> None:
+        super().__init__(codec)
+        self._lines: list[bytes] = []
+        self._hashes: list[str] = []
+        self._times: list[str] = []
+        self._streams: dict[str, list[int]] = {}
+        self._snapshots: dict[tuple[str, int], tuple[int, bytes]] = {}
+
+    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:  # noqa: D102
+        rows, stamps = self._stamp(
+            pending,
+            lambda s: len(self._streams.get(s, ())),
+            len(self._lines),
+            self._hashes[-1] if self._hashes else GENESIS_HASH,
+            self._times[-1] if self._times else "",
+            now,
+        )
+        for row in rows:
+            self._lines.append(encode_line(*row))
+            self._hashes.append(row[7])
+            self._times.append(row[4])
+            self._streams.setdefault(row[1], []).append(row[0])
+        return stamps
+
+    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:  # noqa: D102
+        decode = self.codec.decode_line
+        for line in self._lines[max(after, 0) : until]:
+            yield decode(line)
+
+    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:  # noqa: D102
+        for line in self._lines[max(after, 0) : until]:
+            yield _raw_decoder.decode(line)
+
+    def stream(self, stream: str) -> list[Record]:  # noqa: D102
+        return [self.codec.decode_line(self._lines[s - 1]) for s in self._streams.get(stream, ())]
+
+    def head(self) -> int:  # noqa: D102
+        return len(self._lines)
+
+    def seq_at(self, moment: dt.datetime) -> int:  # noqa: D102
+        return bisect.bisect_right(self._times, format_timestamp(moment))
+
+    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:  # noqa: D102
+        self._snapshots[(name, version)] = (seq, data)
+
+    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:  # noqa: D102
+        return self._snapshots.get((name, version))
