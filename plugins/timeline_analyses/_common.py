@@ -1,0 +1,115 @@
+"""What the four analyses share: day arithmetic on date bounds and the events they count.
+
+Every analysis works on a date's strict bounds (``When.earliest`` and
+``When.latest``, both inclusive), never on a single stand-in day: "December
+2025" is any day from 1 to 31 December, not 1 December.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import msgspec
+
+import timeline
+
+__all__ = [
+    "SKIPPED_MODALITIES",
+    "Span",
+    "counted_events",
+    "gap_range",
+    "is_exact",
+    "span_between",
+]
+
+#: Events with these modalities did not happen: no analysis counts them.
+SKIPPED_MODALITIES = frozenset({timeline.Modality.HYPOTHETICAL, timeline.Modality.NEGATED})
+
+
+@attrs.frozen(kw_only=True)
+class Span:
+    """The time from one date to another, as a range of whole days."""
+
+    min_days: int
+    """The fewest days it can be (the later date's earliest day minus the earlier's latest)."""
+    max_days: int
+    """The most days it can be (the later date's latest day minus the earlier's earliest)."""
+    exact: bool
+    """Whether both dates are known to the day, so ``min_days == max_days`` is certain."""
+
+    def __str__(self) -> str:
+        if self.min_days == self.max_days:
+            text = f"{self.min_days} days"
+        else:
+            text = f"{self.min_days} to {self.max_days} days"
+        return text if self.exact else f"{text} (imprecise)"
+
+
+def is_exact(when: timeline.When) -> bool:
+    """Return whether a date is one known day (not a span, not approximate or uncertain)."""
+    return when.earliest == when.latest and not when.approximate and not when.uncertain
+
+
+def span_between(
+    first: tuple[dt.date, dt.date], second: tuple[dt.date, dt.date], *, exact: bool
+) -> Span:
+    """Return the days from ``first`` to ``second`` (each an inclusive ``(earliest, latest)``).
+
+    Args:
+        first: the bounds of the earlier date.
+        second: the bounds of the later date.
+        exact: whether both dates are exact days (``is_exact``).
+
+    Returns:
+        ``Span(second.earliest - first.latest, second.latest - first.earliest)``;
+        a negative ``min_days`` means the second may come first.
+
+    """
+    return Span(
+        min_days=(second[0] - first[1]).days,
+        max_days=(second[1] - first[0]).days,
+        exact=exact,
+    )
+
+
+def gap_range(first: tuple[dt.date, dt.date], second: tuple[dt.date, dt.date]) -> tuple[int, int]:
+    """Return the fewest and most days between any day of one span and any day of the other.
+
+    Order does not matter; overlapping spans have a fewest of 0.
+
+    Args:
+        first: inclusive ``(earliest, latest)`` bounds.
+        second: inclusive ``(earliest, latest)`` bounds.
+
+    Returns:
+        ``(min_gap, max_gap)``, both >= 0.
+
+    """
+    low = max(0, (second[0] - first[1]).days, (first[0] - second[1]).days)
+    high = max((second[1] - first[0]).days, (first[1] - second[0]).days)
+    return low, high
+
+
+def counted_events(view: Any, where: timeline.EventFilter) -> list[timeline.Event]:
+    """Return the events an analysis counts, in timeline order.
+
+    Reads the view's current-state projection (never the log). Retracted
+    events never count, whatever ``include_retracted`` says, and neither do
+    hypothetical or negated ones.
+
+    Args:
+        view: a timeline or an ``as_of`` view.
+        where: the validated filters.
+
+    Returns:
+        The matching live events whose modality says they happened (or are planned).
+
+    """
+    live = msgspec.structs.replace(where, include_retracted=False)
+    return [
+        record.event
+        for record in view.records(live)
+        if record.event is not None and record.event.modality not in SKIPPED_MODALITIES
+    ]

@@ -1,0 +1,326 @@
+"""The ``network`` analysis: actor-actor ties from taking part in the same events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import io
+import itertools
+import os
+from collections.abc import Iterable, Mapping
+from typing import IO, Any, cast
+
+import attrs
+
+import timeline
+
+from ._common import counted_events
+
+__all__ = ["DEFAULT_WEIGHTS", "ActorStats", "Network", "NetworkResult", "NetworkSlice", "Tie"]
+
+#: The weight of a tie per shared event, by kind pattern; any other kind weighs 1.
+DEFAULT_WEIGHTS: Mapping[str, float] = {"treaty.*": 3.0, "visit.*": 2.0, "*": 1.0}
+_EXPECTED_WEIGHTS = "kind=weight pairs such as 'treaty.*=3,visit.*=2' (weights >= 0)"
+
+
+@attrs.frozen(kw_only=True)
+class Tie:
+    """Two actors who took part in the same events."""
+
+    source: str
+    """One country code (the smaller of the two)."""
+    target: str
+    """The other country code."""
+    weight: float
+    """The sum of the kind weights of their shared events."""
+    events: int
+    """How many events they share."""
+    imprecise: int
+    """How many of those events lie in this slice only on some readings of their dates."""
+    event_ids: tuple[str, ...]
+    """The shared events' ids, in timeline order."""
+
+
+@attrs.frozen(kw_only=True)
+class ActorStats:
+    """One actor's place in the network."""
+
+    actor: str
+    """The country code."""
+    degree: int
+    """How many other actors it has ties with."""
+    strength: float
+    """The sum of its ties' weights."""
+    events: int
+    """How many events of the slice it takes part in (with or without others)."""
+    imprecise: int
+    """How many of those lie in this slice only on some readings of their dates."""
+
+
+@attrs.frozen(kw_only=True)
+class NetworkSlice:
+    """The network over one period."""
+
+    period: str
+    """``all`` (the whole window) or a year (``2024``)."""
+    start: dt.date | None
+    """First day of the period (``None``: unbounded)."""
+    end: dt.date | None
+    """Last day of the period (``None``: unbounded)."""
+    actors: tuple[ActorStats, ...]
+    """Every actor of the period's events, strongest first."""
+    ties: tuple[Tie, ...]
+    """Every tie, heaviest first."""
+
+
+@attrs.frozen(kw_only=True)
+class NetworkResult:
+    """What ``network`` returns."""
+
+    weights: dict[str, float]
+    """The kind weights used (defaults merged with the ``weights`` option)."""
+    by_year: bool
+    """Whether the result is sliced by year."""
+    slices: tuple[NetworkSlice, ...]
+    """One slice (``all``), or one per year with events, oldest first."""
+    unplaced: tuple[str, ...]
+    """Ids of events left out of yearly slices because their date has an open start."""
+
+
+def parse_weights(value: object) -> dict[str, float]:
+    """Return the default weights updated with ``value``.
+
+    Args:
+        value: ``None``, a mapping of kind pattern to weight, or a string
+            ``"treaty.*=3,visit.state=2.5"``.
+
+    Returns:
+        Kind pattern to weight, defaults included.
+
+    Raises:
+        InvalidEvent: the value is malformed or a weight is negative or not a number.
+
+    """
+    weights = dict(DEFAULT_WEIGHTS)
+    if value is None:
+        return weights
+    pairs: Iterable[tuple[object, object]]
+    if isinstance(value, str):
+        items = [p.strip() for p in value.split(",") if p.strip()]
+        if not items or any(p.count("=") != 1 for p in items):
+            raise timeline.InvalidEvent("network option weights", value, _EXPECTED_WEIGHTS)
+        pairs = [tuple(p.split("=")) for p in items]  # type: ignore[misc]
+    elif isinstance(value, Mapping):
+        pairs = value.items()
+    else:
+        raise timeline.InvalidEvent("network option weights", value, _EXPECTED_WEIGHTS)
+    for pattern, weight in pairs:
+        try:
+            number = float(weight)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            number = -1.0
+        if not isinstance(pattern, str) or not pattern.strip() or not number >= 0:
+            raise timeline.InvalidEvent("network option weights", value, _EXPECTED_WEIGHTS)
+        weights[pattern.strip()] = number
+    return weights
+
+
+def weight_of(kind: str, weights: Mapping[str, float]) -> float:
+    """Return the weight of one event of ``kind``: the exact kind, else the longest pattern.
+
+    Args:
+        kind: the event's kind.
+        weights: kind pattern to weight.
+
+    Returns:
+        The weight; 1 when nothing matches.
+
+    """
+    if kind in weights:
+        return weights[kind]
+    matching = [p for p in weights if fnmatch.fnmatchcase(kind, p)]
+    if not matching:
+        return 1.0
+    # The most specific pattern wins: "visit.*" before "*".
+    return weights[max(matching, key=lambda p: (len(p.replace("*", "")), p))]
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _slice(
+    period: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    events: list[timeline.Event],
+    weights: Mapping[str, float],
+) -> NetworkSlice:
+    ties: dict[tuple[str, str], list[timeline.Event]] = {}
+    seen: dict[str, list[timeline.Event]] = {}
+    unsure: set[str] = set()
+    for event in events:
+        if not event.when.within(start, end):
+            unsure.add(event.id)
+        countries = sorted(event.countries)
+        for country in countries:
+            seen.setdefault(country, []).append(event)
+        for pair in itertools.combinations(countries, 2):
+            ties.setdefault(pair, []).append(event)
+    tie_list = [
+        Tie(
+            source=a,
+            target=b,
+            weight=sum((weight_of(e.kind, weights) for e in shared), 0.0),
+            events=len(shared),
+            imprecise=sum(e.id in unsure for e in shared),
+            event_ids=tuple(e.id for e in shared),
+        )
+        for (a, b), shared in ties.items()
+    ]
+    tie_list.sort(key=lambda t: (-t.weight, t.source, t.target))
+    actors = [
+        ActorStats(
+            actor=actor,
+            degree=sum(actor in (t.source, t.target) for t in tie_list),
+            strength=sum((t.weight for t in tie_list if actor in (t.source, t.target)), 0.0),
+            events=len(mine),
+            imprecise=sum(e.id in unsure for e in mine),
+        )
+        for actor, mine in seen.items()
+    ]
+    actors.sort(key=lambda a: (-a.strength, a.actor))
+    return NetworkSlice(
+        period=period, start=start, end=end, actors=tuple(actors), ties=tuple(tie_list)
+    )
+
+
+def _clip(low: dt.date | None, high: dt.date | None, year: int) -> tuple[dt.date, dt.date]:
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return max(first, low or first), min(last, high or last)
+
+
+@attrs.frozen(kw_only=True)
+class Network(timeline.Analysis):
+    """Actor-actor ties from co-participation in events, weighted by kind."""
+
+    name: str = "network"
+    description: str = "Actor network: ties from shared events, weighted by kind; degree, strength"
+    options: tuple[timeline.Option, ...] = (
+        timeline.Option(
+            name="weights",
+            help="kind=weight pairs, e.g. 'treaty.*=3,visit.*=2' (defaults: treaty.*=3, "
+            "visit.*=2, others 1)",
+        ),
+        timeline.Option(
+            name="by_year", help="one network per calendar year", default=False, type=bool
+        ),
+    )
+
+    def run(self, timeline: Any, where: Any, **options: Any) -> NetworkResult:
+        """Build the network of the filtered events (``between`` sets the window).
+
+        Args:
+            timeline: the timeline or an ``as_of`` view.
+            where: the validated common filters.
+            **options: ``weights`` (string or mapping) and ``by_year`` (bool).
+
+        Returns:
+            A ``NetworkResult``.
+
+        Raises:
+            InvalidEvent: ``weights`` is malformed.
+
+        """
+        weights = parse_weights(options.get("weights"))
+        events = counted_events(timeline, where)
+        if not options.get("by_year"):
+            return NetworkResult(
+                weights=weights,
+                by_year=False,
+                unplaced=(),
+                slices=(_slice("all", where.start, where.end, events, weights),),
+            )
+        # An event spanning years counts in its earliest year (marked imprecise).
+        by_year: dict[int, list[timeline.Event]] = {}
+        unplaced = []
+        for event in events:
+            if event.when.earliest == dt.date.min:
+                unplaced.append(event.id)
+                continue
+            year = max(event.when.earliest, where.start or dt.date.min).year
+            by_year.setdefault(year, []).append(event)
+        slices = tuple(
+            _slice(str(year), *_clip(where.start, where.end, year), by_year[year], weights)
+            for year in sorted(by_year)
+        )
+        return NetworkResult(weights=weights, by_year=True, slices=slices, unplaced=tuple(unplaced))
+
+    def table(self, result: NetworkResult) -> tuple[list[str], list[list[Any]]]:
+        """Return one row per actor and period: degree, strength and partners."""
+        header = ["period", "actor", "degree", "strength", "events", "imprecise", "partners"]
+        rows: list[list[Any]] = []
+        for piece in result.slices:
+            for a in piece.actors:
+                partners = ", ".join(
+                    f"{t.target if t.source == a.actor else t.source}={_number(t.weight)}"
+                    for t in piece.ties
+                    if a.actor in (t.source, t.target)
+                )
+                rows.append(
+                    [
+                        piece.period,
+                        a.actor,
+                        a.degree,
+                        _number(a.strength),
+                        a.events,
+                        a.imprecise,
+                        partners,
+                    ]
+                )
+        return header, rows
+
+    def to_graphml(self, result: NetworkResult, dest: str | os.PathLike[str] | IO[Any]) -> None:
+        """Write the network as GraphML (needs networkx: ``pip install 'geotimeline[graph]'``).
+
+        One slice gives a graph whose nodes carry degree, strength and events and
+        whose edges carry weight, events and imprecise. Yearly slices give a
+        multigraph with one edge per year (edge attribute ``period``).
+
+        Args:
+            result: a ``NetworkResult``.
+            dest: a path, or a text or binary file object.
+
+        Raises:
+            TimelineError: networkx is not installed.
+
+        """
+        try:
+            import networkx as nx
+        except ImportError:
+            raise timeline.TimelineError(
+                "GraphML output needs networkx, which is not installed: "
+                "pip install 'geotimeline[graph]'"
+            ) from None
+        graph = nx.MultiGraph() if len(result.slices) > 1 else nx.Graph()
+        for piece in result.slices:
+            for a in piece.actors:
+                if len(result.slices) > 1:
+                    graph.add_node(a.actor)
+                else:
+                    graph.add_node(a.actor, degree=a.degree, strength=a.strength, events=a.events)
+            for t in piece.ties:
+                graph.add_edge(
+                    t.source,
+                    t.target,
+                    period=piece.period,
+                    weight=t.weight,
+                    events=t.events,
+                    imprecise=t.imprecise,
+                )
+        if isinstance(dest, (str, os.PathLike)):
+            nx.write_graphml(graph, os.fspath(dest))
+        elif isinstance(cast(object, dest), io.TextIOBase):
+            dest.write("\n".join(nx.generate_graphml(graph)) + "\n")
+        else:
+            nx.write_graphml(graph, dest)
