@@ -1,0 +1,128 @@
+"""Cells of the full CSV dialect: how every Event field is written and read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import msgspec
+
+import timeline
+
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "FULL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "event_cells",
+    "guard",
+    "unguard",
+    "when_from_parts",
+]
+
+#: The full dialect's columns, in order.
+FULL_COLUMNS: tuple[str, ...] = (
+    "id",
+    "kind",
+    "when",
+    "phrase",
+    "anchor",
+    "title",
+    "summary",
+    "actors",
+    "location",
+    "sources",
+    "tags",
+    "treaty",
+    "related",
+    "modality",
+    "attributes",
+)
+#: The columns an imported file must have.
+REQUIRED_COLUMNS: tuple[str, ...] = ("kind", "when", "title")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CWE-1236).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard(text: str, *, reversible: bool = False) -> str:
+    """Return ``text`` made safe for spreadsheets: a leading ``'`` if it could start a formula.
+
+    Args:
+        text: the cell.
+        reversible: also prefix a cell that already starts with ``'``, so that
+            ``unguard`` can take exactly one off (the full dialect does this).
+
+    """
+    if text.startswith(FORMULA_TRIGGERS) or (reversible and text.startswith("'")):
+        return "'" + text
+    return text
+
+
+def unguard(text: str) -> str:
+    """Undo ``guard(text, reversible=True)``: drop the one ``'`` it added, if any."""
+    if text.startswith("'") and text[1:].startswith((*FORMULA_TRIGGERS, "'")):
+        return text[1:]
+    return text
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _compact(obj: Any, key: str) -> Any:
+    # An actor that is only a country, or a source that is only a URL, is written bare.
+    fields = {k: v for k, v in msgspec.to_builtins(obj).items() if v is not None}
+    return fields[key] if list(fields) == [key] else fields
+
+
+def event_cells(event: timeline.Event) -> list[str]:
+    """Return the full dialect's cells for an event, in ``FULL_COLUMNS`` order (unguarded)."""
+    when = event.when
+    return [
+        event.id,
+        event.kind,
+        when.edtf,
+        when.phrase or "",
+        when.anchor.isoformat() if when.anchor else "",
+        event.title,
+        event.summary,
+        _json([_compact(a, "country") for a in event.actors]) if event.actors else "",
+        event.location or "",
+        _json([_compact(s, "url") for s in event.sources]) if event.sources else "",
+        _json(list(event.tags)) if event.tags else "",
+        event.treaty or "",
+        _json(list(event.related)) if event.related else "",
+        event.modality.value,
+        _json(event.attributes) if event.attributes else "",
+    ]
+
+
+def when_from_parts(
+    edtf: str, phrase: str | None = None, anchor: str | dt.date | None = None
+) -> timeline.When:
+    """Rebuild a ``When`` from its EDTF string, the phrase as written and its anchor.
+
+    The phrase, when there is one, is parsed again (against the anchor) and must
+    give the same EDTF: a file cannot smuggle in a date whose words and EDTF
+    disagree.
+
+    Raises:
+        InvalidDate: a part cannot be read, or the phrase does not give the EDTF.
+
+    """
+    day: dt.date | None = None
+    if isinstance(anchor, dt.date):
+        day = anchor
+    elif anchor:
+        try:
+            day = dt.date.fromisoformat(anchor)
+        except ValueError:
+            reason = "an anchor must be an ISO date (YYYY-MM-DD)"
+            raise timeline.InvalidDate(anchor, reason) from None
+    if not phrase:
+        when = timeline.When.parse(edtf)
+        return when if day is None else attrs.evolve(when, anchor=day)
+    when = timeline.When.parse(phrase, anchor=day)
+    if edtf and when.edtf != edtf:
+        raise timeline.InvalidDate(phrase, f"it reads as {when.edtf}, not {edtf}")
+    return when

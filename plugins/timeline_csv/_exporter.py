@@ -1,0 +1,240 @@
+"""The ``csv`` exporter: the full-fidelity dialect and the Google and Outlook calendar dialects."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import IO, Any
+
+import attrs
+
+import timeline
+import timeline_ics
+
+from ._cells import FULL_COLUMNS, event_cells, guard
+
+__all__ = ["DIALECTS", "GOOGLE_COLUMNS", "OUTLOOK_COLUMNS", "CsvExporter"]
+
+#: Google Calendar's import columns, exactly (support.google.com/calendar/answer/37118).
+GOOGLE_COLUMNS: tuple[str, ...] = (
+    "Subject",
+    "Start Date",
+    "Start Time",
+    "End Date",
+    "End Time",
+    "All Day Event",
+    "Description",
+    "Location",
+    "Private",
+)
+#: Outlook's calendar CSV columns, as Outlook itself writes them (note "All day event").
+OUTLOOK_COLUMNS: tuple[str, ...] = (
+    "Subject",
+    "Start Date",
+    "Start Time",
+    "End Date",
+    "End Time",
+    "All day event",
+    "Reminder on/off",
+    "Reminder Date",
+    "Reminder Time",
+    "Meeting Organizer",
+    "Required Attendees",
+    "Optional Attendees",
+    "Meeting Resources",
+    "Billing Information",
+    "Categories",
+    "Description",
+    "Location",
+    "Mileage",
+    "Priority",
+    "Private",
+    "Sensitivity",
+    "Show time as",
+)
+#: The dialects, by name.
+DIALECTS: tuple[str, ...] = ("full", "google", "outlook")
+
+
+def _us_date(day: dt.date) -> str:
+    return f"{day.month:02d}/{day.day:02d}/{day.year:04d}"
+
+
+def _us_time(moment: dt.datetime, seconds: bool) -> str:
+    # Written by hand: strftime's %p follows the locale.
+    hour = moment.hour % 12 or 12
+    tail = f":{moment.second:02d}" if seconds else ""
+    return f"{hour}:{moment.minute:02d}{tail} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+@attrs.frozen(kw_only=True)
+class _CalendarRow:
+    subject: str
+    start_date: str
+    start_time: str
+    end_date: str
+    end_time: str
+    all_day: str
+    description: str
+    location: str
+    categories: str
+
+
+def _calendar_row(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> _CalendarRow | None:
+    span = timeline_ics.calendar_span(event.when)
+    if span is None or (span.kind is timeline_ics.SpanKind.FUZZY and not span_fuzzy):
+        return None
+    fuzzy = span.kind is timeline_ics.SpanKind.FUZZY
+    if span.kind is timeline_ics.SpanKind.TIMED:
+        assert span.start is not None
+        end = span.end or span.start
+        dates = (
+            _us_date(span.start.date()),
+            _us_time(span.start, seconds),
+            _us_date(end.date()),
+            _us_time(end, seconds),
+            "False",
+        )
+    else:
+        # Calendar CSV end dates are the last day itself (inclusive), unlike ICS DTEND.
+        dates = (_us_date(span.first_day), "", _us_date(span.last_day), "", "True")
+    return _CalendarRow(
+        subject=("≈ " if fuzzy else "") + event.title,
+        start_date=dates[0],
+        start_time=dates[1],
+        end_date=dates[2],
+        end_time=dates[3],
+        all_day=dates[4],
+        description=timeline_ics.event_description(event, fuzzy),
+        location=event.location or "",
+        categories="; ".join([event.kind, *event.tags]),
+    )
+
+
+def _google(row: _CalendarRow, cell: Callable[[str], str]) -> list[str]:
+    return [
+        cell(row.subject),
+        row.start_date,
+        row.start_time,
+        row.end_date,
+        row.end_time,
+        row.all_day,
+        cell(row.description),
+        cell(row.location),
+        "False",
+    ]
+
+
+def _outlook(row: _CalendarRow, cell: Callable[[str], str]) -> list[str]:
+    return [
+        cell(row.subject),
+        row.start_date,
+        row.start_time,
+        row.end_date,
+        row.end_time,
+        row.all_day,
+        "False",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        cell(row.categories),
+        cell(row.description),
+        cell(row.location),
+        "",
+        "Normal",
+        "False",
+        "Normal",
+        "",
+    ]
+
+
+@attrs.frozen(kw_only=True)
+class CsvExporter(timeline.Exporter):
+    """Writes CSV (RFC 4180, UTF-8), one row per event, streamed row by row.
+
+    Dialects: ``full`` (every field; the ``csv`` importer reads it back),
+    ``google`` and ``outlook`` (calendar import files: all-day rows with
+    MM/DD/YYYY dates and inclusive end dates; timed events in UTC).
+    """
+
+    name: str = "csv"
+    description: str = "CSV: every field (full), or Google / Outlook calendar import files"
+    suffix: str = ".csv"
+    media_type: str = "text/csv"
+    binary: bool = False
+    options: tuple[timeline.Option, ...] = (
+        timeline.Option(
+            name="dialect",
+            default="full",
+            choices=DIALECTS,
+            help="full (every field, re-importable), google or outlook",
+        ),
+        timeline.Option(
+            name="guard_formulas",
+            default=True,
+            type=bool,
+            help="Prefix ' to text cells a spreadsheet would run as formulas",
+        ),
+        timeline.Option(
+            name="fuzzy",
+            default="skip",
+            choices=timeline_ics.FUZZY_POLICIES,
+            help="Calendar dialects: skip dates coarser than a day, or span them",
+        ),
+        timeline.Option(
+            name="modalities",
+            default=None,
+            help="Comma-separated modalities to include (default: all for full, "
+            "actual for google/outlook)",
+        ),
+    )
+
+    def write(
+        self, timeline: Any, records: Sequence[timeline.Record], stream: IO[Any], **options: Any
+    ) -> int:
+        """Write the rows to the text ``stream``; return how many events were written."""
+        dialect = options["dialect"]
+        modalities = options["modalities"]
+        if modalities is None:
+            modalities = "all" if dialect == "full" else "actual"
+        keep = timeline_ics.parse_modalities(f"{self.name} option modalities", modalities)
+        # "\r\n" row ends (RFC 4180); every cell with a quote, comma or line break is quoted.
+        writer = csv.writer(stream, lineterminator="\r\n")
+        guarded = bool(options["guard_formulas"])
+        count = 0
+        if dialect == "full":
+            writer.writerow(FULL_COLUMNS)
+            for record in records:
+                event = record.event
+                assert event is not None
+                if event.modality in keep:
+                    cells = event_cells(event)
+                    writer.writerow(
+                        [guard(c, reversible=True) for c in cells] if guarded else cells
+                    )
+                    count += 1
+            return count
+
+        def cell(text: str) -> str:
+            return guard(text) if guarded else text
+
+        header, layout = (
+            (GOOGLE_COLUMNS, _google) if dialect == "google" else (OUTLOOK_COLUMNS, _outlook)
+        )
+        writer.writerow(header)
+        span_fuzzy = options["fuzzy"] == "span"
+        for record in records:
+            event = record.event
+            assert event is not None
+            if event.modality not in keep:
+                continue
+            row = _calendar_row(event, span_fuzzy, seconds=dialect == "outlook")
+            if row is not None:
+                writer.writerow(layout(row, cell))
+                count += 1
+        return count

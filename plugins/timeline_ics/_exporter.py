@@ -1,0 +1,210 @@
+"""The ``ics`` exporter: RFC 5545 calendars written through the ``icalendar`` library."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import IO, Any
+
+import attrs
+import icalendar
+from icalendar.prop import vCategory
+
+import timeline
+
+from ._spans import FUZZY_POLICIES, SpanKind, calendar_span, parse_modalities
+
+__all__ = ["PRODID", "UID_DOMAIN", "IcsExporter", "event_description", "event_uid"]
+
+#: The PRODID of every calendar written (no version in it: exports stay byte-identical
+#: across releases unless the output itself changes).
+PRODID = "-//geotimeline//timeline_ics//EN"
+#: The right-hand side of every UID (``<event id>@geotimeline``).
+UID_DOMAIN = "geotimeline"
+
+_FOOTER = b"END:VCALENDAR\r\n"
+#: Statuses by modality; a retracted event is always CANCELLED.
+_STATUS = {
+    timeline.Modality.ACTUAL: "CONFIRMED",
+    timeline.Modality.PLANNED: "TENTATIVE",
+    timeline.Modality.HYPOTHETICAL: "TENTATIVE",
+    timeline.Modality.REPORTED: "TENTATIVE",
+    # "X did not happen": subscribed calendars should not show it as happening.
+    timeline.Modality.NEGATED: "CANCELLED",
+}
+
+
+class _Text(icalendar.vText):
+    r"""A TEXT value escaped by RFC 5545 §3.3.11 exactly.
+
+    icalendar (7.3) turns a literal ``\N`` in the text into a line break
+    before escaping, so ``Moscow\New Delhi`` would read back as two lines.
+    This escapes the backslash first and nothing else, which every parser
+    reads back as the original text.
+    """
+
+    def to_ical(self) -> bytes:
+        text = (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+            .replace("\n", "\\n")
+        )
+        return text.encode("utf-8")  # RFC 5545 §3.1.4: UTF-8
+
+
+def _categories(values: Sequence[str]) -> vCategory:
+    categories = vCategory([])
+    # A comma inside one category is escaped; the commas between them are not.
+    categories.cats = [_Text(v) for v in values]
+    return categories
+
+
+def event_uid(event_id: str) -> str:
+    """Return the UID of an event: the same on every export and every machine."""
+    return f"{event_id}@{UID_DOMAIN}"
+
+
+def event_description(event: timeline.Event, fuzzy: bool = False) -> str:
+    """Return the text calendars show for an event: summary, date, modality, every source.
+
+    Args:
+        event: the event.
+        fuzzy: whether it is drawn as a fuzzy span (the EDTF then follows the phrase).
+
+    """
+    lines = []
+    if event.summary:
+        lines.append(event.summary)
+    date = f"Date: {event.when.display}"
+    if fuzzy and event.when.display != event.when.edtf:
+        date += f" ({event.when.edtf})"
+    lines.append(date)
+    if event.modality is not timeline.Modality.ACTUAL:
+        lines.append(f"Modality: {event.modality.value}")
+    if event.sources:
+        lines.append("Sources:")
+        for source in event.sources:
+            label = " - ".join(p for p in (source.publisher, source.title) if p)
+            lines.append(f"- {label}: {source.url}" if label else f"- {source.url}")
+    return "\n".join(lines)
+
+
+@attrs.frozen(kw_only=True)
+class IcsExporter(timeline.Exporter):
+    """Writes an RFC 5545 calendar, one VEVENT per event, streamed event by event.
+
+    Retracted events are included as ``STATUS:CANCELLED`` unless the
+    ``include_retracted=False`` filter is given, so subscribed calendars drop them.
+    """
+
+    name: str = "ics"
+    description: str = "iCalendar (RFC 5545) file for calendar programs"
+    suffix: str = ".ics"
+    media_type: str = "text/calendar"
+    binary: bool = True
+    options: tuple[timeline.Option, ...] = (
+        timeline.Option(
+            name="calendar_name",
+            default="geotimeline",
+            help="The calendar's name (NAME and X-WR-CALNAME)",
+        ),
+        timeline.Option(
+            name="fuzzy",
+            default="skip",
+            choices=FUZZY_POLICIES,
+            help="Dates coarser than a day: skip them, or span all their days",
+        ),
+        timeline.Option(
+            name="modalities",
+            default="actual",
+            help="Comma-separated modalities to include ('all' for every one)",
+        ),
+    )
+
+    def export(self, timeline: Any, dest: Any, **options: Any) -> int:
+        """Write the matching events to ``dest`` (a path or a binary file); return the count.
+
+        Takes the common filters and ``as_of``; ``include_retracted`` defaults to
+        True here, so that retractions reach subscribers as cancellations.
+
+        Raises:
+            InvalidEvent: an option or filter is malformed.
+
+        """
+        options.setdefault("include_retracted", True)
+        return super().export(timeline, dest, **options)
+
+    def write(
+        self, timeline: Any, records: Sequence[timeline.Record], stream: IO[Any], **options: Any
+    ) -> int:
+        """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
+        view = timeline  # the parameter shadows the module here
+        keep = parse_modalities(f"{self.name} option modalities", options["modalities"])
+        span_fuzzy = options["fuzzy"] == "span"
+        stream.write(self._header(str(options["calendar_name"])))
+        count = 0
+        for record in records:
+            event = record.event
+            assert event is not None  # current records always carry the event
+            if event.modality not in keep:
+                continue
+            vevent = self._vevent(view, record, event, span_fuzzy)
+            if vevent is not None:
+                stream.write(vevent.to_ical())
+                count += 1
+        stream.write(_FOOTER)
+        return count
+
+    @staticmethod
+    def _header(name: str) -> bytes:
+        calendar = icalendar.Calendar()
+        calendar.add("prodid", PRODID)
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("name", _Text(name))
+        calendar.add("x-wr-calname", _Text(name))
+        # Stream: the calendar's own lines, then each VEVENT, then the footer.
+        whole = bytes(calendar.to_ical())
+        assert whole.endswith(_FOOTER)
+        return whole[: -len(_FOOTER)]
+
+    @staticmethod
+    def _vevent(
+        view: Any, record: timeline.Record, event: timeline.Event, span_fuzzy: bool
+    ) -> icalendar.Event | None:
+        span = calendar_span(event.when)
+        if span is None or (span.kind is SpanKind.FUZZY and not span_fuzzy):
+            return None
+        retracted = view.is_retracted(event.id)
+        # The retraction is the event's last revision: its time and version.
+        last = view.history(event.id)[-1] if retracted else record
+        vevent = icalendar.Event()
+        vevent.add("uid", event_uid(event.id))
+        vevent.add("dtstamp", last.recorded_at.astimezone(dt.timezone.utc))
+        vevent.add("sequence", last.version - 1)
+        fuzzy = span.kind is SpanKind.FUZZY
+        vevent.add("summary", _Text(("≈ " if fuzzy else "") + event.title))
+        if span.kind is SpanKind.TIMED:
+            assert span.start is not None
+            vevent.add("dtstart", span.start)
+            if span.end is not None and span.end > span.start:
+                vevent.add("dtend", span.end)
+        else:
+            vevent.add("dtstart", span.first_day)
+            vevent.add("dtend", span.end_exclusive)
+        if fuzzy:
+            vevent.add("transp", "TRANSPARENT")
+        vevent.add("status", "CANCELLED" if retracted else _STATUS[event.modality])
+        vevent.add("categories", _categories([event.kind, *event.tags]))
+        vevent.add("description", _Text(event_description(event, fuzzy)))
+        if event.location:
+            vevent.add("location", _Text(event.location))
+        if event.sources:
+            vevent.add("url", event.sources[0].url)
+        vevent.add("x-geotimeline-edtf", _Text(event.when.edtf))
+        vevent.add("x-geotimeline-precision", _Text(event.when.precision.value))
+        return vevent

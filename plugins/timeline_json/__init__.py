@@ -1,0 +1,37 @@
+"""The ``json`` and ``jsonl`` exporters and the ``jsonl`` importer plugin.
+
+``json`` writes the current events as one document; ``jsonl`` writes the raw
+log records; the ``jsonl`` importer reads events, one object per line.
+Registered through the ``timeline`` entry-point group (``json = "timeline_json"``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import timeline
+
+from ._exporters import JsonExporter, JsonlExporter, event_object
+from ._importer import JsonlImporter
+
+__all__ = [
+    "JsonExporter",
+    "JsonlExporter",
+    "JsonlImporter",
+    "event_object",
+    "timeline_register_exporters",
+    "timeline_register_importers",
+]
+
+
+@timeline.hookimpl
+def timeline_register_exporters(register: Callable[[timeline.Exporter], None]) -> None:
+    """Register the ``json`` and ``jsonl`` exporters."""
+    register(JsonExporter())
+    register(JsonlExporter())
+
+
+@timeline.hookimpl
+def timeline_register_importers(register: Callable[[timeline.Importer], None]) -> None:
+    """Register the ``jsonl`` importer."""
+    register(JsonlImporter())

@@ -1,0 +1,77 @@
+"""The ``jsonl`` importer: one event object per line, as the ``json`` exporter writes events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO, Any
+
+import attrs
+import msgspec
+
+import timeline
+import timeline_csv
+
+__all__ = ["JsonlImporter"]
+
+Row = tuple[int, "timeline.Event | dict[str, Any] | timeline.ImportProblem"]
+
+
+def _problem(line: int, field: str, reason: str) -> Row:
+    return line, timeline.ImportProblem(line=line, field=field, reason=reason)
+
+
+def _event_fields(line: int, data: object) -> Row:
+    if not isinstance(data, dict):
+        got = type(data).__name__
+        return _problem(line, "row", f"expected a JSON object (an event), got {got}")
+    if "payload" in data and "stream" in data:
+        return _problem(
+            line,
+            "row",
+            "a log record (jsonl export), not an event; import the "
+            "events of a `json` export, one per line",
+        )
+    fields = dict(data)
+    when = fields.get("when")
+    if isinstance(when, dict):
+        # The json exporter's form: rebuilt from the EDTF, phrase and anchor (and checked),
+        # never trusted field by field.
+        edtf = when.get("edtf")
+        if not isinstance(edtf, str):
+            return _problem(line, "when", "an object without an 'edtf' string")
+        try:
+            fields["when"] = timeline_csv.when_from_parts(
+                edtf, when.get("phrase") or None, when.get("anchor") or None
+            )
+        except timeline.InvalidDate as exc:
+            return _problem(line, "when", str(exc.args[0]))
+    return line, fields
+
+
+@attrs.frozen(kw_only=True)
+class JsonlImporter(timeline.Importer):
+    """Reads JSON Lines of events: one object per line with Event fields (ids are kept).
+
+    ``when`` is a date string (``"2025-12-04"``) or the object the ``json``
+    exporter writes; blank lines are skipped.
+    """
+
+    name: str = "jsonl"
+    description: str = "JSON Lines of events, one object per line"
+    suffix: str = ".jsonl"
+    binary: bool = True
+
+    def read(self, stream: IO[Any], **options: Any) -> Iterator[Row]:
+        """Yield ``(line, fields)`` per line, or ``(line, ImportProblem)`` for a bad one."""
+        for number, raw in enumerate(stream, start=1):
+            text = raw.strip()
+            if not text:
+                continue
+            if number == 1 and text.startswith(b"\xef\xbb\xbf"):
+                text = text[3:]  # a UTF-8 byte order mark
+            try:
+                data = msgspec.json.decode(text)
+            except msgspec.DecodeError as exc:
+                yield _problem(number, "row", f"not JSON ({exc})")
+                continue
+            yield _event_fields(number, data)
