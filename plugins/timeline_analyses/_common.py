@@ -22,6 +22,7 @@ __all__ = [
     "gap_range",
     "is_exact",
     "span_between",
+    "surely_within",
 ]
 
 #: Events with these modalities did not happen: no analysis counts them.
@@ -50,6 +51,24 @@ class Span:
 def is_exact(when: timeline.When) -> bool:
     """Return whether a date is one known day (not a span, not approximate or uncertain)."""
     return when.earliest == when.latest and not when.approximate and not when.uncertain
+
+
+def surely_within(when: timeline.When, start: dt.date | None, end: dt.date | None) -> bool:
+    """Return whether a date lies in the window ``start..end`` on every reading of it.
+
+    Args:
+        when: the date.
+        start: the window's first day (``None``: unbounded).
+        end: the window's last day (``None``: unbounded).
+
+    Returns:
+        True if its bounds are inside the window and, when the window is bounded,
+        it carries no ``~``/``?`` qualifier (a circa date may spill over).
+
+    """
+    if start is None and end is None:
+        return True
+    return when.within(start, end) and not when.approximate and not when.uncertain
 
 
 def span_between(

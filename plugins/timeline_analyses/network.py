@@ -14,7 +14,7 @@ import attrs
 
 import timeline
 
-from ._common import counted_events
+from ._common import counted_events, surely_within
 
 __all__ = ["DEFAULT_WEIGHTS", "ActorStats", "Network", "NetworkResult", "NetworkSlice", "Tie"]
 
@@ -160,7 +160,7 @@ def _slice(
     seen: dict[str, list[timeline.Event]] = {}
     unsure: set[str] = set()
     for event in events:
-        if not event.when.within(start, end):
+        if not surely_within(event.when, start, end):
             unsure.add(event.id)
         countries = sorted(event.countries)
         for country in countries:

@@ -1,0 +1,228 @@
+"""The ``cadence`` analysis: events per actor per period, with bursts flagged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from typing import Any
+
+import attrs
+
+import timeline
+
+from ._common import counted_events, surely_within
+
+__all__ = ["PERIODS", "Cadence", "CadenceResult", "PeriodCount", "period_of"]
+
+#: The period lengths ``cadence`` counts by.
+PERIODS = ("month", "quarter", "year")
+
+
+@attrs.frozen(kw_only=True)
+class PeriodCount:
+    """How many events one actor took part in during one period."""
+
+    actor: str
+    """The country code."""
+    period: str
+    """``2024-06`` (month), ``2024-Q2`` (quarter) or ``2024`` (year)."""
+    start: dt.date
+    """The period's first day."""
+    end: dt.date
+    """The period's last day."""
+    count: int
+    """Events placed in this period (see ``imprecise``)."""
+    imprecise: int
+    """How many of them may fall outside it: their dates span several periods (they are
+    counted in the earliest one) or carry a ``~``/``?`` qualifier."""
+    burst: bool
+    """Whether ``count >= min_count`` and ``count > baseline_mean + sigma * baseline_stdev``."""
+    baseline_mean: float
+    """The mean count of the actor's other non-empty periods (0 if there are none)."""
+    baseline_stdev: float
+    """Their population standard deviation (0 if there are fewer than two)."""
+    event_ids: tuple[str, ...]
+    """The events counted, in timeline order."""
+
+
+@attrs.frozen(kw_only=True)
+class CadenceResult:
+    """What ``cadence`` returns."""
+
+    period: str
+    """``month``, ``quarter`` or ``year``."""
+    min_count: int
+    """The fewest events a burst needs."""
+    sigma: float
+    """How many standard deviations above the baseline mean a burst must be."""
+    counts: tuple[PeriodCount, ...]
+    """One entry per actor and non-empty period, by actor then period."""
+    unplaced: tuple[str, ...]
+    """Ids of events not counted because their date has an open start (``../2024``)."""
+
+    def bursts(self) -> tuple[PeriodCount, ...]:
+        """Return the periods flagged as bursts."""
+        return tuple(c for c in self.counts if c.burst)
+
+
+def period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date]:
+    """Return the label, first day and last day of the period holding ``day``.
+
+    Args:
+        day: any day.
+        period: ``month``, ``quarter`` or ``year``.
+
+    Returns:
+        ``("2024-06", 2024-06-01, 2024-06-30)`` for a month, ``("2024-Q2", ...)``
+        for a quarter, ``("2024", ...)`` for a year.
+
+    Raises:
+        InvalidEvent: ``period`` is none of these.
+
+    """
+    if period == "year":
+        return str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    if period == "quarter":
+        first_month = 3 * ((day.month - 1) // 3) + 1
+        label = f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        months = 3
+    elif period == "month":
+        first_month, label, months = day.month, f"{day.year}-{day.month:02d}", 1
+    else:
+        raise timeline.InvalidEvent("cadence option period", period, f"one of {PERIODS}")
+    start = dt.date(day.year, first_month, 1)
+    after = first_month + months
+    end = (
+        dt.date(day.year + 1, 1, 1) if after > 12 else dt.date(day.year, after, 1)
+    ) - dt.timedelta(days=1)
+    return label, start, end
+
+
+def _flag(cells: list[PeriodCount], min_count: int, sigma: float) -> list[PeriodCount]:
+    out = []
+    for i, cell in enumerate(cells):
+        others = [c.count for j, c in enumerate(cells) if j != i]
+        mean = statistics.fmean(others) if others else 0.0
+        stdev = statistics.pstdev(others) if len(others) > 1 else 0.0
+        burst = cell.count >= min_count and cell.count > mean + sigma * stdev
+        out.append(attrs.evolve(cell, burst=burst, baseline_mean=mean, baseline_stdev=stdev))
+    return out
+
+
+@attrs.frozen(kw_only=True)
+class Cadence(timeline.Analysis):
+    """Events per actor per period, with bursts against the actor's own baseline."""
+
+    name: str = "cadence"
+    description: str = "Events per actor per month, quarter or year, with bursts flagged"
+    options: tuple[timeline.Option, ...] = (
+        timeline.Option(
+            name="period", help="count per month, quarter or year", default="month", choices=PERIODS
+        ),
+        timeline.Option(
+            name="min_count", help="the fewest events a burst needs", default=3, type=int
+        ),
+        timeline.Option(
+            name="sigma",
+            help="standard deviations above the actor's baseline",
+            default=2.0,
+            type=float,
+        ),
+    )
+
+    def run(self, timeline: Any, where: Any, **options: Any) -> CadenceResult:
+        """Count the filtered events per actor and period and flag bursts.
+
+        An event whose date spans several periods is counted once, in the period
+        of its earliest day (or of the ``between`` window's first day, if later),
+        and marked imprecise there.
+
+        Args:
+            timeline: the timeline or an ``as_of`` view.
+            where: the validated common filters.
+            **options: ``period``, ``min_count`` and ``sigma``.
+
+        Returns:
+            A ``CadenceResult``.
+
+        Raises:
+            InvalidEvent: an option has a bad value.
+
+        """
+        period = options.get("period", "month")
+        min_count, sigma = options.get("min_count", 3), options.get("sigma", 2.0)
+        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+            raise _bad_option("min_count", min_count, "an integer >= 1")
+        if isinstance(sigma, bool) or not isinstance(sigma, (int, float)) or not sigma >= 0:
+            raise _bad_option("sigma", sigma, "a number >= 0")
+        cells: dict[tuple[str, str], tuple[dt.date, dt.date, list[str], int]] = {}
+        unplaced = []
+        for event in counted_events(timeline, where):
+            first = max(event.when.earliest, where.start or dt.date.min)
+            if first == dt.date.min:
+                unplaced.append(event.id)
+                continue
+            label, start, end = period_of(first, period)
+            spills = not surely_within(event.when, start, end)
+            for actor in event.countries:
+                _, _, ids, imprecise = cells.get((actor, label), (start, end, [], 0))
+                cells[(actor, label)] = (start, end, [*ids, event.id], imprecise + spills)
+        by_actor: dict[str, list[PeriodCount]] = {}
+        for (actor, label), (start, end, ids, imprecise) in sorted(
+            cells.items(), key=lambda item: (item[0][0], item[1][0])
+        ):
+            by_actor.setdefault(actor, []).append(
+                PeriodCount(
+                    actor=actor,
+                    period=label,
+                    start=start,
+                    end=end,
+                    count=len(ids),
+                    imprecise=imprecise,
+                    burst=False,
+                    baseline_mean=0.0,
+                    baseline_stdev=0.0,
+                    event_ids=tuple(ids),
+                )
+            )
+        counts = tuple(
+            cell
+            for actor_cells in by_actor.values()
+            for cell in _flag(actor_cells, min_count, float(sigma))
+        )
+        return CadenceResult(
+            period=period,
+            min_count=min_count,
+            sigma=float(sigma),
+            counts=counts,
+            unplaced=tuple(unplaced),
+        )
+
+    def table(self, result: CadenceResult) -> tuple[list[str], list[list[Any]]]:
+        """Return one row per actor and non-empty period."""
+        header = [
+            "actor",
+            "period",
+            "events",
+            "imprecise",
+            "burst",
+            "baseline mean",
+            "baseline stdev",
+        ]
+        rows: list[list[Any]] = [
+            [
+                c.actor,
+                c.period,
+                c.count,
+                c.imprecise,
+                "burst" if c.burst else "",
+                round(c.baseline_mean, 2),
+                round(c.baseline_stdev, 2),
+            ]
+            for c in result.counts
+        ]
+        return header, rows
+
+
+def _bad_option(option: str, value: object, expected: str) -> timeline.InvalidEvent:
+    return timeline.InvalidEvent(f"cadence option {option}", value, expected)
