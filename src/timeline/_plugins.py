@@ -1,53 +1,628 @@
-"""Plugin host (placeholder until the pluggy manager lands): no plugins, built-ins only."""
+"""The plugin host: a pluggy manager behind one typed facade.
+
+Nothing else in the library touches ``pm.hook``: every hook is called through
+one method here, which validates what plugins register and reports a broken
+plugin (with its distribution, version and entry point) instead of letting it
+take the whole host down. Plugins are discovered lazily, once, from the
+``timeline`` entry-point group; first-party plugins take exactly that path too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import importlib.metadata
+import os
+import re
+import sys
+import warnings
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
+import attrs
+import pluggy
+
+from . import hookspecs
 from ._codec import Upcaster
-from ._errors import UnknownPlugin
-from ._kinds import Kind
+from ._errors import PluginError, UnknownPlugin
+from ._extensions import Analysis, Exporter, Importer
+from ._kinds import BUILTIN_KINDS, Kind
 from ._records import Record
 
-__all__ = ["PluginHost", "default_host"]
+if TYPE_CHECKING:
+    import click
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginFailure",
+    "PluginHost",
+    "PluginWarning",
+    "default_host",
+]
+
+#: The entry-point group plugins are found in (equal to the import name).
+ENTRY_POINT_GROUP: Final = "timeline"
+#: Comma-separated allow-list of plugin names; set but empty loads none.
+LOAD_ENV: Final = "TIMELINE_LOAD_PLUGINS"
+#: Comma-separated block-list of plugin names; wins over the allow-list.
+DISABLE_ENV: Final = "TIMELINE_DISABLE_PLUGINS"
+#: ``1`` prints every hook call to stderr.
+TRACE_ENV: Final = "TIMELINE_TRACE_PLUGINS"
+#: ``1`` makes the process-wide default host strict (the test suite sets it).
+STRICT_ENV: Final = "TIMELINE_STRICT_PLUGINS"
+
+_TRUE = {"1", "true", "yes", "on"}
+_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
+_HOOK_NAMES: Final = tuple(n for n in hookspecs.__all__ if n.startswith("timeline_"))
+
+T = TypeVar("T")
+
+
+class PluginWarning(UserWarning):
+    """A plugin failed to load or register; the host goes on without it (non-strict mode)."""
+
+
+@attrs.frozen(kw_only=True)
+class PluginFailure:
+    """A plugin that could not be loaded, registered or called."""
+
+    name: str
+    """The plugin's name (its entry-point name, or the name it was registered under)."""
+    distribution: str | None
+    """The distribution that provides it (None when registered by hand)."""
+    version: str | None
+    """That distribution's version."""
+    entry_point: str | None
+    """The entry point, as ``name = module:attr``."""
+    error: str
+    """What went wrong, with the exception type."""
+
+    def __str__(self) -> str:
+        where = [f"{self.distribution} {self.version or '?'}"] if self.distribution else []
+        if self.entry_point:
+            where.append(f"entry point '{self.entry_point}'")
+        at = f" ({', '.join(where)})" if where else ""
+        return f"plugin {self.name!r}{at}: {self.error}"
+
+
+@attrs.define
+class _Meta:
+    name: str
+    source: str
+    distribution: str | None = None
+    version: str | None = None
+    entry_point: str | None = None
+    hooks: list[str] = attrs.Factory(list)
+    errors: list[str] = attrs.Factory(list)
+
+
+def _names(value: str | None) -> set[str] | None:
+    if value is None:
+        return None
+    return {n.strip().lower() for n in value.split(",") if n.strip()}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 class PluginHost:
-    """The typed facade through which the timeline reaches its plugins."""
+    """The typed facade through which a timeline reaches its plugins.
 
-    has_append_subscribers = False
+    Args:
+        pm: the pluggy manager to use (project ``timeline``); a new one when omitted.
+        strict: raise ``PluginError`` on the first broken plugin instead of
+            reporting it and going on without it.
+        load_entrypoints: discover plugins in the ``timeline`` entry-point group.
+        env: where ``TIMELINE_LOAD_PLUGINS``, ``TIMELINE_DISABLE_PLUGINS`` and
+            ``TIMELINE_TRACE_PLUGINS`` are read (``os.environ`` when omitted).
+        distributions: load entry points of these distributions only (e.g.
+            ``{"geotimeline"}`` for the first-party plugins); all when omitted.
+
+    .. versionadded:: 0.1
+
+    """
+
+    def __init__(
+        self,
+        pm: pluggy.PluginManager | None = None,
+        *,
+        strict: bool = False,
+        load_entrypoints: bool = True,
+        env: Mapping[str, str] | None = None,
+        distributions: Collection[str] | None = None,
+    ) -> None:
+        self._pm = pm if pm is not None else pluggy.PluginManager(ENTRY_POINT_GROUP)
+        if self._pm.project_name != ENTRY_POINT_GROUP:
+            raise PluginError(
+                f"the plugin manager's project is {self._pm.project_name!r}, "
+                f"expected {ENTRY_POINT_GROUP!r}"
+            )
+        if not self._pm.hook.__dict__.get("timeline_on_append"):
+            self._pm.add_hookspecs(hookspecs)
+        self.strict = strict
+        self._load_entrypoints = load_entrypoints
+        self._env: Mapping[str, str] = os.environ if env is None else env
+        self._distributions = None if distributions is None else {_normal(d) for d in distributions}
+        self._loaded = False
+        self._broken: PluginError | None = None
+        self._meta: dict[str, _Meta] = {}
+        self._failures: list[PluginFailure] = []
+        self._cache: dict[str, dict[Any, Any]] = {}
+        self._owners: dict[tuple[str, Any], str] = {}
+        self._commands: dict[str, click.Command] | None = None
+        self._append_callers: list[tuple[str, pluggy.HookCaller]] | None = None
+
+    # -- loading -------------------------------------------------------------------------
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The underlying pluggy manager (for inspection; call hooks through this host)."""
+        return self._pm
+
+    def load(self) -> None:
+        """Discover and register plugins now (otherwise done on first use); idempotent.
+
+        Raises:
+            PluginError: in strict mode, a plugin failed to load or has an unknown hook.
+
+        """
+        if self._broken is not None:
+            raise self._broken
+        if self._loaded:
+            return
+        # Set first: a plugin that reaches for the host while loading must not recurse.
+        self._loaded = True
+        try:
+            if self._env.get(TRACE_ENV, "").strip().lower() in _TRUE:
+                self._trace()
+            for name in _names(self._env.get(DISABLE_ENV)) or ():
+                self._pm.set_blocked(name)
+            if self._load_entrypoints:
+                self._load_entry_points()
+            self._check_pending()
+        except PluginError as exc:
+            self._broken = exc
+            raise
+
+    def _selected(self, ep_name: str, dist: str | None) -> bool:
+        names = {ep_name.lower()} | ({_normal(dist), dist.lower()} if dist else set())
+        allowed = _names(self._env.get(LOAD_ENV))
+        blocked = _names(self._env.get(DISABLE_ENV)) or set()
+        if allowed is not None and not names & allowed:
+            return False
+        if self._distributions is not None and (
+            dist is None or _normal(dist) not in self._distributions
+        ):
+            return False
+        return not names & blocked
+
+    def _load_entry_points(self) -> None:
+        eps = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+        found = []
+        for ep in eps:
+            dist = getattr(ep, "dist", None)
+            dist_name = None if dist is None else dist.metadata["Name"]
+            found.append((ep.name, dist_name or "", ep, dist))
+        # Sorted so registration order (and so which duplicate wins) is the same everywhere.
+        for name, dist_name, ep, dist in sorted(found, key=lambda t: (t[0], t[1])):
+            if not self._selected(name, dist_name or None):
+                continue
+            meta = _Meta(
+                name=name,
+                source="entrypoint",
+                distribution=dist_name or None,
+                version=None if dist is None else dist.version,
+                entry_point=f"{ep.name} = {ep.value}",
+            )
+            if name in self._meta:
+                other = self._meta[name]
+                self._record(
+                    meta,
+                    f"the name {name!r} is taken by {other.distribution or 'a'} "
+                    f"plugin already; not loaded",
+                )
+                continue
+            self._meta[name] = meta
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                self._fail(name, f"failed to load: {_describe(exc)}")
+                continue
+            self._add(plugin, meta)
+
+    def _add(self, plugin: object, meta: _Meta) -> bool:
+        for hook in _HOOK_NAMES:
+            impl = getattr(plugin, hook, None)
+            if callable(impl) and getattr(impl, f"{ENTRY_POINT_GROUP}_impl", None) is None:
+                self._fail(meta.name, f"{hook} is not marked with @hookimpl")
+                return False
+        try:
+            self._pm.register(plugin, name=meta.name)
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            self._fail(meta.name, f"failed to register: {exc}")
+            return False
+        meta.hooks = sorted(h.name for h in self._pm.get_hookcallers(plugin) or ())
+        self._invalidate()
+        return True
+
+    def _check_pending(self) -> None:
+        # pluggy raises on the first unknown hook only: drop that plugin and look again.
+        while True:
+            try:
+                self._pm.check_pending()
+            except pluggy.PluginValidationError as exc:
+                name = self._pm.get_name(exc.plugin) or repr(exc.plugin)
+                self._pm.unregister(exc.plugin)
+                self._invalidate()
+                hooks = sorted(
+                    h
+                    for h, c in self._pm.hook.__dict__.items()
+                    if not h.startswith("_")
+                    and not c.has_spec()
+                    and h.startswith(f"{ENTRY_POINT_GROUP}_")
+                )
+                unknown = [h for h in hooks if hasattr(exc.plugin, h)]
+                self._fail(
+                    name,
+                    f"unknown hook {', '.join(unknown) or '?'} "
+                    f"(misspelt? the hooks are {', '.join(_HOOK_NAMES)})",
+                )
+                continue
+            return
+
+    def _trace(self) -> None:
+        def before(hook_name: str, impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+            names = ", ".join(i.plugin_name for i in impls)
+            print(f"timeline: {hook_name}({', '.join(kwargs)}) -> [{names}]", file=sys.stderr)
+
+        def after(
+            outcome: Any, hook_name: str, impls: Sequence[Any], kwargs: Mapping[str, Any]
+        ) -> None:
+            failed = outcome.exception
+            print(
+                f"timeline: {hook_name} {'raised ' + _describe(failed) if failed else 'done'}",
+                file=sys.stderr,
+            )
+
+        self._pm.add_hookcall_monitoring(before, after)
+
+    def _record(self, meta: _Meta, message: str) -> None:
+        failure = PluginFailure(
+            name=meta.name,
+            distribution=meta.distribution,
+            version=meta.version,
+            entry_point=meta.entry_point,
+            error=message,
+        )
+        if self.strict:
+            raise PluginError(str(failure))
+        meta.errors.append(message)
+        self._failures.append(failure)
+        warnings.warn(str(failure), PluginWarning, stacklevel=4)
+
+    def _fail(self, name: str, message: str) -> None:
+        meta = self._meta.get(name)
+        if meta is None:
+            meta = self._meta[name] = _Meta(name=name, source="manual")
+        self._record(meta, message)
+
+    def _invalidate(self) -> None:
+        self._cache.clear()
+        self._owners.clear()
+        self._commands = None
+        self._append_callers = None
+
+    # -- manual registration ---------------------------------------------------------------
+
+    def register(self, plugin: object, name: str | None = None) -> str:
+        """Register a plugin object (a module or an instance with ``@hookimpl`` methods).
+
+        Args:
+            plugin: the plugin.
+            name: its name; pluggy's canonical name (the module name) when omitted.
+
+        Returns:
+            The name it was registered under.
+
+        Raises:
+            PluginError: the name is taken or blocked, or a hook is unknown or invalid
+                (always raised here, strict or not: registering by hand is code).
+
+        """
+        self.load()
+        name = name or self._pm.get_canonical_name(plugin)
+        if self._pm.is_blocked(name):
+            raise PluginError(f"plugin {name!r} is blocked by {DISABLE_ENV}")
+        if name in self._meta:
+            raise PluginError(f"a plugin named {name!r} is registered already")
+        meta = _Meta(name=name, source="manual")
+        strict, self.strict = self.strict, True
+        try:
+            self._meta[name] = meta
+            self._add(plugin, meta)
+            self._check_pending()
+        except PluginError:
+            self._meta.pop(name, None)
+            if self._pm.is_registered(plugin):
+                self._pm.unregister(plugin)
+            self._invalidate()
+            raise
+        finally:
+            self.strict = strict
+        return name
+
+    def unregister(self, plugin: object | str) -> None:
+        """Unregister a plugin, given the object or its name; unknown ones are ignored."""
+        name = plugin if isinstance(plugin, str) else self._pm.get_name(plugin)
+        if name is None:
+            return
+        if self._pm.has_plugin(name):
+            self._pm.unregister(name=name)
+        self._meta.pop(name, None)
+        self._failures = [f for f in self._failures if f.name != name]
+        self._invalidate()
+
+    @property
+    def failures(self) -> list[PluginFailure]:
+        """The plugins that failed to load, register or run, in the order they failed."""
+        self.load()
+        return list(self._failures)
+
+    # -- calling hooks ---------------------------------------------------------------------
+
+    def _each(self, hook_name: str) -> list[tuple[str, pluggy.HookCaller]]:
+        # One caller per plugin so that a plugin that raises is reported by name and
+        # the others still run (pm.hook would stop at the first exception).
+        caller: pluggy.HookCaller = getattr(self._pm.hook, hook_name)
+        impls = caller.get_hookimpls()
+        plugins = [i.plugin for i in impls]
+        return [
+            (
+                impl.plugin_name,
+                self._pm.subset_hook_caller(
+                    hook_name, [p for p in plugins if p is not impl.plugin]
+                ),
+            )
+            for impl in impls
+        ]
+
+    def _call(self, hook_name: str, **kwargs: Any) -> None:
+        for name, caller in self._each(hook_name):
+            self._call_one(name, hook_name, caller, kwargs)
+
+    def _call_one(
+        self, name: str, hook_name: str, caller: pluggy.HookCaller, kwargs: Mapping[str, Any]
+    ) -> None:
+        try:
+            caller(**kwargs)
+        except PluginError:
+            raise
+        except Exception as exc:
+            self._fail(name, f"{hook_name} raised {_describe(exc)}")
+
+    def _collect(
+        self, what: str, hook_name: str, check: Callable[[Any], Any], key: Callable[[Any], Any]
+    ) -> dict[Any, Any]:
+        self.load()
+        found = self._cache.get(hook_name)
+        if found is not None:
+            return found
+        found = {}
+        current = [""]
+
+        def register(obj: Any) -> None:
+            problem = check(obj)
+            if problem:
+                self._fail(current[0], f"{hook_name}: {problem}")
+                return
+            k = key(obj)
+            if k in found and found[k] != obj:
+                other = self._owners[(what, k)]
+                self._fail(
+                    current[0],
+                    f"{what} {k!r} is registered by both plugin {other!r} "
+                    f"and plugin {current[0]!r}",
+                )
+                return
+            found[k] = obj
+            self._owners.setdefault((what, k), current[0])
+
+        for name, caller in self._each(hook_name):
+            current[0] = name
+            self._call_one(name, hook_name, caller, {"register": register})
+        self._cache[hook_name] = found
+        return found
+
+    def _extensions(self, what: str, hook_name: str, base: type[T]) -> dict[str, T]:
+        def check(obj: Any) -> str | None:
+            if not isinstance(obj, base):
+                return f"expected a timeline.{base.__name__} instance, got {obj!r}"
+            name, description = getattr(obj, "name", None), getattr(obj, "description", None)
+            if not isinstance(name, str) or not _NAME.match(name):
+                return f"{what} name {name!r} is not a lower-case word such as 'ics'"
+            if (
+                not isinstance(description, str)
+                or not description.strip()
+                or ("\n" in description.strip())
+            ):
+                return f"{what} {name!r} needs a one-line description"
+            method = {"exporter": "write", "importer": "read", "analysis": "run"}[what]
+            if getattr(type(obj), method) is getattr(base, method):
+                return f"{what} {name!r} does not implement {method}()"
+            return None
+
+        return self._collect(what, hook_name, check, lambda o: o.name)
+
+    def exporters(self) -> dict[str, Exporter]:
+        """Return every registered exporter by name."""
+        return dict(self._extensions("exporter", "timeline_register_exporters", Exporter))
+
+    def importers(self) -> dict[str, Importer]:
+        """Return every registered importer by name."""
+        return dict(self._extensions("importer", "timeline_register_importers", Importer))
+
+    def analyses(self) -> dict[str, Analysis]:
+        """Return every registered analysis by name."""
+        return dict(self._extensions("analysis", "timeline_register_analyses", Analysis))
+
+    def _one(self, what: str, name: str, found: dict[str, T]) -> T:
+        try:
+            return found[name]
+        except KeyError:
+            raise UnknownPlugin(what, name, list(found)) from None
+
+    def exporter(self, name: str) -> Exporter:
+        """Return the exporter called ``name``.
+
+        Raises:
+            UnknownPlugin: none is registered under that name (the error lists those that are).
+
+        """
+        return self._one("exporter", name, self.exporters())
+
+    def importer(self, name: str) -> Importer:
+        """Return the importer called ``name``.
+
+        Raises:
+            UnknownPlugin: none is registered under that name.
+
+        """
+        return self._one("importer", name, self.importers())
+
+    def analysis(self, name: str) -> Analysis:
+        """Return the analysis called ``name``.
+
+        Raises:
+            UnknownPlugin: none is registered under that name.
+
+        """
+        return self._one("analysis", name, self.analyses())
+
+    def owner(self, what: str, name: str) -> str | None:
+        """Return the name of the plugin that registered an exporter, importer or analysis."""
+        {"exporter": self.exporters, "importer": self.importers, "analysis": self.analyses}[what]()
+        return self._owners.get((what, name))
 
     def kinds(self) -> list[Kind]:
-        """Return the kinds plugins register."""
-        return []
+        """Return the kinds plugins register (not the built-ins), by name."""
+        builtin = {k.name: k for k in BUILTIN_KINDS}
+
+        def check(obj: Any) -> str | None:
+            if not isinstance(obj, Kind):
+                return f"expected a timeline.Kind, got {obj!r}"
+            if obj.name in builtin and builtin[obj.name] != obj:
+                return f"kind {obj.name!r} is built in; it cannot be redefined"
+            return None
+
+        found = self._collect("kind", "timeline_register_kinds", check, lambda k: k.name)
+        return sorted(found.values(), key=lambda k: k.name)
 
     def upcasters(self) -> list[Upcaster]:
         """Return the upcasters plugins register."""
-        return []
+
+        def check(obj: Any) -> str | None:
+            return (
+                None if isinstance(obj, Upcaster) else f"expected a timeline.Upcaster, got {obj!r}"
+            )
+
+        found = self._collect(
+            "upcaster",
+            "timeline_register_upcasters",
+            check,
+            lambda u: (u.record_type, u.from_schema),
+        )
+        return list(found.values())
+
+    def register_commands(self, cli: click.Group) -> None:
+        """Let plugins add their commands to a click group."""
+        self.load()
+        self._call("timeline_register_commands", cli=cli)
+
+    def commands(self) -> dict[str, click.Command]:
+        """Return the commands plugins add to the ``timeline`` command line, by name."""
+        self.load()
+        if self._commands is None:
+            import click  # imported here: only the command line needs it
+
+            group = click.Group("timeline")
+            self.register_commands(group)
+            self._commands = dict(group.commands)
+        return dict(self._commands)
+
+    @property
+    def has_append_subscribers(self) -> bool:
+        """Whether any plugin implements ``timeline_on_append`` (cheap once loaded)."""
+        if not self._loaded:
+            self.load()
+        if self._append_callers is None:
+            self._append_callers = self._each("timeline_on_append")
+        return bool(self._append_callers)
 
     def on_append(self, records: Sequence[Record]) -> None:
-        """Tell subscribers about appended records."""
+        """Tell subscribers about records just appended (never called during replay).
 
-    def exporter(self, name: str) -> Any:
-        """Return the exporter called ``name``."""
-        raise UnknownPlugin("exporter", name, [])
+        Raises:
+            PluginError: in strict mode, a subscriber raised (the records stay appended).
 
-    def importer(self, name: str) -> Any:
-        """Return the importer called ``name``."""
-        raise UnknownPlugin("importer", name, [])
+        """
+        if not self.has_append_subscribers:
+            return
+        for name, caller in self._append_callers or ():
+            self._call_one(name, "timeline_on_append", caller, {"records": records})
 
-    def analysis(self, name: str) -> Any:
-        """Return the analysis called ``name``."""
-        raise UnknownPlugin("analysis", name, [])
+    # -- listing ---------------------------------------------------------------------------
+
+    def plugins_info(self) -> list[dict[str, Any]]:
+        """Describe every plugin for ``timeline plugins --json`` (a stable shape).
+
+        Returns:
+            One dict per plugin, sorted by name: ``name``, ``version``, ``source``
+            (``"entrypoint"`` or ``"manual"``), ``distribution``, ``hooks`` (the hook
+            names it implements) and ``error`` (None, or why it failed).
+
+        """
+        self.load()
+        # Run every registration so that registration errors show up too.
+        self.exporters()
+        self.importers()
+        self.analyses()
+        self.kinds()
+        self.upcasters()
+        self.commands()
+        return [
+            {
+                "name": meta.name,
+                "version": meta.version,
+                "source": meta.source,
+                "distribution": meta.distribution,
+                "hooks": list(meta.hooks),
+                "error": "; ".join(meta.errors) or None,
+            }
+            for meta in sorted(self._meta.values(), key=lambda m: m.name)
+        ]
+
+    def __repr__(self) -> str:
+        state = f"{len(self._meta)} plugins" if self._loaded else "not loaded"
+        return f"<PluginHost {state}{' strict' if self.strict else ''}>"
 
 
 _default: PluginHost | None = None
 
 
 def default_host() -> PluginHost:
-    """Return the process-wide plugin host, created on first use."""
-    global _default  # noqa: PLW0603 - one lazily built default, like llm's load_plugins
+    """Return the process-wide plugin host, created (not loaded) on first use.
+
+    It is strict when ``TIMELINE_STRICT_PLUGINS=1``.
+    """
+    global _default
     if _default is None:
-        _default = PluginHost()
+        _default = PluginHost(strict=os.environ.get(STRICT_ENV, "").strip().lower() in _TRUE)
     return _default
+
+
+def iter_hook_names() -> Iterable[str]:
+    """Return the names of every hook a plugin can implement."""
+    return _HOOK_NAMES

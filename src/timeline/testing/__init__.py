@@ -1,0 +1,45 @@
+"""Test support for timeline plugins: a pytest plugin with fixtures and contract tests.
+
+Opt in from a test module or conftest with ``pytest_plugins = ["timeline.testing"]``
+(it is not auto-loaded). Fixtures: ``plugin_host`` (an isolated, strict host
+with the first-party plugins only), ``register_plugin`` (a context manager that
+registers a plugin for one block), ``timeline_factory`` and ``memory_timeline``
+(in-memory timelines with a fixed clock). Contract bases: ``ExporterContract``,
+``ImporterContract``, ``AnalysisContract`` (and ``StoreContract`` for stores).
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+from ._contracts import SAMPLE_EVENTS, AnalysisContract, ExporterContract, ImporterContract
+from ._fixtures import (
+    FIXED_EPOCH,
+    FixedClock,
+    first_party_host,
+    memory_timeline,
+    plugin_host,
+    register_plugin,
+    timeline_factory,
+)
+
+__all__ = [
+    "FIXED_EPOCH",
+    "SAMPLE_EVENTS",
+    "AnalysisContract",
+    "ExporterContract",
+    "FixedClock",
+    "ImporterContract",
+    "first_party_host",
+    "memory_timeline",
+    "plugin_host",
+    "register_plugin",
+    "timeline_factory",
+]
+
+try:  # the store contract lives beside, written with the stores
+    from ._stores import StoreContract
+except ImportError:  # pragma: no cover - only while the store contract is missing
+    pass
+else:
+    __all__ += ["StoreContract"]
