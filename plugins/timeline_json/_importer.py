@@ -13,6 +13,10 @@ import timeline_csv
 
 __all__ = ["JsonlImporter"]
 
+# The first and last lines of a `json` export (one event per line in between).
+_DOCUMENT_HEAD = b'{"events":['
+_DOCUMENT_TAIL = b"]}"
+
 Row = tuple[int, "timeline.Event | dict[str, Any] | timeline.ImportProblem"]
 
 
@@ -53,7 +57,7 @@ class JsonlImporter(timeline.Importer):
     """Reads JSON Lines of events: one object per line with Event fields (ids are kept).
 
     ``when`` is a date string (``"2025-12-04"``) or the object the ``json``
-    exporter writes; blank lines are skipped.
+    exporter writes; blank lines are skipped. A ``json`` export is read too.
     """
 
     name: str = "jsonl"
@@ -62,16 +66,35 @@ class JsonlImporter(timeline.Importer):
     binary: bool = True
 
     def read(self, stream: IO[Any], **options: Any) -> Iterator[Row]:
-        """Yield ``(line, fields)`` per line, or ``(line, ImportProblem)`` for a bad one."""
+        """Yield ``(line, fields)`` per line, or ``(line, ImportProblem)`` for a bad one.
+
+        Also reads a ``json`` export as written (its first line ``{"events":[``,
+        then one event per line, each but the last followed by a comma).
+        """
+        document = False
         for number, raw in enumerate(stream, start=1):
             text = raw.strip()
-            if not text:
+            if number == 1:
+                text = text.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark
+                if text == _DOCUMENT_HEAD:
+                    document = True
+                    continue
+            if not text or (document and text == _DOCUMENT_TAIL):
                 continue
-            if number == 1 and text.startswith(b"\xef\xbb\xbf"):
-                text = text[3:]  # a UTF-8 byte order mark
+            if document:
+                text = text.removesuffix(b",")
             try:
                 data = msgspec.json.decode(text)
             except msgspec.DecodeError as exc:
                 yield _problem(number, "row", f"not JSON ({exc})")
+                continue
+            if (
+                isinstance(data, dict)
+                and list(data) == ["events"]
+                and isinstance(data["events"], list)
+            ):
+                # A whole json document on one line (``{"events":[]}`` when empty).
+                for item in data["events"]:
+                    yield _event_fields(number, item)
                 continue
             yield _event_fields(number, data)
