@@ -32,7 +32,8 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	$(BIN)/pytest benchmarks --benchmark-only --benchmark-columns=min,mean,ops -q -s
+	BENCH_SIZES=$${BENCH_SIZES:-10000,100000} $(BIN)/pytest benchmarks --benchmark-only \
+		--benchmark-columns=min,mean,ops --benchmark-sort=name -q -s -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks

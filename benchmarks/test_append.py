@@ -1,0 +1,191 @@
+"""Appends: one event at a time and in batches, per store; the peer and the floors.
+
+Each round appends to a fresh, empty log. Every record we append is validated,
+encoded, hashed and chained. Two inputs: plain field dicts (``when`` as text, so
+validation and date parsing are included) and already-built ``Event`` objects
+(the store, encoding and hashing path alone).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import peers
+import timeline
+import workload
+from conftest import describe
+
+#: Events per round for batched appends (1,000 per batch) and one-at-a-time appends.
+BATCHED = 10_000
+ONE_BY_ONE = {"memory": 1000, "sqlite": 1000, "jsonl": 200}
+BATCH = 1000
+
+_tmp = tempfile.TemporaryDirectory(prefix="geotimeline-bench-")
+_counter = itertools.count()
+
+
+def _fields(count: int) -> list[dict[str, Any]]:
+    rng = random.Random(workload.SEED + count)
+    return [workload.make_event(rng) for _ in range(count)]
+
+
+def _fresh(kind: str) -> timeline.Timeline:
+    if kind == "memory":
+        return timeline.open(":memory:", snapshot_every=0)
+    suffix = ".db" if kind == "sqlite" else ".jsonl"
+    return timeline.open(Path(_tmp.name) / f"t{next(_counter)}{suffix}", snapshot_every=0)
+
+
+def _count(benchmark: Any, n: int) -> int:
+    return n if benchmark.enabled else min(n, 200)
+
+
+STORES = ["memory", "sqlite", "jsonl"]
+
+
+class TestOurs:
+    @pytest.mark.parametrize("kind", STORES)
+    @pytest.mark.parametrize("given", ["dicts", "events"])
+    def test_append_batched(self, benchmark: Any, rounds: int, kind: str, given: str) -> None:
+        """record_many in batches of 1,000 into a fresh log."""
+        count = _count(benchmark, BATCHED)
+        fields = _fields(count)
+        items: list[Any] = fields
+        if given == "events":
+            items = [timeline.Event(**f) for f in fields]
+        opened: list[timeline.Timeline] = []
+
+        def setup() -> tuple[tuple[timeline.Timeline], dict[str, Any]]:
+            opened.append(_fresh(kind))
+            return (opened[-1],), {}
+
+        def run(tl: timeline.Timeline) -> None:
+            for at in range(0, count, BATCH):
+                tl.record_many(items[at : at + BATCH])
+
+        floor = {"sqlite": "F2 sqlite write", "jsonl": "F1 jsonl write"}.get(kind)
+        describe(
+            benchmark,
+            f"append batched {kind} ({given})",
+            0,
+            count,
+            vs_peer=f"peer append batched {'popo' if kind == 'memory' else 'sqlite'}",
+            **({"vs_floor": floor} if floor else {}),
+        )
+        benchmark.pedantic(run, setup=setup, rounds=rounds)
+        for tl in opened:
+            assert count == tl.seq
+            tl.close()
+
+    @pytest.mark.parametrize("kind", STORES)
+    def test_append_one_by_one(self, benchmark: Any, rounds: int, kind: str) -> None:
+        """record() one event at a time (one transaction, or one fsync, each)."""
+        count = _count(benchmark, ONE_BY_ONE[kind])
+        items = [timeline.Event(**f) for f in _fields(count)]
+        opened: list[timeline.Timeline] = []
+
+        def setup() -> tuple[tuple[timeline.Timeline], dict[str, Any]]:
+            opened.append(_fresh(kind))
+            return (opened[-1],), {}
+
+        def run(tl: timeline.Timeline) -> None:
+            for event in items:
+                tl.record(event)
+
+        describe(
+            benchmark,
+            f"append one-by-one {kind}",
+            0,
+            count,
+            vs_peer=f"peer append one-by-one {'popo' if kind == 'memory' else 'sqlite'}",
+        )
+        benchmark.pedantic(run, setup=setup, rounds=rounds)
+        for tl in opened:
+            assert count == tl.seq
+            tl.close()
+
+
+def _flat(count: int) -> list[dict[str, Any]]:
+    # The flat form of the same events the ours-cases append (recorded records).
+    out = []
+    for i, f in enumerate(_fields(count), 1):
+        when = timeline.When.parse(f["when"])
+        out.append(
+            {
+                "seq": i,
+                "stream": f["id"],
+                "version": 1,
+                "type": "recorded",
+                "kind": f["kind"],
+                "when": when.edtf,
+                "earliest": when.earliest.isoformat(),
+                "latest": when.latest.isoformat(),
+                "title": f["title"],
+                "summary": f["summary"],
+                "actors": f["actors"],
+                "sources": f["sources"],
+                "tags": sorted(f["tags"]),
+                "reason": "",
+            }
+        )
+    return out
+
+
+class TestPeer:
+    @pytest.mark.parametrize("store", ["popo", "sqlite"])
+    def test_peer_append_batched(self, benchmark: Any, rounds: int, store: str) -> None:
+        """eventsourcing: trigger_event with explicit versions, one save per 1,000."""
+        count = _count(benchmark, BATCHED)
+        records = _flat(count)
+
+        def setup() -> tuple[tuple[peers.PeerApp, list[dict[str, Any]]], dict[str, Any]]:
+            path = Path(_tmp.name) / f"p{next(_counter)}.sqlite"
+            return (peers.PeerApp(peers.peer_env(store, path)), records), {}
+
+        describe(benchmark, f"peer append batched {store}", 0, count, role="peer")
+        benchmark.pedantic(peers.peer_append_batched, setup=setup, rounds=rounds)
+
+    @pytest.mark.parametrize("store", ["popo", "sqlite"])
+    def test_peer_append_one_by_one(self, benchmark: Any, rounds: int, store: str) -> None:
+        """eventsourcing docs idiom: app.save(log.trigger_event(...)) per event."""
+        count = _count(benchmark, 1000)
+        records = _flat(count)
+
+        def setup() -> tuple[tuple[peers.PeerApp, list[dict[str, Any]]], dict[str, Any]]:
+            path = Path(_tmp.name) / f"p{next(_counter)}.sqlite"
+            return (peers.PeerApp(peers.peer_env(store, path)), records), {}
+
+        describe(benchmark, f"peer append one-by-one {store}", 0, count, role="peer")
+        benchmark.pedantic(peers.peer_append_each, setup=setup, rounds=rounds)
+
+
+class TestFloors:
+    def test_floor_f2_write(self, benchmark: Any, rounds: int) -> None:
+        """F2 write: sqlite3 executemany of JSON bodies in one transaction."""
+        count = _count(benchmark, BATCHED)
+        import orjson
+
+        lines = [orjson.dumps(r) for r in _flat(count)]
+
+        def setup() -> tuple[tuple[Path, list[bytes]], dict[str, Any]]:
+            return (Path(_tmp.name) / f"f{next(_counter)}.sqlite", lines), {}
+
+        describe(benchmark, "F2 sqlite write", 0, count, role="floor")
+        benchmark.pedantic(peers.floor_f2_write, setup=setup, rounds=rounds)
+
+    def test_floor_f1_write(self, benchmark: Any, rounds: int) -> None:
+        """F1 write: orjson.dumps per line into one file, no fsync."""
+        count = _count(benchmark, BATCHED)
+        records = _flat(count)
+
+        def setup() -> tuple[tuple[Path, list[dict[str, Any]]], dict[str, Any]]:
+            return (Path(_tmp.name) / f"f{next(_counter)}.jsonl", records), {}
+
+        describe(benchmark, "F1 jsonl write", 0, count, role="floor")
+        benchmark.pedantic(peers.floor_f1_write, setup=setup, rounds=rounds)

@@ -1,0 +1,206 @@
+"""Replay into the current-state projection: ours per store, the peer, the floors, and memory.
+
+Every case rebuilds the current state of the same ``n`` records and keeps every
+decoded object alive until the round ends, as a read model does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+import peers
+import timeline
+import workload
+from conftest import describe
+
+TYPED_FLOOR = "F1+F3 jsonl->orjson->attrs"
+
+
+def _memory_store(p: workload.Paths) -> timeline.MemoryStore:
+    """Return a MemoryStore holding the workload's records (appended through Store.append)."""
+    from timeline._records import PendingRecord, RecordType
+
+    store = timeline.MemoryStore()
+    with timeline.open(p.sqlite, snapshot_every=0) as tl:
+        batch: list[Any] = []
+        raws = list(tl.store.read_raw())
+    clock = workload.Clock()
+    for raw in raws:
+        batch.append(
+            PendingRecord(
+                stream=raw.stream,
+                version=raw.version,
+                type=RecordType(raw.type),
+                schema=raw.schema,
+                payload=bytes(raw.payload),
+            )
+        )
+        if len(batch) == 10_000:
+            store.append(batch, clock)
+            batch = []
+    store.append(batch, clock)
+    return store
+
+
+_memory_stores: dict[int, timeline.MemoryStore] = {}
+
+
+def _check(tl: timeline.Timeline, n: int) -> None:
+    assert n == tl.seq
+    assert workload.live_events(n) == len(tl)
+
+
+class TestOurs:
+    def test_replay_memory(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int
+    ) -> None:
+        """Reopen a MemoryStore log: decode every record into Event objects."""
+        store = _memory_stores.get(n)
+        if store is None:
+            _memory_stores.clear()  # one size at a time: a 1M store is ~1 GB
+            store = _memory_stores[n] = _memory_store(paths)
+        describe(benchmark, "replay memory", n, n, vs_peer="peer replay popo", vs_floor=TYPED_FLOOR)
+        tl = benchmark.pedantic(
+            timeline.Timeline, args=(store,), kwargs={"snapshot_every": 0}, rounds=rounds
+        )
+        _check(tl, n)
+
+    @pytest.mark.parametrize("kind", ["sqlite", "jsonl"])
+    def test_replay(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, kind: str
+    ) -> None:
+        """Reopen a log with no snapshot: a full replay into the current state."""
+        path = paths.sqlite if kind == "sqlite" else paths.jsonl
+        store_class = timeline.SqliteStore if kind == "sqlite" else timeline.JsonlStore
+        stores: list[timeline.Store] = []
+
+        def setup() -> tuple[tuple[timeline.Store], dict[str, Any]]:
+            stores.append(store_class(path))
+            return (stores[-1],), {"snapshot_every": 0}
+
+        describe(
+            benchmark,
+            f"replay {kind}",
+            n,
+            n,
+            vs_peer=f"peer replay {kind.replace('jsonl', 'sqlite')}",
+            vs_floor=TYPED_FLOOR,
+            vs_floor_store="F2 sqlite+orjson" if kind == "sqlite" else "F1 jsonl+orjson",
+        )
+        tl = benchmark.pedantic(timeline.Timeline, setup=setup, rounds=rounds)
+        _check(tl, n)
+        for store in stores:
+            store.close()
+
+    def test_reopen_with_snapshot(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int
+    ) -> None:
+        """Reopen a SQLite log from its snapshot plus a 1,000-record tail."""
+        stores: list[timeline.Store] = []
+
+        def setup() -> tuple[tuple[timeline.Store], dict[str, Any]]:
+            stores.append(timeline.SqliteStore(paths.snapshot))
+            return (stores[-1],), {"snapshot_every": 0}
+
+        describe(benchmark, "reopen sqlite snapshot+1k tail", n, n, vs_self="replay sqlite")
+        tl = benchmark.pedantic(timeline.Timeline, setup=setup, rounds=max(rounds, 5))
+        _check(tl, n)
+        for store in stores:
+            store.close()
+
+
+class TestPeer:
+    def test_peer_replay_popo(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int
+    ) -> None:
+        """eventsourcing, in memory (POPO): page notifications through the mapper."""
+        app = peers.peer_popo(paths)
+        describe(benchmark, "peer replay popo", n, n, role="peer")
+        state = benchmark.pedantic(peers.peer_replay, args=(app,), rounds=rounds)
+        assert workload.live_events(n) == len(state)
+
+    def test_peer_replay_sqlite(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int
+    ) -> None:
+        """eventsourcing on SQLite: page notifications through the mapper (cold app)."""
+        path = peers.peer_sqlite_path(paths)
+        apps: list[peers.PeerApp] = []
+
+        def setup() -> tuple[tuple[peers.PeerApp], dict[str, Any]]:
+            apps.append(peers.PeerApp(peers.peer_env("sqlite", path)))
+            return (apps[-1],), {}
+
+        describe(benchmark, "peer replay sqlite", n, n, role="peer")
+        state = benchmark.pedantic(peers.peer_replay, setup=setup, rounds=rounds)
+        assert workload.live_events(n) == len(state)
+        for app in apps:
+            app.close()
+
+
+class TestFloors:
+    def test_floor_f1(self, benchmark: Any, n: int, paths: workload.Paths, rounds: int) -> None:
+        """F1: JSON Lines + orjson.loads into dicts (GC paused)."""
+        describe(benchmark, "F1 jsonl+orjson", n, n, role="floor")
+        state = benchmark.pedantic(peers.floor_f1, args=(paths.flat,), rounds=rounds)
+        assert workload.live_events(n) == len(state)
+
+    def test_floor_f2(self, benchmark: Any, n: int, paths: workload.Paths, rounds: int) -> None:
+        """F2: sqlite3 rows + orjson.loads into dicts (GC paused)."""
+        path = peers.floor_sqlite_path(paths)
+        describe(benchmark, "F2 sqlite+orjson", n, n, role="floor")
+        state = benchmark.pedantic(peers.floor_f2, args=(path,), rounds=rounds)
+        assert workload.live_events(n) == len(state)
+
+    def test_floor_f1f3(self, benchmark: Any, n: int, paths: workload.Paths, rounds: int) -> None:
+        """F1+F3: JSON Lines -> orjson -> flat attrs frozen class (GC paused): the typed floor."""
+        describe(benchmark, TYPED_FLOOR, n, n, role="floor")
+        state = benchmark.pedantic(peers.floor_f1f3, args=(paths.flat,), rounds=rounds)
+        assert workload.live_events(n) == len(state)
+
+
+_RSS_SCRIPT = """
+import json, resource, sys, time
+import timeline
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+cls = timeline.SqliteStore if sys.argv[2] == "sqlite" else timeline.JsonlStore
+store = cls(sys.argv[1])
+started = time.perf_counter()
+tl = timeline.Timeline(store, snapshot_every=0)
+elapsed = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"base_kb": base, "peak_kb": peak, "events": len(tl), "seconds": elapsed}))
+"""
+
+
+def peak_rss(script: str, *args: str) -> dict[str, Any]:
+    """Run a script in a fresh interpreter and return the JSON it prints (its peak RSS)."""
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args], check=True, capture_output=True, text=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+class TestMemory:
+    @pytest.mark.parametrize("kind", ["sqlite", "jsonl"])
+    def test_replay_peak_rss(
+        self, benchmark: Any, n: int, paths: workload.Paths, kind: str
+    ) -> None:
+        """Peak RSS of a fresh process that replays the whole log (target < 1.5 GB at 1M)."""
+        path = str(paths.sqlite if kind == "sqlite" else paths.jsonl)
+        result: dict[str, Any] = {}
+
+        def run() -> None:
+            result.update(peak_rss(_RSS_SCRIPT, path, kind))
+
+        describe(benchmark, f"replay {kind} peak RSS", n, n, role="memory")
+        benchmark.pedantic(run, rounds=1)
+        benchmark.extra_info.update(
+            peak_mb=result["peak_kb"] / 1024, base_mb=result["base_kb"] / 1024
+        )
+        assert workload.live_events(n) == result["events"]
