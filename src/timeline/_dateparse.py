@@ -77,7 +77,7 @@ def parse_text(text: str, anchor: dt.date | None) -> Parsed:
     """Read a date, an instant, an EDTF string or an English phrase.
 
     Args:
-        text: the input, stripped of surrounding white space.
+        text: the input; surrounding white space is ignored.
         anchor: the day relative phrases ("last week") are resolved against, if any.
 
     Returns:
@@ -87,13 +87,14 @@ def parse_text(text: str, anchor: dt.date | None) -> Parsed:
         InvalidDate: naming ``text`` and the reason it was refused.
 
     """
-    if not text:
+    stripped = text.strip()
+    if not stripped:
         raise InvalidDate(text, "empty date")
-    if len(text) > _MAX_LENGTH:
+    if len(stripped) > _MAX_LENGTH:
         raise InvalidDate(text, f"longer than {_MAX_LENGTH} characters; not a date")
-    normalized = _normalize(text)
+    normalized = _normalize(stripped)
     try:
-        parsed = _timed_text(text)
+        parsed = _timed_text(stripped)
         if parsed is None:
             parsed = _phrase(normalized, anchor, allow_range=True)
     except _Refused as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import Any, TypeVar
 
 import arrow
 import attrs
@@ -52,9 +52,29 @@ class Precision(str, enum.Enum):
 
 
 _RANK = {precision: rank for rank, precision in enumerate(Precision)}
+_EPOCH = dt.datetime(1970, 1, 1)
 # Stand-ins that sort before any real value, so optional fields still give a total order.
-_NO_INSTANT = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+_NO_INSTANT = dt.timedelta.min
 _NO_DAY = dt.date.min
+_T = TypeVar("_T")
+
+
+def _present(value: _T | None, stand_in: _T) -> tuple[bool, _T]:
+    """Make an optional value comparable: absent values first, then by value."""
+    return (False, stand_in) if value is None else (True, value)
+
+
+def _instant_key(moment: dt.datetime | None) -> dt.timedelta | None:
+    """Return the instant as time since the UTC epoch, for equality and order."""
+    # Python calls two aware datetimes in different zones unequal when one falls
+    # in a repeated (fall-back) hour, even at the same instant: a ZoneInfo start
+    # would then differ from the fixed offset msgspec decodes. Compare instants.
+    # A timedelta, unlike astimezone(), cannot overflow near years 1 and 9999.
+    if moment is None:
+        return None
+    offset = moment.utcoffset()
+    assert offset is not None  # When only holds aware datetimes
+    return moment.replace(tzinfo=None) - _EPOCH - offset
 
 
 def _to_day(value: object) -> dt.date:
@@ -83,7 +103,8 @@ class When:
     Order (``<``, ``sorted``): by ``earliest`` first, then finer ``precision``
     first, then the start instant, ``latest``, ``edtf``, ``phrase``, and the
     remaining fields, so the order is total and deterministic; see
-    ``sort_key``. Equality compares every field.
+    ``sort_key``. Equality compares every field, ``start`` and ``end`` as
+    instants (whatever their zone).
     """
 
     edtf: str
@@ -94,9 +115,9 @@ class When:
     """First calendar day it may fall on (inclusive); ``date.min`` for an open start."""
     latest: dt.date
     """Last calendar day it may fall on (inclusive); ``date.max`` for an open end."""
-    start: dt.datetime | None = None
+    start: dt.datetime | None = attrs.field(default=None, eq=_instant_key)
     """The aware instant of a timed event (its zone kept); ``None`` for calendar dates."""
-    end: dt.datetime | None = None
+    end: dt.datetime | None = attrs.field(default=None, eq=_instant_key)
     """The aware end instant of a timed interval; otherwise ``None``."""
     approximate: bool = False
     """EDTF ``~`` (circa); ``%`` sets this and ``uncertain``."""
@@ -138,7 +159,7 @@ class When:
             raise InvalidDate(text, f"expected a string, got {type(text).__name__}")
         stripped = text.strip()
         day = None if anchor is None else _to_day(anchor)
-        parsed = _dateparse.parse_text(stripped, day)
+        parsed = _dateparse.parse_text(text, day)
         return cls._from_parsed(
             parsed,
             phrase=None if stripped == parsed.edtf else stripped,
@@ -254,14 +275,14 @@ class When:
         return (
             self.earliest,
             self.precision.rank,
-            (self.start is not None, self.start or _NO_INSTANT),
+            _present(_instant_key(self.start), _NO_INSTANT),
             self.latest,
             self.edtf,
-            (self.phrase is not None, self.phrase or ""),
-            (self.end is not None, self.end or _NO_INSTANT),
+            _present(self.phrase, ""),
+            _present(_instant_key(self.end), _NO_INSTANT),
             self.approximate,
             self.uncertain,
-            (self.anchor is not None, self.anchor or _NO_DAY),
+            _present(self.anchor, _NO_DAY),
         )
 
     def __lt__(self, other: object) -> bool:

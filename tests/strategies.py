@@ -1,0 +1,177 @@
+"""Shared Hypothesis strategies for geotimeline's tests (import as ``tests.strategies``).
+
+Add a strategy here for every new value type, so property tests across
+modules draw from the same data.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from timeline._when import When
+
+__all__ = ["anchors", "aware_datetimes", "edtf_texts", "phrased_whens", "whens"]
+
+# Year 9999 is left out: its winter runs past date.max, and 9999-12-31 is the
+# open-end marker, both tested on their own.
+_YEARS = st.integers(min_value=1, max_value=9998)
+_MONTHS = st.integers(min_value=1, max_value=12)
+_SEASONS = st.integers(min_value=21, max_value=24)
+_QUALIFIERS = st.sampled_from(["?", "~", "%"])
+_DAYS = st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9998, 12, 31))
+
+
+def _year_text(year: int) -> str:
+    return f"{year:04d}"
+
+
+def _single_edtf() -> st.SearchStrategy[str]:
+    """One EDTF date, unqualified: year, month, day, season or X-digit form."""
+    years = _YEARS.map(_year_text)
+    months = st.builds(lambda y, m: f"{y:04d}-{m:02d}", _YEARS, _MONTHS)
+    days = _DAYS.map(dt.date.isoformat)
+    seasons = st.builds(lambda y, s: f"{y:04d}-{s}", _YEARS, _SEASONS)
+    unspecified = st.one_of(
+        st.integers(min_value=1, max_value=999).map(lambda decade: f"{decade:03d}X"),
+        st.integers(min_value=1, max_value=99).map(lambda century: f"{century:02d}XX"),
+        years.map(lambda y: f"{y}-XX"),
+        years.map(lambda y: f"{y}-XX-XX"),
+        months.map(lambda m: f"{m}-XX"),
+    )
+    return st.one_of(years, months, days, seasons, unspecified)
+
+
+def _qualified_edtf() -> st.SearchStrategy[str]:
+    """One EDTF date, with a qualifier half of the time."""
+    return st.one_of(_single_edtf(), st.builds(lambda d, q: d + q, _single_edtf(), _QUALIFIERS))
+
+
+@st.composite
+def _interval_edtf(draw: st.DrawFn) -> str:
+    """Draw an EDTF interval whose end does not precede its start; either end may be open."""
+    left, right = draw(_qualified_edtf()), draw(_qualified_edtf())
+    # Ordering by first day is enough: the later-starting date ends after that day.
+    if When.parse(right).earliest < When.parse(left).earliest:
+        left, right = right, left
+    shape = draw(st.sampled_from(["closed", "open end", "open start"]))
+    if shape == "open end":
+        return f"{left}/.."
+    if shape == "open start":
+        return f"../{right}"
+    return f"{left}/{right}"
+
+
+def edtf_texts() -> st.SearchStrategy[str]:
+    """Canonical EDTF level 0-1 strings of every kind ``When`` reads (no times)."""
+    return st.one_of(_qualified_edtf(), _interval_edtf())
+
+
+def aware_datetimes() -> st.SearchStrategy[dt.datetime]:
+    """Aware datetimes, with fixed offsets (whole minutes) or IANA zones, 1900-2100."""
+    offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
+        lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
+    )
+    fixed = st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),
+        max_value=dt.datetime(2100, 12, 31),
+        timezones=offsets,
+    )
+    # Zones only from 1980: earlier, some zones used local mean time, whose
+    # offsets have seconds that EDTF cannot write.
+    zoned = st.datetimes(
+        min_value=dt.datetime(1980, 1, 1),
+        max_value=dt.datetime(2100, 12, 31),
+        timezones=st.timezones(),
+        allow_imaginary=False,
+    )
+    return st.one_of(fixed, zoned)
+
+
+def anchors() -> st.SearchStrategy[dt.date]:
+    """Anchor days for relative phrases, away from the ends of the calendar."""
+    return st.dates(min_value=dt.date(20, 1, 1), max_value=dt.date(9990, 12, 31))
+
+
+def _timed() -> st.SearchStrategy[When]:
+    single = aware_datetimes().map(When.coerce)
+    return st.one_of(single, st.tuples(aware_datetimes(), aware_datetimes()).map(_timed_interval))
+
+
+def _timed_interval(pair: tuple[dt.datetime, dt.datetime]) -> When:
+    start, end = sorted(pair)
+    return When.parse(f"{When.coerce(start).edtf}/{When.coerce(end).edtf}")
+
+
+def _bounds() -> st.SearchStrategy[When]:
+    def build(pair: tuple[dt.date, dt.date]) -> When:
+        return When.from_bounds(*sorted(pair))
+
+    return st.tuples(_DAYS, _DAYS).map(build)
+
+
+def _month_name(month: int) -> str:
+    return calendar.month_name[month]
+
+
+def phrased_whens() -> st.SearchStrategy[When]:
+    """``When`` read from English phrases (absolute and relative), so ``phrase`` is set."""
+    day_phrases = _DAYS.map(lambda d: f"{d.day} {_month_name(d.month)} {d.year:04d}")
+    us_days = _DAYS.map(lambda d: f"{_month_name(d.month)[:3]} {d.day}, {d.year:04d}")
+    month_parts = st.builds(
+        lambda part, m, y: f"{part} {_month_name(m)} {y:04d}",
+        st.sampled_from(["early", "mid", "late"]),
+        _MONTHS,
+        _YEARS,
+    )
+    year_parts = st.builds(
+        lambda part, y: f"{part} {y:04d}", st.sampled_from(["early", "mid", "late"]), _YEARS
+    )
+    seasons = st.builds(
+        lambda s, y: f"{s} {y:04d}", st.sampled_from(["spring", "summer", "autumn"]), _YEARS
+    )
+    since = _YEARS.map(lambda y: f"since {y:04d}")
+    circa = _YEARS.map(lambda y: f"circa {y:04d}")
+    absolute = st.one_of(day_phrases, us_days, month_parts, year_parts, seasons, since, circa).map(
+        When.parse
+    )
+    relative = st.builds(
+        When.parse,
+        st.sampled_from(
+            [
+                "early December",
+                "in May",
+                "over the summer",
+                "over the weekend",
+                "last week",
+                "last month",
+                "last year",
+                "yesterday",
+                "for the past year",
+                "the past few years",
+            ]
+        ),
+        anchors(),
+    )
+    return st.one_of(absolute, relative)
+
+
+def whens(*, phrases: bool = True) -> st.SearchStrategy[When]:
+    """Draw any ``When``, of every form the parser reads.
+
+    Days, months, years, seasons, qualified and X-digit dates, intervals (open
+    ends too), timed events and timed intervals; with ``phrases``, English phrases.
+
+    Args:
+        phrases: also draw ``When`` parsed from phrases (their ``phrase`` is set).
+
+    """
+    exact = st.one_of(
+        edtf_texts().map(When.parse),
+        _DAYS.map(When.coerce),
+        _timed(),
+        _bounds(),
+    )
+    return st.one_of(exact, phrased_whens()) if phrases else exact

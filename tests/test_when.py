@@ -1,0 +1,852 @@
+"""Tests for timeline._when: the When value type, its parser, order and comparisons."""
+
+# Asserts put the expected value first (attrs' house style, see the style guide);
+# ruff reads that as a Yoda condition.
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from pathlib import Path
+
+import arrow
+import msgspec
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.strategies import anchors, aware_datetimes, edtf_texts, whens
+
+from timeline._errors import InvalidDate, TimelineError
+from timeline._when import OPEN_END, OPEN_START, Precision, When, days_between
+
+D = dt.date
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+UTC = dt.timezone.utc
+MONDAY = D(2024, 6, 24)  # the seed article's anchor: days after 19-20 June 2024
+DOCS = Path(__file__).parent.parent / "docs" / "dates.md"
+
+
+def bounds(when: When) -> tuple[dt.date, dt.date]:
+    return when.earliest, when.latest
+
+
+def refused(text: object, reason: str, **kwargs: object) -> None:
+    """Assert that parsing ``text`` raises InvalidDate naming the text and the reason."""
+    with pytest.raises(InvalidDate) as info:
+        When.coerce(text, **kwargs)  # type: ignore[arg-type]
+    assert reason in info.value.reason
+    assert text == info.value.text
+    assert repr(text) in str(info.value)
+    assert reason in str(info.value)
+
+
+class TestPrecision:
+    def test_rank_follows_declaration_finest_first(self):
+        """Ranks count up from MINUTE to INTERVAL in declaration order."""
+        assert list(range(7)) == [p.rank for p in Precision]
+        assert Precision.MINUTE.rank < Precision.DAY.rank < Precision.YEAR.rank
+
+    def test_values_are_strings(self):
+        """Members are str values, as stored in records."""
+        assert "part_of_month" == Precision.PART_OF_MONTH.value
+        assert Precision("season") is Precision.SEASON
+
+
+class TestParseEdtf:
+    @pytest.mark.parametrize(
+        ("text", "precision", "earliest", "latest"),
+        [
+            ("2025", Precision.YEAR, D(2025, 1, 1), D(2025, 12, 31)),
+            ("2025-12", Precision.MONTH, D(2025, 12, 1), D(2025, 12, 31)),
+            ("2025-12-02", Precision.DAY, D(2025, 12, 2), D(2025, 12, 2)),
+            ("2024-02", Precision.MONTH, D(2024, 2, 1), D(2024, 2, 29)),
+            ("2023-02", Precision.MONTH, D(2023, 2, 1), D(2023, 2, 28)),
+            ("1900-02", Precision.MONTH, D(1900, 2, 1), D(1900, 2, 28)),
+            ("2000-02", Precision.MONTH, D(2000, 2, 1), D(2000, 2, 29)),
+            ("2024-02-29", Precision.DAY, D(2024, 2, 29), D(2024, 2, 29)),
+            ("2025-04", Precision.MONTH, D(2025, 4, 1), D(2025, 4, 30)),
+            ("0001", Precision.YEAR, D(1, 1, 1), D(1, 12, 31)),
+            ("9999", Precision.YEAR, D(9999, 1, 1), D(9999, 12, 31)),
+        ],
+    )
+    def test_level_0_dates(self, text, precision, earliest, latest):
+        """Years, months and days get their precision and strict calendar bounds."""
+        when = When.parse(text)
+        assert (text, precision, earliest, latest) == (
+            when.edtf,
+            when.precision,
+            when.earliest,
+            when.latest,
+        )
+        assert when.phrase is None
+        assert when.anchor is None
+        assert when.start is None
+
+    @pytest.mark.parametrize(
+        ("text", "approximate", "uncertain"),
+        [("2025-12~", True, False), ("2019?", False, True), ("2014%", True, True)],
+    )
+    def test_qualifiers(self, text, approximate, uncertain):
+        """~ is approximate, ? uncertain, % both; the bounds stay those of the date."""
+        when = When.parse(text)
+        assert (approximate, uncertain) == (when.approximate, when.uncertain)
+        assert text == when.edtf
+        assert bounds(When.parse(text[:-1])) == bounds(when)
+
+    @pytest.mark.parametrize(
+        ("text", "precision", "earliest", "latest"),
+        [
+            ("2025-12-XX", Precision.MONTH, D(2025, 12, 1), D(2025, 12, 31)),
+            ("2025-XX", Precision.YEAR, D(2025, 1, 1), D(2025, 12, 31)),
+            ("2025-XX-XX", Precision.YEAR, D(2025, 1, 1), D(2025, 12, 31)),
+            ("201X", Precision.INTERVAL, D(2010, 1, 1), D(2019, 12, 31)),
+            ("20XX", Precision.INTERVAL, D(2000, 1, 1), D(2099, 12, 31)),
+            ("2024-02-XX", Precision.MONTH, D(2024, 2, 1), D(2024, 2, 29)),
+        ],
+    )
+    def test_unspecified_digits(self, text, precision, earliest, latest):
+        """X digits take the precision of the part that is known (decades: INTERVAL)."""
+        when = When.parse(text)
+        assert (precision, earliest, latest) == (when.precision, when.earliest, when.latest)
+        assert when.phrase is None
+
+    def test_lowercase_x_is_read_but_not_canonical(self):
+        """'201x' reads as 201X and keeps the text as written."""
+        when = When.parse("201x")
+        assert ("201X", "201x") == (when.edtf, when.phrase)
+
+    @pytest.mark.parametrize(
+        ("text", "earliest", "latest"),
+        [
+            ("2025-21", D(2025, 3, 1), D(2025, 5, 31)),
+            ("2025-22", D(2025, 6, 1), D(2025, 8, 31)),
+            ("2025-23", D(2025, 9, 1), D(2025, 11, 30)),
+            ("2025-24", D(2025, 12, 1), D(2026, 2, 28)),
+            ("2023-24", D(2023, 12, 1), D(2024, 2, 29)),
+        ],
+    )
+    def test_seasons_northern_hemisphere(self, text, earliest, latest):
+        """Seasons 21-24 span Mar-May, Jun-Aug, Sep-Nov, and Dec to Feb of the next year."""
+        when = When.parse(text)
+        assert (Precision.SEASON, earliest, latest) == (when.precision, *bounds(when))
+
+    @pytest.mark.parametrize(
+        ("text", "earliest", "latest", "approximate"),
+        [
+            ("2024-06/2024-08", D(2024, 6, 1), D(2024, 8, 31), False),
+            ("2019~/2024-06", D(2019, 1, 1), D(2024, 6, 30), True),
+            ("2025-12-04/2025-12-05", D(2025, 12, 4), D(2025, 12, 5), False),
+            ("2022/..", D(2022, 1, 1), OPEN_END, False),
+            ("../2024-06", OPEN_START, D(2024, 6, 30), False),
+            ("2024-06/2024", D(2024, 6, 1), D(2024, 12, 31), False),
+        ],
+    )
+    def test_intervals(self, text, earliest, latest, approximate):
+        """Intervals run from the start's first day to the end's last; '..' is open."""
+        when = When.parse(text)
+        assert (Precision.INTERVAL, earliest, latest, approximate) == (
+            when.precision,
+            when.earliest,
+            when.latest,
+            when.approximate,
+        )
+        assert when.phrase is None
+
+    def test_open_bounds_are_date_min_and_max(self):
+        """Open ends use date.min / date.max as bounds."""
+        assert (dt.date.min, dt.date.max) == (OPEN_START, OPEN_END)
+
+    def test_surrounding_space_is_not_a_phrase(self):
+        """White space around canonical EDTF does not make it a phrase."""
+        assert When.parse("2025-12") == When.parse("  2025-12 ")
+
+
+class TestParseInstant:
+    def test_offset(self):
+        """An ISO 8601 instant with an offset is a MINUTE event on its own calendar day."""
+        when = When.parse("2025-12-04T10:00:00+05:30")
+        assert dt.datetime(2025, 12, 4, 10, tzinfo=IST) == when.start
+        assert IST.utcoffset(None) == when.start.utcoffset()
+        assert (Precision.MINUTE, D(2025, 12, 4), D(2025, 12, 4)) == (
+            when.precision,
+            *bounds(when),
+        )
+        assert when.phrase is None
+        assert when.end is None
+
+    def test_z_is_utc(self):
+        """'Z' is UTC and is the canonical way to write a zero offset."""
+        when = When.parse("2025-12-04T10:00:00Z")
+        assert dt.datetime(2025, 12, 4, 10, tzinfo=UTC) == when.start
+        assert "2025-12-04T10:00:00Z" == when.edtf
+        assert "2025-12-04T10:00:00Z" == When.parse("2025-12-04T10:00:00+00:00").edtf
+
+    def test_calendar_day_is_in_the_given_offset(self):
+        """Late evening west of UTC stays on its own day, not the UTC one."""
+        when = When.parse("2025-12-04T23:30:00-05:00")
+        assert (D(2025, 12, 4), D(2025, 12, 4)) == bounds(when)
+
+    def test_zone_name(self):
+        """A zone name after a space is kept as the instant's tzinfo."""
+        when = When.parse("2025-12-04T10:00 Asia/Kolkata")
+        assert zoneinfo.ZoneInfo("Asia/Kolkata") == when.start.tzinfo
+        assert "2025-12-04T10:00:00+05:30" == when.edtf
+        assert "2025-12-04T10:00 Asia/Kolkata" == when.phrase
+
+    def test_zone_name_uses_the_offset_in_force(self):
+        """Paris is +01:00 in winter and +02:00 in summer."""
+        assert "2025-01-10T12:00:00+01:00" == When.parse("2025-01-10T12:00 Europe/Paris").edtf
+        assert "2025-07-10T12:00:00+02:00" == When.parse("2025-07-10T12:00 Europe/Paris").edtf
+
+    @pytest.mark.parametrize(
+        "text", ["2025-12-04 10:00+05:30", "2025-12-04T10:00+0530", "2025-12-04T10:00:00.75+05:30"]
+    )
+    def test_other_iso_spellings(self, text):
+        """A space separator, a colon-less offset and fractions of a second are read."""
+        when = When.parse(text)
+        assert "2025-12-04T10:00:00+05:30" == when.edtf
+        assert text == when.phrase
+
+    def test_timed_interval(self):
+        """Two instants make an INTERVAL with start and end kept."""
+        when = When.parse("2025-12-04T10:00:00+05:30/2025-12-05T18:00:00+05:30")
+        assert Precision.INTERVAL == when.precision
+        assert dt.datetime(2025, 12, 5, 18, tzinfo=IST) == when.end
+        assert (D(2025, 12, 4), D(2025, 12, 5)) == bounds(when)
+
+    def test_timed_interval_bounds_cover_both_offsets(self):
+        """When the end's local day comes first, the bounds still cover both days."""
+        when = When.parse("2025-12-05T01:00:00+14:00/2025-12-04T12:00:00Z")
+        assert (D(2025, 12, 4), D(2025, 12, 5)) == bounds(when)
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("2025-12-04T10:00", "needs a UTC offset"),
+            ("2025-12-04T10:00:00", "needs a UTC offset"),
+            ("2025-12-04 10:00", "needs a UTC offset"),
+            ("10:00 on 4 December 2025", "needs a UTC offset"),
+            ("2025-12-04T10:00 Asia/Kolkatta", "unknown time zone 'Asia/Kolkatta'"),
+            ("2025-12-04T10:00+05:30 Asia/Kolkata", "either a UTC offset or a zone name"),
+            ("2025-12-04T10:00 local", "'local' depends on the machine"),
+            ("2025-12-04T24:00Z", "time 24:00 does not exist"),
+            ("2025-12-04T10:60Z", "time 10:60 does not exist"),
+            ("2025-02-30T10:00Z", "day 30 does not exist in February 2025"),
+            ("2025-03-30T02:30 Europe/Berlin", "does not exist in Europe/Berlin"),
+            ("2025-12-04T10:00+24:00", "UTC offset +24:00 is not valid"),
+            ("2025-12-04T10:00Z/2025-12-05", "both ends of an interval"),
+            ("2025-12-05T10:00Z/2025-12-04T10:00Z", "ends before it starts"),
+            ("2025-12-04T10:00Z/2025-12-05T10:00Z/2025-12-06T10:00Z", "exactly one '/'"),
+        ],
+    )
+    def test_errors(self, text, reason):
+        """Times without offset or zone, bad zones and impossible times are refused."""
+        refused(text, reason)
+
+
+class TestParsePhrase:
+    @pytest.mark.parametrize(
+        ("text", "edtf", "precision"),
+        [
+            ("2 December 2025", "2025-12-02", Precision.DAY),
+            ("2nd December 2025", "2025-12-02", Precision.DAY),
+            ("Dec 2, 2025", "2025-12-02", Precision.DAY),
+            ("Dec. 2, 2025", "2025-12-02", Precision.DAY),
+            ("December 2, 2025", "2025-12-02", Precision.DAY),
+            ("Tuesday, 2 December 2025", "2025-12-02", Precision.DAY),
+            ("December 2025", "2025-12", Precision.MONTH),
+            ("Sept 2025", "2025-09", Precision.MONTH),
+            ("early December 2025", "2025-12-01/2025-12-10", Precision.PART_OF_MONTH),
+            ("mid-June 2024", "2024-06-11/2024-06-20", Precision.PART_OF_MONTH),
+            ("mid June 2024", "2024-06-11/2024-06-20", Precision.PART_OF_MONTH),
+            ("late December 2025", "2025-12-21/2025-12-31", Precision.PART_OF_MONTH),
+            ("late February 2024", "2024-02-21/2024-02-29", Precision.PART_OF_MONTH),
+            ("late February 2023", "2023-02-21/2023-02-28", Precision.PART_OF_MONTH),
+            ("early 2024", "2024-01/2024-04", Precision.INTERVAL),
+            ("mid 2024", "2024-05/2024-08", Precision.INTERVAL),
+            ("mid-2024", "2024-05/2024-08", Precision.INTERVAL),
+            ("late 2024", "2024-09/2024-12", Precision.INTERVAL),
+            ("summer 2025", "2025-22", Precision.SEASON),
+            ("winter 2025", "2025-24", Precision.SEASON),
+            ("fall 2025", "2025-23", Precision.SEASON),
+            ("4\u20135 December 2025", "2025-12-04/2025-12-05", Precision.INTERVAL),
+            ("4-5 December 2025", "2025-12-04/2025-12-05", Precision.INTERVAL),
+            ("4 to 5 December 2025", "2025-12-04/2025-12-05", Precision.INTERVAL),
+            ("December 4\u20135, 2025", "2025-12-04/2025-12-05", Precision.INTERVAL),
+            ("30 November \u2013 2 December 2025", "2025-11-30/2025-12-02", Precision.INTERVAL),
+            ("May to June 2014", "2014-05/2014-06", Precision.INTERVAL),
+            ("from May 2014 to June 2015", "2014-05/2015-06", Precision.INTERVAL),
+            ("between 2019 and 2021", "2019/2021", Precision.INTERVAL),
+            ("2019-2024", "2019/2024", Precision.INTERVAL),
+            ("since 2022", "2022/..", Precision.INTERVAL),
+            ("from 2019", "2019/..", Precision.INTERVAL),
+            ("since early December 2025", "2025-12-01/..", Precision.INTERVAL),
+            ("until June 2024", "../2024-06", Precision.INTERVAL),
+            ("circa 2019", "2019~", Precision.YEAR),
+            ("about 2019", "2019~", Precision.YEAR),
+            ("around 2019", "2019~", Precision.YEAR),
+            ("c. 1850", "1850~", Precision.YEAR),
+            ("around May 2014", "2014-05~", Precision.MONTH),
+            ("in May 2014", "2014-05", Precision.MONTH),
+            ("on 2 December 2025", "2025-12-02", Precision.DAY),
+            ("in 2014", "2014", Precision.YEAR),
+        ],
+    )
+    def test_absolute_phrases(self, text, edtf, precision):
+        """English phrases become canonical EDTF, keeping the text verbatim."""
+        when = When.parse(text)
+        assert (edtf, precision, text) == (when.edtf, when.precision, when.phrase)
+        assert when.anchor is None
+
+    def test_bare_year_is_edtf(self):
+        """'2014' is already EDTF: no phrase."""
+        expected = When(
+            edtf="2014", precision=Precision.YEAR, earliest=D(2014, 1, 1), latest=D(2014, 12, 31)
+        )
+        assert expected == When.parse("2014")
+
+    def test_circa_is_approximate(self):
+        """'circa 2019' sets approximate and writes the EDTF '~'."""
+        when = When.parse("circa 2019")
+        assert (True, False) == (when.approximate, when.uncertain)
+
+    def test_day_range_bounds(self):
+        """A day range keeps both days as the bounds."""
+        assert (D(2025, 12, 4), D(2025, 12, 5)) == bounds(When.parse("4 to 5 December 2025"))
+
+    def test_open_since(self):
+        """'since 2022' runs from 1 January 2022 to the open end."""
+        assert (D(2022, 1, 1), OPEN_END) == bounds(When.parse("since 2022"))
+
+    @pytest.mark.parametrize(
+        "text", ["EARLY DECEMBER 2025", "Early december 2025", "early dec 2025", "early DEC 2025"]
+    )
+    def test_case_insensitive(self, text):
+        """Month names and keywords are case-insensitive; 3-letter abbreviations work."""
+        assert "2025-12-01/2025-12-10" == When.parse(text).edtf
+
+    def test_white_space_and_dashes_are_normalised(self):
+        """Runs of spaces, en and em dashes read like single spaces and hyphens."""
+        assert "2025-12-04/2025-12-05" == When.parse("  4 \u2014  5   December   2025 ").edtf
+
+    def test_phrase_is_stripped_text(self):
+        """The phrase is the text as written, without surrounding white space."""
+        assert "in May 2014" == When.parse("  in May 2014\n").phrase
+
+    def test_absolute_phrase_ignores_anchor(self):
+        """An anchor given with an absolute date is not recorded."""
+        assert When.parse("May 2014") == When.parse("May 2014", anchor=MONDAY)
+
+
+class TestParseRelative:
+    @pytest.mark.parametrize(
+        ("text", "anchor", "edtf", "precision"),
+        [
+            ("early December", D(2025, 12, 8), "2025-12-01/2025-12-10", Precision.PART_OF_MONTH),
+            ("in early December", D(2025, 12, 8), "2025-12-01/2025-12-10", Precision.PART_OF_MONTH),
+            ("early December", D(2025, 6, 15), "2024-12-01/2024-12-10", Precision.PART_OF_MONTH),
+            ("in December", D(2025, 12, 8), "2025-12", Precision.MONTH),
+            ("in December", D(2025, 11, 30), "2024-12", Precision.MONTH),
+            ("over the summer", D(2025, 12, 8), "2025-22", Precision.SEASON),
+            ("this summer", D(2025, 6, 1), "2025-22", Precision.SEASON),
+            ("this summer", D(2025, 5, 31), "2024-22", Precision.SEASON),
+            ("over the winter", D(2025, 1, 15), "2024-24", Precision.SEASON),
+            ("over the weekend", MONDAY, "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("last weekend", MONDAY, "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("over the weekend", D(2024, 6, 23), "2024-06-15/2024-06-16", Precision.INTERVAL),
+            ("over the weekend", D(2024, 6, 22), "2024-06-15/2024-06-16", Precision.INTERVAL),
+            ("over the weekend", D(2024, 6, 28), "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("last week", MONDAY, "2024-06-17/2024-06-23", Precision.INTERVAL),
+            ("last week", D(2024, 6, 30), "2024-06-17/2024-06-23", Precision.INTERVAL),
+            ("last month", MONDAY, "2024-05", Precision.MONTH),
+            ("last month", D(2025, 1, 10), "2024-12", Precision.MONTH),
+            ("last year", MONDAY, "2023", Precision.YEAR),
+            ("this year", MONDAY, "2024", Precision.YEAR),
+            ("next month", D(2024, 12, 3), "2025-01", Precision.MONTH),
+            ("yesterday", D(2024, 3, 1), "2024-02-29", Precision.DAY),
+            ("today", MONDAY, "2024-06-24", Precision.DAY),
+            ("for the past year", MONDAY, "2023-06-24/2024-06-24", Precision.INTERVAL),
+            ("the past year", D(2024, 2, 29), "2023-02-28/2024-02-29", Precision.INTERVAL),
+            ("over the past week", MONDAY, "2024-06-17/2024-06-24", Precision.INTERVAL),
+            ("the past 5 years", MONDAY, "2019-06-24/2024-06-24", Precision.INTERVAL),
+            ("the last two years", MONDAY, "2022-06-24/2024-06-24", Precision.INTERVAL),
+            ("the past few months", MONDAY, "2024-03-24/2024-06-24", Precision.INTERVAL),
+            ("for the past few years", D(2025, 6, 15), "2022~/2025-06-15", Precision.INTERVAL),
+            ("the past few years", D(2025, 6, 15), "2022~/2025-06-15", Precision.INTERVAL),
+            ("since last year", MONDAY, "2023/..", Precision.INTERVAL),
+        ],
+    )
+    def test_resolved_against_anchor(self, text, anchor, edtf, precision):
+        """Relative phrases resolve against the anchor, which is recorded."""
+        when = When.parse(text, anchor=anchor)
+        assert (edtf, precision, anchor, text) == (
+            when.edtf,
+            when.precision,
+            when.anchor,
+            when.phrase,
+        )
+
+    def test_past_few_years_is_approximate(self):
+        """'the past few years' starts, approximately, three calendar years back."""
+        when = When.parse("the past few years", anchor=D(2025, 6, 15))
+        assert (D(2022, 1, 1), D(2025, 6, 15), True) == (*bounds(when), when.approximate)
+
+    def test_weekend_is_saturday_and_sunday(self):
+        """The weekend interval is two days, Saturday then Sunday."""
+        when = When.parse("over the weekend", anchor=MONDAY)
+        assert (5, 6) == (when.earliest.weekday(), when.latest.weekday())
+
+    @pytest.mark.parametrize(
+        "anchor",
+        [
+            D(2024, 6, 24),
+            dt.datetime(2024, 6, 24, 23, 0, tzinfo=IST),
+            "2024-06-24",
+            "24 June 2024",
+            "2024-06-24T09:00:00Z",
+        ],
+    )
+    def test_anchor_forms(self, anchor):
+        """The anchor may be a date, a datetime (its own day) or a single-day string."""
+        assert D(2024, 6, 24) == When.parse("yesterday", anchor=anchor).anchor
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "early December",
+            "in December",
+            "over the summer",
+            "over the weekend",
+            "last week",
+            "last month",
+            "last year",
+            "yesterday",
+            "for the past year",
+            "the past few years",
+        ],
+    )
+    def test_needs_an_anchor(self, text):
+        """Without an anchor a relative phrase is refused."""
+        refused(text, "relative phrase needs an anchor date")
+
+    def test_anchor_must_be_a_day(self):
+        """A month is too coarse to resolve a relative phrase against."""
+        with pytest.raises(InvalidDate) as info:
+            When.parse("yesterday", anchor="June 2024")
+        assert "an anchor must be a single day" == info.value.reason
+
+    def test_coerce_passes_the_anchor(self):
+        """coerce(text, anchor=...) resolves relative phrases like parse."""
+        assert When.parse("last week", MONDAY) == When.coerce("last week", anchor=MONDAY)
+
+
+class TestParseErrors:
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("2025-13-45", "month 13 does not exist"),
+            ("2025-00", "month 00 does not exist"),
+            ("early Smarch 2025", "unknown month name 'Smarch'"),
+            ("Smarch 2025", "unknown month name 'Smarch'"),
+            ("2 Smarch 2025", "unknown month name 'Smarch'"),
+            ("early Smarch", "unknown month name 'Smarch'"),
+            ("2025-02-30", "day 30 does not exist in February 2025 (28 days)"),
+            ("2023-02-29", "day 29 does not exist in February 2023 (28 days)"),
+            ("31 April 2025", "day 31 does not exist in April 2025 (30 days)"),
+            ("", "empty date"),
+            ("   ", "empty date"),
+            ("tomorrow-ish", "not an EDTF date"),
+            ("2024-08/2024-06", "the interval ends (2024-06-30) before it starts (2024-08-01)"),
+            ("5-4 December 2025", "ends (2025-12-04) before it starts (2025-12-05)"),
+            ("2021 to 2019", "ends (2019-12-31) before it starts (2021-01-01)"),
+            ("2022/", "use '..' for open"),
+            ("../..", "open at both ends"),
+            ("2020/2021/2022", "exactly one '/'"),
+            ("0000", "year 0000 is outside the supported range"),
+            ("000X", "reaches year 0000"),
+            ("9999-24", "winter 9999 runs past the supported range"),
+            ("201X-12", "X digits only"),
+            ("2025-XX-05", "the day must be unspecified too"),
+            ("2025-21-03", "season 21 cannot have a day"),
+            ("2025-1-5", "not a valid EDTF level 0-1 date"),
+            ("Monday, 2 December 2025", "2025-12-02 was a Tuesday, not a Monday"),
+            ("Tuesday, December 2025", "a weekday goes with a single day"),
+            ("early summer 2025", "not to a season"),
+            ("circa 2019~", "already qualified"),
+            ("circa 2019/2020", "applies to a single date"),
+            ("since whenever", "'whenever' is not a date"),
+            ("the past 0 years", "a count of zero says nothing"),
+            ("x" * 201, "longer than 200 characters"),
+        ],
+    )
+    def test_malformed(self, text, reason):
+        """Malformed input raises InvalidDate naming the text and the reason."""
+        refused(text, reason, anchor=MONDAY)
+
+    def test_invalid_date_is_a_timeline_error_and_value_error(self):
+        """Callers may catch TimelineError or ValueError."""
+        with pytest.raises(TimelineError):
+            When.parse("tomorrow-ish")
+        with pytest.raises(ValueError, match="tomorrow-ish"):
+            When.parse("tomorrow-ish")
+
+    def test_parse_refuses_non_strings(self):
+        """parse takes text only; coerce is for other types."""
+        with pytest.raises(InvalidDate, match="expected a string, got int"):
+            When.parse(2025)  # type: ignore[arg-type]
+
+
+class TestCoerce:
+    def test_when_is_returned_as_is(self):
+        """A When passes through unchanged (the same object)."""
+        when = When.parse("2025-12")
+        assert when is When.coerce(when)
+
+    def test_string_is_parsed(self):
+        """A string goes through parse."""
+        assert When.parse("early December 2025") == When.coerce("early December 2025")
+
+    def test_date_is_a_day(self):
+        """A date is DAY precision, canonical, with no phrase."""
+        assert When.parse("2025-12-02") == When.coerce(D(2025, 12, 2))
+
+    def test_aware_datetime_is_a_minute(self):
+        """An aware datetime is a MINUTE event in its own zone; sub-seconds are dropped."""
+        moment = dt.datetime(2025, 12, 4, 10, 0, 5, 123456, tzinfo=IST)
+        when = When.coerce(moment)
+        assert (Precision.MINUTE, "2025-12-04T10:00:05+05:30") == (when.precision, when.edtf)
+        assert moment.replace(microsecond=0) == when.start
+        assert IST == when.start.tzinfo
+        assert when.phrase is None
+
+    def test_zoned_datetime_keeps_the_zone(self):
+        """A ZoneInfo datetime keeps its zone in start and its offset in edtf."""
+        zone = zoneinfo.ZoneInfo("America/New_York")
+        when = When.coerce(dt.datetime(2025, 7, 4, 9, 30, tzinfo=zone))
+        assert (zone, "2025-07-04T09:30:00-04:00") == (when.start.tzinfo, when.edtf)
+
+    def test_arrow(self):
+        """An arrow.Arrow is read as its aware datetime."""
+        value = arrow.get("2025-12-04T10:00:00+05:30")
+        assert When.parse("2025-12-04T10:00:00+05:30") == When.coerce(value)
+
+    def test_naive_datetime_is_refused(self):
+        """A naive datetime is ambiguous and asks for an offset or zone."""
+        moment = dt.datetime(2025, 12, 4, 10)
+        refused(moment, "needs a UTC offset or a time zone")
+
+    @pytest.mark.parametrize("value", [2025, 2025.5, None, ["2025"], b"2025", True])
+    def test_other_types_are_refused(self, value):
+        """Anything else is refused, naming its type."""
+        refused(value, f"cannot read a date from a {type(value).__name__}")
+
+    def test_offset_with_seconds_is_refused(self):
+        """EDTF cannot write an offset with seconds (local mean time)."""
+        moment = dt.datetime(1850, 1, 1, tzinfo=dt.timezone(dt.timedelta(seconds=19808)))
+        refused(moment, "has seconds, which EDTF cannot write")
+
+
+class TestFromBounds:
+    def test_single_day(self):
+        """Equal bounds make a DAY."""
+        assert When.parse("2025-12-04") == When.from_bounds(D(2025, 12, 4), D(2025, 12, 4))
+
+    def test_interval(self):
+        """Different bounds make a day INTERVAL."""
+        when = When.from_bounds(D(2025, 12, 4), D(2025, 12, 5))
+        assert When.parse("2025-12-04/2025-12-05") == when
+
+    @pytest.mark.parametrize(
+        ("earliest", "latest", "edtf"),
+        [(D(2022, 1, 1), OPEN_END, "2022-01-01/.."), (OPEN_START, D(2024, 6, 30), "../2024-06-30")],
+    )
+    def test_open_ends(self, earliest, latest, edtf):
+        """date.min and date.max are written as open ends."""
+        assert edtf == When.from_bounds(earliest, latest).edtf
+
+    def test_datetimes_are_read_as_their_days(self):
+        """Datetime bounds count by their calendar day."""
+        start = dt.datetime(2025, 12, 4, 10, tzinfo=IST)
+        assert "2025-12-04/2025-12-05" == When.from_bounds(start, D(2025, 12, 5)).edtf
+
+    def test_reversed_is_refused(self):
+        """An end before the start is refused."""
+        refused_text = "2025-12-05/2025-12-04"
+        with pytest.raises(InvalidDate) as info:
+            When.from_bounds(D(2025, 12, 5), D(2025, 12, 4))
+        assert (refused_text, "the interval ends before it starts") == (
+            info.value.text,
+            info.value.reason,
+        )
+
+    def test_open_at_both_ends_is_refused(self):
+        """An interval open at both ends says nothing and is refused."""
+        with pytest.raises(InvalidDate, match="open at both ends"):
+            When.from_bounds(OPEN_START, OPEN_END)
+
+
+class TestValidation:
+    def test_latest_before_earliest_is_refused(self):
+        """The constructor checks earliest <= latest."""
+        with pytest.raises(InvalidDate, match="latest 2025-01-01 is before earliest 2025-01-02"):
+            When(edtf="x", precision=Precision.DAY, earliest=D(2025, 1, 2), latest=D(2025, 1, 1))
+
+    def test_frozen(self):
+        """A When can't be changed."""
+        when = When.parse("2025")
+        with pytest.raises(AttributeError):
+            when.edtf = "2026"  # type: ignore[misc]
+
+    def test_hashable(self):
+        """Equal Whens hash equally (usable in sets and as keys)."""
+        assert 1 == len({When.parse("2025-12"), When.parse("2025-12")})
+
+    def test_msgspec_decodes_stored_records(self):
+        """msgspec encodes a When and decodes it straight back into an equal When."""
+        when = When.parse("2025-12-04T10:00 Asia/Kolkata")
+        assert when == msgspec.json.decode(msgspec.json.encode(when), type=When)
+
+    def test_instants_compare_across_zones(self):
+        """A zoned start in a repeated (fall-back) hour equals the same instant as an offset."""
+        zone = zoneinfo.ZoneInfo("America/Chicago")
+        zoned = When.coerce(dt.datetime(1999, 10, 31, 1, 0, tzinfo=zone))
+        assert When.parse("1999-10-31T01:00:00-05:00") == zoned
+        assert zoned == msgspec.json.decode(msgspec.json.encode(zoned), type=When)
+
+    def test_msgspec_runs_the_check(self):
+        """A stored record with reversed bounds is refused when decoded."""
+        data = b'{"edtf":"x","precision":"day","earliest":"2025-01-02","latest":"2025-01-01"}'
+        with pytest.raises(msgspec.ValidationError, match="is before earliest"):
+            msgspec.json.decode(data, type=When)
+
+
+class TestOrder:
+    def test_earliest_first(self):
+        """Whens sort by their first possible day."""
+        texts = ["2025-12-04", "2025", "2024-06~", "early December 2025", "2022/.."]
+        expected = ["2022/..", "2024-06~", "2025", "early December 2025", "2025-12-04"]
+        assert expected == [w.display for w in sorted(map(When.parse, texts))]
+
+    def test_finer_precision_first_on_the_same_day(self):
+        """On the same first day, an instant, then the day, then month, then year."""
+        texts = ["2025", "2025-01", "2025-01-01", "2025-01-01T09:00:00Z", "2025-01-01/2025-01-03"]
+        ordered = sorted(map(When.parse, reversed(texts)))
+        assert [
+            When.parse(t) for t in (texts[3], texts[2], texts[1], texts[0], texts[4])
+        ] == ordered
+
+    def test_instants_on_the_same_day_by_time(self):
+        """Timed events on the same day sort by instant."""
+        late, early = When.parse("2025-01-01T18:00:00Z"), When.parse("2025-01-01T09:00:00Z")
+        assert [early, late] == sorted([late, early])
+
+    def test_instants_around_the_epoch(self):
+        """The instant key orders the epoch itself correctly (it is not a stand-in)."""
+        texts = ["1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:01Z"]
+        keys = [When.parse(t).sort_key[2] for t in texts]
+        assert sorted(set(keys)) == keys
+
+    def test_operators_agree_with_sort_key(self):
+        """<, <=, >, >= compare sort keys."""
+        a, b = When.parse("2024"), When.parse("2025")
+        assert (True, True, False, False) == (a < b, a <= b, a > b, a >= b)
+        assert (False, True, False, True) == (a < a, a <= a, a > a, a >= a)
+
+    def test_sort_key_starts_with_earliest_and_rank(self):
+        """sort_key is public and begins with earliest, then precision rank."""
+        when = When.parse("2025-12")
+        assert (D(2025, 12, 1), Precision.MONTH.rank) == when.sort_key[:2]
+
+    def test_comparing_with_other_types_fails(self):
+        """Ordering against a non-When raises TypeError (no implicit coercion)."""
+        with pytest.raises(TypeError):
+            _ = When.parse("2025") < "2026"  # type: ignore[operator]
+
+    @given(st.lists(whens(), max_size=12), st.randoms())
+    def test_sorting_is_deterministic(self, values, rng):
+        """Sorting any permutation gives the same list."""
+        shuffled = list(values)
+        rng.shuffle(shuffled)
+        assert sorted(values) == sorted(shuffled)
+
+    @given(whens(), whens())
+    def test_order_is_total_and_antisymmetric(self, a, b):
+        """Exactly one of a < b, a == b, b < a holds."""
+        assert 1 == [a < b, a == b, b < a].count(True)
+        assert (a <= b) == (not b < a)
+
+    @given(whens(), whens(), whens())
+    def test_order_is_transitive(self, a, b, c):
+        """a <= b and b <= c imply a <= c."""
+        x, _, z = sorted([a, b, c])
+        assert x <= z
+
+
+class TestOverlapsWithin:
+    def test_month_overlaps_but_is_not_within_part_of_it(self):
+        """December 2025 overlaps 10-20 December but is not within it."""
+        december = When.parse("December 2025")
+        assert december.overlaps("2025-12-10", "2025-12-20")
+        assert not december.within("2025-12-10", "2025-12-20")
+
+    def test_day_within_month(self):
+        """A day is within its month; bounds may be any coercible value."""
+        day = When.parse("2025-12-04")
+        assert day.within("2025-12", "2025-12")
+        assert day.within(D(2025, 12, 4), arrow.get("2025-12-04T00:00:00Z"))
+
+    def test_windows_are_inclusive(self):
+        """A window touching only the last day still overlaps."""
+        assert When.parse("2025-12").overlaps("2025-12-31", "2026-01-31")
+        assert not When.parse("2025-12").overlaps("2026-01-01", "2026-01-31")
+
+    def test_none_is_open(self):
+        """None leaves a side of the window open."""
+        when = When.parse("2019")
+        assert when.within(None, None)
+        assert when.within("2019", None)
+        assert not when.within(None, "2018")
+
+    def test_open_intervals(self):
+        """'since 2022' overlaps any later window but is within only open-ended ones."""
+        since = When.parse("since 2022")
+        assert since.overlaps("2030", "2031")
+        assert not since.within("2022", "2030")
+        assert since.within("2022", None)
+
+    def test_reversed_window_is_refused(self):
+        """A window whose end precedes its start is refused."""
+        with pytest.raises(InvalidDate, match="window ends before it starts"):
+            When.parse("2025").overlaps("2026", "2024")
+
+    def test_bad_bound_is_refused(self):
+        """A window bound that is not a date is refused."""
+        with pytest.raises(InvalidDate, match="tomorrow-ish"):
+            When.parse("2025").within("tomorrow-ish", None)
+
+    @given(whens(), st.dates(), st.dates())
+    def test_within_implies_overlaps(self, when, a, b):
+        """Anything within a window also overlaps it."""
+        start, end = sorted([a, b])
+        if when.within(start, end):
+            assert when.overlaps(start, end)
+
+
+class TestReading:
+    @pytest.mark.parametrize(
+        ("text", "fuzzy"),
+        [
+            ("2025-12-04T10:00Z", False),
+            ("2025-12-04", False),
+            ("2025-12-04~", True),
+            ("2025-12-04?", True),
+            ("early December 2025", True),
+            ("2025-12", True),
+            ("2025", True),
+        ],
+    )
+    def test_is_fuzzy(self, text, fuzzy):
+        """Fuzzy means coarser than a day, approximate, or uncertain."""
+        assert fuzzy == When.parse(text).is_fuzzy
+
+    @pytest.mark.parametrize(
+        ("text", "is_open"), [("2022/..", True), ("../2024", True), ("2022/2024", False)]
+    )
+    def test_is_open(self, text, is_open):
+        """is_open says whether a bound is open."""
+        assert is_open == When.parse(text).is_open
+
+    def test_display_prefers_the_phrase(self):
+        """display (and str) show the phrase if any, else the EDTF string."""
+        assert "early December 2025" == str(When.parse("early December 2025"))
+        assert "2025-12" == When.parse("2025-12").display
+
+
+class TestDaysBetween:
+    def test_precise_days(self):
+        """Between two days the range is one number."""
+        assert (2, 2) == days_between(When.parse("2025-12-02"), When.parse("2025-12-04"))
+
+    def test_fuzzy_steps(self):
+        """Early December to 15 December: 5 to 14 days."""
+        early, day = When.parse("early December 2025"), When.parse("2025-12-15")
+        assert (5, 14) == days_between(early, day)
+
+    def test_overlapping_dates_can_be_negative(self):
+        """If b may come before a, the minimum is negative."""
+        assert (-30, 30) == days_between(When.parse("2025-12"), When.parse("2025-12"))
+
+    def test_open_bounds_are_refused(self):
+        """An open-ended date has no bounded distance."""
+        with pytest.raises(InvalidDate, match="no bounded distance"):
+            days_between(When.parse("since 2022"), When.parse("2025"))
+
+    @given(whens(phrases=False), whens(phrases=False))
+    def test_min_never_exceeds_max(self, a, b):
+        """The minimum is at most the maximum."""
+        if not (a.is_open or b.is_open):
+            low, high = days_between(a, b)
+            assert low <= high
+
+
+class TestProperties:
+    @given(whens(phrases=False))
+    def test_edtf_round_trip(self, when):
+        """Parsing the EDTF string of a When without a phrase gives the same When."""
+        assert when == When.parse(when.edtf)
+
+    @given(whens())
+    def test_bounds_are_ordered(self, when):
+        """earliest <= latest for every When."""
+        assert when.earliest <= when.latest
+
+    @given(whens())
+    def test_edtf_has_the_same_bounds(self, when):
+        """The EDTF string of any When, phrases included, reads back to the same bounds."""
+        again = When.parse(when.edtf)
+        assert (when.earliest, when.latest, when.start, when.end) == (
+            again.earliest,
+            again.latest,
+            again.start,
+            again.end,
+        )
+        assert (when.approximate, when.uncertain) == (again.approximate, again.uncertain)
+
+    @given(edtf_texts())
+    def test_canonical_edtf_has_no_phrase(self, text):
+        """Canonical EDTF input is stored as such, with no phrase."""
+        when = When.parse(text)
+        assert (text, None) == (when.edtf, when.phrase)
+
+    @given(aware_datetimes())
+    def test_timed_events_keep_the_instant_and_their_day(self, moment):
+        """A timed event's bounds are its own calendar day; start is the instant."""
+        when = When.coerce(moment)
+        assert (moment.replace(microsecond=0), moment.date(), moment.date()) == (
+            when.start,
+            when.earliest,
+            when.latest,
+        )
+
+    @given(whens())
+    def test_msgspec_round_trip(self, when):
+        """Every When survives msgspec encoding and decoding."""
+        assert when == msgspec.json.decode(msgspec.json.encode(when), type=When)
+
+    @given(st.sampled_from(["last week", "over the weekend", "yesterday", "last month"]), anchors())
+    def test_relative_phrases_end_before_the_anchor(self, text, anchor):
+        """Backward-looking phrases end before their anchor day."""
+        assert When.parse(text, anchor=anchor).latest < anchor
+
+
+class TestDocs:
+    # The docs' examples must run as written; a repository-wide docs runner may
+    # replace this, but until then it keeps docs/dates.md honest.
+    def test_examples_run(self):
+        """Every ```python block in docs/dates.md runs and its asserts hold."""
+        blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.DOTALL)
+        assert blocks
+        for block in blocks:
+            exec(compile(block, str(DOCS), "exec"), {})
