@@ -315,6 +315,19 @@ class PluginHost:
         self._commands = None
         self._append_callers = None
 
+    def relaxed(self) -> PluginHost:
+        """Return a new non-strict host with the same settings (without hand-registered plugins).
+
+        ``timeline plugins`` uses it to list every plugin when a strict host stops at the first
+        broken one.
+        """
+        return PluginHost(
+            strict=False,
+            load_entrypoints=self._load_entrypoints,
+            env=self._env,
+            distributions=self._distributions,
+        )
+
     # -- manual registration ---------------------------------------------------------------
 
     def register(self, plugin: object, name: str | None = None) -> str:

@@ -1,0 +1,144 @@
+"""The ``timeline`` command line (click).
+
+Every user mistake ends in one ``error: ...`` line on stderr and exit status 1
+(2 for usage errors), never a traceback. Plugins add commands through the
+``timeline_register_commands`` hook.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import errno
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from .._errors import TimelineError
+from .._plugins import PluginHost, PluginWarning
+from .._timeline import DEFAULT_PATH
+from . import _admin, _events, _io
+from ._common import CliState, UsageProblem, UserError
+
+__all__ = ["CliState", "cli", "main"]
+
+
+def _host(ctx: click.Context) -> PluginHost:
+    obj = ctx.find_object(CliState)
+    return obj.plugins() if obj is not None else CliState().plugins()
+
+
+class TimelineGroup(click.Group):
+    """The top-level group: plugin commands, and one-line errors for user mistakes."""
+
+    def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        try:
+            commands = _host(ctx).commands()
+        except TimelineError:
+            return {}  # a strict host with a broken plugin: 'timeline plugins' shows why
+        return {name: cmd for name, cmd in commands.items() if name not in self.commands}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """List the built-in commands and those plugins add."""
+        return sorted({*self.commands, *self._plugin_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return a built-in command, else one a plugin adds."""
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        return self._plugin_commands(ctx).get(cmd_name)
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        """Parse the group's own options, reporting usage errors on one line."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            if isinstance(exc, UsageProblem):
+                raise
+            raise UsageProblem(exc.message, exc.ctx) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; broken plugins are reported as one warning line each."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PluginWarning)
+            return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, turning user mistakes into one-line errors."""
+        try:
+            return super().invoke(ctx)
+        except UsageProblem:
+            raise
+        except click.UsageError as exc:
+            raise UsageProblem(exc.message, exc.ctx) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except TimelineError as exc:
+            raise UserError(_one_line(exc)) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            raise UserError(_os_message(exc)) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(part.strip() for part in text.splitlines())
+
+
+def _os_message(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
+@click.group(cls=TimelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    envvar="TIMELINE_DB",
+    default=DEFAULT_PATH,
+    show_default=True,
+    metavar="PATH",
+    help="The log: a .db/.sqlite file (SQLite), a .jsonl file, or :memory:. Env: TIMELINE_DB.",
+)
+@click.version_option(package_name="geotimeline", prog_name="timeline")
+@click.pass_context
+def cli(ctx: click.Context, /, db: str) -> None:
+    r"""Keep dated geopolitical events in an append-only, hash-chained log.
+
+    \b
+    Examples:
+        timeline demo                      # load the sample and write demo.ics/demo.csv
+        timeline --db relos.db init
+        timeline --db relos.db add --kind treaty.signed --when 2025-02-18 \
+            --title "RELOS signed" --actor RUS --actor IND
+        timeline --db relos.db list --actor IND
+        timeline --db relos.db export ics -o relos.ics
+    """
+    st = ctx.ensure_object(CliState)
+    st.db = db
+    if ctx.invoked_subcommand in {"plugins", None}:
+        return
+    try:
+        failures = st.plugins().failures
+    except TimelineError:
+        return  # strict: the command itself reports the broken plugin
+    for failure in failures:
+        click.echo(f"warning: {failure} (see 'timeline plugins')", err=True)
+
+
+for _command in (*_events.COMMANDS, *_io.COMMANDS, *_admin.COMMANDS):
+    cli.add_command(_command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the ``timeline`` command (the console-script entry point)."""
+    cli.main(args=None if argv is None else list(argv), prog_name="timeline")

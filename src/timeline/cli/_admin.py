@@ -1,0 +1,196 @@
+"""Commands about the log and the installation: verify, replay, plugins, kinds, demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._errors import PluginError, TimelineError
+from .._plugins import PluginHost
+from .._projection import CurrentState
+from .._timeline import open_timeline
+from . import _common
+from ._common import (
+    EVENT_HEADER,
+    CliState,
+    describe_options,
+    event_rows,
+    open_db,
+    render_table,
+    state,
+)
+
+__all__ = ["COMMANDS"]
+
+
+@click.command()
+@click.pass_context
+def verify(ctx: click.Context) -> None:
+    r"""Check the hash chain: is the log exactly what was appended.
+
+    Exits with status 1 and names the first bad record when it is not.
+
+    \b
+    Example:
+        timeline verify
+    """
+    report = open_db(ctx).verify()
+    if not report.ok:
+        raise TimelineError(str(report))
+    click.echo(str(report))
+
+
+@click.command()
+@click.option("--stats", is_flag=True, help="Print records, events, time and records/s.")
+@click.pass_context
+def replay(ctx: click.Context, /, stats: bool) -> None:
+    r"""Rebuild the current state from the whole log (as opening a log does).
+
+    \b
+    Example:
+        timeline replay --stats
+    """
+    tl = open_db(ctx)
+    head = tl.store.head()
+    projection = CurrentState()
+    started = time.perf_counter()
+    if _common.progress_wanted():
+        with click.progressbar(
+            tl.store.read(), length=head, label="replaying", file=sys.stderr
+        ) as records:
+            for record in records:
+                projection.apply(record)
+    else:
+        tl.replay(projection)
+    elapsed = time.perf_counter() - started
+    if not stats:
+        click.echo(f"replayed {projection.seq} records")
+        return
+    rate = projection.seq / elapsed if elapsed > 0 else float("inf")
+    click.echo(f"records:   {projection.seq}")
+    click.echo(
+        f"events:    {len(projection.latest)} current, {len(projection.retracted)} retracted"
+    )
+    click.echo(f"time:      {elapsed:.3f} s")
+    click.echo(f"records/s: {rate:,.0f}")
+
+
+def _listing_host(st: CliState) -> tuple[PluginHost, list[dict[str, Any]]]:
+    host = st.plugins()
+    try:
+        return host, host.plugins_info()
+    except PluginError:
+        # Strict mode stops at the first broken plugin; the listing must still show them all.
+        relaxed = host.relaxed()
+        return relaxed, relaxed.plugins_info()
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON listing.")
+@click.pass_context
+def plugins(ctx: click.Context, /, as_json: bool) -> None:
+    r"""List the installed plugins, where they come from, their hooks and errors.
+
+    Works even when a plugin is broken: it is listed with its error.
+
+    \b
+    Example:
+        timeline plugins --json
+    """
+    host, info = _listing_host(state(ctx))
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    rows = [
+        [
+            p["name"],
+            p["version"] or "",
+            p["source"],
+            p["distribution"] or "",
+            ", ".join(h.removeprefix("timeline_") for h in p["hooks"]),
+        ]
+        for p in info
+    ]
+    click.echo(render_table(["NAME", "VERSION", "SOURCE", "DISTRIBUTION", "HOOKS"], rows, wrap=4))
+    for p in info:
+        if p["error"]:
+            click.echo(f"error in plugin {p['name']}: {p['error']}")
+    for what, found in (
+        ("exporter", host.exporters()),
+        ("importer", host.importers()),
+        ("analysis", host.analyses()),
+    ):
+        for name, ext in sorted(found.items()):
+            owner = host.owner(what, name)
+            click.echo(f"\n{what} {name} ({owner}): {ext.description}")
+            for line in describe_options(ext.options):
+                click.echo(f"    {line}")
+
+
+@click.command()
+@click.pass_context
+def kinds(ctx: click.Context) -> None:
+    r"""List the event kinds this timeline accepts, with their CAMEO and PLOVER codes.
+
+    \b
+    Example:
+        timeline kinds
+    """
+    tl = open_timeline(":memory:", plugins=state(ctx).plugins())
+    rows = [[k.name, k.cameo or "", k.plover or "", k.description] for k in tl.kinds]
+    click.echo(render_table(["KIND", "CAMEO", "PLOVER", "DESCRIPTION"], rows, wrap=3))
+
+
+def _remove_log(path: Path) -> None:
+    for p in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        p.unlink(missing_ok=True)
+
+
+@click.command()
+@click.option(
+    "--db",
+    "db_path",
+    default="demo.db",
+    show_default=True,
+    help="The SQLite file to create (replaced if it exists).",
+)
+@click.pass_context
+def demo(ctx: click.Context, /, db_path: str) -> None:
+    r"""Load the sample RELOS dataset, export demo.ics and demo.csv, print the timeline.
+
+    The files are written beside the database; the database is made afresh each run.
+
+    \b
+    Example:
+        timeline demo --db /tmp/demo.db
+    """
+    try:
+        from .. import datasets
+    except ImportError:  # pragma: no cover - only while the datasets package is missing
+        raise TimelineError("the sample datasets are not installed") from None
+    st = state(ctx)
+    path = Path(db_path)
+    if path.suffix.lower() not in {".db", ".sqlite", ".sqlite3"}:
+        raise TimelineError(f"demo writes a SQLite file: {db_path!r} should end in .db")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_log(path)
+    host = st.plugins()
+    clock = st.clock or datasets.sample_clock()
+    tl = ctx.with_resource(open_timeline(path, clock=clock, plugins=host))
+    datasets.load("relos", into=tl)
+    written = []
+    for fmt, suffix in (("ics", ".ics"), ("csv", ".csv")):
+        target = path.with_suffix(suffix)
+        count = tl.export(fmt, target)
+        written.append(f"{target} ({count} events)")
+    records = tl.records(tl.filter())
+    click.echo(render_table(EVENT_HEADER, event_rows(tl, records), wrap=3))
+    click.echo(f"\n{len(tl)} events in {path}; wrote {', '.join(written)}", err=True)
+
+
+COMMANDS = [verify, replay, plugins, kinds, demo]

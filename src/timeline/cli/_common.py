@@ -1,0 +1,379 @@
+"""What every command shares: the state, opening the log, ids, filters, options, tables."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import attrs
+import click
+
+from .._errors import TimelineError, UnknownEvent
+from .._extensions import Option
+from .._plugins import PluginHost, default_host
+from .._records import Record
+from .._store import Clock
+from .._timeline import DEFAULT_PATH, Timeline, open_timeline
+
+__all__ = [
+    "CliState",
+    "UserError",
+    "filter_options",
+    "open_db",
+    "parse_options",
+    "progress_wanted",
+    "render_table",
+    "resolve_id",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@attrs.define
+class CliState:
+    """What the ``timeline`` group hands its commands (``obj=`` injects one in tests).
+
+    Args:
+        host: the plugin host; the process-wide default when None.
+        clock: the timeline clock; the wall clock when None.
+        db: the log path (set from ``--db`` / ``TIMELINE_DB``).
+
+    """
+
+    host: PluginHost | None = None
+    clock: Clock | None = None
+    db: str = DEFAULT_PATH
+
+    def plugins(self) -> PluginHost:
+        """Return the plugin host the commands use."""
+        if self.host is None:
+            self.host = default_host()
+        return self.host
+
+
+class UserError(click.ClickException):
+    """A mistake of the user's: shown as one ``error: ...`` line, exit status 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print the one line to stderr."""
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class UsageProblem(click.UsageError):
+    """A usage error shown as one line with a pointer to ``--help`` (exit status 2)."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print the one line to stderr."""
+        hint = ""
+        if self.ctx is not None:
+            hint = f" (see '{self.ctx.command_path} --help')"
+        message = self.format_message()
+        click.echo(f"error: {message[:1].lower()}{message[1:]}{hint}", err=True)
+
+
+def state(ctx: click.Context) -> CliState:
+    """Return the ``CliState`` of a command's context."""
+    return ctx.find_object(CliState) or ctx.ensure_object(CliState)
+
+
+def open_db(ctx: click.Context, /, *, create: bool = False) -> Timeline:
+    """Open the log named by ``--db``; it is closed when the command ends.
+
+    Raises:
+        TimelineError: the log does not exist and ``create`` is false.
+
+    """
+    st = state(ctx)
+    if not create and st.db != ":memory:" and not Path(st.db).exists():
+        raise TimelineError(
+            f"no timeline at {st.db!r}; create one with 'timeline --db {st.db} init'"
+        )
+    tl = open_timeline(st.db, clock=st.clock, plugins=st.plugins())
+    return ctx.with_resource(tl)
+
+
+def resolve_id(tl: Timeline, given: str) -> str:
+    """Return the event id that ``given`` is, or is the unique prefix of.
+
+    Raises:
+        UnknownEvent: no event id starts with ``given``.
+        TimelineError: more than one does.
+
+    """
+    try:
+        tl.version(given)
+        return given
+    except UnknownEvent:
+        pass
+    matches = sorted(
+        {r.stream for r in tl.records(include_retracted=True) if r.stream.startswith(given)}
+    )
+    if not matches:
+        raise UnknownEvent(given)
+    if len(matches) > 1:
+        shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise TimelineError(f"event id prefix {given!r} is ambiguous: it matches {shown}")
+    return matches[0]
+
+
+def filter_options(func: F) -> F:
+    """Add the common filter flags (``--actor --kind --tag --treaty --from --to ...``)."""
+    options = [
+        click.option("--actor", help="Only events with this actor (country code, e.g. IND)."),
+        click.option("--kind", help="Only this kind; wildcards work (treaty.*)."),
+        click.option("--tag", help="Only events with this tag."),
+        click.option("--treaty", help="Only events of this agreement (e.g. RELOS)."),
+        click.option("--from", "start", metavar="DATE", help="Only events on or after DATE."),
+        click.option("--to", "end", metavar="DATE", help="Only events on or before DATE."),
+        click.option(
+            "--include-retracted", is_flag=True, help="Also show retracted events (marked)."
+        ),
+        click.option(
+            "--as-of",
+            metavar="SEQ|TIME",
+            help="As the log knew it then: a record number or a recorded time.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def filters_from(params: dict[str, Any]) -> dict[str, Any]:
+    """Pop the filter flags from a command's parameters into ``Timeline.filter`` keywords."""
+    out: dict[str, Any] = {}
+    for name in ("actor", "kind", "tag", "treaty"):
+        value = params.pop(name, None)
+        if value is not None:
+            out[name] = value
+    start, end = params.pop("start", None), params.pop("end", None)
+    if start is not None or end is not None:
+        out["between"] = (start, end)
+    if params.pop("include_retracted", False):
+        out["include_retracted"] = True
+    as_of = params.pop("as_of", None)
+    if as_of is not None:
+        out["as_of"] = int(as_of) if as_of.strip().isdigit() else as_of.strip()
+    return out
+
+
+_TRUE = {"1", "true", "yes", "on", "y"}
+_FALSE = {"0", "false", "no", "off", "n"}
+
+
+def _convert(option: Option | None, name: str, value: str) -> Any:
+    kind = str if option is None else option.type
+    if kind is bool:
+        if value.strip().lower() in _TRUE:
+            return True
+        if value.strip().lower() in _FALSE:
+            return False
+        raise UsageProblem(f"option {name}: {value!r} is not true or false")
+    if kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            raise UsageProblem(f"option {name}: {value!r} is not a {kind.__name__}") from None
+    return value
+
+
+def parse_options(
+    what: str, options: Sequence[Option], pairs: Sequence[str], extra: Sequence[str]
+) -> dict[str, Any]:
+    """Turn ``--option key=value`` pairs and native ``--key value`` flags into keywords.
+
+    Unknown keys given with ``--option`` are passed on, so the exporter's own
+    check names them; unknown native flags are a usage error here.
+
+    Raises:
+        UsageProblem: a pair has no ``=``, a value has the wrong type, or a flag is unknown.
+
+    """
+    known = {o.name: o for o in options}
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageProblem(f"--option {pair!r} is not KEY=VALUE")
+        key, value = pair.split("=", 1)
+        key = key.strip().replace("-", "_")
+        out[key] = _convert(known.get(key), key, value)
+    args = list(extra)
+    while args:
+        arg = args.pop(0)
+        if not arg.startswith("--") or len(arg) < 3:
+            raise UsageProblem(f"unexpected argument {arg!r}")
+        name, eq, value = arg[2:].partition("=")
+        key = name.replace("-", "_")
+        negated = known.get(key[3:]) if key.startswith("no_") and key not in known else None
+        if negated is not None and negated.type is bool and not eq:
+            out[key[3:]] = False
+            continue
+        option = known.get(key)
+        if option is None:
+            flags = ", ".join(f"--{n.replace('_', '-')}" for n in known) or "none"
+            raise UsageProblem(
+                f"no such option for {what}: {arg.split('=')[0]} (it takes: {flags})"
+            )
+        if option.type is bool and not eq:
+            out[key] = True
+            continue
+        if not eq:
+            if not args:
+                raise UsageProblem(f"option {arg} needs a value")
+            value = args.pop(0)
+        out[key] = _convert(option, key, value)
+    return out
+
+
+def describe_options(options: Sequence[Option]) -> list[str]:
+    """Return one help line per option (for ``timeline plugins`` and errors)."""
+    lines = []
+    for o in options:
+        flag = f"--{o.name.replace('_', '-')}"
+        if o.type is not bool:
+            flag += f" {o.type.__name__.upper()}"
+        extra = f" [default: {o.default}]" if o.default not in (None, False, "") else ""
+        choices = f" ({'|'.join(o.choices)})" if o.choices else ""
+        lines.append(f"{flag}{choices}: {o.help}{extra}")
+    return lines
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: int = -1) -> str:
+    """Return rows as aligned plain-text columns; column ``wrap`` is cut to fit the terminal."""
+    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [len(h) for h in header]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    if wrap >= 0 and header:
+        width = shutil.get_terminal_size((120, 24)).columns
+        others = sum(w + 2 for i, w in enumerate(widths) if i != wrap % len(widths))
+        room = max(20, width - others)
+        if widths[wrap] > room:
+            widths[wrap] = room
+            for row in cells:
+                if len(row[wrap]) > room:
+                    row[wrap] = row[wrap][: room - 1] + "…"
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    return "\n".join(lines)
+
+
+def event_rows(tl: Any, records: Sequence[Record]) -> list[list[str]]:
+    """Return the ``list`` table rows (date, kind, actors, title, id prefix) of records."""
+    rows = []
+    for record in records:
+        event = record.event
+        if event is None:
+            continue
+        title = event.title
+        if tl.is_retracted(record.stream):
+            title = f"[retracted] {title}"
+        rows.append(
+            [
+                event.when.display,
+                event.kind,
+                ",".join(a.country for a in event.actors),
+                title,
+                event.id[:8],
+            ]
+        )
+    return rows
+
+
+EVENT_HEADER = ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
+
+
+def progress_wanted() -> bool:
+    """Whether to draw progress bars: only when stderr is a terminal."""
+    return sys.stderr.isatty()
+
+
+class TickingRecords(list[Record]):
+    """A list of records that advances a progress bar as an exporter walks it."""
+
+    def __init__(self, records: Sequence[Record], bar: Any) -> None:
+        super().__init__(records)
+        self._bar = bar
+
+    def __iter__(self) -> Iterator[Record]:
+        for record in super().__iter__():
+            yield record
+            self._bar.update(1)
+
+
+class ProgressView:
+    """Wraps a timeline so the records an exporter asks for tick a progress bar."""
+
+    def __init__(self, inner: Any, label: str) -> None:
+        self._inner = inner
+        self._label = label
+        self.bar: Any = None
+
+    def records(self, *args: Any, **kwargs: Any) -> list[Record]:
+        """Return the inner records, counting off on a progress bar as they are read."""
+        records = self._inner.records(*args, **kwargs)
+        self.bar = click.progressbar(length=len(records), label=self._label, file=sys.stderr)
+        self.bar.__enter__()
+        return TickingRecords(records, self.bar)
+
+    def as_of(self, *args: Any, **kwargs: Any) -> ProgressView:
+        """Return the inner ``as_of`` view, wrapped the same way."""
+        view = ProgressView(self._inner.as_of(*args, **kwargs), self._label)
+        self._child = view
+        return view
+
+    def finish(self) -> None:
+        """Close the bar (and a wrapped ``as_of`` view's)."""
+        child = getattr(self, "_child", None)
+        if child is not None:
+            child.finish()
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class ProgressReader:
+    """Wraps an open file so reading it advances a progress bar (by characters or bytes)."""
+
+    def __init__(self, stream: IO[Any], bar: Any) -> None:
+        self._stream = stream
+        self._bar = bar
+        self.name = getattr(stream, "name", "<stream>")
+
+    def _tick(self, data: Any) -> Any:
+        self._bar.update(len(data))
+        return data
+
+    def read(self, size: int = -1) -> Any:
+        """Read like the wrapped file."""
+        return self._tick(self._stream.read(size))
+
+    def readline(self, size: int = -1) -> Any:
+        """Read a line like the wrapped file."""
+        return self._tick(self._stream.readline(size))
+
+    def __iter__(self) -> ProgressReader:
+        return self
+
+    def __next__(self) -> Any:
+        return self._tick(next(self._stream))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def file_size(path: str) -> int:
+    """Return a file's size in bytes (0 when it cannot be read)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0

@@ -1,0 +1,307 @@
+"""Commands that write and read events: init, add, amend, retract, list, show, history."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+import msgspec
+
+from .._errors import InvalidEvent, TimelineError
+from ._common import (
+    EVENT_HEADER,
+    event_rows,
+    filter_options,
+    filters_from,
+    open_db,
+    render_table,
+    resolve_id,
+    state,
+)
+
+__all__ = ["COMMANDS"]
+
+
+def _event_fields(
+    kind: str | None,
+    when: str | None,
+    title: str | None,
+    actors: Sequence[str],
+    sources: Sequence[str],
+    tags: Sequence[str],
+    treaty: str | None,
+    summary: str | None,
+    modality: str | None,
+    location: str | None,
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "kind": kind,
+        "when": when,
+        "title": title,
+        "treaty": treaty,
+        "summary": summary,
+        "modality": modality,
+        "location": location,
+    }
+    out = {k: v for k, v in fields.items() if v is not None}
+    for name, values in (("actors", actors), ("sources", sources), ("tags", tags)):
+        if values:
+            out[name] = list(values)
+    return out
+
+
+def _event_flags(func: Any) -> Any:
+    flags = [
+        click.option("--kind", help="The kind, e.g. treaty.signed (see 'timeline kinds')."),
+        click.option("--when", help="The date: 2025-02-18, 2025-12, 'early December 2025'..."),
+        click.option("--title", help="A one-line title."),
+        click.option("--actor", "actors", multiple=True, help="A country code; repeat for more."),
+        click.option("--source", "sources", multiple=True, help="A source URL; repeat for more."),
+        click.option("--tag", "tags", multiple=True, help="A tag; repeat for more."),
+        click.option("--treaty", help="The agreement it belongs to (e.g. RELOS)."),
+        click.option("--summary", help="A longer description."),
+        click.option("--modality", help="actual (default), planned, reported, denied..."),
+        click.option("--location", help="Where it happened."),
+    ]
+    for flag in reversed(flags):
+        func = flag(func)
+    return func
+
+
+@click.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    r"""Create an empty timeline log (SQLite by default).
+
+    \b
+    Example:
+        timeline --db relos.db init
+    """
+    st = state(ctx)
+    existed = st.db != ":memory:" and Path(st.db).exists()
+    tl = open_db(ctx, create=True)
+    if existed:
+        click.echo(f"{st.db} already holds a timeline ({len(tl)} events)")
+    else:
+        click.echo(f"created an empty timeline in {st.db}")
+
+
+@click.command()
+@_event_flags
+@click.option("--id", "event_id", help="Give the event this id (default: a random one).")
+@click.option(
+    "--json",
+    "json_file",
+    metavar="FILE",
+    help="Read the event (an object) or events (a list) from a JSON file ('-' for stdin).",
+)
+@click.pass_context
+def add(
+    ctx: click.Context,
+    /,
+    event_id: str | None,
+    json_file: str | None,
+    **flags: Any,
+) -> None:
+    r"""Record a new event (or several from a JSON file) and print its id.
+
+    \b
+    Example:
+        timeline add --kind treaty.signed --when 2025-02-18 \
+            --title "RELOS signed" --actor RUS --actor IND \
+            --source https://example.org/relos --treaty RELOS
+    """
+    fields = _event_fields(**flags)
+    tl = open_db(ctx)
+    if json_file is not None:
+        if fields or event_id:
+            raise TimelineError("give the event with --json or with flags, not both")
+        items = _read_json(json_file)
+        for event in tl.record_many(items):
+            click.echo(event.id)
+        return
+    for name in ("kind", "when", "title"):
+        if name not in fields:
+            raise InvalidEvent(name, None, f"a value (--{name} is required)")
+    if event_id is not None:
+        fields["id"] = event_id
+    click.echo(tl.record(**fields).id)
+
+
+def _read_json(path: str) -> list[Any]:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TimelineError(f"{path}: not JSON: {exc.msg} at line {exc.lineno}") from None
+    items = data if isinstance(data, list) else [data]
+    if not all(isinstance(i, dict) for i in items):
+        raise TimelineError(f"{path}: expected an event object or a list of event objects")
+    return items
+
+
+@click.command()
+@click.argument("event_id", metavar="ID")
+@click.option("--reason", required=True, help="Why it changes (kept in the log).")
+@click.option(
+    "--expected-version",
+    type=int,
+    metavar="N",
+    help="Refuse unless the event is still at version N (see 'timeline history').",
+)
+@_event_flags
+@click.pass_context
+def amend(
+    ctx: click.Context, /, event_id: str, reason: str, expected_version: int | None, **flags: Any
+) -> None:
+    r"""Correct an event: record a new version with the changed fields.
+
+    Repeated flags (--actor, --source, --tag) replace the whole list.
+
+    \b
+    Example:
+        timeline amend 3f2a --reason "Duma vote confirmed" --when 2025-12-02
+    """
+    changes = _event_fields(**flags)
+    tl = open_db(ctx)
+    full = resolve_id(tl, event_id)
+    event = tl.amend(full, reason=reason, expected_version=expected_version, **changes)
+    click.echo(f"amended {event.id} (now version {tl.version(event.id)})")
+
+
+@click.command()
+@click.argument("event_id", metavar="ID")
+@click.option("--reason", required=True, help="Why it is withdrawn (kept in the log).")
+@click.option("--expected-version", type=int, metavar="N", help="Refuse unless at version N.")
+@click.pass_context
+def retract(
+    ctx: click.Context, /, event_id: str, reason: str, expected_version: int | None
+) -> None:
+    r"""Retract an event: hidden from now on, kept in the log and in --as-of views.
+
+    \b
+    Example:
+        timeline retract 3f2a --reason "duplicate of 9c1e"
+    """
+    tl = open_db(ctx)
+    full = resolve_id(tl, event_id)
+    record = tl.retract(full, reason=reason, expected_version=expected_version)
+    click.echo(f"retracted {full} (record {record.seq})")
+
+
+@click.command(name="list")
+@filter_options
+@click.pass_context
+def list_(ctx: click.Context, /, **params: Any) -> None:
+    r"""Show the events in timeline order as a table.
+
+    \b
+    Example:
+        timeline list --actor IND --kind 'treaty.*' --from 2025 --to 2025-12
+    """
+    filters = filters_from(params)
+    as_of = filters.pop("as_of", None)
+    tl = open_db(ctx)
+    view: Any = tl if as_of is None else tl.as_of(as_of)
+    records = view.records(view.filter(**filters))
+    if not records:
+        click.echo("no events", err=True)
+        return
+    click.echo(render_table(EVENT_HEADER, event_rows(view, records), wrap=3))
+
+
+def _show_lines(tl: Any, full: str) -> list[str]:
+    record = tl.record_of(full, include_retracted=True)
+    event = record.event
+    data = msgspec.to_builtins(event)
+    status = "retracted" if tl.is_retracted(full) else "current"
+    lines = [
+        f"id:        {event.id}",
+        f"kind:      {event.kind}",
+        f"when:      {event.when.display}"
+        + (f"  (EDTF {event.when.edtf})" if event.when.display != event.when.edtf else ""),
+        f"dates:     {event.when.earliest} .. {event.when.latest}",
+        f"title:     {event.title}",
+    ]
+    if event.summary:
+        lines.append(f"summary:   {event.summary}")
+    if event.actors:
+        lines.append(f"actors:    {', '.join(str(a) for a in event.actors)}")
+    for key in ("location", "treaty"):
+        if data[key]:
+            lines.append(f"{key + ':':<10} {data[key]}")
+    if event.tags:
+        lines.append(f"tags:      {', '.join(event.tags)}")
+    lines.append(f"modality:  {data['modality']}")
+    for source in event.sources:
+        lines.append(f"source:    {source.url}")
+    if event.related:
+        lines.append(f"related:   {', '.join(event.related)}")
+    if event.attributes:
+        lines.append(f"attributes: {json.dumps(event.attributes, sort_keys=True)}")
+    lines.append(
+        f"version:   {tl.version(full)} ({status}; last recorded "
+        f"{record.recorded_at.isoformat()}, record {record.seq})"
+    )
+    return lines
+
+
+@click.command()
+@click.argument("event_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the event as JSON.")
+@click.pass_context
+def show(ctx: click.Context, /, event_id: str, as_json: bool) -> None:
+    r"""Show every field of one event (the id may be a unique prefix).
+
+    \b
+    Example:
+        timeline show 3f2a
+    """
+    tl = open_db(ctx)
+    full = resolve_id(tl, event_id)
+    if as_json:
+        event = tl.record_of(full, include_retracted=True).event
+        click.echo(json.dumps(msgspec.to_builtins(event), indent=2, ensure_ascii=False))
+        return
+    click.echo("\n".join(_show_lines(tl, full)))
+
+
+@click.command()
+@click.argument("event_id", metavar="ID")
+@click.pass_context
+def history(ctx: click.Context, /, event_id: str) -> None:
+    r"""Show every record about an event: recorded, amended (what and why), retracted.
+
+    \b
+    Example:
+        timeline history 3f2a
+    """
+    tl = open_db(ctx)
+    full = resolve_id(tl, event_id)
+    rows = []
+    for record in tl.history(full):
+        payload = record.payload
+        detail = ""
+        if payload.changes:
+            detail = f"changed {', '.join(payload.changes)}"
+        if payload.reason:
+            detail = f"{detail}: {payload.reason}" if detail else payload.reason
+        if not detail and record.event is not None:
+            detail = record.event.title
+        rows.append(
+            [
+                record.version,
+                record.type.value,
+                record.recorded_at.isoformat(timespec="seconds"),
+                record.seq,
+                detail,
+            ]
+        )
+    click.echo(render_table(["VERSION", "TYPE", "RECORDED", "SEQ", "DETAIL"], rows, wrap=4))
+
+
+COMMANDS = [init, add, amend, retract, list_, show, history]

@@ -1,0 +1,166 @@
+"""Commands that move events in and out: import, export, analyze."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from typing import Any
+
+import click
+
+from . import _common
+from ._common import (
+    ProgressReader,
+    ProgressView,
+    file_size,
+    filter_options,
+    filters_from,
+    open_db,
+    parse_options,
+    render_table,
+    state,
+)
+
+__all__ = ["COMMANDS"]
+
+_EXTRA = {"ignore_unknown_options": True, "allow_extra_args": True}
+_OPTION = click.option(
+    "--option",
+    "-O",
+    "pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An option of the plugin (repeatable); its own flags work too (--dialect google).",
+)
+
+
+@click.command(name="import", context_settings=_EXTRA)
+@click.argument("format_name", metavar="FORMAT")
+@click.argument("path", metavar="FILE")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Record the good rows and report the bad ones (default: all or nothing).",
+)
+@_OPTION
+@click.pass_context
+def import_(
+    ctx: click.Context, format_name: str, path: str, skip_invalid: bool, pairs: tuple[str, ...]
+) -> None:
+    r"""Import events from a file with the importer called FORMAT (csv, jsonl, ...).
+
+    All or nothing: one bad row and nothing is recorded, unless --skip-invalid.
+
+    \b
+    Example:
+        timeline import csv events.csv --skip-invalid
+    """
+    importer = state(ctx).plugins().importer(format_name)
+    options = parse_options(f"importer {format_name}", importer.options, pairs, ctx.args)
+    tl = open_db(ctx)
+    if _common.progress_wanted():
+        mode = "rb" if importer.binary else "r"
+        kwargs: dict[str, Any] = {} if importer.binary else {"encoding": "utf-8-sig", "newline": ""}
+        with (
+            open(path, mode, **kwargs) as stream,
+            click.progressbar(length=file_size(path), label="importing", file=sys.stderr) as bar,
+        ):
+            report = tl.import_file(
+                format_name, ProgressReader(stream, bar), skip_invalid=skip_invalid, **options
+            )
+    else:
+        report = tl.import_file(format_name, path, skip_invalid=skip_invalid, **options)
+    for problem in report.problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(f"imported {report.recorded} events from {path}")
+
+
+@click.command(context_settings=_EXTRA)
+@click.argument("format_name", metavar="FORMAT")
+@click.option("-o", "--output", metavar="FILE", help="Write here (default: standard output).")
+@filter_options
+@_OPTION
+@click.pass_context
+def export(
+    ctx: click.Context,
+    /,
+    format_name: str,
+    output: str | None,
+    pairs: tuple[str, ...],
+    **params: Any,
+) -> None:
+    r"""Export events with the exporter called FORMAT (ics, csv, json, ...).
+
+    \b
+    Examples:
+        timeline export ics -o relos.ics --treaty RELOS
+        timeline export csv --dialect google -o google.csv
+    """
+    exporter = state(ctx).plugins().exporter(format_name)
+    options = {
+        **filters_from(params),
+        **parse_options(f"exporter {format_name}", exporter.options, pairs, ctx.args),
+    }
+    tl = open_db(ctx)
+    dest: Any = output if output is not None else sys.stdout
+    if output is None:
+        sys.stdout.flush()
+    if _common.progress_wanted() and output is not None:
+        view = ProgressView(tl, f"exporting {format_name}")
+        try:
+            count = exporter.export(view, dest, **options)  # type: ignore[arg-type]
+        finally:
+            view.finish()
+    else:
+        count = exporter.export(tl, dest, **options)
+    if output is None:
+        sys.stdout.flush()
+    else:
+        click.echo(f"exported {count} events to {output}", err=True)
+
+
+@click.command(context_settings=_EXTRA)
+@click.argument("name")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the result.",
+)
+@filter_options
+@_OPTION
+@click.pass_context
+def analyze(
+    ctx: click.Context, /, name: str, fmt: str, pairs: tuple[str, ...], **params: Any
+) -> None:
+    r"""Run the analysis called NAME and print its result.
+
+    See 'timeline plugins' for the analyses and their options.
+
+    \b
+    Example:
+        timeline analyze lifecycle --treaty RELOS --format json
+    """
+    analysis = state(ctx).plugins().analysis(name)
+    options = {
+        **filters_from(params),
+        **parse_options(f"analysis {name}", analysis.options, pairs, ctx.args),
+    }
+    tl = open_db(ctx)
+    result = analysis.analyze(tl, **options)
+    if fmt == "json":
+        click.echo(json.dumps(analysis.to_json(result), indent=2, ensure_ascii=False))
+        return
+    header, rows = analysis.table(result)
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return
+    click.echo(render_table(header, rows))
+
+
+COMMANDS = [import_, export, analyze]
