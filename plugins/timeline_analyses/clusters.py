@@ -169,46 +169,7 @@ class Clusters(timeline.Analysis):
             InvalidEvent: ``days`` or ``min_size`` is not a suitable integer.
 
         """
-        days, min_size = options.get("days", 7), options.get("min_size", 2)
-        for name, value, low in (("days", days, 0), ("min_size", min_size, 2)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise timeline.InvalidEvent(
-                    f"clusters option {name}", value, f"an integer >= {low}"
-                )
-        by_actor: dict[str, list[timeline.Event]] = {}
-        skipped = []
-        for event in counted_events(timeline, where):
-            if event.when.is_open:
-                skipped.append(event.id)
-                continue
-            for country in event.countries:
-                by_actor.setdefault(country, []).append(event)
-        found: dict[frozenset[str], tuple[list[str], list[timeline.Event], dict[str, Any]]] = {}
-        for actor in sorted(by_actor):
-            events = sorted(by_actor[actor], key=lambda e: (e.when.earliest, e.when.sort_key))
-            for chain in _chains(events, days):
-                if len(chain) < min_size:
-                    continue
-                key = frozenset(e.id for e in chain)
-                actors, _, possible = found.setdefault(key, ([], chain, {}))
-                actors.append(actor)
-                possible.update((e.id, e) for e in _possible(chain, events, days))
-        clusters = [
-            Cluster(
-                actors=tuple(actors),
-                start=min(e.when.earliest for e in chain),
-                end=max(e.when.latest for e in chain),
-                members=tuple(
-                    [_member(e, DEFINITE) for e in _ordered(chain)]
-                    + [_member(e, POSSIBLE) for e in _ordered(list(possible.values()))]
-                ),
-            )
-            for actors, chain, possible in found.values()
-        ]
-        clusters.sort(key=lambda c: (c.start, c.end, c.actors))
-        return ClustersResult(
-            days=days, min_size=min_size, clusters=tuple(clusters), skipped=tuple(skipped)
-        )
+        return _clusters(timeline, where, options.get("days", 7), options.get("min_size", 2))
 
     def table(self, result: ClustersResult) -> tuple[list[str], list[list[Any]]]:
         """Return one row per cluster member (clusters numbered from 1)."""
@@ -219,6 +180,46 @@ class Clusters(timeline.Analysis):
             for m in c.members
         ]
         return header, rows
+
+
+def _clusters(view: Any, where: Any, days: Any, min_size: Any) -> ClustersResult:
+    for name, value, low in (("days", days, 0), ("min_size", min_size, 2)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise timeline.InvalidEvent(f"clusters option {name}", value, f"an integer >= {low}")
+    by_actor: dict[str, list[timeline.Event]] = {}
+    skipped = []
+    for event in counted_events(view, where):
+        if event.when.is_open:
+            skipped.append(event.id)
+            continue
+        for country in event.countries:
+            by_actor.setdefault(country, []).append(event)
+    found: dict[frozenset[str], tuple[list[str], list[timeline.Event], dict[str, Any]]] = {}
+    for actor in sorted(by_actor):
+        events = sorted(by_actor[actor], key=lambda e: (e.when.earliest, e.when.sort_key))
+        for chain in _chains(events, days):
+            if len(chain) < min_size:
+                continue
+            key = frozenset(e.id for e in chain)
+            actors, _, possible = found.setdefault(key, ([], chain, {}))
+            actors.append(actor)
+            possible.update((e.id, e) for e in _possible(chain, events, days))
+    clusters = [
+        Cluster(
+            actors=tuple(actors),
+            start=min(e.when.earliest for e in chain),
+            end=max(e.when.latest for e in chain),
+            members=tuple(
+                [_member(e, DEFINITE) for e in _ordered(chain)]
+                + [_member(e, POSSIBLE) for e in _ordered(list(possible.values()))]
+            ),
+        )
+        for actors, chain, possible in found.values()
+    ]
+    clusters.sort(key=lambda c: (c.start, c.end, c.actors))
+    return ClustersResult(
+        days=days, min_size=min_size, clusters=tuple(clusters), skipped=tuple(skipped)
+    )
 
 
 def _ordered(events: list[timeline.Event]) -> list[timeline.Event]:

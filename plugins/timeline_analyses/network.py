@@ -200,6 +200,31 @@ def _clip(low: dt.date | None, high: dt.date | None, year: int) -> tuple[dt.date
     return max(first, low or first), min(last, high or last)
 
 
+def _network(view: Any, where: Any, weights: dict[str, float], by_year: bool) -> NetworkResult:
+    events = counted_events(view, where)
+    if not by_year:
+        return NetworkResult(
+            weights=weights,
+            by_year=False,
+            unplaced=(),
+            slices=(_slice("all", where.start, where.end, events, weights),),
+        )
+    # An event spanning years counts in its earliest year (marked imprecise).
+    years: dict[int, list[timeline.Event]] = {}
+    unplaced = []
+    for event in events:
+        if event.when.earliest == dt.date.min:
+            unplaced.append(event.id)
+            continue
+        year = max(event.when.earliest, where.start or dt.date.min).year
+        years.setdefault(year, []).append(event)
+    slices = tuple(
+        _slice(str(year), *_clip(where.start, where.end, year), years[year], weights)
+        for year in sorted(years)
+    )
+    return NetworkResult(weights=weights, by_year=True, slices=slices, unplaced=tuple(unplaced))
+
+
 @attrs.frozen(kw_only=True)
 class Network(timeline.Analysis):
     """Actor-actor ties from co-participation in events, weighted by kind."""
@@ -232,29 +257,9 @@ class Network(timeline.Analysis):
             InvalidEvent: ``weights`` is malformed.
 
         """
-        weights = parse_weights(options.get("weights"))
-        events = counted_events(timeline, where)
-        if not options.get("by_year"):
-            return NetworkResult(
-                weights=weights,
-                by_year=False,
-                unplaced=(),
-                slices=(_slice("all", where.start, where.end, events, weights),),
-            )
-        # An event spanning years counts in its earliest year (marked imprecise).
-        by_year: dict[int, list[timeline.Event]] = {}
-        unplaced = []
-        for event in events:
-            if event.when.earliest == dt.date.min:
-                unplaced.append(event.id)
-                continue
-            year = max(event.when.earliest, where.start or dt.date.min).year
-            by_year.setdefault(year, []).append(event)
-        slices = tuple(
-            _slice(str(year), *_clip(where.start, where.end, year), by_year[year], weights)
-            for year in sorted(by_year)
+        return _network(
+            timeline, where, parse_weights(options.get("weights")), bool(options.get("by_year"))
         )
-        return NetworkResult(weights=weights, by_year=True, slices=slices, unplaced=tuple(unplaced))
 
     def table(self, result: NetworkResult) -> tuple[list[str], list[list[Any]]]:
         """Return one row per actor and period: degree, strength and partners."""

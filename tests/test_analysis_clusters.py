@@ -1,0 +1,198 @@
+"""Tests for the clusters analysis (plugins/timeline_analyses/clusters.py)."""
+
+# ruff: noqa: SIM300
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+import timeline
+from timeline.testing import AnalysisContract
+
+try:
+    import timeline_analyses  # noqa: F401
+except ModuleNotFoundError:  # not installed as a distribution yet: use the checkout
+    sys.path.insert(0, str(Path(__file__).parents[1] / "plugins"))
+
+from timeline_analyses.clusters import Clusters, ClustersResult
+
+D = dt.date
+CLUSTERS = Clusters()
+
+
+def ev(id_: str, when: str, actors: object = ("RUS",), **fields: object) -> dict:
+    return {
+        "id": id_,
+        "kind": "meeting.summit",
+        "when": when,
+        "title": id_,
+        "actors": actors,
+        **fields,
+    }
+
+
+def shape(result: ClustersResult) -> list[tuple[tuple[str, ...], list[str], list[str]]]:
+    """Each cluster as (actors, definite ids, possible ids)."""
+    return [
+        (c.actors, [m.event_id for m in c.definite], [m.event_id for m in c.possible])
+        for c in result.clusters
+    ]
+
+
+@pytest.fixture
+def june(memory_timeline):
+    """The June 2024 pattern: three Russian events on consecutive days, and fuzzy neighbours."""
+    memory_timeline.record_many(
+        [
+            ev("prk", "2024-06-19", ["RUS", "PRK"]),
+            ev("vnm", "2024-06-20", ["RUS", "VNM"]),
+            ev("relos", "2024-06-21", ["RUS", "IND"]),
+            ev("month", "June 2024"),
+            ev("late", "2024-06-30"),
+            ev("july", "2024-07-15"),
+            ev("since", "since 2022"),
+        ]
+    )
+    return memory_timeline
+
+
+class TestClustersContract(AnalysisContract):
+    def make_analysis(self) -> timeline.Analysis:
+        return Clusters()
+
+
+class TestMembership:
+    def test_consecutive_days_cluster_around_the_shared_actor(self, june):
+        """prk, vnm, relos are definite; 'June 2024' is possible; 2024-06-30 is 9 days off."""
+        result = CLUSTERS.analyze(june)
+        assert [(("RUS",), ["prk", "vnm", "relos"], ["month"])] == shape(result)
+        cluster = result.clusters[0]
+        assert (D(2024, 6, 19), D(2024, 6, 21)) == (cluster.start, cluster.end)
+        assert (False, True) == (cluster.possible[0].exact, cluster.definite[0].exact)
+        assert ("since",) == result.skipped
+
+    def test_wider_window_links_more(self, june):
+        """With days=9, 2024-06-30 joins the chain and 2024-07-15 stays out."""
+        result = CLUSTERS.analyze(june, days=9)
+        assert [(("RUS",), ["prk", "vnm", "relos", "late"], ["month"])] == shape(result)
+
+    def test_single_linkage_chains(self, memory_timeline):
+        """1, 6 and 11 January chain with days=5 although 1 and 11 are 10 days apart."""
+        memory_timeline.record_many(
+            [ev("x", "2024-01-01"), ev("y", "2024-01-06"), ev("z", "2024-01-11")]
+        )
+        assert [(("RUS",), ["x", "y", "z"], [])] == shape(CLUSTERS.analyze(memory_timeline, days=5))
+        assert [] == shape(CLUSTERS.analyze(memory_timeline, days=4))
+
+    def test_fuzzy_date_definitely_inside(self, memory_timeline):
+        """'early December' (1-10) is within 7 days of 4 December on every reading."""
+        memory_timeline.record_many([ev("early", "early December 2025"), ev("visit", "2025-12-04")])
+        assert [(("RUS",), ["early", "visit"], [])] == shape(CLUSTERS.analyze(memory_timeline))
+
+    def test_fuzzy_date_only_possibly_inside(self, memory_timeline):
+        """With days=4, 'early December' (1-10) is only possibly near 4-5 December."""
+        memory_timeline.record_many(
+            [ev("early", "early December 2025"), ev("d4", "2025-12-04"), ev("d5", "2025-12-05")]
+        )
+        assert [(("RUS",), ["d4", "d5"], ["early"])] == shape(
+            CLUSTERS.analyze(memory_timeline, days=4)
+        )
+
+    def test_possible_members_do_not_bridge(self, memory_timeline):
+        """Two pairs a month apart stay two clusters, though 'March 2024' may touch both."""
+        memory_timeline.record_many(
+            [
+                ev("a1", "2024-03-01"),
+                ev("a2", "2024-03-02"),
+                ev("m", "March 2024"),
+                ev("b1", "2024-03-30"),
+                ev("b2", "2024-03-31"),
+            ]
+        )
+        assert [(("RUS",), ["a1", "a2"], ["m"]), (("RUS",), ["b1", "b2"], ["m"])] == shape(
+            CLUSTERS.analyze(memory_timeline)
+        )
+
+    def test_same_events_for_two_actors_merge(self, memory_timeline):
+        """A chain shared by RUS and IND is one cluster naming both actors."""
+        memory_timeline.record_many(
+            [ev("a", "2025-12-02", ["RUS", "IND"]), ev("b", "2025-12-04", ["IND", "RUS"])]
+        )
+        assert [(("IND", "RUS"), ["a", "b"], [])] == shape(CLUSTERS.analyze(memory_timeline))
+
+    def test_min_size(self, june):
+        """min_size=4 leaves out the three-event chain."""
+        assert [] == shape(CLUSTERS.analyze(june, min_size=4))
+
+
+class TestViews:
+    def test_retraction_breaks_a_chain(self, memory_timeline):
+        """Retracting the middle link leaves two events 10 days apart: no cluster."""
+        memory_timeline.record_many(
+            [ev("x", "2024-01-01"), ev("y", "2024-01-06"), ev("z", "2024-01-11")]
+        )
+        memory_timeline.retract("y", reason="never happened")
+        assert [] == shape(CLUSTERS.analyze(memory_timeline, include_retracted=True))
+
+    def test_as_of_shows_the_earlier_chain(self, june):
+        """as_of before the extra event shows the chain without it; as_of=0 shows none."""
+        june.record(**ev("extra", "2024-06-22"))
+        assert ["prk", "vnm", "relos"] == shape(CLUSTERS.analyze(june, as_of=june.seq - 1))[0][1]
+        assert ["prk", "vnm", "relos", "extra"] == shape(CLUSTERS.analyze(june))[0][1]
+        assert [] == shape(CLUSTERS.analyze(june, as_of=0))
+
+    def test_hypothetical_events_do_not_link(self, memory_timeline):
+        """A hypothetical event is no link."""
+        memory_timeline.record_many(
+            [ev("x", "2024-01-01"), ev("h", "2024-01-02", modality="hypothetical")]
+        )
+        assert [] == shape(CLUSTERS.analyze(memory_timeline))
+
+    def test_filters(self, june):
+        """The kind filter leaves no event; the between filter keeps June's."""
+        assert [] == shape(CLUSTERS.analyze(june, kind="treaty.*"))
+        assert [(("RUS",), ["prk", "vnm", "relos"], ["month"])] == shape(
+            CLUSTERS.analyze(june, between=("2024-06-01", "2024-06-30"))
+        )
+
+
+class TestOptionsAndOutput:
+    @pytest.mark.parametrize(
+        ("options", "match"),
+        [
+            ({"days": -1}, "days"),
+            ({"days": "7"}, "days"),
+            ({"min_size": 1}, "min_size"),
+            ({"days": True}, "days"),
+        ],
+    )
+    def test_bad_options(self, june, options, match):
+        """Bad option values raise InvalidEvent naming the option."""
+        with pytest.raises(timeline.InvalidEvent, match=match):
+            CLUSTERS.analyze(june, **options)
+
+    def test_table(self, june):
+        """One row per member, clusters numbered from 1."""
+        header, rows = CLUSTERS.table(CLUSTERS.analyze(june))
+        assert ["cluster", "actors", "date", "membership", "kind", "title"] == header
+        assert [1, "RUS", "June 2024", "possible", "meeting.summit", "month"] == rows[-1]
+
+
+class TestSampleDataset:
+    def test_june_2024_cluster_around_russia(self):
+        """The RUS-PRK treaty, the RUS-VNM statement and the RELOS draft form one cluster."""
+        datasets = pytest.importorskip("timeline.datasets", reason="no sample dataset")
+        result = CLUSTERS.analyze(datasets.load("relos"))
+        june = next(c for c in result.clusters if c.start == D(2024, 6, 19))
+        assert ("RUS",) == june.actors
+        assert ["rus-prk-treaty-signed", "rus-vnm-joint-statement", "relos-draft-approved"] == [
+            m.event_id for m in june.definite
+        ]
+        assert {"relos-negotiation", "pro-bri-faction-upswing"} == {
+            m.event_id for m in june.possible
+        }
+        assert ("us-policy-since-2022",) == result.skipped
