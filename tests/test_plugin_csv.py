@@ -25,8 +25,6 @@ except ModuleNotFoundError:  # plugins/ not installed yet: use the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
     import timeline_csv
 
-pytest_plugins = ["timeline.testing"]
-
 FULL_EVENT = {
     "id": "relos-ratified",
     "kind": "treaty.ratified",

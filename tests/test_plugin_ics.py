@@ -26,8 +26,6 @@ except ModuleNotFoundError:  # plugins/ not installed yet: use the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
     import timeline_ics
 
-pytest_plugins = ["timeline.testing"]
-
 GOLDEN = Path(__file__).parent / "golden" / "relos.ics"
 UTC = dt.timezone.utc
 

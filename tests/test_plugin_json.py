@@ -22,8 +22,6 @@ except ModuleNotFoundError:  # plugins/ not installed yet: use the checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
     import timeline_json
 
-pytest_plugins = ["timeline.testing"]
-
 DUMA = {
     "id": "duma",
     "kind": "treaty.ratified",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import timeline
+from timeline.hookspecs import hookimpl
 
 from ._cells import (
     FORMULA_TRIGGERS,
@@ -41,13 +42,13 @@ __all__ = [
 ]
 
 
-@timeline.hookimpl
+@hookimpl
 def timeline_register_exporters(register: Callable[[timeline.Exporter], None]) -> None:
     """Register the ``csv`` exporter."""
     register(CsvExporter())
 
 
-@timeline.hookimpl
+@hookimpl
 def timeline_register_importers(register: Callable[[timeline.Importer], None]) -> None:
     """Register the ``csv`` importer."""
     register(CsvImporter())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import timeline
+from timeline.hookspecs import hookimpl
 
 from ._exporter import PRODID, UID_DOMAIN, IcsExporter, event_description, event_uid
 from ._spans import FUZZY_POLICIES, CalendarSpan, SpanKind, calendar_span, parse_modalities
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-@timeline.hookimpl
+@hookimpl
 def timeline_register_exporters(register: Callable[[timeline.Exporter], None]) -> None:
     """Register the ``ics`` exporter."""
     register(IcsExporter())

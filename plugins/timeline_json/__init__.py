@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import timeline
+from timeline.hookspecs import hookimpl
 
 from ._exporters import JsonExporter, JsonlExporter, event_object
 from ._importer import JsonlImporter
@@ -24,14 +25,14 @@ __all__ = [
 ]
 
 
-@timeline.hookimpl
+@hookimpl
 def timeline_register_exporters(register: Callable[[timeline.Exporter], None]) -> None:
     """Register the ``json`` and ``jsonl`` exporters."""
     register(JsonExporter())
     register(JsonlExporter())
 
 
-@timeline.hookimpl
+@hookimpl
 def timeline_register_importers(register: Callable[[timeline.Importer], None]) -> None:
     """Register the ``jsonl`` importer."""
     register(JsonlImporter())
