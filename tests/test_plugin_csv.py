@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,13 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import timeline
+import timeline_csv
 from timeline.testing import ExporterContract, FixedClock, ImporterContract
-
-try:
-    import timeline_csv
-except ModuleNotFoundError:  # plugins/ not installed yet: use the checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
-    import timeline_csv
 
 FULL_EVENT = {
     "id": "relos-ratified",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,8 @@ import vobject
 from ical.calendar_stream import IcsCalendarStream
 
 import timeline
+import timeline_ics
 from timeline.testing import ExporterContract, FixedClock
-
-try:
-    import timeline_ics
-except ModuleNotFoundError:  # plugins/ not installed yet: use the checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
-    import timeline_ics
 
 GOLDEN = Path(__file__).parent / "golden" / "relos.ics"
 UTC = dt.timezone.utc

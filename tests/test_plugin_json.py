@@ -7,20 +7,13 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 import timeline
+import timeline_json
 from timeline.testing import ExporterContract, FixedClock, ImporterContract
-
-try:
-    import timeline_json
-except ModuleNotFoundError:  # plugins/ not installed yet: use the checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
-    import timeline_json
 
 DUMA = {
     "id": "duma",
