@@ -97,11 +97,11 @@ class _Meta:
 def _names(value: str | None) -> set[str] | None:
     if value is None:
         return None
-    return {n.strip().lower() for n in value.split(",") if n.strip()}
+    return {_normal(n) for n in value.split(",") if n.strip()}
 
 
 def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return re.sub(r"[-_.]+", "-", name.strip()).lower()
 
 
 def _describe(exc: BaseException) -> str:
@@ -188,7 +188,7 @@ class PluginHost:
             raise
 
     def _selected(self, ep_name: str, dist: str | None) -> bool:
-        names = {ep_name.lower()} | ({_normal(dist), dist.lower()} if dist else set())
+        names = {_normal(ep_name)} | ({_normal(dist)} if dist else set())
         allowed = _names(self._env.get(LOAD_ENV))
         blocked = _names(self._env.get(DISABLE_ENV)) or set()
         if allowed is not None and not names & allowed:
@@ -347,7 +347,7 @@ class PluginHost:
         """
         self.load()
         name = name or self._pm.get_canonical_name(plugin)
-        if self._pm.is_blocked(name):
+        if self._pm.is_blocked(name) or _normal(name) in (_names(self._env.get(DISABLE_ENV)) or ()):
             raise PluginError(f"plugin {name!r} is blocked by {DISABLE_ENV}")
         if name in self._meta:
             raise PluginError(f"a plugin named {name!r} is registered already")
