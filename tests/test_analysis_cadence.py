@@ -6,19 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
 import timeline
 from timeline.testing import AnalysisContract
-
-try:
-    import timeline_analyses  # noqa: F401
-except ModuleNotFoundError:  # not installed as a distribution yet: use the checkout
-    sys.path.insert(0, str(Path(__file__).parents[1] / "plugins"))
-
 from timeline_analyses.cadence import Cadence, CadenceResult, period_of
 
 D = dt.date

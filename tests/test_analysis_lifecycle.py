@@ -7,21 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 import timeline
+import timeline_analyses
 from timeline.testing import AnalysisContract
-
-try:
-    import timeline_analyses
-except ModuleNotFoundError:  # not installed as a distribution yet: use the checkout
-    sys.path.insert(0, str(Path(__file__).parents[1] / "plugins"))
-    import timeline_analyses
-
-from timeline_analyses._common import Span
+from timeline_analyses import Span
 from timeline_analyses.lifecycle import Lifecycle, LifecycleResult
 
 D = dt.date

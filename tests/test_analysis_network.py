@@ -6,18 +6,11 @@ from __future__ import annotations
 
 import io
 import sys
-from pathlib import Path
 
 import pytest
 
 import timeline
 from timeline.testing import AnalysisContract
-
-try:
-    import timeline_analyses  # noqa: F401
-except ModuleNotFoundError:  # not installed as a distribution yet: use the checkout
-    sys.path.insert(0, str(Path(__file__).parents[1] / "plugins"))
-
 from timeline_analyses.network import DEFAULT_WEIGHTS, Network, NetworkResult, parse_weights
 
 NETWORK = Network()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import timeline
 from timeline.hookspecs import hookimpl
 
+from ._common import Span
 from .cadence import Cadence, CadenceResult, PeriodCount
 from .clusters import Cluster, Clusters, ClustersResult, Member
 from .lifecycle import Agreement, Claim, Lifecycle, LifecycleResult, PartyStatus, Step
@@ -35,6 +36,7 @@ __all__ = [
     "NetworkSlice",
     "PartyStatus",
     "PeriodCount",
+    "Span",
     "Step",
     "Tie",
     "timeline_register_analyses",
