@@ -164,15 +164,26 @@ class TestFloors:
 
 
 _RSS_SCRIPT = """
-import json, resource, sys, time
+import json, sys, time
 import timeline
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def hwm_kb():
+    # VmHWM is this process's own peak (reset at exec, unlike ru_maxrss, which a
+    # child started by fork+exec inherits from the parent on Linux).
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+base = hwm_kb()
 cls = timeline.SqliteStore if sys.argv[2] == "sqlite" else timeline.JsonlStore
 store = cls(sys.argv[1])
 started = time.perf_counter()
 tl = timeline.Timeline(store, snapshot_every=0)
 elapsed = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = hwm_kb()
 print(json.dumps({"base_kb": base, "peak_kb": peak, "events": len(tl), "seconds": elapsed}))
 """
 
