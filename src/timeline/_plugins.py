@@ -598,13 +598,30 @@ class PluginHost:
 
         """
         self.load()
-        # Run every registration so that registration errors show up too.
-        self.exporters()
-        self.importers()
-        self.analyses()
-        self.kinds()
-        self.upcasters()
-        self.commands()
+        # Run every registration so that registration errors show up too, leniently (a
+        # listing must show every broken plugin), then forget it so that strict use raises.
+        strict, failures = self.strict, list(self._failures)
+        errors = {name: list(meta.errors) for name, meta in self._meta.items()}
+        self.strict = False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", PluginWarning)
+                self.exporters()
+                self.importers()
+                self.analyses()
+                self.kinds()
+                self.upcasters()
+                self.commands()
+            return self._info()
+        finally:
+            self.strict = strict
+            if strict:
+                self._failures = failures
+                for name, meta in self._meta.items():
+                    meta.errors = errors.get(name, [])
+                self._invalidate()
+
+    def _info(self) -> list[dict[str, Any]]:
         return [
             {
                 "name": meta.name,

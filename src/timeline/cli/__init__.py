@@ -64,7 +64,7 @@ class TimelineGroup(click.Group):
         except click.UsageError as exc:
             if isinstance(exc, UsageProblem):
                 raise
-            raise UsageProblem(exc.message, exc.ctx) from None
+            raise UsageProblem(exc.format_message(), exc.ctx) from None
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run the command line; broken plugins are reported as one warning line each."""
@@ -79,7 +79,7 @@ class TimelineGroup(click.Group):
         except UsageProblem:
             raise
         except click.UsageError as exc:
-            raise UsageProblem(exc.message, exc.ctx) from None
+            raise UsageProblem(exc.format_message(), exc.ctx) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except TimelineError as exc:
@@ -100,7 +100,9 @@ def _os_message(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
-@click.group(cls=TimelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    name="timeline", cls=TimelineGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option(
     "--db",
     envvar="TIMELINE_DB",

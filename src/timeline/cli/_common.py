@@ -71,7 +71,7 @@ class UsageProblem(click.UsageError):
         hint = ""
         if self.ctx is not None:
             hint = f" (see '{self.ctx.command_path} --help')"
-        message = self.format_message()
+        message = self.format_message().rstrip(".")
         click.echo(f"error: {message[:1].lower()}{message[1:]}{hint}", err=True)
 
 

@@ -1,0 +1,583 @@
+"""Tests for the timeline command (timeline.cli): click's runner and a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+import timeline
+from timeline._plugins import PluginHost
+from timeline.cli import CliState, cli
+from timeline.cli import _common as common
+from timeline.hookspecs import hookimpl
+from timeline.testing import FixedClock
+
+SIGNED = [
+    "--kind",
+    "treaty.signed",
+    "--when",
+    "2025-02-18",
+    "--title",
+    "RELOS signed",
+    "--actor",
+    "RUS",
+    "--actor",
+    "IND",
+    "--source",
+    "https://example.org/relos",
+    "--tag",
+    "logistics",
+    "--treaty",
+    "RELOS",
+    "--id",
+    "relos-signed",
+]
+VISIT = [
+    "--kind",
+    "visit.state",
+    "--when",
+    "2025-12-04/2025-12-05",
+    "--title",
+    "Putin visits",
+    "--actor",
+    "RUS",
+    "--actor",
+    "IND",
+    "--id",
+    "visit-delhi",
+]
+SUMMIT = [
+    "--kind",
+    "meeting.summit",
+    "--when",
+    "2025-08-31",
+    "--title",
+    "SCO summit",
+    "--actor",
+    "CHN",
+    "--id",
+    "sco-2025",
+]
+
+
+@pytest.fixture
+def run(plugin_host: PluginHost, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Return a function running the CLI in-process on tmp_path/t.db."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TIMELINE_DB", raising=False)
+
+    def invoke(
+        *args: str,
+        db: str | None = "t.db",
+        host: PluginHost | None = None,
+        input: str | None = None,
+    ) -> Result:
+        argv = (["--db", db] if db else []) + list(args)
+        obj = CliState(host=host or plugin_host, clock=FixedClock())
+        return CliRunner().invoke(cli, argv, obj=obj, input=input)
+
+    return invoke
+
+
+@pytest.fixture
+def filled(run: Any) -> Any:
+    """The runner, with a log holding three events."""
+    assert run("init").exit_code == 0
+    for flags in (SIGNED, VISIT, SUMMIT):
+        assert run("add", *flags).exit_code == 0
+    return run
+
+
+def assert_user_error(result: Result, text: str, code: int = 1) -> None:
+    """The command failed with one 'error:' line on stderr and no traceback."""
+    assert code == result.exit_code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert text in lines[0]
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+class TestInit:
+    def test_creates_log(self, run: Any, tmp_path: Path) -> None:
+        """init creates the SQLite file and says so."""
+        result = run("init")
+        assert result.exit_code == 0
+        assert result.stdout == "created an empty timeline in t.db\n"
+        assert (tmp_path / "t.db").exists()
+
+    def test_again_is_harmless(self, filled: Any) -> None:
+        """init on an existing log keeps it and reports its size."""
+        assert filled("init").stdout == "t.db already holds a timeline (3 events)\n"
+
+    def test_db_from_environment(
+        self, run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """TIMELINE_DB chooses the log when --db is not given."""
+        monkeypatch.setenv("TIMELINE_DB", str(tmp_path / "env.jsonl"))
+        assert run("init", db=None).exit_code == 0
+        assert (tmp_path / "env.jsonl").exists()
+
+    def test_unknown_store_suffix(self, run: Any) -> None:
+        """A --db path with no known suffix is one error line."""
+        assert_user_error(run("init", db="log.txt"), "cannot tell the store")
+
+
+class TestAdd:
+    def test_prints_id(self, run: Any, tmp_path: Path) -> None:
+        """add records the event and prints its id."""
+        run("init")
+        result = run("add", *SIGNED)
+        assert result.stdout == "relos-signed\n"
+        with timeline.open(tmp_path / "t.db") as tl:
+            event = tl.get("relos-signed")
+        assert (
+            event.kind,
+            event.countries,
+            event.tags,
+            event.treaty,
+        ) == ("treaty.signed", ("RUS", "IND"), ("logistics",), "RELOS")
+
+    def test_from_json_file(self, run: Any, tmp_path: Path) -> None:
+        """add --json records a list of events in one append."""
+        run("init")
+        data = [
+            {"kind": "treaty.signed", "when": "2025-02-18", "title": "A", "id": "a"},
+            {"kind": "treaty.signed", "when": "2025-02-19", "title": "B", "id": "b"},
+        ]
+        (tmp_path / "e.json").write_text(json.dumps(data), encoding="utf-8")
+        assert run("add", "--json", "e.json").stdout == "a\nb\n"
+
+    def test_from_stdin(self, run: Any) -> None:
+        """add --json - reads one event object from standard input."""
+        run("init")
+        event = {"kind": "treaty.signed", "when": "2025-02-18", "title": "A", "id": "a"}
+        assert run("add", "--json", "-", input=json.dumps(event)).stdout == "a\n"
+
+    @pytest.mark.parametrize(
+        ("args", "text"),
+        [
+            (["--kind", "treaty.signd", "--when", "2025", "--title", "x"], "did you mean"),
+            (["--kind", "treaty.signed", "--when", "not a date", "--title", "x"], "'when'"),
+            (["--kind", "treaty.signed", "--title", "x"], "--when is required"),
+            (
+                ["--kind", "treaty.signed", "--when", "2025", "--title", "x", "--actor", "XX1"],
+                "actors",
+            ),
+            (["--json", "missing.json"], "missing.json: No such file or directory"),
+        ],
+    )
+    def test_user_mistakes(self, run: Any, args: list[str], text: str) -> None:
+        """Bad dates, unknown kinds, missing fields and files are one error line."""
+        run("init")
+        assert_user_error(run("add", *args), text)
+
+    def test_bad_json(self, run: Any, tmp_path: Path) -> None:
+        """A file that is not JSON is one error line naming it."""
+        run("init")
+        (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")
+        assert_user_error(run("add", "--json", "bad.json"), "bad.json: not JSON")
+
+    def test_json_and_flags(self, run: Any, tmp_path: Path) -> None:
+        """--json with event flags is refused."""
+        run("init")
+        (tmp_path / "e.json").write_text("{}", encoding="utf-8")
+        assert_user_error(run("add", "--json", "e.json", "--title", "x"), "not both")
+
+    def test_without_log(self, run: Any) -> None:
+        """Adding to a log that does not exist says how to create it."""
+        assert_user_error(run("add", *SIGNED), "timeline --db t.db init")
+
+
+class TestAmendRetract:
+    def test_amend_by_prefix(self, filled: Any) -> None:
+        """amend takes a unique id prefix and reports the new version."""
+        result = filled("amend", "relos-s", "--reason", "typo", "--title", "RELOS signed!")
+        assert result.stdout == "amended relos-signed (now version 2)\n"
+        assert "RELOS signed!" in filled("show", "relos-signed").stdout
+
+    def test_amend_stale_version(self, filled: Any) -> None:
+        """--expected-version that is no longer current is one error line."""
+        filled("amend", "relos-signed", "--reason", "a", "--title", "Two")
+        result = filled(
+            "amend", "relos-signed", "--reason", "b", "--title", "Three", "--expected-version", "1"
+        )
+        assert_user_error(result, "is at version 2, not the expected version 1")
+
+    def test_amend_needs_reason(self, filled: Any) -> None:
+        """amend without --reason is a usage error (exit 2) on one line."""
+        assert_user_error(filled("amend", "relos-signed", "--title", "x"), "--reason", code=2)
+
+    def test_retract(self, filled: Any) -> None:
+        """retract hides the event from list, --include-retracted shows it marked."""
+        assert (
+            filled("retract", "visit", "--reason", "duplicate").stdout
+            == "retracted visit-delhi (record 4)\n"
+        )
+        assert "Putin visits" not in filled("list").stdout
+        assert "[retracted] Putin visits" in filled("list", "--include-retracted").stdout
+
+    def test_retract_twice(self, filled: Any) -> None:
+        """Retracting a retracted event is one error line."""
+        filled("retract", "visit-delhi", "--reason", "x")
+        assert_user_error(filled("retract", "visit-delhi", "--reason", "x"), "was retracted")
+
+
+class TestList:
+    def test_table(self, filled: Any) -> None:
+        """list prints a header and one row per event in timeline order."""
+        lines = filled("list").stdout.splitlines()
+        assert lines[0].split() == ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
+        assert [line.split()[-1] for line in lines[1:]] == ["relos-si", "sco-2025", "visit-de"]
+        assert lines[1].split()[:3] == ["2025-02-18", "treaty.signed", "RUS,IND"]
+
+    @pytest.mark.parametrize(
+        ("args", "ids"),
+        [
+            (["--actor", "CHN"], ["sco-2025"]),
+            (["--kind", "treaty.*"], ["relos-si"]),
+            (["--tag", "logistics"], ["relos-si"]),
+            (["--treaty", "RELOS"], ["relos-si"]),
+            (["--from", "2025-06", "--to", "2025-09"], ["sco-2025"]),
+            (["--as-of", "1"], ["relos-si"]),
+            (["--as-of", "2"], ["relos-si", "visit-de"]),
+            (["--as-of", "2025-12-31T00:00:00Z"], []),
+        ],
+    )
+    def test_filters(self, filled: Any, args: list[str], ids: list[str]) -> None:
+        """Each filter flag narrows the table."""
+        lines = filled("list", *args).stdout.splitlines()[1:]
+        assert ids == [line.split()[-1] for line in lines]
+
+    def test_empty(self, run: Any) -> None:
+        """An empty timeline says so on stderr."""
+        run("init")
+        result = run("list")
+        assert (result.stdout, result.stderr) == ("", "no events\n")
+
+    def test_bad_filters(self, filled: Any) -> None:
+        """A bad date or unknown kind in a filter is one error line."""
+        assert_user_error(filled("list", "--from", "someday"), "someday")
+        assert_user_error(filled("list", "--kind", "treaty.sined"), "did you mean")
+
+    def test_missing_log(self, run: Any) -> None:
+        """Listing a log that does not exist is one error line."""
+        assert_user_error(run("list"), "no timeline at 't.db'")
+
+
+class TestShowHistory:
+    def test_show(self, filled: Any) -> None:
+        """show prints every field of one event."""
+        out = filled("show", "relos").stdout
+        assert "id:        relos-signed" in out
+        assert "source:    https://example.org/relos" in out
+        assert "version:   1 (current" in out
+
+    def test_show_json(self, filled: Any) -> None:
+        """show --json prints the event as JSON."""
+        data = json.loads(filled("show", "sco", "--json").stdout)
+        assert (data["id"], data["when"]["edtf"]) == ("sco-2025", "2025-08-31")
+
+    def test_history(self, filled: Any) -> None:
+        """history shows each record with what changed and why."""
+        filled("amend", "sco-2025", "--reason", "moved", "--when", "2025-09-01")
+        lines = filled("history", "sco").stdout.splitlines()
+        assert len(lines) == 3
+        assert "changed when: moved" in lines[2]
+
+    @pytest.mark.parametrize("command", ["show", "history", "retract", "amend"])
+    def test_unknown_and_ambiguous_ids(self, filled: Any, command: str) -> None:
+        """An unknown id or an ambiguous prefix is one error line."""
+        extra = ["--reason", "x"] if command in {"retract", "amend"} else []
+        assert_user_error(filled(command, "zzz", *extra), "no event with id 'zzz'")
+        filled("add", *SIGNED[:-1], "relos-second")
+        assert_user_error(filled(command, "relos-s", *extra), "ambiguous")
+
+
+class TestImportExport:
+    def test_export_to_file_and_stdout(self, filled: Any, tmp_path: Path) -> None:
+        """export -o writes the file; without -o it writes to stdout."""
+        result = filled("export", "csv", "-o", "out.csv", "--actor", "CHN")
+        assert result.stderr == "exported 1 events to out.csv\n"
+        assert "SCO summit" in (tmp_path / "out.csv").read_text(encoding="utf-8")
+        assert "BEGIN:VCALENDAR" in filled("export", "ics").stdout
+
+    def test_export_native_and_pair_options(self, filled: Any) -> None:
+        """Exporter options work as --option k=v and as their own flags."""
+        header = "Subject,Start Date,Start Time,End Date,End Time,All Day Event"
+        assert filled("export", "csv", "--dialect", "google").stdout.startswith(header)
+        assert filled("export", "csv", "-O", "dialect=google").stdout.startswith(header)
+
+    @pytest.mark.parametrize(
+        ("args", "text", "code"),
+        [
+            (["export", "nope"], "unknown exporter 'nope'; registered:", 1),
+            (["export", "csv", "--dialect", "nope"], "dialect", 1),
+            (["export", "csv", "--colour", "red"], "no such option for exporter csv: --colour", 2),
+            (["export", "csv", "-O", "colour"], "is not KEY=VALUE", 2),
+            (["export", "csv", "-O", "colour=red"], "colour", 1),
+            (["export", "csv", "-o", "no/such/dir/x.csv"], "No such file or directory", 1),
+            (["import", "nope", "x.csv"], "unknown importer 'nope'", 1),
+            (["import", "csv", "missing.csv"], "missing.csv", 1),
+            (["analyze", "nope"], "unknown analysis 'nope'", 1),
+        ],
+    )
+    def test_user_mistakes(self, filled: Any, args: list[str], text: str, code: int) -> None:
+        """Unknown plugins, options and files are one error line."""
+        assert_user_error(filled(*args), text, code)
+
+    def test_round_trip(self, filled: Any, run: Any) -> None:
+        """A CSV export imports into a new log with the same events."""
+        filled("export", "csv", "-o", "all.csv")
+        run("init", db="copy.db")
+        assert (
+            run("import", "csv", "all.csv", db="copy.db").stdout
+            == "imported 3 events from all.csv\n"
+        )
+        assert filled("list").stdout == run("list", db="copy.db").stdout
+
+    def test_malformed_import(self, filled: Any, tmp_path: Path) -> None:
+        """A file with a bad row is one error line and records nothing; --skip-invalid skips."""
+        filled("export", "csv", "-o", "all.csv")
+        text = (tmp_path / "all.csv").read_text(encoding="utf-8")
+        (tmp_path / "bad.csv").write_text(
+            text.replace("2025-08-31", "not-a-date"), encoding="utf-8"
+        )
+        filled("init", db="new.db")
+        assert_user_error(filled("import", "csv", "bad.csv", db="new.db"), "nothing was recorded")
+        assert filled("list", db="new.db").stderr == "no events\n"
+        result = filled("import", "csv", "bad.csv", "--skip-invalid", db="new.db")
+        assert result.stdout == "imported 2 events from bad.csv\n"
+        assert result.stderr.startswith("skipped line ")
+
+    def test_progress_bars(
+        self, filled: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """With a terminal, import, export and replay still work through the progress bars."""
+        monkeypatch.setattr(common, "progress_wanted", lambda: True)
+        assert "exported 3 events" in filled("export", "csv", "-o", "p.csv").stderr
+        assert "exported 1 events" in filled("export", "csv", "-o", "q.csv", "--as-of", "1").stderr
+        filled("init", db="p.db")
+        assert "imported 3 events" in filled("import", "csv", "p.csv", db="p.db").stdout
+        assert "records:   3" in filled("replay", "--stats").stdout
+
+
+class TestAnalyze:
+    @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+    def test_formats(self, filled: Any, fmt: str) -> None:
+        """analyze prints a table, CSV or JSON."""
+        result = filled("analyze", "lifecycle", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        if fmt == "json":
+            json.loads(result.stdout)
+        else:
+            assert "treaty" in result.stdout.splitlines()[0]
+
+
+class TestAdmin:
+    def test_verify(self, filled: Any) -> None:
+        """verify reports an intact log."""
+        assert filled("verify").stdout.startswith("ok: 3 records, head hash ")
+
+    def test_verify_tampered(self, filled: Any, tmp_path: Path) -> None:
+        """A tampered log fails verify with one error line."""
+        import sqlite3
+
+        with sqlite3.connect(tmp_path / "t.db") as db:
+            for (trigger,) in db.execute("select name from sqlite_master where type='trigger'"):
+                db.execute(f"drop trigger {trigger}")  # the log refuses updates on purpose
+            db.execute(
+                "update records set payload = cast(replace(cast(payload as text), "
+                "'SCO', 'XYZ') as blob) where seq = 3"
+            )
+        assert_user_error(filled("verify"), "bad record at seq 3")
+
+    def test_replay(self, filled: Any) -> None:
+        """replay --stats prints records, events, time and rate."""
+        lines = filled("replay", "--stats").stdout.splitlines()
+        assert [ln.split()[0] for ln in lines] == ["records:", "events:", "time:", "records/s:"]
+        assert filled("replay").stdout == "replayed 3 records\n"
+
+    def test_kinds(self, run: Any) -> None:
+        """kinds lists the built-in kinds with their codes."""
+        assert "treaty.signed" in run("kinds").stdout
+
+    def test_plugins(self, run: Any) -> None:
+        """plugins lists the first-party plugins as text and as JSON."""
+        assert "ics" in run("plugins").stdout
+        data = json.loads(run("plugins", "--json").stdout)
+        assert [p["name"] for p in data] == ["analyses", "csv", "ics", "json"]
+        assert {"name", "version", "source", "distribution", "hooks", "error"} == set(data[0])
+
+    def test_plugins_with_a_broken_plugin(self, run: Any) -> None:
+        """plugins still runs when a plugin is broken, and shows its error."""
+
+        class Broken:
+            @hookimpl
+            def timeline_register_exporters(self, register: Any) -> None:
+                raise RuntimeError("broken on purpose")
+
+        host = PluginHost(strict=True, load_entrypoints=False, env={})
+        host.register(Broken(), "broken")
+        result = run("plugins", "--json", host=host)
+        assert result.exit_code == 0
+        [info] = json.loads(result.stdout)
+        assert "RuntimeError: broken on purpose" in info["error"]
+        result = run("export", "csv", host=host)
+        assert_user_error(result, "broken on purpose")
+
+    def test_plugin_command(self, run: Any) -> None:
+        """A command added by a plugin runs like a built-in one and is in --help."""
+
+        @click.command()
+        def hello() -> None:
+            """Say hello."""
+            click.echo("hello from a plugin")
+
+        class P:
+            @hookimpl
+            def timeline_register_commands(self, cli: click.Group) -> None:
+                cli.add_command(hello)
+
+        host = PluginHost(strict=True, load_entrypoints=False, env={})
+        host.register(P(), "p")
+        assert run("hello", host=host).stdout == "hello from a plugin\n"
+        assert "Say hello." in run("--help", host=host).stdout
+
+    def test_demo(self, run: Any, tmp_path: Path) -> None:
+        """demo loads the sample into a fresh log and writes demo.ics and demo.csv."""
+        for _ in range(2):  # fresh each run
+            result = run("demo", "--db", str(tmp_path / "d" / "demo.db"), db=None)
+            assert result.exit_code == 0, result.output
+        assert "RELOS signed in Moscow" in result.stdout
+        assert {"demo.db", "demo.ics", "demo.csv"} <= {p.name for p in (tmp_path / "d").iterdir()}
+        with timeline.open(tmp_path / "d" / "demo.db") as tl:
+            assert len(tl) == len(timeline.datasets.load("relos"))
+
+    def test_demo_needs_sqlite_name(self, run: Any) -> None:
+        """demo refuses a path that is not a SQLite file name."""
+        assert_user_error(run("demo", "--db", "demo.txt", db=None), "should end in .db")
+
+    @pytest.mark.parametrize("command", sorted(cli.commands))
+    def test_help_has_example(self, run: Any, command: str) -> None:
+        """Every command has --help with an example."""
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "Example" in result.stdout
+        assert f"timeline {command}" in result.stdout or command == "init"
+
+    def test_unknown_command(self, run: Any) -> None:
+        """An unknown command is a one-line usage error (exit 2)."""
+        assert_user_error(run("nosuch"), "no such command 'nosuch'", code=2)
+
+
+def timeline_cmd(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m timeline`` in a real subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("TIMELINE_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "timeline", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+class TestSubprocess:
+    def test_session(self, tmp_path: Path) -> None:
+        """A whole session through the real command: each command exits 0."""
+        # Every command runs in-process above; here the main paths go through a real process.
+        steps = [
+            ["init"],
+            ["add", *SIGNED],
+            ["add", *SUMMIT],
+            ["amend", "sco", "--reason", "moved", "--when", "2025-09-01"],
+            ["list"],
+            ["export", "csv", "-o", "out.csv"],
+            ["verify"],
+        ]
+        for step in steps:
+            result = timeline_cmd("--db", "s.db", *step, cwd=tmp_path)
+            assert result.returncode == 0, (step, result.stderr)
+        result = timeline_cmd("--db", "s2.db", "init", cwd=tmp_path)
+        result = timeline_cmd("--db", "s2.db", "import", "csv", "out.csv", cwd=tmp_path)
+        assert result.stdout == "imported 2 events from out.csv\n"
+
+    @pytest.mark.parametrize(
+        ("args", "text", "code"),
+        [
+            (["list"], "no timeline at 'timeline.db'", 1),
+            (["--db", "x.db", "init", "--nope"], "no such option", 2),
+            (["export", "nope"], "unknown exporter 'nope'", 1),
+            (["--db", "bad.txt", "list"], "no timeline at 'bad.txt'", 1),
+        ],
+    )
+    def test_mistakes(self, tmp_path: Path, args: list[str], text: str, code: int) -> None:
+        """User mistakes print one error line and no traceback from the real command."""
+        result = timeline_cmd(*args, cwd=tmp_path)
+        assert code == result.returncode
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert text in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
+
+    def test_demo_and_bad_date(self, tmp_path: Path) -> None:
+        """demo works in a subprocess; then a bad date is one error line."""
+        result = timeline_cmd("demo", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "demo.ics").exists()
+        result = timeline_cmd(
+            "--db",
+            "demo.db",
+            "add",
+            "--kind",
+            "treaty.signed",
+            "--when",
+            "the 31st of Febtember",
+            "--title",
+            "x",
+            cwd=tmp_path,
+        )
+        assert (result.returncode, len(result.stderr.strip().splitlines())) == (1, 1)
+
+    def test_broken_plugin_is_a_warning(self, tmp_path: Path) -> None:
+        """Without strict mode a broken plugin is one warning line; plugins shows its error."""
+        site = tmp_path / "site"
+        info = site / "timeline_broken-0.1.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(
+            "Metadata-Version: 2.1\nName: timeline-broken\nVersion: 0.1\n", encoding="utf-8"
+        )
+        (info / "entry_points.txt").write_text(
+            "[timeline]\nbroken = timeline_broken_mod\n", encoding="utf-8"
+        )
+        (site / "timeline_broken_mod.py").write_text(
+            "raise ImportError('needs numpy 9')\n", encoding="utf-8"
+        )
+        env = {"PYTHONPATH": str(site), "TIMELINE_STRICT_PLUGINS": "0"}
+        result = timeline_cmd("kinds", cwd=tmp_path, env=env)
+        assert result.returncode == 0
+        assert result.stderr.strip().splitlines() == [
+            "warning: plugin 'broken' (timeline-broken 0.1, entry point 'broken = "
+            "timeline_broken_mod'): failed to load: ImportError: needs numpy 9 "
+            "(see 'timeline plugins')"
+        ]
+        result = timeline_cmd(
+            "plugins", "--json", cwd=tmp_path, env={**env, "TIMELINE_STRICT_PLUGINS": "1"}
+        )
+        assert result.returncode == 0, result.stderr
+        broken = [p for p in json.loads(result.stdout) if p["name"] == "broken"]
+        assert "ImportError: needs numpy 9" in broken[0]["error"]
