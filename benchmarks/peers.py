@@ -113,7 +113,7 @@ def peer_replay(app: PeerApp) -> dict[str, Any]:
     start = 1
     while page := select(start, PAGE):
         for notification in page:
-            event = decode(notification)
+            event: Any = decode(notification)
             if event.type == "retracted":
                 previous = latest.pop(event.stream, None)
                 if previous is not None:

@@ -215,10 +215,10 @@ def render(benches: list[Any]) -> str:
         for case, per_n in exports.items():
             if 100_000 in per_n and 1_000_000 in per_n:
                 a, c = per_n[100_000], per_n[1_000_000]
-                ok = abs(c - a) <= 0.1 * max(a, c, 1e-9) or max(a, c) < 5
+                constant = abs(c - a) <= 0.1 * max(a, c, 1e-9) or max(a, c) < 5
                 out.append(
                     f"{case}: 100k {a:.1f} MB vs 1M {c:.1f} MB: "
-                    f"{'constant (within 10%)' if ok else 'NOT constant'}"
+                    f"{'constant (within 10%)' if constant else 'NOT constant'}"
                 )
 
     rows = []

@@ -17,7 +17,7 @@ class TestDiscovery:
 
         def first_use(host: PluginHost) -> int:
             kinds = host.kinds()
-            exporters = getattr(host, "exporters", dict)()
+            exporters: dict[str, Any] = getattr(host, "exporters", dict)()
             return len(kinds) + len(exporters)
 
         describe(benchmark, "plugin discovery (first use)", 0, 1, role="info")
