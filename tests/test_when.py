@@ -32,6 +32,10 @@ def bounds(when: When) -> tuple[dt.date, dt.date]:
     return when.earliest, when.latest
 
 
+def instant(moment: dt.datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
 def refused(text: object, reason: str, **kwargs: object) -> None:
     """Assert that parsing ``text`` raises InvalidDate naming the text and the reason."""
     with pytest.raises(InvalidDate) as info:
@@ -458,6 +462,7 @@ class TestParseErrors:
             ("", "empty date"),
             ("   ", "empty date"),
             ("tomorrow-ish", "not an EDTF date"),
+            ("\u0662\u0660\u0662\u0665", "not an EDTF date"),  # 2025 in Arabic-Indic digits
             ("2024-08/2024-06", "the interval ends (2024-06-30) before it starts (2024-08-01)"),
             ("5-4 December 2025", "ends (2025-12-04) before it starts (2025-12-05)"),
             ("2021 to 2019", "ends (2019-12-31) before it starts (2021-01-01)"),
@@ -806,13 +811,13 @@ class TestProperties:
     def test_edtf_has_the_same_bounds(self, when):
         """The EDTF string of any When, phrases included, reads back to the same bounds."""
         again = When.parse(when.edtf)
-        assert (when.earliest, when.latest, when.start, when.end) == (
-            again.earliest,
-            again.latest,
-            again.start,
-            again.end,
-        )
+        assert (when.earliest, when.latest) == (again.earliest, again.latest)
         assert (when.approximate, when.uncertain) == (again.approximate, again.uncertain)
+        # As instants: Python calls a zoned time in a repeated hour unequal to its offset.
+        assert [instant(when.start), instant(when.end)] == [
+            instant(again.start),
+            instant(again.end),
+        ]
 
     @given(edtf_texts())
     def test_canonical_edtf_has_no_phrase(self, text):

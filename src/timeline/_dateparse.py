@@ -136,8 +136,7 @@ def _day(year: int, month: int, day: int) -> dt.date:
     length = calendar.monthrange(year, month)[1]
     if not 1 <= day <= length:
         raise _Refused(
-            f"day {day:02d} does not exist in {calendar.month_name[month]} {year:04d} "
-            f"({length} days)"
+            f"day {day:02d} does not exist in {_MONTH_NAMES[month - 1]} {year:04d} ({length} days)"
         )
     return dt.date(year, month, day)
 
@@ -258,16 +257,19 @@ def timed_fields(moment: dt.datetime, end: dt.datetime | None = None) -> Parsed:
     )
 
 
+# Every pattern is ASCII-only: \d would otherwise match any script's digits.
+
 # --- ISO 8601 instants ---------------------------------------------------------------------------
 
 _TIMED = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[T ]"
     r"(?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
     r"(?P<offset>Z|[+-]\d{2}:?\d{2})?"
-    r"(?:\s+(?P<zone>[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}))?"
+    r"(?:\s+(?P<zone>[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}))?",
+    re.ASCII,
 )
-_HAS_TIME = re.compile(r"\d:\d\d")
-_TIMED_SLASH = re.compile(r"/(?=[\d.])")
+_HAS_TIME = re.compile(r"\d:\d\d", re.ASCII)
+_TIMED_SLASH = re.compile(r"/(?=[\d.])", re.ASCII)
 
 
 def _timed_text(text: str) -> Parsed | None:
@@ -330,7 +332,8 @@ def _instant(text: str) -> dt.datetime | None:
 
 _EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+")
 _EDTF_DATE = re.compile(
-    r"(?P<year>\d{4}|\d{3}X|\d{2}XX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?"
+    r"(?P<year>\d{4}|\d{3}X|\d{2}XX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
+    re.ASCII,
 )
 
 
@@ -421,10 +424,26 @@ def _edtf_date(text: str) -> _Span | None:
 
 # --- English phrases ---------------------------------------------------------------------------
 
-_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+# English names, spelled out: calendar.month_name follows the process locale.
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_MONTHS = {name.lower(): number for number, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTHS.update({name[:3].lower(): number for name, number in list(_MONTHS.items())})
 _MONTHS["sept"] = 9
-_WEEKDAYS = {name.lower(): number for number, name in enumerate(calendar.day_name)}
+_WEEKDAYS = {name.lower(): number for number, name in enumerate(_WEEKDAY_NAMES)}
 _WEEKDAYS.update({name[:3]: number for name, number in list(_WEEKDAYS.items())})
 _WEEKDAYS.update({"tues": 1, "thur": 3, "thurs": 3})
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
@@ -445,7 +464,7 @@ _SEASON = r"(?P<season>spring|summer|autumn|fall|winter)"
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+    return re.compile(pattern, re.IGNORECASE | re.ASCII)
 
 
 _DAY = _compile(rf"{_D.format('d')} {_M.format('m')},? {_Y}")
@@ -464,7 +483,7 @@ _CIRCA = _compile(r"(?:(?:circa|about|around|approximately|roughly) |c\. ?|ca\. 
 _RANGE_SEPARATOR = _compile(r"\s*-\s*|\s+(?:to|until|till|through|and)\s+")
 _RANGE_PREFIX = _compile(r"(?:from|between) (?P<rest>.+)")
 _TRAILING_YEAR = _compile(r".*\b(?P<year>\d{4})")
-_ANY_YEAR = re.compile(r"\d{4}")
+_ANY_YEAR = re.compile(r"\d{4}", re.ASCII)
 
 
 def _normalize(text: str) -> str:
@@ -562,8 +581,7 @@ def _qualified(text: str, anchor: dt.date | None) -> Parsed | None:
         said, actual = _WEEKDAYS[match["weekday"].lower()], inner.earliest.weekday()
         if said != actual:
             raise _Refused(
-                f"{inner.earliest} was a {calendar.day_name[actual]}, "
-                f"not a {calendar.day_name[said]}"
+                f"{inner.earliest} was a {_WEEKDAY_NAMES[actual]}, not a {_WEEKDAY_NAMES[said]}"
             )
         return inner
     return None
