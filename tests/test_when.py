@@ -281,6 +281,9 @@ class TestParsePhrase:
             ("December 4\u20135, 2025", "2025-12-04/2025-12-05", Precision.INTERVAL),
             ("30 November \u2013 2 December 2025", "2025-11-30/2025-12-02", Precision.INTERVAL),
             ("May to June 2014", "2014-05/2014-06", Precision.INTERVAL),
+            ("November 30 \u2013 December 2, 2025", "2025-11-30/2025-12-02", Precision.INTERVAL),
+            ("early to mid December 2025", "2025-12-01/2025-12-20", Precision.INTERVAL),
+            ("mid-May to late June 2024", "2024-05-11/2024-06-30", Precision.INTERVAL),
             ("from May 2014 to June 2015", "2014-05/2015-06", Precision.INTERVAL),
             ("between 2019 and 2021", "2019/2021", Precision.INTERVAL),
             ("2019-2024", "2019/2024", Precision.INTERVAL),
@@ -380,6 +383,8 @@ class TestParseRelative:
             ("for the past few years", D(2025, 6, 15), "2022~/2025-06-15", Precision.INTERVAL),
             ("the past few years", D(2025, 6, 15), "2022~/2025-06-15", Precision.INTERVAL),
             ("since last year", MONDAY, "2023/..", Precision.INTERVAL),
+            ("early to mid December", D(2025, 12, 20), "2025-12-01/2025-12-20", Precision.INTERVAL),
+            ("January to March", MONDAY, "2024-01/2024-03", Precision.INTERVAL),
         ],
     )
     def test_resolved_against_anchor(self, text, anchor, edtf, precision):

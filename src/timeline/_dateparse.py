@@ -482,7 +482,6 @@ _UNTIL = _compile(r"(?:until|till|up to) (?P<rest>.+)")
 _CIRCA = _compile(r"(?:(?:circa|about|around|approximately|roughly) |c\. ?|ca\. ?)(?P<rest>.+)")
 _RANGE_SEPARATOR = _compile(r"\s*-\s*|\s+(?:to|until|till|through|and)\s+")
 _RANGE_PREFIX = _compile(r"(?:from|between) (?P<rest>.+)")
-_TRAILING_YEAR = _compile(r".*\b(?P<year>\d{4})")
 _ANY_YEAR = re.compile(r"\d{4}", re.ASCII)
 
 
@@ -644,7 +643,7 @@ def _part_of_year(year: int, part: str) -> Parsed:
 
 
 def _range(text: str, anchor: dt.date | None) -> Parsed | None:
-    """Two dates joined by to/until/and/a dash; the first may borrow the second's year."""
+    """Two dates joined by to/until/and/a dash; the first may borrow the second's last words."""
     if match := _RANGE_PREFIX.fullmatch(text):
         text = match["rest"]
     for separator in _RANGE_SEPARATOR.finditer(text):
@@ -654,17 +653,34 @@ def _range(text: str, anchor: dt.date | None) -> Parsed | None:
         right = _phrase(right_text, anchor, allow_range=False)
         if right is None or right.start is not None:
             continue
-        # "30 November - 2 December 2025", "May to June 2014": the year is written once.
-        year = _TRAILING_YEAR.fullmatch(right_text)
-        if year and not _ANY_YEAR.search(left_text):
-            left_text = f"{left_text} {year['year']}"
-        left = _phrase(left_text, anchor, allow_range=False)
+        left = _range_start(left_text, right_text, anchor)
         if left is None or left.start is not None:
             continue
         edtf = f"{_start_edtf(left)}/{_end_edtf(right)}"
         parsed = _interval(_as_span(left), _as_span(right), edtf)
         return attrs.evolve(parsed, relative=left.relative or right.relative)
     return None
+
+
+def _range_start(left: str, right: str, anchor: dt.date | None) -> Parsed | None:
+    """Read a range's first date, completed from the second's last words if it needs them.
+
+    "May to June 2014", "30 November - 2 December 2025", "early to mid December":
+    the year (or month) is written once, at the end. The longest borrowing that
+    reads as a date wins, so "early to mid December 2025" starts on 1 December.
+    """
+    if not _ANY_YEAR.search(left):
+        words = right.split()
+        for k in range(1, len(words)):
+            try:
+                parsed = _phrase(f"{left} {' '.join(words[k:])}", anchor, allow_range=False)
+            except _Refused:
+                # A borrowing that reads as a wrong date (say, a relative phrase
+                # with no anchor) is just not the right borrowing.
+                continue
+            if parsed is not None:
+                return parsed
+    return _phrase(left, anchor, allow_range=False)
 
 
 # --- relative phrases (resolved against an anchor day) -----------------------------------------
