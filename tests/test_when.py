@@ -603,6 +603,13 @@ class TestValidation:
         with pytest.raises(InvalidDate, match="latest 2025-01-01 is before earliest 2025-01-02"):
             When(edtf="x", precision=Precision.DAY, earliest=D(2025, 1, 2), latest=D(2025, 1, 1))
 
+    def test_naive_start_is_refused(self):
+        """The constructor (and so msgspec) refuses a naive start or end."""
+        data = b'{"edtf":"x","precision":"minute","earliest":"2025-01-02",'
+        data += b'"latest":"2025-01-02","start":"2025-01-02T10:00:00"}'
+        with pytest.raises(msgspec.ValidationError, match="must be aware datetimes"):
+            msgspec.json.decode(data, type=When)
+
     def test_frozen(self):
         """A When can't be changed."""
         when = When.parse("2025")

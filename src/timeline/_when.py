@@ -129,9 +129,13 @@ class When:
     """The day a relative phrase ("last week") was resolved against; else ``None``."""
 
     def __attrs_post_init__(self) -> None:
-        # msgspec runs this when it decodes stored records, so keep it to one comparison.
+        # msgspec runs this for every stored record it decodes: keep it cheap.
         if self.latest < self.earliest:
             raise InvalidDate(self.edtf, f"latest {self.latest} is before earliest {self.earliest}")
+        for moment in (self.start, self.end):
+            # Equality, hashing and order read instants, which a naive datetime is not.
+            if moment is not None and moment.utcoffset() is None:
+                raise InvalidDate(self.edtf, "start and end must be aware datetimes")
 
     # --- building -----------------------------------------------------------------------------
 
