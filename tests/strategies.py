@@ -7,6 +7,7 @@ modules draw from the same data.
 from __future__ import annotations
 
 import calendar
+import functools
 import datetime as dt
 
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ def _year_text(year: int) -> str:
     return f"{year:04d}"
 
 
+@functools.cache
 def _single_edtf() -> st.SearchStrategy[str]:
     """One EDTF date, unqualified: year, month, day, season or X-digit form."""
     years = _YEARS.map(_year_text)
@@ -44,6 +46,7 @@ def _single_edtf() -> st.SearchStrategy[str]:
     return st.one_of(years, months, days, seasons, unspecified)
 
 
+@functools.cache
 def _qualified_edtf() -> st.SearchStrategy[str]:
     """One EDTF date, with a qualifier half of the time."""
     return st.one_of(_single_edtf(), st.builds(lambda d, q: d + q, _single_edtf(), _QUALIFIERS))
@@ -64,11 +67,13 @@ def _interval_edtf(draw: st.DrawFn) -> str:
     return f"{left}/{right}"
 
 
+@functools.cache
 def edtf_texts() -> st.SearchStrategy[str]:
     """Canonical EDTF level 0-1 strings of every kind ``When`` reads (no times)."""
     return st.one_of(_qualified_edtf(), _interval_edtf())
 
 
+@functools.cache
 def aware_datetimes() -> st.SearchStrategy[dt.datetime]:
     """Aware datetimes, with fixed offsets (whole minutes) or IANA zones, 1900-2100."""
     offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
@@ -90,11 +95,13 @@ def aware_datetimes() -> st.SearchStrategy[dt.datetime]:
     return st.one_of(fixed, zoned)
 
 
+@functools.cache
 def anchors() -> st.SearchStrategy[dt.date]:
     """Anchor days for relative phrases, away from the ends of the calendar."""
     return st.dates(min_value=dt.date(20, 1, 1), max_value=dt.date(9990, 12, 31))
 
 
+@functools.cache
 def _timed() -> st.SearchStrategy[When]:
     single = aware_datetimes().map(When.coerce)
     return st.one_of(single, st.tuples(aware_datetimes(), aware_datetimes()).map(_timed_interval))
@@ -105,6 +112,7 @@ def _timed_interval(pair: tuple[dt.datetime, dt.datetime]) -> When:
     return When.parse(f"{When.coerce(start).edtf}/{When.coerce(end).edtf}")
 
 
+@functools.cache
 def _bounds() -> st.SearchStrategy[When]:
     def build(pair: tuple[dt.date, dt.date]) -> When:
         return When.from_bounds(*sorted(pair))
@@ -116,6 +124,7 @@ def _month_name(month: int) -> str:
     return calendar.month_name[month]
 
 
+@functools.cache
 def phrased_whens() -> st.SearchStrategy[When]:
     """``When`` read from English phrases (absolute and relative), so ``phrase`` is set."""
     day_phrases = _DAYS.map(lambda d: f"{d.day} {_month_name(d.month)} {d.year:04d}")
@@ -158,6 +167,7 @@ def phrased_whens() -> st.SearchStrategy[When]:
     return st.one_of(absolute, relative)
 
 
+@functools.cache
 def whens(*, phrases: bool = True) -> st.SearchStrategy[When]:
     """Draw any ``When``, of every form the parser reads.
 
@@ -175,3 +185,60 @@ def whens(*, phrases: bool = True) -> st.SearchStrategy[When]:
         _bounds(),
     )
     return st.one_of(exact, phrased_whens()) if phrases else exact
+
+
+# -- events and operations on a timeline (used by test_timeline / test_projection) ----------
+
+_KINDS = ("treaty.signed", "visit.state", "meeting.summit", "statement.joint", "relations.shift")
+_COUNTRIES = ("RUS", "IND", "USA", "CHN", "PRK", "VNM", "UKR")
+# Built once: building strategies per draw costs hypothesis most of its time.
+_EVENT_WHENS = whens(phrases=False)
+_TITLES = st.text(alphabet="abcdefghij klmnop,;\\é中", min_size=1, max_size=20).filter(
+    lambda s: s.strip() != ""
+)
+_ACTOR_LISTS = st.lists(st.sampled_from(_COUNTRIES), max_size=3, unique=True)
+_TAG_LISTS = st.lists(st.sampled_from(("a", "b", "c")), max_size=2, unique=True)
+
+
+@st.composite
+def event_fields(draw: st.DrawFn) -> dict[str, object]:
+    """Draw the keyword fields of a valid event (no id)."""
+    return {
+        "kind": draw(st.sampled_from(_KINDS)),
+        "when": draw(whens(phrases=False)),
+        "title": draw(
+            st.text(alphabet="abcdefghij klmnop,;\\é中", min_size=1, max_size=20).filter(
+                lambda s: s.strip() != ""
+            )
+        ),
+        "actors": draw(st.lists(st.sampled_from(_COUNTRIES), max_size=3, unique=True)),
+        "tags": draw(st.lists(st.sampled_from(("a", "b", "c")), max_size=2, unique=True)),
+    }
+
+
+@st.composite
+def operations(draw: st.DrawFn, max_size: int = 25) -> list[tuple[str, object]]:
+    """Draw a valid sequence of ("record", fields) / ("amend", (i, fields)) / ("retract", i).
+
+    ``i`` indexes the events recorded so far; amend and retract only target live events.
+    """
+    ops: list[tuple[str, object]] = []
+    live: list[int] = []
+    recorded = 0
+    for _ in range(draw(st.integers(1, max_size))):
+        choice = draw(st.sampled_from(("record", "record", "amend", "retract")))
+        if choice == "record" or not live:
+            ops.append(("record", draw(event_fields())))
+            live.append(recorded)
+            recorded += 1
+        elif choice == "amend":
+            target = draw(st.sampled_from(live))
+            change = draw(event_fields())
+            ops.append(
+                ("amend", (target, {"title": change["title"] + "!", "when": change["when"]}))
+            )
+        else:
+            target = draw(st.sampled_from(live))
+            live.remove(target)
+            ops.append(("retract", target))
+    return ops

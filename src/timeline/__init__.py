@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import datasets
 from ._codec import Upcaster
 from ._errors import (
     ConcurrencyError,
@@ -83,6 +84,7 @@ __all__ = [
     "Upcaster",
     "VerifyReport",
     "When",
+    "datasets",
     "open",
 ]
 

@@ -98,17 +98,17 @@ class SqliteStore(Store):
             rows, stamps = self._stamp(
                 pending, self._version, last[0], last[1], last[2], now, new_streams_checked=True
             )
-            try:
-                db.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
-            except sqlite3.IntegrityError:
-                # A new stream's version 1 is checked by the unique constraint alone
-                # (one query per new event would halve batch throughput); name the culprit.
-                for row in rows:
-                    current = self._version(row[1])
-                    if current >= row[2]:
-                        raise ConcurrencyError(row[1], row[2] - 1, current) from None
-                raise
+            db.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
             db.execute("COMMIT")
+        except sqlite3.IntegrityError:
+            db.execute("ROLLBACK")
+            # A new stream's version 1 is checked by the unique constraint alone (a
+            # lookup per new event would halve batch throughput): name the culprit.
+            for row in rows:
+                current = self._version(row[1])
+                if current >= row[2]:
+                    raise ConcurrencyError(row[1], row[2] - 1, current) from None
+            raise
         except BaseException:
             db.execute("ROLLBACK")
             raise

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 import msgspec
 
 from ._codec import RecordCodec, encode_line
-from ._errors import ConcurrencyError
+from ._errors import ConcurrencyError, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
 __all__ = ["Clock", "MemoryStore", "Stamp", "Store"]
@@ -171,8 +171,11 @@ class MemoryStore(Store):
             yield decode(line)
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:  # noqa: D102
-        for line in self._lines[max(after, 0) : until]:
-            yield _raw_decoder.decode(line)
+        for seq, line in enumerate(self._lines[max(after, 0) : until], max(after, 0) + 1):
+            try:
+                yield _raw_decoder.decode(line)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                raise InvalidRecord(f"record seq {seq}", f"not a record ({exc})") from None
 
     def stream(self, stream: str) -> list[Record]:  # noqa: D102
         return [self.codec.decode_line(self._lines[s - 1]) for s in self._streams.get(stream, ())]

@@ -1,0 +1,67 @@
+"""The kind registry: built-in kinds, codes, suggestions for unknown kinds."""
+
+from __future__ import annotations
+
+import pytest
+
+from timeline import BUILTIN_KINDS, InvalidEvent, Kind, KindRegistry, UnknownKind
+
+ISSUE_KINDS = {
+    "treaty.negotiation",
+    "treaty.draft_approved",
+    "treaty.signed",
+    "treaty.submitted",
+    "treaty.domestic_approval",
+    "treaty.ratified",
+    "treaty.entered_into_force",
+    "treaty.withdrawn",
+    "visit.state",
+    "meeting.summit",
+    "exercise.joint",
+    "document.published",
+    "plan.proposed",
+    "statement.joint",
+    "office.assumed",
+    "relations.shift",
+}
+
+
+class TestRegistry:
+    def test_builtins(self) -> None:
+        """Every built-in kind is registered, with CAMEO/PLOVER codes where they exist."""
+        registry = KindRegistry()
+        assert ISSUE_KINDS == {k.name for k in registry}
+        assert "057" == registry.get("treaty.signed").cameo
+        assert "CONSULT" == registry.get("visit.state").plover
+        assert "treaty" == registry.get("treaty.signed").family
+        assert len(BUILTIN_KINDS) == len(registry)
+
+    def test_unknown_kind_suggests(self) -> None:
+        """An unknown kind names the closest known kinds."""
+        with pytest.raises(UnknownKind) as info:
+            KindRegistry().get("treaty.sigend")
+        assert "treaty.signed" in info.value.suggestions
+        assert "did you mean treaty.signed" in str(info.value)
+
+    def test_bare_action_suggests(self) -> None:
+        """A bare action name is matched against the part after the dot."""
+        assert ["treaty.ratified"] == KindRegistry().suggest("ratified")[:1]
+
+    def test_open_registry(self) -> None:
+        """Plugins add kinds; re-adding the same kind is harmless, a different one is not."""
+        registry = KindRegistry()
+        kind = Kind(name="sanction.imposed", description="Sanctions", cameo="163")
+        registry.add(kind)
+        registry.add(kind)
+        assert "sanction.imposed" in registry
+        with pytest.raises(InvalidEvent):
+            registry.add(Kind(name="sanction.imposed", description="Other"))
+
+    def test_wildcards(self) -> None:
+        """matching() expands * patterns."""
+        assert ["visit.state"] == KindRegistry().matching("visit.*")
+
+    def test_bad_name(self) -> None:
+        """Kind names are dotted lower-case identifiers."""
+        with pytest.raises(InvalidEvent, match="dotted lower-case"):
+            Kind(name="Treaty", description="x")

@@ -1,0 +1,129 @@
+"""Event, Actor and Source: construction, coercion and validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from timeline import Actor, ActorRole, Event, InvalidEvent, Modality, Source, When
+
+
+def make(**fields: object) -> Event:
+    base: dict[str, object] = {"kind": "treaty.signed", "when": "2025-02-18", "title": "Signed"}
+    base.update(fields)
+    return Event(**base)  # type: ignore[arg-type]
+
+
+class TestEvent:
+    def test_defaults(self) -> None:
+        """An event needs only kind, when and title; the id is generated and opaque."""
+        event = make()
+        assert 32 == len(event.id)
+        assert event.id != make().id
+        assert Modality.ACTUAL == event.modality
+        assert () == event.actors
+        assert {} == event.attributes
+
+    def test_coercion(self) -> None:
+        """Plain strings become Actors, Sources and a When; tags are sorted and unique."""
+        event = make(
+            actors=["rus", "IND"],
+            sources="https://tass.com/x",
+            tags=["Military", "logistics", "military"],
+            modality="planned",
+        )
+        assert ("RUS", "IND") == event.countries
+        assert (Source(url="https://tass.com/x"),) == event.sources
+        assert ("logistics", "military") == event.tags
+        assert When.parse("2025-02-18") == event.when
+        assert Modality.PLANNED == event.modality
+
+    def test_when_accepts_dates(self) -> None:
+        """when takes a date, an aware datetime or a When."""
+        assert "2025-02-18" == make(when=dt.date(2025, 2, 18)).when.edtf
+        timed = make(when=dt.datetime(2025, 2, 18, 10, tzinfo=dt.timezone.utc)).when
+        assert timed.start is not None
+
+    def test_events_are_immutable_and_comparable(self) -> None:
+        """Events are frozen values: equal when all fields are equal."""
+        event = make(id="e1")
+        with pytest.raises(AttributeError):
+            event.title = "x"  # type: ignore[misc]
+        assert make(id="e1") == event
+
+    def test_evolve_validates(self) -> None:
+        """evolve() runs the same validation and refuses unknown fields and id changes."""
+        event = make(id="e1")
+        assert "2025-12-02" == event.evolve(when="2025-12-02").when.edtf
+        with pytest.raises(InvalidEvent, match="'colour'"):
+            event.evolve(colour="red")
+        with pytest.raises(InvalidEvent, match="'id'"):
+            event.evolve(id="e2")
+
+    @pytest.mark.parametrize(
+        ("fields", "field", "fragment"),
+        [
+            ({"title": ""}, "title", "non-empty string"),
+            ({"title": 3}, "title", "non-empty string"),
+            ({"when": "2025-13-45"}, "when", "a date"),
+            ({"when": 12}, "when", "a date"),
+            ({"actors": ["XXX"]}, "actors[0].country", "ISO 3166-1 alpha-3"),
+            ({"actors": [42]}, "actors[0]", "an Actor"),
+            ({"sources": ["not a url"]}, "sources[0].url", "http(s) URL"),
+            ({"modality": "maybe"}, "modality", "'hypothetical'"),
+            ({"tags": ["ok", ""]}, "tags[1]", "non-empty string"),
+            ({"id": "has space"}, "id", "letters, digits"),
+            ({"attributes": {"x": object()}}, "attributes", "JSON-compatible"),
+            ({"attributes": {1: "x"}}, "attributes", "string keys"),
+            ({"kind": ""}, "kind", "kind name"),
+        ],
+    )
+    def test_bad_fields(self, fields: dict[str, object], field: str, fragment: str) -> None:
+        """Every bad field raises InvalidEvent naming the field, the value and what was expected."""
+        with pytest.raises(InvalidEvent) as info:
+            make(**fields)
+        assert field == info.value.field
+        assert fragment in str(info.value)
+
+
+class TestActor:
+    def test_coerce(self) -> None:
+        """An Actor comes from a code, a mapping or an Actor."""
+        assert Actor(country="RUS") == Actor.coerce("rus")
+        full = Actor.coerce({"country": "IND", "role": "host", "sector": "gov", "name": "Modi"})
+        assert (ActorRole.HOST, "GOV", "Modi") == (full.role, full.sector, full.name)
+        assert "IND/GOV" == str(full)
+
+    def test_non_state_codes(self) -> None:
+        """PLOVER non-state codes (UN, EU) and Kosovo are accepted."""
+        assert ["UNO", "EUR", "KOS"] == [Actor(country=c).country for c in ("UNO", "EUR", "KOS")]
+
+    def test_bad_values(self) -> None:
+        """Bad role, sector or mapping keys are InvalidEvent errors."""
+        with pytest.raises(InvalidEvent, match="role"):
+            Actor(country="RUS", role="king")
+        with pytest.raises(InvalidEvent, match="sector"):
+            Actor(country="RUS", sector="GOVERNMENT")
+        with pytest.raises(InvalidEvent, match="Actor fields"):
+            Actor.coerce({"country": "RUS", "colour": "red"})
+
+
+class TestSource:
+    def test_fields(self) -> None:
+        """A Source keeps publisher, title, publication date and excerpt."""
+        source = Source(
+            url="https://tass.com/x", publisher="TASS", published="2025-12-02", excerpt=" quote "
+        )
+        assert dt.date(2025, 12, 2) == source.published
+        assert "quote" == source.excerpt
+
+    def test_bad_published(self) -> None:
+        """A publication date must be a date."""
+        with pytest.raises(InvalidEvent, match="published"):
+            Source(url="https://tass.com/x", published="yesterday")
+
+    def test_disagreeing_sources_are_kept(self) -> None:
+        """Two sources for one event are both kept, in order."""
+        event = make(sources=["https://a.example/1", "https://b.example/2"])
+        assert ["https://a.example/1", "https://b.example/2"] == [s.url for s in event.sources]
