@@ -7,8 +7,8 @@ modules draw from the same data.
 from __future__ import annotations
 
 import calendar
-import functools
 import datetime as dt
+import functools
 
 from hypothesis import strategies as st
 

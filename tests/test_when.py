@@ -1,9 +1,5 @@
 """Tests for timeline._when: the When value type, its parser, order and comparisons."""
 
-# Asserts put the expected value first (attrs' house style, see the style guide);
-# ruff reads that as a Yoda condition.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import datetime as dt
