@@ -1,7 +1,5 @@
 """Tests for the cadence analysis (plugins/timeline_analyses/cadence.py)."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import datetime as dt

@@ -1,7 +1,5 @@
 """Tests for the clusters analysis (plugins/timeline_analyses/clusters.py)."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import datetime as dt

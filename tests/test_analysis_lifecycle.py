@@ -1,7 +1,6 @@
 """Tests for the lifecycle analysis (plugins/timeline_analyses/lifecycle.py)."""
 
 # Asserts put the expected value first (the house style); ruff reads that as Yoda.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

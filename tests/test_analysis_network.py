@@ -1,7 +1,5 @@
 """Tests for the network analysis (plugins/timeline_analyses/network.py)."""
 
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import io

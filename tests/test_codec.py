@@ -84,7 +84,7 @@ class TestUpcasting:
 
     def test_garbage_line(self) -> None:
         """A line that is not a record raises InvalidRecord naming the place."""
-        with pytest.raises(InvalidRecord, match="log.jsonl:7"):
+        with pytest.raises(InvalidRecord, match=r"log\.jsonl:7"):
             RecordCodec().decode_line(b'{"nope": 1}', "log.jsonl:7")
 
 

@@ -2,7 +2,7 @@
 
 # The team writes ``assert expected == actual`` (style.md), which SIM300 calls Yoda.
 # Non-Latin test data is deliberate (RUF001).
-# ruff: noqa: SIM300, RUF001
+# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """The ``ics`` exporter plugin (plugins/timeline_ics): read back by three independent parsers."""
 
 # The team writes ``assert expected == actual`` (style.md), which SIM300 calls Yoda.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

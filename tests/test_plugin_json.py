@@ -1,7 +1,6 @@
 """The ``json`` / ``jsonl`` exporters and the ``jsonl`` importer (plugins/timeline_json)."""
 
 # The team writes ``assert expected == actual`` (style.md), which SIM300 calls Yoda.
-# ruff: noqa: SIM300
 
 from __future__ import annotations
 

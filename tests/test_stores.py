@@ -59,7 +59,7 @@ class TestSqliteStore(StoreContract):
         """Opening a file that is not SQLite is a CorruptLog error naming the file."""
         path = tmp_path / "junk.db"
         path.write_bytes(b"this is not a database at all" * 100)
-        with pytest.raises(timeline.CorruptLog, match="junk.db"):
+        with pytest.raises(timeline.CorruptLog, match=r"junk\.db"):
             SqliteStore(path)
 
 

@@ -35,20 +35,21 @@ from ._records import Payload, Record, RecordType
 from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
 from ._timeline import DEFAULT_PATH, Timeline, TimelineView
-from ._timeline import open_timeline as open  # noqa: A001 - the documented entry point
+from ._timeline import open_timeline as open
 from ._verify import VerifyReport
 from ._when import Precision, When
+from .hookspecs import hookimpl
 
 # Mypy with --strict (no implicit re-export) needs the explicit list; keep it sorted.
 __all__ = [
+    "BUILTIN_KINDS",
+    "DEFAULT_PATH",
     "Actor",
     "ActorRole",
     "Analysis",
-    "BUILTIN_KINDS",
     "ConcurrencyError",
     "CorruptLog",
     "CurrentState",
-    "DEFAULT_PATH",
     "Event",
     "EventFilter",
     "EventRetracted",
@@ -73,6 +74,7 @@ __all__ = [
     "ReadOnlyTimeline",
     "Record",
     "RecordType",
+    "Source",
     "SqliteStore",
     "Store",
     "Timeline",
@@ -85,6 +87,7 @@ __all__ = [
     "VerifyReport",
     "When",
     "datasets",
+    "hookimpl",
     "open",
 ]
 

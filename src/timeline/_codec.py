@@ -85,10 +85,16 @@ def encode_line(
 ) -> bytes:
     """Return one stored record as a JSON line (no newline), embedding the payload bytes as is."""
     head = msgspec.json.encode(
-        {"seq": seq, "stream": stream, "version": version, "type": type_,
-         "recorded_at": recorded_at, "schema": schema}
+        {
+            "seq": seq,
+            "stream": stream,
+            "version": version,
+            "type": type_,
+            "recorded_at": recorded_at,
+            "schema": schema,
+        }
     )
-    return b"%s,\"payload\":%s,\"hash\":\"%s\"}" % (head[:-1], payload, hash_.encode())
+    return b'%s,"payload":%s,"hash":"%s"}' % (head[:-1], payload, hash_.encode())
 
 
 class RecordCodec:
@@ -100,6 +106,10 @@ class RecordCodec:
 
     def __init__(self, upcasters: Iterable[Upcaster] = BUILTIN_UPCASTERS) -> None:
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        #: Called once, the first time an old record needs an upcaster nobody
+        #: registered yet: the timeline points it at its plugins' upcasters, so
+        #: plugins load only for logs that need them.
+        self.find_more: Callable[[], Iterable[Upcaster]] | None = None
         for upcaster in upcasters:
             self.add(upcaster)
         self._line = msgspec.json.Decoder(Record)
@@ -135,6 +145,11 @@ class RecordCodec:
             )
         while schema < current:
             upcaster = self._upcasters.get((record_type, schema))
+            if upcaster is None and self.find_more is not None:
+                find_more, self.find_more = self.find_more, None
+                for extra in find_more():
+                    self.add(extra)
+                upcaster = self._upcasters.get((record_type, schema))
             if upcaster is None:
                 raise InvalidRecord(
                     f"{record_type} schema {schema}", "no upcaster is registered for it"

@@ -25,7 +25,7 @@ class TimelineError(Exception):
     """Base class of every error geotimeline raises for bad input or state."""
 
 
-class InvalidDate(TimelineError, ValueError):  # noqa: N818 - public name fixed by the API
+class InvalidDate(TimelineError, ValueError):
     """A date or date phrase could not be understood.
 
     Args:
@@ -39,7 +39,7 @@ class InvalidDate(TimelineError, ValueError):  # noqa: N818 - public name fixed 
         super().__init__(f"invalid date {text!r}: {reason}")
 
 
-class InvalidEvent(TimelineError, ValueError):  # noqa: N818 - public name fixed by the API
+class InvalidEvent(TimelineError, ValueError):
     """A field of an event has a bad value.
 
     Args:
@@ -55,18 +55,20 @@ class InvalidEvent(TimelineError, ValueError):  # noqa: N818 - public name fixed
         super().__init__(f"invalid event field {field!r}: got {value!r}, expected {expected}")
 
 
-class UnknownKind(InvalidEvent):  # noqa: N818 - reads better than UnknownKindError
+class UnknownKind(InvalidEvent):
     """An event kind is not registered; the message names the closest known kinds."""
 
     def __init__(self, kind: str, suggestions: list[str]) -> None:
-        hint = f"a registered kind (did you mean {', '.join(suggestions)}?)" if suggestions else (
-            "a registered kind (see timeline.kinds())"
+        hint = (
+            f"a registered kind (did you mean {', '.join(suggestions)}?)"
+            if suggestions
+            else ("a registered kind (see timeline.kinds())")
         )
         super().__init__("kind", kind, hint)
         self.suggestions = suggestions
 
 
-class InvalidRecord(TimelineError, ValueError):  # noqa: N818
+class InvalidRecord(TimelineError, ValueError):
     """A stored or imported record could not be read.
 
     Args:
@@ -80,7 +82,7 @@ class InvalidRecord(TimelineError, ValueError):  # noqa: N818
         super().__init__(f"{where}: {reason}")
 
 
-class UnknownEvent(TimelineError, KeyError):  # noqa: N818
+class UnknownEvent(TimelineError, KeyError):
     """No event with this id is in the timeline."""
 
     def __init__(self, event_id: str) -> None:
@@ -91,7 +93,7 @@ class UnknownEvent(TimelineError, KeyError):  # noqa: N818
         return f"no event with id {self.event_id!r} in this timeline"
 
 
-class EventRetracted(TimelineError):  # noqa: N818
+class EventRetracted(TimelineError):
     """The event was retracted and can no longer be amended or retracted."""
 
     def __init__(self, event_id: str) -> None:
@@ -112,11 +114,11 @@ class ConcurrencyError(TimelineError):
         )
 
 
-class CorruptLog(TimelineError):  # noqa: N818
+class CorruptLog(TimelineError):
     """The stored log cannot be read (not a timeline log, or damaged beyond repair)."""
 
 
-class ReadOnlyTimeline(TimelineError):  # noqa: N818
+class ReadOnlyTimeline(TimelineError):
     """A write was attempted on a read-only view (``as_of``) of a timeline."""
 
 
@@ -124,7 +126,7 @@ class PluginError(TimelineError):
     """A plugin failed to load or to register, or registered something invalid."""
 
 
-class UnknownPlugin(TimelineError, LookupError):  # noqa: N818
+class UnknownPlugin(TimelineError, LookupError):
     """No exporter, importer or analysis is registered under this name."""
 
     def __init__(self, what: str, name: str, known: list[str]) -> None:
@@ -135,7 +137,7 @@ class UnknownPlugin(TimelineError, LookupError):  # noqa: N818
         super().__init__(f"unknown {what} {name!r}; registered: {listing}")
 
 
-class ImportFailed(TimelineError):  # noqa: N818
+class ImportFailed(TimelineError):
     """An import found bad rows; nothing was recorded (unless invalid rows were skipped).
 
     Args:

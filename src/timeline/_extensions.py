@@ -11,7 +11,7 @@ import contextlib
 import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
 import msgspec
@@ -85,7 +85,8 @@ class _Extension:
         unknown = sorted(set(given) - set(known))
         if unknown:
             raise InvalidEvent(
-                f"{self.name} option", unknown[0],
+                f"{self.name} option",
+                unknown[0],
                 f"one of {sorted(known) or 'no options'} (or a filter: {', '.join(FILTER_NAMES)})",
             )
         out = {name: opt.default for name, opt in known.items()}
@@ -112,10 +113,10 @@ def _open_dest(dest: str | os.PathLike[str] | IO[Any], binary: bool) -> Iterator
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(tmp)
-    elif binary and isinstance(dest, io.TextIOBase):
-        yield dest.buffer  # type: ignore[attr-defined]
     else:
-        yield dest
+        # A text stream such as sys.stdout: binary exporters write to its buffer.
+        buffer = getattr(dest, "buffer", None) if binary else None
+        yield cast("IO[Any]", buffer) if isinstance(buffer, io.BufferedIOBase) else dest
 
 
 @attrs.frozen(kw_only=True)
@@ -129,8 +130,9 @@ class Exporter(_Extension):
     binary: bool = False
     """Whether ``write`` gets a binary stream (else text, UTF-8, no newline translation)."""
 
-    def export(self, timeline: _Reader, dest: str | os.PathLike[str] | IO[Any],
-               **options: Any) -> int:
+    def export(
+        self, timeline: _Reader, dest: str | os.PathLike[str] | IO[Any], **options: Any
+    ) -> int:
         """Write the timeline's matching events to a path or file object; return the count.
 
         Takes the common filters (``actor``, ``kind``, ``tag``, ``treaty``,
@@ -145,8 +147,9 @@ class Exporter(_Extension):
         with _open_dest(dest, self.binary) as stream:
             return self.write(view, records, stream, **settings)
 
-    def write(self, timeline: _Reader, records: Sequence[Record], stream: IO[Any],
-              **options: Any) -> int:
+    def write(
+        self, timeline: _Reader, records: Sequence[Record], stream: IO[Any], **options: Any
+    ) -> int:
         """Write ``records`` (timeline order) to ``stream`` and return how many were written."""
         raise NotImplementedError
 
@@ -185,8 +188,14 @@ class Importer(_Extension):
     binary: bool = False
     """Whether ``read`` gets a binary stream (else text, UTF-8)."""
 
-    def import_into(self, timeline: Any, source: str | os.PathLike[str] | IO[Any], *,
-                    skip_invalid: bool = False, **options: Any) -> ImportReport:
+    def import_into(
+        self,
+        timeline: Any,
+        source: str | os.PathLike[str] | IO[Any],
+        *,
+        skip_invalid: bool = False,
+        **options: Any,
+    ) -> ImportReport:
         """Record the file's events into ``timeline`` in one append.
 
         All or nothing by default: with any bad row, nothing is recorded and
@@ -198,14 +207,22 @@ class Importer(_Extension):
             TimelineError: the file cannot be opened.
         """
         settings = self.check_options(options)
-        name = os.fspath(source) if isinstance(source, (str, os.PathLike)) else getattr(
-            source, "name", "<stream>")
+        name = (
+            os.fspath(source)
+            if isinstance(source, (str, os.PathLike))
+            else getattr(source, "name", "<stream>")
+        )
         events: list[Event] = []
         problems: list[ImportProblem] = []
         try:
-            ctx = (open(source, "rb" if self.binary else "r",  # noqa: SIM115
-                        **({} if self.binary else {"encoding": "utf-8-sig", "newline": ""}))
-                   if isinstance(source, (str, os.PathLike)) else contextlib.nullcontext(source))
+            ctx: contextlib.AbstractContextManager[IO[Any]]
+            if not isinstance(source, (str, os.PathLike)):
+                ctx = contextlib.nullcontext(source)
+            elif self.binary:
+                ctx = open(source, "rb")  # noqa: SIM115 - closed by the with below
+            else:
+                # utf-8-sig: spreadsheets often save CSV with a byte-order mark.
+                ctx = open(source, encoding="utf-8-sig", newline="")  # noqa: SIM115
             with ctx as stream:
                 for line, item in self.read(stream, **settings):
                     if isinstance(item, ImportProblem):
@@ -214,9 +231,13 @@ class Importer(_Extension):
                     try:
                         events.append(timeline._coerce(item))
                     except InvalidEvent as exc:
-                        problems.append(ImportProblem(line=line, field=exc.field,
-                                                      reason=f"got {exc.value!r}, expected "
-                                                             f"{exc.expected}"))
+                        problems.append(
+                            ImportProblem(
+                                line=line,
+                                field=exc.field,
+                                reason=f"got {exc.value!r}, expected {exc.expected}",
+                            )
+                        )
         except OSError as exc:
             raise TimelineError(f"cannot read {name}: {exc.strerror or exc}") from None
         if problems and not skip_invalid:
@@ -225,8 +246,9 @@ class Importer(_Extension):
             timeline.record_many(events)
         return ImportReport(recorded=len(events), problems=tuple(problems))
 
-    def read(self, stream: IO[Any], **options: Any) -> Iterable[
-            tuple[int, Event | dict[str, Any] | ImportProblem]]:
+    def read(
+        self, stream: IO[Any], **options: Any
+    ) -> Iterable[tuple[int, Event | dict[str, Any] | ImportProblem]]:
         """Yield ``(line, event_or_fields_or_problem)`` for every row of the file."""
         raise NotImplementedError
 

@@ -135,7 +135,7 @@ class JsonlStore(Store):
                 self._seq, self._hash, self._time = head.seq, head.hash, head.recorded_at
         self._offset = size
 
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:  # noqa: D102
+    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
             return []
         with self._lock:
@@ -176,19 +176,19 @@ class JsonlStore(Store):
                     return
                 yield n, line
 
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:  # noqa: D102
+    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
         decode = self.codec.decode_line
         for n, line in self._lines(after, until):
             yield decode(line, f"{self.location}:{n}")
 
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:  # noqa: D102
+    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         for n, line in self._lines(after, until):
             try:
                 yield _raw.decode(line)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 raise InvalidRecord(f"{self.location}:{n}", f"not a record ({exc})") from None
 
-    def stream(self, stream: str) -> list[Record]:  # noqa: D102
+    def stream(self, stream: str) -> list[Record]:
         needle = msgspec.json.encode(stream)
         decode = self.codec.decode_line
         return [
@@ -197,12 +197,12 @@ class JsonlStore(Store):
             if needle in line and _header.decode(line).stream == stream
         ]
 
-    def head(self) -> int:  # noqa: D102
+    def head(self) -> int:
         with self._lock:
             self._load_head()
         return self._seq
 
-    def seq_at(self, moment: dt.datetime) -> int:  # noqa: D102
+    def seq_at(self, moment: dt.datetime) -> int:
         stamp = format_timestamp(moment)
         seq = 0
         for _, line in self._lines(0, None):
@@ -217,14 +217,14 @@ class JsonlStore(Store):
             raise InvalidRecord(f"snapshot {name!r}", "names are letters, digits, '_', '.', '-'")
         return Path(self.location + ".snapshots") / f"{name}.v{version}.snap"
 
-    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:  # noqa: D102
+    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
         path = self._snapshot_path(name, version)
         path.parent.mkdir(exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(seq.to_bytes(8, "big") + data)
         os.replace(tmp, path)  # atomic: a reader sees the old snapshot or the new one
 
-    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:  # noqa: D102
+    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:
         path = self._snapshot_path(name, version)
         if not path.exists():
             return None

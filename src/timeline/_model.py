@@ -153,19 +153,31 @@ def _published(value: object) -> dt.date | None:
     raise InvalidEvent("published", value, "a date or an ISO date string (YYYY-MM-DD)")
 
 
+def _publisher(value: object) -> str | None:
+    return _opt_text("publisher", value)
+
+
+def _source_title(value: object) -> str | None:
+    return _opt_text("title", value)
+
+
+def _excerpt(value: object) -> str | None:
+    return _opt_text("excerpt", value)
+
+
 @attrs.frozen(kw_only=True)
 class Source:
     """Where a fact comes from. Sources may disagree; an event keeps them all."""
 
     url: str = attrs.field(converter=_url)
     """The address of the article or document."""
-    publisher: str | None = attrs.field(default=None, converter=lambda v: _opt_text("publisher", v))
+    publisher: str | None = attrs.field(default=None, converter=_publisher)
     """Who published it (``TASS``)."""
-    title: str | None = attrs.field(default=None, converter=lambda v: _opt_text("title", v))
+    title: str | None = attrs.field(default=None, converter=_source_title)
     """The headline or document title."""
     published: dt.date | None = attrs.field(default=None, converter=_published)
     """The publication date."""
-    excerpt: str | None = attrs.field(default=None, converter=lambda v: _opt_text("excerpt", v))
+    excerpt: str | None = attrs.field(default=None, converter=_excerpt)
     """The words of the source that support the event."""
 
     @classmethod
@@ -238,8 +250,9 @@ def _actors(value: object) -> tuple[Actor, ...]:
         try:
             actor = Actor.coerce(item)
         except InvalidEvent as exc:
-            raise InvalidEvent(f"actors[{i}].{exc.field}".replace(".actors", ""), exc.value,
-                               exc.expected) from None
+            raise InvalidEvent(
+                f"actors[{i}].{exc.field}".replace(".actors", ""), exc.value, exc.expected
+            ) from None
         if actor not in out:
             out.append(actor)
     return tuple(out)
@@ -251,8 +264,9 @@ def _sources(value: object) -> tuple[Source, ...]:
         try:
             source = Source.coerce(item)
         except InvalidEvent as exc:
-            raise InvalidEvent(f"sources[{i}].{exc.field}".replace(".sources", ""), exc.value,
-                               exc.expected) from None
+            raise InvalidEvent(
+                f"sources[{i}].{exc.field}".replace(".sources", ""), exc.value, exc.expected
+            ) from None
         if source not in out:
             out.append(source)
     return tuple(out)

@@ -80,7 +80,10 @@ class _Index:
 
     def __init__(self, records: Iterable[Record]) -> None:
         self.sets: dict[str, dict[str, set[str]]] = {
-            "actor": {}, "kind": {}, "tag": {}, "treaty": {},
+            "actor": {},
+            "kind": {},
+            "tag": {},
+            "treaty": {},
         }
         self.by_start: list[tuple[int, str]] = []
         self.long: dict[str, tuple[int, int]] = {}
@@ -118,8 +121,9 @@ class _Index:
             if at < len(self.by_start) and self.by_start[at] == item:
                 del self.by_start[at]
 
-    def overlapping(self, start: dt.date | None, end: dt.date | None,
-                    latest: dict[str, Record]) -> set[str]:
+    def overlapping(
+        self, start: dt.date | None, end: dt.date | None, latest: dict[str, Record]
+    ) -> set[str]:
         lo = start.toordinal() if start is not None else 0
         hi = end.toordinal() if end is not None else dt.date.max.toordinal()
         first = bisect.bisect_left(self.by_start, (lo - _LONG_SPAN, ""))
@@ -219,11 +223,13 @@ class CurrentState:
                 candidates = found if candidates is None else candidates & found
             else:
                 candidates = {
-                    i for i in candidates
+                    i
+                    for i in candidates
                     if self.latest[i].event.when.overlaps(where.start, where.end)  # type: ignore[union-attr]
                 }
         records = (
-            list(self.latest.values()) if candidates is None
+            list(self.latest.values())
+            if candidates is None
             else [self.latest[i] for i in candidates]
         )
         if where.include_retracted:
@@ -239,8 +245,9 @@ class CurrentState:
                 log still has it there, so a snapshot never outlives its log.
         """
         return msgspec.msgpack.encode(
-            _Snapshot(self.seq, head_hash, list(self.latest.values()),
-                      list(self.retracted.values()))
+            _Snapshot(
+                self.seq, head_hash, list(self.latest.values()), list(self.retracted.values())
+            )
         )
 
     @classmethod
@@ -257,4 +264,3 @@ class CurrentState:
         state.latest = {r.stream: r for r in snap.latest}
         state.retracted = {r.stream: r for r in snap.retracted}
         return state, snap.hash
-

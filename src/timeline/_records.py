@@ -13,8 +13,8 @@ import msgspec
 from ._model import Event
 
 __all__ = [
-    "GENESIS_HASH",
     "CURRENT_SCHEMA",
+    "GENESIS_HASH",
     "Payload",
     "PendingRecord",
     "RawRecord",

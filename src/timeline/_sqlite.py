@@ -71,8 +71,9 @@ class SqliteStore(Store):
         super().__init__(codec)
         self.location = os.fspath(path)
         try:
-            self._db = sqlite3.connect(self.location, timeout=timeout, isolation_level=None,
-                                       check_same_thread=False)
+            self._db = sqlite3.connect(
+                self.location, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL is durable across application crashes in WAL mode; only an OS
             # crash or power loss can drop the last commits (SQLite's documented trade).
@@ -86,7 +87,7 @@ class SqliteStore(Store):
         except sqlite3.DatabaseError as exc:
             raise CorruptLog(f"{self.location}: not a geotimeline SQLite log ({exc})") from None
 
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:  # noqa: D102
+    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
             return []
         db = self._db
@@ -120,14 +121,14 @@ class SqliteStore(Store):
         ).fetchone()
         return row[0] or 0
 
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:  # noqa: D102
+    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
         decode = self.codec.decode_row
         cursor = self._select(after, until)
         while rows := cursor.fetchmany(2048):
             for row in rows:
                 yield decode(*row)
 
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:  # noqa: D102
+    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         import msgspec
 
         cursor = self._select(after, until)
@@ -141,37 +142,37 @@ class SqliteStore(Store):
             (after, until if until is not None else 2**62),
         )
 
-    def stream(self, stream: str) -> list[Record]:  # noqa: D102
+    def stream(self, stream: str) -> list[Record]:
         rows = self._db.execute(
             f"SELECT {_COLUMNS} FROM records WHERE stream = ? ORDER BY version", (stream,)
         ).fetchall()
         return [self.codec.decode_row(*row) for row in rows]
 
-    def head(self) -> int:  # noqa: D102
+    def head(self) -> int:
         row = self._db.execute("SELECT MAX(seq) FROM records").fetchone()
         return row[0] or 0
 
-    def seq_at(self, moment: dt.datetime) -> int:  # noqa: D102
+    def seq_at(self, moment: dt.datetime) -> int:
         row = self._db.execute(
             "SELECT MAX(seq) FROM records WHERE recorded_at <= ?", (format_timestamp(moment),)
         ).fetchone()
         return row[0] or 0
 
-    def record_hash(self, seq: int) -> str | None:  # noqa: D102
+    def record_hash(self, seq: int) -> str | None:
         row = self._db.execute("SELECT hash FROM records WHERE seq = ?", (seq,)).fetchone()
         return None if row is None else str(row[0])
 
-    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:  # noqa: D102
+    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO snapshots (name, version, seq, data) VALUES (?, ?, ?, ?)",
             (name, version, seq, data),
         )
 
-    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:  # noqa: D102
+    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:
         row = self._db.execute(
             "SELECT seq, data FROM snapshots WHERE name = ? AND version = ?", (name, version)
         ).fetchone()
         return None if row is None else (int(row[0]), bytes(row[1]))
 
-    def close(self) -> None:  # noqa: D102
+    def close(self) -> None:
         self._db.close()

@@ -102,10 +102,20 @@ class Store(abc.ABC):
         """Check versions and compute seq, time and chained hash for a batch.
 
         Args:
+            pending: the records to stamp, in order.
+            versions: returns a stream's current version in the store.
+            last_seq: the store's last seq.
+            last_hash: the hash of the record at ``last_seq``.
+            last_time: its ``recorded_at`` (stored form), so time never goes back.
+            now: the clock.
             new_streams_checked: the backend itself refuses a second version 1 of a
                 stream (a unique constraint), so version-1 records skip the lookup.
 
-        Returns the rows to write (the stored columns) and the stamps to return.
+        Returns:
+            The rows to write (the stored columns) and the stamps to return.
+
+        Raises:
+            ConcurrencyError: a record's version is not the next one of its stream.
         """
         moment = now()
         stamp = format_timestamp(moment)
@@ -126,8 +136,9 @@ class Store(abc.ABC):
             batch_versions[p.stream] = p.version
             seq += 1
             type_ = p.type.value
-            previous = chain_hash(previous, seq, p.stream, p.version, type_, stamp, p.schema,
-                                  p.payload)
+            previous = chain_hash(
+                previous, seq, p.stream, p.version, type_, stamp, p.schema, p.payload
+            )
             rows.append((seq, p.stream, p.version, type_, stamp, p.schema, p.payload, previous))
             stamps.append((seq, moment, previous))
         return rows, stamps
@@ -149,7 +160,7 @@ class MemoryStore(Store):
         self._streams: dict[str, list[int]] = {}
         self._snapshots: dict[tuple[str, int], tuple[int, bytes]] = {}
 
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:  # noqa: D102
+    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         rows, stamps = self._stamp(
             pending,
             lambda s: len(self._streams.get(s, ())),
@@ -165,29 +176,29 @@ class MemoryStore(Store):
             self._streams.setdefault(row[1], []).append(row[0])
         return stamps
 
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:  # noqa: D102
+    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
         decode = self.codec.decode_line
         for line in self._lines[max(after, 0) : until]:
             yield decode(line)
 
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:  # noqa: D102
+    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         for seq, line in enumerate(self._lines[max(after, 0) : until], max(after, 0) + 1):
             try:
                 yield _raw_decoder.decode(line)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 raise InvalidRecord(f"record seq {seq}", f"not a record ({exc})") from None
 
-    def stream(self, stream: str) -> list[Record]:  # noqa: D102
+    def stream(self, stream: str) -> list[Record]:
         return [self.codec.decode_line(self._lines[s - 1]) for s in self._streams.get(stream, ())]
 
-    def head(self) -> int:  # noqa: D102
+    def head(self) -> int:
         return len(self._lines)
 
-    def seq_at(self, moment: dt.datetime) -> int:  # noqa: D102
+    def seq_at(self, moment: dt.datetime) -> int:
         return bisect.bisect_right(self._times, format_timestamp(moment))
 
-    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:  # noqa: D102
+    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
         self._snapshots[(name, version)] = (seq, data)
 
-    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:  # noqa: D102
+    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:
         return self._snapshots.get((name, version))

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, TypeVar
@@ -235,8 +235,14 @@ class _Reader:
         Raises:
             InvalidEvent: a filter is malformed.
         """
-        where = self.filter(actor=actor, kind=kind, tag=tag, treaty=treaty, between=between,
-                            include_retracted=include_retracted)
+        where = self.filter(
+            actor=actor,
+            kind=kind,
+            tag=tag,
+            treaty=treaty,
+            between=between,
+            include_retracted=include_retracted,
+        )
         return [r.event for r in self._state.query(where)]  # type: ignore[misc]
 
     def history(self, event_id: str) -> list[Record]:
@@ -250,7 +256,7 @@ class _Reader:
             raise UnknownEvent(event_id)
         return records
 
-    def export(self, format: str, dest: str | os.PathLike[str] | IO[Any], **options: Any) -> int:  # noqa: A002
+    def export(self, format: str, dest: str | os.PathLike[str] | IO[Any], **options: Any) -> int:
         """Write the timeline with the exporter called ``format``; return the events written.
 
         Raises:
@@ -312,9 +318,7 @@ class Timeline(_Reader):
         self._closed = False
         self._snapshot_every = snapshot_every
         self._snapshot_seq = 0
-        if plugins is not None:
-            for upcaster in plugins.upcasters():
-                store.codec.add(upcaster)
+        store.codec.find_more = lambda: self.plugins.upcasters()
         self._state = self._open_state()
 
     # -- opening and replay -------------------------------------------------------------
@@ -471,12 +475,21 @@ class Timeline(_Reader):
         if stamps and stamps[0][0] != self._state.seq + 1:
             # Another process appended first: fold its records in before ours.
             with _bulk():
-                self._state.apply_all(self._store.read(after=self._state.seq,
-                                                       until=stamps[0][0] - 1))
+                self._state.apply_all(
+                    self._store.read(after=self._state.seq, until=stamps[0][0] - 1)
+                )
         records = [
-            Record(seq=s, stream=p.stream, version=p.version, type=p.type, recorded_at=at,
-                   schema=p.schema, payload=payload, hash=h)
-            for (s, at, h), p, payload in zip(stamps, pending, payloads)
+            Record(
+                seq=s,
+                stream=p.stream,
+                version=p.version,
+                type=p.type,
+                recorded_at=at,
+                schema=p.schema,
+                payload=payload,
+                hash=h,
+            )
+            for (s, at, h), p, payload in zip(stamps, pending, payloads, strict=True)
         ]
         self._state.apply_all(records)
         plugins = self._plugins
@@ -515,8 +528,15 @@ class Timeline(_Reader):
             seen.add(event.id)
             payload = Payload(event=event)
             payloads.append(payload)
-            pending.append(PendingRecord(stream=event.id, version=1, type=RecordType.RECORDED,
-                                         schema=schema, payload=encode_payload(payload)))
+            pending.append(
+                PendingRecord(
+                    stream=event.id,
+                    version=1,
+                    type=RecordType.RECORDED,
+                    schema=schema,
+                    payload=encode_payload(payload),
+                )
+            )
         self._append(pending, payloads)
         return batch
 
@@ -563,9 +583,15 @@ class Timeline(_Reader):
             raise InvalidEvent("changes", changes, "at least one field that differs")
         payload = Payload(event=new, changes=changed, reason=why)
         self._append(
-            [PendingRecord(stream=event_id, version=current.version + 1, type=RecordType.AMENDED,
-                           schema=CURRENT_SCHEMA[RecordType.AMENDED.value],
-                           payload=encode_payload(payload))],
+            [
+                PendingRecord(
+                    stream=event_id,
+                    version=current.version + 1,
+                    type=RecordType.AMENDED,
+                    schema=CURRENT_SCHEMA[RecordType.AMENDED.value],
+                    payload=encode_payload(payload),
+                )
+            ],
             [payload],
         )
         return new
@@ -585,15 +611,21 @@ class Timeline(_Reader):
         current = self._writable(event_id, expected_version)
         payload = Payload(reason=why)
         return self._append(
-            [PendingRecord(stream=event_id, version=current.version + 1,
-                           type=RecordType.RETRACTED,
-                           schema=CURRENT_SCHEMA[RecordType.RETRACTED.value],
-                           payload=encode_payload(payload))],
+            [
+                PendingRecord(
+                    stream=event_id,
+                    version=current.version + 1,
+                    type=RecordType.RETRACTED,
+                    schema=CURRENT_SCHEMA[RecordType.RETRACTED.value],
+                    payload=encode_payload(payload),
+                )
+            ],
             [payload],
         )[0]
 
-    def import_file(self, format: str, source: str | os.PathLike[str] | IO[Any],  # noqa: A002
-                    **options: Any) -> Any:
+    def import_file(
+        self, format: str, source: str | os.PathLike[str] | IO[Any], **options: Any
+    ) -> Any:
         """Import events with the importer called ``format`` (all or nothing by default).
 
         Raises:
@@ -609,7 +641,8 @@ class Timeline(_Reader):
         if self._closed:
             return
         try:
-            if self._snapshot_every and self._state.seq - self._snapshot_seq >= self._snapshot_every:
+            unsaved = self._state.seq - self._snapshot_seq
+            if self._snapshot_every and unsaved >= self._snapshot_every:
                 self.snapshot()
         finally:
             self._closed = True
@@ -646,7 +679,10 @@ def open_timeline(
     Raises:
         TimelineError: the suffix names no store, or the file is not a timeline log.
     """
-    location = os.fspath(path) if path is not None else os.environ.get("TIMELINE_DB") or DEFAULT_PATH
+    if path is not None:
+        location = os.fspath(path)
+    else:
+        location = os.environ.get("TIMELINE_DB") or DEFAULT_PATH
     store: Store
     if location == ":memory:":
         store = MemoryStore()
@@ -662,4 +698,3 @@ def open_timeline(
                 "a .jsonl file (JSON Lines) or ':memory:'"
             )
     return Timeline(store, clock=clock, plugins=plugins, snapshot_every=snapshot_every)
-

@@ -43,26 +43,40 @@ def verify_store(store: Store) -> VerifyReport:
     checked = 0
 
     def bad(seq: int, reason: str) -> VerifyReport:
-        return VerifyReport(ok=False, checked=checked, first_bad_seq=seq, reason=reason,
-                            head_hash=previous)
+        return VerifyReport(
+            ok=False, checked=checked, first_bad_seq=seq, reason=reason, head_hash=previous
+        )
 
     try:
         for raw in store.read_raw():
             if raw.seq > expected_seq:
-                return bad(expected_seq, f"record missing: expected seq {expected_seq}, "
-                                         f"found {raw.seq}")
+                return bad(
+                    expected_seq, f"record missing: expected seq {expected_seq}, found {raw.seq}"
+                )
             if raw.seq < expected_seq:
                 return bad(raw.seq, f"order broken: seq {raw.seq} follows seq {expected_seq - 1}")
             version = versions.get(raw.stream, 0) + 1
             if raw.version != version:
-                return bad(raw.seq, f"order broken: event {raw.stream} version {raw.version} "
-                                    f"where version {version} was due")
+                return bad(
+                    raw.seq,
+                    f"order broken: event {raw.stream} version {raw.version} "
+                    f"where version {version} was due",
+                )
             payload = bytes(raw.payload)
-            digest = chain_hash(previous, raw.seq, raw.stream, raw.version, raw.type,
-                                raw.recorded_at, raw.schema, payload)
+            digest = chain_hash(
+                previous,
+                raw.seq,
+                raw.stream,
+                raw.version,
+                raw.type,
+                raw.recorded_at,
+                raw.schema,
+                payload,
+            )
             if digest != raw.hash:
-                return bad(raw.seq, "payload changed: the stored hash does not match the "
-                                    "record's contents")
+                return bad(
+                    raw.seq, "payload changed: the stored hash does not match the record's contents"
+                )
             versions[raw.stream] = version
             previous = digest
             expected_seq += 1

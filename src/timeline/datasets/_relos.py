@@ -30,26 +30,30 @@ ANCHOR_003 = "2024-06-24"
 RELOS = "RELOS"
 
 _TASS_DUMA = Source(
-    url="https://tass.com/politics/2052369", publisher="TASS",
+    url="https://tass.com/politics/2052369",
+    publisher="TASS",
     title="State Duma ratifies Russia-India agreement on reciprocal logistics support",
     published="2025-12-02",
 )
 _LIVEMINT_DUMA = Source(
     url="https://www.livemint.com/news/india/ahead-of-putin-s-visit-russian-parliament-clears-"
-        "major-military-logistics-pact-with-india-11764728841917.html",
+    "major-military-logistics-pact-with-india-11764728841917.html",
     publisher="Mint",
     title="Ahead of Putin's visit, Russian parliament clears major military logistics pact "
-          "with India",
+    "with India",
 )
 _INDIATODAY = Source(
     url="https://www.indiatoday.in/world/story/russia-india-military-logistics-pact-relos-"
-        "signed-glbs-2836418-2025-12-15",
-    publisher="India Today (PTI)", published="2025-12-15",
+    "signed-glbs-2836418-2025-12-15",
+    publisher="India Today (PTI)",
+    published="2025-12-15",
     excerpt="The Federation Council approved the agreement on December 8; President Putin "
-            "signed the ratification law on December 15.",
+    "signed the ratification law on December 15.",
 )
 _TASS_FC = Source(
-    url="https://tass.com/economy/2056179", publisher="TASS", published="2025-12-10",
+    url="https://tass.com/economy/2056179",
+    publisher="TASS",
+    published="2025-12-10",
     excerpt="The Federation Council will consider the ratification on Wednesday.",
 )
 
@@ -65,14 +69,19 @@ def _events() -> list[dict[str, Any]]:
             "when": When.parse("for the past few years", anchor=ANCHOR_003),
             "title": "Russia and India negotiate the RELOS logistics pact",
             "summary": "Negotiated 'for the past few years' (seed 003). Earliest stored trace: "
-                       "the pact was on the agenda of the September 2019 Modi-Putin summit.",
+            "the pact was on the agenda of the September 2019 Modi-Putin summit.",
             "actors": [Actor(country="RUS", role="party"), Actor(country="IND", role="party")],
-            "sources": [Source(
-                url="https://www.deccanherald.com/international/world-news-politics/modi-putin-"
+            "sources": [
+                Source(
+                    url="https://www.deccanherald.com/international/world-news-politics/modi-putin-"
                     "to-weigh-military-logistics-sharing-pact-758211.html",
-                publisher="Deccan Herald", published="2019-08-31",
-                title="Modi, Putin to weigh military logistics sharing pact")],
-            "treaty": RELOS, "tags": ["military", "logistics"],
+                    publisher="Deccan Herald",
+                    published="2019-08-31",
+                    title="Modi, Putin to weigh military logistics sharing pact",
+                )
+            ],
+            "treaty": RELOS,
+            "tags": ["military", "logistics"],
             "attributes": {"seed": seed_003},
         },
         {
@@ -81,25 +90,41 @@ def _events() -> list[dict[str, Any]]:
             "when": "2024-06-21",
             "title": "Russian government approves the draft RELOS (JMD) agreement with India",
             "summary": "PM Mishustin instructs the Defence Ministry to negotiate and sign the "
-                       "Joint Military Deployments agreement; Sputnik reported it 'over the "
-                       "weekend' (22-23 June 2024, inferred).",
-            "actors": [Actor(country="RUS", role="actor", sector="GOV"),
-                       Actor(country="IND", role="recipient")],
-            "sources": [
-                Source(url="https://rg.ru/amp/2024/06/21/rossiia-i-indiia-obsudiat-soglashenie-o-"
-                           "poriadke-vzaimnogo-napravleniia-vojsk.html",
-                       publisher="Rossiyskaya Gazeta", published="2024-06-21"),
-                Source(url="https://goachronicle.com/russia-okays-draft-military-logistics-pact-"
-                           "with-india-report", publisher="Goa Chronicle"),
-                Source(url="https://thedefencespace.com/2024/06/24/india-russia-prepare-to-sign-"
-                           "military-logistics-pact-soon/", publisher="The Defence Space",
-                       published="2024-06-24"),
+            "Joint Military Deployments agreement; Sputnik reported it 'over the "
+            "weekend' (22-23 June 2024, inferred).",
+            "actors": [
+                Actor(country="RUS", role="actor", sector="GOV"),
+                Actor(country="IND", role="recipient"),
             ],
-            "treaty": RELOS, "tags": ["military", "logistics"],
-            "attributes": {"seed": seed_003, "reported": {
-                "phrase": "over the weekend",
-                "edtf": When.parse("over the weekend", anchor=ANCHOR_003).edtf,
-                "basis": "inferred"}},
+            "sources": [
+                Source(
+                    url="https://rg.ru/amp/2024/06/21/rossiia-i-indiia-obsudiat-soglashenie-o-"
+                    "poriadke-vzaimnogo-napravleniia-vojsk.html",
+                    publisher="Rossiyskaya Gazeta",
+                    published="2024-06-21",
+                ),
+                Source(
+                    url="https://goachronicle.com/russia-okays-draft-military-logistics-pact-"
+                    "with-india-report",
+                    publisher="Goa Chronicle",
+                ),
+                Source(
+                    url="https://thedefencespace.com/2024/06/24/india-russia-prepare-to-sign-"
+                    "military-logistics-pact-soon/",
+                    publisher="The Defence Space",
+                    published="2024-06-24",
+                ),
+            ],
+            "treaty": RELOS,
+            "tags": ["military", "logistics"],
+            "attributes": {
+                "seed": seed_003,
+                "reported": {
+                    "phrase": "over the weekend",
+                    "edtf": When.parse("over the weekend", anchor=ANCHOR_003).edtf,
+                    "basis": "inferred",
+                },
+            },
         },
         {
             "id": "relos-signed",
@@ -107,15 +132,22 @@ def _events() -> list[dict[str, Any]]:
             "when": "2025-02-18",
             "title": "RELOS signed in Moscow",
             "summary": "Signed by Ambassador Vinay Kumar and Deputy Defence Minister "
-                       "Alexander Fomin.",
+            "Alexander Fomin.",
             "location": "Moscow",
-            "actors": [Actor(country="RUS", role="party", sector="MIL"),
-                       Actor(country="IND", role="party", sector="GOV")],
-            "sources": [_TASS_DUMA, Source(
-                url="https://www.nationalheraldindia.com/national/explained-ahead-of-putins-"
+            "actors": [
+                Actor(country="RUS", role="party", sector="MIL"),
+                Actor(country="IND", role="party", sector="GOV"),
+            ],
+            "sources": [
+                _TASS_DUMA,
+                Source(
+                    url="https://www.nationalheraldindia.com/national/explained-ahead-of-putins-"
                     "visit-india-is-set-to-benefit-from-a-russian-military-pact",
-                publisher="National Herald")],
-            "treaty": RELOS, "tags": ["military", "logistics"],
+                    publisher="National Herald",
+                ),
+            ],
+            "treaty": RELOS,
+            "tags": ["military", "logistics"],
         },
         {
             "id": "relos-submitted",
@@ -123,10 +155,15 @@ def _events() -> list[dict[str, Any]]:
             "when": "2025-11-28",
             "title": "RELOS ratification bill submitted to the State Duma",
             "actors": [Actor(country="RUS", role="actor", sector="GOV")],
-            "sources": [Source(
-                url="https://www.rbc.ru/politics/28/11/2025/6929d2ec9a794702edcb82fe",
-                publisher="RBC", published="2025-11-28")],
-            "treaty": RELOS, "tags": ["military", "logistics"],
+            "sources": [
+                Source(
+                    url="https://www.rbc.ru/politics/28/11/2025/6929d2ec9a794702edcb82fe",
+                    publisher="RBC",
+                    published="2025-11-28",
+                )
+            ],
+            "treaty": RELOS,
+            "tags": ["military", "logistics"],
         },
         {
             # Recorded as the article says it, then amended once the date was confirmed.
@@ -135,13 +172,20 @@ def _events() -> list[dict[str, Any]]:
             "when": When.parse("in early December", anchor=ANCHOR_000),
             "title": "State Duma approves RELOS ratification",
             "summary": "Russia 'ratified' RELOS 'in early December, practically on the eve of "
-                       "Putin's visit' (seed 000): the lower house's vote.",
-            "actors": [Actor(country="RUS", role="actor", sector="LEG", name="State Duma"),
-                       Actor(country="IND", role="recipient")],
-            "sources": [Source(url="https://asiatimes.com/", publisher="Asia Times",
-                               title="Russia-India logistics deal could serve US interests "
-                                     "over China's")],
-            "treaty": RELOS, "tags": ["military", "logistics"],
+            "Putin's visit' (seed 000): the lower house's vote.",
+            "actors": [
+                Actor(country="RUS", role="actor", sector="LEG", name="State Duma"),
+                Actor(country="IND", role="recipient"),
+            ],
+            "sources": [
+                Source(
+                    url="https://asiatimes.com/",
+                    publisher="Asia Times",
+                    title="Russia-India logistics deal could serve US interests over China's",
+                )
+            ],
+            "treaty": RELOS,
+            "tags": ["military", "logistics"],
             "attributes": {"seed": seed_000, "chamber": "lower"},
         },
         {
@@ -150,16 +194,22 @@ def _events() -> list[dict[str, Any]]:
             "when": "2025-12-08/2025-12-10",
             "title": "Federation Council approves RELOS ratification",
             "summary": "Sources disagree: PTI (India Today) dates the approval 8 December; "
-                       "TASS of 10 December says the Council 'will consider' it that Wednesday.",
-            "actors": [Actor(country="RUS", role="actor", sector="LEG",
-                             name="Federation Council"),
-                       Actor(country="IND", role="recipient")],
+            "TASS of 10 December says the Council 'will consider' it that Wednesday.",
+            "actors": [
+                Actor(country="RUS", role="actor", sector="LEG", name="Federation Council"),
+                Actor(country="IND", role="recipient"),
+            ],
             "sources": [_INDIATODAY, _TASS_FC],
-            "treaty": RELOS, "tags": ["military", "logistics"],
-            "attributes": {"chamber": "upper", "disputed": True, "claims": [
-                {"source": _INDIATODAY.url, "date": "2025-12-08"},
-                {"source": _TASS_FC.url, "date": "2025-12-10"},
-            ]},
+            "treaty": RELOS,
+            "tags": ["military", "logistics"],
+            "attributes": {
+                "chamber": "upper",
+                "disputed": True,
+                "claims": [
+                    {"source": _INDIATODAY.url, "date": "2025-12-08"},
+                    {"source": _TASS_FC.url, "date": "2025-12-10"},
+                ],
+            },
         },
         {
             "id": "relos-law-signed",
@@ -167,26 +217,37 @@ def _events() -> list[dict[str, Any]]:
             "when": "2025-12-15",
             "title": "Putin signs the RELOS ratification law",
             "actors": [Actor(country="RUS", role="actor", sector="GOV", name="President")],
-            "sources": [_INDIATODAY, Source(
-                url="https://www.republicworld.com/india/putin-signs-landmark-military-pact-with-"
+            "sources": [
+                _INDIATODAY,
+                Source(
+                    url="https://www.republicworld.com/india/putin-signs-landmark-military-pact-with-"
                     "india-warships-aircraft-and-aid-to-move-more-freely",
-                publisher="Republic World")],
-            "treaty": RELOS, "tags": ["military", "logistics"],
+                    publisher="Republic World",
+                ),
+            ],
+            "treaty": RELOS,
+            "tags": ["military", "logistics"],
             "attributes": {"chamber": "head_of_state"},
         },
         # --- seed 000: December 2025 -----------------------------------------------
         {
             "id": "putin-india-visit-2025",
             "kind": "visit.state",
-            "when": "4–5 December 2025",
+            "when": "4–5 December 2025",  # noqa: RUF001 - the en dash as sources write it
             "title": "Putin's state visit to India (23rd annual summit)",
             "location": "New Delhi",
-            "actors": [Actor(country="RUS", role="visitor", sector="GOV", name="Vladimir Putin"),
-                       Actor(country="IND", role="host", sector="GOV", name="Narendra Modi")],
-            "sources": [_LIVEMINT_DUMA, Source(
-                url="https://www.freepressjournal.in/world/russian-parliament-ratifies-key-"
+            "actors": [
+                Actor(country="RUS", role="visitor", sector="GOV", name="Vladimir Putin"),
+                Actor(country="IND", role="host", sector="GOV", name="Narendra Modi"),
+            ],
+            "sources": [
+                _LIVEMINT_DUMA,
+                Source(
+                    url="https://www.freepressjournal.in/world/russian-parliament-ratifies-key-"
                     "military-logistics-pact-with-india-ahead-of-president-vladimir-putins-visit",
-                publisher="Free Press Journal")],
+                    publisher="Free Press Journal",
+                ),
+            ],
             "tags": ["summit"],
             "attributes": {"seed": seed_000},
         },
@@ -208,7 +269,7 @@ def _events() -> list[dict[str, Any]]:
             "when": "circa 2014",
             "title": "Washington-Moscow ties deteriorate",
             "summary": "Modi's ascent 'coincided with the deterioration of ties between "
-                       "Washington and Moscow' (seed 000).",
+            "Washington and Moscow' (seed 000).",
             "actors": ["USA", "RUS"],
             "tags": ["deterioration"],
             "attributes": {"seed": seed_000},
@@ -219,7 +280,7 @@ def _events() -> list[dict[str, Any]]:
             "when": When.parse("over the summer", anchor=ANCHOR_000),
             "title": "Russia-US relations unexpectedly deteriorate",
             "summary": "No single event; context: the Alaska summit of 15 August 2025 and the "
-                       "secondary tariff on India.",
+            "secondary tariff on India.",
             "actors": [Actor(country="RUS", sector="GOV"), Actor(country="USA", sector="GOV")],
             "tags": ["deterioration"],
             "attributes": {"seed": seed_000},
@@ -230,15 +291,20 @@ def _events() -> list[dict[str, Any]]:
             "when": "2025-11-18",
             "title": "Trump's 28-point Russia-Ukraine peace framework first reported",
             "summary": "Sets the Russian-US 'New Détente' in motion (seed 000). The date is the "
-                       "first report (Axios), not an adoption date.",
+            "first report (Axios), not an adoption date.",
             "actors": [Actor(country="USA", role="actor", sector="GOV"), "RUS", "UKR"],
             "sources": [
-                Source(url="https://www.newsmax.com/newsfront/trump-administration-russia-"
-                           "ukraine/2025/11/18/id/1235125/", publisher="Newsmax",
-                       published="2025-11-18"),
-                Source(url="https://www.livemint.com/news/world/us-secretly-drafting-new-plan-"
-                           "inspired-by-gaza-deal-to-end-ukraine-war-report/amp-11763520806971.html",
-                       publisher="Mint"),
+                Source(
+                    url="https://www.newsmax.com/newsfront/trump-administration-russia-"
+                    "ukraine/2025/11/18/id/1235125/",
+                    publisher="Newsmax",
+                    published="2025-11-18",
+                ),
+                Source(
+                    url="https://www.livemint.com/news/world/us-secretly-drafting-new-plan-"
+                    "inspired-by-gaza-deal-to-end-ukraine-war-report/amp-11763520806971.html",
+                    publisher="Mint",
+                ),
             ],
             "tags": ["peace"],
             "attributes": {"seed": seed_000, "date_basis": "first reported"},
@@ -249,17 +315,25 @@ def _events() -> list[dict[str, Any]]:
             "when": "2025-12-04",
             "title": "New US National Security Strategy published",
             "summary": "Calls on India to play a greater role in the South China Sea. Some "
-                       "outlets date it Friday 5 December.",
+            "outlets date it Friday 5 December.",
             "actors": [Actor(country="USA", role="actor", sector="GOV")],
             "sources": [
-                Source(url="https://www.business-standard.com/blueprint-defence-magazine/reports/"
-                           "policy-fluid-126010500437_1.html", publisher="Business Standard"),
-                Source(url="https://theprint.in/diplomacy/trumps-new-national-security-strategy-"
-                           "china-a-threat-india-a-critical-partner-europe-in-decline/2799460",
-                       publisher="ThePrint"),
-                Source(url="https://www.hindustantimes.com/india-news/keen-to-work-with-india-for-"
-                           "stability-in-indo-pacific-us-101764961457099.html",
-                       publisher="Hindustan Times", excerpt="Released on Friday."),
+                Source(
+                    url="https://www.business-standard.com/blueprint-defence-magazine/reports/"
+                    "policy-fluid-126010500437_1.html",
+                    publisher="Business Standard",
+                ),
+                Source(
+                    url="https://theprint.in/diplomacy/trumps-new-national-security-strategy-"
+                    "china-a-threat-india-a-critical-partner-europe-in-decline/2799460",
+                    publisher="ThePrint",
+                ),
+                Source(
+                    url="https://www.hindustantimes.com/india-news/keen-to-work-with-india-for-"
+                    "stability-in-indo-pacific-us-101764961457099.html",
+                    publisher="Hindustan Times",
+                    excerpt="Released on Friday.",
+                ),
             ],
             "tags": ["strategy"],
             "attributes": {"seed": seed_000},
@@ -270,7 +344,7 @@ def _events() -> list[dict[str, Any]]:
             "when": "2025-12-05/..",
             "title": "Indian forces could begin drilling in the Arctic with Russia",
             "summary": "'The Indian armed forces could begin drilling in the Arctic' (seed 000): "
-                       "a possibility, not an event.",
+            "a possibility, not an event.",
             "actors": [Actor(country="IND", sector="MIL"), Actor(country="RUS", sector="MIL")],
             "modality": "hypothetical",
             "treaty": RELOS,
@@ -285,16 +359,25 @@ def _events() -> list[dict[str, Any]]:
             "title": "Russia and North Korea sign the Comprehensive Strategic Partnership Treaty",
             "summary": "A mutual-defence pact, signed in Pyongyang.",
             "location": "Pyongyang",
-            "actors": [Actor(country="RUS", role="party", sector="GOV"),
-                       Actor(country="PRK", role="party", sector="GOV")],
-            "sources": [
-                Source(url="https://unn.ua/en/news/reuters-russia-dprk-sign-strategic-partnership-"
-                           "agreement-that-includes-military-support", publisher="UNN (Reuters)"),
-                Source(url="https://euromaidanpress.com/2024/06/19/russia-and-north-korea-forge-"
-                           "alliance-agreeing-to-mutual-defense-pact/",
-                       publisher="Euromaidan Press", published="2024-06-19"),
+            "actors": [
+                Actor(country="RUS", role="party", sector="GOV"),
+                Actor(country="PRK", role="party", sector="GOV"),
             ],
-            "treaty": "RUS-PRK CSP", "tags": ["military", "alliance"],
+            "sources": [
+                Source(
+                    url="https://unn.ua/en/news/reuters-russia-dprk-sign-strategic-partnership-"
+                    "agreement-that-includes-military-support",
+                    publisher="UNN (Reuters)",
+                ),
+                Source(
+                    url="https://euromaidanpress.com/2024/06/19/russia-and-north-korea-forge-"
+                    "alliance-agreeing-to-mutual-defense-pact/",
+                    publisher="Euromaidan Press",
+                    published="2024-06-19",
+                ),
+            ],
+            "treaty": "RUS-PRK CSP",
+            "tags": ["military", "alliance"],
             "attributes": {"seed": seed_003},
         },
         {
@@ -304,9 +387,15 @@ def _events() -> list[dict[str, Any]]:
             "title": "Russia-North Korea partnership treaty enters into force",
             "summary": "On the exchange of instruments of ratification.",
             "actors": [Actor(country="RUS", role="party"), Actor(country="PRK", role="party")],
-            "sources": [Source(url="https://iuvmpress.co/russia-north-korea-strategic-partnership-"
-                                   "agreement-enters-into-force", publisher="IUVM Press")],
-            "treaty": "RUS-PRK CSP", "tags": ["military", "alliance"],
+            "sources": [
+                Source(
+                    url="https://iuvmpress.co/russia-north-korea-strategic-partnership-"
+                    "agreement-enters-into-force",
+                    publisher="IUVM Press",
+                )
+            ],
+            "treaty": "RUS-PRK CSP",
+            "tags": ["military", "alliance"],
         },
         {
             "id": "rus-vnm-joint-statement",
@@ -314,16 +403,24 @@ def _events() -> list[dict[str, Any]]:
             "when": "2024-06-20",
             "title": "Russia and Vietnam reaffirm their strategic partnership",
             "summary": "Joint statement during Putin's state visit to Hanoi: neither will join "
-                       "agreements that threaten the other's interests.",
+            "agreements that threaten the other's interests.",
             "location": "Hanoi",
-            "actors": [Actor(country="RUS", role="party", sector="GOV"),
-                       Actor(country="VNM", role="party", sector="GOV")],
+            "actors": [
+                Actor(country="RUS", role="party", sector="GOV"),
+                Actor(country="VNM", role="party", sector="GOV"),
+            ],
             "sources": [
-                Source(url="https://kyivindependent.com/nobot/moscow-hanoi-sign-over-10-documents-"
-                           "during-putins-vietnam-visit", publisher="The Kyiv Independent"),
-                Source(url="https://tribunetimes.org/2024/06/22/russian-president-vladimir-putins-"
-                           "visit-to-vietnam-key-provisions-of-the-joint-statement",
-                       publisher="Tribune Times", published="2024-06-22"),
+                Source(
+                    url="https://kyivindependent.com/nobot/moscow-hanoi-sign-over-10-documents-"
+                    "during-putins-vietnam-visit",
+                    publisher="The Kyiv Independent",
+                ),
+                Source(
+                    url="https://tribunetimes.org/2024/06/22/russian-president-vladimir-putins-"
+                    "visit-to-vietnam-key-provisions-of-the-joint-statement",
+                    publisher="Tribune Times",
+                    published="2024-06-22",
+                ),
             ],
             "tags": ["partnership"],
             "attributes": {"seed": seed_003},
@@ -344,7 +441,7 @@ def _events() -> list[dict[str, Any]]:
             "when": When.parse("for the past year", anchor=ANCHOR_003),
             "title": "Russia's pro-BRI faction on the upswing",
             "summary": "The pro-BRI faction 'have been on the upswing for the past year' "
-                       "(seed 003), now on the back foot.",
+            "(seed 003), now on the back foot.",
             "actors": [Actor(country="RUS", name="pro-BRI faction")],
             "modality": "reported",
             "tags": ["china"],
@@ -357,14 +454,22 @@ def record_into(tl: Timeline) -> None:
     """Record the sample into ``tl``: one batch, then the corrections later sources brought."""
     tl.record_many(_events())
     tl.amend(
-        "relos-duma", when="2025-12-02", reason="Duma plenary vote date confirmed by TASS",
-        sources=[_TASS_DUMA, _LIVEMINT_DUMA], expected_version=1,
+        "relos-duma",
+        when="2025-12-02",
+        reason="Duma plenary vote date confirmed by TASS",
+        sources=[_TASS_DUMA, _LIVEMINT_DUMA],
+        expected_version=1,
     )
     tl.amend(
-        "modi-premiership", when="2014-05-26",
+        "modi-premiership",
+        when="2014-05-26",
         reason="Oath of office date confirmed",
-        sources=[Source(url="https://asiatimes.com/", publisher="Asia Times"), Source(
-            url="https://en.wikipedia.org/wiki/First_oath_of_office_ceremony_of_Narendra_Modi",
-            publisher="Wikipedia")],
+        sources=[
+            Source(url="https://asiatimes.com/", publisher="Asia Times"),
+            Source(
+                url="https://en.wikipedia.org/wiki/First_oath_of_office_ceremony_of_Narendra_Modi",
+                publisher="Wikipedia",
+            ),
+        ],
         expected_version=1,
     )

@@ -26,14 +26,28 @@ __all__ = ["StoreContract", "pending_recorded"]
 _T0 = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def pending_recorded(title: str, event_id: str | None = None, version: int = 1,
-                     type_: RecordType = RecordType.RECORDED) -> PendingRecord:
+def pending_recorded(
+    title: str,
+    event_id: str | None = None,
+    version: int = 1,
+    type_: RecordType = RecordType.RECORDED,
+) -> PendingRecord:
     """Return a pending record of a small valid event (a test helper)."""
-    event = Event(kind="treaty.signed", when="2025-02-18", title=title, actors=["RUS", "IND"],
-                  **({"id": event_id} if event_id else {}))
+    event = Event(
+        kind="treaty.signed",
+        when="2025-02-18",
+        title=title,
+        actors=["RUS", "IND"],
+        **({"id": event_id} if event_id else {}),
+    )
     payload = Payload(event=event) if type_ is not RecordType.RETRACTED else Payload(reason="x")
-    return PendingRecord(stream=event.id, version=version, type=type_,
-                         schema=CURRENT_SCHEMA[type_.value], payload=encode_payload(payload))
+    return PendingRecord(
+        stream=event.id,
+        version=version,
+        type=type_,
+        schema=CURRENT_SCHEMA[type_.value],
+        payload=encode_payload(payload),
+    )
 
 
 class _Clock:
@@ -68,8 +82,8 @@ class StoreContract:
     def test_empty_store(self, tmp_path: Path) -> None:
         """A new store is empty and verifies."""
         store = self.make_store(tmp_path)
-        assert 0 == store.head()
-        assert [] == list(store.read())
+        assert store.head() == 0
+        assert list(store.read()) == []
         assert verify_store(store).ok
 
     def test_append_assigns_gap_free_seq(self, tmp_path: Path) -> None:
@@ -77,17 +91,17 @@ class StoreContract:
         store = self.make_store(tmp_path)
         first = store.append([pending_recorded("a"), pending_recorded("b")], _Clock())
         second = store.append([pending_recorded("c")], _Clock(_T0 + dt.timedelta(hours=1)))
-        assert [1, 2, 3] == [s[0] for s in first + second]
-        assert 3 == store.head()
-        assert ["a", "b", "c"] == [r.event.title for r in store.read()]  # type: ignore[union-attr]
+        assert [s[0] for s in first + second] == [1, 2, 3]
+        assert store.head() == 3
+        assert [r.event.title for r in store.read()] == ["a", "b", "c"]  # type: ignore[union-attr]
 
     def test_read_bounds(self, tmp_path: Path) -> None:
         """read(after, until) yields exactly after < seq <= until."""
         store = self.make_store(tmp_path)
         store.append([pending_recorded(str(i)) for i in range(5)], _Clock())
-        assert [3, 4] == [r.seq for r in store.read(after=2, until=4)]
-        assert [5] == [r.seq for r in store.read(after=4)]
-        assert [1, 2] == [r.seq for r in store.read_raw(until=2)]
+        assert [r.seq for r in store.read(after=2, until=4)] == [3, 4]
+        assert [r.seq for r in store.read(after=4)] == [5]
+        assert [r.seq for r in store.read_raw(until=2)] == [1, 2]
 
     def test_duplicate_version_refused(self, tmp_path: Path) -> None:
         """A second version 1 of a stream is a ConcurrencyError and writes nothing."""
@@ -95,25 +109,26 @@ class StoreContract:
         store.append([pending_recorded("a", "e1")], _Clock())
         with pytest.raises(ConcurrencyError) as info:
             store.append([pending_recorded("b", "e2"), pending_recorded("c", "e1")], _Clock())
-        assert "e1" == info.value.event_id
-        assert 1 == store.head()
+        assert info.value.event_id == "e1"
+        assert store.head() == 1
 
     def test_version_gap_refused(self, tmp_path: Path) -> None:
         """A version that skips one is refused."""
         store = self.make_store(tmp_path)
         store.append([pending_recorded("a", "e1")], _Clock())
         with pytest.raises(ConcurrencyError):
-            store.append([pending_recorded("a", "e1", version=3, type_=RecordType.AMENDED)],
-                         _Clock())
-        assert 1 == store.head()
+            store.append(
+                [pending_recorded("a", "e1", version=3, type_=RecordType.AMENDED)], _Clock()
+            )
+        assert store.head() == 1
 
     def test_stream_history(self, tmp_path: Path) -> None:
         """stream() gives one event's records oldest first."""
         store = self.make_store(tmp_path)
         store.append([pending_recorded("a", "e1"), pending_recorded("x", "e2")], _Clock())
         store.append([pending_recorded("b", "e1", 2, RecordType.AMENDED)], _Clock())
-        assert [1, 2] == [r.version for r in store.stream("e1")]
-        assert [] == store.stream("nope")
+        assert [r.version for r in store.stream("e1")] == [1, 2]
+        assert store.stream("nope") == []
 
     def test_recorded_at_never_goes_back(self, tmp_path: Path) -> None:
         """A clock running backwards cannot make recorded_at decrease along seq."""
@@ -128,9 +143,9 @@ class StoreContract:
         store = self.make_store(tmp_path)
         store.append([pending_recorded("a")], _Clock(_T0))
         store.append([pending_recorded("b")], _Clock(_T0 + dt.timedelta(days=1)))
-        assert 0 == store.seq_at(_T0)
-        assert 1 == store.seq_at(_T0 + dt.timedelta(hours=1))
-        assert 2 == store.seq_at(_T0 + dt.timedelta(days=2))
+        assert store.seq_at(_T0) == 0
+        assert store.seq_at(_T0 + dt.timedelta(hours=1)) == 1
+        assert store.seq_at(_T0 + dt.timedelta(days=2)) == 2
 
     def test_snapshots(self, tmp_path: Path) -> None:
         """Snapshots are kept per name and version; a newer one replaces the older."""
@@ -139,8 +154,8 @@ class StoreContract:
         store.save_snapshot("current", 1, 5, b"five")
         store.save_snapshot("current", 1, 7, b"seven")
         store.save_snapshot("current", 2, 3, b"other")
-        assert (7, b"seven") == store.load_snapshot("current", 1)
-        assert (3, b"other") == store.load_snapshot("current", 2)
+        assert store.load_snapshot("current", 1) == (7, b"seven")
+        assert store.load_snapshot("current", 2) == (3, b"other")
 
     def test_hash_chain_verifies(self, tmp_path: Path) -> None:
         """Every record's hash chains to the previous one."""
@@ -148,7 +163,7 @@ class StoreContract:
         store.append([pending_recorded(str(i)) for i in range(3)], _Clock())
         report = verify_store(store)
         assert report.ok
-        assert 3 == report.checked
+        assert report.checked == 3
         assert store.record_hash(3) == report.head_hash
 
     def test_changed_payload_byte_is_found(self, tmp_path: Path) -> None:
@@ -161,7 +176,7 @@ class StoreContract:
             pytest.skip("this store gives no way to tamper with it")
         report = verify_store(store)
         assert not report.ok
-        assert 2 == report.first_bad_seq
+        assert report.first_bad_seq == 2
         assert "payload changed" in (report.reason or "")
 
     def test_reopen_keeps_everything(self, tmp_path: Path) -> None:
@@ -174,6 +189,6 @@ class StoreContract:
         before = list(store.read())
         again = self.reopen(store, tmp_path)
         assert before == list(again.read())
-        assert (2, b"state") == again.load_snapshot("current", 1)
+        assert again.load_snapshot("current", 1) == (2, b"state")
         again.append([pending_recorded("c")], _Clock(_T0 + dt.timedelta(days=1)))
         assert verify_store(again).ok

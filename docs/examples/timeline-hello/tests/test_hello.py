@@ -17,7 +17,7 @@ class TestAgendaExporter(ExporterContract):
         """The heading option replaces the first line."""
         out = io.StringIO()
         AgendaExporter().export(memory_timeline, out, heading="Week 12")
-        assert "Week 12\n" == out.getvalue()
+        assert out.getvalue() == "Week 12\n"
 
 
 def test_kind_is_registered(register_plugin, timeline_factory) -> None:
@@ -27,4 +27,4 @@ def test_kind_is_registered(register_plugin, timeline_factory) -> None:
     with register_plugin(timeline_hello, "hello"):
         tl = timeline_factory()
         event = tl.record(kind=BILATERAL.name, when="2025-07-01", title="Talks")
-        assert "meeting.bilateral" == tl.get(event.id).kind
+        assert tl.get(event.id).kind == "meeting.bilateral"
