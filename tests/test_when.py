@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from pathlib import Path
 
@@ -852,14 +851,3 @@ class TestProperties:
     def test_relative_phrases_end_before_the_anchor(self, text, anchor):
         """Backward-looking phrases end before their anchor day."""
         assert When.parse(text, anchor=anchor).latest < anchor
-
-
-class TestDocs:
-    # The docs' examples must run as written; a repository-wide docs runner may
-    # replace this, but until then it keeps docs/dates.md honest.
-    def test_examples_run(self):
-        """Every ```python block in docs/dates.md runs and its asserts hold."""
-        blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.DOTALL)
-        assert blocks
-        for block in blocks:
-            exec(compile(block, str(DOCS), "exec"), {})
