@@ -57,7 +57,9 @@ class TestExport:
         dest = Path(_tmp.name) / f"out.{fmt}"
         describe(benchmark, f"export {fmt}", n, len(tl), role="ours")
         written = benchmark.pedantic(tl.export, args=(fmt, dest), rounds=rounds)
-        assert len(tl) == written
+        # ICS leaves out events too fuzzy for a calendar entry; rates count live events.
+        assert 0 < written <= len(tl)
+        benchmark.extra_info["written"] = written
 
     def test_export_peak_rss(self, benchmark: Any, n: int, paths: workload.Paths, fmt: str) -> None:
         """Memory the export itself takes (sampled RSS peak during export minus before)."""
