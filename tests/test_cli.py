@@ -396,7 +396,7 @@ class TestAdmin:
             for (trigger,) in db.execute("select name from sqlite_master where type='trigger'"):
                 db.execute(f"drop trigger {trigger}")  # the log refuses updates on purpose
             db.execute(
-                "update records set payload = cast(replace(cast(payload as text), "
+                "update records set line = cast(replace(cast(line as text), "
                 "'SCO', 'XYZ') as blob) where seq = 3"
             )
         assert_user_error(filled("verify"), "bad record at seq 3")

@@ -38,9 +38,9 @@ class TestSqliteStore(StoreContract):
         db = sqlite3.connect(tmp_path_of(store))
         # An attacker with file access can drop the append-only trigger; verify still notices.
         db.execute("DROP TRIGGER records_no_update")
-        (payload,) = db.execute("SELECT payload FROM records WHERE seq = ?", (seq,)).fetchone()
+        (line,) = db.execute("SELECT line FROM records WHERE seq = ?", (seq,)).fetchone()
         db.execute(
-            "UPDATE records SET payload = ? WHERE seq = ?", (bytes(payload).replace(old, new), seq)
+            "UPDATE records SET line = ? WHERE seq = ?", (bytes(line).replace(old, new), seq)
         )
         db.commit()
         db.close()
@@ -54,6 +54,20 @@ class TestSqliteStore(StoreContract):
             db.execute("UPDATE records SET stream = 'x'")
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             db.execute("DELETE FROM records")
+
+    def test_index_columns_must_match_the_record(self, tmp_path: Path) -> None:
+        """verify() notices a column changed behind the stored record's back."""
+        store = self.make_store(tmp_path)
+        store.append(
+            [pending_recorded("a"), pending_recorded("b")], lambda: dt.datetime.now(dt.timezone.utc)
+        )
+        db = sqlite3.connect(tmp_path / "log.db")
+        db.execute("DROP TRIGGER records_no_update")
+        db.execute("UPDATE records SET version = 7 WHERE seq = 2")
+        db.commit()
+        report = timeline.Timeline(store).verify()
+        assert 2 == report.first_bad_seq
+        assert "index columns disagree" in (report.reason or "")
 
     def test_not_a_log(self, tmp_path: Path) -> None:
         """Opening a file that is not SQLite is a CorruptLog error naming the file."""

@@ -165,6 +165,24 @@ class RecordCodec:
         upcast = self.upcast(record_type, schema, msgspec.json.decode(data))
         return self._payload.decode(msgspec.json.encode(upcast))
 
+    def decode_lines(self, lines: list[bytes]) -> list[Record]:
+        """Decode a batch of stored lines, in order (the replay path).
+
+        Raises:
+            InvalidRecord: a line is not a well-formed record.
+        """
+        decode = self._line.decode
+        try:
+            records = [decode(line) for line in lines]
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            # An old schema that no longer fits the current shape, or garbage.
+            return [self.decode_line(line) for line in lines]
+        current = CURRENT_SCHEMA
+        for i, record in enumerate(records):
+            if record.schema != current[record.type]:
+                records[i] = self.decode_line(lines[i])  # decoded, but from an old schema
+        return records
+
     def decode_line(self, line: bytes, where: str = "") -> Record:
         """Decode one stored JSON line into a Record.
 
@@ -173,7 +191,7 @@ class RecordCodec:
         """
         try:
             record = self._line.decode(line)
-            if record.schema == CURRENT_SCHEMA[record.type.value]:
+            if record.schema == CURRENT_SCHEMA[record.type]:
                 return record
         except (msgspec.ValidationError, msgspec.DecodeError):
             pass  # an older schema, or garbage: the generic path below tells which
@@ -191,40 +209,3 @@ class RecordCodec:
             )
         except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
             raise InvalidRecord(where or "record", f"not a valid record ({exc})") from None
-
-    def decode_row(
-        self,
-        seq: int,
-        stream: str,
-        version: int,
-        type_: str,
-        recorded_at: str,
-        schema: int,
-        payload: bytes,
-        hash_: str,
-    ) -> Record:
-        """Decode a record stored as columns (SQLite) into a Record.
-
-        Raises:
-            InvalidRecord: a column or the payload is malformed.
-        """
-        try:
-            return Record(
-                seq=seq,
-                stream=stream,
-                version=version,
-                type=RecordType(type_),
-                recorded_at=_parse_timestamp(recorded_at),
-                schema=schema,
-                payload=self.decode_payload(type_, schema, payload),
-                hash=hash_,
-            )
-        except (msgspec.ValidationError, msgspec.DecodeError, ValueError) as exc:
-            raise InvalidRecord(f"record seq {seq}", f"not a valid record ({exc})") from None
-
-
-_timestamp = msgspec.json.Decoder(dt.datetime)
-
-
-def _parse_timestamp(text: str) -> dt.datetime:
-    return _timestamp.decode(b'"%s"' % text.encode())

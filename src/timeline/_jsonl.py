@@ -178,8 +178,30 @@ class JsonlStore(Store):
 
     def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
         decode = self.codec.decode_line
-        for n, line in self._lines(after, until):
-            yield decode(line, f"{self.location}:{n}")
+        n = 0
+        try:
+            if after <= 0 and until is None:
+                # The full replay: no position to skip to, so no per-line seq check;
+                # big reads split into lines, decoded a batch at a time.
+                for lines in self._chunks():
+                    yield from self.codec.decode_lines(lines)
+                    n += len(lines)
+            else:
+                for n, line in self._lines(after, until):  # noqa: B007 - n names the culprit
+                    yield decode(line)
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location}:{n}", exc.reason) from None
+
+    def _chunks(self, size: int = 1 << 22) -> Iterator[list[bytes]]:
+        with self.path.open("rb") as f:
+            rest = b""
+            while block := f.read(size):
+                block = rest + block
+                cut = block.rfind(b"\n") + 1
+                rest = block[cut:]
+                if cut:
+                    yield block[:cut].splitlines()
+            # Whatever is left has no newline: a write in progress by another process.
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         for n, line in self._lines(after, until):

@@ -33,6 +33,10 @@ class RecordType(str, enum.Enum):
     AMENDED = "amended"
     RETRACTED = "retracted"
 
+    # Enum's own __hash__ is Python code; members are str, so hash them as str
+    # (equal to their value) and dict lookups on the replay path stay in C.
+    __hash__ = str.__hash__
+
 
 #: The payload schema version written today, per record type. Older versions
 #: are migrated on read by upcasters (see ``timeline._upcasting``).

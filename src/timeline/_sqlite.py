@@ -7,14 +7,18 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 
-from ._codec import RecordCodec
-from ._errors import ConcurrencyError, CorruptLog
+import msgspec
+
+from ._codec import RecordCodec, encode_line
+from ._errors import ConcurrencyError, CorruptLog, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
 from ._store import Clock, Stamp, Store
 
 __all__ = ["SqliteStore"]
 
-_FORMAT = "geotimeline-1"
+_raw = msgspec.json.Decoder(RawRecord)
+
+_FORMAT = "geotimeline-2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,9 +28,8 @@ CREATE TABLE IF NOT EXISTS records (
     version INTEGER NOT NULL,
     type TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    schema INTEGER NOT NULL,
-    payload BLOB NOT NULL,
     hash TEXT NOT NULL,
+    line BLOB NOT NULL,
     UNIQUE (stream, version)
 );
 CREATE INDEX IF NOT EXISTS records_recorded_at ON records (recorded_at);
@@ -45,7 +48,12 @@ CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records
 BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;
 """
 
-_COLUMNS = "seq, stream, version, type, recorded_at, schema, payload, hash"
+# The columns index and constrain the log; ``line`` is the record itself, byte for
+# byte the line a JSON Lines log keeps, so replay is one msgspec call per record
+# and both stores verify the same bytes. (Assembling the JSON from columns in SQL
+# cost more than the decode it saved.)
+_COLUMNS = "seq, stream, version, type, recorded_at, hash, line"
+_BATCH = 4096
 
 
 class SqliteStore(Store):
@@ -99,7 +107,10 @@ class SqliteStore(Store):
             rows, stamps = self._stamp(
                 pending, self._version, last[0], last[1], last[2], now, new_streams_checked=True
             )
-            db.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)", rows)
+            db.executemany(
+                f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
+                [(r[0], r[1], r[2], r[3], r[4], r[7], encode_line(*r)) for r in rows],
+            )
             db.execute("COMMIT")
         except sqlite3.IntegrityError:
             db.execute("ROLLBACK")
@@ -121,32 +132,55 @@ class SqliteStore(Store):
         ).fetchone()
         return row[0] or 0
 
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        decode = self.codec.decode_row
-        cursor = self._select(after, until)
-        while rows := cursor.fetchmany(2048):
-            for row in rows:
-                yield decode(*row)
-
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
-        import msgspec
-
-        cursor = self._select(after, until)
-        while rows := cursor.fetchmany(2048):
-            for s, st, v, t, at, sc, p, h in rows:
-                yield RawRecord(s, st, v, t, at, sc, msgspec.Raw(bytes(p)), h)
-
-    def _select(self, after: int, until: int | None) -> sqlite3.Cursor:
+    def _lines(self, after: int, until: int | None) -> sqlite3.Cursor:
         return self._db.execute(
-            f"SELECT {_COLUMNS} FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
+            "SELECT line, stream, version, type, recorded_at, hash FROM records"
+            " WHERE seq > ? AND seq <= ? ORDER BY seq",
             (after, until if until is not None else 2**62),
         )
 
+    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
+        decode = self.codec.decode_lines
+        cursor = self._db.execute(
+            "SELECT line FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
+            (after, until if until is not None else 2**62),
+        )
+        seq = after
+        try:
+            while rows := cursor.fetchmany(_BATCH):
+                records = decode([row[0] for row in rows])
+                seq = records[-1].seq
+                yield from records
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location} after record seq {seq}", exc.reason) from None
+        finally:
+            cursor.close()
+
+    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
+        cursor = self._lines(after, until)
+        while rows := cursor.fetchmany(_BATCH):
+            for line, stream, version, type_, recorded_at, hash_ in rows:
+                try:
+                    raw = _raw.decode(line)
+                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    where = f"{self.location} record after seq {after}"
+                    raise InvalidRecord(where, f"not a record ({exc})") from None
+                # The columns are what queries and constraints see: they must say
+                # what the hashed line says.
+                columns = (stream, version, type_, recorded_at, hash_)
+                if (raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash) != columns:
+                    raise InvalidRecord(
+                        f"{self.location} record seq {raw.seq}",
+                        "its index columns disagree with the stored record",
+                    )
+                after = raw.seq
+                yield raw
+
     def stream(self, stream: str) -> list[Record]:
         rows = self._db.execute(
-            f"SELECT {_COLUMNS} FROM records WHERE stream = ? ORDER BY version", (stream,)
+            "SELECT line FROM records WHERE stream = ? ORDER BY version", (stream,)
         ).fetchall()
-        return [self.codec.decode_row(*row) for row in rows]
+        return self.codec.decode_lines([row[0] for row in rows])
 
     def head(self) -> int:
         row = self._db.execute("SELECT MAX(seq) FROM records").fetchone()

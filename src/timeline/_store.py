@@ -177,9 +177,9 @@ class MemoryStore(Store):
         return stamps
 
     def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        decode = self.codec.decode_line
-        for line in self._lines[max(after, 0) : until]:
-            yield decode(line)
+        lines = self._lines[max(after, 0) : until]
+        for start in range(0, len(lines), 4096):
+            yield from self.codec.decode_lines(lines[start : start + 4096])
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         for seq, line in enumerate(self._lines[max(after, 0) : until], max(after, 0) + 1):
@@ -189,7 +189,7 @@ class MemoryStore(Store):
                 raise InvalidRecord(f"record seq {seq}", f"not a record ({exc})") from None
 
     def stream(self, stream: str) -> list[Record]:
-        return [self.codec.decode_line(self._lines[s - 1]) for s in self._streams.get(stream, ())]
+        return self.codec.decode_lines([self._lines[s - 1] for s in self._streams.get(stream, ())])
 
     def head(self) -> int:
         return len(self._lines)

@@ -89,6 +89,19 @@ def _to_day(value: object) -> dt.date:
     return when.earliest
 
 
+def _check_whole(anchor: dt.date | None, when: When) -> dt.date | None:
+    # The converter of the last field runs once every other field is set: the place
+    # to check the value as a whole. msgspec skips converters when it rebuilds a
+    # When from the log, so replay does not pay for a check the value passed once.
+    if when.latest < when.earliest:
+        raise InvalidDate(when.edtf, f"latest {when.latest} is before earliest {when.earliest}")
+    for moment in (when.start, when.end):
+        # Equality, hashing and order read instants, which a naive datetime is not.
+        if moment is not None and moment.utcoffset() is None:
+            raise InvalidDate(when.edtf, "start and end must be aware datetimes")
+    return anchor
+
+
 @attrs.frozen(kw_only=True)
 class When:
     """When something happened, as precisely as the sources say.
@@ -125,17 +138,12 @@ class When:
     """EDTF ``?`` (the source is unsure); ``%`` sets this and ``approximate``."""
     phrase: str | None = None
     """The text as written, when it was not already the canonical EDTF string."""
-    anchor: dt.date | None = None
+    # attrs' mypy plugin does not yet understand Converter(takes_self=True).
+    anchor: dt.date | None = attrs.field(
+        default=None,
+        converter=attrs.Converter(_check_whole, takes_self=True),  # type: ignore[call-overload,misc]
+    )
     """The day a relative phrase ("last week") was resolved against; else ``None``."""
-
-    def __attrs_post_init__(self) -> None:
-        # msgspec runs this for every stored record it decodes: keep it cheap.
-        if self.latest < self.earliest:
-            raise InvalidDate(self.edtf, f"latest {self.latest} is before earliest {self.earliest}")
-        for moment in (self.start, self.end):
-            # Equality, hashing and order read instants, which a naive datetime is not.
-            if moment is not None and moment.utcoffset() is None:
-                raise InvalidDate(self.edtf, "start and end must be aware datetimes")
 
     # --- building -----------------------------------------------------------------------------
 
