@@ -467,13 +467,19 @@ class TestAdmin:
         """demo refuses a path that is not a SQLite file name."""
         assert_user_error(run("demo", "--db", "demo.txt", db=None), "should end in .db")
 
-    @pytest.mark.parametrize("command", sorted(cli.commands))
+    @pytest.mark.parametrize("command", ["", *sorted(cli.commands)])
     def test_help_has_example(self, run: Any, command: str) -> None:
-        """Every command has --help with an example."""
-        result = run(command, "--help")
+        """Every --help page shows its example verbatim, one command line per line."""
+        result = run(*[c for c in [command] if c], "--help")
         assert result.exit_code == 0
+        written = (cli.commands[command] if command else cli).help or ""
+        examples = [ln.strip() for ln in written.splitlines() if ln.strip().startswith("timeline ")]
+        assert any(command in ex.split() for ex in examples) or not command, examples
+        shown = [ln.strip() for ln in result.stdout.splitlines()]
+        assert "\\b" not in result.stdout
         assert "Example" in result.stdout
-        assert f"timeline {command}" in result.stdout or command == "init"
+        for example in examples:
+            assert example in shown, result.stdout
 
     def test_unknown_command(self, run: Any) -> None:
         """An unknown command is a one-line usage error (exit 2)."""

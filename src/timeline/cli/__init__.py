@@ -7,6 +7,9 @@ Every user mistake ends in one ``error: ...`` line on stderr and exit status 1
 .. versionadded:: 0.1
 """
 
+# ruff: noqa: D301 - click keeps a paragraph verbatim only after a real "\b" (backspace)
+# line, so the command docstrings must not be raw strings.
+
 from __future__ import annotations
 
 import errno
@@ -114,13 +117,13 @@ def _os_message(exc: OSError) -> str:
 @click.version_option(package_name="geotimeline", prog_name="timeline")
 @click.pass_context
 def cli(ctx: click.Context, /, db: str) -> None:
-    r"""Keep dated geopolitical events in an append-only, hash-chained log.
+    """Keep dated geopolitical events in an append-only, hash-chained log.
 
     \b
     Examples:
         timeline demo                      # load the sample and write demo.ics/demo.csv
         timeline --db relos.db init
-        timeline --db relos.db add --kind treaty.signed --when 2025-02-18 \
+        timeline --db relos.db add --kind treaty.signed --when 2025-02-18 \\
             --title "RELOS signed" --actor RUS --actor IND
         timeline --db relos.db list --actor IND
         timeline --db relos.db export ics -o relos.ics

@@ -1,5 +1,8 @@
 """Commands about the log and the installation: verify, replay, plugins, kinds, demo."""
 
+# ruff: noqa: D301 - click keeps a paragraph verbatim only after a real "\b" (backspace)
+# line, so the command docstrings must not be raw strings.
+
 from __future__ import annotations
 
 import json
@@ -31,7 +34,7 @@ __all__ = ["COMMANDS"]
 @click.command()
 @click.pass_context
 def verify(ctx: click.Context) -> None:
-    r"""Check the hash chain: is the log exactly what was appended.
+    """Check the hash chain: is the log exactly what was appended.
 
     Exits with status 1 and names the first bad record when it is not.
 
@@ -49,7 +52,7 @@ def verify(ctx: click.Context) -> None:
 @click.option("--stats", is_flag=True, help="Print records, events, time and records/s.")
 @click.pass_context
 def replay(ctx: click.Context, /, stats: bool) -> None:
-    r"""Rebuild the current state from the whole log (as opening a log does).
+    """Rebuild the current state from the whole log (as opening a log does).
 
     \b
     Example:
@@ -94,7 +97,7 @@ def _listing_host(st: CliState) -> tuple[PluginHost, list[dict[str, Any]]]:
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON listing.")
 @click.pass_context
 def plugins(ctx: click.Context, /, as_json: bool) -> None:
-    r"""List the installed plugins, where they come from, their hooks and errors.
+    """List the installed plugins, where they come from, their hooks and errors.
 
     Works even when a plugin is broken: it is listed with its error.
 
@@ -135,7 +138,7 @@ def plugins(ctx: click.Context, /, as_json: bool) -> None:
 @click.command()
 @click.pass_context
 def kinds(ctx: click.Context) -> None:
-    r"""List the event kinds this timeline accepts, with their CAMEO and PLOVER codes.
+    """List the event kinds this timeline accepts, with their CAMEO and PLOVER codes.
 
     \b
     Example:
@@ -161,7 +164,7 @@ def _remove_log(path: Path) -> None:
 )
 @click.pass_context
 def demo(ctx: click.Context, /, db_path: str) -> None:
-    r"""Load the sample RELOS dataset, export demo.ics and demo.csv, print the timeline.
+    """Load the sample RELOS dataset, export demo.ics and demo.csv, print the timeline.
 
     The files are written beside the database; the database is made afresh each run.
 

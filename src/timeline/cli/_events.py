@@ -1,5 +1,8 @@
 """Commands that write and read events: init, add, amend, retract, list, show, history."""
 
+# ruff: noqa: D301 - click keeps a paragraph verbatim only after a real "\b" (backspace)
+# line, so the command docstrings must not be raw strings.
+
 from __future__ import annotations
 
 import json
@@ -75,7 +78,7 @@ def _event_flags(func: Any) -> Any:
 @click.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
-    r"""Create an empty timeline log (SQLite by default).
+    """Create an empty timeline log (SQLite by default).
 
     \b
     Example:
@@ -107,12 +110,12 @@ def add(
     json_file: str | None,
     **flags: Any,
 ) -> None:
-    r"""Record a new event (or several from a JSON file) and print its id.
+    """Record a new event (or several from a JSON file) and print its id.
 
     \b
     Example:
-        timeline add --kind treaty.signed --when 2025-02-18 \
-            --title "RELOS signed" --actor RUS --actor IND \
+        timeline add --kind treaty.signed --when 2025-02-18 \\
+            --title "RELOS signed" --actor RUS --actor IND \\
             --source https://example.org/relos --treaty RELOS
     """
     fields = _event_fields(**flags)
@@ -158,7 +161,7 @@ def _read_json(path: str) -> list[Any]:
 def amend(
     ctx: click.Context, /, event_id: str, reason: str, expected_version: int | None, **flags: Any
 ) -> None:
-    r"""Correct an event: record a new version with the changed fields.
+    """Correct an event: record a new version with the changed fields.
 
     Repeated flags (--actor, --source, --tag) replace the whole list.
 
@@ -181,7 +184,7 @@ def amend(
 def retract(
     ctx: click.Context, /, event_id: str, reason: str, expected_version: int | None
 ) -> None:
-    r"""Retract an event: hidden from now on, kept in the log and in --as-of views.
+    """Retract an event: hidden from now on, kept in the log and in --as-of views.
 
     \b
     Example:
@@ -197,7 +200,7 @@ def retract(
 @filter_options
 @click.pass_context
 def list_(ctx: click.Context, /, **params: Any) -> None:
-    r"""Show the events in timeline order as a table.
+    """Show the events in timeline order as a table.
 
     \b
     Example:
@@ -255,7 +258,7 @@ def _show_lines(tl: Any, full: str) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the event as JSON.")
 @click.pass_context
 def show(ctx: click.Context, /, event_id: str, as_json: bool) -> None:
-    r"""Show every field of one event (the id may be a unique prefix).
+    """Show every field of one event (the id may be a unique prefix).
 
     \b
     Example:
@@ -274,7 +277,7 @@ def show(ctx: click.Context, /, event_id: str, as_json: bool) -> None:
 @click.argument("event_id", metavar="ID")
 @click.pass_context
 def history(ctx: click.Context, /, event_id: str) -> None:
-    r"""Show every record about an event: recorded, amended (what and why), retracted.
+    """Show every record about an event: recorded, amended (what and why), retracted.
 
     \b
     Example:

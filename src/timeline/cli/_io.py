@@ -1,5 +1,8 @@
 """Commands that move events in and out: import, export, analyze."""
 
+# ruff: noqa: D301 - click keeps a paragraph verbatim only after a real "\b" (backspace)
+# line, so the command docstrings must not be raw strings.
+
 from __future__ import annotations
 
 import csv
@@ -48,7 +51,7 @@ _OPTION = click.option(
 def import_(
     ctx: click.Context, format_name: str, path: str, skip_invalid: bool, pairs: tuple[str, ...]
 ) -> None:
-    r"""Import events from a file with the importer called FORMAT (csv, jsonl, ...).
+    """Import events from a file with the importer called FORMAT (csv, jsonl, ...).
 
     All or nothing: one bad row and nothing is recorded, unless --skip-invalid.
 
@@ -90,7 +93,7 @@ def export(
     pairs: tuple[str, ...],
     **params: Any,
 ) -> None:
-    r"""Export events with the exporter called FORMAT (ics, csv, json, ...).
+    """Export events with the exporter called FORMAT (ics, csv, json, ...).
 
     \b
     Examples:
@@ -136,7 +139,7 @@ def export(
 def analyze(
     ctx: click.Context, /, name: str, fmt: str, pairs: tuple[str, ...], **params: Any
 ) -> None:
-    r"""Run the analysis called NAME and print its result.
+    """Run the analysis called NAME and print its result.
 
     See 'timeline plugins' for the analyses and their options.
 
