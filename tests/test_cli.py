@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,11 @@ from timeline.cli import CliState, cli
 from timeline.cli import _common as common
 from timeline.hookspecs import hookimpl
 from timeline.testing import FixedClock
+
+ROOT = Path(__file__).resolve().parent.parent
+CONSOLE = re.compile(r"^```console\n(.*?)^```", re.DOTALL | re.MULTILINE)
+# A page names a file its examples read as "`events.json` holding:" before a ```json block.
+HOLDING = re.compile(r"`([\w.-]+)` holding:\n\n```json\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 SIGNED = [
     "--kind",
@@ -105,6 +112,60 @@ def assert_user_error(result: Result, text: str, code: int = 1) -> None:
     assert text in lines[0]
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+def console_examples(text: str) -> list[tuple[list[str], list[str]]]:
+    """Return each ``$ timeline ...`` command of a page's console blocks with its shown output."""
+    steps: list[tuple[list[str], list[str]]] = []
+    for block in CONSOLE.findall(text):
+        lines = block.splitlines()
+        shown: list[str] | None = None
+        while lines:
+            line = lines.pop(0)
+            if not line.startswith("$ "):
+                if shown is not None:
+                    shown.append(line)
+                continue
+            command = line[2:]
+            while command.endswith("\\") and lines:
+                command = command[:-1] + " " + lines.pop(0).strip()
+            argv = shlex.split(command, comments=True)
+            shown = None
+            if argv[0] == "timeline":
+                shown = []
+                steps.append((argv, shown))
+    return steps
+
+
+class TestConsoleExamples:
+    def test_parser_joins_continuations(self) -> None:
+        """Backslash-continued lines are one command; other commands and comments are dropped."""
+        text = (
+            "```console\n$ timeline --db a.db add --title 'A b' \\\n    --when 2025\n"
+            "a1\n$ echo $?\n0\n$ timeline demo   # note\n```\n"
+        )
+        expected = [
+            (["timeline", "--db", "a.db", "add", "--title", "A b", "--when", "2025"], ["a1"]),
+            (["timeline", "demo"], []),
+        ]
+        assert expected == console_examples(text)
+
+    @pytest.mark.parametrize("page", ["README.md", "docs/cli.md"])
+    def test_examples_run(self, run: Any, tmp_path: Path, page: str) -> None:
+        """Every ``$ timeline`` example of the page runs in order: exit 0, or the error it shows."""
+        text = (ROOT / page).read_text(encoding="utf-8")
+        for name, content in HOLDING.findall(text):
+            (tmp_path / name).write_text(content, encoding="utf-8")
+        steps = console_examples(text)
+        assert any(argv[-1] == "verify" for argv, _ in steps), "the page should show verify"
+        for argv, shown in steps:
+            result = run(*argv[1:], db=None)
+            if shown and shown[0].startswith("error: "):
+                assert (1, shown[0]) == (result.exit_code, result.stderr.strip()), argv
+                continue
+            assert result.exit_code == 0, (argv, result.output)
+            if argv[-1] == "verify":
+                assert result.stdout.startswith("ok: "), result.stdout
 
 
 class TestInit:
