@@ -332,6 +332,22 @@ class TestReplayAndSnapshots:
         assert "changed" == reopened.get(ids[0]).title
         assert 50 == len(reopened)
 
+    def test_reopen_and_append_without_loading(self, tmp_path: Path) -> None:
+        """Appending to a reopened log decodes only the tail, not the snapshot."""
+        path = tmp_path / "log.db"
+        with timeline.open(path, snapshot_every=1) as tl:
+            first = tl.record(id="a", kind="treaty.signed", when="2025", title="a")
+        reopened = timeline.open(path)
+        reopened.record(id="b", kind="treaty.signed", when="2025", title="b")
+        assert not reopened._state.loaded
+        with pytest.raises(InvalidEvent, match="not used by another event"):
+            reopened.record(id="a", kind="treaty.signed", when="2025", title="again")
+        assert not reopened._state.loaded
+        assert first == reopened.get("a")
+        assert reopened._state.loaded
+        assert ["a", "b"] == [e.id for e in reopened.events()]
+        assert 2 == reopened.seq
+
     def test_stale_snapshot_ignored(self, tmp_path: Path) -> None:
         """A snapshot whose record is no longer in the log is ignored (full replay)."""
         path = tmp_path / "log.db"

@@ -855,3 +855,26 @@ class TestProperties:
     def test_relative_phrases_end_before_the_anchor(self, text, anchor):
         """Backward-looking phrases end before their anchor day."""
         assert When.parse(text, anchor=anchor).latest < anchor
+
+
+class TestFuzzy:
+    @pytest.mark.parametrize(
+        ("text", "fuzzy"),
+        [
+            ("2025-12-04", False),
+            ("2025-12-04T10:00Z", False),
+            ("4–5 December 2025", False),  # noqa: RUF001 - the dash as sources write it
+            ("2025-12-04T10:00Z/2025-12-04T12:00Z", False),
+            ("2025-12-04~", True),
+            ("2025-12-08?/2025-12-10?", True),
+            ("early December 2025", True),
+            ("2025-12", True),
+            ("2024-06/2024-08", True),
+            ("2022/..", True),
+        ],
+    )
+    def test_one_rule(self, text, fuzzy):
+        """Exact days, instants and spans of exact days are exact; the rest is fuzzy."""
+        when = When.parse(text)
+        assert fuzzy == when.is_fuzzy
+        assert (not fuzzy) == when.is_exact

@@ -18,6 +18,7 @@ from ._errors import (
     ImportFailed,
     InvalidDate,
     InvalidEvent,
+    InvalidOption,
     InvalidRecord,
     PluginError,
     ReadOnlyTimeline,
@@ -37,7 +38,7 @@ from ._store import MemoryStore, Store
 from ._timeline import DEFAULT_PATH, Timeline, TimelineView
 from ._timeline import open_timeline as open
 from ._verify import VerifyReport
-from ._when import Precision, When
+from ._when import Precision, When, days_between
 from .hookspecs import hookimpl
 
 # Mypy with --strict (no implicit re-export) needs the explicit list; keep it sorted.
@@ -60,6 +61,7 @@ __all__ = [
     "Importer",
     "InvalidDate",
     "InvalidEvent",
+    "InvalidOption",
     "InvalidRecord",
     "JsonlStore",
     "Kind",
@@ -87,6 +89,7 @@ __all__ = [
     "VerifyReport",
     "When",
     "datasets",
+    "days_between",
     "hookimpl",
     "open",
 ]

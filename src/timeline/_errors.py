@@ -11,6 +11,8 @@ __all__ = [
     "ImportFailed",
     "InvalidDate",
     "InvalidEvent",
+    "InvalidEventDate",
+    "InvalidOption",
     "InvalidRecord",
     "PluginError",
     "ReadOnlyTimeline",
@@ -66,6 +68,36 @@ class UnknownKind(InvalidEvent):
         )
         super().__init__("kind", kind, hint)
         self.suggestions = suggestions
+
+
+class InvalidEventDate(InvalidEvent, InvalidDate):
+    """An event's ``when`` could not be understood: both an InvalidEvent and an InvalidDate."""
+
+    def __init__(self, value: object, reason: str) -> None:
+        # Both parents' __init__ chain to super(): set their fields here instead.
+        self.field, self.value, self.expected = "when", value, f"a date ({reason})"
+        self.text, self.reason = value, reason
+        TimelineError.__init__(
+            self, f"invalid event field 'when': got {value!r}, expected a date ({reason})"
+        )
+
+
+class InvalidOption(TimelineError, ValueError):
+    """An exporter, importer or analysis was given an unknown or ill-typed option.
+
+    Args:
+        owner: what takes the option (``exporter 'csv'``).
+        option: the option's name.
+        value: the value given.
+        expected: what was expected instead.
+    """
+
+    def __init__(self, owner: str, option: str, value: object, expected: str) -> None:
+        self.owner = owner
+        self.option = option
+        self.value = value
+        self.expected = expected
+        super().__init__(f"{owner}: option {option!r}: got {value!r}, expected {expected}")
 
 
 class InvalidRecord(TimelineError, ValueError):

@@ -18,7 +18,7 @@ import attrs
 import msgspec
 
 from ._countries import COUNTRIES, NON_STATE_ACTORS
-from ._errors import InvalidDate, InvalidEvent
+from ._errors import InvalidDate, InvalidEvent, InvalidEventDate
 from ._when import When
 
 __all__ = ["Actor", "ActorRole", "Event", "Modality", "Source", "new_event_id"]
@@ -217,7 +217,7 @@ def _when(value: object) -> When:
     try:
         return When.coerce(value)
     except InvalidDate as exc:
-        raise InvalidEvent("when", value, f"a date ({exc.reason})") from None
+        raise InvalidEventDate(value, exc.reason) from None
 
 
 def _title(value: object) -> str:

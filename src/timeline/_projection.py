@@ -63,10 +63,13 @@ class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class _Snapshot(msgspec.Struct, array_like=True):
-    seq: int
-    hash: str
     latest: list[Record]
     retracted: list[Record]
+
+
+# A snapshot is this header (seq, and the hash of the record at seq) then the
+# msgpack body; the header alone says whether the snapshot still fits the log.
+_HEADER = 8 + 64
 
 
 def _sort_key(record: Record) -> tuple[object, ...]:
@@ -144,6 +147,10 @@ class CurrentState:
     Retracted events are hidden from queries but kept (``include_retracted``).
     Indexes by actor, kind, tag, treaty and date bounds are built on the first
     query and then kept up to date, so replay itself only decodes and stores.
+
+    A state restored from a snapshot decodes the snapshot on first use: records
+    applied before that wait in a tail, so reopening a large log and appending
+    to it costs only the tail (``timeline add`` on a million-record log).
     """
 
     name = "current"
@@ -151,32 +158,73 @@ class CurrentState:
 
     def __init__(self) -> None:
         self.seq = 0
-        self.latest: dict[str, Record] = {}
-        self.retracted: dict[str, Record] = {}
+        self._latest: dict[str, Record] = {}
+        self._retracted: dict[str, Record] = {}
         self._index: _Index | None = None
+        self._base: bytes | None = None
+        self._tail: list[Record] = []
+
+    @property
+    def latest(self) -> dict[str, Record]:
+        """The current record of every live event, by id."""
+        if self._base is not None:
+            self._load()
+        return self._latest
+
+    @property
+    def retracted(self) -> dict[str, Record]:
+        """The last live record of every retracted event, by id."""
+        if self._base is not None:
+            self._load()
+        return self._retracted
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the state is in memory (false while a restored snapshot waits)."""
+        return self._base is None
+
+    def _load(self) -> None:
+        base, self._base = self._base, None
+        assert base is not None
+        snap = msgspec.msgpack.decode(base, type=_Snapshot)
+        self._latest = {r.stream: r for r in snap.latest}
+        self._retracted = {r.stream: r for r in snap.retracted}
+        tail, self._tail = self._tail, []
+        seq = self.seq
+        self.apply_all(tail)
+        self.seq = seq
 
     def apply(self, record: Record) -> None:
         """Fold one record in."""
+        if self._base is not None:
+            self._tail.append(record)
+            self.seq = record.seq
+            return
         self.seq = record.seq
         stream = record.stream
         if record.type is RecordType.RETRACTED:
-            previous = self.latest.pop(stream, None)
+            previous = self._latest.pop(stream, None)
             if previous is not None:
                 # Keep the last known state so a retracted event can still be shown.
-                self.retracted[stream] = previous
+                self._retracted[stream] = previous
                 if self._index is not None:
                     self._index.remove(previous.event)  # type: ignore[arg-type]
             return
         if self._index is not None:
-            old = self.latest.get(stream)
+            old = self._latest.get(stream)
             if old is not None:
                 self._index.remove(old.event)  # type: ignore[arg-type]
             self._index.add(record.event)  # type: ignore[arg-type]
-        self.latest[stream] = record
+        self._latest[stream] = record
 
     def apply_all(self, records: Iterable[Record]) -> None:
         """Fold many records in (the replay loop: no per-record indirection)."""
-        latest = self.latest
+        if self._base is not None:
+            self._tail.extend(records)
+            if self._tail:
+                self.seq = self._tail[-1].seq
+            return
+        latest = self._latest
         apply = self.apply
         retracted = RecordType.RETRACTED
         indexed = self._index is not None
@@ -244,23 +292,22 @@ class CurrentState:
             head_hash: the hash of the record at ``self.seq``; a restore checks the
                 log still has it there, so a snapshot never outlives its log.
         """
-        return msgspec.msgpack.encode(
-            _Snapshot(
-                self.seq, head_hash, list(self.latest.values()), list(self.retracted.values())
-            )
-        )
+        header = self.seq.to_bytes(8, "big") + head_hash.encode().ljust(64)
+        body = _Snapshot(list(self.latest.values()), list(self.retracted.values()))
+        return header + msgspec.msgpack.encode(body)
 
     @classmethod
     def restore(cls, data: bytes) -> tuple[CurrentState, str]:
-        """Rebuild a state saved by ``snapshot``; return it and the head hash it was saved at.
+        """Return a state saved by ``snapshot`` and the head hash it was saved at.
+
+        Only the header is read now; the body is decoded on first use.
 
         Raises:
-            msgspec.DecodeError: the bytes are not a snapshot of this version.
-            msgspec.ValidationError: likewise.
+            ValueError: the bytes are too short to be a snapshot.
         """
-        snap = msgspec.msgpack.decode(data, type=_Snapshot)
+        if len(data) < _HEADER:
+            raise ValueError("not a snapshot: too short")
         state = cls()
-        state.seq = snap.seq
-        state.latest = {r.stream: r for r in snap.latest}
-        state.retracted = {r.stream: r for r in snap.retracted}
-        return state, snap.hash
+        state.seq = int.from_bytes(data[:8], "big")
+        state._base = data[_HEADER:]
+        return state, data[8:_HEADER].decode().strip()

@@ -11,8 +11,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, TypeVar
 
-import msgspec
-
 from ._errors import (
     ConcurrencyError,
     EventRetracted,
@@ -345,7 +343,7 @@ class Timeline(_Reader):
             return CurrentState()
         try:
             state, head_hash = CurrentState.restore(saved[1])
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except ValueError:
             return CurrentState()  # unreadable: replay from the start instead
         if self._store.record_hash(state.seq) != head_hash:
             return CurrentState()  # the log no longer has that record: stale snapshot
@@ -509,7 +507,9 @@ class Timeline(_Reader):
         """
         if event is not None and fields:
             raise InvalidEvent("event", event, "an Event or keyword fields, not both")
-        return self.record_many([event if event is not None else fields])[0]
+        self._check_open()
+        new = self._coerce(event if event is not None else fields)
+        return self.record_many([new])[0]
 
     def record_many(self, events: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
         """Record many new events in one atomic append (all or none).
@@ -523,7 +523,9 @@ class Timeline(_Reader):
         schema = CURRENT_SCHEMA[RecordType.RECORDED.value]
         pending, payloads = [], []
         for i, event in enumerate(batch):
-            if event.id in seen or self._state.version_of(event.id):
+            # Ids already in the log are refused by the store's version check (below),
+            # which needs no loaded state: appending to a reopened large log stays cheap.
+            if event.id in seen:
                 raise InvalidEvent(f"event {i}: id", event.id, "an id not used by another event")
             seen.add(event.id)
             payload = Payload(event=event)
@@ -537,7 +539,12 @@ class Timeline(_Reader):
                     payload=encode_payload(payload),
                 )
             )
-        self._append(pending, payloads)
+        try:
+            self._append(pending, payloads)
+        except ConcurrencyError as exc:
+            at = next(i for i, e in enumerate(batch) if e.id == exc.event_id)
+            field = "id" if len(batch) == 1 else f"event {at}: id"
+            raise InvalidEvent(field, exc.event_id, "an id not used by another event") from None
         return batch
 
     def _writable(self, event_id: str, expected_version: int | None) -> Record:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from typing import Any, TypeVar
 
 import arrow
@@ -87,6 +88,10 @@ def _to_day(value: object) -> dt.date:
     if when.earliest != when.latest:
         raise InvalidDate(value, "an anchor must be a single day")
     return when.earliest
+
+
+# An interval between two exact days or instants ("2025-12-04/2025-12-05").
+_EXACT_INTERVAL = re.compile(r"^\d{4}-\d{2}-\d{2}(T[^/]+)?/\d{4}-\d{2}-\d{2}(T[^/]+)?$")
 
 
 def _check_whole(anchor: dt.date | None, when: When) -> dt.date | None:
@@ -260,8 +265,24 @@ class When:
 
     @property
     def is_fuzzy(self) -> bool:
-        """Whether it is coarser than a day, or approximate or uncertain."""
-        return self.precision.rank > Precision.DAY.rank or self.approximate or self.uncertain
+        """Whether the sources leave the exact day(s) open.
+
+        True when it is approximate or uncertain, coarser than a day, or an
+        interval whose ends are not both exact days or instants. "4-5 December
+        2025" (two known days) is not fuzzy; "early December 2025" and
+        "2025-12-08?/2025-12-10?" are. Calendars, CSV and analyses all use this
+        one rule.
+        """
+        if self.approximate or self.uncertain:
+            return True
+        if self.precision is Precision.INTERVAL:
+            return _EXACT_INTERVAL.match(self.edtf) is None
+        return self.precision.rank > Precision.DAY.rank
+
+    @property
+    def is_exact(self) -> bool:
+        """The opposite of ``is_fuzzy``: a known day, instant, or span of known days."""
+        return not self.is_fuzzy
 
     @property
     def is_open(self) -> bool:

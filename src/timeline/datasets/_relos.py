@@ -191,7 +191,7 @@ def _events() -> list[dict[str, Any]]:
         {
             "id": "relos-federation-council",
             "kind": "treaty.domestic_approval",
-            "when": "2025-12-08/2025-12-10",
+            "when": "2025-12-08?/2025-12-10?",  # one day, the sources disagree which
             "title": "Federation Council approves RELOS ratification",
             "summary": "Sources disagree: PTI (India Today) dates the approval 8 December; "
             "TASS of 10 December says the Council 'will consider' it that Wednesday.",
