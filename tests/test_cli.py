@@ -330,6 +330,19 @@ class TestList:
         assert_user_error(filled("list", "--from", "someday"), "someday")
         assert_user_error(filled("list", "--kind", "treaty.sined"), "did you mean")
 
+    def test_torn_tail_is_a_warning(self, run: Any, tmp_path: Path) -> None:
+        """A torn JSON Lines tail cut off on opening is one warning line; the command works."""
+        assert run("init", db="x.jsonl").exit_code == 0
+        assert run("add", *SUMMIT, db="x.jsonl").exit_code == 0
+        with (tmp_path / "x.jsonl").open("a", encoding="utf-8") as f:
+            f.write('{"seq": 2, "stream": "torn')
+        result = run("list", db="x.jsonl")
+        assert result.exit_code == 0
+        assert "sco-2025" in result.stdout
+        [line] = result.stderr.splitlines()
+        assert line.startswith("warning: x.jsonl: cut off a torn last line")
+        assert run("list", db="x.jsonl").stderr == ""
+
     def test_missing_log(self, run: Any) -> None:
         """Listing a log that does not exist is one error line."""
         assert_user_error(run("list"), "no timeline at 't.db'")

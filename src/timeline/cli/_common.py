@@ -83,6 +83,8 @@ def state(ctx: click.Context) -> CliState:
 def open_db(ctx: click.Context, /, *, create: bool = False) -> Timeline:
     """Open the log named by ``--db``; it is closed when the command ends.
 
+    Each repair the store made on opening is printed as one ``warning:`` line.
+
     Raises:
         TimelineError: the log does not exist and ``create`` is false.
 
@@ -92,8 +94,11 @@ def open_db(ctx: click.Context, /, *, create: bool = False) -> Timeline:
         raise TimelineError(
             f"no timeline at {st.db!r}; create one with 'timeline --db {st.db} init'"
         )
-    tl = open_timeline(st.db, clock=st.clock, plugins=st.plugins())
-    return ctx.with_resource(tl)
+    tl = ctx.with_resource(open_timeline(st.db, clock=st.clock, plugins=st.plugins()))
+    # A repair (a torn JSON Lines tail cut off) changed the file: the user must hear of it.
+    for repair in tl.repairs:
+        click.echo(f"warning: {repair}", err=True)
+    return tl
 
 
 def resolve_id(tl: Timeline, given: str) -> str:
