@@ -54,7 +54,9 @@ def verify_store(store: Store) -> VerifyReport:
                     expected_seq, f"record missing: expected seq {expected_seq}, found {raw.seq}"
                 )
             if raw.seq < expected_seq:
-                return bad(raw.seq, f"order broken: seq {raw.seq} follows seq {expected_seq - 1}")
+                return bad(
+                    expected_seq, f"order broken: seq {raw.seq} where seq {expected_seq} was due"
+                )
             version = versions.get(raw.stream, 0) + 1
             if raw.version != version:
                 return bad(
