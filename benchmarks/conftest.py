@@ -79,11 +79,25 @@ def describe(
     benchmark.extra_info.update(case=case, n=n, events=events, role=role, **extra)
 
 
+_failed: set[str] = set()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # A case whose checks failed measured something wrong: keep it out of the table.
+    if report.failed:
+        _failed.add(report.nodeid)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     session = getattr(config, "_benchmarksession", None)
     if session is None or _disabled(config):
         return
-    benches = [b for b in session.benchmarks if b and b.extra_info.get("case")]
+    benches = [
+        b
+        for b in session.benchmarks
+        if b and b.extra_info.get("case") and not any(b.fullname.endswith(f) for f in _failed)
+    ]
     if not benches:
         return
     text = report.render(benches)

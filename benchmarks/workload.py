@@ -313,6 +313,16 @@ def paths(n: int, seed: int = SEED) -> Paths:
     )
 
 
+def _readable(p: Paths) -> bool:
+    """Return whether this library version still opens the cached logs (the format may change)."""
+    try:
+        for path in (p.sqlite, p.snapshot):
+            timeline.SqliteStore(path).close()
+    except timeline.TimelineError:
+        return False
+    return True
+
+
 def _copy_db(src: Path, dest: Path) -> None:
     # Through SQLite's backup API, so the WAL is folded in and the copy is consistent.
     import sqlite3
@@ -328,7 +338,10 @@ def build(n: int, seed: int = SEED, log: Callable[[str], None] = print) -> Paths
     """Build (or find in the cache) every file of workload ``(n, seed)``."""
     p = paths(n, seed)
     if all(f.exists() for f in (p.sqlite, p.snapshot, p.jsonl, p.flat)):
-        return p
+        if _readable(p):
+            return p
+        log(f"[bench] cached logs of n={n:,} are in an older log format: rebuilding")
+        clear(n, seed)
     CACHE.mkdir(parents=True, exist_ok=True)
     import time
 
@@ -446,4 +459,6 @@ def clear(n: int, seed: int = SEED) -> None:
     p = paths(n, seed)
     for f in (p.sqlite, p.snapshot, p.jsonl, p.flat):
         f.unlink(missing_ok=True)
+    for f in CACHE.glob(f"*-{n}-{seed}.sqlite"):
+        f.unlink()  # the peer's and the floor's copies
     shutil.rmtree(f"{p.jsonl}.snapshots", ignore_errors=True)
