@@ -420,18 +420,36 @@ class TestImportExport:
         assert filled("list").stdout == run("list", db="copy.db").stdout
 
     def test_malformed_import(self, filled: Any, tmp_path: Path) -> None:
-        """A file with a bad row is one error line and records nothing; --skip-invalid skips."""
+        """Every bad row is one error line, then a summary; nothing is recorded, exit 1."""
+        filled("export", "csv", "-o", "all.csv")
+        text = (tmp_path / "all.csv").read_text(encoding="utf-8")
+        for date in ("2025-08-31", "2025-02-18"):
+            text = text.replace(date, "not-a-date")
+        (tmp_path / "bad.csv").write_text(text, encoding="utf-8")
+        filled("init", db="new.db")
+        result = filled("import", "csv", "bad.csv", db="new.db")
+        assert 1 == result.exit_code
+        lines = result.stderr.splitlines()
+        assert 3 == len(lines), result.stderr
+        assert all(ln.startswith("error: bad.csv: line ") for ln in lines[:2]), lines
+        assert all(": when: " in ln for ln in lines[:2]), lines
+        assert "error: bad.csv: 2 bad rows; nothing was recorded" == lines[2]
+        assert "Traceback" not in result.output
+        assert filled("list", db="new.db").stderr == "no events\n"
+
+    def test_skip_invalid_warns(self, filled: Any, tmp_path: Path) -> None:
+        """--skip-invalid records the good rows and prints one warning per skipped row."""
         filled("export", "csv", "-o", "all.csv")
         text = (tmp_path / "all.csv").read_text(encoding="utf-8")
         (tmp_path / "bad.csv").write_text(
             text.replace("2025-08-31", "not-a-date"), encoding="utf-8"
         )
         filled("init", db="new.db")
-        assert_user_error(filled("import", "csv", "bad.csv", db="new.db"), "nothing was recorded")
-        assert filled("list", db="new.db").stderr == "no events\n"
         result = filled("import", "csv", "bad.csv", "--skip-invalid", db="new.db")
         assert result.stdout == "imported 2 events from bad.csv\n"
-        assert result.stderr.startswith("skipped line ")
+        [line] = result.stderr.splitlines()
+        assert line.startswith("warning: bad.csv: skipped line ")
+        assert ": when: " in line
 
     def test_progress_bars(
         self, filled: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

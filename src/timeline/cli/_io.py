@@ -5,17 +5,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
-from typing import Any
+from typing import Any, cast
 
 import click
 
+from .._errors import ImportFailed
+from .._extensions import Importer, ImportReport
+from .._timeline import Timeline
 from . import _common
 from ._common import (
     ProgressReader,
     ProgressView,
+    UserError,
     file_size,
     filter_options,
     filters_from,
@@ -62,21 +67,46 @@ def import_(
     importer = state(ctx).plugins().importer(format_name)
     options = parse_options(f"importer {format_name}", importer.options, pairs, ctx.args)
     tl = open_db(ctx)
-    if _common.progress_wanted():
-        mode = "rb" if importer.binary else "r"
-        kwargs: dict[str, Any] = {} if importer.binary else {"encoding": "utf-8-sig", "newline": ""}
-        with (
-            open(path, mode, **kwargs) as stream,
-            click.progressbar(length=file_size(path), label="importing", file=sys.stderr) as bar,
-        ):
-            report = tl.import_file(
-                format_name, ProgressReader(stream, bar), skip_invalid=skip_invalid, **options
-            )
-    else:
-        report = tl.import_file(format_name, path, skip_invalid=skip_invalid, **options)
+    try:
+        report = _import(tl, importer, format_name, path, skip_invalid, options)
+    except ImportFailed as exc:
+        if not exc.problems:
+            raise
+        for problem in exc.problems:
+            click.echo(f"error: {path}: {problem}", err=True)
+        count = len(exc.problems)
+        rows = "1 bad row" if count == 1 else f"{count} bad rows"
+        raise UserError(f"{path}: {rows}; nothing was recorded") from None
     for problem in report.problems:
-        click.echo(f"skipped {problem}", err=True)
+        click.echo(f"warning: {path}: skipped {problem}", err=True)
     click.echo(f"imported {report.recorded} events from {path}")
+
+
+def _import(
+    tl: Timeline,
+    importer: Importer,
+    format_name: str,
+    path: str,
+    skip_invalid: bool,
+    options: dict[str, Any],
+) -> ImportReport:
+    """Run the import, with a progress bar over the file's bytes on a terminal."""
+    with contextlib.ExitStack() as stack:
+        source: Any = path
+        if _common.progress_wanted():
+            mode = "rb" if importer.binary else "r"
+            kwargs: dict[str, Any] = (
+                {} if importer.binary else {"encoding": "utf-8-sig", "newline": ""}
+            )
+            stream = stack.enter_context(open(path, mode, **kwargs))
+            bar = stack.enter_context(
+                click.progressbar(length=file_size(path), label="importing", file=sys.stderr)
+            )
+            source = ProgressReader(stream, bar)
+        return cast(
+            "ImportReport",
+            tl.import_file(format_name, source, skip_invalid=skip_invalid, **options),
+        )
 
 
 @click.command(context_settings=_EXTRA)
