@@ -32,7 +32,6 @@ CREATE TABLE IF NOT EXISTS records (
     line BLOB NOT NULL,
     UNIQUE (stream, version)
 );
-CREATE INDEX IF NOT EXISTS records_recorded_at ON records (recorded_at);
 CREATE TABLE IF NOT EXISTS snapshots (
     name TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -187,10 +186,20 @@ class SqliteStore(Store):
         return row[0] or 0
 
     def seq_at(self, moment: dt.datetime) -> int:
-        row = self._db.execute(
-            "SELECT MAX(seq) FROM records WHERE recorded_at <= ?", (format_timestamp(moment),)
-        ).fetchone()
-        return row[0] or 0
+        # recorded_at never decreases along seq, so a binary search over the
+        # primary key answers this without an index that every append would pay for.
+        stamp = format_timestamp(moment)
+        lo, hi = 0, self.head()
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            (at,) = self._db.execute(
+                "SELECT recorded_at FROM records WHERE seq = ?", (mid,)
+            ).fetchone()
+            if at <= stamp:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
 
     def record_hash(self, seq: int) -> str | None:
         row = self._db.execute("SELECT hash FROM records WHERE seq = ?", (seq,)).fetchone()
