@@ -500,6 +500,22 @@ class TestGolden:
             GOLDEN.write_bytes(data)
         assert GOLDEN.read_bytes() == data
 
+    def test_disputed_step_skipped_by_default(self):
+        """The Federation Council step (one day, sources disagree which) is fuzzy: left out."""
+        tl = timeline.datasets.load("relos")
+        assert tl.get("relos-federation-council").when.is_fuzzy
+        uids = set(by_uid(export(tl, modalities="all"), "icalendar"))
+        assert "relos-duma@geotimeline" in uids
+        assert "relos-federation-council@geotimeline" not in uids
+
+    def test_disputed_step_spans_both_days_on_request(self):
+        """With ``fuzzy="span"`` the step spans 8-10 December, marked with its EDTF."""
+        data = export(timeline.datasets.load("relos"), fuzzy="span", modalities="all")
+        council = by_uid(data, "icalendar")["relos-federation-council@geotimeline"]
+        assert (dt.date(2025, 12, 8), dt.date(2025, 12, 11)) == (council["start"], council["end"])
+        assert "≈ Federation Council approves RELOS ratification" == council["summary"]
+        assert "Date: 2025-12-08?/2025-12-10?" in council["description"]
+
     def test_relos_sample_parses_everywhere(self, parser):
         """All three parsers read the sample export with the same UIDs."""
         datasets = pytest.importorskip("timeline.datasets")
