@@ -330,6 +330,43 @@ class TestList:
         assert_user_error(filled("list", "--from", "someday"), "someday")
         assert_user_error(filled("list", "--kind", "treaty.sined"), "did you mean")
 
+    def test_every_shown_id_is_accepted_by_show(self, run: Any, tmp_path: Path) -> None:
+        """Each ID in list (sample ids share 8-character starts) names its own event for show."""
+        assert run("demo", "--db", "demo.db", db=None).exit_code == 0
+        rows = run("list", db="demo.db").stdout.splitlines()[1:]
+        shown = [row.split()[-1] for row in rows]
+        full = []
+        for prefix in shown:
+            result = run("show", prefix, db="demo.db")
+            assert result.exit_code == 0, (prefix, result.stderr)
+            full.append(result.stdout.splitlines()[0].split()[-1])
+        assert len(rows) == len(set(full))
+        assert all(f.startswith(p) for p, f in zip(shown, full, strict=True))
+        assert {"rus-prk-treaty-s", "rus-prk-treaty-i"} <= set(shown)
+
+    @pytest.mark.parametrize(
+        ("ids", "expected"),
+        [
+            (["abcdefghij"], {"abcdefghij": "abcdefgh"}),
+            (["short"], {"short": "short"}),
+            (
+                ["rus-prk-treaty-signed", "rus-prk-treaty-in-force", "rus-vnm-x"],
+                {
+                    "rus-prk-treaty-signed": "rus-prk-treaty-s",
+                    "rus-prk-treaty-in-force": "rus-prk-treaty-i",
+                    "rus-vnm-x": "rus-vnm-",
+                },
+            ),
+            (
+                ["relos-signed", "relos-signed-2"],
+                {"relos-signed": "relos-signed", "relos-signed-2": "relos-signed-"},
+            ),
+        ],
+    )
+    def test_short_ids(self, ids: list[str], expected: dict[str, str]) -> None:
+        """short_ids gives the shortest prefix of 8 or more that no other id shares."""
+        assert expected == common.short_ids(ids)
+
     def test_torn_tail_is_a_warning(self, run: Any, tmp_path: Path) -> None:
         """A torn JSON Lines tail cut off on opening is one warning line; the command works."""
         assert run("init", db="x.jsonl").exit_code == 0

@@ -21,6 +21,7 @@ from . import _common
 from ._common import (
     EVENT_HEADER,
     CliState,
+    all_ids,
     describe_options,
     event_rows,
     open_db,
@@ -192,7 +193,7 @@ def demo(ctx: click.Context, /, db_path: str) -> None:
         count = tl.export(fmt, target)
         written.append(f"{target} ({count} events)")
     records = tl.records(tl.filter())
-    click.echo(render_table(EVENT_HEADER, event_rows(tl, records), wrap=3))
+    click.echo(render_table(EVENT_HEADER, event_rows(tl, records, known=all_ids(tl)), wrap=3))
     click.echo(f"\n{len(tl)} events in {path}; wrote {', '.join(written)}", err=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -270,8 +270,47 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: 
     return "\n".join(lines)
 
 
-def event_rows(tl: Any, records: Sequence[Record]) -> list[list[str]]:
-    """Return the ``list`` table rows (date, kind, actors, title, id prefix) of records."""
+def short_ids(ids: Iterable[str], *, least: int = 8) -> dict[str, str]:
+    """Return each id's shortest prefix (at least ``least`` long) that no other id shares.
+
+    An id that is the start of another id is given whole: ``resolve_id`` takes an exact
+    id before prefixes, so it is never ambiguous.
+    """
+    ordered = sorted(set(ids))
+
+    def shared(a: str, b: str) -> int:
+        n = 0
+        for x, y in zip(a, b, strict=False):
+            if x != y:
+                break
+            n += 1
+        return n
+
+    out = {}
+    for i, full in enumerate(ordered):
+        # In sorted order the ids sharing the longest start with this one are its neighbours.
+        need = max(
+            shared(full, ordered[i - 1]) if i > 0 else 0,
+            shared(full, ordered[i + 1]) if i + 1 < len(ordered) else 0,
+        )
+        out[full] = full[: max(least, need + 1)]
+    return out
+
+
+def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ()) -> list[list[str]]:
+    """Return the ``list`` table rows (date, kind, actors, title, id prefix) of records.
+
+    Args:
+        tl: the timeline (or ``as_of`` view) the records come from.
+        records: the records to show.
+        known: every id in the log; each prefix shown is unique among them (and the
+            records' own ids), so ``timeline show PREFIX`` accepts it.
+
+    Returns:
+        One row per record that holds an event.
+
+    """
+    prefixes = short_ids([*known, *(r.stream for r in records)])
     rows = []
     for record in records:
         event = record.event
@@ -286,10 +325,15 @@ def event_rows(tl: Any, records: Sequence[Record]) -> list[list[str]]:
                 event.kind,
                 ",".join(a.country for a in event.actors),
                 title,
-                event.id[:8],
+                prefixes[event.id],
             ]
         )
     return rows
+
+
+def all_ids(tl: Timeline) -> set[str]:
+    """Return the id of every event in the log, retracted ones included."""
+    return {r.stream for r in tl.records(include_retracted=True)}
 
 
 EVENT_HEADER = ["DATE", "KIND", "ACTORS", "TITLE", "ID"]

@@ -17,6 +17,7 @@ import msgspec
 from .._errors import InvalidEvent, TimelineError
 from ._common import (
     EVENT_HEADER,
+    all_ids,
     event_rows,
     filter_options,
     filters_from,
@@ -214,7 +215,7 @@ def list_(ctx: click.Context, /, **params: Any) -> None:
     if not records:
         click.echo("no events", err=True)
         return
-    click.echo(render_table(EVENT_HEADER, event_rows(view, records), wrap=3))
+    click.echo(render_table(EVENT_HEADER, event_rows(view, records, known=all_ids(tl)), wrap=3))
 
 
 def _show_lines(tl: Any, full: str) -> list[str]:
