@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import networkx as nx
 import pytest
 from click.testing import CliRunner, Result
 
@@ -510,6 +511,29 @@ class TestAnalyze:
             json.loads(result.stdout)
         else:
             assert "treaty" in result.stdout.splitlines()[0]
+
+    def test_network_graphml(self, filled: Any, tmp_path: Path) -> None:
+        """analyze network --format graphml writes GraphML to stdout or to -o FILE."""
+        result = filled("analyze", "network", "--format", "graphml")
+        assert result.exit_code == 0, result.output
+        graph = nx.parse_graphml(result.stdout)
+        assert {"RUS", "IND", "CHN"} == set(graph.nodes)
+        assert 2 == graph.edges["IND", "RUS"]["events"]
+        result = filled("analyze", "network", "--format", "graphml", "-o", "net.graphml")
+        assert result.stderr == "wrote the network analysis as graphml to net.graphml\n"
+        assert set(graph.edges) == set(nx.read_graphml(tmp_path / "net.graphml").edges)
+
+    def test_output_file(self, filled: Any, tmp_path: Path) -> None:
+        """-o writes the table, CSV or JSON to a file instead of standard output."""
+        result = filled("analyze", "lifecycle", "--format", "json", "-o", "l.json")
+        assert (result.exit_code, result.stdout) == (0, "")
+        expected = json.loads(filled("analyze", "lifecycle", "--format", "json").stdout)
+        assert expected == json.loads((tmp_path / "l.json").read_text(encoding="utf-8"))
+
+    def test_graphml_needs_a_graph(self, filled: Any) -> None:
+        """--format graphml on an analysis without GraphML output is a usage error."""
+        result = filled("analyze", "lifecycle", "--format", "graphml")
+        assert_user_error(result, "analysis lifecycle has no graphml output", code=2)
 
 
 class TestAdmin:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import sys
 from typing import Any, cast
@@ -14,12 +15,13 @@ from typing import Any, cast
 import click
 
 from .._errors import ImportFailed
-from .._extensions import Importer, ImportReport
+from .._extensions import Analysis, Importer, ImportReport
 from .._timeline import Timeline
 from . import _common
 from ._common import (
     ProgressReader,
     ProgressView,
+    UsageProblem,
     UserError,
     file_size,
     filter_options,
@@ -158,42 +160,69 @@ def export(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "csv", "json"]),
+    type=click.Choice(["table", "csv", "json", "graphml"]),
     default="table",
     show_default=True,
-    help="How to print the result.",
+    help="How to print the result (graphml: analyses that draw a graph, such as network).",
 )
+@click.option("-o", "--output", metavar="FILE", help="Write here (default: standard output).")
 @filter_options
 @_OPTION
 @click.pass_context
 def analyze(
-    ctx: click.Context, /, name: str, fmt: str, pairs: tuple[str, ...], **params: Any
+    ctx: click.Context,
+    /,
+    name: str,
+    fmt: str,
+    output: str | None,
+    pairs: tuple[str, ...],
+    **params: Any,
 ) -> None:
     """Run the analysis called NAME and print its result.
 
     See 'timeline plugins' for the analyses and their options.
 
     \b
-    Example:
+    Examples:
         timeline analyze lifecycle --treaty RELOS --format json
+        timeline analyze network --format graphml -o network.graphml
     """
     analysis = state(ctx).plugins().analysis(name)
+    # Any analysis offering to_graphml(result, path_or_file) can be drawn, not only network.
+    draw = getattr(analysis, "to_graphml", None)
+    if fmt == "graphml" and draw is None:
+        raise UsageProblem(f"analysis {name} has no graphml output (use table, csv or json)")
     options = {
         **filters_from(params),
         **parse_options(f"analysis {name}", analysis.options, pairs, ctx.args),
     }
     tl = open_db(ctx)
     result = analysis.analyze(tl, **options)
+    if draw is not None and fmt == "graphml":
+        draw(result, output if output is not None else sys.stdout)
+    else:
+        text = _render(analysis, result, fmt)
+        if output is None:
+            click.echo(text)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as f:
+                f.write(text + "\n")
+    if output is not None:
+        click.echo(f"wrote the {name} analysis as {fmt} to {output}", err=True)
+
+
+def _render(analysis: Analysis, result: Any, fmt: str) -> str:
+    """Return an analysis result as a table, CSV or JSON text (without a final newline)."""
     if fmt == "json":
-        click.echo(json.dumps(analysis.to_json(result), indent=2, ensure_ascii=False))
-        return
+        return json.dumps(analysis.to_json(result), indent=2, ensure_ascii=False)
     header, rows = analysis.table(result)
     if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
-        return
-    click.echo(render_table(header, rows))
+        return out.getvalue().removesuffix("\n")
+    return render_table(header, rows)
 
 
 COMMANDS = [import_, export, analyze]
