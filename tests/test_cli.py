@@ -501,6 +501,36 @@ class TestImportExport:
         assert "records:   3" in filled("replay", "--stats").stdout
 
 
+class TestParseOptions:
+    OPTIONS = (
+        timeline.Option(name="limit", help="h", type=int),
+        timeline.Option(name="min_weight", help="h", type=float),
+        timeline.Option(name="all_day", help="h", type=bool),
+    )
+
+    @pytest.mark.parametrize(
+        ("args", "text"),
+        [
+            (["--limit", "ten"], "option --limit: 'ten' is not an integer"),
+            (["--min-weight=heavy"], "option --min-weight: 'heavy' is not a number"),
+            (["--all-day=maybe"], "option --all-day: 'maybe' is not true or false"),
+        ],
+    )
+    def test_bad_values(self, args: list[str], text: str) -> None:
+        """A value of the wrong type is a usage error naming the flag and the type."""
+        with pytest.raises(common.UsageProblem) as caught:
+            common.parse_options("analysis x", self.OPTIONS, [], args)
+        assert text == caught.value.message
+
+    def test_values(self) -> None:
+        """Flags and KEY=VALUE pairs convert to the option's type."""
+        expected = {"limit": 3, "min_weight": 0.5, "all_day": False}
+        actual = common.parse_options(
+            "analysis x", self.OPTIONS, ["min_weight=0.5"], ["--limit", "3", "--no-all-day"]
+        )
+        assert expected == actual
+
+
 class TestAnalyze:
     @pytest.mark.parametrize("fmt", ["table", "csv", "json"])
     def test_formats(self, filled: Any, fmt: str) -> None:

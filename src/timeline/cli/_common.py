@@ -170,19 +170,23 @@ _TRUE = {"1", "true", "yes", "on", "y"}
 _FALSE = {"0", "false", "no", "off", "n"}
 
 
+_EXPECTED = {int: "an integer", float: "a number"}
+
+
 def _convert(option: Option | None, name: str, value: str) -> Any:
     kind = str if option is None else option.type
+    flag = f"--{name.replace('_', '-')}"
     if kind is bool:
         if value.strip().lower() in _TRUE:
             return True
         if value.strip().lower() in _FALSE:
             return False
-        raise UsageProblem(f"option {name}: {value!r} is not true or false")
-    if kind in (int, float):
+        raise UsageProblem(f"option {flag}: {value!r} is not true or false")
+    if kind in _EXPECTED:
         try:
             return kind(value)
         except ValueError:
-            raise UsageProblem(f"option {name}: {value!r} is not a {kind.__name__}") from None
+            raise UsageProblem(f"option {flag}: {value!r} is not {_EXPECTED[kind]}") from None
     return value
 
 
