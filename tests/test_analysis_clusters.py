@@ -65,6 +65,14 @@ class TestMembership:
         assert (False, True) == (cluster.possible[0].exact, cluster.definite[0].exact)
         assert ("since",) == result.skipped
 
+    def test_exact_follows_when_is_exact(self, memory_timeline):
+        """A span of known days (4-5 December) is exact; one uncertain day is not."""
+        memory_timeline.record_many(
+            [ev("visit", "2025-12-04/2025-12-05"), ev("council", "2025-12-08?/2025-12-10?")]
+        )
+        [cluster] = CLUSTERS.analyze(memory_timeline).clusters
+        assert {"visit": True, "council": False} == {m.event_id: m.exact for m in cluster.members}
+
     def test_wider_window_links_more(self, june):
         """With days=9, 2024-06-30 joins the chain and 2024-07-15 stays out."""
         result = CLUSTERS.analyze(june, days=9)

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -385,6 +387,37 @@ class TestGoogleDialect:
         """Cyrillic and Devanagari text is written as UTF-8 and read back."""
         [row] = rows(export(make_timeline(NON_LATIN), dialect="google"))
         assert NON_LATIN["title"] == row["Subject"]
+
+
+class TestOneFuzzinessRule:
+    @pytest.mark.parametrize(
+        "when",
+        [
+            "2025-12-02",
+            "4-5 December 2025",
+            "2025-12-08?/2025-12-10?",
+            "2025-12-04~",
+            "early December 2025",
+            "2025-12",
+        ],
+    )
+    def test_calendar_rows_follow_when_is_fuzzy(self, when):
+        """A calendar dialect keeps a date by default exactly when ``When.is_exact``."""
+        event = dict(VISIT, when=when)
+        written = rows(export(make_timeline(event), dialect="google"))
+        assert timeline.When.parse(when).is_exact == bool(written)
+
+    def test_imports_no_other_plugin(self):
+        """The csv plugin imports only timeline's public API, never another plugin."""
+        package = Path(timeline_csv.__file__).parent
+        imported = set()
+        for path in package.glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    imported.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    imported.add(node.module.split(".")[0])
+        assert set() == {name for name in imported if name.startswith("timeline_")}
 
 
 class TestOutlookDialect:

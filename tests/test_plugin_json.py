@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -228,6 +230,20 @@ class TestJsonlImporter:
             {"events": [{"kind": "treaty.signed", "when": "2025-02-18", "title": "T"}]}
         ).encode()
         assert 1 == import_bytes(make_timeline(), data).recorded
+
+
+class TestIndependence:
+    def test_imports_no_other_plugin(self):
+        """The json plugin imports only timeline's public API, never another plugin."""
+        package = Path(timeline_json.__file__).parent
+        imported = set()
+        for path in package.glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    imported.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    imported.add(node.module.split(".")[0])
+        assert set() == {name for name in imported if name.startswith("timeline_")}
 
 
 class TestThroughPluginHost:

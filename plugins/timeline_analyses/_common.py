@@ -20,8 +20,6 @@ __all__ = [
     "Span",
     "counted_events",
     "gap_range",
-    "is_exact",
-    "span_between",
     "surely_within",
 ]
 
@@ -38,7 +36,9 @@ class Span:
     max_days: int
     """The most days it can be (the later date's latest day minus the earlier's earliest)."""
     exact: bool
-    """Whether both dates are known to the day, so ``min_days == max_days`` is certain."""
+    """Whether both dates are known to the day, so ``min_days == max_days`` is certain.
+
+    The days come from ``timeline.days_between`` on the two dates' bounds."""
 
     def __str__(self) -> str:
         if self.min_days == self.max_days:
@@ -46,11 +46,6 @@ class Span:
         else:
             text = f"{self.min_days} to {self.max_days} days"
         return text if self.exact else f"{text} (imprecise)"
-
-
-def is_exact(when: timeline.When) -> bool:
-    """Return whether a date is one known day (not a span, not approximate or uncertain)."""
-    return when.earliest == when.latest and not when.approximate and not when.uncertain
 
 
 def surely_within(when: timeline.When, start: dt.date | None, end: dt.date | None) -> bool:
@@ -69,28 +64,6 @@ def surely_within(when: timeline.When, start: dt.date | None, end: dt.date | Non
     if start is None and end is None:
         return True
     return when.within(start, end) and not when.approximate and not when.uncertain
-
-
-def span_between(
-    first: tuple[dt.date, dt.date], second: tuple[dt.date, dt.date], *, exact: bool
-) -> Span:
-    """Return the days from ``first`` to ``second`` (each an inclusive ``(earliest, latest)``).
-
-    Args:
-        first: the bounds of the earlier date.
-        second: the bounds of the later date.
-        exact: whether both dates are exact days (``is_exact``).
-
-    Returns:
-        ``Span(second.earliest - first.latest, second.latest - first.earliest)``;
-        a negative ``min_days`` means the second may come first.
-
-    """
-    return Span(
-        min_days=(second[0] - first[1]).days,
-        max_days=(second[1] - first[0]).days,
-        exact=exact,
-    )
 
 
 def gap_range(first: tuple[dt.date, dt.date], second: tuple[dt.date, dt.date]) -> tuple[int, int]:

@@ -9,7 +9,7 @@ import attrs
 
 import timeline
 
-from ._common import counted_events, gap_range, is_exact
+from ._common import counted_events, gap_range
 
 __all__ = ["Cluster", "Clusters", "ClustersResult", "Member"]
 
@@ -34,7 +34,8 @@ class Member:
     latest: dt.date
     """Last possible day."""
     exact: bool
-    """Whether the date is one known day."""
+    """Whether the date is exact (``When.is_exact``: a known day or instant, or a span of
+    known days)."""
     membership: str
     """``definite``: within ``days`` of another definite member on every reading of both
     dates; ``possible``: only some readings of its (imprecise) date put it that close."""
@@ -92,7 +93,7 @@ def _member(event: timeline.Event, membership: str) -> Member:
         date=event.when.display,
         earliest=event.when.earliest,
         latest=event.when.latest,
-        exact=is_exact(event.when),
+        exact=event.when.is_exact,
         membership=membership,
         countries=event.countries,
     )

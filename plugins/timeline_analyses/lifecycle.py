@@ -10,7 +10,7 @@ import attrs
 
 import timeline
 
-from ._common import Span, counted_events, is_exact, span_between
+from ._common import Span, counted_events
 
 __all__ = ["Agreement", "Claim", "Lifecycle", "LifecycleResult", "PartyStatus", "Step"]
 
@@ -233,7 +233,7 @@ def _step(event: timeline.Event) -> Step:
         date=event.when.display,
         earliest=earliest,
         latest=latest,
-        exact=is_exact(event.when) and not disputed and earliest == latest,
+        exact=event.when.is_exact and not disputed and earliest == latest,
         parties=parties,
         chamber=chamber,
         body=body,
@@ -250,17 +250,23 @@ def _open(step: Step) -> bool:
     return step.earliest == dt.date.min or step.latest == dt.date.max
 
 
-def _between(first: Step | None, second: Step) -> Span | None:
+def _reach(step: Step, when: timeline.When) -> timeline.When:
+    """Return the date a step may fall on: its event's, widened to every claimed date."""
+    if (step.earliest, step.latest) == (when.earliest, when.latest):
+        return when
+    return timeline.When.parse(f"{step.earliest.isoformat()}/{step.latest.isoformat()}")
+
+
+def _between(first: Step | None, second: Step, whens: dict[str, timeline.When]) -> Span | None:
     if first is None or _open(first) or _open(second):
         return None
-    return span_between(
-        (first.earliest, first.latest),
-        (second.earliest, second.latest),
-        exact=first.exact and second.exact,
+    low, high = timeline.days_between(
+        _reach(first, whens[first.event_id]), _reach(second, whens[second.event_id])
     )
+    return Span(min_days=low, max_days=high, exact=first.exact and second.exact)
 
 
-def _with_spans(steps: list[Step]) -> tuple[Step, ...]:
+def _with_spans(steps: list[Step], whens: dict[str, timeline.When]) -> tuple[Step, ...]:
     signature = next(
         (s for s in steps if s.stage == "signed" and s.modality in {m.value for m in _HAPPENED}),
         None,
@@ -271,8 +277,8 @@ def _with_spans(steps: list[Step]) -> tuple[Step, ...]:
         out.append(
             attrs.evolve(
                 step,
-                since_previous=_between(steps[i - 1] if i else None, step),
-                since_signature=_between(signature, step) if after_signature else None,
+                since_previous=_between(steps[i - 1] if i else None, step, whens),
+                since_signature=_between(signature, step, whens) if after_signature else None,
             )
         )
         after_signature = after_signature or step is signature
@@ -325,7 +331,7 @@ def _agreement(treaty: str, events: list[timeline.Event]) -> Agreement:
     parties, in_force = _statuses(steps)
     return Agreement(
         treaty=treaty,
-        steps=_with_spans(steps),
+        steps=_with_spans(steps, {e.id: e.when for e in events}),
         parties=parties,
         in_force=in_force,
         related=tuple(e.id for e in events if not e.kind.startswith("treaty.")),

@@ -10,8 +10,8 @@ from typing import IO, Any
 import attrs
 
 import timeline
-import timeline_ics
 
+from ._calendar import FUZZY_POLICIES, description, parse_modalities, row_dates
 from ._cells import FULL_COLUMNS, event_cells, guard
 
 __all__ = ["DIALECTS", "GOOGLE_COLUMNS", "OUTLOOK_COLUMNS", "CsvExporter"]
@@ -82,18 +82,16 @@ class _CalendarRow:
 
 
 def _calendar_row(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> _CalendarRow | None:
-    span = timeline_ics.calendar_span(event.when)
-    if span is None or (span.kind is timeline_ics.SpanKind.FUZZY and not span_fuzzy):
+    span = row_dates(event.when)
+    if span is None or (span.fuzzy and not span_fuzzy):
         return None
-    fuzzy = span.kind is timeline_ics.SpanKind.FUZZY
-    if span.kind is timeline_ics.SpanKind.TIMED:
-        assert span.start is not None
-        end = span.end or span.start
+    fuzzy = span.fuzzy
+    if span.start is not None and span.end is not None:
         dates = (
             _us_date(span.start.date()),
             _us_time(span.start, seconds),
-            _us_date(end.date()),
-            _us_time(end, seconds),
+            _us_date(span.end.date()),
+            _us_time(span.end, seconds),
             "False",
         )
     else:
@@ -106,7 +104,7 @@ def _calendar_row(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> _Ca
         end_date=dates[2],
         end_time=dates[3],
         all_day=dates[4],
-        description=timeline_ics.event_description(event, fuzzy),
+        description=description(event, fuzzy),
         location=event.location or "",
         categories="; ".join([event.kind, *event.tags]),
     )
@@ -183,7 +181,7 @@ class CsvExporter(timeline.Exporter):
         timeline.Option(
             name="fuzzy",
             default="skip",
-            choices=timeline_ics.FUZZY_POLICIES,
+            choices=FUZZY_POLICIES,
             help="Calendar dialects: skip dates coarser than a day, or span them",
         ),
         timeline.Option(
@@ -202,7 +200,7 @@ class CsvExporter(timeline.Exporter):
         modalities = options["modalities"]
         if modalities is None:
             modalities = "all" if dialect == "full" else "actual"
-        keep = timeline_ics.parse_modalities(f"{self.name} option modalities", modalities)
+        keep = parse_modalities(f"{self.name} option modalities", modalities)
         # "\r\n" row ends (RFC 4180); every cell with a quote, comma or line break is quoted.
         writer = csv.writer(stream, lineterminator="\r\n")
         guarded = bool(options["guard_formulas"])

@@ -2,7 +2,7 @@
 
 Registered through the ``timeline`` entry-point group (``ics = "timeline_ics"``),
 the same way a third-party plugin is. The date-to-calendar policy
-(``calendar_span``) is shared with the calendar dialects of ``timeline_csv``.
+(``calendar_span``) follows ``When.is_fuzzy``, like every other plugin.
 """
 
 from __future__ import annotations

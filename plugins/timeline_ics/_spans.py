@@ -1,10 +1,9 @@
-"""How an event's date maps onto a calendar: timed, all-day, fuzzy (shared by ICS and CSV)."""
+"""How an event's date maps onto a calendar: timed, all-day or fuzzy (``When.is_fuzzy``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 from collections.abc import Iterable
 
 import attrs
@@ -15,9 +14,6 @@ __all__ = ["FUZZY_POLICIES", "CalendarSpan", "SpanKind", "calendar_span", "parse
 
 #: The values of the ``fuzzy`` option: leave fuzzy events out, or show them as all-day spans.
 FUZZY_POLICIES: tuple[str, ...] = ("skip", "span")
-
-# An EDTF interval whose two ends are plain calendar days ("2025-12-04/2025-12-05").
-_DAY_INTERVAL = re.compile(r"^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$")
 
 
 class SpanKind(str, enum.Enum):
@@ -58,10 +54,11 @@ def calendar_span(when: timeline.When) -> CalendarSpan | None:
     The policy (documented in ``docs/exporters.md``):
 
     - a timed date (``when.start`` set) is timed, in UTC;
-    - an exact day, or an interval between two exact days, is all-day;
-    - anything else (month, season, year, part of a month, approximate or
-      uncertain dates, intervals with fuzzy ends) is fuzzy, spanning
-      ``earliest..latest``;
+    - an exact date (``when.is_exact``: a known day, or a span of known days)
+      is all-day;
+    - anything else (``when.is_fuzzy``: month, season, year, part of a month,
+      approximate or uncertain dates, intervals with fuzzy ends) is fuzzy,
+      spanning ``earliest..latest``;
     - an open-ended date (``2022/..``) has no span and gives None.
 
     Args:
@@ -80,11 +77,7 @@ def calendar_span(when: timeline.When) -> CalendarSpan | None:
         )
     if when.is_open:
         return None
-    exact = not (when.approximate or when.uncertain) and (
-        when.precision is timeline.Precision.DAY
-        or (when.precision is timeline.Precision.INTERVAL and _DAY_INTERVAL.match(when.edtf))
-    )
-    kind = SpanKind.ALL_DAY if exact else SpanKind.FUZZY
+    kind = SpanKind.ALL_DAY if when.is_exact else SpanKind.FUZZY
     return CalendarSpan(kind=kind, first_day=when.earliest, last_day=when.latest)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -9,7 +10,6 @@ import attrs
 import msgspec
 
 import timeline
-import timeline_csv
 
 __all__ = ["JsonlImporter"]
 
@@ -22,6 +22,32 @@ Row = tuple[int, "timeline.Event | dict[str, Any] | timeline.ImportProblem"]
 
 def _problem(line: int, field: str, reason: str) -> Row:
     return line, timeline.ImportProblem(line=line, field=field, reason=reason)
+
+
+def _when(edtf: str, phrase: object, anchor: object) -> timeline.When:
+    """Rebuild the ``when`` object the json exporter writes, checking its parts agree.
+
+    The phrase, when there is one, is parsed again against the anchor and must
+    give the EDTF: a file cannot smuggle in a date whose words and EDTF disagree.
+
+    Raises:
+        InvalidDate: a part cannot be read, or the phrase does not give the EDTF.
+
+    """
+    day: dt.date | None = None
+    if anchor:
+        try:
+            day = dt.date.fromisoformat(str(anchor))
+        except ValueError:
+            reason = "an anchor must be an ISO date (YYYY-MM-DD)"
+            raise timeline.InvalidDate(anchor, reason) from None
+    if not phrase:
+        when = timeline.When.parse(edtf)
+        return when if day is None else attrs.evolve(when, anchor=day)
+    when = timeline.When.parse(str(phrase), anchor=day)
+    if when.edtf != edtf:
+        raise timeline.InvalidDate(phrase, f"it reads as {when.edtf}, not {edtf}")
+    return when
 
 
 def _event_fields(line: int, data: object) -> Row:
@@ -44,9 +70,7 @@ def _event_fields(line: int, data: object) -> Row:
         if not isinstance(edtf, str):
             return _problem(line, "when", "an object without an 'edtf' string")
         try:
-            fields["when"] = timeline_csv.when_from_parts(
-                edtf, when.get("phrase") or None, when.get("anchor") or None
-            )
+            fields["when"] = _when(edtf, when.get("phrase"), when.get("anchor"))
         except timeline.InvalidDate as exc:
             return _problem(line, "when", str(exc.args[0]))
     return line, fields
