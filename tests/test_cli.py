@@ -243,6 +243,21 @@ class TestAdd:
         run("init")
         assert_user_error(run("add", *args), text)
 
+    @pytest.mark.parametrize("command", ["add", "amend"])
+    def test_modality_help_lists_the_values(self, run: Any, command: str) -> None:
+        """--help offers exactly the modalities the log accepts."""
+        out = " ".join(run(command, "--help").stdout.split())
+        assert f"--modality [{'|'.join(m.value for m in timeline.Modality)}]" in out
+
+    def test_modality(self, run: Any, tmp_path: Path) -> None:
+        """--modality records a listed value; any other is one usage error line naming them."""
+        run("init")
+        assert run("add", *SUMMIT, "--modality", "planned").exit_code == 0
+        with timeline.open(tmp_path / "t.db") as tl:
+            assert timeline.Modality.PLANNED == tl.get("sco-2025").modality
+        result = run("add", *VISIT, "--modality", "denied")
+        assert_user_error(result, "'denied' is not one of 'actual', 'planned'", code=2)
+
     def test_bad_json(self, run: Any, tmp_path: Path) -> None:
         """A file that is not JSON is one error line naming it."""
         run("init")

@@ -15,6 +15,7 @@ import click
 import msgspec
 
 from .._errors import InvalidEvent, TimelineError
+from .._model import Modality
 from ._common import (
     EVENT_HEADER,
     all_ids,
@@ -68,7 +69,11 @@ def _event_flags(func: Any) -> Any:
         click.option("--tag", "tags", multiple=True, help="A tag; repeat for more."),
         click.option("--treaty", help="The agreement it belongs to (e.g. RELOS)."),
         click.option("--summary", help="A longer description."),
-        click.option("--modality", help="actual (default), planned, reported, denied..."),
+        click.option(
+            "--modality",
+            type=click.Choice([m.value for m in Modality]),
+            help="Whether it happened (default: actual), is planned, reported or denied (negated).",
+        ),
         click.option("--location", help="Where it happened."),
     ]
     for flag in reversed(flags):
