@@ -661,6 +661,40 @@ class TestAdmin:
         with timeline.open(tmp_path / "d" / "demo.db") as tl:
             assert len(tl) == len(timeline.datasets.load("relos"))
 
+    @pytest.mark.parametrize(
+        ("args", "env", "made"),
+        [
+            (["--db", "g.db", "demo"], None, "g.db"),
+            (["demo"], "e.db", "e.db"),
+            (["demo"], None, "demo.db"),
+            (["--db", "g.db", "demo", "--db", "own.db"], "e.db", "own.db"),
+        ],
+    )
+    def test_demo_log_choice(
+        self,
+        run: Any,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        args: list[str],
+        env: str | None,
+        made: str,
+    ) -> None:
+        """demo's own --db wins, then the global --db or TIMELINE_DB, then demo.db."""
+        if env is not None:
+            monkeypatch.setenv("TIMELINE_DB", env)
+        result = run(*args, db=None)
+        assert result.exit_code == 0, result.output
+        assert {made, made.replace(".db", ".ics")} <= {p.name for p in tmp_path.iterdir()}
+        assert f"events in {made}" in result.stderr
+
+    def test_demo_keeps_a_real_log(self, filled: Any, tmp_path: Path) -> None:
+        """demo refuses to replace a log that is not an earlier demo (TIMELINE_DB may name it)."""
+        assert_user_error(filled("demo"), "demo would replace 't.db', which is not an earlier demo")
+        with timeline.open(tmp_path / "t.db") as tl:
+            assert 3 == len(tl)
+        (tmp_path / "junk.db").write_text("not a log", encoding="utf-8")
+        assert_user_error(filled("demo", "--db", "junk.db"), "not an earlier demo")
+
     def test_demo_needs_sqlite_name(self, run: Any) -> None:
         """demo refuses a path that is not a SQLite file name."""
         assert_user_error(run("demo", "--db", "demo.txt", db=None), "should end in .db")

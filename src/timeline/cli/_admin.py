@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from .._errors import PluginError, TimelineError
 from .._plugins import PluginHost
@@ -155,32 +156,66 @@ def _remove_log(path: Path) -> None:
         p.unlink(missing_ok=True)
 
 
+def _demo_path(ctx: click.Context, given: str | None) -> Path:
+    """Return the demo log: demo's own --db, else the global --db / TIMELINE_DB, else demo.db."""
+    if given is not None:
+        return Path(given)
+    source = ctx.find_root().get_parameter_source("db")
+    chosen = source in {ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT}
+    return Path(state(ctx).db if chosen else "demo.db")
+
+
+def _check_replaceable(path: Path, sample_ids: set[str]) -> None:
+    """Refuse to replace a log that holds anything but the sample (it may be the user's).
+
+    Raises:
+        TimelineError: the file exists and is not an earlier demo (or an empty log).
+
+    """
+    if not path.exists():
+        return
+    try:
+        with open_timeline(path) as old:
+            ids = {r.stream for r in old.records(include_retracted=True)}
+    except TimelineError:
+        ids = {"?"}  # not a readable log: not ours to delete
+    if not ids <= sample_ids:
+        raise TimelineError(
+            f"demo would replace {str(path)!r}, which is not an earlier demo; "
+            "give demo a new file with --db"
+        )
+
+
 @click.command()
 @click.option(
     "--db",
     "db_path",
-    default="demo.db",
-    show_default=True,
-    help="The SQLite file to create (replaced if it exists).",
+    default=None,
+    show_default="the global --db or TIMELINE_DB, else demo.db",
+    metavar="PATH",
+    help="The SQLite file to create (replaced if it holds an earlier demo).",
 )
 @click.pass_context
-def demo(ctx: click.Context, /, db_path: str) -> None:
+def demo(ctx: click.Context, /, db_path: str | None) -> None:
     """Load the sample RELOS dataset, export demo.ics and demo.csv, print the timeline.
 
-    The files are written beside the database; the database is made afresh each run.
+    The files are written beside the database; the database is made afresh each run
+    (a file that holds anything but the sample is never replaced).
 
     \b
     Example:
-        timeline demo --db /tmp/demo.db
+        timeline demo --db samples/demo.db
     """
     try:
         from .. import datasets
     except ImportError:  # pragma: no cover - only while the datasets package is missing
         raise TimelineError("the sample datasets are not installed") from None
     st = state(ctx)
-    path = Path(db_path)
+    path = _demo_path(ctx, db_path)
     if path.suffix.lower() not in {".db", ".sqlite", ".sqlite3"}:
-        raise TimelineError(f"demo writes a SQLite file: {db_path!r} should end in .db")
+        raise TimelineError(f"demo writes a SQLite file: {str(path)!r} should end in .db")
+    sample_ids = {e.id for e in datasets.load("relos").events(include_retracted=True)}
+    _check_replaceable(path, sample_ids)
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_log(path)
     host = st.plugins()
