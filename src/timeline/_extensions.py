@@ -7,6 +7,7 @@ registers an instance from its ``timeline_register_*`` hook.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import os
@@ -98,25 +99,102 @@ class _Extension:
         return out
 
 
+class _DecodingWriter(io.RawIOBase):
+    """A binary sink over a text stream: decodes each UTF-8 chunk and writes the text on.
+
+    For text streams without a binary layer (``io.StringIO``). Each write goes
+    straight through (nothing is held back but a UTF-8 character split across
+    two writes), so the export still streams.
+    """
+
+    def __init__(self, text: IO[str]) -> None:
+        super().__init__()
+        self._text = text
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        text = self._decoder.decode(chunk)
+        if text:
+            self._text.write(text)
+        return len(chunk)
+
+    def finish(self) -> None:
+        """Write out what the decoder still holds (fails on a truncated character)."""
+        text = self._decoder.decode(b"", final=True)
+        if text:
+            self._text.write(text)
+
+
+def _is_text(stream: object) -> bool:
+    return isinstance(stream, io.TextIOBase)
+
+
+def _is_binary(stream: object) -> bool:
+    return isinstance(stream, (io.RawIOBase, io.BufferedIOBase))
+
+
+@contextlib.contextmanager
+def _open_path(path: str, binary: bool) -> Iterator[IO[Any]]:
+    # Write beside the target, then rename: a failed export leaves no half file.
+    tmp = f"{path}.partial"
+    mode = "wb" if binary else "w"
+    kwargs: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+    try:
+        with open(tmp, mode, **kwargs) as f:
+            yield f
+        os.replace(tmp, path)
+    except OSError as exc:
+        # Name the file the user gave, not the temporary one beside it.
+        raise TimelineError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+
+
 @contextlib.contextmanager
 def _open_dest(dest: str | os.PathLike[str] | IO[Any], binary: bool) -> Iterator[IO[Any]]:
+    """Give the exporter a stream of the kind it writes (bytes or text) onto ``dest``.
+
+    A path is written through a temporary file renamed at the end. A binary
+    exporter on a text stream writes to the stream's binary layer (``buffer``,
+    after flushing the text layer), or through a decoding adapter when it has
+    none (``io.StringIO``); a text exporter on a binary stream writes through a
+    UTF-8 ``TextIOWrapper`` that is detached afterwards, leaving ``dest`` open.
+
+    Raises:
+        TimelineError: the path cannot be written (the message names the path).
+    """
     if isinstance(dest, (str, os.PathLike)):
-        # Write beside the target, then rename: a failed export leaves no half file.
-        path = os.fspath(dest)
-        tmp = f"{path}.partial"
-        mode = "wb" if binary else "w"
-        kwargs: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
+        with _open_path(os.fspath(dest), binary) as f:
+            yield f
+    elif binary and _is_text(dest):
+        buffer = getattr(dest, "buffer", None)
+        if buffer is not None:
+            # Text already written must come first; and with PYTHONUNBUFFERED the
+            # buffer is a raw FileIO (not a BufferedIOBase), which is fine too.
+            dest.flush()
+            yield cast("IO[Any]", buffer)
+            buffer.flush()
+        else:
+            adapter = _DecodingWriter(dest)
+            yield cast("IO[Any]", adapter)
+            adapter.finish()
+    elif not binary and _is_binary(dest):
+        wrapper = io.TextIOWrapper(
+            cast("IO[bytes]", dest), encoding="utf-8", newline="", write_through=True
+        )
         try:
-            with open(tmp, mode, **kwargs) as f:
-                yield f
-            os.replace(tmp, path)
+            yield wrapper
+            wrapper.flush()
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(tmp)
+            # Detach so that dropping the wrapper does not close the caller's stream.
+            wrapper.detach()
     else:
-        # A text stream such as sys.stdout: binary exporters write to its buffer.
-        buffer = getattr(dest, "buffer", None) if binary else None
-        yield cast("IO[Any]", buffer) if isinstance(buffer, io.BufferedIOBase) else dest
+        yield dest
 
 
 @attrs.frozen(kw_only=True)
