@@ -614,7 +614,9 @@ class TestAdmin:
         assert "ics" in run("plugins").stdout
         data = json.loads(run("plugins", "--json").stdout)
         assert [p["name"] for p in data] == ["analyses", "csv", "ics", "json"]
-        assert {"name", "version", "source", "distribution", "hooks", "error"} == set(data[0])
+        fields = {"name", "version", "source", "distribution", "entry_point", "hooks", "error"}
+        assert fields == set(data[0])
+        assert "csv = timeline_csv" == data[1]["entry_point"]
 
     def test_plugins_with_a_broken_plugin(self, run: Any) -> None:
         """plugins still runs when a plugin is broken, and shows its error."""
@@ -630,6 +632,7 @@ class TestAdmin:
         assert result.exit_code == 0
         [info] = json.loads(result.stdout)
         assert "RuntimeError: broken on purpose" in info["error"]
+        assert info["entry_point"] is None  # registered by hand
         result = run("export", "csv", host=host)
         assert_user_error(result, "broken on purpose")
 

@@ -147,6 +147,7 @@ class TestDiscovery:
                 "version": "1.2.3",
                 "source": "entrypoint",
                 "distribution": "timeline-lines",
+                "entry_point": f"lines = {mod}",
                 "hooks": ["timeline_register_exporters"],
                 "error": None,
             }
@@ -192,6 +193,7 @@ class TestDiscovery:
         assert ["fake"] == list(host.exporters())
         info = host.plugins_info()[0]
         assert (None, None, "entrypoint") == (info["distribution"], info["version"], info["source"])
+        assert "fake = tests.test_plugins:FAKE_PLUGIN" == info["entry_point"]
 
     def test_without_entry_points(self) -> None:
         """``load_entrypoints=False`` loads nothing."""

@@ -88,6 +88,7 @@ class TestInstalledExample:
                 "version": "0.1.0",
                 "source": "entrypoint",
                 "distribution": "timeline-hello",
+                "entry_point": "hello = timeline_hello",
                 "hooks": ["timeline_register_exporters", "timeline_register_kinds"],
                 "error": None,
             }

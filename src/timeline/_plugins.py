@@ -593,8 +593,10 @@ class PluginHost:
 
         Returns:
             One dict per plugin, sorted by name: ``name``, ``version``, ``source``
-            (``"entrypoint"`` or ``"manual"``), ``distribution``, ``hooks`` (the hook
-            names it implements) and ``error`` (None, or why it failed).
+            (``"entrypoint"`` or ``"manual"``), ``distribution``, ``entry_point``
+            (``"name = module:object"``, or None for a plugin registered by hand),
+            ``hooks`` (the hook names it implements) and ``error`` (None, or why it
+            failed).
 
         """
         self.load()
@@ -628,6 +630,7 @@ class PluginHost:
                 "version": meta.version,
                 "source": meta.source,
                 "distribution": meta.distribution,
+                "entry_point": meta.entry_point,
                 "hooks": list(meta.hooks),
                 "error": "; ".join(meta.errors) or None,
             }
