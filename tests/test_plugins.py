@@ -656,6 +656,22 @@ class TestTestingFixtures:
         plugin_host.load()
         assert {p["distribution"] for p in plugin_host.plugins_info()} <= {"geotimeline"}
 
+    def test_store_contract_is_exported(self) -> None:
+        """StoreContract is in timeline.testing's literal __all__ (what type checkers read)."""
+        import timeline.testing
+        from timeline.testing._stores import StoreContract
+
+        source = Path(timeline.testing.__file__).read_text(encoding="utf-8")
+        [listed] = [
+            node.value
+            for node in ast.parse(source).body
+            if isinstance(node, ast.Assign)
+            and [getattr(t, "id", None) for t in node.targets] == ["__all__"]
+        ]
+        assert isinstance(listed, ast.List)
+        assert "StoreContract" in [ast.literal_eval(e) for e in listed.elts]
+        assert StoreContract is timeline.testing.StoreContract
+
 
 def _private_imports(path: Path) -> list[str]:
     found = []

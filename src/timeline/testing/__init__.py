@@ -22,6 +22,7 @@ from ._fixtures import (
     register_plugin,
     timeline_factory,
 )
+from ._stores import StoreContract
 
 __all__ = [
     "FIXED_EPOCH",
@@ -30,16 +31,10 @@ __all__ = [
     "ExporterContract",
     "FixedClock",
     "ImporterContract",
+    "StoreContract",
     "first_party_host",
     "memory_timeline",
     "plugin_host",
     "register_plugin",
     "timeline_factory",
 ]
-
-try:  # the store contract lives beside, written with the stores
-    from ._stores import StoreContract
-except ImportError:  # pragma: no cover - only while the store contract is missing
-    pass
-else:
-    __all__ += ["StoreContract"]
