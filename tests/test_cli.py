@@ -422,6 +422,15 @@ class TestShowHistory:
         assert "changed when: moved" in lines[2]
 
     @pytest.mark.parametrize("command", ["show", "history", "retract", "amend"])
+    @pytest.mark.parametrize("given", ["", " "])
+    def test_empty_id(self, run: Any, command: str, given: str) -> None:
+        """An empty id is one error line, even when the log holds a single event."""
+        run("init")
+        run("add", *SUMMIT)
+        extra = ["--reason", "x"] if command in {"retract", "amend"} else []
+        assert_user_error(run(command, given, *extra), "the event id is empty")
+
+    @pytest.mark.parametrize("command", ["show", "history", "retract", "amend"])
     def test_unknown_and_ambiguous_ids(self, filled: Any, command: str) -> None:
         """An unknown id or an ambiguous prefix is one error line."""
         extra = ["--reason", "x"] if command in {"retract", "amend"} else []
@@ -461,6 +470,14 @@ class TestImportExport:
     def test_user_mistakes(self, filled: Any, args: list[str], text: str, code: int) -> None:
         """Unknown plugins, options and files are one error line."""
         assert_user_error(filled(*args), text, code)
+
+    def test_export_error_names_the_given_file(self, filled: Any, tmp_path: Path) -> None:
+        """A file that cannot be written is named as given, not as its temporary .partial."""
+        (tmp_path / "out.ics").mkdir()
+        result = filled("export", "ics", "-o", "out.ics")
+        assert_user_error(result, "cannot write out.ics: Is a directory")
+        assert ".partial" not in result.stderr
+        assert [] == list(tmp_path.glob("*.partial"))
 
     def test_round_trip(self, filled: Any, run: Any) -> None:
         """A CSV export imports into a new log with the same events."""

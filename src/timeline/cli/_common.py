@@ -106,9 +106,12 @@ def resolve_id(tl: Timeline, given: str) -> str:
 
     Raises:
         UnknownEvent: no event id starts with ``given``.
-        TimelineError: more than one does.
+        TimelineError: ``given`` is empty, or more than one id starts with it.
 
     """
+    if not given.strip():
+        # Every id starts with "": without this a one-event log would pick that event.
+        raise TimelineError("the event id is empty: give an id or a unique prefix of one")
     try:
         tl.version(given)
         return given
