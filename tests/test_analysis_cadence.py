@@ -130,14 +130,14 @@ class TestOptionsAndOutput:
         [
             ({"period": "week"}, "period"),
             ({"min_count": 0}, "min_count"),
-            ({"min_count": "3"}, "min_count"),
+            ({"min_count": "three"}, "min_count"),
             ({"sigma": -1.0}, "sigma"),
             ({"sigma": True}, "sigma"),
         ],
     )
     def test_bad_options(self, april, options, match):
-        """Bad option values raise InvalidEvent naming the option."""
-        with pytest.raises(timeline.InvalidEvent, match=match):
+        """Bad option values raise InvalidOption naming the option."""
+        with pytest.raises(timeline.InvalidOption, match=match):
             CADENCE.analyze(april, **options)
 
     @pytest.mark.parametrize(
@@ -155,8 +155,8 @@ class TestOptionsAndOutput:
         assert expected == period_of(day, period)
 
     def test_period_of_unknown(self):
-        """An unknown period raises InvalidEvent."""
-        with pytest.raises(timeline.InvalidEvent, match="week"):
+        """An unknown period raises InvalidOption."""
+        with pytest.raises(timeline.InvalidOption, match="week"):
             period_of(D(2024, 1, 1), "week")
 
     def test_table(self, april):

@@ -163,14 +163,14 @@ class TestOptionsAndOutput:
         ("options", "match"),
         [
             ({"days": -1}, "days"),
-            ({"days": "7"}, "days"),
+            ({"days": "seven"}, "days"),
             ({"min_size": 1}, "min_size"),
             ({"days": True}, "days"),
         ],
     )
     def test_bad_options(self, june, options, match):
-        """Bad option values raise InvalidEvent naming the option."""
-        with pytest.raises(timeline.InvalidEvent, match=match):
+        """Bad option values raise InvalidOption naming the option."""
+        with pytest.raises(timeline.InvalidOption, match=match):
             CLUSTERS.analyze(june, **options)
 
     def test_table(self, june):

@@ -78,8 +78,8 @@ class TestTies:
 
     @pytest.mark.parametrize("bad", ["treaty.*", "treaty.*=x", "a=1=2", "=3", "x=-1", "", 7])
     def test_bad_weights_are_refused(self, small, bad):
-        """A malformed weights option raises InvalidEvent naming the option."""
-        with pytest.raises(timeline.InvalidEvent, match="weights"):
+        """A malformed weights option raises InvalidOption naming the option."""
+        with pytest.raises(timeline.InvalidOption, match="weights"):
             NETWORK.analyze(small, weights=bad)
 
     def test_parse_weights_keeps_defaults(self):

@@ -154,3 +154,107 @@ class TestCliToStdout:
         assert (0, b"") == (done.returncode, done.stderr)
         assert done.stdout.startswith(start)
         assert "Визит".encode() in done.stdout
+
+
+@attrs.frozen(kw_only=True)
+class Typed(timeline.Analysis):
+    """An analysis with one option of each type."""
+
+    name: str = "typed"
+    description: str = "test analysis"
+    options: tuple[timeline.Option, ...] = (
+        timeline.Option(name="flag", help="a bool", default=False, type=bool),
+        timeline.Option(name="count", help="an int", default=3, type=int),
+        timeline.Option(name="ratio", help="a float", default=0.5, type=float),
+        timeline.Option(name="mode", help="a choice", default="a", choices=("a", "b")),
+        timeline.Option(name="anything", help="a str (not enforced)", default=None),
+    )
+
+
+class TestCheckOptions:
+    @pytest.mark.parametrize(
+        ("given", "expected"),
+        [
+            (True, True),
+            (False, False),
+            ("true", True),
+            ("FALSE", False),
+            ("Yes", True),
+            ("no", False),
+            ("1", True),
+            ("0", False),
+        ],
+    )
+    def test_bool(self, given, expected):
+        """A bool option takes True/False and true/false, yes/no, 1/0 in any case."""
+        assert expected is Typed().check_options({"flag": given})["flag"]
+
+    @pytest.mark.parametrize(
+        ("name", "given", "expected"),
+        [
+            ("count", 7, 7),
+            ("count", "7", 7),
+            ("count", " 12 ", 12),
+            ("count", 4.0, 4),
+            ("ratio", 2, 2.0),
+            ("ratio", "2.5", 2.5),
+            ("ratio", 0.25, 0.25),
+        ],
+    )
+    def test_numbers(self, name, given, expected):
+        """int and float options take numbers and numeric strings."""
+        value = Typed().check_options({name: given})[name]
+        assert (expected, type(expected)) == (value, type(value))
+
+    def test_defaults_filled_in(self):
+        """Options not given (or given as None) take their defaults."""
+        assert {"flag": False, "count": 3, "ratio": 0.5, "mode": "a", "anything": None} == (
+            Typed().check_options({"count": None})
+        )
+
+    def test_other_types_pass_unchanged(self):
+        """A str option's value is passed as given (lists and mappings included)."""
+        assert ["x", "y"] == Typed().check_options({"anything": ["x", "y"]})["anything"]
+
+    @pytest.mark.parametrize(
+        ("name", "given", "expected"),
+        [
+            ("flag", "false-ish", "true or false (or yes/no, 1/0)"),
+            ("flag", 1, "true or false (or yes/no, 1/0)"),
+            ("count", "seven", "an integer"),
+            ("count", 2.5, "an integer"),
+            ("count", True, "an integer"),
+            ("ratio", "half", "a number"),
+            ("ratio", False, "a number"),
+            ("mode", "c", "one of a, b"),
+        ],
+    )
+    def test_bad_value(self, name, given, expected):
+        """A value of the wrong type is an InvalidOption naming the option, value and type."""
+        with pytest.raises(timeline.InvalidOption) as info:
+            Typed().check_options({name: given})
+        error = info.value
+        assert ("analysis 'typed'", name, given, expected) == (
+            error.owner,
+            error.option,
+            error.value,
+            error.expected,
+        )
+        assert f"analysis 'typed': option {name!r}: got {given!r}" in str(error)
+
+    def test_unknown_option(self):
+        """An unknown option is an InvalidOption listing the options and filters."""
+        with pytest.raises(timeline.InvalidOption, match="option 'colour'") as info:
+            Typed().check_options({"colour": "red"})
+        assert "anything, count, flag, mode, ratio" in info.value.expected
+
+    def test_owner_names_the_kind(self):
+        """Errors say whether an exporter, importer or analysis took the option."""
+        assert ("exporter 'chunks'", "analysis 'typed'") == (ChunkExporter().owner, Typed().owner)
+
+    def test_guard_formulas_false_string_is_false(self):
+        """``guard_formulas="false"`` turns the CSV guard off (it used to be truthy)."""
+        risky = dict(VISIT, title="=1+1")
+        dest = io.StringIO()
+        make_timeline(risky).export("csv", dest, guard_formulas="false")
+        assert ",=1+1," in dest.getvalue()

@@ -453,8 +453,8 @@ class TestOutlookDialect:
         assert ("9:00:00 AM", "False") == (row["Start Time"], row["All day event"])
 
     def test_bad_dialect(self):
-        """An unknown dialect is an InvalidEvent naming the option."""
-        with pytest.raises(timeline.InvalidEvent, match="dialect"):
+        """An unknown dialect is an InvalidOption naming the option."""
+        with pytest.raises(timeline.InvalidOption, match="dialect"):
             export(make_timeline(VISIT), dialect="excel")
 
 

@@ -409,8 +409,8 @@ class TestFuzzyPolicy:
         assert b"BEGIN:VEVENT" not in export(tl, fuzzy="span")
 
     def test_bad_policy_refused(self):
-        """An unknown fuzzy policy is an InvalidEvent naming the option."""
-        with pytest.raises(timeline.InvalidEvent, match="fuzzy"):
+        """An unknown fuzzy policy is an InvalidOption naming the option."""
+        with pytest.raises(timeline.InvalidOption, match="fuzzy"):
             export(make_timeline(DUMA), fuzzy="guess")
 
 
@@ -458,8 +458,8 @@ class TestModalities:
 
     @pytest.mark.parametrize("value", ["actual,maybe", "", 3])
     def test_bad_modalities_refused(self, value):
-        """An unknown or empty modality list is an InvalidEvent naming the option."""
-        with pytest.raises(timeline.InvalidEvent, match="modalities"):
+        """An unknown or empty modality list is an InvalidOption naming the option."""
+        with pytest.raises(timeline.InvalidOption, match="modalities"):
             export(make_timeline(DUMA), modalities=value)
 
     def test_negated_is_cancelled(self):

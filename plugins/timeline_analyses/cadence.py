@@ -77,7 +77,7 @@ def period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date]:
         for a quarter, ``("2024", ...)`` for a year.
 
     Raises:
-        InvalidEvent: ``period`` is none of these.
+        InvalidOption: ``period`` is none of these.
 
     """
     if period == "year":
@@ -89,7 +89,7 @@ def period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date]:
     elif period == "month":
         first_month, label, months = day.month, f"{day.year}-{day.month:02d}", 1
     else:
-        raise timeline.InvalidEvent("cadence option period", period, f"one of {PERIODS}")
+        raise timeline.InvalidOption("analysis 'cadence'", "period", period, f"one of {PERIODS}")
     start = dt.date(day.year, first_month, 1)
     after = first_month + months
     end = (
@@ -146,7 +146,7 @@ class Cadence(timeline.Analysis):
             A ``CadenceResult``.
 
         Raises:
-            InvalidEvent: an option has a bad value.
+            InvalidOption: an option has a bad value.
 
         """
         period = options.get("period", "month")
@@ -224,5 +224,5 @@ class Cadence(timeline.Analysis):
         return header, rows
 
 
-def _bad_option(option: str, value: object, expected: str) -> timeline.InvalidEvent:
-    return timeline.InvalidEvent(f"cadence option {option}", value, expected)
+def _bad_option(option: str, value: object, expected: str) -> timeline.InvalidOption:
+    return timeline.InvalidOption("analysis 'cadence'", option, value, expected)

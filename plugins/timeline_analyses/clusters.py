@@ -167,7 +167,7 @@ class Clusters(timeline.Analysis):
             A ``ClustersResult``.
 
         Raises:
-            InvalidEvent: ``days`` or ``min_size`` is not a suitable integer.
+            InvalidOption: ``days`` or ``min_size`` is not a suitable integer.
 
         """
         return _clusters(timeline, where, options.get("days", 7), options.get("min_size", 2))
@@ -186,7 +186,7 @@ class Clusters(timeline.Analysis):
 def _clusters(view: Any, where: Any, days: Any, min_size: Any) -> ClustersResult:
     for name, value, low in (("days", days, 0), ("min_size", min_size, 2)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise timeline.InvalidEvent(f"clusters option {name}", value, f"an integer >= {low}")
+            raise timeline.InvalidOption("analysis 'clusters'", name, value, f"an integer >= {low}")
     by_actor: dict[str, list[timeline.Event]] = {}
     skipped = []
     for event in counted_events(view, where):

@@ -98,7 +98,7 @@ def parse_weights(value: object) -> dict[str, float]:
         Kind pattern to weight, defaults included.
 
     Raises:
-        InvalidEvent: the value is malformed or a weight is negative or not a number.
+        InvalidOption: the value is malformed or a weight is negative or not a number.
 
     """
     weights = dict(DEFAULT_WEIGHTS)
@@ -108,19 +108,19 @@ def parse_weights(value: object) -> dict[str, float]:
     if isinstance(value, str):
         items = [p.strip() for p in value.split(",") if p.strip()]
         if not items or any(p.count("=") != 1 for p in items):
-            raise timeline.InvalidEvent("network option weights", value, _EXPECTED_WEIGHTS)
+            raise timeline.InvalidOption("analysis 'network'", "weights", value, _EXPECTED_WEIGHTS)
         pairs = [tuple(p.split("=")) for p in items]  # type: ignore[misc]
     elif isinstance(value, Mapping):
         pairs = value.items()
     else:
-        raise timeline.InvalidEvent("network option weights", value, _EXPECTED_WEIGHTS)
+        raise timeline.InvalidOption("analysis 'network'", "weights", value, _EXPECTED_WEIGHTS)
     for pattern, weight in pairs:
         try:
             number = float(weight)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             number = -1.0
         if not isinstance(pattern, str) or not pattern.strip() or not number >= 0:
-            raise timeline.InvalidEvent("network option weights", value, _EXPECTED_WEIGHTS)
+            raise timeline.InvalidOption("analysis 'network'", "weights", value, _EXPECTED_WEIGHTS)
         weights[pattern.strip()] = number
     return weights
 
@@ -254,7 +254,7 @@ class Network(timeline.Analysis):
             A ``NetworkResult``.
 
         Raises:
-            InvalidEvent: ``weights`` is malformed.
+            InvalidOption: ``weights`` is malformed.
 
         """
         return _network(

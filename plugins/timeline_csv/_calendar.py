@@ -70,18 +70,18 @@ def description(event: timeline.Event, fuzzy: bool) -> str:
     return "\n".join(lines)
 
 
-def parse_modalities(option: str, value: object) -> frozenset[timeline.Modality]:
+def parse_modalities(owner: str, value: object) -> frozenset[timeline.Modality]:
     """Read a ``modalities`` option: a comma-separated string or an iterable of names.
 
     Args:
-        option: the option's full name, for the error (``csv option modalities``).
+        owner: what takes the option, for the error (``exporter 'csv'``).
         value: ``"actual,planned"``, ``["actual", "planned"]`` or ``"all"``.
 
     Returns:
         The modalities to keep.
 
     Raises:
-        InvalidEvent: a name is not a modality, or none is given.
+        InvalidOption: a name is not a modality, or none is given.
 
     """
     names: Iterable[object]
@@ -100,7 +100,8 @@ def parse_modalities(option: str, value: object) -> frozenset[timeline.Modality]
         elif text in choices:
             out.add(timeline.Modality(text))
         else:
-            raise timeline.InvalidEvent(option, value, f"'all' or modalities among {choices}")
+            expected = f"'all' or modalities among {choices}"
+            raise timeline.InvalidOption(owner, "modalities", value, expected)
     if not out:
-        raise timeline.InvalidEvent(option, value, f"at least one of {choices}")
+        raise timeline.InvalidOption(owner, "modalities", value, f"at least one of {choices}")
     return frozenset(out)

@@ -200,7 +200,7 @@ class CsvExporter(timeline.Exporter):
         modalities = options["modalities"]
         if modalities is None:
             modalities = "all" if dialect == "full" else "actual"
-        keep = parse_modalities(f"{self.name} option modalities", modalities)
+        keep = parse_modalities(self.owner, modalities)
         # "\r\n" row ends (RFC 4180); every cell with a quote, comma or line break is quoted.
         writer = csv.writer(stream, lineterminator="\r\n")
         guarded = bool(options["guard_formulas"])

@@ -132,7 +132,8 @@ class IcsExporter(timeline.Exporter):
         True here, so that retractions reach subscribers as cancellations.
 
         Raises:
-            InvalidEvent: an option or filter is malformed.
+            InvalidOption: an option is unknown or malformed.
+            InvalidEvent: a filter is malformed.
 
         """
         options.setdefault("include_retracted", True)
@@ -143,7 +144,7 @@ class IcsExporter(timeline.Exporter):
     ) -> int:
         """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
         view = timeline  # the parameter shadows the module here
-        keep = parse_modalities(f"{self.name} option modalities", options["modalities"])
+        keep = parse_modalities(self.owner, options["modalities"])
         span_fuzzy = options["fuzzy"] == "span"
         stream.write(self._header(str(options["calendar_name"])))
         count = 0

@@ -81,18 +81,18 @@ def calendar_span(when: timeline.When) -> CalendarSpan | None:
     return CalendarSpan(kind=kind, first_day=when.earliest, last_day=when.latest)
 
 
-def parse_modalities(option: str, value: object) -> frozenset[timeline.Modality]:
+def parse_modalities(owner: str, value: object) -> frozenset[timeline.Modality]:
     """Read a ``modalities`` option: a comma-separated string or an iterable of names.
 
     Args:
-        option: the option's full name, for the error (``ics option modalities``).
+        owner: what takes the option, for the error (``exporter 'ics'``).
         value: ``"actual,planned"``, ``["actual", "planned"]`` or ``"all"``.
 
     Returns:
         The modalities to keep.
 
     Raises:
-        InvalidEvent: a name is not a modality, or none is given.
+        InvalidOption: a name is not a modality, or none is given.
 
     """
     names: Iterable[object]
@@ -111,7 +111,8 @@ def parse_modalities(option: str, value: object) -> frozenset[timeline.Modality]
         elif text in choices:
             out.add(timeline.Modality(text))
         else:
-            raise timeline.InvalidEvent(option, value, f"'all' or modalities among {choices}")
+            expected = f"'all' or modalities among {choices}"
+            raise timeline.InvalidOption(owner, "modalities", value, expected)
     if not out:
-        raise timeline.InvalidEvent(option, value, f"at least one of {choices}")
+        raise timeline.InvalidOption(owner, "modalities", value, f"at least one of {choices}")
     return frozenset(out)

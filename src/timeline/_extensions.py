@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import attrs
 import msgspec
 
-from ._errors import ImportFailed, InvalidEvent, TimelineError
+from ._errors import ImportFailed, InvalidEvent, InvalidOption, TimelineError
 from ._model import Event
 from ._records import Record
 
@@ -76,27 +76,86 @@ class _Extension:
     options: tuple[Option, ...] = ()
     """The options it takes beyond the common filters."""
 
+    @property
+    def owner(self) -> str:
+        """What errors call it: ``exporter 'csv'``, ``importer 'jsonl'``, ``analysis 'cadence'``."""
+        kind = (
+            "exporter"
+            if isinstance(self, Exporter)
+            else "importer"
+            if isinstance(self, Importer)
+            else "analysis"
+        )
+        return f"{kind} {self.name!r}"
+
     def check_options(self, given: dict[str, Any]) -> dict[str, Any]:
-        """Return ``given`` with defaults filled in.
+        """Return ``given`` with defaults filled in and values converted to their ``Option.type``.
+
+        ``bool`` options take True/False or the strings true/false, yes/no, 1/0 (any
+        case); ``int`` and ``float`` options take numbers or numeric strings. ``None``
+        stands for the default.
 
         Raises:
-            InvalidEvent: an option is unknown or has a value outside its choices.
+            InvalidOption: an option is unknown, has a value of the wrong type, or a
+                value outside its choices (the error names the option and the value).
         """
         known = {o.name: o for o in self.options}
         unknown = sorted(set(given) - set(known))
         if unknown:
-            raise InvalidEvent(
-                f"{self.name} option",
+            takes = ", ".join(sorted(known)) or "none"
+            raise InvalidOption(
+                self.owner,
                 unknown[0],
-                f"one of {sorted(known) or 'no options'} (or a filter: {', '.join(FILTER_NAMES)})",
+                given[unknown[0]],
+                f"one of its options ({takes}) or a filter ({', '.join(FILTER_NAMES)})",
             )
         out = {name: opt.default for name, opt in known.items()}
         for name, value in given.items():
+            if value is None:
+                continue
             opt = known[name]
-            if opt.choices is not None and value not in opt.choices:
-                raise InvalidEvent(f"{self.name} option {name}", value, f"one of {opt.choices}")
-            out[name] = value
+            converted = _convert(self.owner, opt, value)
+            if opt.choices is not None and converted not in opt.choices:
+                raise InvalidOption(
+                    self.owner, name, value, f"one of {', '.join(map(str, opt.choices))}"
+                )
+            out[name] = converted
         return out
+
+
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+
+
+def _convert(owner: str, opt: Option, value: Any) -> Any:
+    """Return ``value`` as ``opt.type`` (bool, int, float); other types pass unchanged.
+
+    Raises:
+        InvalidOption: the value cannot be read as that type.
+    """
+    if opt.type is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise InvalidOption(owner, opt.name, value, "true or false (or yes/no, 1/0)")
+    if opt.type is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return int(value.strip())
+        raise InvalidOption(owner, opt.name, value, "an integer")
+    if opt.type is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return float(value.strip())
+        raise InvalidOption(owner, opt.name, value, "a number")
+    return value
 
 
 class _DecodingWriter(io.RawIOBase):

@@ -246,9 +246,13 @@ class JsonlStore(Store):
         tmp.write_bytes(seq.to_bytes(8, "big") + data)
         os.replace(tmp, path)  # atomic: a reader sees the old snapshot or the new one
 
-    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:
+    def load_snapshot(
+        self, name: str, version: int, limit: int | None = None
+    ) -> tuple[int, bytes] | None:
         path = self._snapshot_path(name, version)
-        if not path.exists():
+        try:
+            with path.open("rb") as f:
+                seq = int.from_bytes(f.read(8), "big")
+                return seq, f.read() if limit is None else f.read(limit)
+        except FileNotFoundError:
             return None
-        blob = path.read_bytes()
-        return int.from_bytes(blob[:8], "big"), blob[8:]

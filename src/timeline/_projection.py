@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import fnmatch
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 import msgspec
@@ -161,7 +161,7 @@ class CurrentState:
         self._latest: dict[str, Record] = {}
         self._retracted: dict[str, Record] = {}
         self._index: _Index | None = None
-        self._base: bytes | None = None
+        self._base: Callable[[], bytes] | None = None
         self._tail: list[Record] = []
 
     @property
@@ -184,9 +184,9 @@ class CurrentState:
         return self._base is None
 
     def _load(self) -> None:
-        base, self._base = self._base, None
-        assert base is not None
-        snap = msgspec.msgpack.decode(base, type=_Snapshot)
+        load, self._base = self._base, None
+        assert load is not None
+        snap = msgspec.msgpack.decode(load()[_HEADER:], type=_Snapshot)
         self._latest = {r.stream: r for r in snap.latest}
         self._retracted = {r.stream: r for r in snap.retracted}
         tail, self._tail = self._tail, []
@@ -296,18 +296,24 @@ class CurrentState:
         body = _Snapshot(list(self.latest.values()), list(self.retracted.values()))
         return header + msgspec.msgpack.encode(body)
 
-    @classmethod
-    def restore(cls, data: bytes) -> tuple[CurrentState, str]:
-        """Return a state saved by ``snapshot`` and the head hash it was saved at.
-
-        Only the header is read now; the body is decoded on first use.
+    @staticmethod
+    def header(data: bytes) -> tuple[int, str]:
+        """Return the seq and head hash a snapshot's bytes start with.
 
         Raises:
             ValueError: the bytes are too short to be a snapshot.
         """
         if len(data) < _HEADER:
             raise ValueError("not a snapshot: too short")
+        return int.from_bytes(data[:8], "big"), data[8:_HEADER].decode().strip()
+
+    #: How many bytes ``header`` needs.
+    HEADER_SIZE = _HEADER
+
+    @classmethod
+    def restore(cls, seq: int, load: Callable[[], bytes]) -> CurrentState:
+        """Return a state at ``seq`` whose snapshot bytes ``load()`` returns on first use."""
         state = cls()
-        state.seq = int.from_bytes(data[:8], "big")
-        state._base = data[_HEADER:]
-        return state, data[8:_HEADER].decode().strip()
+        state.seq = seq
+        state._base = load
+        return state

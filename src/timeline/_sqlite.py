@@ -211,9 +211,13 @@ class SqliteStore(Store):
             (name, version, seq, data),
         )
 
-    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:
+    def load_snapshot(
+        self, name: str, version: int, limit: int | None = None
+    ) -> tuple[int, bytes] | None:
+        # substr() on a blob counts bytes: SQLite reads only the pages it needs.
+        data = "data" if limit is None else f"substr(data, 1, {int(limit)})"
         row = self._db.execute(
-            "SELECT seq, data FROM snapshots WHERE name = ? AND version = ?", (name, version)
+            f"SELECT seq, {data} FROM snapshots WHERE name = ? AND version = ?", (name, version)
         ).fetchone()
         return None if row is None else (int(row[0]), bytes(row[1]))
 

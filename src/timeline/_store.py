@@ -74,8 +74,17 @@ class Store(abc.ABC):
         """Save projection state at ``seq``, replacing the older one of that name and version."""
 
     @abc.abstractmethod
-    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:
-        """Return the saved ``(seq, data)`` for a projection name and version, or None."""
+    def load_snapshot(
+        self, name: str, version: int, limit: int | None = None
+    ) -> tuple[int, bytes] | None:
+        """Return the saved ``(seq, data)`` for a projection name and version, or None.
+
+        Args:
+            name: the projection's name.
+            version: the projection's version.
+            limit: return only the first ``limit`` bytes of ``data`` (a header),
+                so deciding whether a large snapshot fits costs no full read.
+        """
 
     def record_hash(self, seq: int) -> str | None:
         """Return the stored hash of the record at ``seq`` (None if there is none)."""
@@ -200,5 +209,8 @@ class MemoryStore(Store):
     def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
         self._snapshots[(name, version)] = (seq, data)
 
-    def load_snapshot(self, name: str, version: int) -> tuple[int, bytes] | None:
-        return self._snapshots.get((name, version))
+    def load_snapshot(
+        self, name: str, version: int, limit: int | None = None
+    ) -> tuple[int, bytes] | None:
+        saved = self._snapshots.get((name, version))
+        return None if saved is None else (saved[0], saved[1][:limit])

@@ -338,17 +338,31 @@ class Timeline(_Reader):
         return state
 
     def _restore(self, until: int | None) -> CurrentState:
-        saved = self._store.load_snapshot(CurrentState.name, CurrentState.version)
+        name, version = CurrentState.name, CurrentState.version
+        store = self._store
+        # Only the header is read here; the body waits until the state is first used.
+        saved = store.load_snapshot(name, version, limit=CurrentState.HEADER_SIZE)
         if saved is None or (until is not None and saved[0] > until):
             return CurrentState()
         try:
-            state, head_hash = CurrentState.restore(saved[1])
+            seq, head_hash = CurrentState.header(saved[1])
         except ValueError:
             return CurrentState()  # unreadable: replay from the start instead
-        if self._store.record_hash(state.seq) != head_hash:
+        if seq != saved[0] or store.record_hash(seq) != head_hash:
             return CurrentState()  # the log no longer has that record: stale snapshot
-        self._snapshot_seq = state.seq
-        return state
+        header = saved[1]
+
+        def load() -> bytes:
+            full = store.load_snapshot(name, version)
+            if full is not None and full[1][: len(header)] == header:
+                return full[1]
+            # Another process replaced the snapshot since: rebuild this one's state.
+            rebuilt = CurrentState()
+            rebuilt.apply_all(store.read(until=seq))
+            return rebuilt.snapshot(head_hash)
+
+        self._snapshot_seq = seq
+        return CurrentState.restore(seq, load)
 
     def replay(self, projection: P, until: int | None = None) -> P:
         """Fold the log (up to seq ``until``) into a projection and return it.
