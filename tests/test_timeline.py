@@ -348,6 +348,19 @@ class TestReplayAndSnapshots:
         assert ["a", "b"] == [e.id for e in reopened.events()]
         assert 2 == reopened.seq
 
+    def test_snapshot_replaced_before_first_use(self, tmp_path: Path) -> None:
+        """If another process replaces the snapshot before it is decoded, the state is rebuilt."""
+        path = tmp_path / "log.db"
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.record(id="a", kind="treaty.signed", when="2025", title="a")
+            tl.snapshot()
+        reopened = timeline.open(path)
+        with timeline.open(path, snapshot_every=0) as other:
+            other.record(id="b", kind="treaty.signed", when="2025", title="b")
+            other.snapshot()
+        assert ["a"] == [e.id for e in reopened.events()]
+        assert 1 == reopened.seq
+
     def test_stale_snapshot_ignored(self, tmp_path: Path) -> None:
         """A snapshot whose record is no longer in the log is ignored (full replay)."""
         path = tmp_path / "log.db"

@@ -155,6 +155,7 @@ class StoreContract:
         store.save_snapshot("current", 1, 7, b"seven")
         store.save_snapshot("current", 2, 3, b"other")
         assert store.load_snapshot("current", 1) == (7, b"seven")
+        assert store.load_snapshot("current", 1, limit=2) == (7, b"se")
         assert store.load_snapshot("current", 2) == (3, b"other")
 
     def test_hash_chain_verifies(self, tmp_path: Path) -> None:
