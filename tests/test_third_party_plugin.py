@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,14 +19,32 @@ from pathlib import Path
 
 import pytest
 
-tomllib = pytest.importorskip("tomllib")
-
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "timeline-hello"
+TABLE = re.compile(r"\[([\w.-]+)\]")
+STRING = re.compile(r'([\w-]+)\s*=\s*("(?:[^"\\]|\\.)*")\s*(?:#.*)?')
+
+
+def read_tables(text: str) -> dict[str, dict[str, str]]:
+    """Return the ``key = "string"`` entries of a pyproject.toml, by table name.
+
+    A small reader for the flat tables the example uses, so that this test runs on
+    Python 3.10 too (tomllib came in 3.11); other values (arrays...) are left out.
+    """
+    tables: dict[str, dict[str, str]] = {"": {}}
+    current = tables[""]
+    for line in text.splitlines():
+        line = line.strip()
+        if header := TABLE.fullmatch(line):
+            current = tables.setdefault(header.group(1), {})
+        elif entry := STRING.fullmatch(line):
+            current[entry.group(1)] = json.loads(entry.group(2))  # a TOML basic string
+    return tables
 
 
 def install(example: Path, site: Path) -> dict[str, str]:
     """Install the example distribution into ``site``; return its name and version."""
-    project = tomllib.loads((example / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    tables = read_tables((example / "pyproject.toml").read_text(encoding="utf-8"))
+    project = tables["project"]
     name, version = project["name"], project["version"]
     for package in (example / "src").iterdir():
         if package.is_dir():
@@ -39,7 +58,8 @@ def install(example: Path, site: Path) -> dict[str, str]:
         f"Summary: {project['description']}\n",
         encoding="utf-8",
     )
-    groups = project["entry-points"]
+    prefix = "project.entry-points."
+    groups = {t.removeprefix(prefix): eps for t, eps in tables.items() if t.startswith(prefix)}
     (info / "entry_points.txt").write_text(
         "".join(
             f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items())
@@ -74,6 +94,23 @@ def timeline(site: Path, cwd: Path, *args: str, **env: str) -> subprocess.Comple
         timeout=60,
         check=False,
     )
+
+
+class TestReadTables:
+    def test_reads_the_example(self) -> None:
+        """The example's name, version, description and entry point are read."""
+        tables = read_tables((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))
+        assert ("timeline-hello", "0.1.0") == (
+            tables["project"]["name"],
+            tables["project"]["version"],
+        )
+        assert tables["project"]["description"].startswith("A worked example")
+        assert {"hello": "timeline_hello"} == tables["project.entry-points.timeline"]
+
+    def test_escapes_and_comments(self) -> None:
+        """Basic-string escapes are decoded; comments and non-string values are skipped."""
+        text = '# top\n[a.b]\nx = "say \\"hi\\"" # note\nn = 3\nlist = ["q"]\n'
+        assert {"": {}, "a.b": {"x": 'say "hi"'}} == read_tables(text)
 
 
 class TestInstalledExample:
