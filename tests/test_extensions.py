@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -258,3 +259,45 @@ class TestCheckOptions:
         dest = io.StringIO()
         make_timeline(risky).export("csv", dest, guard_formulas="false")
         assert ",=1+1," in dest.getvalue()
+
+
+def jsonl_file(tmp_path: Path, *events: dict[str, Any]) -> Path:
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(e) + "\n" for e in events), encoding="utf-8")
+    return path
+
+
+DUMA = {"id": "duma", "kind": "treaty.ratified", "when": "2025-12-02", "title": "Duma"}
+COUNCIL = {"id": "council", "kind": "treaty.domestic_approval", "when": "2025-12-08?"}
+
+
+class TestImportIds:
+    def test_all_or_nothing_reports_clashes_with_lines(self, tmp_path):
+        """Ids used in the log or on an earlier line fail the import, each with its line."""
+        tl = make_timeline(DUMA)
+        council = dict(COUNCIL, title="Council")
+        path = jsonl_file(tmp_path, dict(DUMA, title="again"), council, council)
+        with pytest.raises(timeline.ImportFailed) as info:
+            tl.import_file("jsonl", path)
+        assert [
+            "line 1: id: already used by an event in the log",
+            "line 3: id: repeats line 2",
+        ] == [str(p) for p in info.value.problems]
+        assert ["duma"] == [e.id for e in tl.events()]
+
+    def test_skip_invalid_skips_clashes(self, tmp_path):
+        """With skip_invalid the clashing rows are skipped and reported; the rest recorded."""
+        tl = make_timeline(DUMA)
+        council = dict(COUNCIL, title="Council")
+        path = jsonl_file(tmp_path, dict(DUMA, title="again"), council, council)
+        report = tl.import_file("jsonl", path, skip_invalid=True)
+        assert (1, [1, 3]) == (report.recorded, [p.line for p in report.problems])
+        assert ["duma", "council"] == [e.id for e in tl.events()]
+        assert "Duma" == tl.get("duma").title
+
+    def test_retracted_id_is_taken(self, tmp_path):
+        """The id of a retracted event is still taken: the row is refused, not revived."""
+        tl = make_timeline(DUMA)
+        tl.retract("duma", reason="wrong")
+        with pytest.raises(timeline.ImportFailed, match="line 1: id: already used"):
+            tl.import_file("jsonl", jsonl_file(tmp_path, DUMA))

@@ -283,8 +283,11 @@ class TestAsOf:
             tl.as_of(1, seq=2)
         with pytest.raises(InvalidEvent, match="aware"):
             tl.as_of(dt.datetime(2025, 1, 1))
-        with pytest.raises(InvalidEvent, match=">= 0"):
+        with pytest.raises(InvalidEvent, match="from 0 to 0"):
             tl.as_of(-1)
+        duma(tl)
+        with pytest.raises(InvalidEvent, match="a seq from 0 to 1 "):
+            tl.as_of(seq=2)
 
 
 class TestReplayAndSnapshots:

@@ -878,3 +878,9 @@ class TestFuzzy:
         when = When.parse(text)
         assert fuzzy == when.is_fuzzy
         assert (not fuzzy) == when.is_exact
+
+
+def test_slashed_dates_are_refused_with_advice():
+    """31/12/2025 is ambiguous: the error says to write YYYY-MM-DD."""
+    with pytest.raises(InvalidDate, match="write the day as YYYY-MM-DD"):
+        When.parse("31/12/2025")

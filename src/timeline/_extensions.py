@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import attrs
 import msgspec
 
-from ._errors import ImportFailed, InvalidEvent, InvalidOption, TimelineError
+from ._errors import ImportFailed, InvalidEvent, InvalidOption, TimelineError, UnknownEvent
 from ._model import Event
 from ._records import Record
 
@@ -316,6 +316,23 @@ class ImportReport:
     """The rows that were skipped (only with ``skip_invalid``)."""
 
 
+def _id_clash(timeline: Any, event_id: str, first_line: dict[str, int]) -> str | None:
+    """Say why ``event_id`` cannot be recorded from this row, or None if it is free.
+
+    An id is taken by a live or retracted event of the log (retracted ids stay
+    taken: the log keeps their records) or by an earlier row of the same file.
+    """
+    if event_id in first_line:
+        return f"repeats line {first_line[event_id]}"
+    if event_id in timeline:
+        return "already used by an event in the log"
+    try:
+        timeline.is_retracted(event_id)
+    except UnknownEvent:
+        return None
+    return "already used by an event in the log (retracted)"
+
+
 @attrs.frozen(kw_only=True)
 class Importer(_Extension):
     """Reads events from a file: subclass it and implement ``read``."""
@@ -337,7 +354,9 @@ class Importer(_Extension):
 
         All or nothing by default: with any bad row, nothing is recorded and
         ``ImportFailed`` lists every problem. ``skip_invalid=True`` records the
-        good rows and reports the bad ones.
+        good rows and reports the bad ones. A row whose id is already used (by an
+        event of the log, retracted ones included, or by an earlier row) is a bad
+        row, field ``id``.
 
         Raises:
             ImportFailed: a row is bad and ``skip_invalid`` is false.
@@ -361,12 +380,13 @@ class Importer(_Extension):
                 # utf-8-sig: spreadsheets often save CSV with a byte-order mark.
                 ctx = open(source, encoding="utf-8-sig", newline="")  # noqa: SIM115
             with ctx as stream:
+                first_line: dict[str, int] = {}
                 for line, item in self.read(stream, **settings):
                     if isinstance(item, ImportProblem):
                         problems.append(item)
                         continue
                     try:
-                        events.append(timeline._coerce(item))
+                        event = timeline._coerce(item)
                     except InvalidEvent as exc:
                         problems.append(
                             ImportProblem(
@@ -375,6 +395,13 @@ class Importer(_Extension):
                                 reason=f"got {exc.value!r}, expected {exc.expected}",
                             )
                         )
+                        continue
+                    clash = _id_clash(timeline, event.id, first_line)
+                    if clash is not None:
+                        problems.append(ImportProblem(line=line, field="id", reason=clash))
+                        continue
+                    first_line[event.id] = line
+                    events.append(event)
         except OSError as exc:
             raise TimelineError(f"cannot read {name}: {exc.strerror or exc}") from None
         if problems and not skip_invalid:

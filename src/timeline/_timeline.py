@@ -430,8 +430,10 @@ class Timeline(_Reader):
         if isinstance(value, bool) or not isinstance(value, (int, dt.datetime, str)):
             raise InvalidEvent("as_of", value, "a seq (int) or a recorded time")
         if isinstance(value, int):
-            if value < 0:
-                raise InvalidEvent("as_of", value, "a seq >= 0")
+            if not 0 <= value <= self._state.seq:
+                raise InvalidEvent(
+                    "as_of", value, f"a seq from 0 to {self._state.seq} (the last record)"
+                )
             until = value
         else:
             moment = value

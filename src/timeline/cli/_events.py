@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -129,8 +130,12 @@ def add(
     if json_file is not None:
         if fields or event_id:
             raise TimelineError("give the event with --json or with flags, not both")
-        items = _read_json(json_file)
-        for event in tl.record_many(items):
+        items, is_list = _read_json(json_file)
+        try:
+            recorded = tl.record_many(items)
+        except TimelineError as exc:
+            raise TimelineError(_json_problem(json_file, is_list, exc)) from None
+        for event in recorded:
             click.echo(event.id)
         return
     for name in ("kind", "when", "title"):
@@ -141,16 +146,50 @@ def add(
     click.echo(tl.record(**fields).id)
 
 
-def _read_json(path: str) -> list[Any]:
+def _read_json(path: str) -> tuple[list[Any], bool]:
+    """Return the event objects of a JSON file ('-': stdin) and whether it held a list.
+
+    Raises:
+        TimelineError: the file is not JSON, or not an event object or a list of them.
+
+    """
+    name = _json_name(path)
     text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise TimelineError(f"{path}: not JSON: {exc.msg} at line {exc.lineno}") from None
-    items = data if isinstance(data, list) else [data]
-    if not all(isinstance(i, dict) for i in items):
-        raise TimelineError(f"{path}: expected an event object or a list of event objects")
-    return items
+        raise TimelineError(f"{name}: not JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(data, list):
+        if not isinstance(data, dict):
+            raise TimelineError(f"{name}: expected an event object or a list of event objects")
+        return [data], False
+    for i, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise TimelineError(f"{name}[{i}]: expected an event object, got {item!r}")
+    return data, True
+
+
+def _json_name(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+_EVENT_AT = re.compile(r"\bevent (\d+): ")
+
+
+def _json_problem(path: str, is_list: bool, exc: TimelineError) -> str:
+    """Return the error about an event of a JSON file, naming the file and the list index.
+
+    ``record_many`` names the bad event by its position ("event 1: ..."); the user
+    knows it as an item of their file, so the position moves to the front as ``[1]``.
+    """
+    message = " ".join(str(exc).split())
+    found = _EVENT_AT.search(message)
+    where = _json_name(path)
+    if found is not None:
+        message = message[: found.start()] + message[found.end() :]
+        if is_list:
+            where += f"[{found.group(1)}]"
+    return f"{where}: {message}"
 
 
 @click.command()
