@@ -264,6 +264,47 @@ class TestAdd:
         (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")
         assert_user_error(run("add", "--json", "bad.json"), "bad.json: not JSON")
 
+    @pytest.mark.parametrize(
+        ("data", "text"),
+        [
+            (
+                [{"kind": "treaty.signed", "when": "2025", "title": "A"}, {"kind": "x.y"}],
+                "e.json[1]: invalid event field",
+            ),
+            (
+                [{"kind": "treaty.signed", "when": "nope", "title": "A"}],
+                "e.json[0]: invalid event field 'when': got 'nope'",
+            ),
+            (
+                [
+                    {"kind": "treaty.signed", "when": "2025", "title": "A", "id": "a"},
+                    {"kind": "treaty.signed", "when": "2025", "title": "B", "id": "a"},
+                ],
+                "e.json[1]: invalid event field 'id': got 'a'",
+            ),
+            (
+                {"kind": "treaty.signd", "when": "2025", "title": "A"},
+                "e.json: invalid event field 'kind': got 'treaty.signd'",
+            ),
+            ([{"kind": "treaty.signed", "when": "2025", "title": "A"}, 1], "e.json[1]: expected"),
+            ("text", "e.json: expected an event object or a list of event objects"),
+        ],
+    )
+    def test_json_errors_name_file_and_item(
+        self, run: Any, tmp_path: Path, data: Any, text: str
+    ) -> None:
+        """A bad event in a JSON file is one error naming the file and its list index."""
+        run("init")
+        (tmp_path / "e.json").write_text(json.dumps(data), encoding="utf-8")
+        assert_user_error(run("add", "--json", "e.json"), f"error: {text}")
+        assert run("list").stderr == "no events\n"  # all or nothing
+
+    def test_json_errors_from_stdin(self, run: Any) -> None:
+        """A bad event read from standard input is named <stdin>."""
+        run("init")
+        result = run("add", "--json", "-", input='{"kind": "treaty.signed", "title": "A"}')
+        assert_user_error(result, "error: <stdin>: ")
+
     def test_json_and_flags(self, run: Any, tmp_path: Path) -> None:
         """--json with event flags is refused."""
         run("init")

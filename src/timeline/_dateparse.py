@@ -278,9 +278,6 @@ def _timed_text(text: str) -> Parsed | None:
     # Zone names contain '/' too (Asia/Kolkata); an interval's '/' is followed by a date.
     parts = _TIMED_SLASH.split(text)
     if len(parts) > 2:
-        if re.fullmatch(r"\d{1,4}/\d{1,2}/\d{1,4}", text):
-            # 31/12/2025 or 12/31/2025: the order of day and month is a guess.
-            raise _Refused("slashed dates are ambiguous; write the day as YYYY-MM-DD")
         raise _Refused("an interval has exactly one '/'")
     instants = [_instant(part.strip()) for part in parts]
     if len(instants) == 2 and None in instants:
@@ -359,6 +356,9 @@ def _edtf(text: str) -> Parsed | None:
         span = _edtf_date(canonical)
         return None if span is None else Parsed(**span._asdict())
     if len(parts) > 2:
+        if re.fullmatch(r"\d{1,4}/\d{1,2}/\d{1,4}", text):
+            # 31/12/2025 or 12/31/2025: which number is the day is a guess.
+            raise _Refused("slashed dates are ambiguous; write the day as YYYY-MM-DD")
         raise _Refused("an interval has exactly one '/'")
     if "" in parts:
         raise _Refused("an unknown interval end ('2022/') is not supported; use '..' for open")
