@@ -312,8 +312,11 @@ class TestImporterProblems:
             "new,treaty.signed,2025-02-18,T\r\n"
             "visit-2025,treaty.signed,2025-02-18,T\r\n"
         )
-        with pytest.raises(timeline.InvalidEvent, match="visit-2025"):
+        with pytest.raises(timeline.ImportFailed) as info:
             import_text(tl, text)
+        assert ["line 3: id: already used by an event in the log"] == [
+            str(p) for p in info.value.problems
+        ]
         assert ["visit-2025"] == [e.id for e in tl.events()]
 
 
