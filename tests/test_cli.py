@@ -269,7 +269,7 @@ class TestAdd:
         [
             (
                 [{"kind": "treaty.signed", "when": "2025", "title": "A"}, {"kind": "x.y"}],
-                "e.json[1]: invalid event field",
+                "e.json[1]: missing 'when' and 'title' (every event needs kind, when and title)",
             ),
             (
                 [{"kind": "treaty.signed", "when": "nope", "title": "A"}],
@@ -303,7 +303,7 @@ class TestAdd:
         """A bad event read from standard input is named <stdin>."""
         run("init")
         result = run("add", "--json", "-", input='{"kind": "treaty.signed", "title": "A"}')
-        assert_user_error(result, "error: <stdin>: ")
+        assert_user_error(result, "error: <stdin>: missing 'when'")
 
     def test_json_and_flags(self, run: Any, tmp_path: Path) -> None:
         """--json with event flags is refused."""

@@ -162,11 +162,26 @@ def _read_json(path: str) -> tuple[list[Any], bool]:
     if not isinstance(data, list):
         if not isinstance(data, dict):
             raise TimelineError(f"{name}: expected an event object or a list of event objects")
+        _check_required(name, data)
         return [data], False
     for i, item in enumerate(data):
         if not isinstance(item, dict):
             raise TimelineError(f"{name}[{i}]: expected an event object, got {item!r}")
+        _check_required(f"{name}[{i}]", item)
     return data, True
+
+
+_REQUIRED = ("kind", "when", "title")
+
+
+def _check_required(where: str, item: dict[str, Any]) -> None:
+    # Checked here so the message says which field is missing, and where, in plain words.
+    missing = [field for field in _REQUIRED if field not in item]
+    if missing:
+        raise TimelineError(
+            f"{where}: missing {' and '.join(repr(m) for m in missing)} "
+            f"(every event needs {', '.join(_REQUIRED[:-1])} and {_REQUIRED[-1]})"
+        )
 
 
 def _json_name(path: str) -> str:
