@@ -200,10 +200,41 @@ class TestJsonlImporter:
         tl = make_timeline()
         with pytest.raises(timeline.ImportFailed) as caught:
             import_bytes(tl, data)
-        assert [(2, "row"), (3, "row"), (4, "when"), (5, "when"), (6, "colour"), (7, "row")] == [
-            (p.line, p.field) for p in caught.value.problems
-        ]
+        assert [
+            (2, "row"),
+            (3, "row"),
+            (4, "when"),
+            (5, "when"),
+            (6, "colour"),
+            (7, "version"),
+        ] == [(p.line, p.field) for p in caught.value.problems]
         assert (0, 0) == (len(tl), tl.seq)
+
+    def test_jsonl_export_round_trips(self):
+        """``export jsonl`` -> ``import jsonl``: the latest version of each live event."""
+        source = make_timeline(DUMA, WEEKEND, TIMED)
+        source.amend(DUMA["id"], reason="more precise", title="State Duma ratifies the pact")
+        source.retract(TIMED["id"], reason="did not happen")
+        data = export(timeline_json.JsonlExporter(), source)
+        target = make_timeline()
+        report = import_bytes(target, data)
+        assert 2 == report.recorded
+        assert source.events() == target.events()
+
+    @pytest.mark.parametrize(
+        ("record", "field"),
+        [
+            ({"stream": "", "version": 1, "type": "recorded", "payload": {}}, "stream"),
+            ({"stream": "x", "version": "1", "type": "recorded", "payload": {}}, "version"),
+            ({"stream": "x", "version": 1, "type": "deleted", "payload": {}}, "type"),
+            ({"stream": "x", "version": 1, "type": "amended", "payload": {}}, "payload"),
+        ],
+    )
+    def test_malformed_record_reported(self, record, field):
+        """A malformed log record is a problem on its line, naming the field at fault."""
+        with pytest.raises(timeline.ImportFailed) as caught:
+            import_bytes(make_timeline(), json.dumps(record).encode())
+        assert [(1, field)] == [(p.line, p.field) for p in caught.value.problems]
 
     def test_skip_invalid(self):
         """``skip_invalid`` records the good lines."""

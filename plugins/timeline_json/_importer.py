@@ -1,4 +1,4 @@
-"""The ``jsonl`` importer: one event object per line, as the ``json`` exporter writes events."""
+"""The ``jsonl`` importer: events, one object per line (or a ``json`` or ``jsonl`` export)."""
 
 from __future__ import annotations
 
@@ -54,13 +54,6 @@ def _event_fields(line: int, data: object) -> Row:
     if not isinstance(data, dict):
         got = type(data).__name__
         return _problem(line, "row", f"expected a JSON object (an event), got {got}")
-    if "payload" in data and "stream" in data:
-        return _problem(
-            line,
-            "row",
-            "a log record (jsonl export), not an event; import the "
-            "events of a `json` export, one per line",
-        )
     fields = dict(data)
     when = fields.get("when")
     if isinstance(when, dict):
@@ -76,12 +69,57 @@ def _event_fields(line: int, data: object) -> Row:
     return line, fields
 
 
+_RECORD_TYPES = ("recorded", "amended", "retracted")
+
+
+def _is_record(data: object) -> bool:
+    return isinstance(data, dict) and "payload" in data and "stream" in data
+
+
+class _Records:
+    """The log records of a ``jsonl`` export, folded into each stream's latest event."""
+
+    def __init__(self) -> None:
+        # stream -> (line, version, the event's fields or None once retracted), in first-seen order
+        self.latest: dict[str, tuple[int, int, object]] = {}
+
+    def add(self, line: int, data: dict[str, Any]) -> Row | None:
+        """Fold in one record line; return a problem if it is malformed, else None."""
+        stream, version, kind = data.get("stream"), data.get("version"), data.get("type")
+        payload = data.get("payload")
+        if not isinstance(stream, str) or not stream:
+            return _problem(line, "stream", "a log record needs a non-empty 'stream' string")
+        if isinstance(version, bool) or not isinstance(version, int):
+            return _problem(
+                line, "version", f"a log record needs an integer version, got {version!r}"
+            )
+        if kind not in _RECORD_TYPES:
+            return _problem(
+                line, "type", f"got {kind!r}, expected one of {', '.join(_RECORD_TYPES)}"
+            )
+        event = payload.get("event") if isinstance(payload, dict) else None
+        if kind != "retracted" and not isinstance(event, dict):
+            return _problem(line, "payload", f"a {kind} record without its event object")
+        seen = self.latest.get(stream)
+        if seen is None or version >= seen[1]:
+            self.latest[stream] = (line, version, None if kind == "retracted" else event)
+        return None
+
+    def events(self) -> Iterator[Row]:
+        """Yield each stream's latest event (with its record's line), skipping retracted ones."""
+        for line, _, event in self.latest.values():
+            if event is not None:
+                yield _event_fields(line, event)
+
+
 @attrs.frozen(kw_only=True)
 class JsonlImporter(timeline.Importer):
     """Reads JSON Lines of events: one object per line with Event fields (ids are kept).
 
     ``when`` is a date string (``"2025-12-04"``) or the object the ``json``
-    exporter writes; blank lines are skipped. A ``json`` export is read too.
+    exporter writes; blank lines are skipped. A ``json`` export is read too, and
+    so is a ``jsonl`` export (raw log records): each stream's latest recorded or
+    amended event is imported, retracted streams are left out.
     """
 
     name: str = "jsonl"
@@ -93,9 +131,13 @@ class JsonlImporter(timeline.Importer):
         """Yield ``(line, fields)`` per line, or ``(line, ImportProblem)`` for a bad one.
 
         Also reads a ``json`` export as written (its first line ``{"events":[``,
-        then one event per line, each but the last followed by a comma).
+        then one event per line, each but the last followed by a comma), and the
+        log records of a ``jsonl`` export: their events are yielded once the whole
+        file is read (only the latest version of each counts), with the line of
+        that latest record.
         """
         document = False
+        records = _Records()
         for number, raw in enumerate(stream, start=1):
             text = raw.strip()
             if number == 1:
@@ -121,4 +163,10 @@ class JsonlImporter(timeline.Importer):
                 for item in data["events"]:
                     yield _event_fields(number, item)
                 continue
+            if _is_record(data):
+                problem = records.add(number, data)
+                if problem is not None:
+                    yield problem
+                continue
             yield _event_fields(number, data)
+        yield from records.events()
