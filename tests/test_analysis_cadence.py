@@ -181,7 +181,6 @@ class TestSampleDataset:
         One December event, the Federation Council step (2025-12-08?/2025-12-10?),
         is uncertain, so it is counted as imprecise.
         """
-        datasets = pytest.importorskip("timeline.datasets", reason="no sample dataset")
-        result = CADENCE.analyze(datasets.load("relos"))
+        result = CADENCE.analyze(timeline.datasets.load("relos"))
         assert (4, 1, True) == counts(result)["2025-12"]
         assert (3, 0, False) == counts(result)["2024-06"]

@@ -183,8 +183,7 @@ class TestOptionsAndOutput:
 class TestSampleDataset:
     def test_june_2024_cluster_around_russia(self):
         """The RUS-PRK treaty, the RUS-VNM statement and the RELOS draft form one cluster."""
-        datasets = pytest.importorskip("timeline.datasets", reason="no sample dataset")
-        result = CLUSTERS.analyze(datasets.load("relos"))
+        result = CLUSTERS.analyze(timeline.datasets.load("relos"))
         june = next(c for c in result.clusters if c.start == D(2024, 6, 19))
         assert ("RUS",) == june.actors
         assert ["rus-prk-treaty-signed", "rus-vnm-joint-statement", "relos-draft-approved"] == [

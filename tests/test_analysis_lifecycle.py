@@ -42,8 +42,7 @@ def statuses(result: LifecycleResult, treaty: str = "T") -> dict[str, str]:
 
 @pytest.fixture
 def relos() -> timeline.Timeline:
-    datasets = pytest.importorskip("timeline.datasets", reason="the sample dataset is not there")
-    return datasets.load("relos")
+    return timeline.datasets.load("relos")
 
 
 class TestLifecycleContract(AnalysisContract):

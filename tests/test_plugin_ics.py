@@ -496,8 +496,7 @@ class TestGolden:
 
         Regenerate with ``UPDATE_GOLDEN=1`` after a deliberate change.
         """
-        datasets = pytest.importorskip("timeline.datasets")
-        data = export(datasets.load("relos"), fuzzy="span", modalities="all")
+        data = export(timeline.datasets.load("relos"), fuzzy="span", modalities="all")
         if os.environ.get("UPDATE_GOLDEN"):
             GOLDEN.write_bytes(data)
         assert GOLDEN.read_bytes() == data
@@ -520,8 +519,7 @@ class TestGolden:
 
     def test_relos_sample_parses_everywhere(self, parser):
         """All three parsers read the sample export with the same UIDs."""
-        datasets = pytest.importorskip("timeline.datasets")
-        data = export(datasets.load("relos"), fuzzy="span", modalities="all")
+        data = export(timeline.datasets.load("relos"), fuzzy="span", modalities="all")
         assert set(by_uid(data, "icalendar")) == set(by_uid(data, parser))
 
 
