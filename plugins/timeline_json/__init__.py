@@ -1,7 +1,8 @@
 """The ``json`` and ``jsonl`` exporters and the ``jsonl`` importer plugin.
 
 ``json`` writes the current events as one document; ``jsonl`` writes the raw
-log records; the ``jsonl`` importer reads events, one object per line.
+log records; the ``jsonl`` importer reads events, one object per line, and also
+reads both exports back (of a ``jsonl`` export, each event's latest version).
 Registered through the ``timeline`` entry-point group (``json = "timeline_json"``).
 """
 
