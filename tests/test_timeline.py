@@ -113,6 +113,14 @@ class TestRecord:
         assert 2 == len(tl.record_many([good, good]))
         assert 2 == tl.seq
 
+    def test_missing_required_field_in_a_batch(self, tl: Timeline) -> None:
+        """A batch item without a required field is named by position and field."""
+        good = {"kind": "treaty.signed", "when": "2025", "title": "ok"}
+        with pytest.raises(InvalidEvent, match="event 1: invalid event field 'when'") as info:
+            tl.record_many([good, {"kind": "treaty.signed", "title": "no date"}])
+        assert "required" in str(info.value)
+        assert 0 == tl.seq
+
     def test_duplicate_ids_in_a_batch(self, tl: Timeline) -> None:
         """A batch that repeats an id is refused whole."""
         item = {"id": "same", "kind": "treaty.signed", "when": "2025", "title": "x"}

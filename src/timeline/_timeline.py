@@ -471,6 +471,11 @@ class Timeline(_Reader):
                 if unknown:
                     name = sorted(unknown)[0]
                     raise InvalidEvent(name, item[name], f"one of the fields {_FIELDS}")
+                missing = [f for f in _REQUIRED if f not in item]
+                if missing:
+                    raise InvalidEvent(
+                        missing[0], None, "a value: kind, when and title are required"
+                    )
                 event = Event(**item)
             else:
                 raise InvalidEvent("event", item, "an Event or a mapping of Event fields")
@@ -481,7 +486,10 @@ class Timeline(_Reader):
                 exc.args = (f"{where}: {exc.args[0]}",)
             raise
         except TypeError as exc:
-            raise InvalidEvent("event", item, f"the Event fields ({exc})") from None
+            error = InvalidEvent("event", item, f"the Event fields ({exc})")
+            if where:
+                error.args = (f"{where}: {error.args[0]}",)
+            raise error from None
         return event
 
     def _append(self, pending: list[PendingRecord], payloads: list[Payload]) -> list[Record]:
@@ -684,6 +692,10 @@ class Timeline(_Reader):
 
     def __repr__(self) -> str:
         return f"<Timeline {self._store.location} events={len(self)} seq={self.seq}>"
+
+
+#: The fields an event cannot do without.
+_REQUIRED = ("kind", "when", "title")
 
 
 def open_timeline(
