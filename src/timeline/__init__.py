@@ -10,6 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from . import datasets
+from ._calendar import (
+    FUZZY_POLICIES,
+    CalendarSpan,
+    SpanKind,
+    calendar_description,
+    calendar_span,
+)
 from ._codec import Upcaster
 from ._errors import (
     ConcurrencyError,
@@ -27,7 +34,15 @@ from ._errors import (
     UnknownKind,
     UnknownPlugin,
 )
-from ._extensions import Analysis, Exporter, Importer, ImportProblem, ImportReport, Option
+from ._extensions import (
+    Analysis,
+    Exporter,
+    Importer,
+    ImportProblem,
+    ImportReport,
+    Option,
+    parse_modalities,
+)
 from ._jsonl import JsonlStore
 from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
 from ._model import Actor, ActorRole, Event, Modality, Source
@@ -45,9 +60,11 @@ from .hookspecs import hookimpl
 __all__ = [
     "BUILTIN_KINDS",
     "DEFAULT_PATH",
+    "FUZZY_POLICIES",
     "Actor",
     "ActorRole",
     "Analysis",
+    "CalendarSpan",
     "ConcurrencyError",
     "CorruptLog",
     "CurrentState",
@@ -77,6 +94,7 @@ __all__ = [
     "Record",
     "RecordType",
     "Source",
+    "SpanKind",
     "SqliteStore",
     "Store",
     "Timeline",
@@ -88,10 +106,13 @@ __all__ = [
     "Upcaster",
     "VerifyReport",
     "When",
+    "calendar_description",
+    "calendar_span",
     "datasets",
     "days_between",
     "hookimpl",
     "open",
+    "parse_modalities",
 ]
 
 

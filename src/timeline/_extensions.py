@@ -18,7 +18,7 @@ import attrs
 import msgspec
 
 from ._errors import ImportFailed, InvalidEvent, InvalidOption, TimelineError, UnknownEvent
-from ._model import Event
+from ._model import Event, Modality
 from ._records import Record
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ __all__ = [
     "ImportReport",
     "Importer",
     "Option",
+    "parse_modalities",
 ]
 
 #: The filters every exporter and analysis accepts, as passed to ``Timeline.filter``.
@@ -194,6 +195,41 @@ def _is_text(stream: object) -> bool:
 
 def _is_binary(stream: object) -> bool:
     return isinstance(stream, (io.RawIOBase, io.BufferedIOBase))
+
+
+def parse_modalities(owner: str, value: object) -> frozenset[Modality]:
+    """Read a ``modalities`` option: a comma-separated string or an iterable of names.
+
+    Args:
+        owner: what takes the option, for the error (``exporter 'ics'``).
+        value: ``"actual,planned"``, ``["actual", "planned"]`` or ``"all"``.
+
+    Returns:
+        The modalities to keep.
+
+    Raises:
+        InvalidOption: a name is not a modality, or none is given.
+    """
+    names: Iterable[object]
+    if isinstance(value, str):
+        names = value.split(",") if value.strip() else []
+    elif isinstance(value, Iterable):
+        names = value
+    else:
+        names = [value]
+    choices = [m.value for m in Modality]
+    out: set[Modality] = set()
+    for name in names:
+        text = name.value if isinstance(name, Modality) else str(name).strip().lower()
+        if text == "all":
+            out.update(Modality)
+        elif text in choices:
+            out.add(Modality(text))
+        else:
+            raise InvalidOption(owner, "modalities", value, f"'all' or modalities among {choices}")
+    if not out:
+        raise InvalidOption(owner, "modalities", value, f"at least one of {choices}")
+    return frozenset(out)
 
 
 @contextlib.contextmanager

@@ -241,6 +241,36 @@ class When:
         return cls._from_parsed(_dateparse.bounds_fields(days[0], days[1]))
 
     @classmethod
+    def from_parts(
+        cls, edtf: str, phrase: str | None = None, anchor: dt.date | str | None = None
+    ) -> When:
+        """Rebuild a ``When`` from its stored parts: EDTF string, phrase and anchor.
+
+        The phrase, when there is one, is read again (against the anchor) and
+        must give the same EDTF, so a file cannot carry a date whose words and
+        EDTF disagree. Importers use this.
+
+        Raises:
+            InvalidDate: a part cannot be read, or the phrase does not give the EDTF.
+
+        """
+        day: dt.date | None = None
+        if isinstance(anchor, dt.date):
+            day = anchor
+        elif anchor:
+            try:
+                day = dt.date.fromisoformat(str(anchor))
+            except ValueError:
+                raise InvalidDate(anchor, "an anchor must be an ISO date (YYYY-MM-DD)") from None
+        if not phrase:
+            when = cls.parse(edtf)
+            return when if day is None else attrs.evolve(when, anchor=day)
+        when = cls.parse(phrase, anchor=day)
+        if when.edtf != edtf:
+            raise InvalidDate(phrase, f"it reads as {when.edtf}, not {edtf}")
+        return when
+
+    @classmethod
     def _from_parsed(
         cls,
         parsed: _dateparse.Parsed,

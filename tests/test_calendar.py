@@ -1,0 +1,90 @@
+"""The calendar policy shared by the exporters: spans and descriptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import timeline
+from timeline import CalendarSpan, SpanKind, When, calendar_description, calendar_span
+
+UTC = dt.timezone.utc
+
+
+class TestCalendarSpan:
+    def test_exact_days_are_all_day(self) -> None:
+        """A span of known days is all-day, with an exclusive end the day after."""
+        span = calendar_span(When.parse("4–5 December 2025"))  # noqa: RUF001
+        assert (
+            CalendarSpan(
+                kind=SpanKind.ALL_DAY, first_day=dt.date(2025, 12, 4), last_day=dt.date(2025, 12, 5)
+            )
+            == span
+        )
+        assert span is not None
+        assert dt.date(2025, 12, 6) == span.end_exclusive
+
+    def test_timed_in_utc(self) -> None:
+        """A timed date becomes UTC instants."""
+        span = calendar_span(When.parse("2025-12-04T23:30:00-05:00"))
+        assert span is not None
+        assert SpanKind.TIMED == span.kind
+        assert dt.datetime(2025, 12, 5, 4, 30, tzinfo=UTC) == span.start
+        assert dt.date(2025, 12, 5) == span.first_day
+
+    def test_fuzzy(self) -> None:
+        """Fuzzy dates span their bounds; open ones have no span."""
+        span = calendar_span(When.parse("early December 2025"))
+        assert span is not None
+        assert (SpanKind.FUZZY, dt.date(2025, 12, 1), dt.date(2025, 12, 10)) == (
+            span.kind,
+            span.first_day,
+            span.last_day,
+        )
+        assert calendar_span(When.parse("2022/..")) is None
+
+
+class TestDescription:
+    def test_lists_summary_date_modality_sources(self) -> None:
+        """The description carries what a calendar user needs to judge the event."""
+        event = timeline.Event(
+            kind="visit.state",
+            when="early December 2025",
+            title="Visit",
+            summary="A visit.",
+            modality="planned",
+            sources=[{"url": "https://tass.com/x", "publisher": "TASS"}, "https://a.example/b"],
+        )
+        assert (
+            "A visit.\nDate: early December 2025 (2025-12-01/2025-12-10)\nModality: planned\n"
+            "Sources:\n- TASS: https://tass.com/x\n- https://a.example/b"
+        ) == calendar_description(event, fuzzy=True)
+
+
+class TestParseModalities:
+    def test_forms(self) -> None:
+        """Comma lists, iterables and 'all' are read; bad names are InvalidOption errors."""
+        assert {timeline.Modality.ACTUAL, timeline.Modality.PLANNED} == timeline.parse_modalities(
+            "exporter 'ics'", "actual, planned"
+        )
+        assert set(timeline.Modality) == timeline.parse_modalities("x", ["all"])
+        with pytest.raises(timeline.InvalidOption, match="modalities"):
+            timeline.parse_modalities("exporter 'ics'", "maybe")
+        with pytest.raises(timeline.InvalidOption, match="at least one"):
+            timeline.parse_modalities("exporter 'ics'", "")
+
+
+class TestFromParts:
+    def test_round_trip(self) -> None:
+        """A When rebuilt from edtf, phrase and anchor equals the original."""
+        when = When.parse("over the weekend", anchor="2024-06-24")
+        assert when == When.from_parts(when.edtf, when.phrase, "2024-06-24")
+        assert When.parse("2025-12") == When.from_parts("2025-12")
+
+    def test_disagreeing_parts(self) -> None:
+        """A phrase that does not give the EDTF, or a bad anchor, is refused."""
+        with pytest.raises(timeline.InvalidDate, match="reads as 2025-12"):
+            When.from_parts("2024-01", "December 2025")
+        with pytest.raises(timeline.InvalidDate, match="ISO date"):
+            When.from_parts("2025", None, "June")
