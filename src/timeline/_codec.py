@@ -122,18 +122,19 @@ class _Sharer:
         # Frozen attrs instances refuse setattr; object.__setattr__ is how attrs
         # itself initialises them. Only equal values are swapped in.
         put = object.__setattr__
+        force = msgspec.structs.force_setattr  # the same, for frozen Structs (records)
         whens, strings, tags, actors = self.whens, self.strings, self.tags, self.actors
         moment = self.moment
         for record in records:
             at = record.recorded_at
             if at == moment:
-                put(record, "recorded_at", moment)
+                force(record, "recorded_at", moment)
             else:
                 moment = at
             event = record.payload.event
             if event is None:
                 continue
-            put(record, "stream", event.id)
+            force(record, "stream", event.id)
             when = event.when
             if when.phrase is None and when.anchor is None and when.start is None:
                 shared_when = whens.setdefault(when.edtf, when)
