@@ -495,17 +495,17 @@ class TestGuard:
 class TestWhenFromParts:
     def test_edtf_only(self):
         """An EDTF alone gives the parsed date."""
-        assert timeline.When.parse("2025-12-04") == timeline_csv.when_from_parts("2025-12-04")
+        assert timeline.When.parse("2025-12-04") == timeline.When.from_parts("2025-12-04")
 
     def test_phrase_and_anchor(self):
         """A relative phrase is parsed against its anchor."""
-        when = timeline_csv.when_from_parts(RELATIVE["when"].edtf, "over the weekend", "2024-06-24")
+        when = timeline.When.from_parts(RELATIVE["when"].edtf, "over the weekend", "2024-06-24")
         assert RELATIVE["when"] == when
 
     def test_mismatch(self):
         """A phrase giving another EDTF raises InvalidDate."""
         with pytest.raises(timeline.InvalidDate, match="reads as"):
-            timeline_csv.when_from_parts("2025-11", "early December 2025")
+            timeline.When.from_parts("2025-11", "early December 2025")
 
 
 class TestThroughPluginHost:

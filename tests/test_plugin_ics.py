@@ -429,7 +429,7 @@ class TestCalendarSpan:
     )
     def test_kinds(self, when, kind, first, last):
         """Each kind of date maps to its calendar span (timed days in UTC)."""
-        span = timeline_ics.calendar_span(timeline.When.parse(when))
+        span = timeline.calendar_span(timeline.When.parse(when))
         assert span is not None
         assert (kind, first, last) == (
             span.kind.value,
@@ -439,7 +439,7 @@ class TestCalendarSpan:
 
     def test_open_ended_has_no_span(self):
         """Open-ended dates give None."""
-        assert timeline_ics.calendar_span(timeline.When.parse("../2024-06")) is None
+        assert timeline.calendar_span(timeline.When.parse("../2024-06")) is None
 
 
 class TestModalities:

@@ -19,7 +19,6 @@ from ._cells import (
     event_cells,
     guard,
     unguard,
-    when_from_parts,
 )
 from ._exporter import DIALECTS, GOOGLE_COLUMNS, OUTLOOK_COLUMNS, CsvExporter
 from ._importer import CsvImporter
@@ -38,7 +37,6 @@ __all__ = [
     "timeline_register_exporters",
     "timeline_register_importers",
     "unguard",
-    "when_from_parts",
 ]
 
 

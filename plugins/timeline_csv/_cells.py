@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-import attrs
 import msgspec
 
 import timeline
@@ -17,7 +15,6 @@ __all__ = [
     "event_cells",
     "guard",
     "unguard",
-    "when_from_parts",
 ]
 
 #: The full dialect's columns, in order.
@@ -95,34 +92,3 @@ def event_cells(event: timeline.Event) -> list[str]:
         event.modality.value,
         _json(event.attributes) if event.attributes else "",
     ]
-
-
-def when_from_parts(
-    edtf: str, phrase: str | None = None, anchor: str | dt.date | None = None
-) -> timeline.When:
-    """Rebuild a ``When`` from its EDTF string, the phrase as written and its anchor.
-
-    The phrase, when there is one, is parsed again (against the anchor) and must
-    give the same EDTF: a file cannot smuggle in a date whose words and EDTF
-    disagree.
-
-    Raises:
-        InvalidDate: a part cannot be read, or the phrase does not give the EDTF.
-
-    """
-    day: dt.date | None = None
-    if isinstance(anchor, dt.date):
-        day = anchor
-    elif anchor:
-        try:
-            day = dt.date.fromisoformat(anchor)
-        except ValueError:
-            reason = "an anchor must be an ISO date (YYYY-MM-DD)"
-            raise timeline.InvalidDate(anchor, reason) from None
-    if not phrase:
-        when = timeline.When.parse(edtf)
-        return when if day is None else attrs.evolve(when, anchor=day)
-    when = timeline.When.parse(phrase, anchor=day)
-    if edtf and when.edtf != edtf:
-        raise timeline.InvalidDate(phrase, f"it reads as {when.edtf}, not {edtf}")
-    return when

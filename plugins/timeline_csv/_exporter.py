@@ -10,8 +10,14 @@ from typing import IO, Any
 import attrs
 
 import timeline
+from timeline import (
+    FUZZY_POLICIES,
+    SpanKind,
+    calendar_description,
+    calendar_span,
+    parse_modalities,
+)
 
-from ._calendar import FUZZY_POLICIES, description, parse_modalities, row_dates
 from ._cells import FULL_COLUMNS, event_cells, guard
 
 __all__ = ["DIALECTS", "GOOGLE_COLUMNS", "OUTLOOK_COLUMNS", "CsvExporter"]
@@ -82,16 +88,19 @@ class _CalendarRow:
 
 
 def _calendar_row(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> _CalendarRow | None:
-    span = row_dates(event.when)
-    if span is None or (span.fuzzy and not span_fuzzy):
+    span = calendar_span(event.when)
+    if span is None or (span.kind is SpanKind.FUZZY and not span_fuzzy):
         return None
-    fuzzy = span.fuzzy
-    if span.start is not None and span.end is not None:
+    fuzzy = span.kind is SpanKind.FUZZY
+    if span.kind is SpanKind.TIMED:
+        assert span.start is not None
+        # A calendar row always has an end: an instant ends when it starts.
+        end = span.start if span.end is None else span.end
         dates = (
             _us_date(span.start.date()),
             _us_time(span.start, seconds),
-            _us_date(span.end.date()),
-            _us_time(span.end, seconds),
+            _us_date(end.date()),
+            _us_time(end, seconds),
             "False",
         )
     else:
@@ -104,7 +113,7 @@ def _calendar_row(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> _Ca
         end_date=dates[2],
         end_time=dates[3],
         all_day=dates[4],
-        description=description(event, fuzzy),
+        description=calendar_description(event, fuzzy),
         location=event.location or "",
         categories="; ".join([event.kind, *event.tags]),
     )

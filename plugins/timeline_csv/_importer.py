@@ -11,7 +11,7 @@ import msgspec
 
 import timeline
 
-from ._cells import FULL_COLUMNS, REQUIRED_COLUMNS, unguard, when_from_parts
+from ._cells import FULL_COLUMNS, REQUIRED_COLUMNS, unguard
 
 __all__ = ["CsvImporter"]
 
@@ -52,7 +52,7 @@ def _fields(line: int, cells: dict[str, str]) -> Row:
     if not cells.get("when"):
         return _problem(line, "when", "empty; expected an EDTF date such as 2025-12-04")
     try:
-        fields["when"] = when_from_parts(
+        fields["when"] = timeline.When.from_parts(
             cells["when"], cells.get("phrase") or None, cells.get("anchor") or None
         )
     except timeline.InvalidDate as exc:

@@ -1,8 +1,9 @@
 """The ``ics`` exporter plugin: RFC 5545 calendars for calendar programs.
 
 Registered through the ``timeline`` entry-point group (``ics = "timeline_ics"``),
-the same way a third-party plugin is. The date-to-calendar policy
-(``calendar_span``) follows ``When.is_fuzzy``, like every other plugin.
+the same way a third-party plugin is. How dates and text go onto the calendar is
+the core's one policy (``timeline.calendar_span``, ``timeline.calendar_description``),
+shared with the CSV calendar dialects.
 """
 
 from __future__ import annotations
@@ -12,20 +13,13 @@ from collections.abc import Callable
 import timeline
 from timeline.hookspecs import hookimpl
 
-from ._exporter import PRODID, UID_DOMAIN, IcsExporter, event_description, event_uid
-from ._spans import FUZZY_POLICIES, CalendarSpan, SpanKind, calendar_span, parse_modalities
+from ._exporter import PRODID, UID_DOMAIN, IcsExporter, event_uid
 
 __all__ = [
-    "FUZZY_POLICIES",
     "PRODID",
     "UID_DOMAIN",
-    "CalendarSpan",
     "IcsExporter",
-    "SpanKind",
-    "calendar_span",
-    "event_description",
     "event_uid",
-    "parse_modalities",
     "timeline_register_exporters",
 ]
 

@@ -11,10 +11,15 @@ import icalendar
 from icalendar.prop import vCategory
 
 import timeline
+from timeline import (
+    FUZZY_POLICIES,
+    SpanKind,
+    calendar_description,
+    calendar_span,
+    parse_modalities,
+)
 
-from ._spans import FUZZY_POLICIES, SpanKind, calendar_span, parse_modalities
-
-__all__ = ["PRODID", "UID_DOMAIN", "IcsExporter", "event_description", "event_uid"]
+__all__ = ["PRODID", "UID_DOMAIN", "IcsExporter", "event_uid"]
 
 #: The PRODID of every calendar written (no version in it: exports stay byte-identical
 #: across releases unless the output itself changes).
@@ -66,31 +71,6 @@ def _categories(values: Sequence[str]) -> vCategory:
 def event_uid(event_id: str) -> str:
     """Return the UID of an event: the same on every export and every machine."""
     return f"{event_id}@{UID_DOMAIN}"
-
-
-def event_description(event: timeline.Event, fuzzy: bool = False) -> str:
-    """Return the text calendars show for an event: summary, date, modality, every source.
-
-    Args:
-        event: the event.
-        fuzzy: whether it is drawn as a fuzzy span (the EDTF then follows the phrase).
-
-    """
-    lines = []
-    if event.summary:
-        lines.append(event.summary)
-    date = f"Date: {event.when.display}"
-    if fuzzy and event.when.display != event.when.edtf:
-        date += f" ({event.when.edtf})"
-    lines.append(date)
-    if event.modality is not timeline.Modality.ACTUAL:
-        lines.append(f"Modality: {event.modality.value}")
-    if event.sources:
-        lines.append("Sources:")
-        for source in event.sources:
-            label = " - ".join(p for p in (source.publisher, source.title) if p)
-            lines.append(f"- {label}: {source.url}" if label else f"- {source.url}")
-    return "\n".join(lines)
 
 
 @attrs.frozen(kw_only=True)
@@ -201,7 +181,7 @@ class IcsExporter(timeline.Exporter):
             vevent.add("transp", "TRANSPARENT")
         vevent.add("status", "CANCELLED" if retracted else _STATUS[event.modality])
         vevent.add("categories", _categories([event.kind, *event.tags]))
-        vevent.add("description", _Text(event_description(event, fuzzy)))
+        vevent.add("description", _Text(calendar_description(event, fuzzy)))
         if event.location:
             vevent.add("location", _Text(event.location))
         if event.sources:

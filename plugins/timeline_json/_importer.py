@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -24,32 +23,6 @@ def _problem(line: int, field: str, reason: str) -> Row:
     return line, timeline.ImportProblem(line=line, field=field, reason=reason)
 
 
-def _when(edtf: str, phrase: object, anchor: object) -> timeline.When:
-    """Rebuild the ``when`` object the json exporter writes, checking its parts agree.
-
-    The phrase, when there is one, is parsed again against the anchor and must
-    give the EDTF: a file cannot smuggle in a date whose words and EDTF disagree.
-
-    Raises:
-        InvalidDate: a part cannot be read, or the phrase does not give the EDTF.
-
-    """
-    day: dt.date | None = None
-    if anchor:
-        try:
-            day = dt.date.fromisoformat(str(anchor))
-        except ValueError:
-            reason = "an anchor must be an ISO date (YYYY-MM-DD)"
-            raise timeline.InvalidDate(anchor, reason) from None
-    if not phrase:
-        when = timeline.When.parse(edtf)
-        return when if day is None else attrs.evolve(when, anchor=day)
-    when = timeline.When.parse(str(phrase), anchor=day)
-    if when.edtf != edtf:
-        raise timeline.InvalidDate(phrase, f"it reads as {when.edtf}, not {edtf}")
-    return when
-
-
 def _event_fields(line: int, data: object) -> Row:
     if not isinstance(data, dict):
         got = type(data).__name__
@@ -63,7 +36,10 @@ def _event_fields(line: int, data: object) -> Row:
         if not isinstance(edtf, str):
             return _problem(line, "when", "an object without an 'edtf' string")
         try:
-            fields["when"] = _when(edtf, when.get("phrase"), when.get("anchor"))
+            phrase, anchor = when.get("phrase"), when.get("anchor")
+            fields["when"] = timeline.When.from_parts(
+                edtf, str(phrase) if phrase else None, str(anchor) if anchor else None
+            )
         except timeline.InvalidDate as exc:
             return _problem(line, "when", str(exc.args[0]))
     return line, fields
