@@ -200,7 +200,10 @@ class JsonlStore(Store):
                 cut = block.rfind(b"\n") + 1
                 rest = block[cut:]
                 if cut:
-                    yield block[:cut].splitlines()
+                    # split() finds "\n" with memchr, faster than splitlines(); a
+                    # record line never holds a raw line break (JSON escapes them).
+                    lines = block[: cut - 1].split(b"\n")
+                    yield lines
             # Whatever is left has no newline: a write in progress by another process.
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
