@@ -12,7 +12,7 @@ import enum
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import msgspec
@@ -47,6 +47,24 @@ class ActorRole(str, enum.Enum):
 def new_event_id() -> str:
     """Return a fresh opaque event id (a random UUID, hex form)."""
     return uuid.uuid4().hex
+
+
+_V = TypeVar("_V")
+
+
+def _coerce_value(cls: type[_V], value: object, field: str, plain: str, what: str) -> _V:
+    # Actor and Source both take an instance, a plain string (their main field)
+    # or a mapping of their fields.
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        return cls(**{plain: value})
+    if isinstance(value, Mapping):
+        try:
+            return cls(**value)
+        except TypeError as exc:
+            raise InvalidEvent(field, value, f"{cls.__name__} fields ({exc})") from None
+    raise InvalidEvent(field, value, f"{what} or a mapping")
 
 
 _SECTOR = re.compile(r"^[A-Z]{3}$")
@@ -119,16 +137,7 @@ class Actor:
         Raises:
             InvalidEvent: the value is none of these or a field is bad.
         """
-        if isinstance(value, Actor):
-            return value
-        if isinstance(value, str):
-            return cls(country=value)
-        if isinstance(value, Mapping):
-            try:
-                return cls(**value)
-            except TypeError as exc:
-                raise InvalidEvent("actors", value, f"Actor fields ({exc})") from None
-        raise InvalidEvent("actors", value, "an Actor, a country code or a mapping")
+        return _coerce_value(cls, value, "actors", "country", "an Actor, a country code")
 
     def __str__(self) -> str:
         return self.country + (f"/{self.sector}" if self.sector else "")
@@ -187,16 +196,7 @@ class Source:
         Raises:
             InvalidEvent: the value is none of these or a field is bad.
         """
-        if isinstance(value, Source):
-            return value
-        if isinstance(value, str):
-            return cls(url=value)
-        if isinstance(value, Mapping):
-            try:
-                return cls(**value)
-            except TypeError as exc:
-                raise InvalidEvent("sources", value, f"Source fields ({exc})") from None
-        raise InvalidEvent("sources", value, "a Source, a URL string or a mapping")
+        return _coerce_value(cls, value, "sources", "url", "a Source, a URL string")
 
 
 def _id(value: object) -> str:
