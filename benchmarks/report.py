@@ -102,8 +102,8 @@ def render(benches: list[Any]) -> str:
     rows = []
     for b in ordered:
         info = b.extra_info
-        if info["role"] != "ours":
-            continue
+        if info["role"] != "ours" or info.get("vs_self"):
+            continue  # vs_self cases are compared by time in the next table
         n, rate = int(info["n"]), _rate(b)
         peer, floor = rate_of(info.get("vs_peer"), n), rate_of(info.get("vs_floor"), n)
         store_floor = rate_of(info.get("vs_floor_store"), n)
