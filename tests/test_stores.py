@@ -111,6 +111,20 @@ class TestJsonlStore(StoreContract):
         assert [1, 2] == [r.seq for r in again.read()]
         assert timeline.open(path).verify().ok
 
+    def test_reads_after_a_seq_seek_to_a_bookmark(self, tmp_path: Path) -> None:
+        """Reads after any seq give the right records, starting near it rather than at line 1."""
+        path = tmp_path / "log.jsonl"
+        store = JsonlStore(path)
+        now = lambda: dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)  # noqa: E731
+        store.append([pending_recorded(f"t{i}") for i in range(9000)], now)
+        assert 9000 == sum(1 for _ in store.read())  # a full read leaves bookmarks
+        for after in (0, 1, 4095, 4096, 4097, 8999):
+            assert [after + 1] == [r.seq for r in store.read(after=after, until=after + 1)]
+        assert (9000, path.stat().st_size) == store._start(9000)
+        reopened = JsonlStore(path)
+        assert (9000, path.stat().st_size) == reopened._start(9000)
+        assert [] == list(reopened.read(after=9000))
+
     def test_clean_file_reports_no_repair(self, tmp_path: Path) -> None:
         """Opening an intact file repairs nothing."""
         path = tmp_path / "log.jsonl"

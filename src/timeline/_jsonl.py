@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import datetime as dt
 import os
 import re
@@ -64,6 +66,11 @@ class JsonlStore(Store):
         self._offset = 0
         self._seq, self._hash, self._time = 0, GENESIS_HASH, ""
         self._versions: dict[str, int] | None = None
+        # Bookmarks: the byte offset just after the line of a seq, learnt while
+        # reading and writing, so a read after seq N seeks instead of rescanning
+        # (an amend refreshes from the head: without them, O(log size) per write).
+        self._mark_seqs: list[int] = []
+        self._mark_offsets: list[int] = []
         with self._lock:
             self.path.touch(exist_ok=True)
             self._repair_torn_tail()
@@ -112,6 +119,19 @@ class JsonlStore(Store):
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             raise CorruptLog(f"{self.location}: the last line is not a record ({exc})") from None
         self._seq, self._hash, self._time = head.seq, head.hash, head.recorded_at
+        self._mark(head.seq, size)
+
+    def _mark(self, seq: int, offset: int) -> None:
+        at = bisect.bisect_left(self._mark_seqs, seq)
+        if at < len(self._mark_seqs) and self._mark_seqs[at] == seq:
+            return
+        self._mark_seqs.insert(at, seq)
+        self._mark_offsets.insert(at, offset)
+
+    def _start(self, after: int) -> tuple[int, int]:
+        """Return the (seq, offset) of the last bookmark at or before ``after``."""
+        at = bisect.bisect_right(self._mark_seqs, after) - 1
+        return (0, 0) if at < 0 else (self._mark_seqs[at], self._mark_offsets[at])
 
     def _catch_up(self) -> None:
         """Read what other processes appended since we last looked (under the lock)."""
@@ -134,6 +154,7 @@ class JsonlStore(Store):
                 self._versions[head.stream] = head.version
                 self._seq, self._hash, self._time = head.seq, head.hash, head.recorded_at
         self._offset = size
+        self._mark(self._seq, size)
 
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
@@ -159,17 +180,24 @@ class JsonlStore(Store):
             last = rows[-1]
             self._seq, self._hash, self._time = last[0], last[7], last[4]
             self._offset += len(data)
+            self._mark(self._seq, self._offset)
         return stamps
 
     def _lines(self, after: int, until: int | None) -> Iterator[tuple[int, bytes]]:
+        # Line n holds seq n in a well-formed log: start from the closest bookmark.
+        first, offset = self._start(after)
         with self.path.open("rb") as f:
-            for n, line in enumerate(f, 1):
+            f.seek(offset)
+            for n, line in enumerate(f, first + 1):
                 if not line.endswith(b"\n"):
                     return  # a write in progress by another process: not a record yet
+                offset += len(line)
                 try:
                     seq = _seq_of(line)
                 except ValueError:
                     raise InvalidRecord(f"{self.location}:{n}", "not a record line") from None
+                if seq % 4096 == 0:
+                    self._mark(seq, offset)
                 if seq <= after:
                     continue
                 if until is not None and seq > until:
@@ -195,6 +223,7 @@ class JsonlStore(Store):
     def _chunks(self, size: int = 1 << 22) -> Iterator[list[bytes]]:
         with self.path.open("rb") as f:
             rest = b""
+            offset = 0
             while block := f.read(size):
                 block = rest + block
                 cut = block.rfind(b"\n") + 1
@@ -203,6 +232,9 @@ class JsonlStore(Store):
                     # split() finds "\n" with memchr, faster than splitlines(); a
                     # record line never holds a raw line break (JSON escapes them).
                     lines = block[: cut - 1].split(b"\n")
+                    offset += cut
+                    with contextlib.suppress(ValueError):
+                        self._mark(_seq_of(lines[-1]), offset)
                     yield lines
             # Whatever is left has no newline: a write in progress by another process.
 
