@@ -372,6 +372,21 @@ class TestReplayAndSnapshots:
         assert ["a"] == [e.id for e in reopened.events()]
         assert 1 == reopened.seq
 
+    def test_large_replay_freezes_its_objects(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """After a large replay the decoded objects leave the cyclic GC's walks (gc.freeze)."""
+        import gc
+
+        source = timeline.datasets.load("relos")
+        monkeypatch.setattr(timeline._timeline, "FREEZE_AFTER", 50)
+        gc.unfreeze()
+        try:
+            assert 0 == gc.get_freeze_count()
+            Timeline(source.store)
+            assert gc.get_freeze_count() > 0
+            assert gc.isenabled()
+        finally:
+            gc.unfreeze()
+
     def test_stale_snapshot_ignored(self, tmp_path: Path) -> None:
         """A snapshot whose record is no longer in the log is ignored (full replay)."""
         path = tmp_path / "log.db"
