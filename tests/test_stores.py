@@ -173,3 +173,33 @@ def test_two_processes_append_at_once(tmp_path: Path, name: str) -> None:
         assert 120 == tl.seq
         report = tl.verify()
         assert report.ok, str(report)
+
+
+def test_sqlite_format_2_is_migrated(tmp_path: Path) -> None:
+    """A log of the previous SQLite format opens: its snapshots (caches) are dropped."""
+    path = tmp_path / "old.db"
+    store = SqliteStore(path)
+    store.append([pending_recorded("a")], lambda: dt.datetime.now(dt.timezone.utc))
+    store.close()
+    db = sqlite3.connect(path)
+    db.executescript(
+        "DROP TABLE snapshots; CREATE TABLE snapshots (name TEXT, version INTEGER, seq INTEGER,"
+        " data BLOB); INSERT INTO snapshots VALUES ('current', 1, 1, x'00');"
+        " UPDATE meta SET value = 'geotimeline-2' WHERE key = 'format';"
+    )
+    db.close()
+    again = SqliteStore(path)
+    assert again.load_snapshot("current", 1) is None
+    assert [1] == [r.seq for r in again.read()]
+
+
+def test_sqlite_unknown_format_is_refused(tmp_path: Path) -> None:
+    """A log of a format this version does not read is a CorruptLog naming the format."""
+    path = tmp_path / "old.db"
+    SqliteStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = 'geotimeline-1' WHERE key = 'format'")
+    db.commit()
+    db.close()
+    with pytest.raises(timeline.CorruptLog, match="'geotimeline-1' is not one this"):
+        SqliteStore(path)

@@ -18,7 +18,7 @@ __all__ = ["SqliteStore"]
 
 _raw = msgspec.json.Decoder(RawRecord)
 
-_FORMAT = "geotimeline-2"
+_FORMAT = "geotimeline-3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     name TEXT NOT NULL,
     version INTEGER NOT NULL,
     seq INTEGER NOT NULL,
+    head BLOB NOT NULL,
     data BLOB NOT NULL,
     PRIMARY KEY (name, version)
 );
@@ -53,6 +54,8 @@ BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;
 # cost more than the decode it saved.)
 _COLUMNS = "seq, stream, version, type, recorded_at, hash, line"
 _BATCH = 4096
+#: How many leading bytes of a snapshot are kept apart for cheap header reads.
+_SNAPSHOT_HEAD = 256
 
 
 class SqliteStore(Store):
@@ -85,14 +88,33 @@ class SqliteStore(Store):
             # NORMAL is durable across application crashes in WAL mode; only an OS
             # crash or power loss can drop the last commits (SQLite's documented trade).
             self._db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
             self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-            if row is None:
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (_FORMAT,))
-            elif row[0] != _FORMAT:
-                raise CorruptLog(f"{self.location}: unsupported log format {row[0]!r}")
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (_FORMAT,))
         except sqlite3.DatabaseError as exc:
             raise CorruptLog(f"{self.location}: not a geotimeline SQLite log ({exc})") from None
+
+    def _migrate(self) -> None:
+        has_meta = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
+        if not has_meta:
+            return
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        found = None if row is None else row[0]
+        if found in (None, _FORMAT):
+            return
+        if found == "geotimeline-2":
+            # Only the snapshots table changed, and snapshots are caches: drop them.
+            self._db.executescript(
+                "BEGIN IMMEDIATE; DROP TABLE IF EXISTS snapshots;"
+                f" UPDATE meta SET value = '{_FORMAT}' WHERE key = 'format'; COMMIT;"
+            )
+            return
+        raise CorruptLog(
+            f"{self.location}: log format {found!r} is not one this geotimeline reads "
+            f"({_FORMAT}); it was written by another (pre-release or newer) version"
+        )
 
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
@@ -206,19 +228,24 @@ class SqliteStore(Store):
         return None if row is None else str(row[0])
 
     def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
+        # SQLite reads a whole blob even for substr(), so the first bytes (a
+        # projection's header) are kept apart: checking a large snapshot stays cheap.
         self._db.execute(
-            "INSERT OR REPLACE INTO snapshots (name, version, seq, data) VALUES (?, ?, ?, ?)",
-            (name, version, seq, data),
+            "INSERT OR REPLACE INTO snapshots (name, version, seq, head, data)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (name, version, seq, data[:_SNAPSHOT_HEAD], data),
         )
 
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None
     ) -> tuple[int, bytes] | None:
-        # substr() on a blob counts bytes: SQLite reads only the pages it needs.
-        data = "data" if limit is None else f"substr(data, 1, {int(limit)})"
+        column = "head" if limit is not None and limit <= _SNAPSHOT_HEAD else "data"
         row = self._db.execute(
-            f"SELECT seq, {data} FROM snapshots WHERE name = ? AND version = ?", (name, version)
+            f"SELECT seq, {column} FROM snapshots WHERE name = ? AND version = ?",
+            (name, version),
         ).fetchone()
+        if row is not None and limit is not None:
+            row = (row[0], bytes(row[1])[:limit])
         return None if row is None else (int(row[0]), bytes(row[1]))
 
     def close(self) -> None:
