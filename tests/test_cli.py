@@ -704,8 +704,8 @@ class TestAdmin:
 
         class P:
             @hookimpl
-            def timeline_register_commands(self, cli: click.Group) -> None:
-                cli.add_command(hello)
+            def timeline_register_commands(self, register: Any) -> None:
+                register(hello)
 
         host = PluginHost(strict=True, load_entrypoints=False, env={})
         host.register(P(), "p")

@@ -544,8 +544,8 @@ class TestHooks:
 
         class P:
             @hookimpl
-            def timeline_register_commands(self, cli: click.Group) -> None:
-                cli.add_command(hello)
+            def timeline_register_commands(self, register: Any) -> None:
+                register(hello)
 
         host = manual_host()
         host.register(P(), "p")

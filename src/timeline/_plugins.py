@@ -108,6 +108,10 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _name_of(command: Any) -> str:
+    return str(command.name)
+
+
 class PluginHost:
     """The typed facade through which a timeline reaches its plugins.
 
@@ -152,7 +156,6 @@ class PluginHost:
         self._failures: list[PluginFailure] = []
         self._cache: dict[str, dict[Any, Any]] = {}
         self._owners: dict[tuple[str, Any], str] = {}
-        self._commands: dict[str, click.Command] | None = None
         self._append_callers: list[tuple[str, pluggy.HookCaller]] | None = None
 
     # -- loading -------------------------------------------------------------------------
@@ -312,7 +315,6 @@ class PluginHost:
     def _invalidate(self) -> None:
         self._cache.clear()
         self._owners.clear()
-        self._commands = None
         self._append_callers = None
 
     def relaxed(self) -> PluginHost:
@@ -549,21 +551,16 @@ class PluginHost:
         )
         return list(found.values())
 
-    def register_commands(self, cli: click.Group) -> None:
-        """Let plugins add their commands to a click group."""
-        self.load()
-        self._call("timeline_register_commands", cli=cli)
-
     def commands(self) -> dict[str, click.Command]:
         """Return the commands plugins add to the ``timeline`` command line, by name."""
-        self.load()
-        if self._commands is None:
-            import click  # imported here: only the command line needs it
+        import click  # imported here: only the command line needs it
 
-            group = click.Group("timeline")
-            self.register_commands(group)
-            self._commands = dict(group.commands)
-        return dict(self._commands)
+        def check(obj: Any) -> str | None:
+            if not isinstance(obj, click.Command) or not obj.name:
+                return f"expected a named click.Command, got {obj!r}"
+            return None
+
+        return dict(self._collect("command", "timeline_register_commands", check, _name_of))
 
     @property
     def has_append_subscribers(self) -> bool:

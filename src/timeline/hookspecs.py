@@ -96,11 +96,12 @@ def timeline_register_upcasters(register: Callable[[Upcaster], None]) -> None:
 
 
 @hookspec
-def timeline_register_commands(cli: click.Group) -> None:
-    """Add click commands to the ``timeline`` command line.
+def timeline_register_commands(register: Callable[[click.Command], None]) -> None:
+    """Call ``register(command)`` once per click command the plugin adds to ``timeline``.
 
     Args:
-        cli: the top-level ``timeline`` group; call ``cli.command()`` or ``cli.add_command``.
+        register: takes a ``click.Command``; its name must not be a built-in
+            command's or another plugin's (refused with ``PluginError``).
 
     """
 
