@@ -301,3 +301,32 @@ class TestImportIds:
         tl.retract("duma", reason="wrong")
         with pytest.raises(timeline.ImportFailed, match="line 1: id: already used"):
             tl.import_file("jsonl", jsonl_file(tmp_path, DUMA))
+
+
+class TestStreamedRecords:
+    def test_write_gets_a_lazy_sized_iterable(self) -> None:
+        """write() gets records lazily in timeline order (no list), and len() still works."""
+        import attrs
+
+        import timeline
+
+        seen: dict[str, object] = {}
+
+        @attrs.frozen(kw_only=True)
+        class Probe(timeline.Exporter):
+            name: str = "probe"
+            description: str = "records what write() gets"
+
+            def write(self, timeline, records, stream, **options):  # type: ignore[no-untyped-def]
+                seen["is_list"] = isinstance(records, list)
+                seen["len"] = len(records)
+                seen["titles"] = [r.event.title for r in records]
+                return seen["len"]  # type: ignore[return-value]
+
+        tl = timeline.datasets.load("relos")
+        tl.events()  # the order index exists: the export walks it
+        import io
+
+        assert 19 == Probe().export(tl, io.StringIO())
+        assert seen["is_list"] is False
+        assert [e.title for e in tl.events()] == seen["titles"]

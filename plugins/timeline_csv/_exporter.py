@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import attrs
@@ -202,7 +202,7 @@ class CsvExporter(timeline.Exporter):
     )
 
     def write(
-        self, timeline: Any, records: Sequence[timeline.Record], stream: IO[Any], **options: Any
+        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
     ) -> int:
         """Write the rows to the text ``stream``; return how many events were written."""
         dialect = options["dialect"]

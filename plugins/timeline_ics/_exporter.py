@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 import attrs
@@ -120,7 +120,7 @@ class IcsExporter(timeline.Exporter):
         return super().export(timeline, dest, **options)
 
     def write(
-        self, timeline: Any, records: Sequence[timeline.Record], stream: IO[Any], **options: Any
+        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
     ) -> int:
         """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
         view = timeline  # the parameter shadows the module here

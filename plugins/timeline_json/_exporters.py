@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import IO, Any
 
 import attrs
@@ -31,17 +31,19 @@ class JsonExporter(timeline.Exporter):
     binary: bool = True
 
     def write(
-        self, timeline: Any, records: Sequence[timeline.Record], stream: IO[Any], **options: Any
+        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
     ) -> int:
         """Write the document to the binary ``stream``; return how many events it holds."""
         stream.write(b'{"events":[')
-        for i, record in enumerate(records):
+        count = 0
+        for record in records:
             assert record.event is not None
             # One event per line keeps the file diffable and each line a jsonl event.
-            stream.write(b"\n" if i == 0 else b",\n")
+            stream.write(b"\n" if count == 0 else b",\n")
             stream.write(_encoder.encode(event_object(record.event)))
-        stream.write(b"\n]}\n" if records else b"]}\n")
-        return len(records)
+            count += 1
+        stream.write(b"\n]}\n" if count else b"]}\n")
+        return count
 
 
 def _store(view: Any) -> timeline.Store:
@@ -79,7 +81,7 @@ class JsonlExporter(timeline.Exporter):
         return super().export(timeline, dest, **options)
 
     def write(
-        self, timeline: Any, records: Sequence[timeline.Record], stream: IO[Any], **options: Any
+        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
     ) -> int:
         """Write the records to the binary ``stream``; return how many events they are about."""
         view = timeline  # the parameter shadows the module here

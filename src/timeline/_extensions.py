@@ -11,7 +11,7 @@ import codecs
 import contextlib
 import io
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any, cast
 
 import attrs
@@ -232,6 +232,25 @@ def parse_modalities(owner: str, value: object) -> frozenset[Modality]:
     return frozenset(out)
 
 
+class _Matches:
+    """The records an export writes: iterable (lazily, in timeline order) and sized."""
+
+    def __init__(self, walk: Callable[[], Iterator[Record]]) -> None:
+        self._walk = walk
+        self._len: int | None = None
+
+    def __iter__(self) -> Iterator[Record]:
+        return self._walk()
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = sum(1 for _ in self._walk())
+        return self._len
+
+    def __bool__(self) -> bool:
+        return next(self._walk(), None) is not None
+
+
 @contextlib.contextmanager
 def _open_path(path: str, binary: bool) -> Iterator[IO[Any]]:
     # Write beside the target, then rename: a failed export leaves no half file.
@@ -316,14 +335,20 @@ class Exporter(_Extension):
         filters, own = _split(options)
         settings = self.check_options(own)
         view = _view(timeline, as_of)
-        records = view.records(view.filter(**filters))
+        where = view.filter(**filters)
+        records = _Matches(lambda: view.iter_records(where))
         with _open_dest(dest, self.binary) as stream:
             return self.write(view, records, stream, **settings)
 
     def write(
-        self, timeline: _Reader, records: Sequence[Record], stream: IO[Any], **options: Any
+        self, timeline: _Reader, records: Iterable[Record], stream: IO[Any], **options: Any
     ) -> int:
-        """Write ``records`` (timeline order) to ``stream`` and return how many were written."""
+        """Write ``records`` (timeline order) to ``stream`` and return how many were written.
+
+        ``records`` is walked lazily, one record at a time, so an export's memory
+        does not grow with the timeline: write each record as it comes.
+        ``len(records)`` works but walks the matches once more.
+        """
         raise NotImplementedError
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import fnmatch
+import heapq
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
@@ -90,9 +91,13 @@ class _Index:
         }
         self.by_start: list[tuple[int, str]] = []
         self.long: dict[str, tuple[int, int]] = {}
+        #: Every live record in timeline order: queries and exports walk it
+        #: instead of building a sort key per event each time (constant memory).
+        self.order: list[Record] = []
         for record in records:
-            self.add(record.event, bulk=True)  # type: ignore[arg-type]
+            self.add(record, bulk=True)
         self.by_start.sort()
+        self.order.sort(key=_sort_key)
 
     @staticmethod
     def _keys(event: Event) -> Iterator[tuple[str, str]]:
@@ -104,7 +109,13 @@ class _Index:
         if event.treaty is not None:
             yield "treaty", event.treaty
 
-    def add(self, event: Event, bulk: bool = False) -> None:
+    def add(self, record: Record, bulk: bool = False) -> None:
+        event = record.event
+        assert event is not None
+        if bulk:
+            self.order.append(record)
+        else:
+            bisect.insort(self.order, record, key=_sort_key)
         for name, key in self._keys(event):
             self.sets[name].setdefault(key, set()).add(event.id)
         lo, hi = event.when.earliest.toordinal(), event.when.latest.toordinal()
@@ -115,7 +126,14 @@ class _Index:
         else:
             bisect.insort(self.by_start, (lo, event.id))
 
-    def remove(self, event: Event) -> None:
+    def remove(self, record: Record) -> None:
+        event = record.event
+        assert event is not None
+        at = bisect.bisect_left(self.order, _sort_key(record), key=_sort_key)
+        while at < len(self.order) and self.order[at] is not record:
+            at += 1  # equal keys: find this very record
+        if at < len(self.order):
+            del self.order[at]
         for name, key in self._keys(event):
             self.sets[name][key].discard(event.id)
         if self.long.pop(event.id, None) is None:
@@ -208,13 +226,13 @@ class CurrentState:
                 # Keep the last known state so a retracted event can still be shown.
                 self._retracted[stream] = previous
                 if self._index is not None:
-                    self._index.remove(previous.event)  # type: ignore[arg-type]
+                    self._index.remove(previous)
             return
         if self._index is not None:
             old = self._latest.get(stream)
             if old is not None:
-                self._index.remove(old.event)  # type: ignore[arg-type]
-            self._index.add(record.event)  # type: ignore[arg-type]
+                self._index.remove(old)
+            self._index.add(record)
         self._latest[stream] = record
 
     def apply_all(self, records: Iterable[Record]) -> None:
@@ -250,6 +268,34 @@ class CurrentState:
 
     def query(self, where: EventFilter) -> list[Record]:
         """Return the records of the events passing ``where``, in timeline order."""
+        return list(self.iter_query(where))
+
+    def iter_query(self, where: EventFilter) -> Iterator[Record]:
+        """Yield the records of the events passing ``where``, in timeline order.
+
+        Walks the timeline-order index, so a large result (an export) needs no
+        per-event sort key nor a list of its own.
+        """
+        candidates = self._candidates(where)
+        index = self._index
+        assert index is not None
+        if candidates is not None and len(candidates) * 8 < len(index.order):
+            # Few matches: sorting them beats walking the whole order.
+            live = sorted((self.latest[i] for i in candidates), key=_sort_key)
+        elif candidates is None:
+            live = index.order
+        else:
+            live = [r for r in index.order if r.stream in candidates]
+        if not where.include_retracted:
+            yield from live
+            return
+        gone = sorted(
+            (r for r in self.retracted.values() if where.matches(r.event)),  # type: ignore[arg-type]
+            key=_sort_key,
+        )
+        yield from heapq.merge(live, gone, key=_sort_key)
+
+    def _candidates(self, where: EventFilter) -> set[str] | None:
         if self._index is None:
             self._index = _Index(self.latest.values())
         index = self._index
@@ -275,15 +321,7 @@ class CurrentState:
                     for i in candidates
                     if self.latest[i].event.when.overlaps(where.start, where.end)  # type: ignore[union-attr]
                 }
-        records = (
-            list(self.latest.values())
-            if candidates is None
-            else [self.latest[i] for i in candidates]
-        )
-        if where.include_retracted:
-            records.extend(r for r in self.retracted.values() if where.matches(r.event))  # type: ignore[arg-type]
-        records.sort(key=_sort_key)
-        return records
+        return candidates
 
     def snapshot(self, head_hash: str) -> bytes:
         """Return the state as bytes (msgpack) for ``Store.save_snapshot``.

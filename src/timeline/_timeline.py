@@ -221,6 +221,13 @@ class _Reader:
         """
         return self._state.query(where if where is not None else self.filter(**filters))
 
+    def iter_records(self, where: EventFilter | None = None, **filters: Any) -> Iterator[Record]:
+        """Yield the current records of matching events in timeline order, without a list.
+
+        What exporters use: memory stays flat however many events match.
+        """
+        return self._state.iter_query(where if where is not None else self.filter(**filters))
+
     def events(
         self,
         *,

@@ -5,7 +5,7 @@ A complete geotimeline plugin: one module, two hooks, one entry point.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import attrs
@@ -44,7 +44,7 @@ class AgendaExporter(timeline.Exporter):
     def write(
         self,
         timeline: Any,
-        records: Sequence[timeline.Record],
+        records: Iterable[timeline.Record],
         stream: IO[str],
         **options: Any,
     ) -> int:
