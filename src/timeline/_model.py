@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -244,32 +244,27 @@ def _items(field: str, value: object) -> list[object]:
     return list(value)
 
 
-def _actors(value: object) -> tuple[Actor, ...]:
-    out: list[Actor] = []
-    for i, item in enumerate(_items("actors", value)):
+def _unique(field: str, value: object, coerce: Callable[[object], _V]) -> tuple[_V, ...]:
+    # Actors and sources: each item coerced, repeats dropped, errors named by position.
+    out: list[_V] = []
+    for i, item in enumerate(_items(field, value)):
         try:
-            actor = Actor.coerce(item)
+            one = coerce(item)
         except InvalidEvent as exc:
             raise InvalidEvent(
-                f"actors[{i}].{exc.field}".replace(".actors", ""), exc.value, exc.expected
+                f"{field}[{i}].{exc.field}".replace(f".{field}", ""), exc.value, exc.expected
             ) from None
-        if actor not in out:
-            out.append(actor)
+        if one not in out:
+            out.append(one)
     return tuple(out)
+
+
+def _actors(value: object) -> tuple[Actor, ...]:
+    return _unique("actors", value, Actor.coerce)
 
 
 def _sources(value: object) -> tuple[Source, ...]:
-    out: list[Source] = []
-    for i, item in enumerate(_items("sources", value)):
-        try:
-            source = Source.coerce(item)
-        except InvalidEvent as exc:
-            raise InvalidEvent(
-                f"sources[{i}].{exc.field}".replace(".sources", ""), exc.value, exc.expected
-            ) from None
-        if source not in out:
-            out.append(source)
-    return tuple(out)
+    return _unique("sources", value, Source.coerce)
 
 
 def _strings(field: str, value: object) -> tuple[str, ...]:
