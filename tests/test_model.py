@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+import uuid
 
 import pytest
 
 from timeline import Actor, ActorRole, Event, InvalidEvent, Modality, Source, When
+from timeline._model import new_event_id
 
 
 def make(**fields: object) -> Event:
@@ -86,6 +89,34 @@ class TestEvent:
         assert field == info.value.field
         assert fragment in str(info.value)
 
+
+
+class TestNewEventId:
+    def test_is_a_version_7_uuid_of_now(self) -> None:
+        """Generated ids are RFC 9562 version 7 UUIDs whose first 48 bits are the time in ms."""
+        before = time.time_ns() // 1_000_000
+        event_id = new_event_id()
+        after = time.time_ns() // 1_000_000
+        parsed = uuid.UUID(event_id)
+        assert event_id == parsed.hex
+        assert 7 == parsed.version
+        assert uuid.RFC_4122 == parsed.variant
+        assert before <= int(event_id[:12], 16) <= after
+
+    def test_later_ids_sort_later(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Ids made in a later millisecond sort after earlier ones (index locality)."""
+        clock = iter(range(1_700_000_000_000_000_000, 1_800_000_000_000_000_000, 3_000_000))
+        monkeypatch.setattr(time, "time_ns", lambda: next(clock))
+        ids = [new_event_id() for _ in range(200)]
+        assert ids == sorted(ids)
+        assert len(set(ids)) == len(ids)
+
+    def test_random_within_a_millisecond(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Ids made in the same millisecond still differ (74 random bits)."""
+        monkeypatch.setattr(time, "time_ns", lambda: 1_700_000_000_000_000_000)
+        ids = {new_event_id() for _ in range(1000)}
+        assert 1000 == len(ids)
+        assert {"018bcfe56800"} == {i[:12] for i in ids}
 
 class TestActor:
     def test_coerce(self) -> None:

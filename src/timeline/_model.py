@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-import uuid
+import secrets
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -44,9 +45,26 @@ class ActorRole(str, enum.Enum):
     VISITOR = "visitor"
 
 
+_MS_MASK = (1 << 48) - 1
+_CLEAR_VERSION_VARIANT = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+_VERSION_7_VARIANT = (0x7 << 76) | (0x2 << 62)
+
+
 def new_event_id() -> str:
-    """Return a fresh opaque event id (a random UUID, hex form)."""
-    return uuid.uuid4().hex
+    """Return a fresh opaque event id: a time-ordered UUID (version 7, RFC 9562), hex form.
+
+    The first 48 bits are the Unix time in milliseconds and the other 74 are
+    random, so ids stay unique but ids made later sort later. That keeps a log's
+    stream index appending at its right edge: with random (version 4) ids every
+    batch of 1,000 new events dirties pages all over the index, and batched
+    appends to a 100k-record SQLite log ran 5-7x slower
+    (benchmarks/test_append.py, ``append batched sqlite into a large log``).
+    """
+    value = (time.time_ns() // 1_000_000 & _MS_MASK) << 80 | secrets.randbits(80)
+    # Set the version (7) and variant (0b10) bits where RFC 9562 puts them.
+    value = value & _CLEAR_VERSION_VARIANT | _VERSION_7_VARIANT
+    return f"{value:032x}"
+
 
 
 _V = TypeVar("_V")
