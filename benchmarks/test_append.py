@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,47 @@ class TestOurs:
         for tl in opened:
             assert count == tl.seq
             tl.close()
+
+
+class TestIntoLargeLog:
+    @pytest.mark.parametrize("ids", ["random", "generated"])
+    def test_append_batched_into_log(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, ids: str
+    ) -> None:
+        """record_many of new events, 1,000 per batch, into a copy of the n-record SQLite log.
+
+        ``random``: the workload's own ids (random hex, as an import with foreign
+        ids has). ``generated``: ids the library generates (time-ordered UUIDv7).
+        """
+        count = _count(benchmark, BATCHED)
+        fields = _fields(count)
+        if ids == "generated":
+            fields = [{k: v for k, v in f.items() if k != "id"} for f in fields]
+        items = [timeline.Event(**f) for f in fields]
+        opened: list[timeline.Timeline] = []
+
+        def setup() -> tuple[tuple[timeline.Timeline], dict[str, Any]]:
+            copy = Path(_tmp.name) / f"large{next(_counter)}.db"
+            shutil.copyfile(paths.sqlite, copy)
+            opened.append(timeline.open(copy, snapshot_every=0))
+            return (opened[-1],), {}
+
+        def run(tl: timeline.Timeline) -> None:
+            for at in range(0, count, BATCH):
+                tl.record_many(items[at : at + BATCH])
+
+        describe(
+            benchmark,
+            f"append batched sqlite into the log ({ids} ids)",
+            n,
+            count,
+            vs_floor="F2 sqlite write",
+        )
+        benchmark.pedantic(run, setup=setup, rounds=rounds)
+        for tl in opened:
+            assert n + count == tl.seq
+            tl.close()
+            Path(tl.store.location).unlink()
 
 
 def _flat(count: int) -> list[dict[str, Any]]:

@@ -57,8 +57,8 @@ def new_event_id() -> str:
     random, so ids stay unique but ids made later sort later. That keeps a log's
     stream index appending at its right edge: with random (version 4) ids every
     batch of 1,000 new events dirties pages all over the index, and batched
-    appends to a 100k-record SQLite log ran 5-7x slower
-    (benchmarks/test_append.py, ``append batched sqlite into a large log``).
+    appends into a 100k-record SQLite log ran at about half the speed
+    (benchmarks/test_append.py, ``append batched sqlite into the log``).
     """
     value = (time.time_ns() // 1_000_000 & _MS_MASK) << 80 | secrets.randbits(80)
     # Set the version (7) and variant (0b10) bits where RFC 9562 puts them.
