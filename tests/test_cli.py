@@ -288,6 +288,7 @@ class TestAdd:
             ),
             ([{"kind": "treaty.signed", "when": "2025", "title": "A"}, 1], "e.json[1]: expected"),
             ("text", "e.json: expected an event object or a list of event objects"),
+            ([], "e.json: the list holds no events, so there is nothing to add"),
         ],
     )
     def test_json_errors_name_file_and_item(

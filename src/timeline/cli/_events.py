@@ -150,7 +150,8 @@ def _read_json(path: str) -> tuple[list[Any], bool]:
     """Return the event objects of a JSON file ('-': stdin) and whether it held a list.
 
     Raises:
-        TimelineError: the file is not JSON, or not an event object or a list of them.
+        TimelineError: the file is not JSON, not an event object or a list of them,
+            or an empty list.
 
     """
     name = _json_name(path)
@@ -164,6 +165,9 @@ def _read_json(path: str) -> tuple[list[Any], bool]:
             raise TimelineError(f"{name}: expected an event object or a list of event objects")
         _check_required(name, data)
         return [data], False
+    if not data:
+        # Most often a filter upstream that matched nothing: say so rather than succeed silently.
+        raise TimelineError(f"{name}: the list holds no events, so there is nothing to add")
     for i, item in enumerate(data):
         if not isinstance(item, dict):
             raise TimelineError(f"{name}[{i}]: expected an event object, got {item!r}")
