@@ -180,6 +180,33 @@ def render(benches: list[Any]) -> str:
     rows = []
     for b in ordered:
         info = b.extra_info
+        if info["role"] == "paired" and "ratio_median" in info:
+            median, ratios = info["ratio_median"], info["ratios"]
+            n = int(info["n"])
+            ok = ("yes" if median >= 1.0 else "NO") if n >= 100_000 else ""
+            rows.append(
+                [
+                    info["case"],
+                    _fmt_n(n),
+                    str(info["pairs"]),
+                    _fmt_x(median),
+                    f"{_fmt_x(ratios[0])} - {_fmt_x(ratios[-1])}",
+                    "≥1.0x typed floor",
+                    ok,
+                ]
+            )
+    if rows:
+        out += [
+            "",
+            *_table(
+                ["case", "N", "pairs", "x floor (median)", "range", "target", "met"],
+                rows,
+            ),
+        ]
+
+    rows = []
+    for b in ordered:
+        info = b.extra_info
         if info["role"] == "memory" and "peak_mb" in info and "export_mb" not in info:
             n = int(info["n"])
             ok = ("yes" if info["peak_mb"] < MB_LIMIT else "NO") if n >= 1_000_000 else ""

@@ -7,8 +7,10 @@ decoded object alive until the round ends, as a read model does.
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -112,6 +114,56 @@ class TestOurs:
         _check(tl, n)
         for store in stores:
             store.close()
+
+
+def _seconds(function: Any, *args: Any) -> float:
+    # The result stays alive until timing stops (a read model keeps it), then goes.
+    start = time.perf_counter()
+    result = function(*args)
+    elapsed = time.perf_counter() - start
+    del result
+    return elapsed
+
+
+class TestPaired:
+    @pytest.mark.parametrize("kind", ["sqlite", "jsonl"])
+    def test_replay_paired_with_typed_floor(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, kind: str
+    ) -> None:
+        """Our replay and the typed floor, alternating round by round.
+
+        On a shared VM the speed drifts by up to 2x between cases run a minute
+        apart, which swamps a ratio near 1. A pair runs within seconds, so the
+        median of the pairs' ratios is the steadier "x floor" figure.
+        """
+        path = paths.sqlite if kind == "sqlite" else paths.jsonl
+        store_class = timeline.SqliteStore if kind == "sqlite" else timeline.JsonlStore
+        pairs: list[tuple[float, float]] = []
+
+        def ours() -> timeline.Timeline:
+            store = store_class(path)
+            try:
+                tl = timeline.Timeline(store, snapshot_every=0)
+                _check(tl, n)
+                return tl
+            finally:
+                store.close()
+
+        def one_pair() -> None:
+            # Alternate which side goes first, so neither always meets a warmer cache.
+            if len(pairs) % 2:
+                floor = _seconds(peers.floor_f1f3, paths.flat)
+                pairs.append((_seconds(ours), floor))
+            else:
+                mine = _seconds(ours)
+                pairs.append((mine, _seconds(peers.floor_f1f3, paths.flat)))
+
+        describe(benchmark, f"replay {kind} paired with the typed floor", n, n, role="paired")
+        benchmark.pedantic(one_pair, rounds=max(rounds, 5) if benchmark.enabled else 1)
+        ratios = sorted(floor / mine for mine, floor in pairs)
+        benchmark.extra_info.update(
+            pairs=len(ratios), ratio_median=statistics.median(ratios), ratios=ratios
+        )
 
 
 class TestPeer:
