@@ -95,6 +95,16 @@ class TestJsonlStore(StoreContract):
         lines[seq - 1] = lines[seq - 1].replace(old, new)
         path.write_bytes(b"".join(lines))
 
+    def test_seq_at_names_a_garbage_line_it_meets(self, tmp_path: Path) -> None:
+        """seq_at bisects the file; a line that is not a record is an error naming the file."""
+        path = tmp_path / "log.jsonl"
+        now = lambda: dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)  # noqa: E731
+        JsonlStore(path).append([pending_recorded(f"t{i}") for i in range(10)], now)
+        lines = path.read_bytes().splitlines(keepends=True)
+        path.write_bytes(b"".join([*lines[:5], b"garbage\n" * 200, *lines[5:]]))
+        with pytest.raises(timeline.InvalidRecord, match=r"log\.jsonl: the line after byte \d+"):
+            JsonlStore(path).seq_at(dt.datetime(2025, 1, 2, tzinfo=dt.timezone.utc))
+
     def test_torn_last_line_is_cut_off(self, tmp_path: Path) -> None:
         """A crash mid-write leaves a torn line: reopening cuts it and keeps every record."""
         path = tmp_path / "log.jsonl"

@@ -147,6 +147,25 @@ class StoreContract:
         assert store.seq_at(_T0 + dt.timedelta(hours=1)) == 1
         assert store.seq_at(_T0 + dt.timedelta(days=2)) == 2
 
+    def test_seq_at_many_batches(self, tmp_path: Path) -> None:
+        """seq_at is exact at, between and around every batch of a longer log."""
+        store = self.make_store(tmp_path)
+        batches = []  # (time, size, last seq) of each append
+        for batch in range(60):
+            at = _T0 + dt.timedelta(minutes=batch)
+            size = 1 + batch % 7  # batches of 1-7 records share one timestamp
+            store.append(
+                [pending_recorded(f"e{batch}-{i}") for i in range(size)],
+                lambda at=at: at,  # type: ignore[misc]
+            )
+            batches.append((at, size, store.head()))
+        assert store.seq_at(_T0 - dt.timedelta(seconds=1)) == 0
+        for at, size, seq in batches:
+            assert store.seq_at(at) == seq
+            assert store.seq_at(at + dt.timedelta(seconds=30)) == seq
+            assert store.seq_at(at - dt.timedelta(microseconds=1)) == seq - size
+        assert store.seq_at(_T0 + dt.timedelta(days=1)) == batches[-1][2]
+
     def test_snapshots(self, tmp_path: Path) -> None:
         """Snapshots are kept per name and version; a newer one replaces the older."""
         store = self.make_store(tmp_path)
