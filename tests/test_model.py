@@ -90,7 +90,6 @@ class TestEvent:
         assert fragment in str(info.value)
 
 
-
 class TestNewEventId:
     def test_is_a_version_7_uuid_of_now(self) -> None:
         """Generated ids are RFC 9562 version 7 UUIDs whose first 48 bits are the time in ms."""
@@ -117,6 +116,7 @@ class TestNewEventId:
         ids = {new_event_id() for _ in range(1000)}
         assert 1000 == len(ids)
         assert {"018bcfe56800"} == {i[:12] for i in ids}
+
 
 class TestActor:
     def test_coerce(self) -> None:

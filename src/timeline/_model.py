@@ -66,7 +66,6 @@ def new_event_id() -> str:
     return f"{value:032x}"
 
 
-
 _V = TypeVar("_V")
 
 
