@@ -301,31 +301,48 @@ def _instant(text: str) -> dt.datetime | None:
         return None
     year, month, day = (int(x) for x in match["date"].split("-"))
     _day(year, month, day)
-    hour, minute, *rest = (float(x) for x in match["time"].split(":"))
-    if hour > 23 or minute > 59 or (rest and rest[0] >= 60):
+    hour, minute, *rest = match["time"].split(":")
+    second, _, fraction = rest[0].partition(".") if rest else ("0", "", "")
+    if int(hour) > 23 or int(minute) > 59 or int(second) > 59:
         raise _Refused(f"time {match['time']} does not exist")
+    naive = dt.datetime(
+        year, month, day, int(hour), int(minute), int(second), int(fraction.ljust(6, "0"))
+    )
     offset, zone = match["offset"], match["zone"]
     if offset and zone:
         raise _Refused("give either a UTC offset or a zone name, not both")
-    if not offset and not zone:
+    if offset:
+        # Built directly: arrow.get() compiles its ISO patterns on every call
+        # (~0.2 ms), which made a timed date cost more than the rest of an event.
+        return naive.replace(tzinfo=_utc_offset(offset))
+    if not zone:
         raise _Refused(
             "a time of day needs a UTC offset ('...+05:30', '...Z') or a zone name "
             "('2025-12-04T10:00 Asia/Kolkata')"
         )
     if zone == "local":
         raise _Refused("'local' depends on the machine; name the zone, e.g. 'Europe/Paris'")
-    naive = f"{match['date']}T{match['time']}"
     try:
-        moment = arrow.get(naive + offset) if offset else arrow.get(naive, tzinfo=zone)
+        moment = arrow.Arrow.fromdatetime(naive, tzinfo=zone)
     except (arrow.ParserError, ValueError):
-        if offset:
-            raise _Refused(f"UTC offset {offset} is not valid") from None
         raise _Refused(
             f"unknown time zone {zone!r} (use an IANA name such as 'Asia/Kolkata')"
         ) from None
-    if zone and moment.imaginary:
-        raise _Refused(f"{naive} does not exist in {zone} (the clocks skipped it)")
+    if moment.imaginary:
+        shown = f"{match['date']}T{match['time']}"
+        raise _Refused(f"{shown} does not exist in {zone} (the clocks skipped it)")
     return moment.datetime
+
+
+def _utc_offset(text: str) -> dt.timezone:
+    """Return the zone of an ISO 8601 offset: ``Z``, ``+05:30`` or ``-0300``."""
+    if text == "Z":
+        return dt.timezone.utc
+    hours, minutes = int(text[1:3]), int(text[-2:])
+    if minutes > 59 or hours > 23:
+        raise _Refused(f"UTC offset {text} is not valid")
+    size = dt.timedelta(hours=hours, minutes=minutes)
+    return dt.timezone(-size if text[0] == "-" else size)
 
 
 # --- EDTF levels 0 and 1 -----------------------------------------------------------------------
