@@ -53,6 +53,32 @@ class TestPrecision:
         assert Precision("season") is Precision.SEASON
 
 
+class TestParseMemo:
+    def test_repeated_text_gives_the_same_value(self) -> None:
+        """Parsing the same text (and anchor) again returns the same immutable When."""
+        assert When.parse("early December 2025") is When.parse("early December 2025")
+        day = dt.date(2025, 12, 10)
+        assert When.parse("last week", anchor=day) is When.parse("last week", anchor=day)
+        later = day.replace(day=20)
+        assert When.parse("last week", anchor=day) != When.parse("last week", anchor=later)
+
+    def test_refused_text_raises_every_time(self) -> None:
+        """A refused text is not remembered as a value: each call raises."""
+        for _ in range(2):
+            with pytest.raises(InvalidDate, match="unknown month name"):
+                When.parse("3 Decembr 2025")
+
+    def test_subclass_gets_its_own_instances(self) -> None:
+        """A subclass's parse builds the subclass, not the memoised When."""
+
+        class Tagged(When):
+            pass
+
+        parsed = Tagged.parse("2025-12-04")
+        assert type(parsed) is Tagged
+        assert (parsed.edtf, parsed.earliest) == ("2025-12-04", dt.date(2025, 12, 4))
+
+
 class TestParseEdtf:
     @pytest.mark.parametrize(
         ("text", "precision", "earliest", "latest"),
