@@ -126,6 +126,15 @@ class TestActor:
         assert (ActorRole.HOST, "GOV", "Modi") == (full.role, full.sector, full.name)
         assert "IND/GOV" == str(full)
 
+    def test_codes_share_one_actor(self) -> None:
+        """Events naming the same country code share one immutable Actor; bad codes always raise."""
+        first, second = make(actors=["RUS", "IND"]), make(actors=["RUS"])
+        assert first.actors[0] is second.actors[0] is Actor.coerce("RUS")
+        assert Actor.coerce("rus") == first.actors[0]
+        for _ in range(2):
+            with pytest.raises(InvalidEvent, match="country"):
+                Actor.coerce("XXZ")
+
     def test_non_state_codes(self) -> None:
         """PLOVER non-state codes (UN, EU) and Kosovo are accepted."""
         assert ["UNO", "EUR", "KOS"] == [Actor(country=c).country for c in ("UNO", "EUR", "KOS")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import secrets
 import time
@@ -154,10 +155,20 @@ class Actor:
         Raises:
             InvalidEvent: the value is none of these or a field is bad.
         """
+        if isinstance(value, str) and cls is Actor:
+            return _actor_of_code(value)
         return _coerce_value(cls, value, "actors", "country", "an Actor, a country code")
 
     def __str__(self) -> str:
         return self.country + (f"/{self.sector}" if self.sector else "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _actor_of_code(code: str) -> Actor:
+    # Most actors are a bare country code, and a few hundred codes cover every
+    # event: one shared, immutable Actor per code spares its converters (and its
+    # memory) on every event after the first. Bad codes raise every time.
+    return Actor(country=code)
 
 
 def _url(value: object) -> str:
