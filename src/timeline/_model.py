@@ -265,6 +265,8 @@ def _summary(value: object) -> str:
 def _items(field: str, value: object) -> list[object]:
     if value is None:
         return []
+    if isinstance(value, (list, tuple)):
+        return list(value)  # the usual case, before the slower ABC checks below
     if isinstance(value, (str, Mapping, Actor, Source)):
         return [value]
     if not isinstance(value, Iterable):
