@@ -372,20 +372,31 @@ class TestReplayAndSnapshots:
         assert ["a"] == [e.id for e in reopened.events()]
         assert 1 == reopened.seq
 
-    def test_large_replay_freezes_its_objects(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """After a large replay the decoded objects leave the cyclic GC's walks (gc.freeze)."""
+    def test_replay_pauses_the_collector_and_frees_a_dropped_timeline(self) -> None:
+        """The cyclic GC is off while records are folded in, back on after; a dropped timeline
+        is freed even while its store lives on (its codec once kept it, and gc.freeze() every
+        reopened log)."""
         import gc
+        import weakref
 
         source = timeline.datasets.load("relos")
-        monkeypatch.setattr(timeline._timeline, "FREEZE_AFTER", 50)
-        gc.unfreeze()
-        try:
-            assert 0 == gc.get_freeze_count()
-            Timeline(source.store)
-            assert gc.get_freeze_count() > 0
-            assert gc.isenabled()
-        finally:
-            gc.unfreeze()
+        seen: list[bool] = []
+
+        class Probe:
+            name, version = "probe", 1
+
+            def apply(self, record: timeline.Record) -> None:
+                seen.append(gc.isenabled())
+
+        tl = Timeline(source.store)
+        tl.replay(Probe())
+        assert seen
+        assert not any(seen)
+        assert gc.isenabled()
+        assert 0 == gc.get_freeze_count()
+        dropped = weakref.ref(tl)
+        del tl
+        assert dropped() is None  # freed by reference counting: no cycle through the store
 
     def test_stale_snapshot_ignored(self, tmp_path: Path) -> None:
         """A snapshot whose record is no longer in the log is ignored (full replay)."""

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import gc
 import os
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -57,27 +58,19 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-#: After a replay that created at least this many GC-tracked objects, they are
-#: moved to the permanent generation (gc.freeze): see _bulk.
-FREEZE_AFTER = 500_000
-
-
 @contextlib.contextmanager
 def _bulk() -> Iterator[None]:
     # A replay keeps every decoded object alive, so each cyclic-GC pass re-walks
     # a growing heap for nothing (2-4x slower at 100k+ records, peer_baseline.md).
-    # After a large replay, freezing spares the one full collection the re-enabled
-    # collector would run over all of it (10-22% of a 100k replay, measured), and
-    # every later one. The events are acyclic and still freed by refcount.
+    # The collector is paused, not frozen: gc.freeze() would also pin whatever the
+    # program holds at that moment, and a timeline dropped later (its plugin host
+    # and codec refer back to it) was never collected: +130 MB per reopened 100k log.
     enabled = gc.isenabled()
-    before = gc.get_count()[0]
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            if gc.get_count()[0] - before >= FREEZE_AFTER:
-                gc.freeze()
             gc.enable()
 
 
@@ -334,7 +327,10 @@ class Timeline(_Reader):
         self._closed = False
         self._snapshot_every = snapshot_every
         self._snapshot_seq = 0
-        store.codec.find_more = lambda: self.plugins.upcasters()
+        # Weakly: the store outlives a timeline dropped while the store is kept
+        # (a dataset, a shared store), and must not keep its events in memory.
+        this = weakref.ref(self)
+        store.codec.find_more = lambda: () if (tl := this()) is None else tl.plugins.upcasters()
         self._state = self._open_state()
 
     # -- opening and replay -------------------------------------------------------------
