@@ -1,7 +1,8 @@
 """``When``: a date as precise as the sources say, from a timed instant to an open interval.
 
-Parsing lives in ``timeline._dateparse``; the accepted forms and every
-convention are documented in ``docs/dates.md``.
+Parsing lives in ``timeline._dateparse`` (text) and ``timeline._datefields`` (the
+fields of dates and datetimes); the accepted forms and every convention are
+documented in ``docs/dates.md``.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from typing import Any, TypeVar
 import arrow
 import attrs
 
-from . import _dateparse
+from . import _datefields, _dateparse
 from ._errors import InvalidDate
 
 __all__ = ["OPEN_END", "OPEN_START", "Precision", "When", "days_between"]
 
 #: The ``earliest`` bound of an interval open at the start (``../2024-06``).
-OPEN_START = _dateparse.OPEN_START
+OPEN_START = _datefields.OPEN_START
 #: The ``latest`` bound of an interval open at the end (``2022/..``).
-OPEN_END = _dateparse.OPEN_END
+OPEN_END = _datefields.OPEN_END
 
 
 class Precision(str, enum.Enum):
@@ -207,9 +208,9 @@ class When:
                     "a datetime needs a UTC offset or a time zone (tzinfo); "
                     "a naive datetime is ambiguous",
                 )
-            return cls._from_parsed(_dateparse.timed_fields(value))
+            return cls._from_parsed(_datefields.timed_fields(value))
         if isinstance(value, dt.date):
-            return cls._from_parsed(_dateparse.day_fields(value))
+            return cls._from_parsed(_datefields.day_fields(value))
         raise InvalidDate(
             value,
             f"cannot read a date from a {type(value).__name__}; expected a str, "
@@ -233,7 +234,7 @@ class When:
 
         """
         days = [d.date() if isinstance(d, dt.datetime) else d for d in (earliest, latest)]
-        return cls._from_parsed(_dateparse.bounds_fields(days[0], days[1]))
+        return cls._from_parsed(_datefields.bounds_fields(days[0], days[1]))
 
     @classmethod
     def from_parts(
@@ -268,7 +269,7 @@ class When:
     @classmethod
     def _from_parsed(
         cls,
-        parsed: _dateparse.Parsed,
+        parsed: _datefields.Parsed,
         *,
         phrase: str | None = None,
         anchor: dt.date | None = None,
