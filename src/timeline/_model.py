@@ -328,8 +328,8 @@ def _modality(value: object) -> Modality:
 
 
 def _attributes(value: object) -> dict[str, Any]:
-    if value is None:
-        return {}
+    if value is None or (type(value) is dict and not value):
+        return {}  # the usual case: no JSON round trip to check
     if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
         raise InvalidEvent("attributes", value, "a mapping with string keys")
     try:
