@@ -398,6 +398,29 @@ class TestReplayAndSnapshots:
         del tl
         assert dropped() is None  # freed by reference counting: no cycle through the store
 
+    def test_large_replay_moves_its_objects_to_the_oldest_generation(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """After a large replay its objects skip the young generations' walks; none stay frozen,
+        and objects the program froze itself stay frozen."""
+        import gc
+
+        source = timeline.datasets.load("relos")
+        monkeypatch.setattr(timeline._timeline, "PROMOTE_AFTER", 50)
+        gc.collect()
+        tl = Timeline(source.store)
+        event = next(iter(tl.events()))
+        assert any(o is event for o in gc.get_objects(generation=2))
+        assert 0 == gc.get_freeze_count()
+        assert gc.isenabled()
+
+        gc.freeze()  # a program that froze its own objects (a pre-fork server, say)
+        try:
+            Timeline(source.store)
+            assert gc.get_freeze_count() > 0  # not unfrozen by the promotion
+        finally:
+            gc.unfreeze()
+
     def test_stale_snapshot_ignored(self, tmp_path: Path) -> None:
         """A snapshot whose record is no longer in the log is ignored (full replay)."""
         path = tmp_path / "log.db"
