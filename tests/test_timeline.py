@@ -15,6 +15,7 @@ from timeline import (
     ConcurrencyError,
     CurrentState,
     Event,
+    EventFilter,
     EventRetracted,
     InvalidDate,
     InvalidEvent,
@@ -27,6 +28,7 @@ from timeline import (
     UnknownEvent,
     UnknownKind,
 )
+from timeline._snapshot import bind as bind_snapshot
 
 from .strategies import operations
 
@@ -331,13 +333,13 @@ class TestReplayAndSnapshots:
             tl.amend(ids[0], title="changed", reason="tail")
         reads: list[int] = []
         store = timeline.SqliteStore(path)
-        original = store.read
+        original = store.read_hot
 
         def counting_read(after: int = 0, until: int | None = None):  # type: ignore[no-untyped-def]
             reads.append(after)
             return original(after, until)
 
-        store.read = counting_read  # type: ignore[method-assign]
+        store.read_hot = counting_read  # type: ignore[method-assign]
         reopened = Timeline(store)
         assert [50] == reads
         assert "changed" == reopened.get(ids[0]).title
@@ -409,7 +411,20 @@ class TestReplayAndSnapshots:
         monkeypatch.setattr(timeline._timeline, "PROMOTE_AFTER", 50)
         gc.collect()
         tl = Timeline(source.store)
-        event = next(iter(tl.events()))
+
+        class KeepAll:
+            """A projection that keeps every record it folds (an eager read model)."""
+
+            name, version = "keep", 1
+
+            def __init__(self) -> None:
+                self.records: list[timeline.Record] = []
+
+            def apply(self, record: timeline.Record) -> None:
+                self.records.append(record)
+
+        kept = tl.replay(KeepAll())
+        event = kept.records[0].event
         assert any(o is event for o in gc.get_objects(generation=2))
         assert 0 == gc.get_freeze_count()
         assert gc.isenabled()
@@ -428,8 +443,11 @@ class TestReplayAndSnapshots:
             tl.record(kind="treaty.signed", when="2025", title="a")
             tl.snapshot()
         store = timeline.SqliteStore(path)
-        store.save_snapshot("current", 1, 1, CurrentState().snapshot("f" * 64))
-        assert 1 == len(Timeline(store))
+        forged = bind_snapshot(1, "f" * 64, CurrentState().body())
+        store.save_snapshot("current", CurrentState.version, 1, forged)
+        reopened = Timeline(store)
+        assert 1 == len(reopened)
+        assert any("does not match the log's record 1" in r for r in reopened.repairs)
 
     def test_changed_projection_version_ignores_snapshot(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -438,8 +456,8 @@ class TestReplayAndSnapshots:
         path = tmp_path / "log.jsonl"
         with timeline.open(path, snapshot_every=1) as tl:
             tl.record(kind="treaty.signed", when="2025", title="a")
-        monkeypatch.setattr(CurrentState, "version", 2)
-        assert timeline.JsonlStore(path).load_snapshot("current", 2) is None
+        monkeypatch.setattr(CurrentState, "version", CurrentState.version + 1)
+        assert timeline.JsonlStore(path).load_snapshot("current", CurrentState.version) is None
         assert 1 == len(timeline.open(path))
 
     def test_close_takes_snapshot(self, tmp_path: Path) -> None:
@@ -450,7 +468,7 @@ class TestReplayAndSnapshots:
                 [{"kind": "treaty.signed", "when": "2025", "title": "a"}] * 0
                 + [{"kind": "treaty.signed", "when": "2025", "title": f"{i}"} for i in range(3)]
             )
-        saved = timeline.SqliteStore(path).load_snapshot("current", 1)
+        saved = timeline.SqliteStore(path).load_snapshot("current", CurrentState.version)
         assert saved is not None
         assert 3 == saved[0]
 
@@ -534,10 +552,16 @@ class TestProperties:
         for n in range(tl.seq + 1):
             stopped = tl.replay(CurrentState(), until=n)
             view = tl.as_of(seq=n)
-            assert sorted(stopped.latest) == sorted(r.stream for r in view.records(view.filter()))
-            assert {k: v.version for k, v in stopped.latest.items()} == {
-                r.stream: r.version for r in view.records(view.filter())
-            }
+            everything = EventFilter(include_retracted=True)
+            assert [(r.seq, r.version, r.event) for r in stopped.query(everything)] == [
+                (r.seq, r.version, r.event) for r in view.records(everything)
+            ]
+            assert [r.stream for r in stopped.query(EventFilter())] == [
+                r.stream for r in view.records(view.filter())
+            ]
+            assert [stopped.version_of(i) for i in view.ids()] == [
+                view.version(i) for i in view.ids()
+            ]
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(ops=operations(max_size=10))

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 import msgspec
 
+from ._columns import HotDecoder
 from ._errors import InvalidDate, InvalidRecord
 from ._model import Actor
 from ._records import CURRENT_SCHEMA, Payload, Record, RecordType
@@ -263,6 +264,30 @@ class RecordCodec:
                 records[i] = self.decode_line(lines[i])  # decoded, but from an old schema
         self._share(records)
         return records
+
+    def decode_many(self, lines: list[bytes]) -> list[Record]:
+        """Decode stored lines without the sharing pass (events decoded on demand).
+
+        Raises:
+            InvalidRecord: a line is not a well-formed record.
+        """
+        decode = self._line.decode
+        current = CURRENT_SCHEMA
+        out = []
+        for line in lines:
+            try:
+                record = decode(line)
+            except (msgspec.ValidationError, msgspec.DecodeError):
+                record = self.decode_line(line)
+            else:
+                if record.schema != current[record.type]:
+                    record = self.decode_line(line)
+            out.append(record)
+        return out
+
+    def hot_decoder(self) -> HotDecoder:
+        """Return a decoder of hot rows that falls back on this codec for old schemas."""
+        return HotDecoder(self.decode_line)
 
     def decode_line(self, line: bytes, where: str = "") -> Record:
         """Decode one stored JSON line into a Record.

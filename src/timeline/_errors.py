@@ -14,6 +14,7 @@ __all__ = [
     "InvalidEventDate",
     "InvalidOption",
     "InvalidRecord",
+    "LogTruncated",
     "PluginError",
     "ReadOnlyTimeline",
     "TimelineError",
@@ -148,6 +149,24 @@ class ConcurrencyError(TimelineError):
 
 class CorruptLog(TimelineError):
     """The stored log cannot be read (not a timeline log, or damaged beyond repair)."""
+
+
+class LogTruncated(CorruptLog):
+    """The log ends before a seq it once held: a snapshot (or a head) shows records it lost.
+
+    Args:
+        location: where the log lives.
+        seen: the seq the evidence shows the log once reached.
+        head: the log's last seq now.
+    """
+
+    def __init__(self, location: str, seen: int, head: int) -> None:
+        self.location, self.seen, self.head = location, seen, head
+        super().__init__(
+            f"{location}: the log ends at seq {head}, but its snapshot was taken at seq {seen}: "
+            f"records {head + 1}-{seen} are missing (possible truncation, or a copy restored "
+            "from an older backup); restore them, or run `timeline verify` for details"
+        )
 
 
 class ReadOnlyTimeline(TimelineError):

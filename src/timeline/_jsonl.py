@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -14,7 +15,8 @@ from typing import BinaryIO
 import filelock
 import msgspec
 
-from ._codec import BATCH_BYTES, RecordCodec, encode_line
+from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec, encode_line
+from ._columns import HotRow
 from ._errors import CorruptLog, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
 from ._store import Clock, Stamp, Store
@@ -72,6 +74,8 @@ class JsonlStore(Store):
         # (an amend refreshes from the head: without them, O(log size) per write).
         self._mark_seqs: list[int] = []
         self._mark_offsets: list[int] = []
+        #: Where line n (seq n) starts, for decoding events on demand.
+        self._starts: array[int] = array("q")
         with self._lock:
             self.path.touch(exist_ok=True)
             self._repair_torn_tail()
@@ -167,7 +171,9 @@ class JsonlStore(Store):
             rows, stamps = self._stamp(
                 pending, lambda s: versions.get(s, 0), self._seq, self._hash, self._time, now
             )
-            data = b"".join(encode_line(*row) + b"\n" for row in rows)
+            encoded = [encode_line(*row) + b"\n" for row in rows]
+            data = b"".join(encoded)
+            known = len(self._starts) == self._seq
             fd = os.open(self.location, os.O_WRONLY | os.O_APPEND)
             try:
                 written = os.write(fd, data)
@@ -178,6 +184,11 @@ class JsonlStore(Store):
                 os.close(fd)
             for row in rows:
                 versions[row[1]] = row[2]
+            if known:
+                position = self._offset
+                for line in encoded:
+                    self._starts.append(position)
+                    position += len(line)
             last = rows[-1]
             self._seq, self._hash, self._time = last[0], last[7], last[4]
             self._offset += len(data)
@@ -222,6 +233,11 @@ class JsonlStore(Store):
             raise InvalidRecord(f"{self.location}:{n}", exc.reason) from None
 
     def _chunks(self, size: int = BATCH_BYTES) -> Iterator[list[bytes]]:
+        for _, lines in self._chunks_at(size):
+            yield lines
+
+    def _chunks_at(self, size: int = BATCH_BYTES) -> Iterator[tuple[int, list[bytes]]]:
+        """Yield (offset of the first line, complete lines) a block at a time."""
         with self.path.open("rb") as f:
             rest = b""
             offset = 0
@@ -233,11 +249,123 @@ class JsonlStore(Store):
                     # split() finds "\n" with memchr, faster than splitlines(); a
                     # record line never holds a raw line break (JSON escapes them).
                     lines = block[: cut - 1].split(b"\n")
+                    start = offset
                     offset += cut
                     with contextlib.suppress(ValueError):
                         self._mark(_seq_of(lines[-1]), offset)
-                    yield lines
+                    yield start, lines
             # Whatever is left has no newline: a write in progress by another process.
+
+    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
+        decode = self.codec.hot_decoder().decode
+        n = 0
+        try:
+            if after <= 0 and until is None:
+                # The full replay also learns where every line starts (records_at).
+                starts = array("q")
+                for offset, lines in self._chunks_at():
+                    rows = decode(lines)
+                    position = offset
+                    for line in lines:
+                        starts.append(position)
+                        position += len(line) + 1
+                    n += len(lines)
+                    yield rows
+                if len(starts) == n and (not n or self._seq_at_start(starts, n)):
+                    self._starts = starts
+            else:
+                batch: list[bytes] = []
+                for n, line in self._lines(after, until):  # noqa: B007 - n names the culprit
+                    batch.append(line)
+                    if len(batch) >= BATCH_LINES:
+                        yield decode(batch)
+                        batch = []
+                if batch:
+                    yield decode(batch)
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location}:{n}", exc.reason) from None
+
+    def _seq_at_start(self, starts: array[int], seq: int) -> bool:
+        """Return whether the line starting at ``starts[seq - 1]`` holds ``seq``."""
+        with self.path.open("rb") as f:
+            f.seek(starts[seq - 1])
+            line = f.readline()
+        try:
+            return _seq_of(line) == seq
+        except ValueError:
+            return False
+
+    def _offsets(self, seq: int) -> array[int]:
+        """Return the start offsets of lines 1..(at least) ``seq``, learning what is missing."""
+        starts = self._starts
+        if len(starts) >= seq:
+            return starts
+        if not starts:
+            saved = self._load_offsets()
+            if saved is not None:
+                starts = self._starts = saved
+        position = 0
+        if starts:
+            with self.path.open("rb") as f:
+                f.seek(starts[-1])
+                position = starts[-1] + len(f.readline())
+        with self.path.open("rb") as f:
+            f.seek(position)
+            for line in f:
+                if not line.endswith(b"\n"):
+                    break
+                starts.append(position)
+                position += len(line)
+        return starts
+
+    def _offsets_path(self) -> Path:
+        return Path(self.location + ".snapshots") / "offsets.bin"
+
+    def _load_offsets(self) -> array[int] | None:
+        # Saved with each snapshot: (count, then the start offsets). Checked against
+        # the file (the last line it names must hold that seq); rebuilt when not.
+        try:
+            data = self._offsets_path().read_bytes()
+        except FileNotFoundError:
+            return None
+        starts = array("q")
+        starts.frombytes(data[8 : 8 + 8 * int.from_bytes(data[:8], "big")])
+        if (
+            not starts
+            or len(starts) * 8 + 8 != len(data)
+            or not self._seq_at_start(starts, len(starts))
+        ):
+            return None
+        return starts
+
+    def _save_offsets(self, seq: int) -> None:
+        starts = self._offsets(seq)[:seq]
+        path = self._offsets_path()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(len(starts).to_bytes(8, "big") + starts.tobytes())
+        os.replace(tmp, path)
+
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        if not seqs:
+            return []
+        starts = self._offsets(max(seqs))
+        lines = []
+        with self.path.open("rb") as f:
+            for seq in seqs:
+                if not 0 < seq <= len(starts):
+                    raise InvalidRecord(f"{self.location} record seq {seq}", "not in the log")
+                f.seek(starts[seq - 1])
+                lines.append(f.readline())
+        try:
+            records = self.codec.decode_many(lines)
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location} records {seqs[0]}..", exc.reason) from None
+        for seq, record in zip(seqs, records, strict=True):
+            if record.seq != seq:
+                raise InvalidRecord(
+                    f"{self.location} record seq {seq}", f"line {seq} holds seq {record.seq}"
+                )
+        return records
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         for n, line in self._lines(after, until):
@@ -305,6 +433,8 @@ class JsonlStore(Store):
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(seq.to_bytes(8, "big") + data)
         os.replace(tmp, path)  # atomic: a reader sees the old snapshot or the new one
+        if name == "current" and seq:
+            self._save_offsets(seq)
 
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None

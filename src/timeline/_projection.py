@@ -1,24 +1,30 @@
-"""Projections (read models folded from the log) and the built-in current state."""
+"""Projections (read models folded from the log) and the built-in columnar current state.
+
+The current state keeps, per event, only what queries need (the seq of its
+current record, its version, kind, date bounds, precision, actors, tags,
+treaty, modality, retracted) in compact columns, and decodes an ``Event`` from
+its record only when one is asked for. Replay folds *hot rows* (``_columns``),
+which SQLite reads from real columns and the other stores decode without
+building the event, so opening a million-record log builds no million events.
+"""
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
 import fnmatch
-import heapq
-from collections.abc import Callable, Iterable, Iterator
-from typing import Protocol, runtime_checkable
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
+from ._columns import TAG_SEPARATOR, HotRow, hot_fields
 from ._model import Event
-from ._records import Record, RecordType
+from ._records import Record
 
-__all__ = ["CurrentState", "EventFilter", "Projection"]
-
-# Events spanning more than this many days ("since 2022", "2019~/2024-06") live
-# in a small side list; the rest are found by bisecting their earliest day.
-_LONG_SPAN = 400
+__all__ = ["CurrentState", "EventFilter", "Projection", "RecordSource"]
 
 
 @runtime_checkable
@@ -37,8 +43,22 @@ class Projection(Protocol):
         """Fold one record into the projection's state."""
 
 
+class RecordSource(Protocol):
+    """Where the current state decodes events from: a store, by seq."""
+
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        """Return the records at these seqs, in the order given."""
+
+    def first_seq(self, stream: str) -> int | None:
+        """Return the seq of a stream's first record; None if unknown or not indexed."""
+
+
 class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """The filters every query takes (``Timeline.events`` and the exporters)."""
+    """The filters every query takes (``Timeline.events`` and the exporters).
+
+    ``start``/``end`` select events whose bounds *overlap* the window ("possibly
+    in"); ``within`` set, events whose bounds lie *inside* it ("certainly in").
+    """
 
     actor: str | None = None
     kind: str | None = None
@@ -46,6 +66,8 @@ class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
     treaty: str | None = None
     start: dt.date | None = None
     end: dt.date | None = None
+    within: bool = False
+    modality: frozenset[str] | None = None
     include_retracted: bool = False
 
     def matches(self, event: Event) -> bool:
@@ -58,300 +80,560 @@ class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
             return False
         if self.treaty is not None and event.treaty != self.treaty:
             return False
+        if self.modality is not None and event.modality.value not in self.modality:
+            return False
         if self.start is not None or self.end is not None:
+            if self.within:
+                return event.when.within(self.start, self.end)
             return event.when.overlaps(self.start, self.end)
         return True
 
 
-class _Snapshot(msgspec.Struct, array_like=True):
-    latest: list[Record]
-    retracted: list[Record]
+class _Table:
+    """Interned values of one column: value -> small int, and back."""
+
+    __slots__ = ("ids", "values")
+
+    def __init__(self, values: Iterable[Any] = ()) -> None:
+        self.values: list[Any] = list(values)
+        self.ids: dict[Any, int] = {v: i for i, v in enumerate(self.values)}
+
+    def id(self, value: Any) -> int:
+        found = self.ids.get(value)
+        if found is None:
+            found = self.ids[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def matching(self, test: Callable[[Any], bool]) -> set[int]:
+        return {i for i, v in enumerate(self.values) if test(v)}
 
 
-# A snapshot is this header (seq, and the hash of the record at seq) then the
-# msgpack body; the header alone says whether the snapshot still fits the log.
-_HEADER = 8 + 64
+class _Body(msgspec.Struct, array_like=True):
+    """The snapshot body: the columns as raw arrays, and the interned tables."""
+
+    seq: int
+    live: int
+    ids: bytes
+    first: bytes
+    seqs: bytes
+    versions: bytes
+    gone: bytes
+    kind: bytes
+    lo: bytes
+    hi: bytes
+    rank: bytes
+    actors: bytes
+    tags: bytes
+    treaty: bytes
+    modality: bytes
+    kinds: list[str]
+    actor_sets: list[str]
+    tag_sets: list[str]
+    treaties: list[str | None]
+    modalities: list[str]
 
 
-def _sort_key(record: Record) -> tuple[object, ...]:
+#: How many decoded records the state keeps for repeated ``get``s.
+CACHE_SIZE = 4096
+#: Records are fetched from the store this many at a time when walking results.
+FETCH_BATCH = 512
+
+
+class _Eager:
+    """The record source of a state built from full records only (``tl.replay(CurrentState())``)."""
+
+    def __init__(self) -> None:
+        self.records: dict[int, Record] = {}
+
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        return [self.records[s] for s in seqs]
+
+    def first_seq(self, stream: str) -> int | None:
+        return None
+
+
+def _exact_key(record: Record) -> tuple[Any, ...]:
     event = record.event
-    assert event is not None  # only live or retracted-with-state records are sorted
+    assert event is not None  # only state-bearing records are ordered
     return (event.when.sort_key, event.id)
 
 
-class _Index:
-    """Secondary indexes over the live events, kept up to date incrementally."""
-
-    def __init__(self, records: Iterable[Record]) -> None:
-        self.sets: dict[str, dict[str, set[str]]] = {
-            "actor": {},
-            "kind": {},
-            "tag": {},
-            "treaty": {},
-        }
-        self.by_start: list[tuple[int, str]] = []
-        self.long: dict[str, tuple[int, int]] = {}
-        #: Every live record in timeline order: queries and exports walk it
-        #: instead of building a sort key per event each time (constant memory).
-        self.order: list[Record] = []
-        for record in records:
-            self.add(record, bulk=True)
-        self.by_start.sort()
-        self.order.sort(key=_sort_key)
-
-    @staticmethod
-    def _keys(event: Event) -> Iterator[tuple[str, str]]:
-        for actor in event.actors:
-            yield "actor", actor.country
-        yield "kind", event.kind
-        for tag in event.tags:
-            yield "tag", tag
-        if event.treaty is not None:
-            yield "treaty", event.treaty
-
-    def add(self, record: Record, bulk: bool = False) -> None:
-        event = record.event
-        assert event is not None
-        if bulk:
-            self.order.append(record)
-        else:
-            bisect.insort(self.order, record, key=_sort_key)
-        for name, key in self._keys(event):
-            self.sets[name].setdefault(key, set()).add(event.id)
-        lo, hi = event.when.earliest.toordinal(), event.when.latest.toordinal()
-        if hi - lo > _LONG_SPAN:
-            self.long[event.id] = (lo, hi)
-        elif bulk:
-            self.by_start.append((lo, event.id))
-        else:
-            bisect.insort(self.by_start, (lo, event.id))
-
-    def remove(self, record: Record) -> None:
-        event = record.event
-        assert event is not None
-        at = bisect.bisect_left(self.order, _sort_key(record), key=_sort_key)
-        while at < len(self.order) and self.order[at] is not record:
-            at += 1  # equal keys: find this very record
-        if at < len(self.order):
-            del self.order[at]
-        for name, key in self._keys(event):
-            self.sets[name][key].discard(event.id)
-        if self.long.pop(event.id, None) is None:
-            item = (event.when.earliest.toordinal(), event.id)
-            at = bisect.bisect_left(self.by_start, item)
-            if at < len(self.by_start) and self.by_start[at] == item:
-                del self.by_start[at]
-
-    def overlapping(
-        self, start: dt.date | None, end: dt.date | None, latest: dict[str, Record]
-    ) -> set[str]:
-        lo = start.toordinal() if start is not None else 0
-        hi = end.toordinal() if end is not None else dt.date.max.toordinal()
-        first = bisect.bisect_left(self.by_start, (lo - _LONG_SPAN, ""))
-        last = bisect.bisect_right(self.by_start, (hi, "\uffff"))
-        found = set()
-        for _, event_id in self.by_start[first:last]:
-            event = latest[event_id].event
-            assert event is not None
-            if event.when.latest.toordinal() >= lo:
-                found.add(event_id)
-        found.update(i for i, (a, b) in self.long.items() if a <= hi and b >= lo)
-        return found
-
-
 class CurrentState:
-    """The built-in projection: the latest version of every event.
+    """The built-in projection: the latest version of every event, as columns.
 
     Retracted events are hidden from queries but kept (``include_retracted``).
-    Indexes by actor, kind, tag, treaty and date bounds are built on the first
-    query and then kept up to date, so replay itself only decodes and stores.
+    Events are decoded from their records on first access, a batch at a time,
+    and a bounded cache keeps recently used ones.
 
     A state restored from a snapshot decodes the snapshot on first use: records
-    applied before that wait in a tail, so reopening a large log and appending
-    to it costs only the tail (``timeline add`` on a million-record log).
+    applied before that wait in a tail, so appending to a large reopened log
+    costs only the tail (``timeline add`` on a million-record log).
+
+    Args:
+        source: where events are decoded from (a store); when omitted, the state
+            keeps the records it is given (a projection a user replays into).
     """
 
     name = "current"
-    version = 1
+    version = 2
 
-    def __init__(self) -> None:
+    def __init__(self, source: RecordSource | None = None) -> None:
         self.seq = 0
-        self._latest: dict[str, Record] = {}
-        self._retracted: dict[str, Record] = {}
-        self._index: _Index | None = None
-        self._base: Callable[[], bytes] | None = None
-        self._tail: list[Record] = []
+        self._eager = _Eager() if source is None else None
+        self._source: RecordSource = self._eager if self._eager is not None else source  # type: ignore[assignment]
+        self._cache: OrderedDict[int, Record] = OrderedDict()
+        self._base: Callable[[], _Body] | None = None
+        self._tail: list[HotRow] = []
+        self._reset()
 
-    @property
-    def latest(self) -> dict[str, Record]:
-        """The current record of every live event, by id."""
-        if self._base is not None:
-            self._load()
-        return self._latest
+    def _reset(self, body: _Body | None = None) -> None:
+        b = body
+        self._ids_blob = b"" if b is None else b.ids
+        self._blob_rows = 0 if b is None or not b.ids else b.ids.count(b"\n") + 1
+        self._ids: list[str] | None = [] if b is None else None
+        self._extra_ids: list[str] = []
+        self._row_of: dict[str, int] | None = {} if b is None else None
+        self._first = array("q", b"" if b is None else b.first)
+        self._seqs = array("q", b"" if b is None else b.seqs)
+        self._versions = array("l", b"" if b is None else b.versions)
+        self._gone = bytearray(b"" if b is None else b.gone)
+        self._kind = array("l", b"" if b is None else b.kind)
+        self._lo = array("l", b"" if b is None else b.lo)
+        self._hi = array("l", b"" if b is None else b.hi)
+        self._rank = array("b", b"" if b is None else b.rank)
+        self._actors = array("l", b"" if b is None else b.actors)
+        self._tags = array("l", b"" if b is None else b.tags)
+        self._treaty = array("l", b"" if b is None else b.treaty)
+        self._modality = array("b", b"" if b is None else b.modality)
+        self._kinds = _Table(() if b is None else b.kinds)
+        self._actor_sets = _Table(() if b is None else b.actor_sets)
+        self._tag_sets = _Table(() if b is None else b.tag_sets)
+        self._treaties = _Table([None] if b is None else b.treaties)
+        self._modalities = _Table(() if b is None else b.modalities)
+        self._live = 0 if b is None else b.live
+        self._order: array[int] | None = None
 
-    @property
-    def retracted(self) -> dict[str, Record]:
-        """The last live record of every retracted event, by id."""
-        if self._base is not None:
-            self._load()
-        return self._retracted
+    # -- state ---------------------------------------------------------------------------
 
     @property
     def loaded(self) -> bool:
         """Whether the state is in memory (false while a restored snapshot waits)."""
         return self._base is None
 
-    def _load(self) -> None:
-        load, self._base = self._base, None
-        assert load is not None
-        snap = msgspec.msgpack.decode(load()[_HEADER:], type=_Snapshot)
-        self._latest = {r.stream: r for r in snap.latest}
-        self._retracted = {r.stream: r for r in snap.retracted}
-        tail, self._tail = self._tail, []
-        seq = self.seq
-        self.apply_all(tail)
-        self.seq = seq
+    def _ready(self) -> None:
+        if self._base is not None:
+            load, self._base = self._base, None
+            self._reset(load())
+            tail, self._tail = self._tail, []
+            seq = self.seq
+            self.fold([tail])
+            self.seq = seq
+
+    def __len__(self) -> int:
+        self._ready()
+        return self._live
+
+    @property
+    def retracted_count(self) -> int:
+        """How many events are retracted."""
+        self._ready()
+        return len(self._gone) - self._live
+
+    def _all_ids(self) -> list[str]:
+        if self._ids is None:
+            blob = self._ids_blob.decode() if self._blob_rows else ""
+            self._ids = (blob.split("\n") if blob else []) + self._extra_ids
+            self._ids_blob, self._blob_rows, self._extra_ids = b"", 0, []
+        return self._ids
+
+    def _rows_by_id(self) -> dict[str, int]:
+        if self._row_of is None:
+            self._row_of = {stream: row for row, stream in enumerate(self._all_ids())}
+        return self._row_of
+
+    def _row(self, stream: str) -> int | None:
+        """Return the row of an event, or None if the state has none."""
+        if self._row_of is None:
+            first = self._source.first_seq(stream)
+            if first is not None:
+                row = bisect.bisect_left(self._first, first)
+                if row < len(self._first) and self._first[row] == first:
+                    return row
+                return None
+        return self._rows_by_id().get(stream)
+
+    def ids(self) -> list[str]:
+        """Return the id of every event, retracted ones included, in the order first recorded."""
+        self._ready()
+        return list(self._all_ids())
+
+    # -- folding -------------------------------------------------------------------------
 
     def apply(self, record: Record) -> None:
         """Fold one record in."""
-        if self._base is not None:
-            self._tail.append(record)
-            self.seq = record.seq
-            return
-        self.seq = record.seq
-        stream = record.stream
-        if record.type is RecordType.RETRACTED:
-            previous = self._latest.pop(stream, None)
-            if previous is not None:
-                # Keep the last known state so a retracted event can still be shown.
-                self._retracted[stream] = previous
-                if self._index is not None:
-                    self._index.remove(previous)
-            return
-        if self._index is not None:
-            old = self._latest.get(stream)
-            if old is not None:
-                self._index.remove(old)
-            self._index.add(record)
-        self._latest[stream] = record
+        self.apply_all((record,))
 
     def apply_all(self, records: Iterable[Record]) -> None:
-        """Fold many records in (the replay loop: no per-record indirection)."""
-        if self._base is not None:
-            self._tail.extend(records)
-            if self._tail:
-                self.seq = self._tail[-1].seq
-            return
-        latest = self._latest
-        apply = self.apply
-        retracted = RecordType.RETRACTED
-        indexed = self._index is not None
-        record = None
+        """Fold full records in (appends, and projections a user replays into)."""
+        rows = []
+        eager = self._eager
         for record in records:
-            if record.type is retracted or indexed:
-                apply(record)
+            event = record.payload.event
+            if event is None:
+                rows.append((record.seq, record.stream, record.version, "retracted") + (None,) * 8)
+                continue
+            rows.append(
+                (record.seq, record.stream, record.version, record.type.value, *hot_fields(event))
+            )
+            if eager is not None:
+                eager.records[record.seq] = record
             else:
-                latest[record.stream] = record
-        if record is not None:
-            self.seq = record.seq
+                self._remember(record)
+        self.fold([rows])
+
+    def fold(self, batches: Iterable[list[HotRow]]) -> None:
+        """Fold hot rows in (the replay loop: no per-record indirection)."""
+        if self._base is not None:
+            for rows in batches:
+                self._tail.extend(rows)
+                if rows:
+                    self.seq = rows[-1][0]
+            return
+        eager = self._eager
+        row_of = self._row_of
+        seqs, versions, gone, first = self._seqs, self._versions, self._gone, self._first
+        kind_c, lo_c, hi_c, rank_c = self._kind, self._lo, self._hi, self._rank
+        actors_c, tags_c, treaty_c, modality_c = (
+            self._actors,
+            self._tags,
+            self._treaty,
+            self._modality,
+        )
+        kind_t, actors_t, tags_t, treaty_t, modality_t = (
+            self._kinds,
+            self._actor_sets,
+            self._tag_sets,
+            self._treaties,
+            self._modalities,
+        )
+        kind_ids, actor_ids, tag_ids, treaty_ids, modality_ids = (
+            kind_t.ids,
+            actors_t.ids,
+            tags_t.ids,
+            treaty_t.ids,
+            modality_t.ids,
+        )
+        ids = self._ids if self._ids is not None else self._extra_ids
+        live = self._live
+        order = self._order
+        seq = self.seq
+        for rows in batches:
+            for (
+                seq,
+                stream,
+                version,
+                type_,
+                kind,
+                lo,
+                hi,
+                rank,
+                actors,
+                tags,
+                treaty,
+                modality,
+            ) in rows:
+                if row_of is not None:
+                    row = row_of.get(stream)
+                elif version == 1:
+                    row = None
+                else:
+                    row = self._row(stream)
+                    row_of = self._row_of
+                if type_ == "retracted":
+                    if row is not None:
+                        if not gone[row]:
+                            gone[row] = 1
+                            live -= 1
+                        versions[row] = version
+                    continue
+                k = kind_ids.get(kind)
+                if k is None:
+                    k = kind_t.id(kind)
+                a = actor_ids.get(actors)
+                if a is None:
+                    a = actors_t.id(actors)
+                t = tag_ids.get(tags)
+                if t is None:
+                    t = tags_t.id(tags)
+                tr = treaty_ids.get(treaty)
+                if tr is None:
+                    tr = treaty_t.id(treaty)
+                m = modality_ids.get(modality)
+                if m is None:
+                    m = modality_t.id(modality)
+                if row is None:
+                    if row_of is not None:
+                        row_of[stream] = len(seqs)
+                    ids.append(stream)
+                    first.append(seq)
+                    seqs.append(seq)
+                    versions.append(version)
+                    gone.append(0)
+                    kind_c.append(k)
+                    lo_c.append(lo)
+                    hi_c.append(hi)
+                    rank_c.append(rank)
+                    actors_c.append(a)
+                    tags_c.append(t)
+                    treaty_c.append(tr)
+                    modality_c.append(m)
+                    live += 1
+                    order = None
+                else:
+                    if eager is not None:
+                        eager.records.pop(seqs[row], None)
+                    seqs[row] = seq
+                    versions[row] = version
+                    if gone[row]:
+                        gone[row] = 0
+                        live += 1
+                    if lo_c[row] != lo or rank_c[row] != rank:
+                        order = None
+                    kind_c[row] = k
+                    lo_c[row] = lo
+                    hi_c[row] = hi
+                    rank_c[row] = rank
+                    actors_c[row] = a
+                    tags_c[row] = t
+                    treaty_c[row] = tr
+                    modality_c[row] = m
+        self._live = live
+        self._order = order
+        self.seq = seq
+
+    # -- single events -------------------------------------------------------------------
+
+    def _remember(self, record: Record) -> None:
+        cache = self._cache
+        cache[record.seq] = record
+        if len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+
+    def _fetch(self, seqs: Sequence[int]) -> list[Record]:
+        cache = self._cache
+        missing = [s for s in seqs if s not in cache]
+        found = {r.seq: r for r in self._source.records_at(missing)} if missing else {}
+        out = []
+        for s in seqs:
+            record = cache.get(s) or found[s]
+            out.append(record)
+        return out
+
+    def record(self, stream: str) -> tuple[Record | None, bool]:
+        """Return the current record of an event and whether it is retracted.
+
+        Returns ``(None, False)`` for an unknown event.
+        """
+        self._ready()
+        row = self._row(stream)
+        if row is None:
+            return None, False
+        seq = self._seqs[row]
+        cached = self._cache.get(seq)
+        if cached is None:
+            cached = self._fetch([seq])[0]
+            self._remember(cached)
+        else:
+            self._cache.move_to_end(seq)
+        return cached, bool(self._gone[row])
 
     def version_of(self, event_id: str) -> int:
         """Return the stream version of an event (0 when unknown)."""
-        record = self.latest.get(event_id)
-        if record is not None:
-            return record.version
-        retracted = self.retracted.get(event_id)
-        return 0 if retracted is None else retracted.version + 1
+        self._ready()
+        row = self._row(event_id)
+        return 0 if row is None else self._versions[row]
 
-    def __len__(self) -> int:
-        return len(self.latest)
+    def status(self, event_id: str) -> int:
+        """Return 0 for an unknown event, 1 for a live one and 2 for a retracted one."""
+        self._ready()
+        row = self._row(event_id)
+        if row is None:
+            return 0
+        return 2 if self._gone[row] else 1
+
+    # -- queries -------------------------------------------------------------------------
 
     def query(self, where: EventFilter) -> list[Record]:
         """Return the records of the events passing ``where``, in timeline order."""
         return list(self.iter_query(where))
 
+    def _rows(self, where: EventFilter) -> list[int] | None:
+        """Return the rows passing ``where`` (None: every row), unordered."""
+        rows: Iterable[int] | None = None
+
+        def keep(column: array[int], wanted: set[int]) -> list[int]:
+            if rows is None:
+                return [r for r, v in enumerate(column) if v in wanted]
+            return [r for r in rows if column[r] in wanted]
+
+        if where.treaty is not None:
+            rows = keep(self._treaty, self._treaties.matching(lambda v: v == where.treaty))
+        if where.kind is not None:
+            pattern = where.kind
+            if any(c in pattern for c in "*?["):
+                kinds = self._kinds.matching(lambda v: fnmatch.fnmatchcase(v, pattern))
+            else:
+                kinds = self._kinds.matching(lambda v: v == pattern)
+            rows = keep(self._kind, kinds)
+        if where.tag is not None:
+            tag = where.tag
+            rows = keep(
+                self._tags, self._tag_sets.matching(lambda v: tag in v.split(TAG_SEPARATOR))
+            )
+        if where.actor is not None:
+            actor = where.actor
+            rows = keep(self._actors, self._actor_sets.matching(lambda v: actor in v.split(" ")))
+        if where.modality is not None:
+            wanted = where.modality
+            rows = keep(self._modality, self._modalities.matching(lambda v: v in wanted))
+        if where.start is not None or where.end is not None:
+            first = where.start.toordinal() if where.start is not None else 0
+            last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
+            lo, hi = self._lo, self._hi
+            if where.within:
+                if rows is None:
+                    rows = [
+                        r
+                        for r, (a, b) in enumerate(zip(lo, hi, strict=True))
+                        if a >= first and b <= last
+                    ]
+                else:
+                    rows = [r for r in rows if lo[r] >= first and hi[r] <= last]
+            elif rows is None:
+                rows = [
+                    r
+                    for r, (a, b) in enumerate(zip(lo, hi, strict=True))
+                    if a <= last and b >= first
+                ]
+            else:
+                rows = [r for r in rows if lo[r] <= last and hi[r] >= first]
+        if not where.include_retracted:
+            gone = self._gone
+            if rows is None:
+                if self._live == len(gone):
+                    return None
+                rows = [r for r, g in enumerate(gone) if not g]
+            else:
+                rows = [r for r in rows if not gone[r]]
+        return None if rows is None else list(rows)
+
+    def _full_order(self) -> array[int]:
+        if self._order is None:
+            lo, rank = self._lo, self._rank
+            self._order = array("l", sorted(range(len(lo)), key=lambda r: (lo[r], rank[r])))
+        return self._order
+
     def iter_query(self, where: EventFilter) -> Iterator[Record]:
         """Yield the records of the events passing ``where``, in timeline order.
 
-        Walks the timeline-order index, so a large result (an export) needs no
-        per-event sort key nor a list of its own.
+        Timeline order is ``(When.sort_key, id)``. The columns order rows by
+        earliest day and precision (a prefix of that key); ties are decoded and
+        put in exact order a group at a time, so memory stays flat however many
+        events match.
         """
-        candidates = self._candidates(where)
-        index = self._index
-        assert index is not None
-        if candidates is not None and len(candidates) * 8 < len(index.order):
-            # Few matches: sorting them beats walking the whole order.
-            live = sorted((self.latest[i] for i in candidates), key=_sort_key)
-        elif candidates is None:
-            live = index.order
+        self._ready()
+        rows = self._rows(where)
+        lo, rank = self._lo, self._rank
+        if rows is None:
+            ordered: Sequence[int] = self._full_order()
+        elif len(rows) * 8 > len(lo) and len(rows) > 10_000:
+            wanted = set(rows)
+            ordered = [r for r in self._full_order() if r in wanted]
         else:
-            live = [r for r in index.order if r.stream in candidates]
-        if not where.include_retracted:
-            yield from live
+            rows.sort(key=lambda r: (lo[r], rank[r]))
+            ordered = rows
+        seqs = self._seqs
+        group: list[int] = []
+        group_key: tuple[int, int] | None = None
+        for row in ordered:
+            key = (lo[row], rank[row])
+            if key != group_key:
+                if group:
+                    yield from self._exact([seqs[r] for r in group])
+                group, group_key = [row], key
+            else:
+                group.append(row)
+        if group:
+            yield from self._exact([seqs[r] for r in group])
+
+    def _exact(self, seqs: list[int]) -> Iterator[Record]:
+        """Yield the records at ``seqs`` (one group of equal coarse keys) in exact order."""
+        if len(seqs) == 1:
+            yield from self._fetch(seqs)
             return
-        gone = sorted(
-            (r for r in self.retracted.values() if where.matches(r.event)),  # type: ignore[arg-type]
-            key=_sort_key,
+        if len(seqs) <= 4 * FETCH_BATCH:
+            yield from sorted(self._fetch(seqs), key=_exact_key)
+            return
+        # A large tie (a day of machine-coded events): order by keys alone, then
+        # fetch again in that order, so only one batch of events is alive at a time.
+        keys: list[tuple[tuple[Any, ...], int]] = []
+        for start in range(0, len(seqs), FETCH_BATCH):
+            keys.extend(
+                (_exact_key(r), r.seq) for r in self._fetch(seqs[start : start + FETCH_BATCH])
+            )
+        keys.sort()
+        ordered = [s for _, s in keys]
+        del keys
+        for start in range(0, len(ordered), FETCH_BATCH):
+            yield from self._fetch(ordered[start : start + FETCH_BATCH])
+
+    # -- snapshots -----------------------------------------------------------------------
+
+    def body(self) -> bytes:
+        """Return the state's columns as bytes (the body of a snapshot)."""
+        self._ready()
+        ids = self._all_ids()
+        return msgspec.msgpack.encode(
+            _Body(
+                seq=self.seq,
+                live=self._live,
+                ids="\n".join(ids).encode(),
+                first=self._first.tobytes(),
+                seqs=self._seqs.tobytes(),
+                versions=self._versions.tobytes(),
+                gone=bytes(self._gone),
+                kind=self._kind.tobytes(),
+                lo=self._lo.tobytes(),
+                hi=self._hi.tobytes(),
+                rank=self._rank.tobytes(),
+                actors=self._actors.tobytes(),
+                tags=self._tags.tobytes(),
+                treaty=self._treaty.tobytes(),
+                modality=self._modality.tobytes(),
+                kinds=self._kinds.values,
+                actor_sets=self._actor_sets.values,
+                tag_sets=self._tag_sets.values,
+                treaties=self._treaties.values,
+                modalities=self._modalities.values,
+            )
         )
-        yield from heapq.merge(live, gone, key=_sort_key)
-
-    def _candidates(self, where: EventFilter) -> set[str] | None:
-        if self._index is None:
-            self._index = _Index(self.latest.values())
-        index = self._index
-        candidates: set[str] | None = None
-        for name, value in (("actor", where.actor), ("tag", where.tag), ("treaty", where.treaty)):
-            if value is not None:
-                found = index.sets[name].get(value, set())
-                candidates = found if candidates is None else candidates & found
-        if where.kind is not None:
-            if "*" in where.kind or "?" in where.kind or "[" in where.kind:
-                kinds = [k for k in index.sets["kind"] if fnmatch.fnmatchcase(k, where.kind)]
-                found = set().union(*(index.sets["kind"][k] for k in kinds))
-            else:
-                found = index.sets["kind"].get(where.kind, set())
-            candidates = found if candidates is None else candidates & found
-        if where.start is not None or where.end is not None:
-            if candidates is None or len(candidates) > 256:
-                found = index.overlapping(where.start, where.end, self.latest)
-                candidates = found if candidates is None else candidates & found
-            else:
-                candidates = {
-                    i
-                    for i in candidates
-                    if self.latest[i].event.when.overlaps(where.start, where.end)  # type: ignore[union-attr]
-                }
-        return candidates
-
-    def snapshot(self, head_hash: str) -> bytes:
-        """Return the state as bytes (msgpack) for ``Store.save_snapshot``.
-
-        Args:
-            head_hash: the hash of the record at ``self.seq``; a restore checks the
-                log still has it there, so a snapshot never outlives its log.
-        """
-        header = self.seq.to_bytes(8, "big") + head_hash.encode().ljust(64)
-        body = _Snapshot(list(self.latest.values()), list(self.retracted.values()))
-        return header + msgspec.msgpack.encode(body)
-
-    @staticmethod
-    def header(data: bytes) -> tuple[int, str]:
-        """Return the seq and head hash a snapshot's bytes start with.
-
-        Raises:
-            ValueError: the bytes are too short to be a snapshot.
-        """
-        if len(data) < _HEADER:
-            raise ValueError("not a snapshot: too short")
-        return int.from_bytes(data[:8], "big"), data[8:_HEADER].decode().strip()
-
-    #: How many bytes ``header`` needs.
-    HEADER_SIZE = _HEADER
 
     @classmethod
-    def restore(cls, seq: int, load: Callable[[], bytes]) -> CurrentState:
-        """Return a state at ``seq`` whose snapshot bytes ``load()`` returns on first use."""
-        state = cls()
+    def restore(cls, seq: int, load: Callable[[], bytes], source: RecordSource) -> CurrentState:
+        """Return a state at ``seq`` whose snapshot body ``load()`` returns on first use.
+
+        Raises (on first use):
+            ValueError: the body is not a state of this version at ``seq``.
+        """
+        state = cls(source)
         state.seq = seq
-        state._base = load
+
+        def body() -> _Body:
+            decoded = msgspec.msgpack.decode(load(), type=_Body)
+            if decoded.seq != seq:
+                raise ValueError(f"the snapshot body is at seq {decoded.seq}, not {seq}")
+            return decoded
+
+        state._base = body
         return state

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 
@@ -103,6 +103,9 @@ class PendingRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     schema: int
     payload: bytes
     """The canonical JSON bytes of the payload."""
+    hot: tuple[Any, ...] | None = None
+    """The event's hot fields (``_columns.hot_fields``), which stores that keep them as
+    columns write beside the record; None to have the store decode them from the payload."""
 
 
 class RawRecord(msgspec.Struct, frozen=True, gc=False):

@@ -6,10 +6,12 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import msgspec
 
 from ._codec import BATCH_LINES, RecordCodec, encode_line
+from ._columns import HotRow
 from ._errors import ConcurrencyError, CorruptLog, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
 from ._store import Clock, Stamp, Store
@@ -18,7 +20,7 @@ __all__ = ["SqliteStore"]
 
 _raw = msgspec.json.Decoder(RawRecord)
 
-_FORMAT = "geotimeline-3"
+_FORMAT = "geotimeline-4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,6 +32,14 @@ CREATE TABLE IF NOT EXISTS records (
     recorded_at TEXT NOT NULL,
     hash TEXT NOT NULL,
     line BLOB NOT NULL,
+    kind TEXT,
+    lo INTEGER,
+    hi INTEGER,
+    rank INTEGER,
+    actors TEXT,
+    tags TEXT,
+    treaty TEXT,
+    modality TEXT,
     UNIQUE (stream, version)
 );
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -44,15 +54,22 @@ CREATE TABLE IF NOT EXISTS snapshots (
 -- deletes a record, and neither may a stray script.
 CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
 BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS snapshots_no_update BEFORE UPDATE ON snapshots
+BEGIN SELECT RAISE(ABORT, 'geotimeline snapshots are replaced whole, never edited'); END;
 CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records
 BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;
 """
 
 # The columns index and constrain the log; ``line`` is the record itself, byte for
-# byte the line a JSON Lines log keeps, so replay is one msgspec call per record
-# and both stores verify the same bytes. (Assembling the JSON from columns in SQL
-# cost more than the decode it saved.)
-_COLUMNS = "seq, stream, version, type, recorded_at, hash, line"
+# byte the line a JSON Lines log keeps, so both stores verify the same bytes. The
+# hot columns after it (kind ... modality, see ``_columns``) repeat what the read
+# model folds, so a replay reads them without parsing JSON; verify checks them
+# against the line. (Assembling the JSON from columns in SQL cost more than the
+# decode it saved.)
+_HOT = "kind, lo, hi, rank, actors, tags, treaty, modality"
+_COLUMNS = f"seq, stream, version, type, recorded_at, hash, line, {_HOT}"
+_TRIGGER = """CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;"""
 #: How many leading bytes of a snapshot are kept apart for cheap header reads.
 _SNAPSHOT_HEAD = 256
 
@@ -103,17 +120,46 @@ class SqliteStore(Store):
         found = None if row is None else row[0]
         if found in (None, _FORMAT):
             return
-        if found == "geotimeline-2":
-            # Only the snapshots table changed, and snapshots are caches: drop them.
-            self._db.executescript(
-                "BEGIN IMMEDIATE; DROP TABLE IF EXISTS snapshots;"
-                f" UPDATE meta SET value = '{_FORMAT}' WHERE key = 'format'; COMMIT;"
-            )
+        if found in ("geotimeline-2", "geotimeline-3"):
+            self._add_hot_columns()
             return
         raise CorruptLog(
             f"{self.location}: log format {found!r} is not one this geotimeline reads "
             f"({_FORMAT}); it was written by another (pre-release or newer) version"
         )
+
+    def _add_hot_columns(self) -> None:
+        """Migrate a format 2 or 3 log: add the hot columns and fill them from the records.
+
+        One transaction: a crash leaves the old format, which the next open migrates
+        again. The append-only trigger is lifted only inside it, to fill the new
+        columns; no record byte changes. Snapshots are caches of an older shape: dropped.
+        """
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
+            for name in _HOT.split(", "):
+                if name not in columns:
+                    kind = "INTEGER" if name in {"lo", "hi", "rank"} else "TEXT"
+                    db.execute(f"ALTER TABLE records ADD COLUMN {name} {kind}")
+            db.execute("DROP TRIGGER IF EXISTS records_no_update")
+            decode = self.codec.hot_decoder().decode
+            cursor = db.execute("SELECT line FROM records ORDER BY seq")
+            while rows := cursor.fetchmany(BATCH_LINES):
+                hot = decode([row[0] for row in rows])
+                db.executemany(
+                    "UPDATE records SET kind = ?, lo = ?, hi = ?, rank = ?, actors = ?,"
+                    " tags = ?, treaty = ?, modality = ? WHERE seq = ?",
+                    [(*h[4:], h[0]) for h in hot],
+                )
+            db.execute(_TRIGGER)
+            db.execute("DROP TABLE IF EXISTS snapshots")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (_FORMAT,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
@@ -127,9 +173,18 @@ class SqliteStore(Store):
             rows, stamps = self._stamp(
                 pending, self._version, last[0], last[1], last[2], now, new_streams_checked=True
             )
+            lines = [encode_line(*r) for r in rows]
+            given = [p.hot for p in pending]
+            if any(h is None for h in given):
+                decoded = self.codec.hot_decoder().decode(lines)
+                given = [h if h is not None else d[4:] for h, d in zip(given, decoded, strict=True)]
+            hot: list[tuple[Any, ...]] = [h for h in given if h is not None]
             db.executemany(
-                f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?)",
-                [(r[0], r[1], r[2], r[3], r[4], r[7], encode_line(*r)) for r in rows],
+                f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (r[0], r[1], r[2], r[3], r[4], r[7], line, *h)
+                    for r, line, h in zip(rows, lines, hot, strict=True)
+                ],
             )
             db.execute("COMMIT")
         except sqlite3.IntegrityError:
@@ -154,7 +209,7 @@ class SqliteStore(Store):
 
     def _lines(self, after: int, until: int | None) -> sqlite3.Cursor:
         return self._db.execute(
-            "SELECT line, stream, version, type, recorded_at, hash FROM records"
+            f"SELECT line, stream, version, type, recorded_at, hash, {_HOT} FROM records"
             " WHERE seq > ? AND seq <= ? ORDER BY seq",
             (after, until if until is not None else 2**62),
         )
@@ -176,10 +231,44 @@ class SqliteStore(Store):
         finally:
             cursor.close()
 
+    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
+        cursor = self._db.execute(
+            f"SELECT seq, stream, version, type, {_HOT} FROM records"
+            " WHERE seq > ? AND seq <= ? ORDER BY seq",
+            (after, until if until is not None else 2**62),
+        )
+        try:
+            while rows := cursor.fetchmany(BATCH_LINES):
+                yield rows
+        finally:
+            cursor.close()
+
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        found: dict[int, bytes] = {}
+        db = self._db
+        for start in range(0, len(seqs), 500):  # SQLite's default limit is 999 parameters
+            chunk = seqs[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(db.execute(f"SELECT seq, line FROM records WHERE seq IN ({marks})", chunk))
+        missing = [s for s in seqs if s not in found]
+        if missing:
+            raise InvalidRecord(f"{self.location} record seq {missing[0]}", "not in the log")
+        try:
+            return self.codec.decode_many([found[s] for s in seqs])
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location} records {seqs[0]}..", exc.reason) from None
+
+    def first_seq(self, stream: str) -> int | None:
+        row = self._db.execute(
+            "SELECT seq FROM records WHERE stream = ? AND version = 1", (stream,)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         cursor = self._lines(after, until)
+        hot_of = self.codec.hot_decoder().decode
         while rows := cursor.fetchmany(BATCH_LINES):
-            for line, stream, version, type_, recorded_at, hash_ in rows:
+            for line, stream, version, type_, recorded_at, hash_, *hot in rows:
                 try:
                     raw = _raw.decode(line)
                 except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -192,6 +281,16 @@ class SqliteStore(Store):
                     raise InvalidRecord(
                         f"{self.location} record seq {raw.seq}",
                         "its index columns disagree with the stored record",
+                    )
+                try:
+                    expected = list(hot_of([line])[0][4:])
+                except InvalidRecord:
+                    expected = None  # the payload itself is bad: verify reports it
+                if expected is not None and expected != hot:
+                    raise InvalidRecord(
+                        f"{self.location} record seq {raw.seq}",
+                        "its query columns (kind, dates, actors, ...) disagree with the"
+                        " stored record",
                     )
                 after = raw.seq
                 yield raw

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 import msgspec
 
 from ._codec import BATCH_LINES, RecordCodec, encode_line
+from ._columns import NO_FIELDS, HotRow, hot_fields
 from ._errors import ConcurrencyError, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
@@ -85,6 +86,41 @@ class Store(abc.ABC):
             limit: return only the first ``limit`` bytes of ``data`` (a header),
                 so deciding whether a large snapshot fits costs no full read.
         """
+
+    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
+        """Yield the hot rows (``_columns``) of records with ``after < seq <= until``, in batches.
+
+        This default decodes whole records; the built-in stores read the hot
+        fields without building events.
+        """
+        batch: list[HotRow] = []
+        for record in self.read(after, until):
+            event = record.payload.event
+            fields = NO_FIELDS if event is None else hot_fields(event)
+            batch.append((record.seq, record.stream, record.version, record.type.value, *fields))
+            if len(batch) >= BATCH_LINES:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        """Return the decoded records at these seqs, in the order given.
+
+        Raises:
+            InvalidRecord: a seq is not in the log, or its record does not decode.
+        """
+        out = []
+        for seq in seqs:
+            found = list(self.read(after=seq - 1, until=seq))
+            if not found:
+                raise InvalidRecord(f"{self.location} record seq {seq}", "not in the log")
+            out.append(found[0])
+        return out
+
+    def first_seq(self, stream: str) -> int | None:
+        """Return the seq of a stream's first record, or None (unknown, or not indexed)."""
+        return None
 
     def record_hash(self, seq: int) -> str | None:
         """Return the stored hash of the record at ``seq`` (None if there is none)."""
@@ -196,6 +232,23 @@ class MemoryStore(Store):
                 yield _raw_decoder.decode(line)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 raise InvalidRecord(f"record seq {seq}", f"not a record ({exc})") from None
+
+    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
+        lines = self._lines[max(after, 0) : until]
+        decode = self.codec.hot_decoder().decode
+        for start in range(0, len(lines), BATCH_LINES):
+            yield decode(lines[start : start + BATCH_LINES])
+
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        lines = self._lines
+        if any(not 0 < s <= len(lines) for s in seqs):
+            bad = next(s for s in seqs if not 0 < s <= len(lines))
+            raise InvalidRecord(f"record seq {bad}", "not in the log")
+        return self.codec.decode_many([lines[s - 1] for s in seqs])
+
+    def first_seq(self, stream: str) -> int | None:
+        seqs = self._streams.get(stream)
+        return seqs[0] if seqs else None
 
     def stream(self, stream: str) -> list[Record]:
         return self.codec.decode_lines([self._lines[s - 1] for s in self._streams.get(stream, ())])

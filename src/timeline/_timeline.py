@@ -12,10 +12,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, TypeVar
 
+from ._columns import NO_FIELDS, hot_fields
 from ._errors import (
     ConcurrencyError,
     EventRetracted,
     InvalidEvent,
+    LogTruncated,
     ReadOnlyTimeline,
     TimelineError,
     UnknownEvent,
@@ -23,7 +25,7 @@ from ._errors import (
 from ._jsonl import JsonlStore
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
-from ._model import Actor, Event
+from ._model import Actor, Event, Modality
 from ._plugins import PluginHost, default_host
 from ._projection import CurrentState, EventFilter, Projection
 from ._records import (
@@ -34,6 +36,9 @@ from ._records import (
     RecordType,
     encode_payload,
 )
+from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
+from ._snapshot import bind as bind_snapshot
+from ._snapshot import digest_ok, read_header
 from ._sqlite import SqliteStore
 from ._store import Clock, MemoryStore, Store
 from ._verify import VerifyReport, verify_store
@@ -85,16 +90,34 @@ def _bulk() -> Iterator[None]:
             gc.enable()
 
 
-def _day_range(between: object) -> tuple[dt.date | None, dt.date | None]:
+def _day_range(between: object, name: str = "between") -> tuple[dt.date | None, dt.date | None]:
     if between is None:
         return None, None
     if isinstance(between, (str, bytes)) or not isinstance(between, Sequence) or len(between) != 2:
-        raise InvalidEvent("between", between, "a (start, end) pair; either may be None")
+        raise InvalidEvent(name, between, "a (start, end) pair; either may be None")
     start = None if between[0] is None else When.coerce(between[0]).earliest
     end = None if between[1] is None else When.coerce(between[1]).latest
     if start is not None and end is not None and end < start:
-        raise InvalidEvent("between", between, "a start on or before the end")
+        raise InvalidEvent(name, between, "a start on or before the end")
     return start, end
+
+
+def _modalities(value: object) -> frozenset[str] | None:
+    if value is None:
+        return None
+    items = [value] if isinstance(value, (str, Modality)) else value
+    if not isinstance(items, Iterable):
+        raise InvalidEvent("modality", value, "a modality or a list of them")
+    chosen = set()
+    for item in items:
+        try:
+            chosen.add(Modality(item).value)
+        except ValueError:
+            names = ", ".join(m.value for m in Modality)
+            raise InvalidEvent("modality", item, f"one of {names}") from None
+    if not chosen:
+        raise InvalidEvent("modality", value, "at least one modality")
+    return frozenset(chosen)
 
 
 class _Reader:
@@ -131,7 +154,7 @@ class _Reader:
         return len(self._state)
 
     def __contains__(self, event_id: object) -> bool:
-        return event_id in self._state.latest
+        return isinstance(event_id, str) and self._state.status(event_id) == 1
 
     def __iter__(self) -> Iterator[Event]:
         return iter(self.events())
@@ -155,13 +178,10 @@ class _Reader:
         return self._live_record(event_id, include_retracted)
 
     def _live_record(self, event_id: str, include_retracted: bool = False) -> Record:
-        record = self._state.latest.get(event_id)
-        if record is not None:
-            return record
-        record = self._state.retracted.get(event_id)
+        record, retracted = self._state.record(event_id)
         if record is None:
             raise UnknownEvent(event_id)
-        if not include_retracted:
+        if retracted and not include_retracted:
             raise EventRetracted(event_id)
         return record
 
@@ -171,11 +191,10 @@ class _Reader:
         Raises:
             UnknownEvent: no event has this id.
         """
-        if event_id in self._state.latest:
-            return False
-        if event_id in self._state.retracted:
-            return True
-        raise UnknownEvent(event_id)
+        status = self._state.status(event_id)
+        if status == 0:
+            raise UnknownEvent(event_id)
+        return status == 2
 
     def version(self, event_id: str) -> int:
         """Return the event's stream version (the number of records about it).
@@ -188,6 +207,10 @@ class _Reader:
             raise UnknownEvent(event_id)
         return version
 
+    def ids(self) -> list[str]:
+        """Return the id of every event in this view, retracted ones included."""
+        return self._state.ids()
+
     def filter(
         self,
         *,
@@ -197,17 +220,23 @@ class _Reader:
         treaty: str | None = None,
         between: tuple[DateLike | None, DateLike | None] | None = None,
         include_retracted: bool = False,
+        within: tuple[DateLike | None, DateLike | None] | None = None,
+        modality: str | Modality | Iterable[str | Modality] | None = None,
     ) -> EventFilter:
         """Validate query filters and return them as an ``EventFilter``.
 
         Raises:
             InvalidEvent: a filter value is malformed (an unknown kind names the closest ones).
-            InvalidDate: a ``between`` bound is not a date.
+            InvalidDate: a ``between`` or ``within`` bound is not a date.
         """
         code = None if actor is None else Actor.coerce(actor).country
         if kind is not None and not any(c in kind for c in "*?[") and kind not in self.kinds:
             self.kinds.get(kind)  # raises UnknownKind with suggestions
-        start, end = _day_range(between)
+        if between is not None and within is not None:
+            raise InvalidEvent("within", within, "either between (overlaps) or within, not both")
+        start, end = _day_range(
+            between if within is None else within, "between" if within is None else "within"
+        )
         return EventFilter(
             actor=code,
             kind=kind,
@@ -215,6 +244,8 @@ class _Reader:
             treaty=treaty,
             start=start,
             end=end,
+            within=within is not None,
+            modality=_modalities(modality),
             include_retracted=include_retracted,
         )
 
@@ -241,6 +272,8 @@ class _Reader:
         treaty: str | None = None,
         between: tuple[DateLike | None, DateLike | None] | None = None,
         include_retracted: bool = False,
+        within: tuple[DateLike | None, DateLike | None] | None = None,
+        modality: str | Modality | Iterable[str | Modality] | None = None,
     ) -> list[Event]:
         """Return the matching events in timeline order (``When`` order, then id).
 
@@ -249,8 +282,12 @@ class _Reader:
             kind: a kind, or a pattern with ``*`` wildcards (``treaty.*``).
             tag: events with this tag.
             treaty: events of this agreement.
-            between: ``(start, end)``; events whose date bounds overlap the range.
+            between: ``(start, end)``; events whose date bounds overlap the range
+                (*possibly* in it).
             include_retracted: also return retracted events (their last state).
+            within: ``(start, end)``; events whose date bounds lie inside the range
+                (*certainly* in it). Not together with ``between``.
+            modality: a modality or several (``"actual"``, ``["planned", "reported"]``).
 
         Raises:
             InvalidEvent: a filter is malformed.
@@ -262,6 +299,8 @@ class _Reader:
             treaty=treaty,
             between=between,
             include_retracted=include_retracted,
+            within=within,
+            modality=modality,
         )
         return [r.event for r in self._state.query(where)]  # type: ignore[misc]
 
@@ -358,36 +397,64 @@ class Timeline(_Reader):
 
     def _open_state(self) -> CurrentState:
         state = self._restore(until=None)
+        self._snapshot_seq = state.seq
         with _bulk():
-            state.apply_all(self._store.read(after=state.seq))
+            state.fold(self._store.read_hot(after=state.seq))
         return state
 
     def _restore(self, until: int | None) -> CurrentState:
+        """Return the state of the saved snapshot, if it fits the log (and ``until``).
+
+        Only the header is read here; the body is read, and checked against its
+        digest, when the state is first used. A snapshot the chain does not vouch
+        for is never used: the state is rebuilt from the log instead, and the
+        reason is noted in ``repairs``.
+
+        Raises:
+            LogTruncated: the snapshot was taken at a seq past the log's head.
+        """
         name, version = CurrentState.name, CurrentState.version
         store = self._store
-        # Only the header is read here; the body waits until the state is first used.
-        saved = store.load_snapshot(name, version, limit=CurrentState.HEADER_SIZE)
-        if saved is None or (until is not None and saved[0] > until):
-            return CurrentState()
+        saved = store.load_snapshot(name, version, limit=SNAPSHOT_HEADER)
+        if saved is None:
+            return CurrentState(store)
         try:
-            seq, head_hash = CurrentState.header(saved[1])
+            header = read_header(saved[1])
         except ValueError:
-            return CurrentState()  # unreadable: replay from the start instead
-        if seq != saved[0] or store.record_hash(seq) != head_hash:
-            return CurrentState()  # the log no longer has that record: stale snapshot
-        header = saved[1]
+            self._note(f"the saved snapshot at seq {saved[0]} is unreadable: ignored")
+            return CurrentState(store)
+        head = store.head()
+        if header.seq > head:
+            raise LogTruncated(store.location, header.seq, head)
+        if until is not None and header.seq > until:
+            return CurrentState(store)
+        if header.seq != saved[0] or (store.record_hash(header.seq) or "") != header.head_hash:
+            self._note(
+                f"the saved snapshot does not match the log's record {header.seq} (the log was "
+                "rewritten, or the snapshot damaged): ignored; run verify"
+            )
+            return CurrentState(store)
+        seq, expected = header.seq, saved[1][:SNAPSHOT_HEADER]
 
         def load() -> bytes:
             full = store.load_snapshot(name, version)
-            if full is not None and full[1][: len(header)] == header:
-                return full[1]
-            # Another process replaced the snapshot since: rebuild this one's state.
-            rebuilt = CurrentState()
-            rebuilt.apply_all(store.read(until=seq))
-            return rebuilt.snapshot(head_hash)
+            if full is not None and full[1][:SNAPSHOT_HEADER] == expected:
+                if digest_ok(full[1]):
+                    return full[1][SNAPSHOT_HEADER:]
+                self._note(
+                    f"the saved snapshot at seq {seq} does not match its digest (edited or "
+                    "damaged): ignored, the state was rebuilt from the log"
+                )
+            # Replaced by another process since, or damaged: rebuild this state from the log.
+            rebuilt = CurrentState(store)
+            with _bulk():
+                rebuilt.fold(store.read_hot(until=seq))
+            return rebuilt.body()
 
-        self._snapshot_seq = seq
-        return CurrentState.restore(seq, load)
+        return CurrentState.restore(seq, load, store)
+
+    def _note(self, repair: str) -> None:
+        self._store.repairs.append(f"{self._store.location}: {repair}")
 
     def replay(self, projection: P, until: int | None = None) -> P:
         """Fold the log (up to seq ``until``) into a projection and return it.
@@ -414,7 +481,7 @@ class Timeline(_Reader):
         """
         before = self._state.seq
         with _bulk():
-            self._state.apply_all(self._store.read(after=before))
+            self._state.fold(self._store.read_hot(after=before))
         return self._state.seq - before
 
     def snapshot(self) -> int:
@@ -424,9 +491,12 @@ class Timeline(_Reader):
             The seq the snapshot was taken at.
         """
         seq = self._state.seq
-        head_hash = self._store.record_hash(seq) if seq else ""
+        head_hash = (self._store.record_hash(seq) if seq else "") or ""
         self._store.save_snapshot(
-            CurrentState.name, CurrentState.version, seq, self._state.snapshot(head_hash or "")
+            CurrentState.name,
+            CurrentState.version,
+            seq,
+            bind_snapshot(seq, head_hash, self._state.body()),
         )
         self._snapshot_seq = seq
         return seq
@@ -473,7 +543,7 @@ class Timeline(_Reader):
         until = min(until, self._state.seq)
         state = self._restore(until=until)
         with _bulk():
-            state.apply_all(self._store.read(after=state.seq, until=until))
+            state.fold(self._store.read_hot(after=state.seq, until=until))
         state.seq = until
         return TimelineView(self, state)
 
@@ -522,8 +592,8 @@ class Timeline(_Reader):
         if stamps and stamps[0][0] != self._state.seq + 1:
             # Another process appended first: fold its records in before ours.
             with _bulk():
-                self._state.apply_all(
-                    self._store.read(after=self._state.seq, until=stamps[0][0] - 1)
+                self._state.fold(
+                    self._store.read_hot(after=self._state.seq, until=stamps[0][0] - 1)
                 )
         records = [
             Record(
@@ -586,6 +656,7 @@ class Timeline(_Reader):
                     type=RecordType.RECORDED,
                     schema=schema,
                     payload=encode_payload(payload),
+                    hot=hot_fields(event),
                 )
             )
         try:
@@ -646,6 +717,7 @@ class Timeline(_Reader):
                     type=RecordType.AMENDED,
                     schema=CURRENT_SCHEMA[RecordType.AMENDED.value],
                     payload=encode_payload(payload),
+                    hot=hot_fields(new),
                 )
             ],
             [payload],
@@ -674,6 +746,7 @@ class Timeline(_Reader):
                     type=RecordType.RETRACTED,
                     schema=CURRENT_SCHEMA[RecordType.RETRACTED.value],
                     payload=encode_payload(payload),
+                    hot=NO_FIELDS,
                 )
             ],
             [payload],

@@ -78,9 +78,7 @@ def replay(ctx: click.Context, /, stats: bool) -> None:
         return
     rate = projection.seq / elapsed if elapsed > 0 else float("inf")
     click.echo(f"records:   {projection.seq}")
-    click.echo(
-        f"events:    {len(projection.latest)} current, {len(projection.retracted)} retracted"
-    )
+    click.echo(f"events:    {len(projection)} current, {projection.retracted_count} retracted")
     click.echo(f"time:      {elapsed:.3f} s")
     click.echo(f"records/s: {rate:,.0f}")
 
