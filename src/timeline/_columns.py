@@ -1,11 +1,11 @@
 r"""The hot fields of a record: what the read model folds without building the Event.
 
-A record's *hot row* is ``(seq, stream, version, type, kind, lo, hi, rank, actors,
-tags, treaty, modality)``: the header, then the event's kind, its date bounds as
+A record's *hot row* is ``(seq, stream, version, kind, lo, hi, rank, actors, tags,
+treaty, modality)``: the header, then the event's kind, its date bounds as
 proleptic Gregorian day numbers (``date.toordinal()``), the precision's rank, its
 actor countries (unique, in order, joined by a space), its tags (joined by
 ``\\x1f``), its treaty and its modality. A retraction's hot row carries ``None``
-for every event field.
+for every event field (``kind`` is None only for a retraction).
 
 SQLite keeps these fields as real columns beside the record bytes, so a replay
 reads them without parsing JSON; JSON Lines and memory logs decode them from the
@@ -25,7 +25,7 @@ from ._records import CURRENT_SCHEMA
 
 __all__ = ["NO_FIELDS", "TAG_SEPARATOR", "HotDecoder", "HotRow", "hot_fields"]
 
-#: ``(seq, stream, version, type, kind, lo, hi, rank, actors, tags, treaty, modality)``.
+#: ``(seq, stream, version, kind, lo, hi, rank, actors, tags, treaty, modality)``.
 HotRow = tuple[Any, ...]
 
 #: Joins an event's tags in the ``tags`` hot field (tags never hold control characters).
@@ -145,7 +145,7 @@ class HotDecoder:
                 continue
             event = head.payload.event
             if event is None:
-                append((head.seq, head.stream, head.version, head.type, *NO_FIELDS))
+                append((head.seq, head.stream, head.version, *NO_FIELDS))
                 continue
             key = bytes(event.when)
             bounds = whens.get(key)
@@ -173,7 +173,6 @@ class HotDecoder:
                     head.seq,
                     head.stream,
                     head.version,
-                    head.type,
                     event.kind,
                     *bounds,
                     countries,
@@ -188,4 +187,4 @@ class HotDecoder:
         record = self._full(line)
         event = record.payload.event
         fields = NO_FIELDS if event is None else hot_fields(event)
-        return (record.seq, record.stream, record.version, record.type.value, *fields)
+        return (record.seq, record.stream, record.version, *fields)

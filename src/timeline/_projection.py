@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
-from ._columns import TAG_SEPARATOR, HotRow, hot_fields
+from ._columns import NO_FIELDS, TAG_SEPARATOR, HotRow, hot_fields
 from ._model import Event
 from ._records import Record
 
@@ -104,6 +104,13 @@ class _Table:
             found = self.ids[value] = len(self.values)
             self.values.append(value)
         return found
+
+    def ids_of(self, values: tuple[Any, ...]) -> Iterator[int]:
+        """Return the ids of many values (interning new ones), in order, as a C-level map."""
+        ids = self.ids
+        for value in set(values).difference(ids):
+            self.id(value)
+        return map(ids.__getitem__, values)
 
     def matching(self, test: Callable[[Any], bool]) -> set[int]:
         return {i for i, v in enumerate(self.values) if test(v)}
@@ -281,11 +288,9 @@ class CurrentState:
         for record in records:
             event = record.payload.event
             if event is None:
-                rows.append((record.seq, record.stream, record.version, "retracted") + (None,) * 8)
+                rows.append((record.seq, record.stream, record.version, *NO_FIELDS))
                 continue
-            rows.append(
-                (record.seq, record.stream, record.version, record.type.value, *hot_fields(event))
-            )
+            rows.append((record.seq, record.stream, record.version, *hot_fields(event)))
             if eager is not None:
                 eager.records[record.seq] = record
             else:
@@ -293,124 +298,86 @@ class CurrentState:
         self.fold([rows])
 
     def fold(self, batches: Iterable[list[HotRow]]) -> None:
-        """Fold hot rows in (the replay loop: no per-record indirection)."""
+        """Fold hot rows in (the replay loop).
+
+        Most records of a log are first versions of new events: a batch's first
+        versions are appended column by column (``zip(*rows)`` transposes in C),
+        and only amendments and retractions take a per-row loop. Applying a
+        batch's first versions before its later versions keeps each event's
+        records in order, which is all a fold needs.
+        """
         if self._base is not None:
             for rows in batches:
                 self._tail.extend(rows)
                 if rows:
                     self.seq = rows[-1][0]
             return
-        eager = self._eager
-        row_of = self._row_of
-        seqs, versions, gone, first = self._seqs, self._versions, self._gone, self._first
-        kind_c, lo_c, hi_c, rank_c = self._kind, self._lo, self._hi, self._rank
-        actors_c, tags_c, treaty_c, modality_c = (
-            self._actors,
-            self._tags,
-            self._treaty,
-            self._modality,
-        )
-        kind_t, actors_t, tags_t, treaty_t, modality_t = (
-            self._kinds,
-            self._actor_sets,
-            self._tag_sets,
-            self._treaties,
-            self._modalities,
-        )
-        kind_ids, actor_ids, tag_ids, treaty_ids, modality_ids = (
-            kind_t.ids,
-            actors_t.ids,
-            tags_t.ids,
-            treaty_t.ids,
-            modality_t.ids,
-        )
-        ids = self._ids if self._ids is not None else self._extra_ids
-        live = self._live
-        order = self._order
-        seq = self.seq
         for rows in batches:
-            for (
-                seq,
-                stream,
-                version,
-                type_,
-                kind,
-                lo,
-                hi,
-                rank,
-                actors,
-                tags,
-                treaty,
-                modality,
-            ) in rows:
-                if row_of is not None:
-                    row = row_of.get(stream)
-                elif version == 1:
-                    row = None
-                else:
-                    row = self._row(stream)
-                    row_of = self._row_of
-                if type_ == "retracted":
-                    if row is not None:
-                        if not gone[row]:
-                            gone[row] = 1
-                            live -= 1
-                        versions[row] = version
-                    continue
-                k = kind_ids.get(kind)
-                if k is None:
-                    k = kind_t.id(kind)
-                a = actor_ids.get(actors)
-                if a is None:
-                    a = actors_t.id(actors)
-                t = tag_ids.get(tags)
-                if t is None:
-                    t = tags_t.id(tags)
-                tr = treaty_ids.get(treaty)
-                if tr is None:
-                    tr = treaty_t.id(treaty)
-                m = modality_ids.get(modality)
-                if m is None:
-                    m = modality_t.id(modality)
-                if row is None:
-                    if row_of is not None:
-                        row_of[stream] = len(seqs)
-                    ids.append(stream)
-                    first.append(seq)
-                    seqs.append(seq)
-                    versions.append(version)
-                    gone.append(0)
-                    kind_c.append(k)
-                    lo_c.append(lo)
-                    hi_c.append(hi)
-                    rank_c.append(rank)
-                    actors_c.append(a)
-                    tags_c.append(t)
-                    treaty_c.append(tr)
-                    modality_c.append(m)
-                    live += 1
-                    order = None
-                else:
-                    if eager is not None:
-                        eager.records.pop(seqs[row], None)
-                    seqs[row] = seq
-                    versions[row] = version
-                    if gone[row]:
-                        gone[row] = 0
-                        live += 1
-                    if lo_c[row] != lo or rank_c[row] != rank:
-                        order = None
-                    kind_c[row] = k
-                    lo_c[row] = lo
-                    hi_c[row] = hi
-                    rank_c[row] = rank
-                    actors_c[row] = a
-                    tags_c[row] = t
-                    treaty_c[row] = tr
-                    modality_c[row] = m
-        self._live = live
-        self._order = order
-        self.seq = seq
+            if not rows:
+                continue
+            columns = tuple(zip(*rows, strict=True))
+            if max(columns[2]) == 1:
+                self._append_new(columns)
+            else:
+                first = [r for r in rows if r[2] == 1]
+                if first:
+                    self._append_new(tuple(zip(*first, strict=True)))
+                self._update([r for r in rows if r[2] != 1])
+            self.seq = rows[-1][0]
+
+    def _append_new(self, columns: tuple[tuple[Any, ...], ...]) -> None:
+        """Append the rows of new events (first versions), given as columns."""
+        seq, stream, version, kind, lo, hi, rank, actors, tags, treaty, modality = columns
+        base = len(self._seqs)
+        if self._row_of is not None:
+            self._row_of.update(zip(stream, range(base, base + len(seq)), strict=True))
+        (self._ids if self._ids is not None else self._extra_ids).extend(stream)
+        self._first.extend(seq)
+        self._seqs.extend(seq)
+        self._versions.extend(version)
+        self._gone.extend(bytes(len(seq)))
+        self._kind.extend(self._kinds.ids_of(kind))
+        self._lo.extend(lo)
+        self._hi.extend(hi)
+        self._rank.extend(rank)
+        self._actors.extend(self._actor_sets.ids_of(actors))
+        self._tags.extend(self._tag_sets.ids_of(tags))
+        self._treaty.extend(self._treaties.ids_of(treaty))
+        self._modality.extend(self._modalities.ids_of(modality))
+        self._live += len(seq)
+        self._order = None
+
+    def _update(self, rows: list[HotRow]) -> None:
+        """Fold later versions (amendments, retractions) of events, one row at a time."""
+        eager = self._eager
+        seqs, versions, gone = self._seqs, self._versions, self._gone
+        for seq, stream, version, kind, lo, hi, rank, actors, tags, treaty, modality in rows:
+            row = self._row(stream)
+            if row is None:
+                continue  # the event's first record is not in this state (cannot happen in a log)
+            if kind is None:  # a retraction
+                if not gone[row]:
+                    gone[row] = 1
+                    self._live -= 1
+                versions[row] = version
+                continue
+            if eager is not None:
+                eager.records.pop(seqs[row], None)
+            seqs[row] = seq
+            versions[row] = version
+            if gone[row]:
+                gone[row] = 0
+                self._live += 1
+            if self._lo[row] != lo or self._rank[row] != rank:
+                self._order = None
+            self._kind[row] = self._kinds.id(kind)
+            self._lo[row] = lo
+            self._hi[row] = hi
+            self._rank[row] = rank
+            self._actors[row] = self._actor_sets.id(actors)
+            self._tags[row] = self._tag_sets.id(tags)
+            self._treaty[row] = self._treaties.id(treaty)
+            self._modality[row] = self._modalities.id(modality)
 
     # -- single events -------------------------------------------------------------------
 
@@ -528,60 +495,75 @@ class CurrentState:
                 rows = [r for r in rows if not gone[r]]
         return None if rows is None else list(rows)
 
+    def _coarse(self, rows: Iterable[int]) -> list[int]:
+        """Return each row's coarse timeline key: earliest day, then precision rank."""
+        lo, rank = self._lo, self._rank
+        return [lo[r] * 8 + rank[r] for r in rows]
+
     def _full_order(self) -> array[int]:
         if self._order is None:
-            lo, rank = self._lo, self._rank
-            self._order = array("l", sorted(range(len(lo)), key=lambda r: (lo[r], rank[r])))
+            keys = self._coarse(range(len(self._lo)))
+            # A C-level key (list indexing) sorts a million rows about 3x faster than a lambda.
+            self._order = array("l", sorted(range(len(keys)), key=keys.__getitem__))
         return self._order
 
     def iter_query(self, where: EventFilter) -> Iterator[Record]:
         """Yield the records of the events passing ``where``, in timeline order.
 
         Timeline order is ``(When.sort_key, id)``. The columns order rows by
-        earliest day and precision (a prefix of that key); ties are decoded and
-        put in exact order a group at a time, so memory stays flat however many
-        events match.
+        earliest day and precision rank, a prefix of that key; records are then
+        fetched a batch of whole ties at a time and sorted exactly, so memory
+        stays flat however many events match.
         """
         self._ready()
         rows = self._rows(where)
-        lo, rank = self._lo, self._rank
         if rows is None:
             ordered: Sequence[int] = self._full_order()
-        elif len(rows) * 8 > len(lo) and len(rows) > 10_000:
+        elif len(rows) * 8 > len(self._lo) and len(rows) > 10_000:
             wanted = set(rows)
             ordered = [r for r in self._full_order() if r in wanted]
         else:
-            rows.sort(key=lambda r: (lo[r], rank[r]))
+            keys = dict(zip(rows, self._coarse(rows), strict=True))
+            rows.sort(key=keys.__getitem__)
             ordered = rows
-        seqs = self._seqs
-        group: list[int] = []
-        group_key: tuple[int, int] | None = None
-        for row in ordered:
-            key = (lo[row], rank[row])
-            if key != group_key:
-                if group:
-                    yield from self._exact([seqs[r] for r in group])
-                group, group_key = [row], key
-            else:
-                group.append(row)
-        if group:
-            yield from self._exact([seqs[r] for r in group])
+        yield from self._in_exact_order(ordered)
 
-    def _exact(self, seqs: list[int]) -> Iterator[Record]:
-        """Yield the records at ``seqs`` (one group of equal coarse keys) in exact order."""
-        if len(seqs) == 1:
-            yield from self._fetch(seqs)
-            return
-        if len(seqs) <= 4 * FETCH_BATCH:
-            yield from sorted(self._fetch(seqs), key=_exact_key)
-            return
-        # A large tie (a day of machine-coded events): order by keys alone, then
-        # fetch again in that order, so only one batch of events is alive at a time.
+    def _in_exact_order(self, ordered: Sequence[int]) -> Iterator[Record]:
+        """Yield the records of rows in coarse order, in exact timeline order."""
+        seqs = self._seqs
+        coarse = self._coarse
+        total, at = len(ordered), 0
+        while at < total:
+            end = min(at + FETCH_BATCH, total)
+            if end < total:
+                # Extend the batch to the end of its last tie: a tie is sorted whole.
+                (last,) = coarse((ordered[end - 1],))
+                stop = end
+                while stop < total and coarse((ordered[stop],))[0] == last:
+                    stop += 1
+                if stop - at > 8 * FETCH_BATCH:
+                    # A large tie (a day of machine-coded events): the rows before it
+                    # first, then the tie by keys alone.
+                    first = end - 1
+                    while first > at and coarse((ordered[first - 1],))[0] == last:
+                        first -= 1
+                    if first > at:
+                        yield from sorted(
+                            self._fetch([seqs[r] for r in ordered[at:first]]), key=_exact_key
+                        )
+                    yield from self._large_tie([seqs[r] for r in ordered[first:stop]])
+                    at = stop
+                    continue
+                end = stop
+            yield from sorted(self._fetch([seqs[r] for r in ordered[at:end]]), key=_exact_key)
+            at = end
+
+    def _large_tie(self, seqs: list[int]) -> Iterator[Record]:
+        """Yield the records of one large tie in exact order, one batch alive at a time."""
         keys: list[tuple[tuple[Any, ...], int]] = []
         for start in range(0, len(seqs), FETCH_BATCH):
-            keys.extend(
-                (_exact_key(r), r.seq) for r in self._fetch(seqs[start : start + FETCH_BATCH])
-            )
+            batch = self._fetch(seqs[start : start + FETCH_BATCH])
+            keys.extend((_exact_key(r), r.seq) for r in batch)
         keys.sort()
         ordered = [s for _, s in keys]
         del keys

@@ -151,7 +151,7 @@ class SqliteStore(Store):
                 db.executemany(
                     "UPDATE records SET kind = ?, lo = ?, hi = ?, rank = ?, actors = ?,"
                     " tags = ?, treaty = ?, modality = ? WHERE seq = ?",
-                    [(*h[4:], h[0]) for h in hot],
+                    [(*h[3:], h[0]) for h in hot],
                 )
             db.execute(_TRIGGER)
             db.execute("DROP TABLE IF EXISTS snapshots")
@@ -177,7 +177,7 @@ class SqliteStore(Store):
             given = [p.hot for p in pending]
             if any(h is None for h in given):
                 decoded = self.codec.hot_decoder().decode(lines)
-                given = [h if h is not None else d[4:] for h, d in zip(given, decoded, strict=True)]
+                given = [h if h is not None else d[3:] for h, d in zip(given, decoded, strict=True)]
             hot: list[tuple[Any, ...]] = [h for h in given if h is not None]
             db.executemany(
                 f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -233,7 +233,7 @@ class SqliteStore(Store):
 
     def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
         cursor = self._db.execute(
-            f"SELECT seq, stream, version, type, {_HOT} FROM records"
+            f"SELECT seq, stream, version, {_HOT} FROM records"
             " WHERE seq > ? AND seq <= ? ORDER BY seq",
             (after, until if until is not None else 2**62),
         )
@@ -283,7 +283,7 @@ class SqliteStore(Store):
                         "its index columns disagree with the stored record",
                     )
                 try:
-                    expected = list(hot_of([line])[0][4:])
+                    expected = list(hot_of([line])[0][3:])
                 except InvalidRecord:
                     expected = None  # the payload itself is bad: verify reports it
                 if expected is not None and expected != hot:

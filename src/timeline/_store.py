@@ -97,7 +97,7 @@ class Store(abc.ABC):
         for record in self.read(after, until):
             event = record.payload.event
             fields = NO_FIELDS if event is None else hot_fields(event)
-            batch.append((record.seq, record.stream, record.version, record.type.value, *fields))
+            batch.append((record.seq, record.stream, record.version, *fields))
             if len(batch) >= BATCH_LINES:
                 yield batch
                 batch = []
