@@ -408,7 +408,7 @@ class TestReplayAndSnapshots:
         import gc
 
         source = timeline.datasets.load("relos")
-        monkeypatch.setattr(timeline._timeline, "PROMOTE_AFTER", 50)
+        monkeypatch.setattr(timeline._collector, "PROMOTE_AFTER", 50)
         gc.collect()
         tl = Timeline(source.store)
 

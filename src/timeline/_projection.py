@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
+from ._collector import paused as collector_paused
 from ._columns import NO_FIELDS, TAG_SEPARATOR, HotRow, hot_fields
 from ._model import Event
 from ._records import Record
@@ -390,7 +391,12 @@ class CurrentState:
     def _fetch(self, seqs: Sequence[int]) -> list[Record]:
         cache = self._cache
         missing = [s for s in seqs if s not in cache]
-        found = {r.seq: r for r in self._source.records_at(missing)} if missing else {}
+        found = {}
+        if missing:
+            # Decoded events are built with the collector paused, then promoted to the
+            # oldest generation: young-generation passes would walk each of them again.
+            with collector_paused(promote_after=0):
+                found = {r.seq: r for r in self._source.records_at(missing)}
         out = []
         for s in seqs:
             record = cache.get(s) or found[s]
@@ -548,15 +554,32 @@ class CurrentState:
                     while first > at and coarse((ordered[first - 1],))[0] == last:
                         first -= 1
                     if first > at:
-                        yield from sorted(
-                            self._fetch([seqs[r] for r in ordered[at:first]]), key=_exact_key
-                        )
+                        yield from self._sorted_ties(ordered[at:first])
                     yield from self._large_tie([seqs[r] for r in ordered[first:stop]])
                     at = stop
                     continue
                 end = stop
-            yield from sorted(self._fetch([seqs[r] for r in ordered[at:end]]), key=_exact_key)
+            yield from self._sorted_ties(ordered[at:end])
             at = end
+
+    def _sorted_ties(self, rows: Sequence[int]) -> list[Record]:
+        """Return the records of rows in coarse order, each tie put in exact order.
+
+        Only ties (rows of equal coarse key) need the exact key, which costs a
+        ten-part tuple per event: single rows keep their place.
+        """
+        seqs = self._seqs
+        records = self._fetch([seqs[r] for r in rows])
+        keys = self._coarse(rows)
+        start, total = 0, len(rows)
+        while start < total:
+            end = start + 1
+            while end < total and keys[end] == keys[start]:
+                end += 1
+            if end - start > 1:
+                records[start:end] = sorted(records[start:end], key=_exact_key)
+            start = end
+        return records
 
     def _large_tie(self, seqs: list[int]) -> Iterator[Record]:
         """Yield the records of one large tie in exact order, one batch alive at a time."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import os
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -12,6 +10,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, TypeVar
 
+from ._collector import paused as collector_paused
 from ._columns import NO_FIELDS, hot_fields
 from ._errors import (
     ConcurrencyError,
@@ -61,33 +60,6 @@ DateLike = str | dt.date | dt.datetime | When | Any
 def utc_now() -> dt.datetime:
     """Return the current time in UTC (the default clock)."""
     return dt.datetime.now(dt.timezone.utc)
-
-
-#: After a pause in which at least this many GC-tracked objects were created,
-#: they are moved straight to the oldest generation: see _bulk.
-PROMOTE_AFTER = 100_000
-
-
-@contextlib.contextmanager
-def _bulk() -> Iterator[None]:
-    # A replay keeps every decoded object alive, so each cyclic-GC pass re-walks
-    # a growing heap for nothing (2-4x slower at 100k+ records, peer_baseline.md).
-    # Afterwards the young generations would still walk all of it twice (0.18 s +
-    # more per 100k records, some time after the replay), so a large batch is
-    # promoted to the oldest generation with freeze() + unfreeze(): two list
-    # splices, nothing pinned. Left frozen (an earlier version), every reopened
-    # timeline stayed in memory. Skipped when the program froze objects itself.
-    enabled = gc.isenabled()
-    before = gc.get_count()[0]
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_count()[0] - before >= PROMOTE_AFTER and gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
 
 
 def _day_range(between: object, name: str = "between") -> tuple[dt.date | None, dt.date | None]:
@@ -398,7 +370,7 @@ class Timeline(_Reader):
     def _open_state(self) -> CurrentState:
         state = self._restore(until=None)
         self._snapshot_seq = state.seq
-        with _bulk():
+        with collector_paused():
             state.fold(self._store.read_hot(after=state.seq))
         return state
 
@@ -447,7 +419,7 @@ class Timeline(_Reader):
                 )
             # Replaced by another process since, or damaged: rebuild this state from the log.
             rebuilt = CurrentState(store)
-            with _bulk():
+            with collector_paused():
                 rebuilt.fold(store.read_hot(until=seq))
             return rebuilt.body()
 
@@ -464,7 +436,7 @@ class Timeline(_Reader):
         """
         apply_all = getattr(projection, "apply_all", None)
         records = self._store.read(until=until)
-        with _bulk():
+        with collector_paused():
             if apply_all is not None:
                 apply_all(records)
             else:
@@ -480,7 +452,7 @@ class Timeline(_Reader):
             How many records were applied.
         """
         before = self._state.seq
-        with _bulk():
+        with collector_paused():
             self._state.fold(self._store.read_hot(after=before))
         return self._state.seq - before
 
@@ -542,7 +514,7 @@ class Timeline(_Reader):
             until = self._store.seq_at(moment)
         until = min(until, self._state.seq)
         state = self._restore(until=until)
-        with _bulk():
+        with collector_paused():
             state.fold(self._store.read_hot(after=state.seq, until=until))
         state.seq = until
         return TimelineView(self, state)
@@ -591,7 +563,7 @@ class Timeline(_Reader):
         stamps = self._store.append(pending, self._clock)
         if stamps and stamps[0][0] != self._state.seq + 1:
             # Another process appended first: fold its records in before ours.
-            with _bulk():
+            with collector_paused():
                 self._state.fold(
                     self._store.read_hot(after=self._state.seq, until=stamps[0][0] - 1)
                 )
