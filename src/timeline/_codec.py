@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import msgspec
 
-from ._columns import HotDecoder
+from ._columns import HotDecoder, Vocabulary
 from ._errors import InvalidDate, InvalidRecord
 from ._model import Actor
 from ._records import CURRENT_SCHEMA, Payload, Record, RecordType
@@ -285,9 +285,9 @@ class RecordCodec:
             out.append(record)
         return out
 
-    def hot_decoder(self) -> HotDecoder:
+    def hot_decoder(self, vocabulary: Vocabulary) -> HotDecoder:
         """Return a decoder of hot rows that falls back on this codec for old schemas."""
-        return HotDecoder(self.decode_line)
+        return HotDecoder(vocabulary, self.decode_line)
 
     def decode_line(self, line: bytes, where: str = "") -> Record:
         """Decode one stored JSON line into a Record.

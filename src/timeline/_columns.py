@@ -1,21 +1,24 @@
 r"""The hot fields of a record: what the read model folds without building the Event.
 
 A record's *hot row* is ``(seq, stream, version, kind, lo, hi, rank, actors, tags,
-treaty, modality)``: the header, then the event's kind, its date bounds as
-proleptic Gregorian day numbers (``date.toordinal()``), the precision's rank, its
-actor countries (unique, in order, joined by a space), its tags (joined by
-``\\x1f``), its treaty and its modality. A retraction's hot row carries ``None``
-for every event field (``kind`` is None only for a retraction).
+treaty, modality)``: the header, then the event's date bounds as proleptic
+Gregorian day numbers (``date.toordinal()``) and its precision's rank as plain
+integers, and its kind, actor countries (unique, in order, joined by a space),
+tags (joined by ``\x1f``), treaty and modality as *term ids*: numbers into the
+store's ``Vocabulary``, so a million rows carry small integers instead of a
+million strings. A retraction's row has term id 0 (none) for every field and
+``None`` bounds.
 
-SQLite keeps these fields as real columns beside the record bytes, so a replay
-reads them without parsing JSON; JSON Lines and memory logs decode them from the
-line with a decoder that skips everything else. Both give the same rows.
+SQLite keeps these fields as real integer columns beside the record bytes and
+its vocabulary in a table, so a replay reads integers without parsing JSON;
+JSON Lines and memory logs decode them from the line with a decoder that skips
+everything else. Both give the same rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
@@ -23,13 +26,25 @@ import msgspec
 from ._model import Event
 from ._records import CURRENT_SCHEMA
 
-__all__ = ["NO_FIELDS", "TAG_SEPARATOR", "HotDecoder", "HotRow", "hot_fields"]
+__all__ = [
+    "FIELDS",
+    "NO_FIELDS",
+    "NO_VALUES",
+    "TAG_SEPARATOR",
+    "HotDecoder",
+    "HotRow",
+    "Vocabulary",
+    "hot_fields",
+]
 
 #: ``(seq, stream, version, kind, lo, hi, rank, actors, tags, treaty, modality)``.
 HotRow = tuple[Any, ...]
 
 #: Joins an event's tags in the ``tags`` hot field (tags never hold control characters).
 TAG_SEPARATOR = "\x1f"
+
+#: The fields kept as term ids, in hot-row order after the header.
+FIELDS = ("kind", "actors", "tags", "treaty", "modality")
 
 _RANKS = {"minute": 0, "day": 1, "part_of_month": 2, "month": 3, "season": 4, "year": 5}
 
@@ -40,7 +55,10 @@ def _rank(precision: str) -> int:
 
 
 def hot_fields(event: Event) -> tuple[Any, ...]:
-    """Return an event's hot fields: ``(kind, lo, hi, rank, actors, tags, treaty, modality)``."""
+    """Return an event's hot values: ``(kind, lo, hi, rank, actors, tags, treaty, modality)``.
+
+    These are the values; a hot row holds the term ids of the text ones.
+    """
     when = event.when
     countries: list[str] = []
     for actor in event.actors:
@@ -58,8 +76,124 @@ def hot_fields(event: Event) -> tuple[Any, ...]:
     )
 
 
-#: The hot fields of a retraction (it carries no event).
-NO_FIELDS: tuple[Any, ...] = (None,) * 8
+#: The hot part of a retraction's row (it carries no event).
+NO_FIELDS: tuple[Any, ...] = (0, None, None, None, 0, 0, 0, 0)
+#: The hot values of a retraction.
+NO_VALUES: tuple[Any, ...] = (None,) * 8
+
+
+class Vocabulary:
+    """The terms ``(field, value)`` that hot rows refer to by number.
+
+    Term 0 is "none" for every field (a retraction's kind, an event without a
+    treaty). Terms are only ever added, so a number keeps its meaning for the
+    life of a log.
+
+    Args:
+        refresh: called when a term is missing, to learn terms another writer
+            added (SQLite reads its ``terms`` table); None for an in-process one.
+        local: whether missing terms may be added here (False when only the store
+            adds terms, inside its append transaction).
+    """
+
+    def __init__(self, refresh: Callable[[], None] | None = None, local: bool = True) -> None:
+        self.terms: list[tuple[str, Any]] = [("", None)]
+        self._ids: dict[tuple[str, Any], int] = {}
+        self._refresh = refresh
+        self._local = local
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def add(self, term_id: int, field: str, value: Any) -> None:
+        """Record a term the store numbered (ids arrive in order)."""
+        while len(self.terms) < term_id:
+            self.terms.append(("", None))  # a number its writer never committed
+        if term_id == len(self.terms):
+            self.terms.append((field, value))
+            self._ids[(field, value)] = term_id
+
+    def truncate(self, size: int) -> None:
+        """Forget the terms numbered ``size`` and up (their transaction rolled back)."""
+        for term in self.terms[size:]:
+            self._ids.pop(term, None)
+        del self.terms[size:]
+
+    def find(self, field: str, value: Any) -> int | None:
+        """Return a term's id, or None if the vocabulary has no such term (after a refresh)."""
+        if value is None:
+            return 0
+        found = self._ids.get((field, value))
+        if found is None and self._refresh is not None:
+            self._refresh()
+            found = self._ids.get((field, value))
+        return found
+
+    def id(self, field: str, value: Any) -> int:
+        """Return a term's id, adding the term if this vocabulary may.
+
+        Raises:
+            KeyError: the term is unknown and only the store may add terms.
+        """
+        found = self.find(field, value)
+        if found is None:
+            if not self._local:
+                raise KeyError((field, value))
+            found = len(self.terms)
+            self.add(found, field, value)
+        return found
+
+    def ids(self, values: tuple[Any, ...]) -> tuple[int, ...]:
+        """Return the term ids of a hot-values tuple's text fields, in ``FIELDS`` order."""
+        kind, _, _, _, actors, tags, treaty, modality = values
+        find = self.id
+        return (
+            find("kind", kind),
+            find("actors", actors),
+            find("tags", tags),
+            find("treaty", treaty),
+            find("modality", modality),
+        )
+
+    def matching(self, field: str, test: Callable[[Any], bool]) -> set[int]:
+        """Return the ids of the terms of ``field`` whose value passes ``test``."""
+        return {i for i, (f, v) in enumerate(self.terms) if f == field and test(v)}
+
+    def value(self, term_id: int) -> Any:
+        """Return a term's value (None for 0)."""
+        return self.terms[term_id][1]
+
+    def adopt(self, terms: Iterable[tuple[str, Any]]) -> list[int] | None:
+        """Take the terms a snapshot was written with.
+
+        Returns:
+            None when the snapshot's ids mean what ours mean (the usual case), else
+            the list that maps each of its ids to ours.
+
+        Raises:
+            KeyError: a term of the snapshot is unknown and only the store may add terms.
+        """
+        given = [(str(t[0]), t[1]) for t in terms]
+        if self._refresh is not None:
+            self._refresh()
+        mine = self.terms
+        shared = min(len(mine), len(given))
+        if all(mine[i] == given[i] for i in range(1, shared)):
+            if len(given) <= len(mine):
+                return None
+            if self._local:
+                for term_id in range(len(mine), len(given)):
+                    field, value = given[term_id]
+                    self.add(term_id, field, value)
+                return None
+        # Numbered differently (terms this process learnt before the snapshot was read).
+        return [0] + [self.id(field, value) for field, value in given[1:]]
+
+    def row(self, seq: int, stream: str, version: int, values: tuple[Any, ...]) -> HotRow:
+        """Return the hot row of a record from its event's hot values."""
+        kind, actors, tags, treaty, modality = self.ids(values)
+        return (seq, stream, version, kind, values[1], values[2], values[3], actors, tags, treaty,
+                modality)  # fmt: skip
 
 
 class _When(msgspec.Struct, gc=False):
@@ -103,21 +237,24 @@ class HotDecoder:
     """Decodes stored JSON lines into hot rows, skipping every field queries do not need.
 
     Dates, actor lists and tag lists repeat across a log, so each distinct one is
-    parsed once (bounded caches keyed by its JSON bytes).
+    parsed once (bounded caches keyed by its JSON bytes, mapping to term ids).
 
     Args:
+        vocabulary: numbers the terms.
         full: decodes one line into a Record the slow way (old schemas, through
             the upcasters); used when a line does not fit the current shape.
     """
 
     _LIMIT = 1 << 16
 
-    def __init__(self, full: Callable[[bytes], Any]) -> None:
+    def __init__(self, vocabulary: Vocabulary, full: Callable[[bytes], Any]) -> None:
+        self.vocabulary = vocabulary
         self._line = msgspec.json.Decoder(_Line)
         self._full = full
         self._whens: dict[bytes, tuple[int, int, int]] = {}
-        self._actors: dict[bytes, str] = {}
-        self._tags: dict[bytes, str] = {}
+        self._actors: dict[bytes, int] = {}
+        self._tags: dict[bytes, int] = {}
+        self._words: dict[tuple[str, Any], int] = {}
 
     def decode(self, lines: list[bytes]) -> list[HotRow]:
         """Return the hot rows of a batch of stored lines, in order.
@@ -125,11 +262,13 @@ class HotDecoder:
         Raises:
             InvalidRecord: a line is not a well-formed record.
         """
-        whens, actors, tags = self._whens, self._actors, self._tags
-        if len(whens) > self._LIMIT or len(actors) > self._LIMIT or len(tags) > self._LIMIT:
+        whens, actors, tags, words = self._whens, self._actors, self._tags, self._words
+        if max(len(whens), len(actors), len(tags), len(words)) > self._LIMIT:
             whens.clear()
             actors.clear()
             tags.clear()
+            words.clear()
+        term = self.vocabulary.id
         decode = self._line.decode
         current = CURRENT_SCHEMA
         rows: list[HotRow] = []
@@ -157,28 +296,38 @@ class HotDecoder:
                     _rank(when.precision),
                 )
             key = bytes(event.actors)
-            countries = actors.get(key)
-            if countries is None:
+            actors_id = actors.get(key)
+            if actors_id is None:
                 unique: list[str] = []
                 for actor in _actors_decoder.decode(key):
                     if actor.country not in unique:
                         unique.append(actor.country)
-                countries = actors[key] = " ".join(unique)
+                actors_id = actors[key] = term("actors", " ".join(unique))
             key = bytes(event.tags)
-            joined = tags.get(key)
-            if joined is None:
-                joined = tags[key] = TAG_SEPARATOR.join(_tags_decoder.decode(key))
+            tags_id = tags.get(key)
+            if tags_id is None:
+                joined = TAG_SEPARATOR.join(_tags_decoder.decode(key))
+                tags_id = tags[key] = term("tags", joined)
+            kind_id = words.get(("kind", event.kind))
+            if kind_id is None:
+                kind_id = words[("kind", event.kind)] = term("kind", event.kind)
+            treaty_id = words.get(("treaty", event.treaty))
+            if treaty_id is None:
+                treaty_id = words[("treaty", event.treaty)] = term("treaty", event.treaty)
+            modality_id = words.get(("modality", event.modality))
+            if modality_id is None:
+                modality_id = words[("modality", event.modality)] = term("modality", event.modality)
             append(
                 (
                     head.seq,
                     head.stream,
                     head.version,
-                    event.kind,
+                    kind_id,
                     *bounds,
-                    countries,
-                    joined,
-                    event.treaty,
-                    event.modality,
+                    actors_id,
+                    tags_id,
+                    treaty_id,
+                    modality_id,
                 )
             )
         return rows
@@ -186,5 +335,15 @@ class HotDecoder:
     def _slow(self, line: bytes) -> HotRow:
         record = self._full(line)
         event = record.payload.event
-        fields = NO_FIELDS if event is None else hot_fields(event)
-        return (record.seq, record.stream, record.version, *fields)
+        if event is None:
+            return (record.seq, record.stream, record.version, *NO_FIELDS)
+        return self.vocabulary.row(record.seq, record.stream, record.version, hot_fields(event))
+
+    def values(self, lines: list[bytes]) -> list[tuple[Any, ...]]:
+        """Return the hot values (not term ids) of stored lines, for stores that number terms."""
+        out = []
+        for line in lines:
+            record = self._full(line)
+            event = record.payload.event
+            out.append(NO_VALUES if event is None else hot_fields(event))
+        return out

@@ -257,7 +257,7 @@ class JsonlStore(Store):
             # Whatever is left has no newline: a write in progress by another process.
 
     def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
-        decode = self.codec.hot_decoder().decode
+        decode = self._hot_decoder().decode
         n = 0
         try:
             if after <= 0 and until is None:

@@ -21,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 import msgspec
 
 from ._collector import paused as collector_paused
-from ._columns import NO_FIELDS, TAG_SEPARATOR, HotRow, hot_fields
+from ._columns import NO_FIELDS, TAG_SEPARATOR, HotRow, Vocabulary, hot_fields
 from ._model import Event
 from ._records import Record
 
@@ -52,6 +52,9 @@ class RecordSource(Protocol):
 
     def first_seq(self, stream: str) -> int | None:
         """Return the seq of a stream's first record; None if unknown or not indexed."""
+
+    def vocabulary(self) -> Vocabulary:
+        """Return the terms the source's hot rows refer to."""
 
 
 class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,33 +93,6 @@ class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
         return True
 
 
-class _Table:
-    """Interned values of one column: value -> small int, and back."""
-
-    __slots__ = ("ids", "values")
-
-    def __init__(self, values: Iterable[Any] = ()) -> None:
-        self.values: list[Any] = list(values)
-        self.ids: dict[Any, int] = {v: i for i, v in enumerate(self.values)}
-
-    def id(self, value: Any) -> int:
-        found = self.ids.get(value)
-        if found is None:
-            found = self.ids[value] = len(self.values)
-            self.values.append(value)
-        return found
-
-    def ids_of(self, values: tuple[Any, ...]) -> Iterator[int]:
-        """Return the ids of many values (interning new ones), in order, as a C-level map."""
-        ids = self.ids
-        for value in set(values).difference(ids):
-            self.id(value)
-        return map(ids.__getitem__, values)
-
-    def matching(self, test: Callable[[Any], bool]) -> set[int]:
-        return {i for i, v in enumerate(self.values) if test(v)}
-
-
 class _Body(msgspec.Struct, array_like=True):
     """The snapshot body: the columns as raw arrays, and the interned tables."""
 
@@ -135,11 +111,7 @@ class _Body(msgspec.Struct, array_like=True):
     tags: bytes
     treaty: bytes
     modality: bytes
-    kinds: list[str]
-    actor_sets: list[str]
-    tag_sets: list[str]
-    treaties: list[str | None]
-    modalities: list[str]
+    terms: list[tuple[str, Any]]
 
 
 #: How many decoded records the state keeps for repeated ``get``s.
@@ -153,12 +125,16 @@ class _Eager:
 
     def __init__(self) -> None:
         self.records: dict[int, Record] = {}
+        self._vocabulary = Vocabulary()
 
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         return [self.records[s] for s in seqs]
 
     def first_seq(self, stream: str) -> int | None:
         return None
+
+    def vocabulary(self) -> Vocabulary:
+        return self._vocabulary
 
 
 def _exact_key(record: Record) -> tuple[Any, ...]:
@@ -191,6 +167,9 @@ class CurrentState:
         self._eager = _Eager() if source is None else None
         self._source: RecordSource = self._eager if self._eager is not None else source  # type: ignore[assignment]
         self._cache: OrderedDict[int, Record] = OrderedDict()
+        self._vocabulary = self._source.vocabulary()
+        #: Maps a restored snapshot's term ids to the vocabulary's, when they differ.
+        self._remap: list[int] | None = None
         self._base: Callable[[], _Body] | None = None
         self._tail: list[HotRow] = []
         self._reset()
@@ -214,13 +193,12 @@ class CurrentState:
         self._tags = array("l", b"" if b is None else b.tags)
         self._treaty = array("l", b"" if b is None else b.treaty)
         self._modality = array("b", b"" if b is None else b.modality)
-        self._kinds = _Table(() if b is None else b.kinds)
-        self._actor_sets = _Table(() if b is None else b.actor_sets)
-        self._tag_sets = _Table(() if b is None else b.tag_sets)
-        self._treaties = _Table([None] if b is None else b.treaties)
-        self._modalities = _Table(() if b is None else b.modalities)
         self._live = 0 if b is None else b.live
         self._order: array[int] | None = None
+        remap, self._remap = self._remap, None
+        if remap is not None:
+            for column in (self._kind, self._actors, self._tags, self._treaty, self._modality):
+                column[:] = array("l", map(remap.__getitem__, column))
 
     # -- state ---------------------------------------------------------------------------
 
@@ -291,7 +269,8 @@ class CurrentState:
             if event is None:
                 rows.append((record.seq, record.stream, record.version, *NO_FIELDS))
                 continue
-            rows.append((record.seq, record.stream, record.version, *hot_fields(event)))
+            values = hot_fields(event)
+            rows.append(self._vocabulary.row(record.seq, record.stream, record.version, values))
             if eager is not None:
                 eager.records[record.seq] = record
             else:
@@ -337,14 +316,14 @@ class CurrentState:
         self._seqs.extend(seq)
         self._versions.extend(version)
         self._gone.extend(bytes(len(seq)))
-        self._kind.extend(self._kinds.ids_of(kind))
+        self._kind.extend(kind)
         self._lo.extend(lo)
         self._hi.extend(hi)
         self._rank.extend(rank)
-        self._actors.extend(self._actor_sets.ids_of(actors))
-        self._tags.extend(self._tag_sets.ids_of(tags))
-        self._treaty.extend(self._treaties.ids_of(treaty))
-        self._modality.extend(self._modalities.ids_of(modality))
+        self._actors.extend(actors)
+        self._tags.extend(tags)
+        self._treaty.extend(treaty)
+        self._modality.extend(modality)
         self._live += len(seq)
         self._order = None
 
@@ -356,7 +335,7 @@ class CurrentState:
             row = self._row(stream)
             if row is None:
                 continue  # the event's first record is not in this state (cannot happen in a log)
-            if kind is None:  # a retraction
+            if not kind:  # a retraction (term 0, or NULL in a store's column)
                 if not gone[row]:
                     gone[row] = 1
                     self._live -= 1
@@ -371,14 +350,14 @@ class CurrentState:
                 self._live += 1
             if self._lo[row] != lo or self._rank[row] != rank:
                 self._order = None
-            self._kind[row] = self._kinds.id(kind)
+            self._kind[row] = kind
             self._lo[row] = lo
             self._hi[row] = hi
             self._rank[row] = rank
-            self._actors[row] = self._actor_sets.id(actors)
-            self._tags[row] = self._tag_sets.id(tags)
-            self._treaty[row] = self._treaties.id(treaty)
-            self._modality[row] = self._modalities.id(modality)
+            self._actors[row] = actors
+            self._tags[row] = tags
+            self._treaty[row] = treaty
+            self._modality[row] = modality
 
     # -- single events -------------------------------------------------------------------
 
@@ -445,31 +424,31 @@ class CurrentState:
         """Return the rows passing ``where`` (None: every row), unordered."""
         rows: Iterable[int] | None = None
 
+        terms = self._vocabulary.matching
+
         def keep(column: array[int], wanted: set[int]) -> list[int]:
             if rows is None:
                 return [r for r, v in enumerate(column) if v in wanted]
             return [r for r in rows if column[r] in wanted]
 
         if where.treaty is not None:
-            rows = keep(self._treaty, self._treaties.matching(lambda v: v == where.treaty))
+            rows = keep(self._treaty, terms("treaty", lambda v: v == where.treaty))
         if where.kind is not None:
             pattern = where.kind
             if any(c in pattern for c in "*?["):
-                kinds = self._kinds.matching(lambda v: fnmatch.fnmatchcase(v, pattern))
+                kinds = terms("kind", lambda v: fnmatch.fnmatchcase(v, pattern))
             else:
-                kinds = self._kinds.matching(lambda v: v == pattern)
+                kinds = terms("kind", lambda v: v == pattern)
             rows = keep(self._kind, kinds)
         if where.tag is not None:
             tag = where.tag
-            rows = keep(
-                self._tags, self._tag_sets.matching(lambda v: tag in v.split(TAG_SEPARATOR))
-            )
+            rows = keep(self._tags, terms("tags", lambda v: tag in v.split(TAG_SEPARATOR)))
         if where.actor is not None:
             actor = where.actor
-            rows = keep(self._actors, self._actor_sets.matching(lambda v: actor in v.split(" ")))
+            rows = keep(self._actors, terms("actors", lambda v: actor in v.split(" ")))
         if where.modality is not None:
             wanted = where.modality
-            rows = keep(self._modality, self._modalities.matching(lambda v: v in wanted))
+            rows = keep(self._modality, terms("modality", lambda v: v in wanted))
         if where.start is not None or where.end is not None:
             first = where.start.toordinal() if where.start is not None else 0
             last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
@@ -616,11 +595,7 @@ class CurrentState:
                 tags=self._tags.tobytes(),
                 treaty=self._treaty.tobytes(),
                 modality=self._modality.tobytes(),
-                kinds=self._kinds.values,
-                actor_sets=self._actor_sets.values,
-                tag_sets=self._tag_sets.values,
-                treaties=self._treaties.values,
-                modalities=self._modalities.values,
+                terms=self._vocabulary.terms,
             )
         )
 
@@ -638,6 +613,9 @@ class CurrentState:
             decoded = msgspec.msgpack.decode(load(), type=_Body)
             if decoded.seq != seq:
                 raise ValueError(f"the snapshot body is at seq {decoded.seq}, not {seq}")
+            mapping = state._vocabulary.adopt(decoded.terms)
+            if mapping is not None:
+                state._remap = mapping
             return decoded
 
         state._base = body

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 import msgspec
 
 from ._codec import BATCH_LINES, RecordCodec, encode_line
-from ._columns import NO_FIELDS, HotRow, hot_fields
+from ._columns import NO_FIELDS, HotDecoder, HotRow, Vocabulary, hot_fields
 from ._errors import ConcurrencyError, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
@@ -94,10 +94,14 @@ class Store(abc.ABC):
         fields without building events.
         """
         batch: list[HotRow] = []
+        vocabulary = self.vocabulary()
         for record in self.read(after, until):
             event = record.payload.event
-            fields = NO_FIELDS if event is None else hot_fields(event)
-            batch.append((record.seq, record.stream, record.version, *fields))
+            if event is None:
+                batch.append((record.seq, record.stream, record.version, *NO_FIELDS))
+            else:
+                values = hot_fields(event)
+                batch.append(vocabulary.row(record.seq, record.stream, record.version, values))
             if len(batch) >= BATCH_LINES:
                 yield batch
                 batch = []
@@ -121,6 +125,20 @@ class Store(abc.ABC):
     def first_seq(self, stream: str) -> int | None:
         """Return the seq of a stream's first record, or None (unknown, or not indexed)."""
         return None
+
+    def vocabulary(self) -> Vocabulary:
+        """Return the terms this store's hot rows refer to (one per store, kept current)."""
+        vocabulary: Vocabulary | None = getattr(self, "_vocabulary", None)
+        if vocabulary is None:
+            vocabulary = self._vocabulary = Vocabulary()
+        return vocabulary
+
+    def _hot_decoder(self) -> HotDecoder:
+        """Return this store's decoder of hot rows from JSON lines (its caches persist)."""
+        decoder: HotDecoder | None = getattr(self, "_hot", None)
+        if decoder is None:
+            decoder = self._hot = self.codec.hot_decoder(self.vocabulary())
+        return decoder
 
     def record_hash(self, seq: int) -> str | None:
         """Return the stored hash of the record at ``seq`` (None if there is none)."""
@@ -235,7 +253,7 @@ class MemoryStore(Store):
 
     def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
         lines = self._lines[max(after, 0) : until]
-        decode = self.codec.hot_decoder().decode
+        decode = self._hot_decoder().decode
         for start in range(0, len(lines), BATCH_LINES):
             yield decode(lines[start : start + BATCH_LINES])
 

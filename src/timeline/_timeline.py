@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import IO, Any, TypeVar
 
 from ._collector import paused as collector_paused
-from ._columns import NO_FIELDS, hot_fields
+from ._columns import NO_VALUES, hot_fields
 from ._errors import (
     ConcurrencyError,
     EventRetracted,
@@ -718,7 +718,7 @@ class Timeline(_Reader):
                     type=RecordType.RETRACTED,
                     schema=CURRENT_SCHEMA[RecordType.RETRACTED.value],
                     payload=encode_payload(payload),
-                    hot=NO_FIELDS,
+                    hot=NO_VALUES,
                 )
             ],
             [payload],
