@@ -16,7 +16,7 @@ import filelock
 import msgspec
 
 from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec, encode_line
-from ._columns import HotRow
+from ._columns import HotBatch
 from ._errors import CorruptLog, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
 from ._store import Clock, Stamp, Store
@@ -256,7 +256,7 @@ class JsonlStore(Store):
                     yield start, lines
             # Whatever is left has no newline: a write in progress by another process.
 
-    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
+    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         decode = self._hot_decoder().decode
         n = 0
         try:
@@ -270,7 +270,7 @@ class JsonlStore(Store):
                         starts.append(position)
                         position += len(line) + 1
                     n += len(lines)
-                    yield rows
+                    yield HotBatch.of_rows(rows)
                 if len(starts) == n and (not n or self._seq_at_start(starts, n)):
                     self._starts = starts
             else:
@@ -278,10 +278,10 @@ class JsonlStore(Store):
                 for n, line in self._lines(after, until):  # noqa: B007 - n names the culprit
                     batch.append(line)
                     if len(batch) >= BATCH_LINES:
-                        yield decode(batch)
+                        yield HotBatch.of_rows(decode(batch))
                         batch = []
                 if batch:
-                    yield decode(batch)
+                    yield HotBatch.of_rows(decode(batch))
         except InvalidRecord as exc:
             raise InvalidRecord(f"{self.location}:{n}", exc.reason) from None
 

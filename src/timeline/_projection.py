@@ -16,12 +16,13 @@ import fnmatch
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress
 from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
 from ._collector import paused as collector_paused
-from ._columns import NO_FIELDS, TAG_SEPARATOR, HotRow, Vocabulary, hot_fields
+from ._columns import HOT_WIDTH, NO_FIELDS, TAG_SEPARATOR, HotBatch, Vocabulary, hot_fields
 from ._model import Event
 from ._records import Record
 
@@ -114,6 +115,8 @@ class _Body(msgspec.Struct, array_like=True):
     terms: list[tuple[str, Any]]
 
 
+_ONES = array("i", [1]) * 1024
+
 #: How many decoded records the state keeps for repeated ``get``s.
 CACHE_SIZE = 4096
 #: Records are fetched from the store this many at a time when walking results.
@@ -171,7 +174,7 @@ class CurrentState:
         #: Maps a restored snapshot's term ids to the vocabulary's, when they differ.
         self._remap: list[int] | None = None
         self._base: Callable[[], _Body] | None = None
-        self._tail: list[HotRow] = []
+        self._tail: list[HotBatch] = []
         self._reset()
 
     def _reset(self, body: _Body | None = None) -> None:
@@ -183,22 +186,22 @@ class CurrentState:
         self._row_of: dict[str, int] | None = {} if b is None else None
         self._first = array("q", b"" if b is None else b.first)
         self._seqs = array("q", b"" if b is None else b.seqs)
-        self._versions = array("l", b"" if b is None else b.versions)
+        self._versions = array("i", b"" if b is None else b.versions)
         self._gone = bytearray(b"" if b is None else b.gone)
-        self._kind = array("l", b"" if b is None else b.kind)
-        self._lo = array("l", b"" if b is None else b.lo)
-        self._hi = array("l", b"" if b is None else b.hi)
-        self._rank = array("b", b"" if b is None else b.rank)
-        self._actors = array("l", b"" if b is None else b.actors)
-        self._tags = array("l", b"" if b is None else b.tags)
-        self._treaty = array("l", b"" if b is None else b.treaty)
-        self._modality = array("b", b"" if b is None else b.modality)
+        self._kind = array("i", b"" if b is None else b.kind)
+        self._lo = array("i", b"" if b is None else b.lo)
+        self._hi = array("i", b"" if b is None else b.hi)
+        self._rank = array("i", b"" if b is None else b.rank)
+        self._actors = array("i", b"" if b is None else b.actors)
+        self._tags = array("i", b"" if b is None else b.tags)
+        self._treaty = array("i", b"" if b is None else b.treaty)
+        self._modality = array("i", b"" if b is None else b.modality)
         self._live = 0 if b is None else b.live
         self._order: array[int] | None = None
         remap, self._remap = self._remap, None
         if remap is not None:
             for column in (self._kind, self._actors, self._tags, self._treaty, self._modality):
-                column[:] = array("l", map(remap.__getitem__, column))
+                column[:] = array("i", map(remap.__getitem__, column))
 
     # -- state ---------------------------------------------------------------------------
 
@@ -213,7 +216,7 @@ class CurrentState:
             self._reset(load())
             tail, self._tail = self._tail, []
             seq = self.seq
-            self.fold([tail])
+            self.fold(tail)
             self.seq = seq
 
     def __len__(self) -> int:
@@ -275,67 +278,84 @@ class CurrentState:
                 eager.records[record.seq] = record
             else:
                 self._remember(record)
-        self.fold([rows])
+        self.fold([HotBatch.of_rows(rows)])
 
-    def fold(self, batches: Iterable[list[HotRow]]) -> None:
+    def fold(self, batches: Iterable[HotBatch]) -> None:
         """Fold hot rows in (the replay loop).
 
         Most records of a log are first versions of new events: a batch's first
-        versions are appended column by column (``zip(*rows)`` transposes in C),
-        and only amendments and retractions take a per-row loop. Applying a
-        batch's first versions before its later versions keeps each event's
-        records in order, which is all a fold needs.
+        versions are appended column by column, in C (``array`` slices and
+        ``extend``, ``dict.update``), and only amendments and retractions take a
+        per-row loop. Applying a batch's first versions before its later versions
+        keeps each event's records in order, which is all a fold needs.
         """
         if self._base is not None:
-            for rows in batches:
-                self._tail.extend(rows)
-                if rows:
-                    self.seq = rows[-1][0]
+            for batch in batches:
+                if len(batch):
+                    self._tail.append(batch)
+                    self.seq = batch.seqs[-1]
             return
-        for rows in batches:
-            if not rows:
+        for batch in batches:
+            if not len(batch):
                 continue
-            columns = tuple(zip(*rows, strict=True))
-            if max(columns[2]) == 1:
-                self._append_new(columns)
+            if max(batch.versions) == 1:
+                self._append_new(batch, None)
             else:
-                first = [r for r in rows if r[2] == 1]
-                if first:
-                    self._append_new(tuple(zip(*first, strict=True)))
-                self._update([r for r in rows if r[2] != 1])
-            self.seq = rows[-1][0]
+                mask = [v == 1 for v in batch.versions]
+                if any(mask):
+                    self._append_new(batch, mask)
+                self._update(batch, [i for i, first in enumerate(mask) if not first])
+            self.seq = batch.seqs[-1]
 
-    def _append_new(self, columns: tuple[tuple[Any, ...], ...]) -> None:
-        """Append the rows of new events (first versions), given as columns."""
-        seq, stream, version, kind, lo, hi, rank, actors, tags, treaty, modality = columns
+    def _append_new(self, batch: HotBatch, mask: list[bool] | None) -> None:
+        """Append the rows of new events (first versions): all of a batch, or those in ``mask``."""
+        if mask is None:
+            seqs, streams = batch.seqs, batch.streams
+        else:
+            seqs = tuple(compress(batch.seqs, mask))
+            streams = tuple(compress(batch.streams, mask))
+        count = len(seqs)
         base = len(self._seqs)
         if self._row_of is not None:
-            self._row_of.update(zip(stream, range(base, base + len(seq)), strict=True))
-        (self._ids if self._ids is not None else self._extra_ids).extend(stream)
-        self._first.extend(seq)
-        self._seqs.extend(seq)
-        self._versions.extend(version)
-        self._gone.extend(bytes(len(seq)))
-        self._kind.extend(kind)
-        self._lo.extend(lo)
-        self._hi.extend(hi)
-        self._rank.extend(rank)
-        self._actors.extend(actors)
-        self._tags.extend(tags)
-        self._treaty.extend(treaty)
-        self._modality.extend(modality)
-        self._live += len(seq)
+            self._row_of.update(zip(streams, range(base, base + count), strict=True))
+        (self._ids if self._ids is not None else self._extra_ids).extend(streams)
+        self._first.extend(seqs)
+        self._seqs.extend(seqs)
+        self._versions.extend(_ONES * count if count <= len(_ONES) else array("i", [1]) * count)
+        self._gone.extend(bytes(count))
+        hot = batch.hot
+        for offset, column in enumerate(self._hot_columns()):
+            part = hot[offset::HOT_WIDTH]
+            column.extend(part if mask is None else array("i", compress(part, mask)))
+        self._live += count
         self._order = None
 
-    def _update(self, rows: list[HotRow]) -> None:
+    def _hot_columns(self) -> tuple[array[int], ...]:
+        """The columns a hot row's integers go to, in ``_columns`` order."""
+        return (
+            self._kind,
+            self._lo,
+            self._hi,
+            self._rank,
+            self._actors,
+            self._tags,
+            self._treaty,
+            self._modality,
+        )
+
+    def _update(self, batch: HotBatch, indexes: list[int]) -> None:
         """Fold later versions (amendments, retractions) of events, one row at a time."""
         eager = self._eager
         seqs, versions, gone = self._seqs, self._versions, self._gone
-        for seq, stream, version, kind, lo, hi, rank, actors, tags, treaty, modality in rows:
+        columns = self._hot_columns()
+        hot = batch.hot
+        for i in indexes:
+            seq, stream, version = batch.seqs[i], batch.streams[i], batch.versions[i]
             row = self._row(stream)
             if row is None:
                 continue  # the event's first record is not in this state (cannot happen in a log)
-            if not kind:  # a retraction (term 0, or NULL in a store's column)
+            values = hot[i * HOT_WIDTH : (i + 1) * HOT_WIDTH]
+            if not values[0]:  # kind 0: a retraction
                 if not gone[row]:
                     gone[row] = 1
                     self._live -= 1
@@ -348,16 +368,10 @@ class CurrentState:
             if gone[row]:
                 gone[row] = 0
                 self._live += 1
-            if self._lo[row] != lo or self._rank[row] != rank:
+            if self._lo[row] != values[1] or self._rank[row] != values[3]:
                 self._order = None
-            self._kind[row] = kind
-            self._lo[row] = lo
-            self._hi[row] = hi
-            self._rank[row] = rank
-            self._actors[row] = actors
-            self._tags[row] = tags
-            self._treaty[row] = treaty
-            self._modality[row] = modality
+            for column, value in zip(columns, values, strict=True):
+                column[row] = value
 
     # -- single events -------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 import msgspec
 
 from ._codec import BATCH_LINES, RecordCodec, encode_line
-from ._columns import NO_FIELDS, HotDecoder, HotRow, Vocabulary, hot_fields
+from ._columns import NO_FIELDS, HotBatch, HotDecoder, HotRow, Vocabulary, hot_fields
 from ._errors import ConcurrencyError, InvalidRecord
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
@@ -87,7 +87,7 @@ class Store(abc.ABC):
                 so deciding whether a large snapshot fits costs no full read.
         """
 
-    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
+    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         """Yield the hot rows (``_columns``) of records with ``after < seq <= until``, in batches.
 
         This default decodes whole records; the built-in stores read the hot
@@ -103,10 +103,10 @@ class Store(abc.ABC):
                 values = hot_fields(event)
                 batch.append(vocabulary.row(record.seq, record.stream, record.version, values))
             if len(batch) >= BATCH_LINES:
-                yield batch
+                yield HotBatch.of_rows(batch)
                 batch = []
         if batch:
-            yield batch
+            yield HotBatch.of_rows(batch)
 
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         """Return the decoded records at these seqs, in the order given.
@@ -251,11 +251,11 @@ class MemoryStore(Store):
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 raise InvalidRecord(f"record seq {seq}", f"not a record ({exc})") from None
 
-    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[list[HotRow]]:
+    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         lines = self._lines[max(after, 0) : until]
         decode = self._hot_decoder().decode
         for start in range(0, len(lines), BATCH_LINES):
-            yield decode(lines[start : start + BATCH_LINES])
+            yield HotBatch.of_rows(decode(lines[start : start + BATCH_LINES]))
 
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         lines = self._lines
