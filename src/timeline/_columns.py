@@ -228,12 +228,35 @@ class HotBatch:
         hot: ``HOT_WIDTH`` integers per record, row after row.
     """
 
-    __slots__ = ("hot", "seqs", "streams", "versions")
+    __slots__ = ("hot", "packed", "seqs", "streams", "versions")
 
     def __init__(
-        self, seqs: Sequence[int], streams: Sequence[str], versions: Sequence[int], hot: array[int]
+        self,
+        seqs: Sequence[int],
+        streams: Sequence[str],
+        versions: Sequence[int],
+        hot: array[int],
+        packed: Sequence[bytes] | None = None,
     ) -> None:
         self.seqs, self.streams, self.versions, self.hot = seqs, streams, versions, hot
+        #: Each row's integers as stored (``pack``), when the batch came from packed rows.
+        self.packed = packed
+
+    def select(self, mask: Sequence[bool]) -> HotBatch:
+        """Return the batch of the rows whose ``mask`` entry is true (in C where it can)."""
+        seqs = tuple(itertools.compress(self.seqs, mask))
+        streams = tuple(itertools.compress(self.streams, mask))
+        versions = tuple(itertools.compress(self.versions, mask))
+        hot = array("i")
+        if self.packed is not None:
+            hot.frombytes(b"".join(itertools.compress(self.packed, mask)))
+            if _SWAP:
+                hot.byteswap()
+        else:
+            width = HOT_WIDTH
+            for i in itertools.compress(range(len(self.seqs)), mask):
+                hot.extend(self.hot[i * width : (i + 1) * width])
+        return HotBatch(seqs, streams, versions, hot)
 
     @classmethod
     def of_rows(cls, rows: Sequence[HotRow]) -> HotBatch:
@@ -254,7 +277,7 @@ class HotBatch:
         hot.frombytes(b"".join(packed))
         if _SWAP:
             hot.byteswap()
-        return cls(seqs, streams, versions, hot)
+        return cls(seqs, streams, versions, hot, packed)
 
     def __len__(self) -> int:
         return len(self.seqs)

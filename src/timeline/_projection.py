@@ -16,7 +16,6 @@ import fnmatch
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import compress
 from typing import Any, Protocol, runtime_checkable
 
 import msgspec
@@ -299,34 +298,29 @@ class CurrentState:
             if not len(batch):
                 continue
             if max(batch.versions) == 1:
-                self._append_new(batch, None)
+                self._append_new(batch)
             else:
                 mask = [v == 1 for v in batch.versions]
                 if any(mask):
-                    self._append_new(batch, mask)
+                    self._append_new(batch.select(mask))
                 self._update(batch, [i for i, first in enumerate(mask) if not first])
             self.seq = batch.seqs[-1]
 
-    def _append_new(self, batch: HotBatch, mask: list[bool] | None) -> None:
-        """Append the rows of new events (first versions): all of a batch, or those in ``mask``."""
-        if mask is None:
-            seqs, streams = batch.seqs, batch.streams
-        else:
-            seqs = tuple(compress(batch.seqs, mask))
-            streams = tuple(compress(batch.streams, mask))
+    def _append_new(self, batch: HotBatch) -> None:
+        """Append the rows of new events (a batch of first versions), column by column."""
+        seqs, streams = batch.seqs, batch.streams
         count = len(seqs)
         base = len(self._seqs)
         if self._row_of is not None:
             self._row_of.update(zip(streams, range(base, base + count), strict=True))
         (self._ids if self._ids is not None else self._extra_ids).extend(streams)
-        self._first.extend(seqs)
         self._seqs.extend(seqs)
-        self._versions.extend(_ONES * count if count <= len(_ONES) else array("i", [1]) * count)
+        self._first.extend(self._seqs[base:])
+        self._versions.extend(_ONES[:count] if count <= len(_ONES) else array("i", [1]) * count)
         self._gone.extend(bytes(count))
         hot = batch.hot
         for offset, column in enumerate(self._hot_columns()):
-            part = hot[offset::HOT_WIDTH]
-            column.extend(part if mask is None else array("i", compress(part, mask)))
+            column.extend(hot[offset::HOT_WIDTH])
         self._live += count
         self._order = None
 
