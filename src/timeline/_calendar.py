@@ -89,5 +89,8 @@ def calendar_description(event: Event, fuzzy: bool = False) -> str:
         lines.append("Sources:")
         for source in event.sources:
             label = " - ".join(p for p in (source.publisher, source.title) if p)
-            lines.append(f"- {label}: {source.url}" if label else f"- {source.url}")
+            if source.url is None:
+                lines.append(f"- {source.reference}")  # no URL: publisher and story id
+            else:
+                lines.append(f"- {label}: {source.url}" if label else f"- {source.url}")
     return "\n".join(lines)
