@@ -1,0 +1,138 @@
+"""Reading event-data files as they are published: zipped, gzipped or plain, line by line.
+
+Nothing is loaded whole: a zip member or a gzip stream is decompressed as the
+lines are read, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from typing import IO, Any
+
+import attrs
+
+import timeline
+
+__all__ = ["Line", "file_error", "lines_of", "stream_name"]
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@attrs.frozen(kw_only=True)
+class Line:
+    """One line of a data file, decoded."""
+
+    number: int
+    """The line number in the (decompressed) file, from 1."""
+    text: str
+    """The line without its end of line."""
+    replaced: bool
+    """Whether bytes that are not UTF-8 were replaced (by U+FFFD) to decode it."""
+
+
+def stream_name(stream: object) -> str:
+    """Return the file name a stream was opened from, or ``<stream>``."""
+    name = getattr(stream, "name", None)
+    return name if isinstance(name, str) else "<stream>"
+
+
+def file_error(stream: object, line: int, reason: str) -> timeline.ImportFailed:
+    """Return the error for a file that cannot be read at all (one problem, field ``file``)."""
+    return timeline.ImportFailed(
+        stream_name(stream), [timeline.ImportProblem(line=line, field="file", reason=reason)]
+    )
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream giving ``head`` and then the rest of ``rest`` (for unseekable inputs)."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        super().__init__()
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def _rewound(stream: IO[bytes], head: bytes) -> IO[bytes]:
+    seekable = getattr(stream, "seekable", None)
+    if seekable is not None and seekable():
+        stream.seek(0)
+        return stream
+    return io.BufferedReader(_Prefixed(head, stream))
+
+
+def _zip_member(stream: IO[bytes]) -> IO[bytes]:
+    seekable = getattr(stream, "seekable", None)
+    source: IO[bytes] = stream if seekable is not None and seekable() else io.BytesIO(stream.read())
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise file_error(stream, 1, f"not a readable zip archive (truncated?): {exc}") from None
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if len(members) != 1:
+        names = ", ".join(info.filename for info in members) or "none"
+        raise file_error(
+            stream, 1, f"a zip archive with exactly one file, found {len(members)}: {names}"
+        )
+    return archive.open(members[0])
+
+
+def _binary_lines(stream: IO[bytes]) -> IO[bytes]:
+    head = stream.read(4)
+    if head.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
+        return _zip_member(_rewound(stream, head))
+    if head.startswith(_GZIP_MAGIC):
+        return gzip.GzipFile(fileobj=_rewound(stream, head), mode="rb")  # type: ignore[return-value]
+    return _rewound(stream, head)
+
+
+def lines_of(stream: IO[Any]) -> Iterator[Line]:
+    """Yield the lines of a plain, ``.gz`` or single-member ``.zip`` file (told by its bytes).
+
+    A text stream is read as it is. Bytes that are not UTF-8 are replaced and
+    the line says so (``Line.replaced``), never an error.
+
+    Raises:
+        ImportFailed: the archive has several members, is truncated or corrupt
+            (one problem naming the line reached, field ``file``).
+    """
+    given: object = stream
+    if isinstance(given, io.TextIOBase):
+        for number, text in enumerate(given, 1):
+            yield Line(number=number, text=text.rstrip("\r\n"), replaced=False)
+        return
+    number = 0
+    try:
+        for raw in _binary_lines(stream):
+            number += 1
+            try:
+                text = raw.decode("utf-8")
+                replaced = False
+            except UnicodeDecodeError:
+                text = raw.decode("utf-8", "replace")
+                replaced = True
+            if number == 1 and text.startswith("\ufeff"):
+                text = text[1:]
+            yield Line(number=number, text=text.rstrip("\r\n"), replaced=replaced)
+    except (EOFError, zipfile.BadZipFile, gzip.BadGzipFile, zlib.error) as exc:
+        reason = f"the compressed file is truncated or corrupt after line {number}: {exc}"
+        raise file_error(stream, number + 1, reason) from None
