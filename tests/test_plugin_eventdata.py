@@ -505,8 +505,8 @@ def _matches(event: timeline.Event, options: dict[str, Any]) -> bool:
     """The filters, applied to an imported event: the oracle the streaming filters must match."""
     selection = timeline_eventdata.Selection.from_options("test", options)
     gdelt, cameo = event.attributes["gdelt"], event.attributes["cameo"]
-    countries = [a.get("country_code") for a in (gdelt.get("actor1", {}), gdelt.get("actor2", {}))]
-    sides = [c if c in {"RUS", "IND", "CHN", "USA"} else None for c in countries]
+    # keeps_sides is symmetric: the actors' countries, padded to two sides, are enough.
+    sides = ([a.country for a in event.actors] + [None, None])[:2]
     return (
         selection.keeps_sides(*sides)
         and selection.keeps_day(event.when.edtf)

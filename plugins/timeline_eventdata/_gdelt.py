@@ -100,7 +100,6 @@ CAMEO_REGIONS: Final[frozenset[str]] = frozenset(
     }
 )  # fmt: skip
 _SECTOR: Final = re.compile(r"^[A-Z]{3}$")
-_DIGITS: Final = re.compile(r"^[0-9]+$")
 _DAY_TEXT: Final = re.compile(r"^[0-9]{8}$")
 _COUNTRY_CACHE: dict[str, str | None] = {}
 
@@ -128,8 +127,7 @@ class _Bad(Exception):
         self.reason = reason
 
 
-def _int(fields: list[str], at: int) -> int:
-    text = fields[at]
+def _int(text: str, at: int) -> int:
     if text == "":
         return 0
     try:
@@ -138,8 +136,7 @@ def _int(fields: list[str], at: int) -> int:
         raise _Bad(GDELT_COLUMNS[at], f"got {text!r}, expected an integer") from None
 
 
-def _float(fields: list[str], at: int) -> float | None:
-    text = fields[at]
+def _float(text: str, at: int) -> float | None:
     if text == "":
         return None
     try:
@@ -151,13 +148,39 @@ def _float(fields: list[str], at: int) -> float | None:
     return value
 
 
+#: SQLDATE text -> ISO day (a GDELT day holds few distinct dates: parse each once).
+_DAYS: dict[str, str] = {}
+
+
 def _iso_day(text: str) -> str:
+    day = _DAYS.get(text)
+    if day is not None:
+        return day
     if not _DAY_TEXT.match(text):
         raise _Bad("SQLDATE", f"got {text!r}, expected a day as YYYYMMDD")
     try:
-        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
+        day = dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
     except ValueError:
         raise _Bad("SQLDATE", f"got {text!r}, which is not a calendar day") from None
+    if len(_DAYS) < 100_000:
+        _DAYS[text] = day
+    return day
+
+
+#: EventCode -> (kind, label); a code the codebook lacks maps to None.
+_KINDS: dict[str, tuple[str, str] | None] = {}
+
+
+def _kind_of(code: str) -> tuple[str, str] | None:
+    try:
+        return _KINDS[code]
+    except KeyError:
+        pass
+    kind = cameo_kind(code)
+    found = None if kind is None else (kind, cameo_label(code) or code)
+    if len(_KINDS) < 10_000:
+        _KINDS[code] = found
+    return found
 
 
 def _actor(fields: list[str], at: int, role: str) -> dict[str, Any] | None:
@@ -166,7 +189,7 @@ def _actor(fields: list[str], at: int, role: str) -> dict[str, Any] | None:
         return None
     actor: dict[str, Any] = {"country": country, "role": role}
     sector = fields[at + 7]
-    if _SECTOR.match(sector):
+    if sector and _SECTOR.match(sector):
         actor["sector"] = sector
     if fields[at + 1]:
         actor["name"] = fields[at + 1]
@@ -174,91 +197,127 @@ def _actor(fields: list[str], at: int, role: str) -> dict[str, Any] | None:
 
 
 def _raw_actor(fields: list[str], at: int) -> dict[str, str]:
-    return {
+    raw = {
         key: fields[at + i]
         for i, key in enumerate(("code", "name", "country_code", "known_group"))
         if fields[at + i]
-    } | {"types": ",".join(t for t in fields[at + 7 : at + 10] if t)}
+    }
+    types = ",".join(t for t in fields[at + 7 : at + 10] if t)
+    if types:
+        raw["types"] = types
+    return raw
+
+
+_GEO_KEYS: Final = ("type", "name", "fips", "adm1", "adm2")
 
 
 def _geo(fields: list[str], at: int) -> dict[str, Any]:
-    geo: dict[str, Any] = {}
-    for key, value in (
-        ("type", fields[at]),
-        ("name", fields[at + 1]),
-        ("fips", fields[at + 2]),
-        ("adm1", fields[at + 3]),
-        ("adm2", fields[at + 4]),
-        ("feature_id", fields[at + 7]),
-    ):
-        if value:
-            geo[key] = value
-    for key, i in (("lat", 5), ("lon", 6)):
-        number = _float(fields, at + i)
-        if number is not None:
-            geo[key] = number
+    geo: dict[str, Any] = {k: v for k, v in zip(_GEO_KEYS, fields[at : at + 5], strict=True) if v}
+    lat, lon = fields[at + 5], fields[at + 6]  # checked by _numbers
+    if lat:
+        geo["lat"] = float(lat)
+    if lon:
+        geo["lon"] = float(lon)
+    if fields[at + 7]:
+        geo["feature_id"] = fields[at + 7]
     return geo
 
 
 _ROLES: Final = {"042": ("visitor", "host"), "043": ("host", "visitor")}
+_PLAIN_ROLES: Final = ("actor", "recipient")
+_QUAD_TAGS: Final = {code: f"quad:{name}" for code, name in QUAD_CLASSES.items()}
+_QUAD_NUMBERS: Final = {code: int(code) for code in QUAD_CLASSES}
+
+
+def _numbers(fields: list[str]) -> tuple[int, int, int, float | None, float | None]:
+    """Return NumMentions, NumSources, NumArticles, GoldsteinScale and AvgTone.
+
+    Raises:
+        _Bad: one of them (or an ActionGeo coordinate) is not a (finite) number.
+    """
+    try:
+        goldstein, tone = fields[_GOLDSTEIN], fields[_TONE]
+        lat, lon = fields[_ACTION_GEO + 5], fields[_ACTION_GEO + 6]
+        numbers = (
+            int(fields[_MENTIONS] or 0),
+            int(fields[_SOURCES] or 0),
+            int(fields[_ARTICLES] or 0),
+            float(goldstein) if goldstein else None,
+            float(tone) if tone else None,
+        )
+        # NaN and infinities propagate through a sum: one check for all four.
+        if math.isfinite(
+            (numbers[3] or 0.0) + (numbers[4] or 0.0) + float(lat or 0) + float(lon or 0)
+        ):
+            return numbers
+    except ValueError:
+        pass
+    # The slow path names the column at fault.
+    for at in (_MENTIONS, _SOURCES, _ARTICLES):
+        _int(fields[at], at)
+    for at in (_GOLDSTEIN, _TONE, _ACTION_GEO + 5, _ACTION_GEO + 6):
+        _float(fields[at], at)
+    raise AssertionError("unreachable: a column above is bad")  # pragma: no cover
 
 
 def gdelt_fields(
-    fields: list[str], kind: str, day: str, file: str, line: int, replaced: bool
+    fields: list[str], kind: str, label: str, day: str, origin: dict[str, Any]
 ) -> dict[str, Any]:
     """Return the event fields of one GDELT row (already split, checked and selected).
 
     Raises:
         _Bad: a number column cannot be read.
     """
+    mentions, sources, articles, goldstein, tone = _numbers(fields)
     code = fields[_CODE]
-    roles = _ROLES.get(code, ("actor", "recipient"))
-    actors = [a for a in (_actor(fields, _A1, roles[0]), _actor(fields, _A2, roles[1])) if a]
-    label = cameo_label(code) or code
-    names = [n for n in (fields[_A1 + 1], fields[_A2 + 1]) if n]
-    title = f"{' → '.join(names)}: {label} (CAMEO {code})" if names else f"{label} (CAMEO {code})"
-    cameo: dict[str, Any] = {"code": code, "base": fields[_BASE], "root": fields[_ROOT]}
-    if fields[_QUAD]:
-        cameo["quad"] = _int(fields, _QUAD)
-    goldstein = _float(fields, _GOLDSTEIN)
+    roles = _ROLES.get(code, _PLAIN_ROLES)
+    first, second = _actor(fields, _A1, roles[0]), _actor(fields, _A2, roles[1])
+    if first is None:
+        actors = [] if second is None else [second]
+    else:
+        actors = [first] if second is None else [first, second]
+    name1, name2 = fields[_A1 + 1], fields[_A2 + 1]
+    if name1 and name2:
+        title = f"{name1} → {name2}: {label} (CAMEO {code})"
+    elif name1 or name2:
+        title = f"{name1 or name2}: {label} (CAMEO {code})"
+    else:
+        title = f"{label} (CAMEO {code})"
+    root = fields[_ROOT]
+    cameo: dict[str, Any] = {"code": code, "base": fields[_BASE], "root": root}
+    quad = fields[_QUAD]
+    if quad:
+        cameo["quad"] = _QUAD_NUMBERS.get(quad) or _int(quad, _QUAD)
     if goldstein is not None:
         cameo["goldstein"] = goldstein
     gdelt: dict[str, Any] = {
-        "num_mentions": _int(fields, _MENTIONS),
-        "num_sources": _int(fields, _SOURCES),
-        "num_articles": _int(fields, _ARTICLES),
+        "num_mentions": mentions,
+        "num_sources": sources,
+        "num_articles": articles,
         "is_root": fields[_ROOT_EVENT] == "1",
         "date_added": fields[_ADDED],
     }
-    tone = _float(fields, _TONE)
     if tone is not None:
         gdelt["avg_tone"] = tone
-    for key, at in (("actor1", _A1), ("actor2", _A2)):
-        raw = _raw_actor(fields, at)
-        if raw.get("code") or raw.get("name"):
-            gdelt[key] = raw
-    attributes: dict[str, Any] = {
-        "cameo": cameo,
-        "gdelt": gdelt,
-        "provenance": provenance("gdelt2", file, line, replaced),
-    }
-    geo = _geo(fields, _ACTION_GEO)
-    if geo:
-        attributes["geo"] = geo
-    tags = [f"root:{fields[_ROOT]}"]
-    quad = QUAD_CLASSES.get(fields[_QUAD])
-    if quad is not None:
-        tags.append(f"quad:{quad}")
-    url = fields[_URL].strip()
+    # The raw codes of a side without a country (a region, a group, or blank) are kept here.
+    if first is None and (fields[_A1] or name1):
+        gdelt["actor1"] = _raw_actor(fields, _A1)
+    if second is None and (fields[_A2] or name2):
+        gdelt["actor2"] = _raw_actor(fields, _A2)
+    attributes: dict[str, Any] = {"cameo": cameo, "gdelt": gdelt, "provenance": origin}
+    if fields[_ACTION_GEO] or fields[_ACTION_GEO + 1]:
+        attributes["geo"] = _geo(fields, _ACTION_GEO)
+    quad_tag = _QUAD_TAGS.get(quad)
+    url = fields[_URL]
     return {
-        "id": f"gdelt-{fields[_ID]}",
+        "id": "gdelt-" + fields[_ID],
         "kind": kind,
         "when": day,
         "title": title,
         "actors": actors,
         "location": fields[_ACTION_GEO + 1] or None,
-        "sources": [url] if url.lower().startswith(("http://", "https://")) else [],
-        "tags": tags,
+        "sources": [url] if url.startswith(("http://", "https://")) else [],
+        "tags": ["root:" + root] if quad_tag is None else ["root:" + root, quad_tag],
         "modality": "reported",
         "attributes": attributes,
     }
@@ -288,48 +347,48 @@ class GdeltImporter(EventDataImporter):
     def rows(self, stream: IO[Any], selection: Selection) -> Iterator[Row]:
         """Yield the selected rows of a GDELT export as event fields, bad rows as problems."""
         file = base_name(stream_name(stream))
-        for line in lines_of(stream):
-            if not line.text.strip():
-                continue
-            fields = line.text.split("\t")
+        by_sides = bool(selection.actors) or selection.dyad is not None
+        by_codes = bool(selection.root_codes or selection.quad_classes)
+        by_day = selection.start is not None or selection.end is not None
+        by_kind = bool(selection.kinds)
+        root_only, min_sources = selection.root_only, selection.min_sources
+        for number, text, replaced in lines_of(stream):
+            fields = text.split("\t")
             if len(fields) != 61:
-                yield line.number, _width_problem(line.number, len(fields))
+                if text.strip():
+                    yield number, _width_problem(number, len(fields))
                 continue
             try:
-                item = self._row(fields, selection, file, line.number, line.replaced)
+                if not fields[_ID].isdigit():
+                    raise _Bad("GLOBALEVENTID", f"got {fields[_ID]!r}, expected digits")
+                day = _iso_day(fields[_DAY])
+                coded = _kind_of(fields[_CODE])
+                if coded is None:
+                    raise _Bad(
+                        "EventCode",
+                        f"got {fields[_CODE]!r}, expected a CAMEO event code such as '042'",
+                    )
+                if (
+                    (root_only and fields[_ROOT_EVENT] != "1")
+                    or (min_sources and _int(fields[_SOURCES], _SOURCES) < min_sources)
+                    or (by_codes and not selection.keeps_codes(fields[_ROOT], fields[_QUAD]))
+                    or (by_day and not selection.keeps_day(day))
+                    or (by_kind and not selection.keeps_kind(coded[0]))
+                    or (
+                        by_sides
+                        and not selection.keeps_sides(
+                            country_of(fields[_A1 + 2]), country_of(fields[_A2 + 2])
+                        )
+                    )
+                ):
+                    continue
+                origin = provenance("gdelt2", file, number, replaced)
+                yield number, gdelt_fields(fields, coded[0], coded[1], day, origin)
             except _Bad as bad:
                 yield (
-                    line.number,
-                    timeline.ImportProblem(line=line.number, field=bad.field, reason=bad.reason),
+                    number,
+                    timeline.ImportProblem(line=number, field=bad.field, reason=bad.reason),
                 )
-                continue
-            if item is not None:
-                yield line.number, item
-
-    @staticmethod
-    def _row(
-        fields: list[str], selection: Selection, file: str, line: int, replaced: bool
-    ) -> dict[str, Any] | None:
-        if not _DIGITS.match(fields[_ID]):
-            raise _Bad("GLOBALEVENTID", f"got {fields[_ID]!r}, expected digits")
-        day = _iso_day(fields[_DAY])
-        code = fields[_CODE]
-        kind = cameo_kind(code)
-        if kind is None:
-            raise _Bad("EventCode", f"got {code!r}, expected a CAMEO event code such as '042'")
-        if selection.root_only and fields[_ROOT_EVENT] != "1":
-            return None
-        if selection.min_sources and _int(fields, _SOURCES) < selection.min_sources:
-            return None
-        if not selection.keeps_codes(fields[_ROOT], fields[_QUAD]):
-            return None
-        if not selection.keeps_day(day) or not selection.keeps_kind(kind):
-            return None
-        if (selection.actors or selection.dyad is not None) and not selection.keeps_sides(
-            country_of(fields[_A1 + 2]), country_of(fields[_A2 + 2])
-        ):
-            return None
-        return gdelt_fields(fields, kind, day, file, line, replaced)
 
 
 def _width_problem(line: int, width: int) -> timeline.ImportProblem:

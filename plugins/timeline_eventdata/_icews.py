@@ -117,20 +117,21 @@ class IcewsImporter(EventDataImporter):
         file = base_name(stream_name(stream))
         lines = lines_of(stream)
         header = next(lines, None)
-        found = [] if header is None else [c.strip() for c in header.text.split("\t")]
+        found = [] if header is None else [c.strip() for c in header[1].split("\t")]
         if any(c not in found for c in _REQUIRED):
             raise header_error(stream, found, ICEWS_COLUMNS, _REQUIRED)
         at = {name: i for i, name in enumerate(found)}
         width = len(found)
         for line in lines:
-            if not line.text.strip():
+            number, text, _ = line
+            if not text.strip():
                 continue
-            fields = line.text.split("\t")
+            fields = text.split("\t")
             if len(fields) != width:
                 yield (
-                    line.number,
+                    number,
                     timeline.ImportProblem(
-                        line=line.number,
+                        line=number,
                         field="row",
                         reason=f"{len(fields)} tab-separated columns, expected {width} "
                         "(the header's)",
@@ -140,7 +141,7 @@ class IcewsImporter(EventDataImporter):
             row = {name: fields[i].strip() for name, i in at.items()}
             item = _row(row, selection, file, line)
             if item is not None:
-                yield line.number, item
+                yield number, item
 
 
 def _number(row: dict[str, str], column: str) -> float | None:
@@ -157,7 +158,7 @@ def _number(row: dict[str, str], column: str) -> float | None:
 def _row(
     row: dict[str, str], selection: Selection, file: str, line: Line
 ) -> dict[str, Any] | timeline.ImportProblem | None:
-    number = line.number
+    number = line[0]
     event_id, day, code = row["Event ID"], row["Event Date"], row["CAMEO Code"]
     if not event_id or not event_id.isalnum():
         return timeline.ImportProblem(
@@ -248,7 +249,7 @@ def _fields(
     attributes: dict[str, Any] = {
         "cameo": {"code": code, "root": code[:2]} | ({"quad": int(quad)} if quad else {}),
         "icews": icews,
-        "provenance": provenance("icews", file, line.number, line.replaced),
+        "provenance": provenance("icews", file, line[0], line[2]),
     }
     geo: dict[str, Any] = {
         k.lower(): row[k] for k in ("City", "District", "Province", "Country") if row.get(k)

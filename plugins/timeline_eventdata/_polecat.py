@@ -107,15 +107,16 @@ class PolecatImporter(EventDataImporter):
         file = base_name(stream_name(stream))
         lines = lines_of(stream)
         header = next(lines, None)
-        found = [] if header is None else [c.strip() for c in header.text.split("\t")]
+        found = [] if header is None else [c.strip() for c in header[1].split("\t")]
         found = ["Intensity" if c == "Event Intensity" else c for c in found]
         if any(c not in found for c in _REQUIRED):
             raise header_error(stream, found, POLECAT_COLUMNS, _REQUIRED)
         without_headline = [c for c in found if c != "Headline"]
         for line in lines:
-            if not line.text.strip():
+            number, text, _ = line
+            if not text.strip():
                 continue
-            fields = line.text.split("\t")
+            fields = text.split("\t")
             quirks: list[str] = []
             names = found
             if len(fields) > len(names) and not any(f.strip() for f in fields[len(names) :]):
@@ -126,9 +127,9 @@ class PolecatImporter(EventDataImporter):
                 names = without_headline
             if len(fields) != len(names):
                 yield (
-                    line.number,
+                    number,
                     timeline.ImportProblem(
-                        line=line.number,
+                        line=number,
                         field="row",
                         reason=f"{len(fields)} tab-separated columns, expected {len(names)} "
                         "(the header's)",
@@ -138,13 +139,13 @@ class PolecatImporter(EventDataImporter):
             row = {name: value.strip() for name, value in zip(names, fields, strict=True)}
             item = _row(row, selection, file, line, quirks)
             if item is not None:
-                yield line.number, item
+                yield number, item
 
 
 def _row(
     row: dict[str, str], selection: Selection, file: str, line: Line, quirks: list[str]
 ) -> dict[str, Any] | timeline.ImportProblem | None:
-    number = line.number
+    number = line[0]
     event_id, day = row["Event ID"], row["Event Date"]
     if not event_id or not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,100}$", event_id):
         return timeline.ImportProblem(
@@ -244,7 +245,7 @@ def _fields(
     for key, column in (("lat", "Latitude"), ("lon", "Longitude")):
         with contextlib.suppress(ValueError):
             geo[key] = float(row.get(column, ""))
-    origin = provenance("polecat", file, line.number, line.replaced)
+    origin = provenance("polecat", file, line[0], line[2])
     if quirks:
         origin["quirks"] = quirks
     attributes: dict[str, Any] = {"plover": plover, "provenance": origin}

@@ -13,8 +13,6 @@ import zlib
 from collections.abc import Iterator
 from typing import IO, Any
 
-import attrs
-
 import timeline
 
 __all__ = ["Line", "file_error", "lines_of", "stream_name"]
@@ -24,16 +22,10 @@ _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-@attrs.frozen(kw_only=True)
-class Line:
-    """One line of a data file, decoded."""
-
-    number: int
-    """The line number in the (decompressed) file, from 1."""
-    text: str
-    """The line without its end of line."""
-    replaced: bool
-    """Whether bytes that are not UTF-8 were replaced (by U+FFFD) to decode it."""
+#: One decoded line: its number (from 1), its text without the end of line, and
+#: whether bytes that are not UTF-8 were replaced (by U+FFFD) to decode it. A plain
+#: tuple: a GDELT day is 100,000 of them.
+Line = tuple[int, str, bool]
 
 
 def stream_name(stream: object) -> str:
@@ -109,7 +101,7 @@ def lines_of(stream: IO[Any]) -> Iterator[Line]:
     """Yield the lines of a plain, ``.gz`` or single-member ``.zip`` file (told by its bytes).
 
     A text stream is read as it is. Bytes that are not UTF-8 are replaced and
-    the line says so (``Line.replaced``), never an error.
+    the line says so (its third item), never an error.
 
     Raises:
         ImportFailed: the archive has several members, is truncated or corrupt
@@ -118,7 +110,7 @@ def lines_of(stream: IO[Any]) -> Iterator[Line]:
     given: object = stream
     if isinstance(given, io.TextIOBase):
         for number, text in enumerate(given, 1):
-            yield Line(number=number, text=text.rstrip("\r\n"), replaced=False)
+            yield number, text.rstrip("\r\n"), False
         return
     number = 0
     try:
@@ -132,7 +124,7 @@ def lines_of(stream: IO[Any]) -> Iterator[Line]:
                 replaced = True
             if number == 1 and text.startswith("\ufeff"):
                 text = text[1:]
-            yield Line(number=number, text=text.rstrip("\r\n"), replaced=replaced)
+            yield number, text.rstrip("\r\n"), replaced
     except (EOFError, zipfile.BadZipFile, gzip.BadGzipFile, zlib.error) as exc:
         reason = f"the compressed file is truncated or corrupt after line {number}: {exc}"
         raise file_error(stream, number + 1, reason) from None
