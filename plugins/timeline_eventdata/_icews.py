@@ -13,7 +13,7 @@ import timeline
 
 from ._codes import QUAD_CLASSES, cameo_kind
 from ._select import COMMON_OPTIONS, EventDataImporter, Row, Selection, base_name, provenance
-from ._stream import Line, file_error, lines_of, stream_name
+from ._stream import file_error, lines_of, stream_name
 
 __all__ = ["ICEWS_COLUMNS", "IcewsImporter", "header_error", "quad_of_root"]
 
@@ -97,9 +97,66 @@ def header_error(
     return file_error(stream, 1, reason)
 
 
+_SECTORS: dict[str, str | None] = {}
+
+
 def _sector(names: str) -> str | None:
+    try:
+        return _SECTORS[names]
+    except KeyError:
+        pass
     given = {name.strip().lower() for name in names.split(",")}
-    return next((code for name, code in SECTOR_CODES.items() if name in given), None)
+    code = next((code for name, code in SECTOR_CODES.items() if name in given), None)
+    if len(_SECTORS) < 100_000:
+        _SECTORS[names] = code
+    return code
+
+
+_COUNTRIES: dict[str, str | None] = {}
+
+
+def _country(name: str) -> str | None:
+    # ICEWS gives country names ("Russian Federation"): the library's table reads them.
+    try:
+        return _COUNTRIES[name]
+    except KeyError:
+        pass
+    code = None
+    if name:
+        try:
+            code = timeline.Actor.coerce(name).country
+        except timeline.InvalidEvent:
+            code = None
+    if len(_COUNTRIES) < 10_000:
+        _COUNTRIES[name] = code
+    return code
+
+
+_DAYS: dict[str, str | None] = {}
+
+
+def _iso_day(text: str) -> str | None:
+    try:
+        return _DAYS[text]
+    except KeyError:
+        pass
+    try:
+        day: str | None = dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        day = None
+    if len(_DAYS) < 100_000:
+        _DAYS[text] = day
+    return day
+
+
+def _number(text: str) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 @attrs.frozen(kw_only=True)
@@ -120,55 +177,39 @@ class IcewsImporter(EventDataImporter):
         found = [] if header is None else [c.strip() for c in header[1].split("\t")]
         if any(c not in found for c in _REQUIRED):
             raise header_error(stream, found, ICEWS_COLUMNS, _REQUIRED)
-        at = {name: i for i, name in enumerate(found)}
+        # Where each known column is in this file (None: the file lacks it).
+        where = [found.index(c) if c in found else None for c in ICEWS_COLUMNS]
         width = len(found)
-        for line in lines:
-            number, text, _ = line
-            if not text.strip():
-                continue
+        for number, text, replaced in lines:
             fields = text.split("\t")
             if len(fields) != width:
-                yield (
-                    number,
-                    timeline.ImportProblem(
-                        line=number,
-                        field="row",
-                        reason=f"{len(fields)} tab-separated columns, expected {width} "
-                        "(the header's)",
-                    ),
-                )
+                if text.strip():
+                    reason = f"{len(fields)} tab-separated columns, expected {width} (the header's)"
+                    yield number, timeline.ImportProblem(line=number, field="row", reason=reason)
                 continue
-            row = {name: fields[i].strip() for name, i in at.items()}
-            item = _row(row, selection, file, line)
+            values = [fields[i].strip() if i is not None else "" for i in where]
+            item = _row(values, selection, provenance("icews", file, number, replaced))
             if item is not None:
                 yield number, item
 
 
-def _number(row: dict[str, str], column: str) -> float | None:
-    text = row.get(column, "")
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
 def _row(
-    row: dict[str, str], selection: Selection, file: str, line: Line
+    values: list[str], selection: Selection, origin: dict[str, Any]
 ) -> dict[str, Any] | timeline.ImportProblem | None:
-    number = line[0]
-    event_id, day, code = row["Event ID"], row["Event Date"], row["CAMEO Code"]
-    if not event_id or not event_id.isalnum():
+    (event_id, day_text, source_name, source_sectors, source_country, text, code, intensity,
+     target_name, target_sectors, target_country, story, sentence, publisher, city, district,
+     province, country, latitude, longitude) = values  # fmt: skip
+    number = origin["row"]
+    if not event_id.isalnum():
         return timeline.ImportProblem(
             line=number, field="Event ID", reason=f"got {event_id!r}, expected an id"
         )
-    try:
-        day = dt.date.fromisoformat(day).isoformat()
-    except ValueError:
+    day = _iso_day(day_text)
+    if day is None:
         return timeline.ImportProblem(
-            line=number, field="Event Date", reason=f"got {day!r}, expected a day as YYYY-MM-DD"
+            line=number,
+            field="Event Date",
+            reason=f"got {day_text!r}, expected a day as YYYY-MM-DD",
         )
     kind = cameo_kind(code)
     if kind is None:
@@ -179,8 +220,7 @@ def _row(
         )
     root = code[:2]
     quad = quad_of_root(root)
-    first = _country(row.get("Source Country", ""))
-    second = _country(row.get("Target Country", ""))
+    first, second = _country(source_country), _country(target_country)
     if not (
         selection.keeps_day(day)
         and selection.keeps_kind(kind)
@@ -188,94 +228,68 @@ def _row(
         and selection.keeps_sides(first, second)
     ):
         return None
-    return _fields(row, event_id, day, kind, code, quad, (first, second), file, line)
-
-
-def _country(name: str) -> str | None:
-    # ICEWS gives country names ("Russian Federation"): the library's table reads them.
-    if not name:
-        return None
-    try:
-        return timeline.Actor.coerce(name).country
-    except timeline.InvalidEvent:
-        return None
-
-
-def _fields(
-    row: dict[str, str],
-    event_id: str,
-    day: str,
-    kind: str,
-    code: str,
-    quad: str,
-    countries: tuple[str | None, str | None],
-    file: str,
-    line: Line,
-) -> dict[str, Any]:
     actors = []
-    sides: dict[str, dict[str, str]] = {}
-    for side, role, country in (
-        ("Source", "actor", countries[0]),
-        ("Target", "recipient", countries[1]),
+    icews: dict[str, Any] = {}
+    for side, role, name, sectors, country_name, code_of in (
+        ("source", "actor", source_name, source_sectors, source_country, first),
+        ("target", "recipient", target_name, target_sectors, target_country, second),
     ):
-        name, sectors = row.get(f"{side} Name", ""), row.get(f"{side} Sectors", "")
-        raw = {
-            k: v
-            for k, v in (
-                ("name", name),
-                ("sectors", sectors),
-                ("country", row.get(f"{side} Country", "")),
-            )
-            if v
-        }
+        raw = {k: v for k, v in (("name", name), ("sectors", sectors), ("country", country_name))
+               if v}  # fmt: skip
         if raw:
-            sides[side.lower()] = raw
-        if country is not None:
-            actor: dict[str, Any] = {"country": country, "role": role}
+            icews[side] = raw
+        if code_of is not None:
+            actor: dict[str, Any] = {"country": code_of, "role": role}
             if name:
                 actor["name"] = name
-            sector = _sector(sectors)
+            sector = _sector(sectors) if sectors else None
             if sector is not None:
                 actor["sector"] = sector
             actors.append(actor)
-    story = row.get("Story ID", "")
-    sentence = row.get("Sentence Number", "")
-    publisher = row.get("Publisher", "")
-    icews: dict[str, Any] = {k: v for k, v in (("story_id", story), ("sentence", sentence)) if v}
-    intensity = _number(row, "Intensity")
-    if intensity is not None:
-        icews["intensity"] = intensity
-    icews.update(sides)
-    attributes: dict[str, Any] = {
-        "cameo": {"code": code, "root": code[:2]} | ({"quad": int(quad)} if quad else {}),
-        "icews": icews,
-        "provenance": provenance("icews", file, line[0], line[2]),
-    }
+    if story:
+        icews["story_id"] = story
+    if sentence:
+        icews["sentence"] = sentence
+    value = _number(intensity)
+    if value is not None:
+        icews["intensity"] = value
+    cameo: dict[str, Any] = {"code": code, "root": root}
+    if quad:
+        cameo["quad"] = int(quad)
+    attributes: dict[str, Any] = {"cameo": cameo, "icews": icews, "provenance": origin}
     geo: dict[str, Any] = {
-        k.lower(): row[k] for k in ("City", "District", "Province", "Country") if row.get(k)
-    }
-    for key, column in (("lat", "Latitude"), ("lon", "Longitude")):
-        value = _number(row, column)
-        if value is not None:
-            geo[key] = value
+        k: v
+        for k, v in (("city", city), ("district", district), ("province", province),
+                     ("country", country))
+        if v
+    }  # fmt: skip
+    lat, lon = _number(latitude), _number(longitude)
+    if lat is not None:
+        geo["lat"] = lat
+    if lon is not None:
+        geo["lon"] = lon
     if geo:
         attributes["geo"] = geo
-    place = ", ".join(row[k] for k in ("City", "Province", "Country") if row.get(k))
-    text = row.get("Event Text", "") or kind
-    names = [n for n in (row.get("Source Name", ""), row.get("Target Name", "")) if n]
-    sources: list[dict[str, str]] = []
+    place = ", ".join(p for p in (city, province, country) if p)
+    sources = []
     if publisher and story:
         sources.append(
             {"publisher": publisher, "story": f"{story}:{sentence}" if sentence else story}
         )
-    tags = [f"root:{code[:2]}"]
-    if quad:
-        tags.append(f"quad:{QUAD_CLASSES[quad]}")
+    if source_name and target_name:
+        title = f"{source_name} → {target_name}: {text or kind}"
+    else:
+        title = (
+            f"{source_name or target_name}: {text or kind}"
+            if source_name or target_name
+            else (text or kind)
+        )
+    tags = [f"root:{root}", f"quad:{QUAD_CLASSES[quad]}"] if quad else [f"root:{root}"]
     return {
         "id": f"icews-{event_id}-{day}",
         "kind": kind,
         "when": day,
-        "title": f"{' → '.join(names)}: {text}" if names else text,
+        "title": title,
         "actors": actors,
         "location": place or None,
         "sources": sources,
