@@ -176,29 +176,6 @@ def _calendar_when(cells: dict[str, str], all_day_column: str) -> str:
     return first if first == last else f"{first}/{last}"
 
 
-def _description(text: str) -> tuple[str, str | None, list[str]]:
-    """Split a calendar description into (summary, modality, source URLs)."""
-    summary: list[str] = []
-    modality = None
-    sources: list[str] = []
-    part = "summary"
-    for line in text.splitlines():
-        if part == "summary" and line.startswith("Date: "):
-            part = "meta"
-            continue
-        if part == "summary":
-            summary.append(line)
-        elif line.startswith("Modality: "):
-            modality = line.removeprefix("Modality: ").strip()
-        elif line == "Sources:":
-            part = "sources"
-        elif part == "sources" and line.startswith("- "):
-            url = line.rsplit(" ", 1)[-1]
-            if url.startswith(("http://", "https://")):
-                sources.append(url)
-    return "\n".join(summary).strip(), modality, sources
-
-
 def calendar_fields(
     line: int, dialect: str, header: Sequence[str], cells: Sequence[str], kind: str | None
 ) -> dict[str, Any] | timeline.ImportProblem:
@@ -210,16 +187,16 @@ def calendar_fields(
         return timeline.ImportProblem(
             line=line, field="Start Date", reason=f"not a MM/DD/YYYY date and h:mm AM time ({exc})"
         )
-    summary, modality, sources = _description(row.get("Description", ""))
+    text = timeline.read_calendar_description(row.get("Description", ""))
     fields: dict[str, Any] = {
         "title": row["Subject"].removeprefix("≈ "),
         "when": when,
-        "summary": summary,
+        "summary": text.summary,
         "location": row.get("Location", "").strip() or None,
-        "sources": sources,
+        "sources": list(text.urls),
     }
-    if modality is not None:
-        fields["modality"] = modality
+    if text.modality is not None:
+        fields["modality"] = text.modality
     categories = [c.strip() for c in row.get("Categories", "").split(";") if c.strip()]
     if categories:
         fields["kind"], fields["tags"] = categories[0], categories[1:]
