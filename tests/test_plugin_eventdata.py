@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -196,6 +197,42 @@ class TestGdeltBadInput:
         event = tl.get("gdelt-1000001")
         assert "S\ufffdO PAULO" == event.actors[0].name
         assert "replaced" in event.attributes["provenance"]["decoding"]
+
+
+class TestLastUpdate:
+    def _listing(self, tmp_path: Path, path: Path, md5: str | None = None) -> Path:
+        digest = md5 or hashlib.md5(path.read_bytes(), usedforsecurity=False).hexdigest()
+        url = f"http://data.gdeltproject.org/gdeltv2/{path.name}"
+        listing = tmp_path / "lastupdate.txt"
+        listing.write_text(
+            f"{path.stat().st_size} {digest} {url}\n"
+            "2931 0e9f2b7c0c2b5a3d1a0f3c3c3d2b1a0f http://data.gdeltproject.org/gdeltv2/x.mentions.CSV.zip\n",
+            encoding="utf-8",
+        )
+        return listing
+
+    def test_listed_file_imports(self, tl: timeline.Timeline, tmp_path: Path) -> None:
+        """A file whose size and MD5 match lastupdate.txt imports."""
+        path = gdelt_file(tmp_path, [gdelt_row()])
+        listing = self._listing(tmp_path, path)
+        assert 1 == tl.import_file("gdelt", path, lastupdate=str(listing)).recorded
+
+    def test_bad_md5_is_one_error(self, tl: timeline.Timeline, tmp_path: Path) -> None:
+        """A download whose MD5 differs is one error naming both digests; nothing written."""
+        path = gdelt_file(tmp_path, [gdelt_row()])
+        listing = self._listing(tmp_path, path, md5="0" * 32)
+        with pytest.raises(timeline.ImportFailed, match="partial or altered") as caught:
+            tl.import_file("gdelt", path, lastupdate=str(listing), skip_invalid=True)
+        assert ["file"] == [p.field for p in caught.value.problems]
+        assert 0 == tl.seq
+
+    def test_unlisted_file(self, tl: timeline.Timeline, tmp_path: Path) -> None:
+        """A file the listing does not name is refused."""
+        path = gdelt_file(tmp_path, [gdelt_row()])
+        listing = self._listing(tmp_path, path)
+        other = gdelt_file(tmp_path, [gdelt_row()], name="20251205103000.export.CSV")
+        with pytest.raises(timeline.ImportFailed, match="does not list"):
+            tl.import_file("gdelt", other, lastupdate=str(listing))
 
 
 class TestGdeltFilters:

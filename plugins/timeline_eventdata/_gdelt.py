@@ -21,7 +21,7 @@ from ._select import (
     base_name,
     provenance,
 )
-from ._stream import lines_of, stream_name
+from ._stream import check_listed, lines_of, stream_name
 
 __all__ = ["GDELT_COLUMNS", "GdeltImporter"]
 
@@ -341,8 +341,18 @@ class GdeltImporter(EventDataImporter):
             type=bool,
             default=False,
         ),
+        timeline.Option(
+            name="lastupdate",
+            help="Check the file's size and MD5 against this lastupdate.txt (already downloaded).",
+        ),
     )
     dataset: ClassVar[str] = "gdelt2"
+
+    def read(self, stream: IO[Any], **options: Any) -> Iterator[Row]:
+        """Yield the selected rows; with ``lastupdate``, check the file against it first."""
+        if options.get("lastupdate"):
+            check_listed(stream, str(options["lastupdate"]))
+        yield from super().read(stream, **options)
 
     def rows(self, stream: IO[Any], selection: Selection) -> Iterator[Row]:
         """Yield the selected rows of a GDELT export as event fields, bad rows as problems."""

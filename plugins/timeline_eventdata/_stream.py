@@ -7,6 +7,7 @@ lines are read, so memory does not grow with the file.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import zipfile
 import zlib
@@ -15,7 +16,7 @@ from typing import IO, Any
 
 import timeline
 
-__all__ = ["Line", "file_error", "lines_of", "stream_name"]
+__all__ = ["Line", "check_listed", "file_error", "lines_of", "stream_name"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _EMPTY_ZIP_MAGIC = b"PK\x05\x06"
@@ -128,3 +129,42 @@ def lines_of(stream: IO[Any]) -> Iterator[Line]:
     except (EOFError, zipfile.BadZipFile, gzip.BadGzipFile, zlib.error) as exc:
         reason = f"the compressed file is truncated or corrupt after line {number}: {exc}"
         raise file_error(stream, number + 1, reason) from None
+
+
+def check_listed(stream: IO[Any], listing: str) -> None:
+    """Check a downloaded file against GDELT's ``lastupdate.txt`` (or ``masterfilelist.txt``).
+
+    Each line of the listing is ``<size> <md5> <url>``; the entry whose URL ends
+    with the file's name gives the size and MD5 the file must have. The stream
+    is read once to hash it, then rewound.
+
+    Raises:
+        ImportFailed: the listing cannot be read or does not list the file, the
+            stream cannot be rewound, or the size or MD5 differs (one problem).
+    """
+    name = stream_name(stream).replace("\\", "/").rsplit("/", 1)[-1]
+    try:
+        with open(listing, encoding="utf-8") as f:
+            entries = [line.split() for line in f if line.strip()]
+    except OSError as exc:
+        raise file_error(stream, 1, f"cannot read the listing {listing}: {exc.strerror}") from None
+    found = [e for e in entries if len(e) == 3 and e[2].rsplit("/", 1)[-1] == name]
+    if not found:
+        raise file_error(stream, 1, f"{listing} does not list {name}")
+    size, md5 = int(found[0][0]), found[0][1].lower()
+    seekable = getattr(stream, "seekable", None)
+    if seekable is None or not seekable():
+        raise file_error(stream, 1, "a stream that cannot be rewound cannot be checked")
+    digest = hashlib.md5(usedforsecurity=False)
+    length = 0
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+        length += len(chunk)
+    stream.seek(0)
+    if (length, digest.hexdigest()) != (size, md5):
+        raise file_error(
+            stream,
+            1,
+            f"{listing} gives {size} bytes with MD5 {md5}, the file has {length} bytes with MD5 "
+            f"{digest.hexdigest()} (a partial or altered download?)",
+        )
