@@ -86,6 +86,12 @@ class TestGdeltMapping:
         assert "010" == tl.get("gdelt-1").attributes["cameo"]["code"]
         assert "cameo.010" in tl.kinds
 
+    def test_uncertain_dates(self, tl: timeline.Timeline, tmp_path: Path) -> None:
+        """uncertain_dates marks each day uncertain (GDELT often dates by the article)."""
+        path = gdelt_file(tmp_path, [gdelt_row()])
+        tl.import_file("gdelt", path, uncertain_dates=True)
+        assert "2025-12-05?" == tl.get("gdelt-1000001").when.edtf
+
     @pytest.mark.parametrize(
         ("code", "kind"),
         [("057", "treaty.signed"), ("036", "visit.announced"), ("0312", "defence.intent")],

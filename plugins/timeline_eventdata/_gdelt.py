@@ -342,6 +342,12 @@ class GdeltImporter(EventDataImporter):
             default=False,
         ),
         timeline.Option(
+            name="uncertain_dates",
+            help="Mark every date uncertain (EDTF '?'): GDELT often dates an event by its article.",
+            type=bool,
+            default=False,
+        ),
+        timeline.Option(
             name="lastupdate",
             help="Check the file's size and MD5 against this lastupdate.txt (already downloaded).",
         ),
@@ -354,7 +360,7 @@ class GdeltImporter(EventDataImporter):
             check_listed(stream, str(options["lastupdate"]))
         yield from super().read(stream, **options)
 
-    def rows(self, stream: IO[Any], selection: Selection) -> Iterator[Row]:
+    def rows(self, stream: IO[Any], selection: Selection, options: dict[str, Any]) -> Iterator[Row]:
         """Yield the selected rows of a GDELT export as event fields, bad rows as problems."""
         file = base_name(stream_name(stream))
         by_sides = bool(selection.actors) or selection.dyad is not None
@@ -362,6 +368,7 @@ class GdeltImporter(EventDataImporter):
         by_day = selection.start is not None or selection.end is not None
         by_kind = bool(selection.kinds)
         root_only, min_sources = selection.root_only, selection.min_sources
+        qualifier = "?" if options.get("uncertain_dates") else ""
         for number, text, replaced in lines_of(stream):
             fields = text.split("\t")
             if len(fields) != 61:
@@ -393,7 +400,8 @@ class GdeltImporter(EventDataImporter):
                 ):
                     continue
                 origin = provenance("gdelt2", file, number, replaced)
-                yield number, gdelt_fields(fields, coded[0], coded[1], day, origin)
+                fields_out = gdelt_fields(fields, coded[0], coded[1], day + qualifier, origin)
+                yield number, fields_out
             except _Bad as bad:
                 yield (
                     number,

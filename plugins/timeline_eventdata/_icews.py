@@ -169,7 +169,7 @@ class IcewsImporter(EventDataImporter):
     options: tuple[timeline.Option, ...] = COMMON_OPTIONS
     dataset: ClassVar[str] = "icews"
 
-    def rows(self, stream: IO[Any], selection: Selection) -> Iterator[Row]:
+    def rows(self, stream: IO[Any], selection: Selection, options: dict[str, Any]) -> Iterator[Row]:
         """Yield the selected ICEWS rows as event fields, bad rows as problems."""
         file = base_name(stream_name(stream))
         lines = lines_of(stream)

@@ -102,7 +102,7 @@ class PolecatImporter(EventDataImporter):
     options: tuple[timeline.Option, ...] = COMMON_OPTIONS
     dataset: ClassVar[str] = "polecat"
 
-    def rows(self, stream: IO[Any], selection: Selection) -> Iterator[Row]:
+    def rows(self, stream: IO[Any], selection: Selection, options: dict[str, Any]) -> Iterator[Row]:
         """Yield the selected POLECAT rows as event fields, bad rows as problems."""
         file = base_name(stream_name(stream))
         lines = lines_of(stream)

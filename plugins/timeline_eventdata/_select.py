@@ -177,15 +177,18 @@ class EventDataImporter(timeline.Importer):
         kept = 0
         if selection.limit == 0:
             return
-        for line, item in self.rows(stream, selection):
+        for line, item in self.rows(stream, selection, options):
             yield line, item
             if not isinstance(item, timeline.ImportProblem):
                 kept += 1
                 if selection.limit is not None and kept >= selection.limit:
                     return
 
-    def rows(self, stream: IO[Any], selection: Selection) -> Iterator[Row]:
-        """Yield ``(line, event fields or problem)`` for each row ``selection`` keeps."""
+    def rows(self, stream: IO[Any], selection: Selection, options: dict[str, Any]) -> Iterator[Row]:
+        """Yield ``(line, event fields or problem)`` for each row ``selection`` keeps.
+
+        ``options`` are the importer's checked options (for those that are not filters).
+        """
         raise NotImplementedError
 
 
