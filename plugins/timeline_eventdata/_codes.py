@@ -150,8 +150,12 @@ def plover_kind(event_type: str, mode: str) -> str | None:
     return f"plover.{kind_type}"
 
 
-def registered_kinds() -> list[timeline.Kind]:
-    """Return every kind this plugin registers: the extra kinds, ``cameo.*`` and ``plover.*``."""
+@functools.cache
+def registered_kinds() -> tuple[timeline.Kind, ...]:
+    """Return every kind this plugin registers: the extra kinds, ``cameo.*`` and ``plover.*``.
+
+    Built once per process (kinds are immutable): every plugin host registers the same ones.
+    """
     kinds = list(EXTRA_KINDS)
     for code, label in cameo_labels().items():
         kinds.append(
@@ -170,7 +174,7 @@ def registered_kinds() -> list[timeline.Kind]:
             )
             for mode in modes
         )
-    return kinds
+    return tuple(kinds)
 
 
 def is_cameo_code(text: str) -> bool:
