@@ -88,3 +88,31 @@ class TestFromParts:
             When.from_parts("2024-01", "December 2025")
         with pytest.raises(timeline.InvalidDate, match="ISO date"):
             When.from_parts("2025", None, "June")
+
+
+class TestReadCalendarDescription:
+    def test_reads_back_what_calendar_description_wrote(self) -> None:
+        """Summary, modality and source URLs come back from calendar_description's text."""
+        event = timeline.Event(
+            kind="visit.state",
+            when="2025-12-04",
+            title="Visit",
+            summary="First line\nsecond line",
+            modality="planned",
+            sources=[{"url": "https://e.com/a", "publisher": "TASS"}, "https://e.com/b"],
+        )
+        text = timeline.read_calendar_description(timeline.calendar_description(event, False))
+        assert ("First line\nsecond line", timeline.Modality.PLANNED) == (
+            text.summary,
+            text.modality,
+        )
+        assert ("https://e.com/a", "https://e.com/b") == text.urls
+
+    def test_other_text_is_all_summary(self) -> None:
+        """Text another program wrote (no Date: line) is the summary, whole."""
+        text = timeline.read_calendar_description("Agenda:\n- item https://x.org")
+        assert ("Agenda:\n- item https://x.org", None, ()) == (
+            text.summary,
+            text.modality,
+            text.urls,
+        )

@@ -65,3 +65,14 @@ class TestRegistry:
         """Kind names are dotted lower-case identifiers."""
         with pytest.raises(InvalidEvent, match="dotted lower-case"):
             Kind(name="Treaty", description="x")
+
+    @pytest.mark.parametrize("name", ["cameo.010", "cameo.0312", "plover.consult.visit"])
+    def test_code_segments(self, name: str) -> None:
+        """A segment after the first may start with a digit: CAMEO codes keep their zeros."""
+        assert name == Kind(name=name, description="x").name
+
+    @pytest.mark.parametrize("name", ["010.cameo", "cameo", "cameo.", "cameo.01-0", "Cameo.010"])
+    def test_family_starts_with_a_letter(self, name: str) -> None:
+        """The family (first segment) still starts with a letter; codes need a family."""
+        with pytest.raises(InvalidEvent, match="first part starts with a letter"):
+            Kind(name=name, description="x")

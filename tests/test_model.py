@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
+import timeline
 from timeline import Actor, ActorRole, Event, InvalidEvent, Modality, Source, When
 from timeline._model import new_event_id
 
@@ -167,3 +169,39 @@ class TestSource:
         """Two sources for one event are both kept, in order."""
         event = make(sources=["https://a.example/1", "https://b.example/2"])
         assert ["https://a.example/1", "https://b.example/2"] == [s.url for s in event.sources]
+
+
+class TestSourceWithoutUrl:
+    def test_publisher_and_story(self) -> None:
+        """A source without a URL has a publisher and a story id; its reference shows both."""
+        source = timeline.Source(publisher="Xinhua", story="28390718:2")
+        assert source.url is None
+        assert "Xinhua 28390718:2" == source.reference
+
+    @pytest.mark.parametrize(
+        "fields", [{}, {"publisher": "Xinhua"}, {"story": "1"}, {"publisher": " ", "story": "1"}]
+    )
+    def test_needs_url_or_publisher_and_story(self, fields: dict[str, str]) -> None:
+        """Without a URL, both a publisher and a story id are required."""
+        with pytest.raises(timeline.InvalidEvent, match="publisher and a story id"):
+            timeline.Source(**fields)
+
+    def test_url_still_validated(self) -> None:
+        """A URL, when given, must still be an http(s) URL."""
+        with pytest.raises(timeline.InvalidEvent, match="http"):
+            timeline.Source(url="ftp://x", publisher="X", story="1")
+
+    def test_survives_the_log(self, tmp_path: Path) -> None:
+        """An event with a URL-less source replays from SQLite unchanged."""
+        path = tmp_path / "t.db"
+        with timeline.open(path) as tl:
+            ev = tl.record(
+                kind="visit.state",
+                when="2014-03-02",
+                title="Visit",
+                actors=["RUS"],
+                sources=[{"publisher": "Xinhua", "story": "1:2"}],
+            )
+        with timeline.open(path) as tl:
+            assert ev == tl.get(ev.id)
+            assert tl.verify().ok

@@ -546,3 +546,128 @@ class TestCsvImporterContract(ImporterContract):
             "c,visit.state,2025-12-04/2025-12-05,Good too\r\n"
             "d,no.such.kind,2025-02-18,Bad kind\r\n"
         ), [3, 5]
+
+
+class TestMappedCsv:
+    SHEET = (
+        "Headline,Date,Countries,Type,Link,Notes\r\n"
+        'Putin in Delhi,4 December 2025,"Russia, India",visit.state,https://e.com/a,Day 1\r\n'
+        "Duma vote,early December 2025,RUS;IND,treaty.domestic_approval,,\r\n"
+        "RELOS signed,2025-02-18,Russian Federation;India,treaty.signed,,from the sheet\r\n"
+    )
+    MAP = "title=Headline,when=Date,actors=Countries,kind=Type,sources=Link"
+
+    def test_columns_named_by_the_user(self):
+        """Any CSV imports once its columns are named; actors as codes, names or lists."""
+        tl = make_timeline()
+        report = import_text(tl, self.SHEET, map=self.MAP, rest=True)
+        assert 3 == report.recorded
+        by_title = {e.title: e for e in tl.events()}
+        visit = by_title["Putin in Delhi"]
+        assert (["RUS", "IND"], "2025-12-04") == (
+            [a.country for a in visit.actors],
+            visit.when.edtf,
+        )
+        assert ["https://e.com/a"] == [s.url for s in visit.sources]
+        assert {"Notes": "Day 1"} == visit.attributes
+        assert "2025-12-01" == by_title["Duma vote"].when.earliest.isoformat()
+        assert ["RUS", "IND"] == [a.country for a in by_title["RELOS signed"].actors]
+
+    def test_default_kind_and_no_rest(self):
+        """--kind gives rows without a kind column theirs; unnamed columns are dropped."""
+        tl = make_timeline()
+        import_text(tl, self.SHEET, map="title=Headline,when=Date", kind="meeting.summit")
+        assert {"meeting.summit"} == {e.kind for e in tl.events()}
+        assert all(e.attributes == {} for e in tl.events())
+
+    def test_header_problem_is_one_error(self):
+        """A mapped column the header lacks is one problem listing found and expected."""
+        with pytest.raises(timeline.ImportFailed) as caught:
+            import_text(
+                make_timeline(), self.SHEET, map="title=Title,when=Date", kind="visit.state"
+            )
+        [problem] = caught.value.problems
+        assert (1, "header") == (problem.line, problem.field)
+        assert "lacks Title" in problem.reason
+        assert "found columns: Headline, Date, Countries, Type, Link, Notes" in problem.reason
+
+    def test_unmapped_required_fields(self):
+        """Without a kind column or --kind, the map is refused once, naming what is missing."""
+        with pytest.raises(timeline.ImportFailed, match="no column is mapped to kind"):
+            import_text(make_timeline(), self.SHEET, map="title=Headline,when=Date")
+
+    @pytest.mark.parametrize("bad", ["title", "colour=Type", "title=Headline,title=Date"])
+    def test_bad_map(self, bad):
+        """A malformed map is an InvalidOption naming it."""
+        with pytest.raises(timeline.InvalidOption, match="map"):
+            import_text(make_timeline(), self.SHEET, map=bad, kind="visit.state")
+
+    def test_bad_rows_named(self):
+        """A bad cell is reported with its line and field."""
+        text = "Headline,Date\r\nGood,2025-02-18\r\nBad,someday\r\n"
+        with pytest.raises(timeline.ImportFailed) as caught:
+            import_text(make_timeline(), text, map="title=Headline,when=Date", kind="visit.state")
+        assert [(3, "when")] == [(p.line, p.field) for p in caught.value.problems]
+
+    def test_cli_map_flags(self, tmp_path):
+        """`timeline import csv FILE --map title=Headline --map when=Date --kind ...`."""
+        from click.testing import CliRunner
+
+        from timeline.cli import cli
+        from timeline.cli._common import CliState
+        from timeline.testing import first_party_host
+
+        path = tmp_path / "sheet.csv"
+        path.write_text(self.SHEET, encoding="utf-8")
+        db = str(tmp_path / "t.db")
+        state = CliState(host=first_party_host())
+        assert 0 == CliRunner().invoke(cli, ["--db", db, "init"], obj=state).exit_code
+        maps = ["--map", "title=Headline", "--map", "when=Date", "--map", "actors=Countries"]
+        argv = ["--db", db, "import", "csv", str(path), *maps, "--kind", "visit.state"]
+        result = CliRunner().invoke(cli, argv, obj=state)
+        assert 0 == result.exit_code, result.output
+        assert "imported 3 events" in result.output
+
+
+class TestCalendarCsvReadBack:
+    EVENTS = (
+        {
+            "kind": "visit.state",
+            "when": "2025-12-04/2025-12-05",
+            "title": "Putin visits India",
+            "summary": "State visit",
+            "location": "New Delhi",
+            "sources": ["https://e.com/visit"],
+            "tags": ["summit"],
+        },
+        {"kind": "treaty.signed", "when": "2025-02-18", "title": "RELOS signed"},
+        {"kind": "meeting.summit", "when": "2025-08-31T09:30:00Z", "title": "SCO opens"},
+    )
+
+    def _carried(self, event):
+        return (event.title, event.when.edtf, event.summary, event.location,
+                [s.url for s in event.sources])  # fmt: skip
+
+    @pytest.mark.parametrize("dialect", ["google", "outlook"])
+    def test_round_trip(self, dialect):
+        """What a Google or Outlook export carries imports back (title, dates, text, place)."""
+        source = make_timeline(*self.EVENTS)
+        text = export(source, dialect=dialect)
+        target = make_timeline()
+        report = import_text(target, text, kind="visit.state")
+        assert 3 == report.recorded
+        assert sorted(self._carried(e) for e in source.events()) == sorted(
+            self._carried(e) for e in target.events()
+        )
+
+    def test_outlook_carries_kind_and_tags(self):
+        """Outlook's Categories carry the kind and the tags back."""
+        target = make_timeline()
+        import_text(target, export(make_timeline(*self.EVENTS), dialect="outlook"))
+        visit = next(e for e in target.events() if e.title == "Putin visits India")
+        assert ("visit.state", ("summit",)) == (visit.kind, visit.tags)
+
+    def test_google_needs_a_kind(self):
+        """Google rows carry no kind: without --kind each row says so."""
+        with pytest.raises(timeline.ImportFailed, match="give --kind"):
+            import_text(make_timeline(), export(make_timeline(*self.EVENTS), dialect="google"))

@@ -17,7 +17,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 import timeline
 import timeline_ics
-from timeline.testing import ExporterContract, FixedClock
+from timeline.testing import ExporterContract, FixedClock, ImporterContract
 
 GOLDEN = Path(__file__).parent / "golden" / "relos.ics"
 UTC = dt.timezone.utc
@@ -537,3 +537,115 @@ class TestThroughPluginHost:
 class TestIcsContract(ExporterContract):
     def make_exporter(self):
         return timeline_ics.IcsExporter()
+
+
+FOREIGN_ICS = (
+    "BEGIN:VCALENDAR\r\n"
+    "VERSION:2.0\r\n"
+    "PRODID:-//Other tool//EN\r\n"
+    "BEGIN:VEVENT\r\n"
+    "UID:summit-2025@example.org\r\n"
+    "DTSTAMP:20251101T000000Z\r\n"
+    "DTSTART;VALUE=DATE:20251204\r\n"
+    "DTEND;VALUE=DATE:20251206\r\n"
+    "SUMMARY:Annual summit\r\n"
+    "DESCRIPTION:Two days in Delhi\r\n"
+    "LOCATION:New Delhi\r\n"
+    "URL:https://example.org/summit\r\n"
+    "CATEGORIES:meeting.summit,india\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\n"
+    "UID:{1234 5678}\r\n"
+    "DTSTAMP:20251101T000000Z\r\n"
+    "DTSTART;TZID=Europe/Moscow:20251210T150000\r\n"
+    "DTEND;TZID=Europe/Moscow:20251210T170000\r\n"
+    "SUMMARY:Council vote\r\n"
+    "STATUS:CANCELLED\r\n"
+    "END:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def import_ics(tl: Any, data: bytes | str, **options: Any) -> Any:
+    """Import calendar bytes with the ics importer."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return timeline_ics.IcsImporter().import_into(tl, io.BytesIO(raw), **options)
+
+
+class TestIcsImporter:
+    def test_foreign_calendar(self):
+        """All-day and timed events, text fields, categories and CANCELLED are read."""
+        tl = make_timeline()
+        assert 2 == import_ics(tl, FOREIGN_ICS, kind="treaty.signed").recorded
+        summit = tl.get(timeline_ics.event_id_of_uid("summit-2025@example.org"))
+        assert summit.id.startswith("ics-summit-2025-example.org-")
+        assert ("2025-12-04/2025-12-05", "Annual summit", "Two days in Delhi") == (
+            summit.when.edtf,
+            summit.title,
+            summit.summary,
+        )
+        assert ("meeting.summit", ("india",), "New Delhi") == (
+            summit.kind,
+            summit.tags,
+            summit.location,
+        )
+        assert ["https://example.org/summit"] == [s.url for s in summit.sources]
+        [vote] = [e for e in tl.events() if e.title == "Council vote"]
+        assert "treaty.signed" == vote.kind  # no kind among its categories: --kind
+        assert timeline.Modality.NEGATED == vote.modality
+        assert "2025-12-10T15:00:00+03:00/2025-12-10T17:00:00+03:00" == vote.when.edtf
+        assert vote.id.startswith("ics-1234-5678-")  # '{' and ' ' are no id characters
+
+    def test_stable_ids(self):
+        """The same calendar imported twice names the same events (re-import adds nothing)."""
+        first, second = make_timeline(), make_timeline()
+        import_ics(first, FOREIGN_ICS, kind="treaty.signed")
+        import_ics(second, FOREIGN_ICS, kind="treaty.signed")
+        assert sorted(e.id for e in first.events()) == sorted(e.id for e in second.events())
+        report = import_ics(first, FOREIGN_ICS, kind="treaty.signed", skip_invalid=True)
+        assert (0, {"id"}) == (report.recorded, {p.field for p in report.problems})
+
+    def test_own_export_round_trip(self):
+        """An export of this library reads back: ids, kinds, dates, text, sources, modality."""
+        source = make_timeline(
+            {
+                "id": "visit-delhi",
+                "kind": "visit.state",
+                "when": "2025-12-04/2025-12-05",
+                "title": "Putin visits India",
+                "summary": "State visit",
+                "location": "New Delhi",
+                "sources": ["https://e.com/visit"],
+                "tags": ["summit"],
+                "modality": "planned",
+            },
+            {"id": "relos-signed", "kind": "treaty.signed", "when": "2025-02-18", "title": "RELOS"},
+        )
+        target = make_timeline()
+        assert 2 == import_ics(target, export(source, modalities="all")).recorded
+
+        def carried(e: timeline.Event) -> tuple[Any, ...]:
+            urls = [s.url for s in e.sources]
+            return (e.id, e.kind, e.when.edtf, e.title, e.summary, e.location, urls, e.tags,
+                    e.modality)  # fmt: skip
+
+        assert sorted(map(carried, source.events())) == sorted(map(carried, target.events()))
+
+    def test_event_id_of_uid(self):
+        """Own UIDs give the id back; others a prefixed id, with a hash when they hold odd ones."""
+        assert "relos" == timeline_ics.event_id_of_uid("relos@geotimeline")
+        assert "ics-a1.x" == timeline_ics.event_id_of_uid("a1.x")
+        assert timeline_ics.event_id_of_uid("a b") != timeline_ics.event_id_of_uid("a@b")
+        assert timeline_ics.event_id_of_uid("a b") == timeline_ics.event_id_of_uid("a b")
+
+
+class TestIcsImporterContract(ImporterContract):
+    def make_importer(self):
+        return timeline_ics.IcsImporter()
+
+    def invalid_file(self):
+        good = FOREIGN_ICS.split("BEGIN:VEVENT\r\n")[1]
+        bad = "UID:no-date\r\nSUMMARY:No date\r\nEND:VEVENT\r\n"
+        body = "BEGIN:VEVENT\r\n" + good + "BEGIN:VEVENT\r\n" + bad
+        text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n" + body + "END:VCALENDAR\r\n"
+        return text.encode("utf-8"), [15]

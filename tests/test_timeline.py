@@ -239,7 +239,7 @@ class TestQueries:
         with pytest.raises(UnknownKind):
             tl.events(kind="treaty.sigend")
         with pytest.raises(InvalidEvent, match="country"):
-            tl.events(actor="Russia")
+            tl.events(actor="Atlantis")  # names work ("Russia"); unknown ones do not
         with pytest.raises(InvalidEvent, match="start on or before the end"):
             tl.events(between=("2025-12-31", "2025-01-01"))
         with pytest.raises(InvalidEvent, match="pair"):

@@ -238,7 +238,7 @@ def _step(event: timeline.Event) -> Step:
         chamber=chamber,
         body=body,
         modality=event.modality.value,
-        sources=tuple(s.url for s in event.sources),
+        sources=tuple(s.reference for s in event.sources),
         disputed=disputed,
         claims=claims,
         since_previous=None,

@@ -12,6 +12,13 @@ import msgspec
 import timeline
 
 from ._cells import FULL_COLUMNS, REQUIRED_COLUMNS, unguard
+from ._mapped import (
+    calendar_dialect,
+    calendar_fields,
+    check_mapped_header,
+    mapped_fields,
+    parse_map,
+)
 
 __all__ = ["CsvImporter"]
 
@@ -62,14 +69,17 @@ def _fields(line: int, cells: dict[str, str]) -> Row:
 
 @attrs.frozen(kw_only=True)
 class CsvImporter(timeline.Importer):
-    """Reads the full CSV dialect (the columns the ``csv`` exporter writes; ids are kept).
+    """Reads CSV: the full dialect (ids kept), any spreadsheet with ``map``, or calendar CSV.
 
-    The header names the columns (any order; ``kind``, ``when`` and ``title``
-    are required). Each bad row is reported with its line number and field.
+    The full dialect's header names the columns (any order; ``kind``, ``when``
+    and ``title`` are required). With ``map`` (``title=Headline,when=Date``) any
+    CSV is read, its columns named by the user. A header that is exactly
+    Google's or Outlook's is read back as that calendar dialect. Each bad row is
+    reported with its line number and field; a header problem is one problem.
     """
 
     name: str = "csv"
-    description: str = "CSV in the full dialect of the csv exporter"
+    description: str = "CSV: the full dialect, any spreadsheet (--map), Google or Outlook"
     suffix: str = ".csv"
     binary: bool = False
     options: tuple[timeline.Option, ...] = (
@@ -79,12 +89,26 @@ class CsvImporter(timeline.Importer):
             type=bool,
             help="Undo the exporter's formula guard (give the value it was exported with)",
         ),
+        timeline.Option(
+            name="map",
+            help="FIELD=COLUMN pairs naming each field's column (title=Headline,when=Date)",
+        ),
+        timeline.Option(name="kind", help="The kind of rows without one (mapped and calendar CSV)"),
+        timeline.Option(
+            name="rest",
+            default=False,
+            type=bool,
+            help="Mapped CSV: keep the columns no field is mapped to as attributes",
+        ),
     )
 
     def read(self, stream: IO[Any], **options: Any) -> Iterator[Row]:
         """Yield ``(line, fields)`` per row, or ``(line, ImportProblem)`` for a bad one."""
         reader = csv.reader(stream, strict=True)
         clean = unguard if options["guard_formulas"] else str
+        mapping = parse_map(self.owner, options["map"]) if options.get("map") else None
+        kind = options.get("kind")
+        dialect: str | None = None
         line = 1
         header: list[str] | None = None
         try:
@@ -98,7 +122,13 @@ class CsvImporter(timeline.Importer):
                     continue
                 if header is None:
                     header = [clean(c).strip() for c in row]
-                    problems = self._check_header(line, header)
+                    dialect = None if mapping else calendar_dialect(header)
+                    problems: list[Row] = []
+                    if mapping is not None:
+                        problem = check_mapped_header(header, mapping, kind)
+                        problems = [] if problem is None else [problem]
+                    elif dialect is None:
+                        problems = self._check_header(line, header)
                     yield from problems
                     if problems:
                         return
@@ -106,8 +136,20 @@ class CsvImporter(timeline.Importer):
                 if len(row) != len(header):
                     yield _problem(line, "row", f"{len(row)} cells; the header has {len(header)}")
                     continue
-                cells = {col: clean(cell) for col, cell in zip(header, row, strict=True)}
-                yield _fields(line, cells)
+                if mapping is not None:
+                    cells_in = [clean(c) for c in row]
+                    yield (
+                        line,
+                        mapped_fields(line, header, cells_in, mapping, kind, options["rest"]),
+                    )
+                elif dialect is not None:
+                    yield (
+                        line,
+                        calendar_fields(line, dialect, header, [clean(c) for c in row], kind),
+                    )
+                else:
+                    cells = {col: clean(cell) for col, cell in zip(header, row, strict=True)}
+                    yield _fields(line, cells)
         except csv.Error as exc:
             yield _problem(line, "row", f"malformed CSV ({exc})")
         if header is None:
@@ -125,7 +167,8 @@ class CsvImporter(timeline.Importer):
                         line,
                         column,
                         "not a column of the full CSV dialect "
-                        f"(columns: {', '.join(FULL_COLUMNS)})",
+                        f"(columns: {', '.join(FULL_COLUMNS)}; found: {', '.join(header)}; "
+                        "map other columns with --map FIELD=COLUMN)",
                     )
                 )
         if len(set(header)) != len(header):

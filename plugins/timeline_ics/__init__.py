@@ -1,4 +1,4 @@
-"""The ``ics`` exporter plugin: RFC 5545 calendars for calendar programs.
+"""The ``ics`` exporter and importer plugin: RFC 5545 calendars to and from calendar programs.
 
 Registered through the ``timeline`` entry-point group (``ics = "timeline_ics"``),
 the same way a third-party plugin is. How dates and text go onto the calendar is
@@ -14,13 +14,17 @@ import timeline
 from timeline.hookspecs import hookimpl
 
 from ._exporter import PRODID, UID_DOMAIN, IcsExporter, event_uid
+from ._importer import IcsImporter, event_id_of_uid
 
 __all__ = [
     "PRODID",
     "UID_DOMAIN",
     "IcsExporter",
+    "IcsImporter",
+    "event_id_of_uid",
     "event_uid",
     "timeline_register_exporters",
+    "timeline_register_importers",
 ]
 
 
@@ -28,3 +32,9 @@ __all__ = [
 def timeline_register_exporters(register: Callable[[timeline.Exporter], None]) -> None:
     """Register the ``ics`` exporter."""
     register(IcsExporter())
+
+
+@hookimpl
+def timeline_register_importers(register: Callable[[timeline.Importer], None]) -> None:
+    """Register the ``ics`` importer."""
+    register(IcsImporter())

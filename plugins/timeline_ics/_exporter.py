@@ -184,8 +184,9 @@ class IcsExporter(timeline.Exporter):
         vevent.add("description", _Text(calendar_description(event, fuzzy)))
         if event.location:
             vevent.add("location", _Text(event.location))
-        if event.sources:
-            vevent.add("url", event.sources[0].url)
+        url = next((s.url for s in event.sources if s.url is not None), None)
+        if url is not None:
+            vevent.add("url", url)
         vevent.add("x-geotimeline-edtf", _Text(event.when.edtf))
         vevent.add("x-geotimeline-precision", _Text(event.when.precision.value))
         return vevent

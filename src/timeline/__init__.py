@@ -12,10 +12,12 @@ from typing import Any
 from . import datasets
 from ._calendar import (
     FUZZY_POLICIES,
+    CalendarDescription,
     CalendarSpan,
     SpanKind,
     calendar_description,
     calendar_span,
+    read_calendar_description,
 )
 from ._codec import Upcaster
 from ._errors import (
@@ -65,6 +67,7 @@ __all__ = [
     "Actor",
     "ActorRole",
     "Analysis",
+    "CalendarDescription",
     "CalendarSpan",
     "ConcurrencyError",
     "CorruptLog",
@@ -115,6 +118,7 @@ __all__ = [
     "hookimpl",
     "open",
     "parse_modalities",
+    "read_calendar_description",
 ]
 
 

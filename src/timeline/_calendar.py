@@ -10,7 +10,15 @@ import attrs
 from ._model import Event, Modality
 from ._when import When
 
-__all__ = ["FUZZY_POLICIES", "CalendarSpan", "SpanKind", "calendar_description", "calendar_span"]
+__all__ = [
+    "FUZZY_POLICIES",
+    "CalendarDescription",
+    "CalendarSpan",
+    "SpanKind",
+    "calendar_description",
+    "calendar_span",
+    "read_calendar_description",
+]
 
 #: The values of an exporter's ``fuzzy`` option: leave fuzzy dates out, or draw their span.
 FUZZY_POLICIES: tuple[str, ...] = ("skip", "span")
@@ -89,5 +97,48 @@ def calendar_description(event: Event, fuzzy: bool = False) -> str:
         lines.append("Sources:")
         for source in event.sources:
             label = " - ".join(p for p in (source.publisher, source.title) if p)
-            lines.append(f"- {label}: {source.url}" if label else f"- {source.url}")
+            if source.url is None:
+                lines.append(f"- {source.reference}")  # no URL: publisher and story id
+            else:
+                lines.append(f"- {label}: {source.url}" if label else f"- {source.url}")
     return "\n".join(lines)
+
+
+@attrs.frozen(kw_only=True)
+class CalendarDescription:
+    """What ``read_calendar_description`` finds in a calendar entry's text."""
+
+    summary: str
+    """The event's summary: the text before the ``Date:`` line (all of it when there is none)."""
+    modality: Modality | None
+    """The modality its ``Modality:`` line names, if any."""
+    urls: tuple[str, ...]
+    """The source URLs its ``Sources:`` list gives."""
+
+
+def read_calendar_description(text: str) -> CalendarDescription:
+    """Read back the text ``calendar_description`` wrote (ICS DESCRIPTION, calendar CSV).
+
+    Text from another program (no ``Date:`` line) is all summary.
+    """
+    summary: list[str] = []
+    modality = None
+    urls: list[str] = []
+    part = "summary"
+    for line in text.splitlines():
+        if part == "summary" and line.startswith("Date: "):
+            part = "meta"
+        elif part == "summary":
+            summary.append(line)
+        elif line.startswith("Modality: "):
+            name = line.removeprefix("Modality: ").strip()
+            modality = Modality(name) if name in {m.value for m in Modality} else None
+        elif line == "Sources:":
+            part = "sources"
+        elif part == "sources" and line.startswith("- "):
+            url = line.rsplit(" ", 1)[-1]
+            if url.startswith(("http://", "https://")):
+                urls.append(url)
+    return CalendarDescription(
+        summary="\n".join(summary).strip(), modality=modality, urls=tuple(urls)
+    )

@@ -1,14 +1,19 @@
-"""ISO 3166-1 alpha-3 country codes, and the non-state actor codes PLOVER adds.
+"""ISO 3166-1 alpha-3 country codes, the non-state actor codes PLOVER adds, and country names.
 
 Vendored from Debian's iso-codes (``iso_3166-1.json``) so validation needs no
-network and no extra dependency.
+network and no extra dependency. ``actor_code`` reads a code, an English short
+name or a common alias ("Russia", "Russian Federation", "Burma", "Ivory Coast",
+the names the ICEWS files use) and returns the code.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from typing import Final
 
-__all__ = ["COUNTRIES", "NON_STATE_ACTORS", "actor_code_name"]
+__all__ = ["COUNTRIES", "COUNTRY_ALIASES", "NON_STATE_ACTORS", "actor_code", "actor_code_name"]
 
 #: alpha-3 code -> English short name.
 COUNTRIES: Final[dict[str, str]] = {
@@ -280,3 +285,104 @@ NON_STATE_ACTORS: Final[dict[str, str]] = {
 def actor_code_name(code: str) -> str | None:
     """Return the English name of a country or non-state actor code, or None."""
     return COUNTRIES.get(code) or NON_STATE_ACTORS.get(code)
+
+
+#: Common names and former names -> alpha-3 code, beside the short names of
+#: ``COUNTRIES`` (which are read too). Matching ignores case, accents and
+#: punctuation: "Cote d'Ivoire" is "Côte d\u2019Ivoire".
+COUNTRY_ALIASES: Final[dict[str, str]] = {
+    "Bolivia, Plurinational State of": "BOL",
+    "Bosnia": "BIH",
+    "Britain": "GBR",
+    "Great Britain": "GBR",
+    "Brunei": "BRN",
+    "Burma": "MMR",
+    "Cape Verde": "CPV",
+    "Czech Republic": "CZE",
+    "Congo, Democratic Republic of": "COD",
+    "Democratic Republic of Congo": "COD",
+    "Democratic Republic of the Congo": "COD",
+    "DR Congo": "COD",
+    "DRC": "COD",
+    "Congo, Republic of": "COG",
+    "Republic of the Congo": "COG",
+    "Congo-Brazzaville": "COG",
+    "Congo-Kinshasa": "COD",
+    "East Timor": "TLS",
+    "England": "GBR",
+    "Holy See": "VAT",
+    "Vatican": "VAT",
+    "Vatican City": "VAT",
+    "Iran, Islamic Republic of": "IRN",
+    "Islamic Republic of Iran": "IRN",
+    "Ivory Coast": "CIV",
+    "Korea, Democratic People's Republic of": "PRK",
+    "Democratic People's Republic of Korea": "PRK",
+    "DPRK": "PRK",
+    "Korea, Republic of": "KOR",
+    "Republic of Korea": "KOR",
+    "Korea": "KOR",
+    "Lao People's Democratic Republic": "LAO",
+    "Macau": "MAC",
+    "Macedonia": "MKD",
+    "Former Yugoslav Republic of Macedonia": "MKD",
+    "Micronesia": "FSM",
+    "Moldova, Republic of": "MDA",
+    "Occupied Palestinian Territory": "PSE",
+    "Palestine": "PSE",
+    "Palestinian Territories": "PSE",
+    "Russia": "RUS",
+    "Swaziland": "SWZ",
+    "Syrian Arab Republic": "SYR",
+    "Taiwan, Province of China": "TWN",
+    "Tanzania, United Republic of": "TZA",
+    "United Republic of Tanzania": "TZA",
+    "The Bahamas": "BHS",
+    "The Gambia": "GMB",
+    "Gambia, The": "GMB",
+    "Turkey": "TUR",
+    "UAE": "ARE",
+    "UK": "GBR",
+    "United Kingdom of Great Britain and Northern Ireland": "GBR",
+    "US": "USA",
+    "U.S.": "USA",
+    "USA": "USA",
+    "United States of America": "USA",
+    "America": "USA",
+    "Venezuela, Bolivarian Republic of": "VEN",
+    "Viet Nam": "VNM",
+    "European Union": "EUR",
+    "EU": "EUR",
+    "United Nations": "UNO",
+    "UN": "UNO",
+}
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _name_key(text: str) -> str:
+    # Case, accents, apostrophes and punctuation do not matter: "Côte d\u2019Ivoire" is
+    # "cote d ivoire".
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("&", " and "))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_WORD.sub(" ", plain).strip()
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    table = {_name_key(name): code for code, name in NON_STATE_ACTORS.items()}
+    table.update({_name_key(name): code for code, name in COUNTRIES.items()})
+    table.update({_name_key(name): code for name, code in COUNTRY_ALIASES.items()})
+    return table
+
+
+def actor_code(text: str) -> str | None:
+    """Return the actor code a code, a country name or an alias stands for, or None.
+
+    ``"IND"``, ``"ind"``, ``"India"``, ``"Russian Federation"``, ``"Russia"`` and
+    ``"Cote d'Ivoire"`` are all read; an unknown name gives None.
+    """
+    code = text.strip().upper()
+    if code in COUNTRIES or code in NON_STATE_ACTORS:
+        return code
+    return _names().get(_name_key(text))

@@ -13,13 +13,17 @@ from ._errors import InvalidEvent, UnknownKind
 
 __all__ = ["BUILTIN_KINDS", "Kind", "KindRegistry"]
 
-_KIND_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+# The family starts with a letter; later segments may be codes (``cameo.010``).
+_KIND_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)+$")
 
 
 def _check_name(_: object, __: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not _KIND_NAME.match(value):
         raise InvalidEvent(
-            "kind", value, "a dotted lower-case name such as 'treaty.signed' or 'visit.state'"
+            "kind",
+            value,
+            "a dotted lower-case name such as 'treaty.signed' or 'cameo.010' "
+            "(the first part starts with a letter)",
         )
 
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import attrs
 import msgspec
 
-from ._countries import COUNTRIES, NON_STATE_ACTORS
+from ._countries import actor_code
 from ._errors import InvalidDate, InvalidEvent, InvalidEventDate
 from ._when import When
 
@@ -110,11 +110,11 @@ def _opt_text(field: str, value: object) -> str | None:
 
 
 def _country(value: object) -> str:
-    if not isinstance(value, str):
-        raise InvalidEvent("country", value, "an ISO 3166-1 alpha-3 code such as 'RUS'")
-    code = value.strip().upper()
-    if code not in COUNTRIES and code not in NON_STATE_ACTORS:
-        raise InvalidEvent("country", value, "an ISO 3166-1 alpha-3 code such as 'RUS'")
+    code = actor_code(value) if isinstance(value, str) else None
+    if code is None:
+        raise InvalidEvent(
+            "country", value, "an ISO 3166-1 alpha-3 code such as 'RUS' or a country name"
+        )
     return code
 
 
@@ -140,7 +140,10 @@ class Actor:
     """A participant in an event: a country (or non-state actor), with a role and sector."""
 
     country: str = attrs.field(converter=_country)
-    """ISO 3166-1 alpha-3 code (``RUS``), or a PLOVER non-state code (``UNO``, ``EUR``)."""
+    """ISO 3166-1 alpha-3 code (``RUS``), or a PLOVER non-state code (``UNO``, ``EUR``).
+
+    A country name or common alias (``"India"``, ``"Russian Federation"``) is
+    read as its code."""
     role: ActorRole | None = attrs.field(default=None, converter=_role)
     """What the actor does in the event: actor, recipient, party, host or visitor."""
     sector: str | None = attrs.field(default=None, converter=_sector)
@@ -171,10 +174,16 @@ def _actor_of_code(code: str) -> Actor:
     return Actor(country=code)
 
 
-def _url(value: object) -> str:
+def _url(value: object) -> str | None:
+    if value is None:
+        return None
     if not isinstance(value, str) or not _URL.match(value.strip()):
         raise InvalidEvent("url", value, "an http(s) URL")
     return value.strip()
+
+
+def _story(value: object) -> str | None:
+    return _opt_text("story", value)
 
 
 def _published(value: object) -> dt.date | None:
@@ -204,18 +213,38 @@ def _excerpt(value: object) -> str | None:
 
 @attrs.frozen(kw_only=True)
 class Source:
-    """Where a fact comes from. Sources may disagree; an event keeps them all."""
+    """Where a fact comes from. Sources may disagree; an event keeps them all.
 
-    url: str = attrs.field(converter=_url)
-    """The address of the article or document."""
+    A source has a URL, or, when there is none (ICEWS codes stories from
+    licensed news feeds), a publisher and the story's id at that publisher:
+    ``Source(publisher="Xinhua", story="28390718:2")``.
+    """
+
+    url: str | None = attrs.field(default=None, converter=_url)
+    """The address of the article or document (an http(s) URL), if it has one."""
     publisher: str | None = attrs.field(default=None, converter=_publisher)
     """Who published it (``TASS``)."""
+    story: str | None = attrs.field(default=None, converter=_story)
+    """The story's id at the publisher or in the dataset, for a source without a URL."""
     title: str | None = attrs.field(default=None, converter=_source_title)
     """The headline or document title."""
     published: dt.date | None = attrs.field(default=None, converter=_published)
     """The publication date."""
     excerpt: str | None = attrs.field(default=None, converter=_excerpt)
     """The words of the source that support the event."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.url is None and (self.publisher is None or self.story is None):
+            raise InvalidEvent(
+                "url",
+                None,
+                "an http(s) URL, or a publisher and a story id for a source without one",
+            )
+
+    @property
+    def reference(self) -> str:
+        """The URL, or ``publisher story`` for a source without one (what listings show)."""
+        return self.url if self.url is not None else f"{self.publisher} {self.story}"
 
     @classmethod
     def coerce(cls, value: object) -> Source:

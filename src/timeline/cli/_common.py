@@ -199,7 +199,8 @@ def parse_options(
     """Turn ``--option key=value`` pairs and native ``--key value`` flags into keywords.
 
     Unknown keys given with ``--option`` are passed on, so the exporter's own
-    check names them; unknown native flags are a usage error here.
+    check names them; unknown native flags are a usage error here. A text flag
+    given twice is joined with a comma (``--actor RUS --actor IND``).
 
     Raises:
         UsageProblem: a pair has no ``=``, a value has the wrong type, or a flag is unknown.
@@ -237,6 +238,10 @@ def parse_options(
             if not args:
                 raise UsageProblem(f"option {arg} needs a value")
             value = args.pop(0)
+        if option.type is str and isinstance(out.get(key), str):
+            # A repeated text flag adds up: --actor RUS --actor IND is actor="RUS,IND".
+            out[key] = f"{out[key]},{value}"
+            continue
         out[key] = _convert(option, key, value)
     return out
 

@@ -305,7 +305,7 @@ def _show_lines(tl: Any, full: str) -> list[str]:
         lines.append(f"tags:      {', '.join(event.tags)}")
     lines.append(f"modality:  {data['modality']}")
     for source in event.sources:
-        lines.append(f"source:    {source.url}")
+        lines.append(f"source:    {source.reference}")
     if event.related:
         lines.append(f"related:   {', '.join(event.related)}")
     if event.attributes:
