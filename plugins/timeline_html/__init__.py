@@ -17,15 +17,19 @@ import timeline
 from timeline.hookspecs import hookimpl
 
 from ._html import HtmlExporter, LargeTimelineWarning
+from ._timelinejs import TimelineJsExporter, TooManySlidesWarning
 
 __all__ = [
     "HtmlExporter",
     "LargeTimelineWarning",
+    "TimelineJsExporter",
+    "TooManySlidesWarning",
     "timeline_register_exporters",
 ]
 
 
 @hookimpl
 def timeline_register_exporters(register: Callable[[timeline.Exporter], None]) -> None:
-    """Register the ``html`` exporter."""
+    """Register the ``html`` and ``timelinejs`` exporters."""
     register(HtmlExporter())
+    register(TimelineJsExporter())
