@@ -403,3 +403,115 @@ class TestVendored:
             assert 1 == _vendored.main(["--check"])
         finally:
             _vendored.asset.cache_clear()
+
+
+class TestViewCommand:
+    """``timeline view`` writes the page and opens it in the system browser."""
+
+    def test_writes_and_opens(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The page is written (filters applied) and its file:// URL is opened."""
+        from click.testing import CliRunner
+
+        from timeline.cli import cli
+
+        db = tmp_path / "t.db"
+        with timeline.open(db, clock=FixedClock()) as tl:
+            tl.record_many([VISIT, DUMA, FUZZY])
+        opened: list[str] = []
+        monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+        out = tmp_path / "v.html"
+        result = CliRunner().invoke(
+            cli, ["--db", str(db), "view", "--treaty", "RELOS", "-o", str(out)]
+        )
+        assert 0 == result.exit_code, result.output
+        assert [out.resolve().as_uri()] == opened
+        assert f"drew 2 events in {out}" in result.stderr
+        assert {"duma-2025", "fc-2025"} == set(items_by_id(out.read_text(encoding="utf-8")))
+
+    def test_temporary_file_by_default(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Without -o the page goes to a temporary .html file; --no-open opens nothing."""
+        from click.testing import CliRunner
+
+        from timeline.cli import cli
+
+        db = tmp_path / "t.db"
+        with timeline.open(db, clock=FixedClock()) as tl:
+            tl.record(**VISIT)
+        monkeypatch.setattr("webbrowser.open", lambda url: pytest.fail("opened"))
+        monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+        result = CliRunner().invoke(cli, ["--db", str(db), "view", "--no-open"])
+        assert 0 == result.exit_code, result.output
+        [page] = tmp_path.glob("geotimeline-*.html")
+        assert ["visit-2025"] == list(items_by_id(page.read_text(encoding="utf-8")))
+
+    def test_missing_log_is_one_line(self, tmp_path: Path) -> None:
+        """A log that does not exist: one error line, exit status 1, no traceback."""
+        from click.testing import CliRunner
+
+        from timeline.cli import cli
+
+        result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "view"])
+        assert 1 == result.exit_code
+        assert result.stderr.startswith("error: no timeline at")
+        assert 1 == len(result.stderr.strip().splitlines())
+
+
+class TestNotebook:
+    """``notebook_html`` and the lifecycle result's ``_repr_html_``."""
+
+    def test_events_fragment_is_self_contained(self) -> None:
+        """A fragment: no <html>, the engine inline, the events' data, no src/href."""
+        tl = make_timeline(VISIT, DUMA)
+        text = timeline_html.notebook_html(tl.events())
+        assert "<html" not in text
+        page = parse(text)
+        assert 3 == len(page.scripts)
+        assert [] == [(tag, a) for tag, a in page.tags if {"src", "href"} & set(a)]
+        [(_, data)] = [(a, t) for a, t in page.scripts if a.get("type") == "application/json"]
+        assert {"visit-2025", "duma-2025"} == {i["id"] for i in json.loads(data)["items"]}
+
+    def test_as_of_view(self) -> None:
+        """An as_of view draws the events it knew."""
+        tl = make_timeline(VISIT)
+        seq = tl.seq
+        tl.record(**DUMA)
+        text = timeline_html.notebook_html(tl.as_of(seq=seq))
+        assert "visit-2025" in text
+        assert "duma-2025" not in text
+
+    def test_capped_with_a_note(self) -> None:
+        """Beyond the limit the earliest are drawn and a note says how many were left out."""
+        tl = make_timeline(VISIT, DUMA, FUZZY)
+        text = timeline_html.notebook_html(tl.events(), limit=2)
+        assert "Showing the first 2 of 3 events" in text
+        data = embedded(text)
+        assert ["fc-2025", "duma-2025"] == [i["id"] for i in data["items"]]
+
+    def test_lifecycle_repr_html(self) -> None:
+        """The lifecycle result draws one row per agreement, fuzzy steps hatched."""
+        tl = timeline.datasets.load("relos")
+        result = tl.analyze("lifecycle", treaty="RELOS")
+        text = result._repr_html_()
+        assert text is not None
+        data = embedded(text)
+        steps = result.agreement("RELOS").steps
+        assert len(steps) == len(data["items"])
+        assert [{"id": "treaty:RELOS", "content": "RELOS", "order": 0}] == data["groups"]
+        fuzzy = {i["event"] for i in data["items"] if "gt-fuzzy" in i["className"].split()}
+        assert {s.event_id for s in steps if not s.exact} == fuzzy
+
+    def test_two_fragments_do_not_collide(self) -> None:
+        """Different data, different root ids."""
+        a = timeline_html.notebook_html(make_timeline(VISIT).events())
+        b = timeline_html.notebook_html(make_timeline(DUMA).events())
+        ids = [a.split('class="gt-root" id="')[1][:24], b.split('class="gt-root" id="')[1][:24]]
+        assert ids[0] != ids[1]
+
+    def test_bad_input(self) -> None:
+        """Something that is not events is refused, naming what it got."""
+        with pytest.raises(timeline.TimelineError, match="not int"):
+            timeline_html.notebook_html([1])
+        with pytest.raises(timeline.TimelineError, match="group_by"):
+            timeline_html.notebook_html([], group_by="colour")

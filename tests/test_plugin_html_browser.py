@@ -116,3 +116,32 @@ class TestDaysInEveryTimeZone:
             assert "noopener noreferrer" == link.get_attribute("rel")
             assert [] == s.blocked
             assert [] == s.errors
+
+
+class TestNotebookFragments:
+    """Two notebook fragments in one page (as in a notebook) each draw their own items."""
+
+    def test_two_cells(self, tmp_path: Path) -> None:
+        """A lifecycle result and a capped event list draw side by side, offline."""
+        from timeline_html import notebook_html
+
+        tl = timeline.datasets.load("relos")
+        lifecycle = tl.analyze("lifecycle", treaty="RELOS")
+        cells = [lifecycle._repr_html_() or "", notebook_html(tl.events(), limit=5)]
+        path = tmp_path / "notebook.html"
+        path.write_text(
+            "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+            + "".join(f"<div class='cell'>{c}</div>" for c in cells)
+            + "</body></html>",
+            encoding="utf-8",
+        )
+        steps = len(lifecycle.agreement("RELOS").steps)
+        with session(path) as s:
+            s.wait_drawn(steps + 5)
+            counts = s.page.evaluate(
+                """() => Array.from(document.querySelectorAll('.gt-root')).map(
+                    r => r.querySelectorAll('.vis-item:not(.vis-background)').length)"""
+            )
+            assert [steps, 5] == counts
+            assert [] == s.blocked
+            assert [] == s.errors

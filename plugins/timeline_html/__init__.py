@@ -13,17 +13,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import click
+
 import timeline
 from timeline.hookspecs import hookimpl
 
+from ._command import view
 from ._html import HtmlExporter, LargeTimelineWarning
+from ._notebook import NOTEBOOK_LIMIT, notebook_html
 from ._timelinejs import TimelineJsExporter, TooManySlidesWarning
 
 __all__ = [
+    "NOTEBOOK_LIMIT",
     "HtmlExporter",
     "LargeTimelineWarning",
     "TimelineJsExporter",
     "TooManySlidesWarning",
+    "notebook_html",
+    "timeline_register_commands",
     "timeline_register_exporters",
 ]
 
@@ -33,3 +40,9 @@ def timeline_register_exporters(register: Callable[[timeline.Exporter], None]) -
     """Register the ``html`` and ``timelinejs`` exporters."""
     register(HtmlExporter())
     register(TimelineJsExporter())
+
+
+@hookimpl
+def timeline_register_commands(register: Callable[[click.Command], None]) -> None:
+    """Register ``timeline view``."""
+    register(view)

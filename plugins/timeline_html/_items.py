@@ -36,6 +36,8 @@ class Drawn:
     """The event."""
     retracted: bool = False
     """Whether it is retracted (drawn only when retracted events were asked for)."""
+    exact: bool | None = None
+    """Overrides whether the date is drawn as exact (lifecycle steps know it better)."""
 
 
 def _instant(day: dt.date | dt.datetime) -> str:
@@ -56,7 +58,9 @@ def _extent(drawn: list[Drawn]) -> tuple[dt.date, dt.date] | None:
     return min(days), max(days) + _DAY
 
 
-def _span(when: timeline.When, extent: tuple[dt.date, dt.date]) -> tuple[str, str | None, str]:
+def _span(
+    when: timeline.When, extent: tuple[dt.date, dt.date], exact: bool | None = None
+) -> tuple[str, str | None, str]:
     """Return ``(start, end or None, kind)``: kind ``timed``, ``exact`` or ``fuzzy``."""
     span = calendar_span(when)
     if span is not None and span.kind is SpanKind.TIMED:
@@ -69,7 +73,9 @@ def _span(when: timeline.When, extent: tuple[dt.date, dt.date]) -> tuple[str, st
     if after <= first:
         first = after - _DAY if when.earliest == dt.date.min else first
         after = first + _DAY
-    kind = "exact" if span is not None and span.kind is SpanKind.ALL_DAY else "fuzzy"
+    if exact is None:
+        exact = span is not None and span.kind is SpanKind.ALL_DAY
+    kind = "exact" if exact else "fuzzy"
     return _instant(first), _instant(after), kind
 
 
@@ -143,7 +149,7 @@ def timeline_data(drawn: Iterable[Drawn], *, group_by: str, title: str) -> dict[
     rows: list[Row] = []
     for entry in entries:
         event = entry.event
-        start, end, kind = _span(event.when, extent)
+        start, end, kind = _span(event.when, extent, entry.exact)
         detail = _detail(event, entry.retracted)
         event_rows = rows_of(event, group_by)
         rows.extend(event_rows)
