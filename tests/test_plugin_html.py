@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import html.parser
 import io
 import json
 import shutil
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -403,6 +405,54 @@ class TestVendored:
             assert 1 == _vendored.main(["--check"])
         finally:
             _vendored.asset.cache_clear()
+
+
+def fake_npm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str | None = None) -> str:
+    """Return an ``npm`` whose ``pack`` gives the vendored files (``change`` one altered)."""
+    tarball = tmp_path / "vis-timeline-8.5.4.tgz"
+    with tarfile.open(tarball, "w:gz") as tar:
+        for entry in _vendored.manifest():
+            data = (_vendored.VENDOR_DIR / entry.file).read_bytes()
+            if entry.file == change:
+                data += b"/* changed */"
+            info = tarfile.TarInfo(entry.path)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    npm = tmp_path / "npm"
+    # npm pack SPEC --silent --pack-destination DIR: copy the tarball there, print its name.
+    npm.write_text(f'#!/bin/sh\ncp "{tarball}" "$5/"\necho {tarball.name}\n', encoding="utf-8")
+    npm.chmod(0o755)
+    copy = tmp_path / "_vendor"
+    shutil.copytree(_vendored.VENDOR_DIR, copy)
+    monkeypatch.setattr(_vendored, "VENDOR_DIR", copy)
+    return str(npm)
+
+
+class TestMakeVendor:
+    """``make vendor`` refetches with npm and refuses bytes that are not the manifest's."""
+
+    def test_refetch_writes_matching_files(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The published bytes are written again, every file of the manifest."""
+        npm = fake_npm(tmp_path, monkeypatch)
+        (tmp_path / "_vendor" / "LICENSE.md").unlink()
+        written = _vendored.refetch(npm)
+        assert sorted(e.file for e in _vendored.manifest()) == written
+        assert (tmp_path / "_vendor" / "LICENSE.md").exists()
+
+    def test_checksum_mismatch_fails_and_writes_nothing(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """One changed file: an error naming it, and the vendored files are left as they were."""
+        npm = fake_npm(tmp_path, monkeypatch, change="vis-timeline-graph2d.min.js")
+        before = (tmp_path / "_vendor" / "LICENSE.md").stat().st_mtime_ns
+        with pytest.raises(timeline.TimelineError, match=r"min\.js: sha256 .* not the manifest"):
+            _vendored.refetch(npm)
+        assert before == (tmp_path / "_vendor" / "LICENSE.md").stat().st_mtime_ns
+        js = (tmp_path / "_vendor" / "vis-timeline-graph2d.min.js").read_bytes()
+        [entry] = [e for e in _vendored.manifest() if e.file == "vis-timeline-graph2d.min.js"]
+        assert entry.sha256 == hashlib.sha256(js).hexdigest()
 
 
 class TestViewCommand:
