@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import timeline
 import timeline_html
@@ -19,6 +21,8 @@ from timeline.testing import ExporterContract, FixedClock
 from timeline_html import _html, _vendored
 from timeline_html._items import timeline_data
 from timeline_html._page import CSP, DATA_ID, script_json
+
+from .strategies import event_fields, markup_texts
 
 VISIT = {
     "id": "visit-2025",
@@ -229,6 +233,26 @@ class TestPageStructure:
         text = script_json(value)
         assert not set("<>&\u2028\u2029") & set(text)
         assert value == json.loads(text)
+
+
+class TestProperties:
+    """Any events, any titles: one item each, well-formed ranges, the page never broken."""
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(event_fields(), markup_texts()), min_size=1, max_size=5))
+    def test_any_events_draw_and_stay_text(self, drawn: list[tuple[dict[str, Any], str]]) -> None:
+        """Every event is one item with start before end; titles read back exactly."""
+        tl = make_timeline(*({**fields, "title": title} for fields, title in drawn))
+        text = export(tl, group_by="none")
+        assert (3, 3) == (text.lower().count("<script"), text.lower().count("</script"))
+        assert 0 == text.count("<!--")
+        items = embedded(text)["items"]
+        assert sorted(e.id for e in tl) == sorted(i["id"] for i in items)
+        assert sorted(t.strip() for _, t in drawn) == sorted(i["detail"]["title"] for i in items)
+        for item in items:
+            assert item["start"].endswith("Z")
+            if item["type"] == "range":
+                assert item["start"] < item["end"]  # ISO instants of four-digit years sort
 
 
 class TestDeterminism:

@@ -41,9 +41,19 @@ class Drawn:
 
 
 def _instant(day: dt.date | dt.datetime) -> str:
+    # isoformat, not strftime: "%Y" does not pad years below 1000 to four digits.
     if isinstance(day, dt.datetime):
-        return day.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        utc = day.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+        return f"{utc.isoformat()}Z"
     return f"{day.isoformat()}T00:00:00Z"
+
+
+def _shift(day: dt.date, by: dt.timedelta) -> dt.date:
+    """Return ``day + by``, stopping at the first and last representable days."""
+    try:
+        return day + by
+    except OverflowError:
+        return dt.date.max if by > dt.timedelta(0) else dt.date.min
 
 
 def _finite_days(when: timeline.When) -> list[dt.date]:
@@ -55,7 +65,7 @@ def _extent(drawn: list[Drawn]) -> tuple[dt.date, dt.date] | None:
     days = [d for item in drawn for d in _finite_days(item.event.when)]
     if not days:
         return None
-    return min(days), max(days) + _DAY
+    return min(days), _shift(max(days), _DAY)
 
 
 def _span(
@@ -69,10 +79,9 @@ def _span(
         return _instant(span.start), None if end is None else _instant(end), "timed"
     # Open ends are clipped to the data's extent (and drawn fading).
     first = extent[0] if when.earliest == dt.date.min else when.earliest
-    after = extent[1] if when.latest == dt.date.max else when.latest + _DAY
-    if after <= first:
-        first = after - _DAY if when.earliest == dt.date.min else first
-        after = first + _DAY
+    after = extent[1] if when.latest == dt.date.max else _shift(when.latest, _DAY)
+    if after <= first:  # a one-day extent at the very end of the calendar
+        first = _shift(after, -_DAY)
     if exact is None:
         exact = span is not None and span.kind is SpanKind.ALL_DAY
     kind = "exact" if exact else "fuzzy"
@@ -171,7 +180,7 @@ def timeline_data(drawn: Iterable[Drawn], *, group_by: str, title: str) -> dict[
             items.append(item)
     # Leave a margin around the data so the first and last items are not on the edge.
     margin = max(_DAY, (extent[1] - extent[0]) / 40)
-    first, last = extent[0] - margin, extent[1] + margin
+    first, last = _shift(extent[0], -margin), _shift(extent[1], margin)
     return {
         "title": title,
         "events": len(entries),

@@ -91,10 +91,12 @@ def _timed_text(when: timeline.When) -> str:
     """Return ``2025-12-05 04:30 UTC (10:00 UTC+05:30)``: UTC, then the time as recorded."""
     assert when.start is not None
     utc = when.start.astimezone(dt.timezone.utc)
-    text = utc.strftime("%Y-%m-%d %H:%M")
+    # isoformat, not strftime: "%Y" does not pad years below 1000 to four digits.
+    text = f"{utc.date().isoformat()} {utc:%H:%M}"
     if when.end is not None and when.end > when.start:
         end = when.end.astimezone(dt.timezone.utc)
-        text += end.strftime(" - %H:%M" if end.date() == utc.date() else " - %Y-%m-%d %H:%M")
+        day = "" if end.date() == utc.date() else f"{end.date().isoformat()} "
+        text += f" - {day}{end:%H:%M}"
     text += " UTC"
     if when.start.utcoffset():
         local = when.start.strftime("%H:%M")
