@@ -40,9 +40,10 @@ bench: $(STAMP)
 vendor: $(STAMP)
 	$(BIN)/python -c "import sys, timeline_html._vendored as v; sys.exit(v.main())"
 
-# Redraw docs/relos-timeline.png (shown in the README) in headless Chromium.
+# Redraw docs/relos-timeline.png (shown in the README) and docs/relos-december-2025.png
+# in headless Chromium.
 screenshot: $(STAMP)
-	$(BIN)/python -m timeline_html._browser docs/relos-timeline.png
+	$(BIN)/python -m timeline_html._browser docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks

@@ -132,8 +132,17 @@ def session(
             context.close()
 
 
-def screenshot(html_path: str | os.PathLike[str], png_path: str | os.PathLike[str]) -> int:
+def screenshot(
+    html_path: str | os.PathLike[str],
+    png_path: str | os.PathLike[str],
+    window: tuple[str, str] | None = None,
+) -> int:
     """Draw ``html_path`` and write a screenshot of it to ``png_path``; return the items drawn.
+
+    Args:
+        html_path: an ``html`` export.
+        png_path: where the PNG goes.
+        window: the first and last instants shown (ISO, UTC); the whole data when omitted.
 
     Raises:
         TimelineError: the browser is missing, or the page fetched something.
@@ -141,26 +150,41 @@ def screenshot(html_path: str | os.PathLike[str], png_path: str | os.PathLike[st
     with session(html_path, width=1400, height=820) as s:
         events = int(s.page.evaluate("window.geotimeline.data.items.length"))
         drawn = s.wait_drawn(events)
+        if window is not None:
+            s.page.evaluate(
+                "w => window.geotimeline.timeline.setWindow(w[0], w[1], {animation: false})",
+                list(window),
+            )
+            s.page.wait_for_timeout(500)  # the engine redraws on its next animation frame
+            drawn = int(s.page.locator(DRAWN_ITEMS).count())
         s.page.screenshot(path=str(png_path), full_page=True)
         if s.blocked:
             raise timeline.TimelineError(f"the page tried to fetch {s.blocked}")
     return drawn
 
 
+#: The sample's pictures in docs/: the whole timeline, and December 2025 day by day.
+SAMPLE_PICTURES: tuple[tuple[str, tuple[str, str] | None], ...] = (
+    ("relos-timeline.png", None),
+    ("relos-december-2025.png", ("2025-11-26T00:00:00Z", "2025-12-18T00:00:00Z")),
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Redraw the sample's screenshot (``make screenshot``): ``python -m ... OUT.png``."""
+    """Redraw the sample's screenshots (``make screenshot``): ``python -m ... [DIR]``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    out = Path(args[0] if args else "docs/relos-timeline.png")
+    out_dir = Path(args[0] if args else "docs")
     tl = timeline.datasets.load("relos")
     with tempfile.TemporaryDirectory() as tmp:
         page_path = Path(tmp) / "relos.html"
         tl.export("html", page_path, title="RELOS and the events around it (sample dataset)")
-        try:
-            drawn = screenshot(page_path, out)
-        except timeline.TimelineError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-    print(f"wrote {out} ({drawn} items drawn)")
+        for name, window in SAMPLE_PICTURES:
+            try:
+                drawn = screenshot(page_path, out_dir / name, window)
+            except timeline.TimelineError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            print(f"wrote {out_dir / name} ({drawn} items drawn)")
     return 0
 
 
