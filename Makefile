@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench vendor screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	BENCH_SIZES=$${BENCH_SIZES:-10000,100000} $(BIN)/pytest benchmarks --benchmark-only \
 		--benchmark-columns=min,mean,ops --benchmark-sort=name -q -s -p no:cacheprovider
+
+# Fetch the html exporter's engine (vis-timeline) again with npm; fails on a sha256 mismatch
+# with plugins/timeline_html/_vendor/VENDOR.json.
+vendor: $(STAMP)
+	$(BIN)/python -c "import sys, timeline_html._vendored as v; sys.exit(v.main())"
+
+# Redraw docs/relos-timeline.png (shown in the README) and docs/relos-december-2025.png
+# in headless Chromium.
+screenshot: $(STAMP)
+	$(BIN)/python -m timeline_html._browser docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from timeline._when import When
 
-__all__ = ["anchors", "aware_datetimes", "edtf_texts", "phrased_whens", "whens"]
+__all__ = ["anchors", "aware_datetimes", "edtf_texts", "markup_texts", "phrased_whens", "whens"]
 
 # Year 9999 is left out: its winter runs past date.max, and 9999-12-31 is the
 # open-end marker, both tested on their own.
@@ -242,3 +242,10 @@ def operations(draw: st.DrawFn, max_size: int = 25) -> list[tuple[str, object]]:
             live.remove(target)
             ops.append(("retract", target))
     return ops
+
+
+def markup_texts() -> st.SearchStrategy[str]:
+    """Draw non-blank text full of markup and script breakers (``</script>``, ``<!--``, U+2028)."""
+    breakers = ["</script>", "<script>", "<!--", "-->", "</style>", "&amp;", "<", ">", "&"]
+    pieces = st.sampled_from([*breakers, '"', "'", "\u2028", "\u2029", "\\", "a", " ", "é", "中"])
+    return st.lists(pieces, min_size=1, max_size=8).map("".join).filter(lambda s: s.strip() != "")

@@ -157,6 +157,14 @@ class LifecycleResult:
                 return agreement
         raise KeyError(treaty)
 
+    def _repr_html_(self) -> str | None:
+        """Draw the steps as a timeline in Jupyter, one row per agreement (``timeline_html``)."""
+        try:
+            from timeline_html import notebook_html
+        except ImportError:  # the html plugin is not installed: Jupyter shows the repr
+            return None
+        return notebook_html(self)
+
 
 def _unique(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
