@@ -123,8 +123,8 @@ _SCRIPT = """
     if (d.sources.length) {
       var links = document.createElement("span");
       d.sources.forEach(function (s, i) {
-        var a = document.createElement("a");
-        a.href = s.url; a.rel = "noopener noreferrer"; a.target = "_blank";
+        var a = document.createElement(s.url ? "a" : "span");
+        if (s.url) { a.href = s.url; a.rel = "noopener noreferrer"; a.target = "_blank"; }
         a.textContent = s.label;
         if (i) links.appendChild(document.createTextNode("; "));
         links.appendChild(a);

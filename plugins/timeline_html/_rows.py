@@ -91,4 +91,4 @@ def bounds_text(when: timeline.When) -> str:
 def source_label(source: timeline.Source) -> str:
     """Return how a source is named: publisher and title, else its URL."""
     label = " - ".join(p for p in (source.publisher, source.title) if p)
-    return label or source.url
+    return label or source.reference

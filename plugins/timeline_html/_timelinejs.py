@@ -170,6 +170,8 @@ def _text(event: timeline.Event) -> str:
         links = ", ".join(
             f'<a href="{html.escape(s.url)}" rel="noopener noreferrer" target="_blank">'
             f"{html.escape(source_label(s))}</a>"
+            if s.url is not None
+            else html.escape(f"{source_label(s)} ({s.reference})")
             for s in event.sources
         )
         parts.append(f"<p>Sources: {links}</p>")
