@@ -695,6 +695,53 @@ class TestAdmin:
         result = run("export", "csv", host=host)
         assert_user_error(result, "broken on purpose")
 
+    def test_registration_failure_is_a_warning_on_commands(self, run: Any) -> None:
+        """A registration hook that raises is one warning line on any command (not strict)."""
+
+        class Broken:
+            @hookimpl
+            def timeline_register_analyses(self, register: Any) -> None:
+                raise RuntimeError("no analyses today")
+
+        host = PluginHost(strict=False, load_entrypoints=False, env={})
+        host.register(Broken(), "broken")
+        assert run("init", host=host).exit_code == 0
+        result = run("list", host=host)
+        assert 0 == result.exit_code, result.output
+        line = result.stderr.strip().splitlines()[0]
+        assert line.startswith("warning: plugin 'broken': timeline_register_analyses raised")
+        assert "RuntimeError: no analyses today" in line
+
+    def test_strict_list_reports_a_broken_plugin(self, run: Any) -> None:
+        """In strict mode every command, list included, stops at a broken plugin."""
+
+        class Broken:
+            @hookimpl
+            def timeline_register_exporters(self, register: Any) -> None:
+                raise RuntimeError("broken on purpose")
+
+        host = PluginHost(strict=True, load_entrypoints=False, env={})
+        host.register(Broken(), "broken")
+        assert_user_error(run("list", host=host), "broken on purpose")
+
+    def test_subscriber_failure_is_a_warning(self, run: Any) -> None:
+        """A timeline_on_append subscriber that raises is one warning line; the event stays."""
+
+        class Failing:
+            @hookimpl
+            def timeline_on_append(self, records: Any) -> None:
+                raise RuntimeError("listener down")
+
+        host = PluginHost(strict=False, load_entrypoints=False, env={})
+        host.register(Failing(), "failing")
+        assert run("init", host=host).exit_code == 0
+        result = run("add", *SUMMIT, host=host)
+        assert 0 == result.exit_code, result.output
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("warning: plugin 'failing': timeline_on_append raised")
+        assert "listener down" in line
+        assert "sco-2025" in run("list", host=host).stdout
+
     def test_plugin_command(self, run: Any) -> None:
         """A command added by a plugin runs like a built-in one and is in --help."""
 
@@ -852,6 +899,31 @@ class TestSubprocess:
             cwd=tmp_path,
         )
         assert (result.returncode, len(result.stderr.strip().splitlines())) == (1, 1)
+
+    def test_plugin_exiting_at_import(self, tmp_path: Path) -> None:
+        """A plugin calling sys.exit() at import is one warning; plugins still lists it."""
+        site = tmp_path / "site"
+        info = site / "timeline_exiting-0.1.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(
+            "Metadata-Version: 2.1\nName: timeline-exiting\nVersion: 0.1\n", encoding="utf-8"
+        )
+        (info / "entry_points.txt").write_text(
+            "[timeline]\nexiting = timeline_exiting_mod\n", encoding="utf-8"
+        )
+        (site / "timeline_exiting_mod.py").write_text(
+            "import sys\nsys.exit('no config')\n", encoding="utf-8"
+        )
+        env = {"PYTHONPATH": str(site), "TIMELINE_STRICT_PLUGINS": "0"}
+        result = timeline_cmd("kinds", cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        assert ["failed to load: SystemExit: no config"] == [
+            line.split("): ", 1)[1].split(" (see")[0] for line in result.stderr.strip().splitlines()
+        ]
+        result = timeline_cmd("plugins", "--json", cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        exiting = [p for p in json.loads(result.stdout) if p["name"] == "exiting"]
+        assert "SystemExit: no config" in exiting[0]["error"]
 
     def test_broken_plugin_is_a_warning(self, tmp_path: Path) -> None:
         """Without strict mode a broken plugin is one warning line; plugins shows its error."""

@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 import attrs
 import msgspec
 
+from ._booleans import parse_bool
 from ._errors import ImportFailed, InvalidEvent, InvalidOption, TimelineError, UnknownEvent
 from ._model import Event, Modality
 from ._records import Record
@@ -92,9 +93,9 @@ class _Extension:
     def check_options(self, given: dict[str, Any]) -> dict[str, Any]:
         """Return ``given`` with defaults filled in and values converted to their ``Option.type``.
 
-        ``bool`` options take True/False or the strings true/false, yes/no, 1/0 (any
-        case); ``int`` and ``float`` options take numbers or numeric strings. ``None``
-        stands for the default.
+        ``bool`` options take True/False or the words of ``parse_bool`` (true/false,
+        yes/no, on/off, y/n, 1/0; any case); ``int`` and ``float`` options take numbers
+        or numeric strings. ``None`` stands for the default.
 
         Raises:
             InvalidOption: an option is unknown, has a value of the wrong type, or a
@@ -124,10 +125,6 @@ class _Extension:
         return out
 
 
-_TRUE = frozenset({"true", "yes", "1"})
-_FALSE = frozenset({"false", "no", "0"})
-
-
 def _convert(owner: str, opt: Option, value: Any) -> Any:
     """Return ``value`` as ``opt.type`` (bool, int, float); other types pass unchanged.
 
@@ -135,11 +132,10 @@ def _convert(owner: str, opt: Option, value: Any) -> Any:
         InvalidOption: the value cannot be read as that type.
     """
     if opt.type is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        raise InvalidOption(owner, opt.name, value, "true or false (or yes/no, 1/0)")
+        flag = parse_bool(value)
+        if flag is None:
+            raise InvalidOption(owner, opt.name, value, "true or false (or yes/no, on/off, 1/0)")
+        return flag
     if opt.type is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value

@@ -539,8 +539,10 @@ class Timeline(_Reader):
             for (s, at, h), p, payload in zip(stamps, pending, payloads, strict=True)
         ]
         self._state.apply_all(records)
-        plugins = self._plugins
-        if plugins is not None and plugins.has_append_subscribers:
+        # self.plugins, not self._plugins: a reopened timeline whose first write is a
+        # retract (or an amend keeping the kind) has not loaded its host yet.
+        plugins = self.plugins
+        if plugins.has_append_subscribers:
             plugins.on_append(records)
         return records
 

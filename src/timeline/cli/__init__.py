@@ -132,12 +132,21 @@ def cli(ctx: click.Context, /, db: str) -> None:
     st.db = db
     if ctx.invoked_subcommand in {"plugins", None}:
         return
-    try:
-        failures = st.plugins().failures
-    except TimelineError:
-        return  # strict: the command itself reports the broken plugin
-    for failure in failures:
+    host = st.plugins()
+    # Every registration runs now, so that a plugin broken in any hook is reported on
+    # every command (strict: the PluginError is the command's one error line).
+    host.register_everything()
+    shown = _warn_failures(host, 0)
+    # Failures while the command runs (a timeline_on_append subscriber that raised) too.
+    ctx.call_on_close(lambda: _warn_failures(host, shown))
+
+
+def _warn_failures(host: PluginHost, already: int) -> int:
+    """Print one ``warning:`` line per plugin failure after the first ``already``; return all."""
+    failures = host.failures
+    for failure in failures[already:]:
         click.echo(f"warning: {failure} (see 'timeline plugins')", err=True)
+    return len(failures)
 
 
 for _command in (*_events.COMMANDS, *_io.COMMANDS, *_admin.COMMANDS):

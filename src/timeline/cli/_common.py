@@ -12,6 +12,7 @@ from typing import IO, Any, TypeVar
 import attrs
 import click
 
+from .._booleans import parse_bool
 from .._errors import TimelineError, UnknownEvent
 from .._extensions import Option
 from .._plugins import PluginHost, default_host
@@ -169,10 +170,6 @@ def filters_from(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_TRUE = {"1", "true", "yes", "on", "y"}
-_FALSE = {"0", "false", "no", "off", "n"}
-
-
 _EXPECTED = {int: "an integer", float: "a number"}
 
 
@@ -180,11 +177,10 @@ def _convert(option: Option | None, name: str, value: str) -> Any:
     kind = str if option is None else option.type
     flag = f"--{name.replace('_', '-')}"
     if kind is bool:
-        if value.strip().lower() in _TRUE:
-            return True
-        if value.strip().lower() in _FALSE:
-            return False
-        raise UsageProblem(f"option {flag}: {value!r} is not true or false")
+        parsed = parse_bool(value)
+        if parsed is None:
+            raise UsageProblem(f"option {flag}: {value!r} is not true or false")
+        return parsed
     if kind in _EXPECTED:
         try:
             return kind(value)
