@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -924,6 +925,45 @@ class TestSubprocess:
         assert result.returncode == 0, result.stderr
         exiting = [p for p in json.loads(result.stdout) if p["name"] == "exiting"]
         assert "SystemExit: no config" in exiting[0]["error"]
+
+    def test_export_progress_bar_on_a_terminal(self, tmp_path: Path) -> None:
+        """On a (pseudo-)terminal the export draws its bar as the exporter walks the records."""
+        import pty
+
+        assert timeline_cmd("demo", "--db", "d.db", cwd=tmp_path).returncode == 0
+        master, slave = pty.openpty()
+        try:
+            env = {**os.environ, "COLUMNS": "100"}
+            env.pop("TIMELINE_DB", None)
+            process = subprocess.run(
+                [sys.executable, "-m", "timeline", "--db", "d.db", "export", "csv", "-o", "x.csv"],
+                cwd=tmp_path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=slave,
+                timeout=60,
+                check=False,
+            )
+            os.close(slave)
+            slave = -1
+            drawn = b""
+            with contextlib.suppress(OSError):  # EIO once the terminal has nothing more
+                while chunk := os.read(master, 65536):
+                    drawn += chunk
+        finally:
+            if slave != -1:
+                os.close(slave)
+            os.close(master)
+        assert process.returncode == 0
+        count = len(timeline.datasets.load("relos"))
+        text = drawn.decode("utf-8", "replace")
+        frames = re.findall(r"exporting csv +\[([#-]+)\] +(\d+)%", text)
+        # Frames while the records are walked (the bar starts empty and ends full), not just
+        # the end: click draws one per step that changes the line (20 for 19 records here).
+        assert len(frames) >= 3, text
+        assert (("-" * 36, "0"), ("#" * 36, "100")) == (frames[0], frames[-1])
+        assert f"exported {count} events to x.csv" in text
 
     def test_broken_plugin_is_a_warning(self, tmp_path: Path) -> None:
         """Without strict mode a broken plugin is one warning line; plugins shows its error."""

@@ -130,7 +130,9 @@ class Cadence(timeline.Analysis):
         ),
     )
 
-    def run(self, timeline: Any, where: Any, **options: Any) -> CadenceResult:
+    def run(
+        self, view: timeline.TimelineReader, where: timeline.EventFilter, **options: Any
+    ) -> CadenceResult:
         """Count the filtered events per actor and period and flag bursts.
 
         An event whose date spans several periods is counted once, in the period
@@ -138,7 +140,7 @@ class Cadence(timeline.Analysis):
         and marked imprecise there.
 
         Args:
-            timeline: the timeline or an ``as_of`` view.
+            view: the timeline or an ``as_of`` view.
             where: the validated common filters.
             **options: ``period``, ``min_count`` and ``sigma``.
 
@@ -157,7 +159,7 @@ class Cadence(timeline.Analysis):
             raise _bad_option("sigma", sigma, "a number >= 0")
         cells: dict[tuple[str, str], tuple[dt.date, dt.date, list[str], int]] = {}
         unplaced = []
-        for event in counted_events(timeline, where):
+        for event in counted_events(view, where):
             first = max(event.when.earliest, where.start or dt.date.min)
             if first == dt.date.min:
                 unplaced.append(event.id)

@@ -86,6 +86,7 @@ class IcsExporter(timeline.Exporter):
     suffix: str = ".ics"
     media_type: str = "text/calendar"
     binary: bool = True
+    includes_retracted: bool = True
     options: tuple[timeline.Option, ...] = (
         timeline.Option(
             name="calendar_name",
@@ -105,25 +106,14 @@ class IcsExporter(timeline.Exporter):
         ),
     )
 
-    def export(self, timeline: Any, dest: Any, **options: Any) -> int:
-        """Write the matching events to ``dest`` (a path or a binary file); return the count.
-
-        Takes the common filters and ``as_of``; ``include_retracted`` defaults to
-        True here, so that retractions reach subscribers as cancellations.
-
-        Raises:
-            InvalidOption: an option is unknown or malformed.
-            InvalidEvent: a filter is malformed.
-
-        """
-        options.setdefault("include_retracted", True)
-        return super().export(timeline, dest, **options)
-
     def write(
-        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
+        self,
+        view: timeline.TimelineReader,
+        records: Iterable[timeline.Record],
+        stream: IO[Any],
+        **options: Any,
     ) -> int:
         """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
-        view = timeline  # the parameter shadows the module here
         keep = parse_modalities(self.owner, options["modalities"])
         span_fuzzy = options["fuzzy"] == "span"
         stream.write(self._header(str(options["calendar_name"])))
@@ -155,7 +145,10 @@ class IcsExporter(timeline.Exporter):
 
     @staticmethod
     def _vevent(
-        view: Any, record: timeline.Record, event: timeline.Event, span_fuzzy: bool
+        view: timeline.TimelineReader,
+        record: timeline.Record,
+        event: timeline.Event,
+        span_fuzzy: bool,
     ) -> icalendar.Event | None:
         span = calendar_span(event.when)
         if span is None or (span.kind is SpanKind.FUZZY and not span_fuzzy):

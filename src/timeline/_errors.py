@@ -150,8 +150,12 @@ class CorruptLog(TimelineError):
     """The stored log cannot be read (not a timeline log, or damaged beyond repair)."""
 
 
-class ReadOnlyTimeline(TimelineError):
-    """A write was attempted on a read-only view (``as_of``) of a timeline."""
+class ReadOnlyTimeline(TimelineError, AttributeError):
+    """A write was attempted on a read-only view (``as_of``) of a timeline.
+
+    An ``AttributeError`` too: a view has no ``record``, so ``hasattr(view, "record")``
+    is false (and ``isinstance(view, TimelineWriter)`` too).
+    """
 
 
 class PluginError(TimelineError):

@@ -9,12 +9,13 @@ take the whole host down. Plugins are discovered lazily, once, from the
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
@@ -23,7 +24,7 @@ import pluggy
 from . import hookspecs
 from ._booleans import parse_bool
 from ._codec import Upcaster
-from ._errors import PluginError, UnknownPlugin
+from ._errors import PluginError, TimelineError, UnknownPlugin
 from ._extensions import Analysis, Exporter, Importer
 from ._kinds import BUILTIN_KINDS, Kind
 from ._records import Record
@@ -543,9 +544,48 @@ class PluginHost:
         return self._one("analysis", name, self.analyses())
 
     def owner(self, what: str, name: str) -> str | None:
-        """Return the name of the plugin that registered an exporter, importer or analysis."""
-        {"exporter": self.exporters, "importer": self.importers, "analysis": self.analyses}[what]()
+        """Return the plugin that registered an exporter, importer, analysis or command."""
+        registries: dict[str, Callable[[], object]] = {
+            "exporter": self.exporters,
+            "importer": self.importers,
+            "analysis": self.analyses,
+            "command": self.commands,
+        }
+        registries[what]()
         return self._owners.get((what, name))
+
+    @contextlib.contextmanager
+    def running(self, extension: Exporter | Importer | Analysis) -> Iterator[None]:
+        """Run an exporter's, importer's or analysis's own code (``write``, ``read``, ``run``).
+
+        Raises:
+            PluginError: it raised something that is neither a ``TimelineError`` nor an
+                ``OSError`` (those pass unchanged); the message names the plugin that
+                registered it and the exception.
+        """
+        try:
+            yield
+        except (TimelineError, OSError):
+            raise
+        except Exception as exc:
+            plugin = self._plugin_of(extension)
+            of = f" of plugin {plugin!r}" if plugin else ""
+            raise PluginError(f"{extension.owner}{of} failed: {_describe(exc)}") from exc
+
+    def _plugin_of(self, extension: Exporter | Importer | Analysis) -> str | None:
+        try:
+            registered: object = (
+                self.exporters().get(extension.name)
+                if isinstance(extension, Exporter)
+                else self.importers().get(extension.name)
+                if isinstance(extension, Importer)
+                else self.analyses().get(extension.name)
+            )
+        except PluginError:
+            return None  # strict, and another plugin is broken: the name is not known
+        if registered is not extension:
+            return None
+        return self._owners.get((extension.role, extension.name))
 
     def kinds(self) -> list[Kind]:
         """Return the kinds plugins register (not the built-ins), by name."""

@@ -7,25 +7,29 @@ import datetime as dt
 import gc
 import os
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from ._errors import (
     ConcurrencyError,
     EventRetracted,
+    ImportFailed,
     InvalidEvent,
     ReadOnlyTimeline,
     TimelineError,
     UnknownEvent,
 )
+from ._extensions import Analysis, Exporter, Importer, ImportProblem, ImportReport
+from ._files import open_source, source_name
 from ._jsonl import JsonlStore
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Actor, Event
 from ._plugins import PluginHost, default_host
 from ._projection import CurrentState, EventFilter, Projection
+from ._reading import FILTER_NAMES, FILTERS, Filters
 from ._records import (
     CURRENT_SCHEMA,
     Payload,
@@ -34,10 +38,14 @@ from ._records import (
     RecordType,
     encode_payload,
 )
+from ._running import delegating, overridden, run_analysis, run_export
 from ._sqlite import SqliteStore
 from ._store import Clock, MemoryStore, Store
 from ._verify import VerifyReport, verify_store
 from ._when import When
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["DEFAULT_PATH", "Timeline", "TimelineView", "open_timeline"]
 
@@ -123,6 +131,11 @@ class _Reader:
         return self._kinds
 
     @property
+    def store(self) -> Store:
+        """The store holding the log (for a view, also the records past its seq)."""
+        return self._store
+
+    @property
     def seq(self) -> int:
         """The seq of the last record this view reflects."""
         return self._state.seq
@@ -188,22 +201,21 @@ class _Reader:
             raise UnknownEvent(event_id)
         return version
 
-    def filter(
-        self,
-        *,
-        actor: str | Actor | None = None,
-        kind: str | None = None,
-        tag: str | None = None,
-        treaty: str | None = None,
-        between: tuple[DateLike | None, DateLike | None] | None = None,
-        include_retracted: bool = False,
-    ) -> EventFilter:
-        """Validate query filters and return them as an ``EventFilter``.
+    def filter(self, **filters: Unpack[Filters]) -> EventFilter:
+        """Validate query filters (the keywords of ``events``) and return an ``EventFilter``.
 
         Raises:
-            InvalidEvent: a filter value is malformed (an unknown kind names the closest ones).
+            InvalidEvent: a filter is unknown or its value malformed (an unknown kind
+                names the closest ones).
             InvalidDate: a ``between`` bound is not a date.
         """
+        given = cast("dict[str, Any]", filters)
+        unknown = sorted(set(given) - set(FILTERS))
+        if unknown:
+            raise InvalidEvent(unknown[0], given[unknown[0]], f"a filter: one of {FILTER_NAMES}")
+        actor, kind, tag = filters.get("actor"), filters.get("kind"), filters.get("tag")
+        treaty, between = filters.get("treaty"), filters.get("between")
+        include_retracted = bool(filters.get("include_retracted", False))
         code = None if actor is None else Actor.coerce(actor).country
         if kind is not None and not any(c in kind for c in "*?[") and kind not in self.kinds:
             self.kinds.get(kind)  # raises UnknownKind with suggestions
@@ -232,38 +244,21 @@ class _Reader:
         """
         return self._state.iter_query(where if where is not None else self.filter(**filters))
 
-    def events(
-        self,
-        *,
-        actor: str | Actor | None = None,
-        kind: str | None = None,
-        tag: str | None = None,
-        treaty: str | None = None,
-        between: tuple[DateLike | None, DateLike | None] | None = None,
-        include_retracted: bool = False,
-    ) -> list[Event]:
+    def events(self, **filters: Unpack[Filters]) -> list[Event]:
         """Return the matching events in timeline order (``When`` order, then id).
 
         Args:
-            actor: a country code; events with this actor.
-            kind: a kind, or a pattern with ``*`` wildcards (``treaty.*``).
-            tag: events with this tag.
-            treaty: events of this agreement.
-            between: ``(start, end)``; events whose date bounds overlap the range.
-            include_retracted: also return retracted events (their last state).
+            **filters: the filters of ``FILTERS``:
+                ``actor`` (a country code; events with this actor),
+                ``kind`` (a kind, or a pattern with ``*`` wildcards: ``treaty.*``),
+                ``tag`` (events with this tag), ``treaty`` (events of this agreement),
+                ``between`` (``(start, end)``; events whose date bounds overlap the range),
+                ``include_retracted`` (also return retracted events, their last state).
 
         Raises:
-            InvalidEvent: a filter is malformed.
+            InvalidEvent: a filter is unknown or malformed.
         """
-        where = self.filter(
-            actor=actor,
-            kind=kind,
-            tag=tag,
-            treaty=treaty,
-            between=between,
-            include_retracted=include_retracted,
-        )
-        return [r.event for r in self._state.query(where)]  # type: ignore[misc]
+        return [r.event for r in self._state.query(self.filter(**filters))]  # type: ignore[misc]
 
     def history(self, event_id: str) -> list[Record]:
         """Return every record about an event, oldest first (up to this view's seq).
@@ -276,22 +271,48 @@ class _Reader:
             raise UnknownEvent(event_id)
         return records
 
-    def export(self, format: str, dest: str | os.PathLike[str] | IO[Any], **options: Any) -> int:
-        """Write the timeline with the exporter called ``format``; return the events written.
+    def export(
+        self,
+        format: str | Exporter,
+        dest: str | os.PathLike[str] | IO[Any],
+        *,
+        progress: Callable[[Iterator[Record], int], Iterable[Record]] | None = None,
+        **options: Any,
+    ) -> int:
+        """Write the matching events with an exporter; return how many it wrote.
+
+        Args:
+            format: the exporter's name (``"ics"``) or an ``Exporter``.
+            dest: a path or a file object. A path is written through a temporary
+                file renamed at the end; a FIFO or a device is written in place; the
+                open log (or a link to it) is refused.
+            progress: given the records as the exporter walks them and their count,
+                returns them (the CLI draws a progress bar with it).
+            **options: the filters of ``events``, ``as_of`` (a seq or a recorded
+                time) and the exporter's own options.
 
         Raises:
             UnknownPlugin: no exporter has that name.
+            InvalidOption: an option is unknown or malformed.
+            TimelineError: ``dest`` is the log or cannot be written.
+            PluginError: the exporter failed (the message names the plugin).
         """
-        exporter = self.plugins.exporter(format)
-        return int(exporter.export(self, dest, **options))
+        exporter = format if isinstance(format, Exporter) else self.plugins.exporter(format)
+        return run_export(self, self.plugins, exporter, dest, progress, options)
 
-    def analyze(self, name: str, **options: Any) -> Any:
-        """Run the analysis called ``name`` on this timeline and return its result.
+    def analyze(self, name: str | Analysis, **options: Any) -> Any:
+        """Run an analysis on this timeline and return its result.
+
+        Args:
+            name: the analysis's name (``"lifecycle"``) or an ``Analysis``.
+            **options: the filters of ``events``, ``as_of`` and the analysis's own options.
 
         Raises:
             UnknownPlugin: no analysis has that name.
+            PluginError: the analysis failed (the message names the plugin).
         """
-        return self.plugins.analysis(name).analyze(self, **options)
+        analysis = name if isinstance(name, Analysis) else self.plugins.analysis(name)
+        return run_analysis(self, self.plugins, analysis, options)
 
 
 class TimelineView(_Reader):
@@ -345,11 +366,6 @@ class Timeline(_Reader):
         self._state = self._open_state()
 
     # -- opening and replay -------------------------------------------------------------
-
-    @property
-    def store(self) -> Store:
-        """The store holding the log."""
-        return self._store
 
     @property
     def repairs(self) -> list[str]:
@@ -682,15 +698,79 @@ class Timeline(_Reader):
         )[0]
 
     def import_file(
-        self, format: str, source: str | os.PathLike[str] | IO[Any], **options: Any
-    ) -> Any:
-        """Import events with the importer called ``format`` (all or nothing by default).
+        self,
+        format: str | Importer,
+        source: str | os.PathLike[str] | IO[Any],
+        *,
+        skip_invalid: bool = False,
+        **options: Any,
+    ) -> ImportReport:
+        """Record a file's events with an importer, in one append.
+
+        All or nothing by default: with any bad row, nothing is recorded and
+        ``ImportFailed`` lists every problem. ``skip_invalid=True`` records the
+        good rows and reports the bad ones. A row whose id is already used (by an
+        event of the log, retracted ones included, or by an earlier row) is a bad
+        row, field ``id``.
+
+        Args:
+            format: the importer's name (``"csv"``) or an ``Importer``.
+            source: a path or a file object.
+            skip_invalid: record the good rows, report the bad ones.
+            **options: the importer's own options.
 
         Raises:
             UnknownPlugin: no importer has that name.
+            ImportFailed: a row is bad (a text file that is not UTF-8 names its first bad
+                line) and ``skip_invalid`` is false.
+            TimelineError: the file cannot be read.
+            PluginError: the importer failed (the message names the plugin).
         """
         self._check_open()
-        return self.plugins.importer(format).import_into(self, source, **options)
+        importer = format if isinstance(format, Importer) else self.plugins.importer(format)
+        if overridden(importer, Importer, "import_into"):
+            with delegating(importer, Importer, "import_into", "implement read() only"):
+                return importer.import_into(self, source, skip_invalid=skip_invalid, **options)
+        settings = importer.check_options(options)
+        events: list[Event] = []
+        problems: list[ImportProblem] = []
+        first_line: dict[str, int] = {}
+        with self.plugins.running(importer), open_source(source, importer.binary) as stream:
+            for line, item in importer.read(stream, **settings):
+                if isinstance(item, ImportProblem):
+                    problems.append(item)
+                    continue
+                try:
+                    event = self._coerce(item)
+                except InvalidEvent as exc:
+                    reason = f"got {exc.value!r}, expected {exc.expected}"
+                    problems.append(ImportProblem(line=line, field=exc.field, reason=reason))
+                    continue
+                clash = self._id_clash(event.id, first_line)
+                if clash is not None:
+                    problems.append(ImportProblem(line=line, field="id", reason=clash))
+                    continue
+                first_line[event.id] = line
+                events.append(event)
+        if problems and not skip_invalid:
+            raise ImportFailed(source_name(source), problems)
+        if events:
+            self.record_many(events)
+        return ImportReport(recorded=len(events), problems=tuple(problems))
+
+    def _id_clash(self, event_id: str, first_line: dict[str, int]) -> str | None:
+        """Say why ``event_id`` cannot be recorded from this row, or None if it is free.
+
+        An id is taken by a live or retracted event of the log (retracted ids stay
+        taken: the log keeps their records) or by an earlier row of the same file.
+        """
+        if event_id in first_line:
+            return f"repeats line {first_line[event_id]}"
+        try:
+            retracted = self.is_retracted(event_id)
+        except UnknownEvent:
+            return None
+        return "already used by an event in the log" + (" (retracted)" if retracted else "")
 
     # -- lifecycle ----------------------------------------------------------------------
 

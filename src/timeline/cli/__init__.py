@@ -91,6 +91,15 @@ class TimelineGroup(click.Group):
             if exc.errno == errno.EPIPE:
                 raise
             raise UserError(_os_message(exc)) from None
+        except Exception as exc:
+            name = ctx.invoked_subcommand
+            if name is None or name in self.commands:
+                raise  # a bug of ours: the traceback is wanted
+            owner = _host(ctx).owner("command", name)
+            plugin = f" of plugin {owner!r}" if owner else ""
+            raise UserError(
+                f"command {name!r}{plugin} failed: {type(exc).__name__}: {_one_line(exc)}"
+            ) from None
 
 
 def _one_line(exc: BaseException) -> str:
