@@ -901,6 +901,29 @@ class TestSubprocess:
         )
         assert (result.returncode, len(result.stderr.strip().splitlines())) == (1, 1)
 
+    def test_argument_not_utf8(self, tmp_path: Path) -> None:
+        """A command-line argument that is not UTF-8 is one error line naming the field."""
+        assert timeline_cmd("--db", "t.db", "init", cwd=tmp_path).returncode == 0
+        env = {**os.environ}
+        env.pop("TIMELINE_DB", None)
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "timeline", "--db", "t.db", "add"),
+                *("--kind", "treaty.signed", "--when", "2025-01-01", "--title"),
+                os.fsdecode(b"Caf\xe9"),
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            errors="backslashreplace",
+            timeout=60,
+            check=False,
+        )
+        assert 1 == result.returncode
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("error: invalid event field 'title': got 'Caf\\udce9'")
+
     def test_plugin_exiting_at_import(self, tmp_path: Path) -> None:
         """A plugin calling sys.exit() at import is one warning; plugins still lists it."""
         site = tmp_path / "site"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import statistics
 from typing import Any
@@ -91,10 +92,9 @@ def period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date]:
     else:
         raise timeline.InvalidOption("analysis 'cadence'", "period", period, f"one of {PERIODS}")
     start = dt.date(day.year, first_month, 1)
-    after = first_month + months
-    end = (
-        dt.date(day.year + 1, 1, 1) if after > 12 else dt.date(day.year, after, 1)
-    ) - dt.timedelta(days=1)
+    last_month = first_month + months - 1
+    # The last day of the period's last month (no "first day after": December 9999 has none).
+    end = dt.date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])
     return label, start, end
 
 

@@ -597,13 +597,19 @@ class Timeline(_Reader):
             seen.add(event.id)
             payload = Payload(event=event)
             payloads.append(payload)
+            try:
+                encoded = encode_payload(payload)
+            except InvalidEvent as exc:  # a lone surrogate: name the event in a batch
+                if len(batch) > 1:
+                    exc.args = (f"event {i}: {exc.args[0]}",)
+                raise
             pending.append(
                 PendingRecord(
                     stream=event.id,
                     version=1,
                     type=RecordType.RECORDED,
                     schema=schema,
-                    payload=encode_payload(payload),
+                    payload=encoded,
                 )
             )
         try:
