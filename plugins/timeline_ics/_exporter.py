@@ -39,18 +39,28 @@ _STATUS = {
 }
 
 
+#: RFC 5545 TEXT excludes control characters (§3.3.11: CONTROL, US-ASCII 0x00-0x08,
+#: 0x0A-0x1F and 0x7F; line breaks are escaped instead); strict parsers reject a whole
+#: calendar for one. The C1 controls (U+0080-U+009F) go too. TAB is allowed (WSP).
+_CONTROLS = dict.fromkeys(
+    [c for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\t\n\r"]
+)
+
+
 class _Text(icalendar.vText):
-    r"""A TEXT value escaped by RFC 5545 §3.3.11 exactly.
+    r"""A TEXT value escaped by RFC 5545 §3.3.11 exactly, without control characters.
 
     icalendar (7.3) turns a literal ``\N`` in the text into a line break
     before escaping, so ``Moscow\New Delhi`` would read back as two lines.
     This escapes the backslash first and nothing else, which every parser
-    reads back as the original text.
+    reads back as the original text. Control characters other than TAB and
+    line breaks (which are escaped) are removed.
     """
 
     def to_ical(self) -> bytes:
         text = (
             str(self)
+            .translate(_CONTROLS)
             .replace("\\", "\\\\")
             .replace(";", "\\;")
             .replace(",", "\\,")
