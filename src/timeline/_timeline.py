@@ -58,8 +58,6 @@ SNAPSHOT_EVERY = 10_000
 
 P = TypeVar("P", bound=Projection)
 
-DateLike = str | dt.date | dt.datetime | When | Any
-
 
 def utc_now() -> dt.datetime:
     """Return the current time in UTC (the default clock)."""
@@ -279,17 +277,11 @@ class _Reader:
         progress: Callable[[Iterator[Record], int], Iterable[Record]] | None = None,
         **options: Any,
     ) -> int:
-        """Write the matching events with an exporter; return how many it wrote.
+        """Write the matching events with an exporter (a name or an ``Exporter``); return the count.
 
-        Args:
-            format: the exporter's name (``"ics"``) or an ``Exporter``.
-            dest: a path or a file object. A path is written through a temporary
-                file renamed at the end; a FIFO or a device is written in place; the
-                open log (or a link to it) is refused.
-            progress: given the records as the exporter walks them and their count,
-                returns them (the CLI draws a progress bar with it).
-            **options: the filters of ``events``, ``as_of`` (a seq or a recorded
-                time) and the exporter's own options.
+        ``dest`` is a path (never the open log; see ``docs/exporters.md``) or a file
+        object; ``options`` are the filters of ``events``, ``as_of`` and the exporter's
+        own; ``progress(records, count)`` may wrap the records (the CLI's bar).
 
         Raises:
             UnknownPlugin: no exporter has that name.
@@ -301,11 +293,7 @@ class _Reader:
         return run_export(self, self.plugins, exporter, dest, progress, options)
 
     def analyze(self, name: str | Analysis, **options: Any) -> Any:
-        """Run an analysis on this timeline and return its result.
-
-        Args:
-            name: the analysis's name (``"lifecycle"``) or an ``Analysis``.
-            **options: the filters of ``events``, ``as_of`` and the analysis's own options.
+        """Run an analysis (a name or an ``Analysis``) with the filters, ``as_of`` and its options.
 
         Raises:
             UnknownPlugin: no analysis has that name.
@@ -711,19 +699,12 @@ class Timeline(_Reader):
         skip_invalid: bool = False,
         **options: Any,
     ) -> ImportReport:
-        """Record a file's events with an importer, in one append.
+        """Record a file's events with an importer (a name or an ``Importer``), in one append.
 
         All or nothing by default: with any bad row, nothing is recorded and
-        ``ImportFailed`` lists every problem. ``skip_invalid=True`` records the
-        good rows and reports the bad ones. A row whose id is already used (by an
-        event of the log, retracted ones included, or by an earlier row) is a bad
-        row, field ``id``.
-
-        Args:
-            format: the importer's name (``"csv"``) or an ``Importer``.
-            source: a path or a file object.
-            skip_invalid: record the good rows, report the bad ones.
-            **options: the importer's own options.
+        ``ImportFailed`` lists every problem; ``skip_invalid=True`` records the good
+        rows and reports the bad ones. A row whose id is already used (by an event of
+        the log, retracted ones included, or an earlier row) is a bad row, field ``id``.
 
         Raises:
             UnknownPlugin: no importer has that name.
@@ -765,11 +746,7 @@ class Timeline(_Reader):
         return ImportReport(recorded=len(events), problems=tuple(problems))
 
     def _id_clash(self, event_id: str, first_line: dict[str, int]) -> str | None:
-        """Say why ``event_id`` cannot be recorded from this row, or None if it is free.
-
-        An id is taken by a live or retracted event of the log (retracted ids stay
-        taken: the log keeps their records) or by an earlier row of the same file.
-        """
+        """Say why an imported row's id is taken (by the log, retracted too, or a row), or None."""
         if event_id in first_line:
             return f"repeats line {first_line[event_id]}"
         try:
