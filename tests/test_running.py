@@ -168,6 +168,9 @@ class TestPluginFailuresNameThePlugin:
         assert "Traceback" not in result.output
 
 
+CALLS: list[str] = []
+
+
 @attrs.frozen(kw_only=True)
 class OldStyleExporter(timeline.Exporter):
     """A plugin written against 0.1: overrides export() to change a default."""
@@ -176,6 +179,7 @@ class OldStyleExporter(timeline.Exporter):
     description: str = "titles, retracted included"
 
     def export(self, timeline: Any, dest: Any, **options: Any) -> int:
+        CALLS.append("export")
         options.setdefault("include_retracted", True)
         return super().export(timeline, dest, **options)
 
@@ -187,7 +191,49 @@ class OldStyleExporter(timeline.Exporter):
         return len(titles)
 
 
+@attrs.frozen(kw_only=True)
+class OldStyleAnalysis(timeline.Analysis):
+    """A 0.1 analysis overriding analyze() to fix a filter."""
+
+    name: str = "oldcount"
+    description: str = "counts RUS events"
+
+    def analyze(self, timeline: Any, **options: Any) -> Any:
+        CALLS.append("analyze")
+        return super().analyze(timeline, actor="RUS", **options)
+
+    def run(self, view: Any, where: Any, **options: Any) -> Any:
+        return len(view.records(where))
+
+
+@attrs.frozen(kw_only=True)
+class OldStyleImporter(timeline.Importer):
+    """A 0.1 importer overriding import_into() to force skip_invalid."""
+
+    name: str = "oldlines"
+    description: str = "one title per line"
+
+    def import_into(self, timeline: Any, source: Any, **options: Any) -> Any:
+        CALLS.append("import_into")
+        return super().import_into(timeline, source, skip_invalid=True)
+
+    def read(self, stream: IO[Any], **options: Any) -> Iterator[Any]:
+        for number, line in enumerate(stream, start=1):
+            yield number, {"kind": "treaty.signed", "when": "2025-01-01", "title": line.strip()}
+
+
 class TestOldStyleOverrides:
+    def test_analysis_and_importer_overrides(self, tl: timeline.Timeline) -> None:
+        """analyze() and import_into() overrides also run once, with one DeprecationWarning."""
+        with pytest.warns(DeprecationWarning, match=r"overriding Analysis\.analyze\(\)") as got:
+            assert 1 == OldStyleAnalysis().analyze(tl)
+        assert (1, ["analyze"]) == (len(got), CALLS)
+        CALLS.clear()
+        with pytest.warns(DeprecationWarning, match=r"Importer\.import_into\(\)") as got:
+            report = tl.import_file(OldStyleImporter(), io.StringIO("a\nb\n"))
+        assert (1, ["import_into"], 2) == (len(got), CALLS, report.recorded)
+        CALLS.clear()
+
     def test_export_override_keeps_working_with_a_warning(self, tl: timeline.Timeline) -> None:
         """An export() override still runs (its default applies), with one DeprecationWarning."""
         event = tl.record(kind="treaty.signed", when="2025-03-01", title="Withdrawn")
@@ -204,6 +250,8 @@ class TestOldStyleOverrides:
                 assert 2 == call(out)
             assert 1 == len(record)
             assert "RELOS signed\nWithdrawn" == out.getvalue()
+            assert ["export"] == CALLS  # the override ran once, whichever way it was called
+            CALLS.clear()
 
     def test_declared_attribute_instead(self, tl: timeline.Timeline) -> None:
         """``includes_retracted = True`` is the declared way; ics and jsonl use it."""

@@ -8,7 +8,9 @@ registers an instance from its ``timeline_register_*`` hook.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, ClassVar, cast
 
@@ -31,6 +33,34 @@ __all__ = [
     "Option",
     "parse_modalities",
 ]
+
+
+#: What an exporter overriding export() should do instead.
+_DECLARE = "declare its attributes (includes_retracted, binary, options) instead"
+
+#: Set while a plugin's deprecated override runs: the base method it calls through
+#: ``super()`` comes back to the timeline, which must not dispatch to the override again.
+_DELEGATED: contextvars.ContextVar[bool] = contextvars.ContextVar("delegated", default=False)
+
+
+def overridden(extension: object, base: type, method: str) -> bool:
+    """Whether ``extension`` overrides ``base.method`` (deprecated) and the override must run."""
+    return getattr(type(extension), method) is not getattr(base, method) and not _DELEGATED.get()
+
+
+@contextlib.contextmanager
+def delegating(extension: _Extension, base: type, method: str, instead: str) -> Iterator[None]:
+    """Run a deprecated override once: warn, and let its ``super()`` call do the real work."""
+    warnings.warn(
+        f"{extension.owner}: overriding {base.__name__}.{method}() is deprecated; {instead}",
+        DeprecationWarning,
+        stacklevel=5,
+    )
+    token = _DELEGATED.set(True)
+    try:
+        yield
+    finally:
+        _DELEGATED.reset(token)
 
 
 @attrs.frozen(kw_only=True)
@@ -224,6 +254,9 @@ class Exporter(_Extension):
         ``includes_retracted``, ``options``) instead of overriding this
         (overriding it is deprecated).
         """
+        if overridden(self, Exporter, "export"):  # reached through super() from an override
+            with delegating(self, Exporter, "export", _DECLARE):
+                return int(cast("Any", timeline).export(self, dest, **options))
         return int(cast("Any", timeline).export(self, dest, **options))
 
     def write(
@@ -301,7 +334,11 @@ class Importer(_Extension):
             ImportFailed: a row is bad and ``skip_invalid`` is false.
             TimelineError: the file cannot be opened.
         """
-        report = timeline.import_file(self, source, skip_invalid=skip_invalid, **options)
+        if overridden(self, Importer, "import_into"):  # through super() from an override
+            with delegating(self, Importer, "import_into", "implement read() only"):
+                report = timeline.import_file(self, source, skip_invalid=skip_invalid, **options)
+        else:
+            report = timeline.import_file(self, source, skip_invalid=skip_invalid, **options)
         assert isinstance(report, ImportReport)
         return report
 
@@ -323,6 +360,9 @@ class Analysis(_Extension):
 
         The same as ``timeline.analyze(self, **options)``.
         """
+        if overridden(self, Analysis, "analyze"):  # reached through super() from an override
+            with delegating(self, Analysis, "analyze", "implement run() only"):
+                return cast("Any", timeline).analyze(self, **options)
         return cast("Any", timeline).analyze(self, **options)
 
     def run(self, view: TimelineReader, where: EventFilter, **options: Any) -> Any:

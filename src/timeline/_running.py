@@ -11,15 +11,12 @@ methods (``export``, ``import_into``, ``analyze``) keeps working, with one
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import os
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from ._errors import TimelineError
-from ._extensions import Analysis, Exporter, Importer, _Matches
+from ._extensions import _DECLARE, Analysis, Exporter, _Matches, delegating, overridden
 from ._files import log_files, open_destination
 from ._reading import FILTER_NAMES, TimelineReader
 from ._records import Record
@@ -27,35 +24,9 @@ from ._records import Record
 if TYPE_CHECKING:
     from ._plugins import PluginHost
 
-__all__ = ["delegating", "overridden", "run_analysis", "run_export", "view_at"]
-
-#: Set while a plugin's deprecated override runs: the base method it calls through
-#: ``super()`` comes back to the timeline, which must not dispatch to the override again.
-_DELEGATED: contextvars.ContextVar[bool] = contextvars.ContextVar("delegated", default=False)
+__all__ = ["run_analysis", "run_export", "view_at"]
 
 Progress = Callable[[Iterator[Record], int], Iterable[Record]]
-
-
-def overridden(extension: object, base: type, method: str) -> bool:
-    """Whether ``extension`` overrides ``base.method`` (deprecated) and the override must run."""
-    return getattr(type(extension), method) is not getattr(base, method) and not _DELEGATED.get()
-
-
-@contextlib.contextmanager
-def delegating(
-    extension: Exporter | Importer | Analysis, base: type, method: str, instead: str
-) -> Iterator[None]:
-    """Run a deprecated override once: warn, and let its ``super()`` call do the real work."""
-    warnings.warn(
-        f"{extension.owner}: overriding {base.__name__}.{method}() is deprecated; {instead}",
-        DeprecationWarning,
-        stacklevel=5,
-    )
-    token = _DELEGATED.set(True)
-    try:
-        yield
-    finally:
-        _DELEGATED.reset(token)
 
 
 def view_at(reader: TimelineReader, as_of: object) -> TimelineReader:
@@ -99,8 +70,7 @@ def run_export(
     """
     if overridden(exporter, Exporter, "export"):
         extra = {} if progress is None else {"progress": progress}
-        instead = "declare its attributes (includes_retracted, binary, options) instead"
-        with delegating(exporter, Exporter, "export", instead):
+        with delegating(exporter, Exporter, "export", _DECLARE):
             return int(exporter.export(reader, dest, **extra, **options))
     as_of, filters, own = _split(options)
     if exporter.includes_retracted:

@@ -21,7 +21,15 @@ from ._errors import (
     TimelineError,
     UnknownEvent,
 )
-from ._extensions import Analysis, Exporter, Importer, ImportProblem, ImportReport
+from ._extensions import (
+    Analysis,
+    Exporter,
+    Importer,
+    ImportProblem,
+    ImportReport,
+    delegating,
+    overridden,
+)
 from ._files import open_source, source_name
 from ._jsonl import JsonlStore
 from ._kinds import KindRegistry
@@ -38,7 +46,7 @@ from ._records import (
     RecordType,
     encode_payload,
 )
-from ._running import delegating, overridden, run_analysis, run_export
+from ._running import run_analysis, run_export
 from ._sqlite import SqliteStore
 from ._store import Clock, MemoryStore, Store
 from ._verify import VerifyReport, verify_store
