@@ -78,6 +78,22 @@ class TestNeverOverTheLog:
             tl.export("csv", lock)
         assert f"it is the timeline log {log} ({lock})" in str(info.value)
 
+    @pytest.mark.parametrize("link", ["symlink", "hardlink"])
+    def test_a_link_in_place_of_the_temporary_file(self, tmp_path: Path, link: str) -> None:
+        """A link to the log where the export's .partial goes is unlinked, not written."""
+        log = tmp_path / "x.db"
+        before = make_log(log)
+        partial = tmp_path / "out.csv.partial"
+        if link == "symlink":
+            partial.symlink_to(log)
+        else:
+            os.link(log, partial)
+        with timeline.open(log) as tl:
+            assert 1 == tl.export("csv", tmp_path / "out.csv")
+        assert_intact(log, before)
+        assert VISIT["title"] in (tmp_path / "out.csv").read_text(encoding="utf-8")
+        assert not partial.exists()
+
     def test_an_as_of_view(self, tmp_path: Path) -> None:
         """An export of an as_of view (and with as_of=) is refused on the log too."""
         log = tmp_path / "x.db"

@@ -124,7 +124,12 @@ def _open_path(path: str, binary: bool, protect: tuple[str, ...]) -> Iterator[IO
     target = os.path.realpath(path) if os.path.islink(path) else path
     tmp = f"{target}.partial"
     try:
-        with open(tmp, mode, **kwargs) as f:
+        # A stale temporary file, or a link someone left in its place (to the log, say),
+        # is unlinked, never written through; the new one is created exclusively.
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with open(fd, mode, **kwargs) as f:
             yield f
         os.replace(tmp, target)
     except OSError as exc:
