@@ -196,6 +196,10 @@ def parse_modalities(owner: str, value: object) -> frozenset[Modality]:
     return frozenset(out)
 
 
+#: Wraps the records an export walks, given them and their count (a progress bar).
+Progress = Callable[[Iterator[Record], int], Iterable[Record]]
+
+
 class _Matches:
     """The records an export writes: iterable (lazily, in timeline order) and sized.
 
@@ -206,7 +210,7 @@ class _Matches:
     def __init__(
         self,
         walk: Callable[[], Iterator[Record]],
-        wrap: Callable[[Iterator[Record], int], Iterable[Record]] | None = None,
+        wrap: Progress | None = None,
     ) -> None:
         self._walk = walk
         self._wrap = wrap

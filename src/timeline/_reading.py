@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import types
 from collections.abc import Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypedDict, runtime_checkable
 
@@ -67,14 +68,16 @@ class QueryFilter:
 
 #: The filters, by keyword (the same keys, in the same order, as ``Filters``); ``between`` is
 #: the CLI's ``--from`` and ``--to``.
-FILTERS: Mapping[str, QueryFilter] = {
-    "actor": QueryFilter(help="Only events with this actor (country code, e.g. IND)."),
-    "kind": QueryFilter(help="Only this kind; wildcards work (treaty.*)."),
-    "tag": QueryFilter(help="Only events with this tag."),
-    "treaty": QueryFilter(help="Only events of this agreement (e.g. RELOS)."),
-    "between": QueryFilter(help="Only events between two dates (--from DATE, --to DATE)."),
-    "include_retracted": QueryFilter(help="Also show retracted events (marked).", flag=True),
-}
+FILTERS: Mapping[str, QueryFilter] = types.MappingProxyType(
+    {
+        "actor": QueryFilter(help="Only events with this actor (country code, e.g. IND)."),
+        "kind": QueryFilter(help="Only this kind; wildcards work (treaty.*)."),
+        "tag": QueryFilter(help="Only events with this tag."),
+        "treaty": QueryFilter(help="Only events of this agreement (e.g. RELOS)."),
+        "between": QueryFilter(help="Only events between two dates (--from DATE, --to DATE)."),
+        "include_retracted": QueryFilter(help="Also show retracted events (marked).", flag=True),
+    }
+)
 #: The filter keywords, in table order.
 FILTER_NAMES: tuple[str, ...] = tuple(FILTERS)
 

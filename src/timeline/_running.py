@@ -12,21 +12,17 @@ methods (``export``, ``import_into``, ``analyze``) keeps working, with one
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from ._errors import TimelineError
-from ._extensions import _DECLARE, Analysis, Exporter, _Matches, delegating, overridden
+from ._extensions import _DECLARE, Analysis, Exporter, Progress, _Matches, delegating, overridden
 from ._files import log_files, open_destination
 from ._reading import FILTER_NAMES, TimelineReader
-from ._records import Record
 
 if TYPE_CHECKING:
     from ._plugins import PluginHost
 
 __all__ = ["run_analysis", "run_export", "view_at"]
-
-Progress = Callable[[Iterator[Record], int], Iterable[Record]]
 
 
 def view_at(reader: TimelineReader, as_of: object) -> TimelineReader:

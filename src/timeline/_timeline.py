@@ -7,7 +7,7 @@ import datetime as dt
 import gc
 import os
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
@@ -27,6 +27,7 @@ from ._extensions import (
     Importer,
     ImportProblem,
     ImportReport,
+    Progress,
     delegating,
     overridden,
 )
@@ -282,7 +283,7 @@ class _Reader:
         format: str | Exporter,
         dest: str | os.PathLike[str] | IO[Any],
         *,
-        progress: Callable[[Iterator[Record], int], Iterable[Record]] | None = None,
+        progress: Progress | None = None,
         **options: Any,
     ) -> int:
         """Write the matching events with an exporter (a name or an ``Exporter``); return the count.
