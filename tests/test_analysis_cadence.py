@@ -148,11 +148,21 @@ class TestOptionsAndOutput:
             (D(2024, 11, 5), "quarter", ("2024-Q4", D(2024, 10, 1), D(2024, 12, 31))),
             (D(2024, 5, 5), "quarter", ("2024-Q2", D(2024, 4, 1), D(2024, 6, 30))),
             (D(2024, 5, 5), "year", ("2024", D(2024, 1, 1), D(2024, 12, 31))),
+            (D(9999, 12, 5), "month", ("9999-12", D(9999, 12, 1), D(9999, 12, 31))),
+            (D(9999, 11, 5), "quarter", ("9999-Q4", D(9999, 10, 1), D(9999, 12, 31))),
+            (D(1, 1, 1), "month", ("1-01", D(1, 1, 1), D(1, 1, 31))),
         ],
     )
     def test_period_of(self, day, period, expected):
         """Period labels and bounds, month ends and quarters included."""
         assert expected == period_of(day, period)
+
+    @pytest.mark.parametrize("period", ["month", "quarter", "year"])
+    def test_last_month_of_the_calendar(self, memory_timeline, period):
+        """An event in December 9999 is counted (the period ends on 9999-12-31)."""
+        memory_timeline.record(**ev("last", "9999-12-05"))
+        [cell] = CADENCE.analyze(memory_timeline, period=period).counts
+        assert (dt.date(9999, 12, 31), 1) == (cell.end, cell.count)
 
     def test_period_of_unknown(self):
         """An unknown period raises InvalidOption."""

@@ -116,3 +116,16 @@ class TestReadCalendarDescription:
             text.modality,
             text.urls,
         )
+
+
+class TestOutOfRangeInstants:
+    def test_utc_instant_in_year_zero_is_not_drawn(self) -> None:
+        """A timed date whose UTC instant is in year 0 (an older log may hold one) has no span.
+
+        Recording one is refused now (test_when); here one is forged as an old log would
+        hand it over, and every calendar export skips it instead of failing.
+        """
+        when = When.parse("0001-01-01T01:30+01:00")
+        early = dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+        object.__setattr__(when, "start", early)  # as decoded from a log written before 0.2
+        assert calendar_span(when) is None

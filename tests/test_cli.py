@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -695,6 +696,53 @@ class TestAdmin:
         result = run("export", "csv", host=host)
         assert_user_error(result, "broken on purpose")
 
+    def test_registration_failure_is_a_warning_on_commands(self, run: Any) -> None:
+        """A registration hook that raises is one warning line on any command (not strict)."""
+
+        class Broken:
+            @hookimpl
+            def timeline_register_analyses(self, register: Any) -> None:
+                raise RuntimeError("no analyses today")
+
+        host = PluginHost(strict=False, load_entrypoints=False, env={})
+        host.register(Broken(), "broken")
+        assert run("init", host=host).exit_code == 0
+        result = run("list", host=host)
+        assert 0 == result.exit_code, result.output
+        line = result.stderr.strip().splitlines()[0]
+        assert line.startswith("warning: plugin 'broken': timeline_register_analyses raised")
+        assert "RuntimeError: no analyses today" in line
+
+    def test_strict_list_reports_a_broken_plugin(self, run: Any) -> None:
+        """In strict mode every command, list included, stops at a broken plugin."""
+
+        class Broken:
+            @hookimpl
+            def timeline_register_exporters(self, register: Any) -> None:
+                raise RuntimeError("broken on purpose")
+
+        host = PluginHost(strict=True, load_entrypoints=False, env={})
+        host.register(Broken(), "broken")
+        assert_user_error(run("list", host=host), "broken on purpose")
+
+    def test_subscriber_failure_is_a_warning(self, run: Any) -> None:
+        """A timeline_on_append subscriber that raises is one warning line; the event stays."""
+
+        class Failing:
+            @hookimpl
+            def timeline_on_append(self, records: Any) -> None:
+                raise RuntimeError("listener down")
+
+        host = PluginHost(strict=False, load_entrypoints=False, env={})
+        host.register(Failing(), "failing")
+        assert run("init", host=host).exit_code == 0
+        result = run("add", *SUMMIT, host=host)
+        assert 0 == result.exit_code, result.output
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("warning: plugin 'failing': timeline_on_append raised")
+        assert "listener down" in line
+        assert "sco-2025" in run("list", host=host).stdout
+
     def test_plugin_command(self, run: Any) -> None:
         """A command added by a plugin runs like a built-in one and is in --help."""
 
@@ -852,6 +900,93 @@ class TestSubprocess:
             cwd=tmp_path,
         )
         assert (result.returncode, len(result.stderr.strip().splitlines())) == (1, 1)
+
+    def test_argument_not_utf8(self, tmp_path: Path) -> None:
+        """A command-line argument that is not UTF-8 is one error line naming the field."""
+        assert timeline_cmd("--db", "t.db", "init", cwd=tmp_path).returncode == 0
+        env = {**os.environ}
+        env.pop("TIMELINE_DB", None)
+        result = subprocess.run(
+            [
+                *(sys.executable, "-m", "timeline", "--db", "t.db", "add"),
+                *("--kind", "treaty.signed", "--when", "2025-01-01", "--title"),
+                os.fsdecode(b"Caf\xe9"),
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            errors="backslashreplace",
+            timeout=60,
+            check=False,
+        )
+        assert 1 == result.returncode
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("error: invalid event field 'title': got 'Caf\\udce9'")
+
+    def test_plugin_exiting_at_import(self, tmp_path: Path) -> None:
+        """A plugin calling sys.exit() at import is one warning; plugins still lists it."""
+        site = tmp_path / "site"
+        info = site / "timeline_exiting-0.1.dist-info"
+        info.mkdir(parents=True)
+        (info / "METADATA").write_text(
+            "Metadata-Version: 2.1\nName: timeline-exiting\nVersion: 0.1\n", encoding="utf-8"
+        )
+        (info / "entry_points.txt").write_text(
+            "[timeline]\nexiting = timeline_exiting_mod\n", encoding="utf-8"
+        )
+        (site / "timeline_exiting_mod.py").write_text(
+            "import sys\nsys.exit('no config')\n", encoding="utf-8"
+        )
+        env = {"PYTHONPATH": str(site), "TIMELINE_STRICT_PLUGINS": "0"}
+        result = timeline_cmd("kinds", cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        assert ["failed to load: SystemExit: no config"] == [
+            line.split("): ", 1)[1].split(" (see")[0] for line in result.stderr.strip().splitlines()
+        ]
+        result = timeline_cmd("plugins", "--json", cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        exiting = [p for p in json.loads(result.stdout) if p["name"] == "exiting"]
+        assert "SystemExit: no config" in exiting[0]["error"]
+
+    def test_export_progress_bar_on_a_terminal(self, tmp_path: Path) -> None:
+        """On a (pseudo-)terminal the export draws its bar as the exporter walks the records."""
+        import pty
+
+        assert timeline_cmd("demo", "--db", "d.db", cwd=tmp_path).returncode == 0
+        master, slave = pty.openpty()
+        try:
+            env = {**os.environ, "COLUMNS": "100"}
+            env.pop("TIMELINE_DB", None)
+            process = subprocess.run(
+                [sys.executable, "-m", "timeline", "--db", "d.db", "export", "csv", "-o", "x.csv"],
+                cwd=tmp_path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=slave,
+                timeout=60,
+                check=False,
+            )
+            os.close(slave)
+            slave = -1
+            drawn = b""
+            with contextlib.suppress(OSError):  # EIO once the terminal has nothing more
+                while chunk := os.read(master, 65536):
+                    drawn += chunk
+        finally:
+            if slave != -1:
+                os.close(slave)
+            os.close(master)
+        assert process.returncode == 0
+        count = len(timeline.datasets.load("relos"))
+        text = drawn.decode("utf-8", "replace")
+        frames = re.findall(r"exporting csv +\[([#-]+)\] +(\d+)%", text)
+        # Frames while the records are walked (the bar starts empty and ends full), not just
+        # the end: click draws one per step that changes the line (20 for 19 records here).
+        assert len(frames) >= 3, text
+        assert (("-" * 36, "0"), ("#" * 36, "100")) == (frames[0], frames[-1])
+        assert f"exported {count} events to x.csv" in text
 
     def test_broken_plugin_is_a_warning(self, tmp_path: Path) -> None:
         """Without strict mode a broken plugin is one warning line; plugins shows its error."""

@@ -220,8 +220,8 @@ class TestCheckOptions:
     @pytest.mark.parametrize(
         ("name", "given", "expected"),
         [
-            ("flag", "false-ish", "true or false (or yes/no, 1/0)"),
-            ("flag", 1, "true or false (or yes/no, 1/0)"),
+            ("flag", "false-ish", "true or false (or yes/no, on/off, 1/0)"),
+            ("flag", 1, "true or false (or yes/no, on/off, 1/0)"),
             ("count", "seven", "an integer"),
             ("count", 2.5, "an integer"),
             ("count", True, "an integer"),

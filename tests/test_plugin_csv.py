@@ -476,7 +476,24 @@ class TestStreaming:
 
 
 class TestGuard:
-    @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            '\x00=HYPERLINK("https://evil.example")',
+            "\x0b=1+1",
+            "\n=1+1",
+            "\uff1dHYPERLINK(1)",
+            "\uff0b1",
+            "\uff0d1",
+            "\uff20SUM(A1)",
+        ],
+    )
     def test_triggers_guarded(self, text):
         """Every formula trigger gets a leading quote."""
         assert "'" + text == timeline_csv.guard(text)
@@ -485,6 +502,13 @@ class TestGuard:
     def test_others_untouched(self, text):
         """Other cells are left alone (a leading quote only when reversible)."""
         assert text == timeline_csv.guard(text)
+
+    def test_nul_guarded_in_every_dialect(self):
+        """A leading NUL before a formula is guarded in the full and the calendar dialects."""
+        tl = make_timeline({**FORMULAS, "title": '\x00=HYPERLINK("https://evil.example")'})
+        for dialect in ("full", "google", "outlook"):
+            subjects = [r.get("title", r.get("Subject")) for r in rows(export(tl, dialect=dialect))]
+            assert ['\'\x00=HYPERLINK("https://evil.example")'] == subjects
 
     @given(st.text())
     def test_unguard_inverts_reversible_guard(self, text):

@@ -13,6 +13,8 @@ from typing import Any
 import icalendar
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 import timeline
@@ -342,6 +344,35 @@ class TestText:
         """Commas, semicolons, backslashes, newlines and non-Latin text survive."""
         data = export(make_timeline(dict(DUMA, title=title)))
         assert [title] == [e["summary"] for e in PARSERS[parser](data)]
+
+    @pytest.mark.parametrize(
+        ("fields", "key", "shown"),
+        [
+            ({"title": "RELOS\x0b ratified"}, "summary", "RELOS ratified"),
+            ({"title": "a\x00b\x7fc\x1bd"}, "summary", "abcd"),
+            ({"title": "C1 \x85\x9f end"}, "summary", "C1  end"),
+            ({"title": "tab\tkept"}, "summary", "tab\tkept"),
+            ({"location": "Delhi\x0c"}, "location", "Delhi"),
+        ],
+    )
+    def test_control_characters_removed(self, parser, fields, key, shown):
+        """Control characters never reach the file: the strict parser reads the calendar."""
+        data = export(make_timeline(dict(DUMA, **fields)))
+        assert [shown] == [e[key] for e in PARSERS[parser](data)]
+
+    @given(text=st.text(alphabet=st.characters(max_codepoint=0xA0, exclude_categories=["Cs"])))
+    @settings(max_examples=60, deadline=None)
+    def test_any_text_parses_strictly(self, text):
+        """Whatever the title, summary, location and tags hold, the strict ical parser reads it."""
+        fields = dict(
+            DUMA, title=f"t{text}", summary=text, location=text or None, tags=[f"t{text}"]
+        )
+        try:
+            tl = make_timeline(fields)
+        except timeline.InvalidEvent:
+            return  # a tag that normalises to nothing, say: not this test's business
+        [event] = with_ical(export(tl, calendar_name=f"c{text}"))
+        assert event["uid"] == "duma-2025@geotimeline"
 
     def test_backslash_n_is_not_a_newline(self):
         r"""A literal ``\N`` is escaped as ``\\N`` (the icalendar pitfall, domain.md 4.2)."""

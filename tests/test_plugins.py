@@ -235,6 +235,61 @@ class TestFailures:
         with pytest.raises(PluginError, match="RuntimeError: boom"):
             host.importers()
 
+    @pytest.mark.parametrize(
+        ("source", "error"),
+        [
+            ("import sys\nsys.exit(3)\n", "SystemExit: 3"),
+            ("raise SystemExit('bye')\n", "SystemExit: bye"),
+            ("raise KeyboardInterrupt\n", "KeyboardInterrupt"),
+        ],
+    )
+    def test_exit_at_import_is_a_broken_plugin(
+        self, make_dist: Any, source: str, error: str
+    ) -> None:
+        """sys.exit() or KeyboardInterrupt at import is one broken plugin, not the end."""
+        good, bad = unique("good"), unique("bad")
+        make_dist(
+            "timeline-exiting",
+            {"good": good, "bad": bad},
+            {good: EXPORTER_PLUGIN.format(name="good"), bad: source},
+        )
+        host = host_for("timeline-exiting", strict=False)
+        with pytest.warns(PluginWarning, match="failed to load"):
+            assert ["good"] == list(host.exporters())
+        [failure] = host.failures
+        assert ("bad", True) == (failure.name, error in failure.error)
+
+    def test_exit_in_a_registration_hook_is_reported(self) -> None:
+        """sys.exit() inside a registration hook is reported like any other failure."""
+
+        class Exiting:
+            @hookimpl
+            def timeline_register_exporters(self, register: Any) -> None:
+                raise SystemExit(2)
+
+        host = PluginHost(strict=False, load_entrypoints=False, env={})
+        host.register(Exiting(), "exiting")
+        with pytest.warns(PluginWarning, match="SystemExit: 2"):
+            assert {} == host.exporters()
+
+    def test_first_party_names_cannot_be_taken(self, make_dist: Any) -> None:
+        """A third-party plugin sorting first cannot replace the built-in csv exporter."""
+        early = unique("early")
+        make_dist(
+            "timeline-early",
+            {"aaa": early},
+            {early: EXPORTER_PLUGIN.format(name="csv")},
+        )
+        host = PluginHost(strict=False, env={}, distributions={"geotimeline", "timeline-early"})
+        with pytest.warns(PluginWarning, match="built in; not replaced"):
+            exporters = host.exporters()
+        assert type(exporters["csv"]).__module__.startswith("timeline_csv")
+        assert "csv" == host.owner("exporter", "csv")
+        [failure] = host.failures
+        assert ("aaa", "timeline-early") == (failure.name, failure.distribution)
+        assert "exporter 'csv' is registered by both plugin 'csv'" in failure.error
+        assert [None] == [i["error"] for i in host.plugins_info() if i["name"] == "csv"]
+
     def test_failure_shown_in_plugins_info(self, make_dist: Any) -> None:
         """A failed plugin is listed with its error and no hooks."""
         bad = unique("bad")
@@ -577,6 +632,25 @@ class TestHooks:
         with timeline.open(path, plugins=host) as again:
             again.replay(CurrentState())
         assert [[1], [2]] == calls == sub.calls
+
+    @pytest.mark.parametrize("first_write", ["retract", "amend"])
+    def test_on_append_after_reopen(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first_write: str
+    ) -> None:
+        """A reopened timeline on the default host tells subscribers of a first retract/amend."""
+        sub = Subscriber()
+        host = manual_host()
+        host.register(sub, "sub")
+        monkeypatch.setattr("timeline._timeline.default_host", lambda: host)
+        path = tmp_path / "log.db"
+        with timeline.open(path) as tl:
+            event = tl.record(**SIGNED)
+        with timeline.open(path) as again:
+            if first_write == "retract":
+                again.retract(event.id, reason="withdrawn")
+            else:
+                again.amend(event.id, reason="typo", title="Signed!")
+        assert [[1], [2]] == sub.calls
 
     def test_has_append_subscribers(self) -> None:
         """The flag is false until a subscriber registers."""

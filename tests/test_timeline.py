@@ -131,6 +131,51 @@ class TestRecord:
         assert 0 == tl.seq
 
 
+class TestLoneSurrogates:
+    @pytest.mark.parametrize(
+        ("fields", "field"),
+        [
+            ({"title": "\ud800"}, "title"),
+            ({"summary": "a\udcffb"}, "summary"),
+            ({"location": "\udc80"}, "location"),
+            ({"tags": ["ok", "\ud800"]}, "tags[1]"),
+            ({"sources": ["https://example.org/\udc80"]}, "sources[0].url"),
+            ({"treaty": "RE\udcc5LOS"}, "treaty"),
+        ],
+    )
+    def test_record(self, tl: Timeline, fields: dict[str, object], field: str) -> None:
+        """A lone surrogate is an InvalidEvent naming the field; nothing is written."""
+        with pytest.raises(InvalidEvent) as info:
+            tl.record(kind="treaty.signed", when="2025-01-01", **{"title": "t", **fields})
+        assert (field, "text without lone surrogates") == (
+            info.value.field,
+            info.value.expected.split(" (")[0],
+        )
+        assert (0, 0) == (len(tl), tl.seq)
+
+    def test_attributes(self, tl: Timeline) -> None:
+        """In attributes (keys or values) it is refused as not JSON-compatible."""
+        for attributes in ({"k\ud800": 1}, {"a": {"b": ["\udc80"]}}):
+            with pytest.raises(InvalidEvent, match=r"'attributes'.*surrogates not allowed"):
+                tl.record(kind="treaty.signed", when="2025-01-01", title="t", attributes=attributes)
+
+    def test_batch_names_the_event(self, tl: Timeline) -> None:
+        """In record_many the error names the event's position; the batch is not written."""
+        good = {"kind": "treaty.signed", "when": "2025-01-01", "title": "ok"}
+        with pytest.raises(InvalidEvent, match=r"^event 1: invalid event field 'title'"):
+            tl.record_many([good, {**good, "title": "\ud800"}])
+        assert 0 == tl.seq
+
+    def test_amend_and_retract(self, tl: Timeline) -> None:
+        """A surrogate in an amended field or a reason is refused the same way."""
+        event = duma(tl)
+        with pytest.raises(InvalidEvent, match="'title'"):
+            tl.amend(event.id, reason="typo", title="bad \udcff")
+        with pytest.raises(InvalidEvent, match="'reason'"):
+            tl.retract(event.id, reason="bad \udcff")
+        assert (1, 1) == (tl.seq, tl.version(event.id))
+
+
 class TestAmendRetract:
     def test_amend_keeps_history(self, tl: Timeline) -> None:
         """An amendment is a new record; the old version stays in the history."""

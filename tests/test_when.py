@@ -516,6 +516,38 @@ class TestParseErrors:
         """Malformed input raises InvalidDate naming the text and the reason."""
         refused(text, reason, anchor=MONDAY)
 
+    @pytest.mark.parametrize(
+        ("text", "anchor"),
+        [
+            ("yesterday", dt.date(1, 1, 1)),
+            ("last week", dt.date(1, 1, 3)),
+            ("next week", dt.date(9999, 12, 20)),
+            ("tomorrow", dt.date(9999, 12, 31)),
+        ],
+    )
+    def test_relative_phrase_past_the_calendar(self, text, anchor):
+        """A phrase whose day falls outside years 1-9999 is an InvalidDate, not OverflowError."""
+        reason = f"falls outside the supported years 0001-9999 from the anchor {anchor}"
+        refused(text, reason, anchor=anchor)
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "0001-01-01T00:30+01:00",
+            "9999-12-31T23:30-01:00",
+            "0001-01-01T00:00+00:01/0001-01-02T00:00Z",
+        ],
+    )
+    def test_instant_whose_utc_leaves_the_calendar(self, text):
+        """A timed date whose UTC instant falls in year 0 or 10000 is refused when given."""
+        refused(text, "its UTC instant falls outside the years 0001-9999", anchor=MONDAY)
+
+    def test_datetime_whose_utc_leaves_the_calendar(self):
+        """The same for an aware datetime given as the date."""
+        moment = dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+        with pytest.raises(InvalidDate, match="its UTC instant falls outside"):
+            When.coerce(moment)
+
     def test_invalid_date_is_a_timeline_error_and_value_error(self):
         """Callers may catch TimelineError or ValueError."""
         with pytest.raises(TimelineError):

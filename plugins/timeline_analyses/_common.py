@@ -8,7 +8,6 @@ Every analysis works on a date's strict bounds (``When.earliest`` and
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import attrs
 import msgspec
@@ -84,7 +83,9 @@ def gap_range(first: tuple[dt.date, dt.date], second: tuple[dt.date, dt.date]) -
     return low, high
 
 
-def counted_events(view: Any, where: timeline.EventFilter) -> list[timeline.Event]:
+def counted_events(
+    view: timeline.TimelineReader, where: timeline.EventFilter
+) -> list[timeline.Event]:
     """Return the events an analysis counts, in timeline order.
 
     Reads the view's current-state projection (never the log). Retracted

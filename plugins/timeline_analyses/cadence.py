@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import statistics
 from typing import Any
@@ -91,10 +92,9 @@ def period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date]:
     else:
         raise timeline.InvalidOption("analysis 'cadence'", "period", period, f"one of {PERIODS}")
     start = dt.date(day.year, first_month, 1)
-    after = first_month + months
-    end = (
-        dt.date(day.year + 1, 1, 1) if after > 12 else dt.date(day.year, after, 1)
-    ) - dt.timedelta(days=1)
+    last_month = first_month + months - 1
+    # The last day of the period's last month (no "first day after": December 9999 has none).
+    end = dt.date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])
     return label, start, end
 
 
@@ -130,7 +130,9 @@ class Cadence(timeline.Analysis):
         ),
     )
 
-    def run(self, timeline: Any, where: Any, **options: Any) -> CadenceResult:
+    def run(
+        self, view: timeline.TimelineReader, where: timeline.EventFilter, **options: Any
+    ) -> CadenceResult:
         """Count the filtered events per actor and period and flag bursts.
 
         An event whose date spans several periods is counted once, in the period
@@ -138,7 +140,7 @@ class Cadence(timeline.Analysis):
         and marked imprecise there.
 
         Args:
-            timeline: the timeline or an ``as_of`` view.
+            view: the timeline or an ``as_of`` view.
             where: the validated common filters.
             **options: ``period``, ``min_count`` and ``sigma``.
 
@@ -157,7 +159,7 @@ class Cadence(timeline.Analysis):
             raise _bad_option("sigma", sigma, "a number >= 0")
         cells: dict[tuple[str, str], tuple[dt.date, dt.date, list[str], int]] = {}
         unplaced = []
-        for event in counted_events(timeline, where):
+        for event in counted_events(view, where):
             first = max(event.when.earliest, where.start or dt.date.min)
             if first == dt.date.min:
                 unplaced.append(event.id)

@@ -150,7 +150,9 @@ class Clusters(timeline.Analysis):
         ),
     )
 
-    def run(self, timeline: Any, where: Any, **options: Any) -> ClustersResult:
+    def run(
+        self, view: timeline.TimelineReader, where: timeline.EventFilter, **options: Any
+    ) -> ClustersResult:
         """Find, per actor, chains of events within ``days`` of each other.
 
         Two events are linked when every reading of both dates puts them at most
@@ -159,7 +161,7 @@ class Clusters(timeline.Analysis):
         added as a ``possible`` member, without extending the chain.
 
         Args:
-            timeline: the timeline or an ``as_of`` view.
+            view: the timeline or an ``as_of`` view.
             where: the validated common filters.
             **options: ``days`` and ``min_size``.
 
@@ -170,7 +172,7 @@ class Clusters(timeline.Analysis):
             InvalidOption: ``days`` or ``min_size`` is not a suitable integer.
 
         """
-        return _clusters(timeline, where, options.get("days", 7), options.get("min_size", 2))
+        return _clusters(view, where, options.get("days", 7), options.get("min_size", 2))
 
     def table(self, result: ClustersResult) -> tuple[list[str], list[list[Any]]]:
         """Return one row per cluster member (clusters numbered from 1)."""
@@ -183,7 +185,9 @@ class Clusters(timeline.Analysis):
         return header, rows
 
 
-def _clusters(view: Any, where: Any, days: Any, min_size: Any) -> ClustersResult:
+def _clusters(
+    view: timeline.TimelineReader, where: timeline.EventFilter, days: Any, min_size: Any
+) -> ClustersResult:
     for name, value, low in (("days", days, 0), ("min_size", min_size, 2)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise timeline.InvalidOption("analysis 'clusters'", name, value, f"an integer >= {low}")

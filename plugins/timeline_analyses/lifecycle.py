@@ -374,14 +374,16 @@ class Lifecycle(timeline.Analysis):
     description: str = "Treaty life cycles: steps in order, party status, days between steps"
     options: tuple[timeline.Option, ...] = ()
 
-    def run(self, timeline: Any, where: timeline.EventFilter, **options: Any) -> LifecycleResult:
+    def run(
+        self, view: timeline.TimelineReader, where: timeline.EventFilter, **options: Any
+    ) -> LifecycleResult:
         """Group the filtered events by ``treaty`` and derive each agreement's life cycle.
 
         Pick one agreement with the common ``treaty`` filter (``treaty="RELOS"``);
         without it, every agreement among the filtered events is analysed.
 
         Args:
-            timeline: the timeline or an ``as_of`` view.
+            view: the timeline or an ``as_of`` view.
             where: the validated common filters.
             **options: none beyond the filters.
 
@@ -389,7 +391,7 @@ class Lifecycle(timeline.Analysis):
             A ``LifecycleResult``.
 
         """
-        return _lifecycle(counted_events(timeline, where))
+        return _lifecycle(counted_events(view, where))
 
     def table(self, result: LifecycleResult) -> tuple[list[str], list[list[Any]]]:
         """Return one row per step, then one per party status (step column ``status``)."""

@@ -200,7 +200,12 @@ def _clip(low: dt.date | None, high: dt.date | None, year: int) -> tuple[dt.date
     return max(first, low or first), min(last, high or last)
 
 
-def _network(view: Any, where: Any, weights: dict[str, float], by_year: bool) -> NetworkResult:
+def _network(
+    view: timeline.TimelineReader,
+    where: timeline.EventFilter,
+    weights: dict[str, float],
+    by_year: bool,
+) -> NetworkResult:
     events = counted_events(view, where)
     if not by_year:
         return NetworkResult(
@@ -242,11 +247,13 @@ class Network(timeline.Analysis):
         ),
     )
 
-    def run(self, timeline: Any, where: Any, **options: Any) -> NetworkResult:
+    def run(
+        self, view: timeline.TimelineReader, where: timeline.EventFilter, **options: Any
+    ) -> NetworkResult:
         """Build the network of the filtered events (``between`` sets the window).
 
         Args:
-            timeline: the timeline or an ``as_of`` view.
+            view: the timeline or an ``as_of`` view.
             where: the validated common filters.
             **options: ``weights`` (string or mapping) and ``by_year`` (bool).
 
@@ -258,7 +265,7 @@ class Network(timeline.Analysis):
 
         """
         return _network(
-            timeline, where, parse_weights(options.get("weights")), bool(options.get("by_year"))
+            view, where, parse_weights(options.get("weights")), bool(options.get("by_year"))
         )
 
     def table(self, result: NetworkResult) -> tuple[list[str], list[list[Any]]]:

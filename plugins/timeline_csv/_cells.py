@@ -37,12 +37,22 @@ FULL_COLUMNS: tuple[str, ...] = (
 )
 #: The columns an imported file must have.
 REQUIRED_COLUMNS: tuple[str, ...] = ("kind", "when", "title")
-#: First characters that make a spreadsheet read a cell as a formula (OWASP, CWE-1236).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CWE-1236),
+#: with their full-width look-alikes (some spreadsheets fold them to ASCII on input).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _risky(text: str) -> bool:
+    # A cell starting with a control character (NUL, vertical tab, ...) is guarded too: a
+    # reader that drops the control character would see what follows as the cell's start.
+    return text.startswith(FORMULA_TRIGGERS) or (text != "" and ord(text[0]) < 0x20)
 
 
 def guard(text: str, *, reversible: bool = False) -> str:
     """Return ``text`` made safe for spreadsheets: a leading ``'`` if it could start a formula.
+
+    Guarded: a cell starting with one of ``FORMULA_TRIGGERS`` or with any control
+    character below U+0020 (a NUL before ``=HYPERLINK(...)``).
 
     Args:
         text: the cell.
@@ -50,14 +60,14 @@ def guard(text: str, *, reversible: bool = False) -> str:
             ``unguard`` can take exactly one off (the full dialect does this).
 
     """
-    if text.startswith(FORMULA_TRIGGERS) or (reversible and text.startswith("'")):
+    if _risky(text) or (reversible and text.startswith("'")):
         return "'" + text
     return text
 
 
 def unguard(text: str) -> str:
     """Undo ``guard(text, reversible=True)``: drop the one ``'`` it added, if any."""
-    if text.startswith("'") and text[1:].startswith((*FORMULA_TRIGGERS, "'")):
+    if text.startswith("'") and (_risky(text[1:]) or text[1:].startswith("'")):
         return text[1:]
     return text
 

@@ -202,7 +202,11 @@ class CsvExporter(timeline.Exporter):
     )
 
     def write(
-        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
+        self,
+        view: timeline.TimelineReader,
+        records: Iterable[timeline.Record],
+        stream: IO[Any],
+        **options: Any,
     ) -> int:
         """Write the rows to the text ``stream``; return how many events were written."""
         dialect = options["dialect"]

@@ -68,10 +68,13 @@ class HtmlExporter(timeline.Exporter):
     )
 
     def write(
-        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
+        self,
+        view: timeline.TimelineReader,
+        records: Iterable[timeline.Record],
+        stream: IO[Any],
+        **options: Any,
     ) -> int:
         """Write the page to the binary ``stream``; return how many events it draws."""
-        view = timeline  # the parameter shadows the module here
         keep = parse_modalities(self.owner, options["modalities"])
         drawn = drawn_records(view, records, keep)
         data = timeline_data(drawn, group_by=options["group_by"], title=str(options["title"]))

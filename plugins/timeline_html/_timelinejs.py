@@ -241,10 +241,13 @@ class TimelineJsExporter(timeline.Exporter):
     )
 
     def write(
-        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
+        self,
+        view: timeline.TimelineReader,
+        records: Iterable[timeline.Record],
+        stream: IO[Any],
+        **options: Any,
     ) -> int:
         """Write the JSON to the binary ``stream``; return how many slides it holds."""
-        view = timeline  # the parameter shadows the module here
         keep = parse_modalities(self.owner, options["modalities"])
         events, slides, skipped = [], [], []
         for record in records:

@@ -39,18 +39,28 @@ _STATUS = {
 }
 
 
+#: RFC 5545 TEXT excludes control characters (§3.3.11: CONTROL, US-ASCII 0x00-0x08,
+#: 0x0A-0x1F and 0x7F; line breaks are escaped instead); strict parsers reject a whole
+#: calendar for one. The C1 controls (U+0080-U+009F) go too. TAB is allowed (WSP).
+_CONTROLS = dict.fromkeys(
+    [c for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if chr(c) not in "\t\n\r"]
+)
+
+
 class _Text(icalendar.vText):
-    r"""A TEXT value escaped by RFC 5545 §3.3.11 exactly.
+    r"""A TEXT value escaped by RFC 5545 §3.3.11 exactly, without control characters.
 
     icalendar (7.3) turns a literal ``\N`` in the text into a line break
     before escaping, so ``Moscow\New Delhi`` would read back as two lines.
     This escapes the backslash first and nothing else, which every parser
-    reads back as the original text.
+    reads back as the original text. Control characters other than TAB and
+    line breaks (which are escaped) are removed.
     """
 
     def to_ical(self) -> bytes:
         text = (
             str(self)
+            .translate(_CONTROLS)
             .replace("\\", "\\\\")
             .replace(";", "\\;")
             .replace(",", "\\,")
@@ -86,6 +96,7 @@ class IcsExporter(timeline.Exporter):
     suffix: str = ".ics"
     media_type: str = "text/calendar"
     binary: bool = True
+    includes_retracted: bool = True
     options: tuple[timeline.Option, ...] = (
         timeline.Option(
             name="calendar_name",
@@ -105,25 +116,14 @@ class IcsExporter(timeline.Exporter):
         ),
     )
 
-    def export(self, timeline: Any, dest: Any, **options: Any) -> int:
-        """Write the matching events to ``dest`` (a path or a binary file); return the count.
-
-        Takes the common filters and ``as_of``; ``include_retracted`` defaults to
-        True here, so that retractions reach subscribers as cancellations.
-
-        Raises:
-            InvalidOption: an option is unknown or malformed.
-            InvalidEvent: a filter is malformed.
-
-        """
-        options.setdefault("include_retracted", True)
-        return super().export(timeline, dest, **options)
-
     def write(
-        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
+        self,
+        view: timeline.TimelineReader,
+        records: Iterable[timeline.Record],
+        stream: IO[Any],
+        **options: Any,
     ) -> int:
         """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
-        view = timeline  # the parameter shadows the module here
         keep = parse_modalities(self.owner, options["modalities"])
         span_fuzzy = options["fuzzy"] == "span"
         stream.write(self._header(str(options["calendar_name"])))
@@ -155,7 +155,10 @@ class IcsExporter(timeline.Exporter):
 
     @staticmethod
     def _vevent(
-        view: Any, record: timeline.Record, event: timeline.Event, span_fuzzy: bool
+        view: timeline.TimelineReader,
+        record: timeline.Record,
+        event: timeline.Event,
+        span_fuzzy: bool,
     ) -> icalendar.Event | None:
         span = calendar_span(event.when)
         if span is None or (span.kind is SpanKind.FUZZY and not span_fuzzy):

@@ -31,7 +31,11 @@ class JsonExporter(timeline.Exporter):
     binary: bool = True
 
     def write(
-        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
+        self,
+        view: timeline.TimelineReader,
+        records: Iterable[timeline.Record],
+        stream: IO[Any],
+        **options: Any,
     ) -> int:
         """Write the document to the binary ``stream``; return how many events it holds."""
         stream.write(b'{"events":[')
@@ -44,15 +48,6 @@ class JsonExporter(timeline.Exporter):
             count += 1
         stream.write(b"\n]}\n" if count else b"]}\n")
         return count
-
-
-def _store(view: Any) -> timeline.Store:
-    # A Timeline has .store; an as_of view reaches it through the timeline it views.
-    store = getattr(view, "store", None)
-    if store is None:
-        store = view.timeline.store
-    assert isinstance(store, timeline.Store)
-    return store
 
 
 @attrs.frozen(kw_only=True)
@@ -69,24 +64,18 @@ class JsonlExporter(timeline.Exporter):
     suffix: str = ".jsonl"
     media_type: str = "application/jsonl"
     binary: bool = True
-
-    def export(self, timeline: Any, dest: Any, **options: Any) -> int:
-        """Write the records of the matching events to ``dest``; return how many events.
-
-        Raises:
-            InvalidEvent: an option or filter is malformed.
-
-        """
-        options.setdefault("include_retracted", True)
-        return super().export(timeline, dest, **options)
+    includes_retracted: bool = True
 
     def write(
-        self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
+        self,
+        view: timeline.TimelineReader,
+        records: Iterable[timeline.Record],
+        stream: IO[Any],
+        **options: Any,
     ) -> int:
         """Write the records to the binary ``stream``; return how many events they are about."""
-        view = timeline  # the parameter shadows the module here
         streams = {r.stream for r in records}
-        for raw in _store(view).read_raw(until=view.seq):
+        for raw in view.store.read_raw(until=view.seq):
             if raw.stream in streams:
                 stream.write(_encoder.encode(raw))
                 stream.write(b"\n")

@@ -50,6 +50,7 @@ from ._jsonl import JsonlStore
 from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
 from ._model import Actor, ActorRole, Event, Modality, Source
 from ._projection import CurrentState, EventFilter, Projection
+from ._reading import FILTER_NAMES, TimelineReader, TimelineWriter
 from ._records import Payload, Record, RecordType
 from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
@@ -63,6 +64,7 @@ from .hookspecs import hookimpl
 __all__ = [
     "BUILTIN_KINDS",
     "DEFAULT_PATH",
+    "FILTER_NAMES",
     "FUZZY_POLICIES",
     "Actor",
     "ActorRole",
@@ -104,7 +106,9 @@ __all__ = [
     "Store",
     "Timeline",
     "TimelineError",
+    "TimelineReader",
     "TimelineView",
+    "TimelineWriter",
     "UnknownEvent",
     "UnknownKind",
     "UnknownPlugin",

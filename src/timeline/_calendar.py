@@ -64,8 +64,13 @@ def calendar_span(when: When) -> CalendarSpan | None:
     ``earliest..latest``; an open-ended date (``2022/..``) has no span.
     """
     if when.start is not None:
-        start = when.start.astimezone(dt.timezone.utc)
-        end = None if when.end is None else when.end.astimezone(dt.timezone.utc)
+        try:
+            start = when.start.astimezone(dt.timezone.utc)
+            end = None if when.end is None else when.end.astimezone(dt.timezone.utc)
+        except OverflowError:
+            # In UTC it falls in year 0 or 10000 (refused when recorded since 0.2; an older
+            # log may hold one): no calendar can show it.
+            return None
         return CalendarSpan(
             kind=SpanKind.TIMED,
             first_day=start.date(),

@@ -204,10 +204,19 @@ def timed_fields(moment: dt.datetime, end: dt.datetime | None = None) -> Parsed:
 
     """
     for value in (moment, end):
-        if value is not None and value.utcoffset() is None:
+        if value is None:
+            continue
+        if value.utcoffset() is None:
             raise InvalidDate(
                 value, "a datetime needs a UTC offset or a time zone (tzinfo); naive is ambiguous"
             )
+        try:
+            # Calendars and CSV files write instants in UTC: it must be a date too.
+            value.astimezone(dt.timezone.utc)
+        except OverflowError:
+            raise InvalidDate(
+                value.isoformat(), "its UTC instant falls outside the years 0001-9999"
+            ) from None
     moment = moment.replace(microsecond=0)
     try:
         if end is None:

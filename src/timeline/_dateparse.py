@@ -68,6 +68,10 @@ def parse_text(text: str, anchor: dt.date | None) -> Parsed:
             parsed = _phrase(normalized, anchor, allow_range=True)
     except Refused as exc:
         raise InvalidDate(text, exc.reason) from None
+    except OverflowError:
+        # Day arithmetic on the anchor left years 1-9999 ("yesterday" at 0001-01-01).
+        at = "" if anchor is None else f" from the anchor {anchor.isoformat()}"
+        raise InvalidDate(text, f"falls outside the supported years 0001-9999{at}") from None
     if parsed is not None:
         return parsed
     if EDTF_SHAPE.fullmatch(normalized):

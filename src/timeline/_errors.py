@@ -169,8 +169,12 @@ class LogTruncated(CorruptLog):
         )
 
 
-class ReadOnlyTimeline(TimelineError):
-    """A write was attempted on a read-only view (``as_of``) of a timeline."""
+class ReadOnlyTimeline(TimelineError, AttributeError):
+    """A write was attempted on a read-only view (``as_of``) of a timeline.
+
+    An ``AttributeError`` too: a view has no ``record``, so ``hasattr(view, "record")``
+    is false (and ``isinstance(view, TimelineWriter)`` too).
+    """
 
 
 class PluginError(TimelineError):

@@ -364,7 +364,8 @@ def _attributes(value: object) -> dict[str, Any]:
     try:
         # The log stores JSON: refuse now what could not be written later.
         return msgspec.json.decode(msgspec.json.encode(dict(value)))  # type: ignore[no-any-return]
-    except (TypeError, msgspec.MsgspecError) as exc:
+    except (TypeError, UnicodeEncodeError, msgspec.MsgspecError) as exc:
+        # UnicodeEncodeError: a lone surrogate ("\ud800") that UTF-8 cannot store.
         raise InvalidEvent("attributes", value, f"JSON-compatible values ({exc})") from None
 
 

@@ -9,20 +9,22 @@ take the whole host down. Plugins are discovered lazily, once, from the
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import pluggy
 
 from . import hookspecs
+from ._booleans import parse_bool
 from ._codec import Upcaster
-from ._errors import PluginError, UnknownPlugin
+from ._errors import PluginError, TimelineError, UnknownPlugin
 from ._extensions import Analysis, Exporter, Importer
 from ._kinds import BUILTIN_KINDS, Kind
 from ._records import Record
@@ -48,8 +50,9 @@ DISABLE_ENV: Final = "TIMELINE_DISABLE_PLUGINS"
 TRACE_ENV: Final = "TIMELINE_TRACE_PLUGINS"
 #: ``1`` makes the process-wide default host strict (the test suite sets it).
 STRICT_ENV: Final = "TIMELINE_STRICT_PLUGINS"
+#: The distribution of the first-party plugins: their names cannot be taken by others.
+FIRST_PARTY: Final = "geotimeline"
 
-_TRUE = {"1", "true", "yes", "on"}
 _NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
 _HOOK_NAMES: Final = tuple(n for n in hookspecs.__all__ if n.startswith("timeline_"))
 
@@ -179,7 +182,7 @@ class PluginHost:
         # Set first: a plugin that reaches for the host while loading must not recurse.
         self._loaded = True
         try:
-            if self._env.get(TRACE_ENV, "").strip().lower() in _TRUE:
+            if parse_bool(self._env.get(TRACE_ENV, "")):
                 self._trace()
             for name in _names(self._env.get(DISABLE_ENV)) or ():
                 self._pm.set_blocked(name)
@@ -231,7 +234,9 @@ class PluginHost:
             self._meta[name] = meta
             try:
                 plugin = ep.load()
-            except Exception as exc:
+            except (Exception, SystemExit, KeyboardInterrupt) as exc:
+                # sys.exit() or a KeyboardInterrupt raised by a module at import time is a
+                # broken plugin too: it must not stop every command, 'timeline plugins' included.
                 self._fail(name, f"failed to load: {_describe(exc)}")
                 continue
             self._add(plugin, meta)
@@ -415,7 +420,7 @@ class PluginHost:
             caller(**kwargs)
         except PluginError:
             raise
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             self._fail(name, f"{hook_name} raised {_describe(exc)}")
 
     def _collect(
@@ -436,20 +441,42 @@ class PluginHost:
             k = key(obj)
             if k in found and found[k] != obj:
                 other = self._owners[(what, k)]
+                built_in = " (built in; not replaced)" if self.is_first_party(other) else ""
                 self._fail(
                     current[0],
-                    f"{what} {k!r} is registered by both plugin {other!r} "
+                    f"{what} {k!r} is registered by both plugin {other!r}{built_in} "
                     f"and plugin {current[0]!r}",
                 )
                 return
             found[k] = obj
             self._owners.setdefault((what, k), current[0])
 
-        for name, caller in self._each(hook_name):
+        # First-party plugins register first, so a third-party plugin cannot take the name of
+        # a built-in exporter (csv, ics, json, ...) and the failure names the newcomer.
+        callers = sorted(self._each(hook_name), key=lambda pair: not self.is_first_party(pair[0]))
+        for name, caller in callers:
             current[0] = name
             self._call_one(name, hook_name, caller, {"register": register})
         self._cache[hook_name] = found
         return found
+
+    def is_first_party(self, name: str) -> bool:
+        """Whether the plugin called ``name`` ships with geotimeline itself."""
+        meta = self._meta.get(name)
+        return meta is not None and _normal(meta.distribution or "") == FIRST_PARTY
+
+    def register_everything(self) -> None:
+        """Call every registration hook now, so that each broken plugin is known.
+
+        Raises:
+            PluginError: in strict mode, a plugin failed to load or to register.
+        """
+        self.exporters()
+        self.importers()
+        self.analyses()
+        self.kinds()
+        self.upcasters()
+        self.commands()
 
     def _extensions(self, what: str, hook_name: str, base: type[T]) -> dict[str, T]:
         def check(obj: Any) -> str | None:
@@ -517,9 +544,48 @@ class PluginHost:
         return self._one("analysis", name, self.analyses())
 
     def owner(self, what: str, name: str) -> str | None:
-        """Return the name of the plugin that registered an exporter, importer or analysis."""
-        {"exporter": self.exporters, "importer": self.importers, "analysis": self.analyses}[what]()
+        """Return the plugin that registered an exporter, importer, analysis or command."""
+        registries: dict[str, Callable[[], object]] = {
+            "exporter": self.exporters,
+            "importer": self.importers,
+            "analysis": self.analyses,
+            "command": self.commands,
+        }
+        registries[what]()
         return self._owners.get((what, name))
+
+    @contextlib.contextmanager
+    def running(self, extension: Exporter | Importer | Analysis) -> Iterator[None]:
+        """Run an exporter's, importer's or analysis's own code (``write``, ``read``, ``run``).
+
+        Raises:
+            PluginError: it raised something that is neither a ``TimelineError`` nor an
+                ``OSError`` (those pass unchanged); the message names the plugin that
+                registered it and the exception.
+        """
+        try:
+            yield
+        except (TimelineError, OSError):
+            raise
+        except Exception as exc:
+            plugin = self._plugin_of(extension)
+            of = f" of plugin {plugin!r}" if plugin else ""
+            raise PluginError(f"{extension.owner}{of} failed: {_describe(exc)}") from exc
+
+    def _plugin_of(self, extension: Exporter | Importer | Analysis) -> str | None:
+        try:
+            registered: object = (
+                self.exporters().get(extension.name)
+                if isinstance(extension, Exporter)
+                else self.importers().get(extension.name)
+                if isinstance(extension, Importer)
+                else self.analyses().get(extension.name)
+            )
+        except PluginError:
+            return None  # strict, and another plugin is broken: the name is not known
+        if registered is not extension:
+            return None
+        return self._owners.get((extension.role, extension.name))
 
     def kinds(self) -> list[Kind]:
         """Return the kinds plugins register (not the built-ins), by name."""
@@ -605,12 +671,7 @@ class PluginHost:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PluginWarning)
-                self.exporters()
-                self.importers()
-                self.analyses()
-                self.kinds()
-                self.upcasters()
-                self.commands()
+                self.register_everything()
             return self._info()
         finally:
             self.strict = strict
@@ -649,7 +710,7 @@ def default_host() -> PluginHost:
     """
     global _default
     if _default is None:
-        _default = PluginHost(strict=os.environ.get(STRICT_ENV, "").strip().lower() in _TRUE)
+        _default = PluginHost(strict=bool(parse_bool(os.environ.get(STRICT_ENV, ""))))
     return _default
 
 

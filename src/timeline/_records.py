@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import re
 from typing import Any, Final
 
 import msgspec
 
+from ._errors import InvalidEvent
 from ._model import Event
 
 __all__ = [
@@ -122,11 +124,44 @@ class RawRecord(msgspec.Struct, frozen=True, gc=False):
 
 
 _payload_encoder = msgspec.json.Encoder(order="sorted")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def encode_payload(payload: Payload) -> bytes:
-    """Return the canonical JSON bytes of a payload (sorted keys, no whitespace)."""
-    return _payload_encoder.encode(payload)
+    """Return the canonical JSON bytes of a payload (sorted keys, no whitespace).
+
+    Raises:
+        InvalidEvent: a text holds a lone surrogate (U+D800 alone, or a byte of a
+            command-line argument that was not UTF-8), which UTF-8 cannot store; the
+            error names the field (``title``, ``tags[0]``, ``reason``).
+    """
+    try:
+        return _payload_encoder.encode(payload)
+    except UnicodeEncodeError:
+        field, value = _surrogate(msgspec.to_builtins(payload), "")
+        raise InvalidEvent(
+            field or "payload",
+            value,
+            "text without lone surrogates (not valid Unicode: was the input UTF-8?)",
+        ) from None
+
+
+def _surrogate(value: object, path: str) -> tuple[str, object]:
+    """Return the path and value of the first string holding a lone surrogate (else "")."""
+    if isinstance(value, str):
+        return (path, value) if _SURROGATES.search(value) else ("", None)
+    items: list[tuple[str, object]] = []
+    if isinstance(value, dict):
+        # A payload's event fields are named as the Event's (``title``, not ``event.title``).
+        items = [(k if path in {"", "event"} else f"{path}.{k}", v) for k, v in value.items()]
+        items += [(f"{path}[key]" if path else "key", k) for k in value]
+    elif isinstance(value, (list, tuple)):
+        items = [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+    for where, item in items:
+        found = _surrogate(item, where)
+        if found[0]:
+            return found
+    return "", None
 
 
 def format_timestamp(moment: dt.datetime) -> str:

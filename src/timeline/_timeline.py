@@ -8,25 +8,38 @@ import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from ._collector import paused as collector_paused
 from ._columns import NO_VALUES, hot_fields
 from ._errors import (
     ConcurrencyError,
     EventRetracted,
+    ImportFailed,
     InvalidEvent,
     LogTruncated,
     ReadOnlyTimeline,
     TimelineError,
     UnknownEvent,
 )
+from ._extensions import (
+    Analysis,
+    Exporter,
+    Importer,
+    ImportProblem,
+    ImportReport,
+    Progress,
+    delegating,
+    overridden,
+)
+from ._files import open_source, source_name
 from ._jsonl import JsonlStore
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Actor, Event, Modality
 from ._plugins import PluginHost, default_host
 from ._projection import CurrentState, EventFilter, Projection
+from ._reading import FILTER_NAMES, FILTERS, Filters
 from ._records import (
     CURRENT_SCHEMA,
     Payload,
@@ -35,6 +48,7 @@ from ._records import (
     RecordType,
     encode_payload,
 )
+from ._running import run_analysis, run_export
 from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
 from ._snapshot import bind as bind_snapshot
 from ._snapshot import digest_ok, read_header
@@ -42,6 +56,9 @@ from ._sqlite import SqliteStore
 from ._store import Clock, MemoryStore, Store
 from ._verify import VerifyReport, verify_store
 from ._when import When
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["DEFAULT_PATH", "Timeline", "TimelineView", "open_timeline"]
 
@@ -53,8 +70,6 @@ DEFAULT_PATH = "timeline.db"
 SNAPSHOT_EVERY = 10_000
 
 P = TypeVar("P", bound=Projection)
-
-DateLike = str | dt.date | dt.datetime | When | Any
 
 
 def utc_now() -> dt.datetime:
@@ -116,6 +131,11 @@ class _Reader:
                 registry.add(kind)
             self._kinds = registry
         return self._kinds
+
+    @property
+    def store(self) -> Store:
+        """The store holding the log (for a view, also the records past its seq)."""
+        return self._store
 
     @property
     def seq(self) -> int:
@@ -183,24 +203,22 @@ class _Reader:
         """Return the id of every event in this view, retracted ones included."""
         return self._state.ids()
 
-    def filter(
-        self,
-        *,
-        actor: str | Actor | None = None,
-        kind: str | None = None,
-        tag: str | None = None,
-        treaty: str | None = None,
-        between: tuple[DateLike | None, DateLike | None] | None = None,
-        include_retracted: bool = False,
-        within: tuple[DateLike | None, DateLike | None] | None = None,
-        modality: str | Modality | Iterable[str | Modality] | None = None,
-    ) -> EventFilter:
-        """Validate query filters and return them as an ``EventFilter``.
+    def filter(self, **filters: Unpack[Filters]) -> EventFilter:
+        """Validate query filters (the keywords of ``events``) and return an ``EventFilter``.
 
         Raises:
-            InvalidEvent: a filter value is malformed (an unknown kind names the closest ones).
+            InvalidEvent: a filter is unknown or its value malformed (an unknown kind
+                names the closest ones).
             InvalidDate: a ``between`` or ``within`` bound is not a date.
         """
+        given = cast("dict[str, Any]", filters)
+        unknown = sorted(set(given) - set(FILTERS))
+        if unknown:
+            raise InvalidEvent(unknown[0], given[unknown[0]], f"a filter: one of {FILTER_NAMES}")
+        actor, kind, tag = filters.get("actor"), filters.get("kind"), filters.get("tag")
+        treaty, between = filters.get("treaty"), filters.get("between")
+        within, modality = filters.get("within"), filters.get("modality")
+        include_retracted = bool(filters.get("include_retracted", False))
         code = None if actor is None else Actor.coerce(actor).country
         if kind is not None and not any(c in kind for c in "*?[") and kind not in self.kinds:
             self.kinds.get(kind)  # raises UnknownKind with suggestions
@@ -235,46 +253,24 @@ class _Reader:
         """
         return self._state.iter_query(where if where is not None else self.filter(**filters))
 
-    def events(
-        self,
-        *,
-        actor: str | Actor | None = None,
-        kind: str | None = None,
-        tag: str | None = None,
-        treaty: str | None = None,
-        between: tuple[DateLike | None, DateLike | None] | None = None,
-        include_retracted: bool = False,
-        within: tuple[DateLike | None, DateLike | None] | None = None,
-        modality: str | Modality | Iterable[str | Modality] | None = None,
-    ) -> list[Event]:
+    def events(self, **filters: Unpack[Filters]) -> list[Event]:
         """Return the matching events in timeline order (``When`` order, then id).
 
         Args:
-            actor: a country code; events with this actor.
-            kind: a kind, or a pattern with ``*`` wildcards (``treaty.*``).
-            tag: events with this tag.
-            treaty: events of this agreement.
-            between: ``(start, end)``; events whose date bounds overlap the range
-                (*possibly* in it).
-            include_retracted: also return retracted events (their last state).
-            within: ``(start, end)``; events whose date bounds lie inside the range
-                (*certainly* in it). Not together with ``between``.
-            modality: a modality or several (``"actual"``, ``["planned", "reported"]``).
+            **filters: the filters of ``FILTERS``:
+                ``actor`` (a country code; events with this actor),
+                ``kind`` (a kind, or a pattern with ``*`` wildcards: ``treaty.*``),
+                ``tag`` (events with this tag), ``treaty`` (events of this agreement),
+                ``between`` (``(start, end)``; events whose date bounds overlap the range),
+                ``include_retracted`` (also return retracted events, their last state),
+                ``within`` (``(start, end)``; events whose bounds lie inside the range:
+                *certainly* in it, where ``between`` is *possibly*),
+                ``modality`` (a modality or several: ``"actual"``, ``["planned", "reported"]``).
 
         Raises:
-            InvalidEvent: a filter is malformed.
+            InvalidEvent: a filter is unknown or malformed.
         """
-        where = self.filter(
-            actor=actor,
-            kind=kind,
-            tag=tag,
-            treaty=treaty,
-            between=between,
-            include_retracted=include_retracted,
-            within=within,
-            modality=modality,
-        )
-        return [r.event for r in self._state.query(where)]  # type: ignore[misc]
+        return [r.event for r in self._state.query(self.filter(**filters))]  # type: ignore[misc]
 
     def history(self, event_id: str) -> list[Record]:
         """Return every record about an event, oldest first (up to this view's seq).
@@ -287,22 +283,38 @@ class _Reader:
             raise UnknownEvent(event_id)
         return records
 
-    def export(self, format: str, dest: str | os.PathLike[str] | IO[Any], **options: Any) -> int:
-        """Write the timeline with the exporter called ``format``; return the events written.
+    def export(
+        self,
+        format: str | Exporter,
+        dest: str | os.PathLike[str] | IO[Any],
+        *,
+        progress: Progress | None = None,
+        **options: Any,
+    ) -> int:
+        """Write the matching events with an exporter (a name or an ``Exporter``); return the count.
+
+        ``dest`` is a path (never the open log; see ``docs/exporters.md``) or a file
+        object; ``options`` are the filters of ``events``, ``as_of`` and the exporter's
+        own; ``progress(records, count)`` may wrap the records (the CLI's bar).
 
         Raises:
             UnknownPlugin: no exporter has that name.
+            InvalidOption: an option is unknown or malformed.
+            TimelineError: ``dest`` is the log or cannot be written.
+            PluginError: the exporter failed (the message names the plugin).
         """
-        exporter = self.plugins.exporter(format)
-        return int(exporter.export(self, dest, **options))
+        exporter = format if isinstance(format, Exporter) else self.plugins.exporter(format)
+        return run_export(self, self.plugins, exporter, dest, progress, options)
 
-    def analyze(self, name: str, **options: Any) -> Any:
-        """Run the analysis called ``name`` on this timeline and return its result.
+    def analyze(self, name: str | Analysis, **options: Any) -> Any:
+        """Run an analysis (a name or an ``Analysis``) with the filters, ``as_of`` and its options.
 
         Raises:
             UnknownPlugin: no analysis has that name.
+            PluginError: the analysis failed (the message names the plugin).
         """
-        return self.plugins.analysis(name).analyze(self, **options)
+        analysis = name if isinstance(name, Analysis) else self.plugins.analysis(name)
+        return run_analysis(self, self.plugins, analysis, options)
 
 
 class TimelineView(_Reader):
@@ -356,11 +368,6 @@ class Timeline(_Reader):
         self._state = self._open_state()
 
     # -- opening and replay -------------------------------------------------------------
-
-    @property
-    def store(self) -> Store:
-        """The store holding the log."""
-        return self._store
 
     @property
     def repairs(self) -> list[str]:
@@ -581,8 +588,10 @@ class Timeline(_Reader):
             for (s, at, h), p, payload in zip(stamps, pending, payloads, strict=True)
         ]
         self._state.apply_all(records)
-        plugins = self._plugins
-        if plugins is not None and plugins.has_append_subscribers:
+        # self.plugins, not self._plugins: a reopened timeline whose first write is a
+        # retract (or an amend keeping the kind) has not loaded its host yet.
+        plugins = self.plugins
+        if plugins.has_append_subscribers:
             plugins.on_append(records)
         return records
 
@@ -621,13 +630,19 @@ class Timeline(_Reader):
             seen.add(event.id)
             payload = Payload(event=event)
             payloads.append(payload)
+            try:
+                encoded = encode_payload(payload)
+            except InvalidEvent as exc:  # a lone surrogate: name the event in a batch
+                if len(batch) > 1:
+                    exc.args = (f"event {i}: {exc.args[0]}",)
+                raise
             pending.append(
                 PendingRecord(
                     stream=event.id,
                     version=1,
                     type=RecordType.RECORDED,
                     schema=schema,
-                    payload=encode_payload(payload),
+                    payload=encoded,
                     hot=hot_fields(event),
                 )
             )
@@ -725,15 +740,68 @@ class Timeline(_Reader):
         )[0]
 
     def import_file(
-        self, format: str, source: str | os.PathLike[str] | IO[Any], **options: Any
-    ) -> Any:
-        """Import events with the importer called ``format`` (all or nothing by default).
+        self,
+        format: str | Importer,
+        source: str | os.PathLike[str] | IO[Any],
+        *,
+        skip_invalid: bool = False,
+        **options: Any,
+    ) -> ImportReport:
+        """Record a file's events with an importer (a name or an ``Importer``), in one append.
+
+        All or nothing by default: with any bad row, nothing is recorded and
+        ``ImportFailed`` lists every problem; ``skip_invalid=True`` records the good
+        rows and reports the bad ones. A row whose id is already used (by an event of
+        the log, retracted ones included, or an earlier row) is a bad row, field ``id``.
 
         Raises:
             UnknownPlugin: no importer has that name.
+            ImportFailed: a row is bad (a text file that is not UTF-8 names its first bad
+                line) and ``skip_invalid`` is false.
+            TimelineError: the file cannot be read.
+            PluginError: the importer failed (the message names the plugin).
         """
         self._check_open()
-        return self.plugins.importer(format).import_into(self, source, **options)
+        importer = format if isinstance(format, Importer) else self.plugins.importer(format)
+        if overridden(importer, Importer, "import_into"):
+            with delegating(importer, Importer, "import_into", "implement read() only"):
+                return importer.import_into(self, source, skip_invalid=skip_invalid, **options)
+        settings = importer.check_options(options)
+        events: list[Event] = []
+        problems: list[ImportProblem] = []
+        first_line: dict[str, int] = {}
+        with self.plugins.running(importer), open_source(source, importer.binary) as stream:
+            for line, item in importer.read(stream, **settings):
+                if isinstance(item, ImportProblem):
+                    problems.append(item)
+                    continue
+                try:
+                    event = self._coerce(item)
+                except InvalidEvent as exc:
+                    reason = f"got {exc.value!r}, expected {exc.expected}"
+                    problems.append(ImportProblem(line=line, field=exc.field, reason=reason))
+                    continue
+                clash = self._id_clash(event.id, first_line)
+                if clash is not None:
+                    problems.append(ImportProblem(line=line, field="id", reason=clash))
+                    continue
+                first_line[event.id] = line
+                events.append(event)
+        if problems and not skip_invalid:
+            raise ImportFailed(source_name(source), problems)
+        if events:
+            self.record_many(events)
+        return ImportReport(recorded=len(events), problems=tuple(problems))
+
+    def _id_clash(self, event_id: str, first_line: dict[str, int]) -> str | None:
+        """Say why an imported row's id is taken (by the log, retracted too, or a row), or None."""
+        if event_id in first_line:
+            return f"repeats line {first_line[event_id]}"
+        try:
+            retracted = self.is_retracted(event_id)
+        except UnknownEvent:
+            return None
+        return "already used by an event in the log" + (" (retracted)" if retracted else "")
 
     # -- lifecycle ----------------------------------------------------------------------
 

@@ -91,6 +91,15 @@ class TimelineGroup(click.Group):
             if exc.errno == errno.EPIPE:
                 raise
             raise UserError(_os_message(exc)) from None
+        except Exception as exc:
+            name = ctx.invoked_subcommand
+            if name is None or name in self.commands:
+                raise  # a bug of ours: the traceback is wanted
+            owner = _host(ctx).owner("command", name)
+            plugin = f" of plugin {owner!r}" if owner else ""
+            raise UserError(
+                f"command {name!r}{plugin} failed: {type(exc).__name__}: {_one_line(exc)}"
+            ) from None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -132,12 +141,21 @@ def cli(ctx: click.Context, /, db: str) -> None:
     st.db = db
     if ctx.invoked_subcommand in {"plugins", None}:
         return
-    try:
-        failures = st.plugins().failures
-    except TimelineError:
-        return  # strict: the command itself reports the broken plugin
-    for failure in failures:
+    host = st.plugins()
+    # Every registration runs now, so that a plugin broken in any hook is reported on
+    # every command (strict: the PluginError is the command's one error line).
+    host.register_everything()
+    shown = _warn_failures(host, 0)
+    # Failures while the command runs (a timeline_on_append subscriber that raised) too.
+    ctx.call_on_close(lambda: _warn_failures(host, shown))
+
+
+def _warn_failures(host: PluginHost, already: int) -> int:
+    """Print one ``warning:`` line per plugin failure after the first ``already``; return all."""
+    failures = host.failures
+    for failure in failures[already:]:
         click.echo(f"warning: {failure} (see 'timeline plugins')", err=True)
+    return len(failures)
 
 
 for _command in (*_events.COMMANDS, *_io.COMMANDS, *_admin.COMMANDS):

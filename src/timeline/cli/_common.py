@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import attrs
 import click
 
+from .._booleans import parse_bool
 from .._errors import TimelineError, UnknownEvent
 from .._extensions import Option
 from .._plugins import PluginHost, default_host
+from .._reading import FILTERS
 from .._records import Record
 from .._store import Clock
 from .._timeline import DEFAULT_PATH, Timeline, open_timeline
@@ -129,23 +131,28 @@ def resolve_id(tl: Timeline, given: str) -> str:
 
 
 def filter_options(func: F) -> F:
-    """Add the common filter flags (``--actor --kind --tag --treaty --from --to ...``)."""
-    options = [
-        click.option("--actor", help="Only events with this actor (country code, e.g. IND)."),
-        click.option("--kind", help="Only this kind; wildcards work (treaty.*)."),
-        click.option("--tag", help="Only events with this tag."),
-        click.option("--treaty", help="Only events of this agreement (e.g. RELOS)."),
-        click.option("--from", "start", metavar="DATE", help="Only events on or after DATE."),
-        click.option("--to", "end", metavar="DATE", help="Only events on or before DATE."),
-        click.option(
-            "--include-retracted", is_flag=True, help="Also show retracted events (marked)."
-        ),
+    """Add the filter flags of ``FILTERS`` (``--actor --kind --tag --treaty --from --to ...``)."""
+    options = []
+    for name, spec in FILTERS.items():
+        flag = f"--{name.replace('_', '-')}"
+        if name == "between":  # one filter, two flags
+            options += [
+                click.option(
+                    "--from", "start", metavar="DATE", help="Only events on or after DATE."
+                ),
+                click.option("--to", "end", metavar="DATE", help="Only events on or before DATE."),
+            ]
+        else:
+            options.append(
+                click.option(flag, is_flag=spec.flag, multiple=spec.many, help=spec.help)
+            )
+    options.append(
         click.option(
             "--as-of",
             metavar="SEQ|TIME",
             help="As the log knew it then: a record number or a recorded time.",
-        ),
-    ]
+        )
+    )
     for option in reversed(options):
         func = option(func)
     return func
@@ -154,23 +161,22 @@ def filter_options(func: F) -> F:
 def filters_from(params: dict[str, Any]) -> dict[str, Any]:
     """Pop the filter flags from a command's parameters into ``Timeline.filter`` keywords."""
     out: dict[str, Any] = {}
-    for name in ("actor", "kind", "tag", "treaty"):
+    for name in FILTERS:
+        if name == "between":
+            start, end = params.pop("start", None), params.pop("end", None)
+            if start is not None or end is not None:
+                out["between"] = (start, end)
+            continue
         value = params.pop(name, None)
-        if value is not None:
+        if value is not None and value is not False and value != ():
             out[name] = value
-    start, end = params.pop("start", None), params.pop("end", None)
-    if start is not None or end is not None:
-        out["between"] = (start, end)
-    if params.pop("include_retracted", False):
-        out["include_retracted"] = True
+    if out.pop("within", False):
+        # --within makes the --from/--to window "certainly in" instead of "possibly in".
+        out["within"] = out.pop("between", (None, None))
     as_of = params.pop("as_of", None)
     if as_of is not None:
         out["as_of"] = int(as_of) if as_of.strip().isdigit() else as_of.strip()
     return out
-
-
-_TRUE = {"1", "true", "yes", "on", "y"}
-_FALSE = {"0", "false", "no", "off", "n"}
 
 
 _EXPECTED = {int: "an integer", float: "a number"}
@@ -180,11 +186,10 @@ def _convert(option: Option | None, name: str, value: str) -> Any:
     kind = str if option is None else option.type
     flag = f"--{name.replace('_', '-')}"
     if kind is bool:
-        if value.strip().lower() in _TRUE:
-            return True
-        if value.strip().lower() in _FALSE:
-            return False
-        raise UsageProblem(f"option {flag}: {value!r} is not true or false")
+        parsed = parse_bool(value)
+        if parsed is None:
+            raise UsageProblem(f"option {flag}: {value!r} is not true or false")
+        return parsed
     if kind in _EXPECTED:
         try:
             return kind(value)
@@ -354,52 +359,6 @@ EVENT_HEADER = ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
 def progress_wanted() -> bool:
     """Whether to draw progress bars: only when stderr is a terminal."""
     return sys.stderr.isatty()
-
-
-class TickingRecords(list[Record]):
-    """A list of records that advances a progress bar as an exporter walks it."""
-
-    def __init__(self, records: Sequence[Record], bar: Any) -> None:
-        super().__init__(records)
-        self._bar = bar
-
-    def __iter__(self) -> Iterator[Record]:
-        for record in super().__iter__():
-            yield record
-            self._bar.update(1)
-
-
-class ProgressView:
-    """Wraps a timeline so the records an exporter asks for tick a progress bar."""
-
-    def __init__(self, inner: Any, label: str) -> None:
-        self._inner = inner
-        self._label = label
-        self.bar: Any = None
-
-    def records(self, *args: Any, **kwargs: Any) -> list[Record]:
-        """Return the inner records, counting off on a progress bar as they are read."""
-        records = self._inner.records(*args, **kwargs)
-        self.bar = click.progressbar(length=len(records), label=self._label, file=sys.stderr)
-        self.bar.__enter__()
-        return TickingRecords(records, self.bar)
-
-    def as_of(self, *args: Any, **kwargs: Any) -> ProgressView:
-        """Return the inner ``as_of`` view, wrapped the same way."""
-        view = ProgressView(self._inner.as_of(*args, **kwargs), self._label)
-        self._child = view
-        return view
-
-    def finish(self) -> None:
-        """Close the bar (and a wrapped ``as_of`` view's)."""
-        child = getattr(self, "_child", None)
-        if child is not None:
-            child.finish()
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
 
 class ProgressReader:

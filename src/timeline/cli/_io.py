@@ -10,17 +10,19 @@ import csv
 import io
 import json
 import sys
-from typing import Any, cast
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import click
 
 from .._errors import ImportFailed
 from .._extensions import Analysis, Importer, ImportReport
+from .._files import log_files, open_destination
+from .._records import Record
 from .._timeline import Timeline
 from . import _common
 from ._common import (
     ProgressReader,
-    ProgressView,
     UsageProblem,
     UserError,
     file_size,
@@ -105,10 +107,7 @@ def _import(
                 click.progressbar(length=file_size(path), label="importing", file=sys.stderr)
             )
             source = ProgressReader(stream, bar)
-        return cast(
-            "ImportReport",
-            tl.import_file(format_name, source, skip_invalid=skip_invalid, **options),
-        )
+        return tl.import_file(importer, source, skip_invalid=skip_invalid, **options)
 
 
 @click.command(context_settings=_EXTRA)
@@ -141,14 +140,17 @@ def export(
     dest: Any = output if output is not None else sys.stdout
     if output is None:
         sys.stdout.flush()
-    if _common.progress_wanted() and output is not None:
-        view = ProgressView(tl, f"exporting {format_name}")
-        try:
-            count = exporter.export(view, dest, **options)  # type: ignore[arg-type]
-        finally:
-            view.finish()
-    else:
-        count = exporter.export(tl, dest, **options)
+    with contextlib.ExitStack() as bars:
+
+        def progress(records: Iterator[Record], count: int) -> Iterable[Record]:
+            # Drawn while the exporter walks the records (a terminal only; not over stdout).
+            bar = click.progressbar(
+                records, length=count, label=f"exporting {format_name}", file=sys.stderr
+            )
+            return bars.enter_context(bar)
+
+        wanted = _common.progress_wanted() and output is not None
+        count = tl.export(exporter, dest, progress=progress if wanted else None, **options)
     if output is None:
         sys.stdout.flush()
     else:
@@ -197,16 +199,24 @@ def analyze(
         **parse_options(f"analysis {name}", analysis.options, pairs, ctx.args),
     }
     tl = open_db(ctx)
-    result = analysis.analyze(tl, **options)
-    if draw is not None and fmt == "graphml":
-        draw(result, output if output is not None else sys.stdout)
-    else:
-        text = _render(analysis, result, fmt)
-        if output is None:
-            click.echo(text)
-        else:
-            with open(output, "w", encoding="utf-8", newline="") as f:
-                f.write(text + "\n")
+    result = tl.analyze(analysis, **options)
+    graphml = draw is not None and fmt == "graphml"
+    with contextlib.ExitStack() as stack:
+        # The same checks as an export's: never over the log, a FIFO written in place.
+        out: Any = sys.stdout
+        if output is not None:
+            protect = log_files(tl.store.location)
+            out = stack.enter_context(open_destination(output, graphml, protect))
+        with tl.plugins.running(analysis):  # the plugin's own rendering may fail too
+            if graphml:
+                assert draw is not None
+                draw(result, out)
+            else:
+                text = _render(analysis, result, fmt)
+                if output is None:
+                    click.echo(text)
+                else:
+                    out.write(text + "\n")
     if output is not None:
         click.echo(f"wrote the {name} analysis as {fmt} to {output}", err=True)
 

@@ -43,7 +43,7 @@ class AgendaExporter(timeline.Exporter):
 
     def write(
         self,
-        timeline: Any,
+        view: timeline.TimelineReader,
         records: Iterable[timeline.Record],
         stream: IO[str],
         **options: Any,

@@ -1,0 +1,100 @@
+"""Running an exporter or an analysis on a timeline: the policy around a plugin's ``write``/``run``.
+
+``Timeline.export`` and ``Timeline.analyze`` (and their ``as_of`` views) come
+here: split the filters from the plugin's own options, apply ``as_of``, give
+the plugin a ``TimelineReader`` and the matching records, open the destination
+(never over the log), and turn an exception the plugin raises into a
+``PluginError`` naming it. A plugin that still overrides the old template
+methods (``export``, ``import_into``, ``analyze``) keeps working, with one
+``DeprecationWarning``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import IO, TYPE_CHECKING, Any
+
+from ._errors import TimelineError
+from ._extensions import _DECLARE, Analysis, Exporter, Progress, _Matches, delegating, overridden
+from ._files import log_files, open_destination
+from ._reading import FILTER_NAMES, TimelineReader
+
+if TYPE_CHECKING:
+    from ._plugins import PluginHost
+
+__all__ = ["run_analysis", "run_export", "view_at"]
+
+
+def view_at(reader: TimelineReader, as_of: object) -> TimelineReader:
+    """Return ``reader`` as of a seq or recorded time (itself when ``as_of`` is None).
+
+    Raises:
+        TimelineError: ``reader`` is an ``as_of`` view already.
+    """
+    if as_of is None:
+        return reader
+    as_of_method = getattr(reader, "as_of", None)
+    if as_of_method is None:
+        raise TimelineError("as_of applies to a timeline, not to a view that is already as_of")
+    view = as_of_method(as_of)
+    assert isinstance(view, TimelineReader)
+    return view
+
+
+def _split(options: dict[str, Any]) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Take ``as_of`` and the filters out of ``options``; return them and the plugin's own."""
+    own = dict(options)
+    as_of = own.pop("as_of", None)
+    filters = {name: own.pop(name) for name in FILTER_NAMES if name in own}
+    return as_of, filters, own
+
+
+def run_export(
+    reader: TimelineReader,
+    host: PluginHost,
+    exporter: Exporter,
+    dest: str | os.PathLike[str] | IO[Any],
+    progress: Progress | None,
+    options: dict[str, Any],
+) -> int:
+    """Write ``reader``'s matching events with ``exporter``; return how many it wrote.
+
+    Raises:
+        InvalidOption: an option is unknown or malformed.
+        TimelineError: ``dest`` is the log or cannot be written.
+        PluginError: the exporter raised (the message names the plugin).
+    """
+    if overridden(exporter, Exporter, "export"):
+        extra = {} if progress is None else {"progress": progress}
+        with delegating(exporter, Exporter, "export", _DECLARE):
+            return int(exporter.export(reader, dest, **extra, **options))
+    as_of, filters, own = _split(options)
+    if exporter.includes_retracted:
+        filters.setdefault("include_retracted", True)
+    settings = exporter.check_options(own)
+    view = view_at(reader, as_of)
+    where = view.filter(**filters)
+    records = _Matches(lambda: view.iter_records(where), progress)
+    protect = log_files(reader.store.location)
+    with host.running(exporter), open_destination(dest, exporter.binary, protect) as stream:
+        return int(exporter.write(view, records, stream, **settings))
+
+
+def run_analysis(
+    reader: TimelineReader, host: PluginHost, analysis: Analysis, options: dict[str, Any]
+) -> Any:
+    """Run ``analysis`` on ``reader``'s matching events and return its result.
+
+    Raises:
+        InvalidOption: an option is unknown or malformed.
+        PluginError: the analysis raised (the message names the plugin).
+    """
+    if overridden(analysis, Analysis, "analyze"):
+        with delegating(analysis, Analysis, "analyze", "implement run() only"):
+            return analysis.analyze(reader, **options)
+    as_of, filters, own = _split(options)
+    view = view_at(reader, as_of)
+    where = view.filter(**filters)
+    settings = analysis.check_options(own)
+    with host.running(analysis):
+        return analysis.run(view, where, **settings)
