@@ -8,11 +8,11 @@ tags (joined by ``\x1f``), treaty and modality as *term ids*: numbers into the
 store's ``Vocabulary``, so a million rows carry small integers instead of a
 million strings. A retraction's row is all zeros after the header (kind 0 marks it).
 
-Replay folds rows a ``HotBatch`` at a time: the header fields as columns and the
-eight hot integers of every row in one ``array('i')``. SQLite keeps each record's
-eight integers packed in one column beside the record bytes (``pack``), so a
-batch is three columns and one ``bytes.join`` away, with no JSON parsed and no
-object built per field; its vocabulary lives in a table. JSON Lines and memory
+Replay folds rows a ``HotBatch`` at a time: seqs and streams as columns, and the
+version and eight hot integers of every row in one ``array('i')``. SQLite keeps
+each record's nine integers packed in one column beside the record bytes
+(``pack``), so a batch is two columns and one ``bytes.join`` away, with no JSON
+parsed and no object built per field; its vocabulary lives in a table. JSON Lines and memory
 logs decode the fields from the line with a decoder that skips everything else.
 Both give the same rows.
 """
@@ -84,11 +84,11 @@ def hot_fields(event: Event) -> tuple[Any, ...]:
     )
 
 
-#: How many integers follow a hot row's header.
-HOT_WIDTH = 8
+#: How many integers a hot row holds after its seq and stream: the version and eight fields.
+HOT_WIDTH = 9
 
-#: The hot part of a retraction's row (it carries no event).
-NO_FIELDS: tuple[int, ...] = (0,) * HOT_WIDTH
+#: The hot part of a retraction's row after its version (it carries no event).
+NO_FIELDS: tuple[int, ...] = (0,) * (HOT_WIDTH - 1)
 #: The hot values of a retraction.
 NO_VALUES: tuple[Any, ...] = (None,) * 8
 
@@ -211,7 +211,7 @@ _SWAP = sys.byteorder != "little"  # packed columns are little-endian on every m
 
 
 def pack(hot: Sequence[int]) -> bytes:
-    """Return the eight hot integers of a row as stored (little-endian int32)."""
+    """Return a row's integers (version, then the eight fields) as stored: little-endian int32."""
     packed = array("i", hot)
     if _SWAP:
         packed.byteswap()
@@ -222,31 +222,34 @@ class HotBatch:
     """The hot rows of consecutive records, as columns.
 
     Args:
-        seqs: the records' seqs, in order.
+        seqs: the records' seqs, in order (a ``range`` when they are consecutive).
         streams: their streams (event ids).
-        versions: their versions.
-        hot: ``HOT_WIDTH`` integers per record, row after row.
+        hot: ``HOT_WIDTH`` integers per record, row after row: the version, then
+            the hot fields.
+        packed: each row's integers as stored (``pack``), when the batch came
+            from packed rows.
     """
 
-    __slots__ = ("hot", "packed", "seqs", "streams", "versions")
+    __slots__ = ("hot", "packed", "seqs", "streams")
 
     def __init__(
         self,
         seqs: Sequence[int],
         streams: Sequence[str],
-        versions: Sequence[int],
         hot: array[int],
         packed: Sequence[bytes] | None = None,
     ) -> None:
-        self.seqs, self.streams, self.versions, self.hot = seqs, streams, versions, hot
-        #: Each row's integers as stored (``pack``), when the batch came from packed rows.
-        self.packed = packed
+        self.seqs, self.streams, self.hot, self.packed = seqs, streams, hot, packed
+
+    @property
+    def versions(self) -> array[int]:
+        """The records' versions."""
+        return self.hot[0::HOT_WIDTH]
 
     def select(self, mask: Sequence[bool]) -> HotBatch:
         """Return the batch of the rows whose ``mask`` entry is true (in C where it can)."""
         seqs = tuple(itertools.compress(self.seqs, mask))
         streams = tuple(itertools.compress(self.streams, mask))
-        versions = tuple(itertools.compress(self.versions, mask))
         hot = array("i")
         if self.packed is not None:
             hot.frombytes(b"".join(itertools.compress(self.packed, mask)))
@@ -256,39 +259,36 @@ class HotBatch:
             width = HOT_WIDTH
             for i in itertools.compress(range(len(self.seqs)), mask):
                 hot.extend(self.hot[i * width : (i + 1) * width])
-        return HotBatch(seqs, streams, versions, hot)
+        return HotBatch(seqs, streams, hot)
 
     @classmethod
     def of_rows(cls, rows: Sequence[HotRow]) -> HotBatch:
         """Return the batch of hot-row tuples."""
         if not rows:
-            return cls((), (), (), array("i"))
-        seqs, streams, versions = tuple(zip(*(r[:3] for r in rows), strict=True))
-        hot = array("i", itertools.chain.from_iterable(r[3:] for r in rows))
-        return cls(seqs, streams, versions, hot)
+            return cls((), (), array("i"))
+        seqs, streams = tuple(zip(*(r[:2] for r in rows), strict=True))
+        hot = array("i", itertools.chain.from_iterable(r[2:] for r in rows))
+        return cls(seqs, streams, hot)
 
     @classmethod
-    def of_packed(cls, rows: Sequence[tuple[int, str, int, bytes]]) -> HotBatch:
-        """Return the batch of stored ``(seq, stream, version, packed)`` rows."""
-        if not rows:
-            return cls((), (), (), array("i"))
-        seqs, streams, versions, packed = zip(*rows, strict=True)
+    def of_packed(
+        cls, seqs: Sequence[int], streams: Sequence[str], packed: Sequence[bytes]
+    ) -> HotBatch:
+        """Return the batch of stored rows: their seqs, streams and packed integers."""
         hot = array("i")
         hot.frombytes(b"".join(packed))
         if _SWAP:
             hot.byteswap()
-        return cls(seqs, streams, versions, hot, packed)
+        return cls(seqs, streams, hot, packed)
 
     def __len__(self) -> int:
         return len(self.seqs)
 
     def rows(self) -> Iterator[HotRow]:
         """Yield the batch's rows as tuples."""
-        hot = self.hot
-        for i, (seq, stream, version) in enumerate(
-            zip(self.seqs, self.streams, self.versions, strict=True)
-        ):
-            yield (seq, stream, version, *hot[i * HOT_WIDTH : (i + 1) * HOT_WIDTH])
+        hot, width = self.hot, HOT_WIDTH
+        for i, (seq, stream) in enumerate(zip(self.seqs, self.streams, strict=True)):
+            yield (seq, stream, *hot[i * width : (i + 1) * width])
 
 
 class _When(msgspec.Struct, gc=False):

@@ -297,10 +297,11 @@ class CurrentState:
         for batch in batches:
             if not len(batch):
                 continue
-            if max(batch.versions) == 1:
+            versions = batch.versions
+            if max(versions) == 1:
                 self._append_new(batch)
             else:
-                mask = [v == 1 for v in batch.versions]
+                mask = [v == 1 for v in versions]
                 if any(mask):
                     self._append_new(batch.select(mask))
                 self._update(batch, [i for i, first in enumerate(mask) if not first])
@@ -319,7 +320,7 @@ class CurrentState:
         self._versions.extend(_ONES[:count] if count <= len(_ONES) else array("i", [1]) * count)
         self._gone.extend(bytes(count))
         hot = batch.hot
-        for offset, column in enumerate(self._hot_columns()):
+        for offset, column in enumerate(self._hot_columns(), 1):
             column.extend(hot[offset::HOT_WIDTH])
         self._live += count
         self._order = None
@@ -344,11 +345,11 @@ class CurrentState:
         columns = self._hot_columns()
         hot = batch.hot
         for i in indexes:
-            seq, stream, version = batch.seqs[i], batch.streams[i], batch.versions[i]
+            seq, stream = batch.seqs[i], batch.streams[i]
             row = self._row(stream)
             if row is None:
                 continue  # the event's first record is not in this state (cannot happen in a log)
-            values = hot[i * HOT_WIDTH : (i + 1) * HOT_WIDTH]
+            version, *values = hot[i * HOT_WIDTH : (i + 1) * HOT_WIDTH]
             if not values[0]:  # kind 0: a retraction
                 if not gone[row]:
                     gone[row] = 1

@@ -81,7 +81,9 @@ _COLUMNS = "seq, stream, version, type, recorded_at, hash, line, hot"
 _TRIGGER = """CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
 BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;"""
 #: The hot column of a retraction.
-_RETRACTED = pack(NO_FIELDS)
+_NO_FIELDS = NO_FIELDS
+#: Records per replay query: 2,048 keeps a query's fixed cost below 2% of its rows'.
+_HOT_RANGE = 2048
 #: How many leading bytes of a snapshot are kept apart for cheap header reads.
 _SNAPSHOT_HEAD = 256
 
@@ -159,9 +161,10 @@ class SqliteStore(Store):
                 if statement.strip():
                     db.execute(statement)
             values = self._hot_decoder().values
-            cursor = db.execute("SELECT seq, line FROM records ORDER BY seq")
+            cursor = db.execute("SELECT seq, line, version FROM records ORDER BY seq")
             while rows := cursor.fetchmany(BATCH_LINES):
-                hot = self._hot_columns(values([row[1] for row in rows]))
+                versions = [row[2] for row in rows]
+                hot = self._hot_columns(values([row[1] for row in rows]), versions)
                 db.executemany(
                     "UPDATE records SET hot = ? WHERE seq = ?",
                     [(h, row[0]) for h, row in zip(hot, rows, strict=True)],
@@ -182,17 +185,19 @@ class SqliteStore(Store):
         ):
             vocabulary.add(term_id, field, value)
 
-    def _hot_columns(self, values: list[tuple[Any, ...]]) -> list[bytes]:
-        """Return the packed hot columns of records from their hot values, numbering new terms.
+    def _hot_columns(self, values: list[tuple[Any, ...]], versions: list[int]) -> list[bytes]:
+        """Return the packed hot columns of records from their versions and hot values.
+
+        New terms are numbered on the way.
 
         Runs inside the writing transaction: a term is inserted with the first
         record that uses it, and a rollback takes both back (``_forget_terms``).
         """
         vocabulary = self._vocabulary
         out: list[bytes] = []
-        for hot in values:
+        for hot, version in zip(values, versions, strict=True):
             if hot[0] is None:
-                out.append(_RETRACTED)
+                out.append(pack((version, *_NO_FIELDS)))
                 continue
             ids = []
             for field, value in zip(FIELDS, (hot[0], hot[4], hot[5], hot[6], hot[7]), strict=True):
@@ -205,7 +210,9 @@ class SqliteStore(Store):
                     vocabulary.add(term_id, field, value)
                 ids.append(term_id)
             kind, actors, tags, treaty, modality = ids
-            out.append(pack((kind, hot[1], hot[2], hot[3], actors, tags, treaty, modality)))
+            out.append(
+                pack((version, kind, hot[1], hot[2], hot[3], actors, tags, treaty, modality))
+            )
         return out
 
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
@@ -226,7 +233,9 @@ class SqliteStore(Store):
             if any(h is None for h in given):
                 decoded = self._hot_decoder().values(lines)
                 given = [h if h is not None else d for h, d in zip(given, decoded, strict=True)]
-            hot = self._hot_columns([h for h in given if h is not None])
+            hot = self._hot_columns(
+                [h for h in given if h is not None], [p.version for p in pending]
+            )
             db.executemany(
                 f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                 [
@@ -281,16 +290,31 @@ class SqliteStore(Store):
             cursor.close()
 
     def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
+        # seq is gap-free, so a range of seqs that returns as many rows as it spans
+        # holds exactly those seqs, in order: the fetch skips the seq column (one
+        # integer object per record less). A range that comes back short (a gap in
+        # a damaged log) is fetched again with its seqs.
         self._load_terms()
-        cursor = self._db.execute(
-            "SELECT seq, stream, version, hot FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
-            (after, until if until is not None else 2**62),
-        )
-        try:
-            while rows := cursor.fetchmany(BATCH_LINES):
-                yield HotBatch.of_packed(rows)
-        finally:
-            cursor.close()
+        last = self.head() if until is None else min(until, self.head())
+        db = self._db
+        start = max(after, 0)
+        while start < last:
+            end = min(start + _HOT_RANGE, last)
+            rows = db.execute(
+                "SELECT stream, hot FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
+                (start, end),
+            ).fetchall()
+            if len(rows) == end - start:
+                streams, packed = zip(*rows, strict=True)
+                yield HotBatch.of_packed(range(start + 1, end + 1), streams, packed)
+            elif rows:
+                numbered = db.execute(
+                    "SELECT seq, stream, hot FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
+                    (start, end),
+                ).fetchall()
+                seqs, streams, packed = zip(*numbered, strict=True)
+                yield HotBatch.of_packed(seqs, streams, packed)
+            start = end
 
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         found: dict[int, bytes] = {}
@@ -341,10 +365,10 @@ class SqliteStore(Store):
                     terms = (("kind", v[0]), ("actors", v[4]), ("tags", v[5]))
                     kind, actors, tags = (find(f, x) for f, x in terms)
                     treaty, modality = find("treaty", v[6]), find("modality", v[7])
-                    ids = (kind, v[1], v[2], v[3], actors, tags, treaty, modality)
+                    ids = (version, kind, v[1], v[2], v[3], actors, tags, treaty, modality)
                     expected = b"" if None in ids else pack(ids)  # type: ignore[arg-type]
                 elif v is not None:
-                    expected = _RETRACTED
+                    expected = pack((version, *_NO_FIELDS))
                 if expected is not None and expected != hot:
                     raise InvalidRecord(
                         f"{self.location} record seq {raw.seq}",
