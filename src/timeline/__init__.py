@@ -29,6 +29,8 @@ from ._errors import (
     InvalidRecord,
     PluginError,
     ReadOnlyTimeline,
+    StoreBusy,
+    StoreUnavailable,
     TimelineError,
     UnknownEvent,
     UnknownKind,
@@ -46,10 +48,12 @@ from ._extensions import (
 from ._jsonl import JsonlStore
 from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
 from ._model import Actor, ActorRole, Event, Modality, Source
+from ._postgres import PostgresStore
 from ._projection import CurrentState, EventFilter, Projection
 from ._records import Payload, Record, RecordType
 from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
+from ._store_registry import StoreType
 from ._timeline import DEFAULT_PATH, Timeline, TimelineView
 from ._timeline import open_timeline as open
 from ._verify import VerifyReport
@@ -88,6 +92,7 @@ __all__ = [
     "Option",
     "Payload",
     "PluginError",
+    "PostgresStore",
     "Precision",
     "Projection",
     "ReadOnlyTimeline",
@@ -97,6 +102,9 @@ __all__ = [
     "SpanKind",
     "SqliteStore",
     "Store",
+    "StoreBusy",
+    "StoreType",
+    "StoreUnavailable",
     "Timeline",
     "TimelineError",
     "TimelineView",

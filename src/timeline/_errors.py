@@ -16,6 +16,8 @@ __all__ = [
     "InvalidRecord",
     "PluginError",
     "ReadOnlyTimeline",
+    "StoreBusy",
+    "StoreUnavailable",
     "TimelineError",
     "UnknownEvent",
     "UnknownKind",
@@ -148,6 +150,37 @@ class ConcurrencyError(TimelineError):
 
 class CorruptLog(TimelineError):
     """The stored log cannot be read (not a timeline log, or damaged beyond repair)."""
+
+
+class StoreBusy(TimelineError):
+    """Another writer held the log's append lock longer than this store waits for it.
+
+    Args:
+        location: the log (its URL without a password).
+        waited: how many seconds the append waited.
+    """
+
+    def __init__(self, location: str, waited: float) -> None:
+        self.location = location
+        self.waited = waited
+        super().__init__(
+            f"{location}: another writer held the append lock for more than {waited:g} s; "
+            "nothing was written, try again"
+        )
+
+
+class StoreUnavailable(TimelineError):
+    """The store could not be reached (connection refused, bad password, no such database).
+
+    Args:
+        location: the log (its URL without a password).
+        reason: what the server or the client library said, on one line.
+    """
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"cannot open {location}: {reason}")
 
 
 class ReadOnlyTimeline(TimelineError):

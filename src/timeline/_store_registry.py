@@ -1,0 +1,199 @@
+"""The store front door: which store opens a location (a URL scheme or a path suffix).
+
+Stores are registered through the ``timeline_register_stores`` hook, the
+built-in ones too (the functions below implement it), so a third-party package
+adds a store exactly as geotimeline adds its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._errors import PluginError, TimelineError
+from ._store import MemoryStore, Store
+from .hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from ._plugins import PluginHost
+
+__all__ = ["StoreType", "builtin_store_types", "is_url", "open_store", "store_types"]
+
+#: ``scheme://...``: a location that names its store by URL scheme.
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*\Z")
+_SUFFIX = re.compile(r"\.[a-z0-9]+\Z")
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class StoreType:
+    """A kind of store and the locations it opens, as registered by a plugin.
+
+    ``StoreType("postgresql", PostgresStore, schemes=("postgresql", "postgres"))``
+    makes ``timeline.open("postgresql://...")`` call ``PostgresStore("postgresql://...")``.
+    """
+
+    name: str
+    """A short lower-case name (``"sqlite"``), shown in error messages."""
+    factory: Callable[[str], Store]
+    """Opens (or creates) the store at a location: the URL or path as given."""
+    schemes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    """URL schemes it opens (``"postgresql"`` for ``postgresql://...``), lower case."""
+    suffixes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    """File suffixes it opens (``".db"``), lower case with the dot."""
+    names: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    """Exact locations it opens (``":memory:"``)."""
+
+    def problem(self) -> str | None:
+        """Return why this registration is invalid, or None."""
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(self.name)):
+            return f"store name {self.name!r} is not a lower-case word such as 'sqlite'"
+        factory: object = self.factory  # plugins are not type-checked
+        if not callable(factory):
+            return f"store {self.name!r}: factory {factory!r} is not callable"
+        bad = [s for s in self.schemes if not _SCHEME.match(s)]
+        bad += [s for s in self.suffixes if not _SUFFIX.match(s)]
+        if bad:
+            return f"store {self.name!r}: {bad[0]!r} is not a lower-case scheme or '.suffix'"
+        if not (self.schemes or self.suffixes or self.names):
+            return f"store {self.name!r} opens no scheme, suffix or name"
+        return None
+
+    def claims(self) -> list[str]:
+        """Return the locations it claims, as ``scheme://``, ``.suffix`` and names."""
+        return [*(f"{s}://" for s in self.schemes), *self.suffixes, *self.names]
+
+
+def _memory(location: str) -> Store:
+    return MemoryStore()
+
+
+def _sqlite(location: str) -> Store:
+    from ._sqlite import SqliteStore
+
+    return SqliteStore(location)
+
+
+def _jsonl(location: str) -> Store:
+    from ._jsonl import JsonlStore
+
+    return JsonlStore(location)
+
+
+def _postgres(location: str) -> Store:
+    from ._postgres import PostgresStore
+
+    return PostgresStore(location)
+
+
+@hookimpl
+def timeline_register_stores(register: Callable[[StoreType], None]) -> None:
+    """Register the built-in stores (geotimeline's own implementation of the hook)."""
+    register(StoreType("memory", _memory, names=(":memory:",)))
+    register(StoreType("sqlite", _sqlite, suffixes=(".db", ".sqlite", ".sqlite3")))
+    register(StoreType("jsonl", _jsonl, suffixes=(".jsonl",)))
+    register(StoreType("postgresql", _postgres, schemes=("postgresql", "postgres")))
+
+
+def _collect(
+    register_hooks: Iterable[Callable[[Callable[[StoreType], None]], None]],
+) -> dict[str, StoreType]:
+    found: dict[str, StoreType] = {}
+
+    def register(store_type: StoreType) -> None:
+        if not isinstance(store_type, StoreType):
+            raise PluginError(f"expected a timeline StoreType, got {store_type!r}")
+        problem = store_type.problem()
+        if problem:
+            raise PluginError(problem)
+        _claim(found, store_type)
+
+    for hook in register_hooks:
+        hook(register)
+    return found
+
+
+def _claim(found: dict[str, StoreType], store_type: StoreType) -> None:
+    for key in store_type.claims():
+        other = found.get(key)
+        if other is not None and other != store_type:
+            raise PluginError(
+                f"{key!r} is claimed by both store {other.name!r} and store {store_type.name!r}"
+            )
+        found[key] = store_type
+
+
+_builtin: dict[str, StoreType] | None = None
+
+
+def builtin_store_types() -> dict[str, StoreType]:
+    """Return the built-in stores by the location key they claim (``.db``, ``postgresql://``)."""
+    global _builtin
+    if _builtin is None:
+        _builtin = _collect([timeline_register_stores])
+    return dict(_builtin)
+
+
+def store_types(plugins: PluginHost | None) -> dict[str, StoreType]:
+    """Return every store by location key: the built-in ones and those plugins register.
+
+    Raises:
+        PluginError: a plugin registers an invalid store, or claims a taken key.
+    """
+    found = builtin_store_types()
+    if plugins is not None:
+        for store_type in plugins.stores():
+            _claim(found, store_type)
+    return found
+
+
+def is_url(location: str) -> bool:
+    """Return whether a location is a URL (``scheme://...``) rather than a path."""
+    return _URL.match(location) is not None
+
+
+def _key(location: str) -> str:
+    url = _URL.match(location)
+    if url is not None:
+        return f"{url.group(1).lower()}://"
+    if location.startswith(":") and location.endswith(":"):
+        return location
+    return Path(location).suffix.lower()
+
+
+def open_store(location: str, plugins: PluginHost | None = None) -> Store:
+    """Open the store a location names: by URL scheme, exact name or path suffix.
+
+    The built-in stores are found without loading plugins; a location none of
+    them opens asks the plugins' ``timeline_register_stores`` hooks (of
+    ``plugins``, or of the process-wide host when omitted).
+
+    Raises:
+        TimelineError: no registered store opens the location (the message lists
+            those that are), or the store refuses it.
+    """
+    key = _key(location)
+    known = builtin_store_types()
+    found = known.get(key)
+    if found is None:
+        if plugins is None:
+            from ._plugins import default_host
+
+            plugins = default_host()
+        known = store_types(plugins)
+        found = known.get(key)
+    if found is None:
+        shown = ", ".join(sorted(known))
+        what = f"the URL scheme {key!r}" if key.endswith("://") else f"the suffix {key!r}"
+        raise TimelineError(
+            f"cannot tell the store from {location!r}: no store opens {what}; known: {shown}"
+        )
+    return found.factory(location)
