@@ -1,6 +1,6 @@
 """The PostgreSQL store against a real server: the contract, concurrency, crashes, follow.
 
-The server is started by the ``pg_server`` fixture (conftest.py) with pgserver,
+The server is started by the ``postgres_server`` fixture (conftest.py) with pgserver,
 or named by $GEOTIMELINE_TEST_PG; every test gets a schema of its own.
 """
 
@@ -20,13 +20,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
 import pytest
-from tests.conftest import PASSWORD_ROLE, with_params
 
 import timeline
 from timeline import PostgresStore, RecordType, Store, StoreBusy
 from timeline._follow import follow_records
 from timeline._postgres import _lock_key, parse_postgres_url
 from timeline._verify import verify_store
+from timeline.testing._postgres import PASSWORD_ROLE, with_params
 from timeline.testing._stores import StoreContract, pending_recorded
 
 WORKER = str(Path(__file__).with_name("pg_worker.py"))
@@ -46,7 +46,7 @@ def raw_connection(url: str) -> psycopg.Connection[tuple[object, ...]]:
 
 
 @pytest.fixture
-def stores(pg_url: str) -> Iterator[list[Store]]:
+def stores(postgres_url: str) -> Iterator[list[Store]]:
     """Stores a test opens, closed after it."""
     opened: list[Store] = []
     yield opened
@@ -56,9 +56,9 @@ def stores(pg_url: str) -> Iterator[list[Store]]:
 
 class TestPostgresStore(StoreContract):
     @pytest.fixture(autouse=True)
-    def _log(self, pg_url: str, stores: list[Store]) -> None:
+    def _log(self, postgres_url: str, stores: list[Store]) -> None:
         # The contract drives the clock itself, so this log uses the writer's clock.
-        self.url = with_params(pg_url, clock="client")
+        self.url = with_params(postgres_url, clock="client")
         self.opened = stores
 
     def make_store(self, tmp_path: Path) -> Store:
@@ -106,13 +106,15 @@ class TestPostgresStore(StoreContract):
 
 
 class TestDatabaseRules:
-    def test_update_delete_truncate_are_refused(self, pg_url: str, stores: list[Store]) -> None:
+    def test_update_delete_truncate_are_refused(
+        self, postgres_url: str, stores: list[Store]
+    ) -> None:
         """The triggers refuse UPDATE, DELETE and TRUNCATE on records, even for the owner."""
-        store = PostgresStore(pg_url)
+        store = PostgresStore(postgres_url)
         stores.append(store)
         store.append([pending_recorded("a")], utc_now)
-        schema = schema_of(pg_url)
-        with raw_connection(pg_url) as conn:
+        schema = schema_of(postgres_url)
+        with raw_connection(postgres_url) as conn:
             for statement in (
                 f"UPDATE \"{schema}\".records SET stream = 'x'",
                 f'DELETE FROM "{schema}".records',
@@ -122,12 +124,14 @@ class TestDatabaseRules:
                     conn.execute(statement)
         assert 1 == store.head()
 
-    def test_lock_timeout_is_store_busy(self, pg_url: str, stores: list[Store]) -> None:
+    def test_lock_timeout_is_store_busy(self, postgres_url: str, stores: list[Store]) -> None:
         """An append that cannot get the lock in time fails with StoreBusy and writes nothing."""
-        store = PostgresStore(with_params(pg_url, lock_timeout="0.2"))
+        store = PostgresStore(with_params(postgres_url, lock_timeout="0.2"))
         stores.append(store)
-        with raw_connection(pg_url) as holder, holder.transaction():
-            holder.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(schema_of(pg_url)),))
+        with raw_connection(postgres_url) as holder, holder.transaction():
+            holder.execute(
+                "SELECT pg_advisory_xact_lock(%s)", (_lock_key(schema_of(postgres_url)),)
+            )
             started = time.monotonic()
             with pytest.raises(StoreBusy, match=r"0\.2 s") as info:
                 store.append([pending_recorded("a")], utc_now)
@@ -137,22 +141,26 @@ class TestDatabaseRules:
         store.append([pending_recorded("a")], utc_now)
         assert 1 == store.head()
 
-    def test_readers_are_not_blocked_by_a_writer(self, pg_url: str, stores: list[Store]) -> None:
+    def test_readers_are_not_blocked_by_a_writer(
+        self, postgres_url: str, stores: list[Store]
+    ) -> None:
         """While one writer holds the append lock, reads answer at once."""
-        store = PostgresStore(pg_url)
+        store = PostgresStore(postgres_url)
         stores.append(store)
         store.append([pending_recorded("a")], utc_now)
-        with raw_connection(pg_url) as holder, holder.transaction():
-            holder.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(schema_of(pg_url)),))
+        with raw_connection(postgres_url) as holder, holder.transaction():
+            holder.execute(
+                "SELECT pg_advisory_xact_lock(%s)", (_lock_key(schema_of(postgres_url)),)
+            )
             assert [1] == [r.seq for r in store.read()]
             assert 1 == store.head()
 
     def test_server_clock_stamps_and_stays_monotonic(
-        self, pg_url: str, stores: list[Store]
+        self, postgres_url: str, stores: list[Store]
     ) -> None:
         """By default recorded_at is the server's time, never before the last record's."""
-        server = PostgresStore(pg_url)  # clock=server is the default
-        client = PostgresStore(with_params(pg_url, clock="client"))
+        server = PostgresStore(postgres_url)  # clock=server is the default
+        client = PostgresStore(with_params(postgres_url, clock="client"))
         stores += [server, client]
         ancient = lambda: dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # noqa: E731
         before = utc_now()
@@ -164,16 +172,16 @@ class TestDatabaseRules:
         assert future == after_future
         assert verify_store(server).ok
 
-    def test_newer_format_is_refused(self, pg_url: str, stores: list[Store]) -> None:
+    def test_newer_format_is_refused(self, postgres_url: str, stores: list[Store]) -> None:
         """A schema holding a log of another format is a CorruptLog error naming it."""
-        stores.append(PostgresStore(pg_url))
-        with raw_connection(pg_url) as conn:
+        stores.append(PostgresStore(postgres_url))
+        with raw_connection(postgres_url) as conn:
             conn.execute(
-                f"UPDATE \"{schema_of(pg_url)}\".meta SET value = 'geotimeline-9'"
+                f"UPDATE \"{schema_of(postgres_url)}\".meta SET value = 'geotimeline-9'"
                 " WHERE key = 'format'"
             )
         with pytest.raises(timeline.CorruptLog, match="geotimeline-9"):
-            PostgresStore(pg_url)
+            PostgresStore(postgres_url)
 
     def test_bad_url_parameters(self) -> None:
         """schema, lock_timeout and clock are checked, naming the URL without its password."""
@@ -189,9 +197,9 @@ class TestDatabaseRules:
 
 
 class TestTimelineOnPostgres:
-    def test_open_url_record_amend_as_of_verify_snapshot(self, pg_url: str) -> None:
+    def test_open_url_record_amend_as_of_verify_snapshot(self, postgres_url: str) -> None:
         """timeline.open(postgresql://...) gives every Timeline feature, snapshots included."""
-        with timeline.open(pg_url, snapshot_every=1) as tl:
+        with timeline.open(postgres_url, snapshot_every=1) as tl:
             event = tl.record(
                 kind="treaty.signed", when="2025-02-18", title="RELOS", actors=["RUS"]
             )
@@ -202,16 +210,16 @@ class TestTimelineOnPostgres:
             assert "RELOS" == tl.as_of(recorded=first).get(event.id).title
             assert "RELOS signed" == tl.as_of(recorded=second).get(event.id).title
             assert tl.verify().ok
-        with timeline.open(pg_url) as again:
+        with timeline.open(postgres_url) as again:
             assert 2 == again._snapshot_seq  # restored from the snapshot saved on close
             assert "RELOS signed" == again.get(event.id).title
             assert 2 == again.version(event.id)
 
     def test_timeline_db_and_libpq_environment(
-        self, pg_url: str, monkeypatch: pytest.MonkeyPatch
+        self, postgres_url: str, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """TIMELINE_DB may be a URL, and what the URL leaves out comes from PG* variables."""
-        parts = urlsplit(pg_url)
+        parts = urlsplit(postgres_url)
         params = dict(parse_qsl(parts.query))
         if "host" in params:
             monkeypatch.setenv("PGHOST", params["host"])
@@ -224,7 +232,7 @@ class TestTimelineOnPostgres:
         monkeypatch.setenv("TIMELINE_DB", f"postgresql://?schema={params['schema']}")
         with timeline.open() as tl:
             tl.record(kind="treaty.signed", when="2025", title="via env", actors=["FRA"])
-        with timeline.open(pg_url) as tl:
+        with timeline.open(postgres_url) as tl:
             assert ["via env"] == [e.title for e in tl.events()]
 
 
@@ -233,13 +241,13 @@ class TestConcurrency:
     APPENDS = 500
     STREAMS = 24
 
-    def test_writers_and_a_follower(self, pg_url: str, stores: list[Store]) -> None:
+    def test_writers_and_a_follower(self, postgres_url: str, stores: list[Store]) -> None:
         """8 processes x 500 appends to shared streams: gap-free, contiguous, losers refused.
 
         A follower running meanwhile sees every seq once, in order.
         """
-        store = PostgresStore(pg_url)
-        follower_store = PostgresStore(pg_url)
+        store = PostgresStore(postgres_url)
+        follower_store = PostgresStore(postgres_url)
         stores += [store, follower_store]
         seen: list[int] = []
         target: list[int | None] = [None]
@@ -257,7 +265,7 @@ class TestConcurrency:
         follower.start()
         writers = [
             subprocess.Popen(
-                [sys.executable, WORKER, "writer", pg_url, str(i), str(self.APPENDS),
+                [sys.executable, WORKER, "writer", postgres_url, str(i), str(self.APPENDS),
                  str(self.STREAMS)],
                 stdout=subprocess.PIPE,
                 text=True,
@@ -289,19 +297,19 @@ class TestConcurrency:
         assert list(range(1, head + 1)) == seen
 
     def test_kill_9_mid_batch_leaves_no_partial_batch(
-        self, pg_url: str, stores: list[Store]
+        self, postgres_url: str, stores: list[Store]
     ) -> None:
         """A writer killed during a batch's COPY leaves whole batches only; appends go on."""
         size = 20_000
         proc = subprocess.Popen(
-            [sys.executable, WORKER, "batches", pg_url, str(size)],
+            [sys.executable, WORKER, "batches", postgres_url, str(size)],
             stdout=subprocess.PIPE,
             text=True,
         )
         try:
             assert proc.stdout is not None
             assert "ready" == proc.stdout.readline().strip()
-            with raw_connection(pg_url) as conn:
+            with raw_connection(postgres_url) as conn:
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:
                     (copying,) = conn.execute(
@@ -318,7 +326,7 @@ class TestConcurrency:
             proc.wait()
             if proc.stdout is not None:
                 proc.stdout.close()
-        store = PostgresStore(with_params(pg_url, lock_timeout="10"))
+        store = PostgresStore(with_params(postgres_url, lock_timeout="10"))
         stores.append(store)
         head = store.head()
         assert head >= size
@@ -330,15 +338,15 @@ class TestConcurrency:
 
 class TestFollow:
     def test_follow_on_postgres_survives_a_dropped_connection(
-        self, pg_url: str, stores: list[Store]
+        self, postgres_url: str, stores: list[Store]
     ) -> None:
         """The follower's LISTEN connection is killed; it reconnects and misses nothing."""
-        writer = PostgresStore(pg_url)
-        reader = PostgresStore(pg_url)
+        writer = PostgresStore(postgres_url)
+        reader = PostgresStore(postgres_url)
         stores += [writer, reader]
         writer.append([pending_recorded("one")], utc_now)
         assert reader.wait(0, timeout=5)
-        with raw_connection(pg_url) as conn:
+        with raw_connection(postgres_url) as conn:
             conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE application_name = 'geotimeline-follow'"
@@ -347,9 +355,9 @@ class TestFollow:
         got = [r.seq for r in follow_records(reader, 0, timeout=1)]
         assert [1, 2] == got
 
-    def test_timeline_follow_updates_its_state(self, pg_url: str) -> None:
+    def test_timeline_follow_updates_its_state(self, postgres_url: str) -> None:
         """tl.follow() yields another writer's records and folds them into tl's state."""
-        with timeline.open(pg_url) as reading, timeline.open(pg_url) as writing:
+        with timeline.open(postgres_url) as reading, timeline.open(postgres_url) as writing:
             follower = reading.follow(timeout=5)
             done: list[str] = []
 
@@ -402,10 +410,10 @@ class TestCommandLine:
         )
         assert "s3cret" not in line
 
-    def test_wrong_password(self, pg_server: str) -> None:
+    def test_wrong_password(self, postgres_server: str) -> None:
         """A refused login is one line naming the URL without its password."""
         role, password = PASSWORD_ROLE
-        parts = urlsplit(pg_server)
+        parts = urlsplit(postgres_server)
         host = parts.netloc.rpartition("@")[2]
         good = parts._replace(netloc=f"{role}:{password}@{host}").geturl()
         try:
@@ -424,12 +432,12 @@ class TestCommandLine:
         )
         assert f"not-{password}" not in line
 
-    def test_follow_prints_records(self, pg_url: str) -> None:
+    def test_follow_prints_records(self, postgres_url: str) -> None:
         """timeline follow --after 0 prints every record, one line each, and stops when idle."""
-        with timeline.open(pg_url) as tl:
+        with timeline.open(postgres_url) as tl:
             tl.record(kind="treaty.signed", when="2025-02-18", title="RELOS", actors=["RUS"])
             tl.record(kind="treaty.signed", when="2025-03-01", title="Second", actors=["IND"])
-        result = self.run("--db", pg_url, "follow", "--after", "0", "--timeout", "0.5")
+        result = self.run("--db", postgres_url, "follow", "--after", "0", "--timeout", "0.5")
         assert 0 == result.returncode, result.stderr
         lines = result.stdout.splitlines()
         assert 2 == len(lines)
