@@ -14,10 +14,13 @@ splits into a byte-level backend mechanically.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
+import queue
 import re
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -49,7 +52,7 @@ _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,46}\Z")
 #: How many leading bytes of a snapshot are kept apart for cheap header reads.
 _SNAPSHOT_HEAD = 256
 #: Rows fetched from the server-side cursor per round trip (decoded BATCH_LINES at a time).
-_FETCH_ROWS = BATCH_LINES * 8
+_FETCH_ROWS = BATCH_LINES * 16
 #: The longest a follower waits on LISTEN before it re-reads the head anyway
 #: (a notification is a hint: one lost on the way costs at most this long).
 _LISTEN_POLL = 5.0
@@ -215,8 +218,15 @@ class PostgresStore(Store):
         cursor = conn.cursor(f"geotimeline_read_{next(self._cursor_names)}", binary=True)
         try:
             cursor.execute(sql, params)
-            while rows := cursor.fetchmany(_FETCH_ROWS):
-                yield rows
+            rows = cursor.fetchmany(_FETCH_ROWS)
+            if len(rows) < _FETCH_ROWS:
+                if rows:
+                    yield rows
+                return
+            yield rows
+            # A long read: fetch the next batch while this one is decoded, so the
+            # server and the decoder work at the same time.
+            yield from _prefetched(cursor)
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(self.location, _one_line(exc)) from None
         finally:
@@ -432,6 +442,39 @@ class PostgresStore(Store):
         for conn in (self._reader, self._conn):
             if conn is not None:
                 conn.close()
+
+
+def _prefetched(cursor: Any) -> Iterator[list[tuple[Any, ...]]]:
+    """Yield the cursor's remaining batches, each fetched by a thread while the last is used."""
+    batches: queue.Queue[list[tuple[Any, ...]] | BaseException] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(_FETCH_ROWS)
+                batches.put(rows)
+                if not rows:
+                    return
+        except BaseException as exc:  # handed to the reader, which raises it
+            batches.put(exc)
+
+    thread = threading.Thread(target=fetch, name="geotimeline-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = batches.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # a reader that stopped early: let the fetcher finish
+            with contextlib.suppress(queue.Empty):
+                batches.get(timeout=0.05)
+        thread.join()
 
 
 def _until(until: int | None) -> int:
