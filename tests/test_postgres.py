@@ -22,7 +22,7 @@ import psycopg
 import pytest
 
 import timeline
-from timeline import PostgresStore, RecordType, Store, StoreBusy
+from timeline import PostgresStore, RecordType, Store, StoreBusy, StoreUnavailable
 from timeline._follow import follow_records
 from timeline._postgres import _lock_key, parse_postgres_url
 from timeline._verify import verify_store
@@ -194,6 +194,54 @@ class TestDatabaseRules:
                 parse_postgres_url(f"postgresql://ann:hunter2@db/x?{query}")
             assert "hunter2" not in str(info.value)
             assert "postgresql://ann@db/x" in str(info.value)
+
+
+class TestRoles:
+    def test_insert_only_and_read_only_roles(self, postgres_url: str) -> None:
+        """The documented grants: an analyst appends and reads; a reader only reads."""
+        timeline.open(postgresql_url := postgres_url).close()  # the owner creates the schema
+        schema = schema_of(postgresql_url)
+        suffix = schema.removeprefix("t_")
+        analyst, reader = f"gt_analyst_{suffix}", f"gt_reader_{suffix}"
+        parts = urlsplit(postgresql_url)
+        host = parts.netloc.rpartition("@")[2]
+        with raw_connection(postgresql_url) as conn:
+            for role in (analyst, reader):
+                conn.execute(f"CREATE ROLE {role} LOGIN")
+                conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
+                conn.execute(
+                    f'GRANT SELECT ON "{schema}".records, "{schema}".meta, "{schema}".snapshots'
+                    f" TO {role}"
+                )
+            conn.execute(f'GRANT INSERT ON "{schema}".records TO {analyst}')
+            conn.execute(f'GRANT INSERT, UPDATE ON "{schema}".snapshots TO {analyst}')
+        try:
+            as_analyst = parts._replace(netloc=f"{analyst}@{host}").geturl()
+            with timeline.open(as_analyst, snapshot_every=1) as tl:
+                event = tl.record(kind="treaty.signed", when="2025", title="a", actors=["FRA"])
+                tl.amend(event.id, reason="typo", title="b")
+            with (
+                raw_connection(as_analyst) as conn,
+                pytest.raises(psycopg.errors.InsufficientPrivilege),
+            ):
+                conn.execute(f'DELETE FROM "{schema}".records')
+            as_reader = parts._replace(netloc=f"{reader}@{host}").geturl()
+            with timeline.open(as_reader, snapshot_every=1) as tl:
+                assert "b" == tl.get(event.id).title
+                assert tl.verify().ok
+                assert [1, 2] == [r.seq for r in tl.follow(after=0, timeout=0.1)]
+                with pytest.raises(StoreUnavailable, match="permission denied"):
+                    tl.record(kind="treaty.signed", when="2025", title="c", actors=["FRA"])
+        finally:
+            with raw_connection(postgresql_url) as conn:
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE usename IN (%s, %s)",
+                    (analyst, reader),
+                )
+                for role in (analyst, reader):
+                    conn.execute(f"DROP OWNED BY {role}")
+                    conn.execute(f"DROP ROLE {role}")
 
 
 class TestTimelineOnPostgres:

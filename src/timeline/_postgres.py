@@ -292,7 +292,7 @@ class PostgresStore(Store):
             raise
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(self.location, self.settings.lock_timeout) from None
-        except psycopg.OperationalError as exc:
+        except (psycopg.OperationalError, psycopg.errors.InsufficientPrivilege) as exc:
             raise StoreUnavailable(self.location, _one_line(exc)) from None
         return stamps
 
@@ -372,7 +372,11 @@ class PostgresStore(Store):
     # -- snapshots ---------------------------------------------------------------------
 
     def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
-        self._query_none(self._sql.save_snapshot, (name, version, seq, data[:_SNAPSHOT_HEAD], data))
+        # A read-only role saves none: snapshots are caches, and the log is untouched.
+        with contextlib.suppress(self._psycopg.errors.InsufficientPrivilege):
+            self._query_none(
+                self._sql.save_snapshot, (name, version, seq, data[:_SNAPSHOT_HEAD], data)
+            )
 
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None
