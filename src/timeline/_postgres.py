@@ -266,23 +266,32 @@ class PostgresStore(Store):
         conn = self._writer()
         rows: list[tuple[int, str, int, str, str, int, bytes, str]] = []
         try:
-            with conn.transaction(), conn.cursor() as cursor:
-                cursor.execute(sql.set_lock_timeout(self.settings.lock_timeout))
-                cursor.execute(sql.lock, (sql.key,))
-                server_now, seq, hash_, recorded_at = cursor.execute(sql.last).fetchone()
-                clock = (lambda: server_now) if self.settings.server_clock else now
-                rows, stamps = self._stamp(
-                    pending,
-                    lambda stream: self._version(cursor, stream),
-                    seq or 0,
-                    hash_ or GENESIS_HASH,
-                    recorded_at or "",
-                    clock,
-                    new_streams_checked=True,
-                )
-                self._write_rows(cursor, rows)
-                # Sent last: the notification is delivered when the transaction commits.
-                cursor.execute(sql.notify, (sql.channel, str(rows[-1][0])))
+            with conn.cursor() as cursor:
+                try:
+                    # One round trip: BEGIN, the lock timeout, the lock, the head and the
+                    # server's clock (simple-query statements, their values checked here).
+                    cursor.execute(sql.begin(self.settings.lock_timeout))
+                    while cursor.nextset():
+                        pass
+                    server_now, seq, hash_, recorded_at = cursor.fetchone()
+                    clock = (lambda: server_now) if self.settings.server_clock else now
+                    rows, stamps = self._stamp(
+                        pending,
+                        lambda stream: self._version(cursor, stream),
+                        seq or 0,
+                        hash_ or GENESIS_HASH,
+                        recorded_at or "",
+                        clock,
+                        new_streams_checked=True,
+                    )
+                    self._write_rows(cursor, rows)
+                    # The notification is delivered when the transaction commits.
+                    cursor.execute(sql.notify_and_commit(rows[-1][0]))
+                except BaseException:
+                    idle = psycopg.pq.TransactionStatus.IDLE
+                    if not conn.broken and conn.info.transaction_status != idle:
+                        conn.execute("ROLLBACK")
+                    raise
         except psycopg.errors.UniqueViolation:
             # A new stream's version 1 is checked by the unique constraint alone.
             for row in rows:
@@ -543,7 +552,6 @@ CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON {s}.records
             f"COPY {s}.records (seq, stream, version, type, recorded_at, hash, line)"
             " FROM STDIN (FORMAT BINARY)"
         )
-        self.notify = "SELECT pg_notify(%s, %s)"
         self.lines = f"SELECT line FROM {s}.records WHERE seq > %s AND seq <= %s ORDER BY seq"
         self.raw_lines = (
             f"SELECT line, stream, version, type, recorded_at, hash FROM {s}.records"
@@ -560,10 +568,17 @@ CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON {s}.records
         )
         self._snapshot = f"SELECT seq, {{}} FROM {s}.snapshots WHERE name = %s AND version = %s"
 
-    @staticmethod
-    def set_lock_timeout(seconds: float) -> str:
-        """Return the statement bounding this transaction's lock waits."""
-        return f"SET LOCAL lock_timeout = '{max(1, round(seconds * 1000))}ms'"
+    def begin(self, lock_timeout: float) -> str:
+        """Return the statements opening an append: the lock, then the head and the clock."""
+        milliseconds = max(1, round(lock_timeout * 1000))
+        return (
+            f"BEGIN; SET LOCAL lock_timeout = '{milliseconds}ms';"
+            f" SELECT pg_advisory_xact_lock({int(self.key)}); {self.last}"
+        )
+
+    def notify_and_commit(self, head: int) -> str:
+        """Return the statements closing an append: tell the followers, commit."""
+        return f"SELECT pg_notify('{self.channel}', '{int(head)}'); COMMIT"
 
     def load_snapshot(self, column: str) -> str:
         """Return the query of a snapshot's seq and ``column`` (head or data)."""
