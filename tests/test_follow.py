@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -91,3 +94,23 @@ def test_closed_timeline_cannot_follow() -> None:
     tl.close()
     with pytest.raises(timeline.TimelineError, match="closed"):
         next(tl.follow(timeout=0))
+
+
+def test_cli_follow_json_on_sqlite(tmp_path: Path) -> None:
+    """timeline follow --json prints one JSON record per line, in seq order, then stops."""
+    path = tmp_path / "log.db"
+    with timeline.open(path) as tl:
+        tl.record(kind="treaty.signed", when="2025-02-18", title="RELOS", actors=["RUS"])
+        tl.record(kind="treaty.signed", when="2025-03-01", title="Second", actors=["IND"])
+    argv = ["--db", str(path), "follow", "--after", "1", "--timeout", "0.2", "--json"]
+    result = subprocess.run(
+        [sys.executable, "-m", "timeline", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert 0 == result.returncode, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [2] == [r["seq"] for r in records]
+    assert "Second" == records[0]["payload"]["event"]["title"]
