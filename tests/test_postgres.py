@@ -494,6 +494,20 @@ class TestCommandLine:
         assert lines[1].startswith("2  ")
         assert "Second" in lines[1]
 
+    def test_init_shows_the_url_without_its_password(self, postgres_url: str) -> None:
+        """timeline init on a URL names it without the password, before and after records."""
+        parts = urlsplit(postgres_url)
+        user, _, host = parts.netloc.rpartition("@")
+        secret = parts._replace(netloc=f"{user.partition(':')[0]}:hunter2@{host}").geturl()
+        first = self.run("--db", secret, "init")
+        assert 0 == first.returncode, first.stderr
+        assert "created an empty timeline in postgresql://" in first.stdout
+        with timeline.open(postgres_url) as tl:
+            tl.record(kind="treaty.signed", when="2025", title="x", actors=["FRA"])
+        again = self.run("--db", secret, "init")
+        assert "already holds a timeline (1 events)" in again.stdout
+        assert "hunter2" not in first.stdout + again.stdout + first.stderr + again.stderr
+
     def test_unknown_scheme(self) -> None:
         """A URL scheme no store opens is one line listing the known ones."""
         self.assert_one_line_error(
