@@ -183,6 +183,23 @@ class TestDatabaseRules:
         with pytest.raises(timeline.CorruptLog, match="geotimeline-9"):
             PostgresStore(postgres_url)
 
+    def test_a_dropped_schema_is_a_timeline_error(
+        self, postgres_url: str, stores: list[Store]
+    ) -> None:
+        """Server-side errors reach the caller as StoreUnavailable, never as psycopg's own."""
+        store = PostgresStore(postgres_url)
+        stores.append(store)
+        store.append([pending_recorded("a")], utc_now)
+        with raw_connection(postgres_url) as conn:
+            conn.execute(f'DROP SCHEMA "{schema_of(postgres_url)}" CASCADE')
+        for call in (
+            store.head,
+            lambda: list(store.read()),
+            lambda: store.append([pending_recorded("b")], utc_now),
+        ):
+            with pytest.raises(StoreUnavailable, match="does not exist"):
+                call()
+
     def test_bad_url_parameters(self) -> None:
         """schema, lock_timeout and clock are checked, naming the URL without its password."""
         for query, reason in (

@@ -206,7 +206,7 @@ class PostgresStore(Store):
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         try:
             return list(self._writer().execute(sql, params).fetchall())
-        except self._psycopg.OperationalError as exc:
+        except self._psycopg.Error as exc:  # the server went away, the schema was dropped...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
 
     def _batches(self, sql: str, params: Sequence[Any]) -> Iterator[list[tuple[Any, ...]]]:
@@ -227,7 +227,7 @@ class PostgresStore(Store):
             # A long read: fetch the next batch while this one is decoded, so the
             # server and the decoder work at the same time.
             yield from _prefetched(cursor)
-        except psycopg.OperationalError as exc:
+        except psycopg.Error as exc:
             raise StoreUnavailable(self.location, _one_line(exc)) from None
         finally:
             self._reading -= 1
@@ -248,7 +248,7 @@ class PostgresStore(Store):
                     self._writer().execute(sql.create)
                     self._writer().execute(sql.insert_format, (_FORMAT,))
                 found = self._query(sql.format_version)
-        except psycopg.errors.InsufficientPrivilege as exc:
+        except psycopg.Error as exc:  # no right to create the schema, ...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
         if found[0][0] != _FORMAT:
             raise CorruptLog(
@@ -301,7 +301,7 @@ class PostgresStore(Store):
             raise
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(self.location, self.settings.lock_timeout) from None
-        except (psycopg.OperationalError, psycopg.errors.InsufficientPrivilege) as exc:
+        except psycopg.Error as exc:  # the server went away, a permission is missing...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
         return stamps
 
@@ -400,7 +400,9 @@ class PostgresStore(Store):
     def _query_none(self, sql: str, params: Sequence[Any]) -> None:
         try:
             self._writer().execute(sql, params)
-        except self._psycopg.OperationalError as exc:
+        except self._psycopg.errors.InsufficientPrivilege:
+            raise
+        except self._psycopg.Error as exc:
             raise StoreUnavailable(self.location, _one_line(exc)) from None
 
     # -- following ---------------------------------------------------------------------
