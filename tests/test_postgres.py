@@ -446,14 +446,25 @@ class TestFollow:
 
 class TestCommandLine:
     @staticmethod
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "timeline", *args],
             capture_output=True,
             text=True,
             timeout=60,
             check=False,
+            env=None if env is None else {**os.environ, **env},
         )
+
+    def test_timeline_db_names_a_postgresql_log(self, postgres_url: str) -> None:
+        """TIMELINE_DB=postgresql://... is the log every command uses."""
+        with timeline.open(postgres_url) as tl:
+            tl.record(kind="treaty.signed", when="2025-02-18", title="RELOS", actors=["RUS"])
+        listed = self.run("list", env={"TIMELINE_DB": postgres_url})
+        assert 0 == listed.returncode, listed.stderr
+        assert "RELOS" in listed.stdout
+        verified = self.run("verify", env={"TIMELINE_DB": postgres_url})
+        assert 0 == verified.returncode, verified.stderr
 
     def assert_one_line_error(self, result: subprocess.CompletedProcess[str], *texts: str) -> str:
         assert 1 == result.returncode, result.stderr
