@@ -22,6 +22,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import report
 import workload
 
+# The PostgreSQL cases' server (pgserver, or $GEOTIMELINE_TEST_PG).
+from timeline.testing._postgres import postgres_server  # noqa: F401
+
 #: The smoke-test size: large enough for a snapshot plus a 1,000-record tail.
 TINY = 2000
 

@@ -24,7 +24,7 @@ def signature(name: str) -> str:
 
 
 def test_names() -> None:
-    """Sanity: the hooks are the seven documented registration and subscription hooks."""
+    """Sanity: the hooks are the eight documented registration and subscription hooks."""
     assert [
         "timeline_on_append",
         "timeline_register_analyses",
@@ -32,6 +32,7 @@ def test_names() -> None:
         "timeline_register_exporters",
         "timeline_register_importers",
         "timeline_register_kinds",
+        "timeline_register_stores",
         "timeline_register_upcasters",
     ] == HOOKS
     assert HOOKS == sorted(iter_hook_names())

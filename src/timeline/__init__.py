@@ -32,6 +32,8 @@ from ._errors import (
     LogTruncated,
     PluginError,
     ReadOnlyTimeline,
+    StoreBusy,
+    StoreUnavailable,
     TimelineError,
     UnknownEvent,
     UnknownKind,
@@ -49,11 +51,13 @@ from ._extensions import (
 from ._jsonl import JsonlStore
 from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
 from ._model import Actor, ActorRole, Event, Modality, Source
+from ._postgres import PostgresStore
 from ._projection import CurrentState, EventFilter, Projection
 from ._reading import FILTER_NAMES, TimelineReader, TimelineWriter
 from ._records import Payload, Record, RecordType
 from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
+from ._storetype import StoreType
 from ._timeline import DEFAULT_PATH, Timeline, TimelineView
 from ._timeline import open_timeline as open
 from ._verify import VerifyReport
@@ -95,6 +99,7 @@ __all__ = [
     "Option",
     "Payload",
     "PluginError",
+    "PostgresStore",
     "Precision",
     "Projection",
     "ReadOnlyTimeline",
@@ -104,6 +109,9 @@ __all__ = [
     "SpanKind",
     "SqliteStore",
     "Store",
+    "StoreBusy",
+    "StoreType",
+    "StoreUnavailable",
     "Timeline",
     "TimelineError",
     "TimelineReader",

@@ -17,6 +17,8 @@ __all__ = [
     "LogTruncated",
     "PluginError",
     "ReadOnlyTimeline",
+    "StoreBusy",
+    "StoreUnavailable",
     "TimelineError",
     "UnknownEvent",
     "UnknownKind",
@@ -167,6 +169,37 @@ class LogTruncated(CorruptLog):
             f"records {head + 1}-{seen} are missing (possible truncation, or a copy restored "
             "from an older backup); restore them, or run `timeline verify` for details"
         )
+
+
+class StoreBusy(TimelineError):
+    """Another writer held the log's append lock longer than this store waits for it.
+
+    Args:
+        location: the log (its URL without a password).
+        waited: how many seconds the append waited.
+    """
+
+    def __init__(self, location: str, waited: float) -> None:
+        self.location = location
+        self.waited = waited
+        super().__init__(
+            f"{location}: another writer held the append lock for more than {waited:g} s; "
+            "nothing was written, try again"
+        )
+
+
+class StoreUnavailable(TimelineError):
+    """The store could not be reached (connection refused, bad password, no such database).
+
+    Args:
+        location: the log (its URL without a password).
+        reason: what the server or the client library said, on one line.
+    """
+
+    def __init__(self, location: str, reason: str) -> None:
+        self.location = location
+        self.reason = reason
+        super().__init__(f"cannot open {location}: {reason}")
 
 
 class ReadOnlyTimeline(TimelineError, AttributeError):

@@ -28,6 +28,7 @@ from ._errors import PluginError, TimelineError, UnknownPlugin
 from ._extensions import Analysis, Exporter, Importer
 from ._kinds import BUILTIN_KINDS, Kind
 from ._records import Record
+from ._storetype import StoreType
 
 if TYPE_CHECKING:
     import click
@@ -627,6 +628,17 @@ class PluginHost:
             return None
 
         return dict(self._collect("command", "timeline_register_commands", check, _name_of))
+
+    def stores(self) -> list[StoreType]:
+        """Return the kinds of store plugins register (the built-in ones are not plugins)."""
+
+        def check(obj: Any) -> str | None:
+            if not isinstance(obj, StoreType):
+                return f"expected a timeline.StoreType, got {obj!r}"
+            return obj.problem()
+
+        found = self._collect("store", "timeline_register_stores", check, lambda s: s.name)
+        return sorted(found.values(), key=lambda s: s.name)
 
     @property
     def has_append_subscribers(self) -> bool:

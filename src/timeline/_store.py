@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 import bisect
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator, Sequence
 
 import msgspec
@@ -145,6 +146,24 @@ class Store(abc.ABC):
         for raw in self.read_raw(after=seq - 1, until=seq):
             return raw.hash
         return None
+
+    #: Seconds between two looks at the head while ``wait`` polls.
+    poll_interval: float = 0.05
+
+    def wait(self, after: int, timeout: float | None = None) -> bool:
+        """Block until the log's head is past ``after`` (True) or ``timeout`` passes (False).
+
+        Other processes' appends count. This default polls ``head()`` every
+        ``poll_interval`` seconds; a store that can be told about commits (the
+        PostgreSQL store listens) overrides it.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.head() <= after:
+            left = self.poll_interval if deadline is None else deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(left, self.poll_interval))
+        return True
 
     def close(self) -> None:  # noqa: B027 - a no-op is the right default for most stores
         """Release the store's resources; the store cannot be used afterwards."""

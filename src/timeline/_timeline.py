@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
@@ -33,7 +32,7 @@ from ._extensions import (
     overridden,
 )
 from ._files import open_source, source_name
-from ._jsonl import JsonlStore
+from ._follow import follow_records
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Actor, Event, Modality
@@ -52,8 +51,8 @@ from ._running import run_analysis, run_export
 from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
 from ._snapshot import bind as bind_snapshot
 from ._snapshot import digest_ok, read_header
-from ._sqlite import SqliteStore
-from ._store import Clock, MemoryStore, Store
+from ._store import Clock, Store
+from ._store_registry import open_store
 from ._verify import VerifyReport, verify_store
 from ._when import When
 
@@ -463,6 +462,25 @@ class Timeline(_Reader):
             self._state.fold(self._store.read_hot(after=before))
         return self._state.seq - before
 
+    def follow(self, after: int | None = None, *, timeout: float | None = None) -> Iterator[Record]:
+        """Yield new records as this and other processes commit them, each seq once, in order.
+
+        The timeline's own state takes each record in as it is yielded, so queries
+        on it stay current while it follows. On PostgreSQL it waits on
+        ``LISTEN``/``NOTIFY``; the other stores are polled.
+
+        Args:
+            after: the last seq already seen; this timeline's seq when omitted
+                (only records appended from now on), 0 for the whole log.
+            timeout: stop after this many seconds without a new record (None: never).
+        """
+        self._check_open()
+        start = self._state.seq if after is None else after
+        for record in follow_records(self._store, start, timeout=timeout):
+            if record.seq == self._state.seq + 1:
+                self._state.apply_all((record,))
+            yield record
+
     def snapshot(self) -> int:
         """Save the current state beside the log so reopening replays only the tail.
 
@@ -846,28 +864,16 @@ def open_timeline(
     """Open (or create) a timeline; the store is chosen from the path.
 
     ``.db`` / ``.sqlite`` / ``.sqlite3`` → SQLite (the default), ``.jsonl`` → JSON
-    Lines, ``":memory:"`` → in memory. With no path, ``$TIMELINE_DB`` or
-    ``timeline.db`` in the current directory.
+    Lines, ``":memory:"`` → in memory, ``postgresql://...?schema=name`` → PostgreSQL;
+    plugins add more (``timeline_register_stores``). With no path, ``$TIMELINE_DB``
+    or ``timeline.db`` in the current directory.
 
     Raises:
-        TimelineError: the suffix names no store, or the file is not a timeline log.
+        TimelineError: no store opens the location, or it is not a timeline log.
     """
     if path is not None:
         location = os.fspath(path)
     else:
         location = os.environ.get("TIMELINE_DB") or DEFAULT_PATH
-    store: Store
-    if location == ":memory:":
-        store = MemoryStore()
-    else:
-        suffix = Path(location).suffix.lower()
-        if suffix in {".db", ".sqlite", ".sqlite3"}:
-            store = SqliteStore(location)
-        elif suffix == ".jsonl":
-            store = JsonlStore(location)
-        else:
-            raise TimelineError(
-                f"cannot tell the store from {location!r}: use a .db or .sqlite file (SQLite), "
-                "a .jsonl file (JSON Lines) or ':memory:'"
-            )
+    store = open_store(location, plugins if plugins is not None else default_host)
     return Timeline(store, clock=clock, plugins=plugins, snapshot_every=snapshot_every)

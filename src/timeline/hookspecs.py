@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ._extensions import Analysis, Exporter, Importer
     from ._kinds import Kind
     from ._records import Record
+    from ._storetype import StoreType
 
 __all__ = [
     "hookimpl",
@@ -34,6 +35,7 @@ __all__ = [
     "timeline_register_exporters",
     "timeline_register_importers",
     "timeline_register_kinds",
+    "timeline_register_stores",
     "timeline_register_upcasters",
 ]
 
@@ -102,6 +104,20 @@ def timeline_register_commands(register: Callable[[click.Command], None]) -> Non
     Args:
         register: takes a ``click.Command``; its name must not be a built-in
             command's or another plugin's (refused with ``PluginError``).
+
+    """
+
+
+@hookspec
+def timeline_register_stores(register: Callable[[StoreType], None]) -> None:
+    """Call ``register(store_type)`` once per kind of store (log backend) the plugin adds.
+
+    Args:
+        register: takes a ``timeline.StoreType``: a name, a factory taking the
+            location, and the URL schemes, path suffixes or exact names it opens.
+            A scheme or suffix another store claims is refused with ``PluginError``.
+
+    .. versionadded:: 0.2
 
     """
 

@@ -22,7 +22,7 @@ import click
 from .._errors import TimelineError
 from .._plugins import PluginHost, PluginWarning
 from .._timeline import DEFAULT_PATH
-from . import _admin, _events, _io
+from . import _admin, _events, _follow, _io
 from ._common import CliState, UsageProblem, UserError
 
 __all__ = ["CliState", "cli", "main"]
@@ -120,8 +120,9 @@ def _os_message(exc: OSError) -> str:
     envvar="TIMELINE_DB",
     default=DEFAULT_PATH,
     show_default=True,
-    metavar="PATH",
-    help="The log: a .db/.sqlite file (SQLite), a .jsonl file, or :memory:. Env: TIMELINE_DB.",
+    metavar="PATH|URL",
+    help="The log: a .db/.sqlite file (SQLite), a .jsonl file, :memory:, or "
+    "postgresql://user@host/db?schema=name. Env: TIMELINE_DB.",
 )
 @click.version_option(package_name="geotimeline", prog_name="timeline")
 @click.pass_context
@@ -158,7 +159,7 @@ def _warn_failures(host: PluginHost, already: int) -> int:
     return len(failures)
 
 
-for _command in (*_events.COMMANDS, *_io.COMMANDS, *_admin.COMMANDS):
+for _command in (*_events.COMMANDS, *_io.COMMANDS, *_admin.COMMANDS, *_follow.COMMANDS):
     cli.add_command(_command)
 
 

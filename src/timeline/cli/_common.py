@@ -19,6 +19,7 @@ from .._plugins import PluginHost, default_host
 from .._reading import FILTERS
 from .._records import Record
 from .._store import Clock
+from .._store_registry import is_url
 from .._timeline import DEFAULT_PATH, Timeline, open_timeline
 
 __all__ = [
@@ -92,7 +93,8 @@ def open_db(ctx: click.Context, /, *, create: bool = False) -> Timeline:
 
     """
     st = state(ctx)
-    if not create and st.db != ":memory:" and not Path(st.db).exists():
+    # A URL (postgresql://...) names a server's log; opening it creates the schema.
+    if not create and st.db != ":memory:" and not is_url(st.db) and not Path(st.db).exists():
         raise TimelineError(
             f"no timeline at {st.db!r}; create one with 'timeline --db {st.db} init'"
         )

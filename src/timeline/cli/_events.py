@@ -17,6 +17,7 @@ import msgspec
 
 from .._errors import InvalidEvent, TimelineError
 from .._model import Modality
+from .._store_registry import is_url
 from ._common import (
     EVENT_HEADER,
     all_ids,
@@ -92,12 +93,14 @@ def init(ctx: click.Context) -> None:
         timeline --db relos.db init
     """
     st = state(ctx)
-    existed = st.db != ":memory:" and Path(st.db).exists()
+    url = is_url(st.db)
+    existed = not url and st.db != ":memory:" and Path(st.db).exists()
     tl = open_db(ctx, create=True)
-    if existed:
-        click.echo(f"{st.db} already holds a timeline ({len(tl)} events)")
+    where = tl.store.location if url else st.db  # a URL is shown without its password
+    if existed or (url and tl.seq):
+        click.echo(f"{where} already holds a timeline ({len(tl)} events)")
     else:
-        click.echo(f"created an empty timeline in {st.db}")
+        click.echo(f"created an empty timeline in {where}")
 
 
 @click.command()

@@ -4,7 +4,9 @@ Opt in from a test module or conftest with ``pytest_plugins = ["timeline.testing
 (it is not auto-loaded). Fixtures: ``plugin_host`` (an isolated, strict host
 with the first-party plugins only), ``register_plugin`` (a context manager that
 registers a plugin for one block), ``timeline_factory`` and ``memory_timeline``
-(in-memory timelines with a fixed clock). Contract bases: ``ExporterContract``,
+(in-memory timelines with a fixed clock), ``postgres_server`` and
+``postgres_url`` (a real PostgreSQL server, and a log schema per test, dropped
+after). Contract bases: ``ExporterContract``,
 ``ImporterContract``, ``AnalysisContract`` (and ``StoreContract`` for stores).
 
 .. versionadded:: 0.1
@@ -22,6 +24,7 @@ from ._fixtures import (
     register_plugin,
     timeline_factory,
 )
+from ._postgres import postgres_server, postgres_url
 from ._stores import StoreContract
 
 __all__ = [
@@ -35,6 +38,8 @@ __all__ = [
     "first_party_host",
     "memory_timeline",
     "plugin_host",
+    "postgres_server",
+    "postgres_url",
     "register_plugin",
     "timeline_factory",
 ]

@@ -1,0 +1,587 @@
+"""The shared store for teams: one schema of a PostgreSQL database per log.
+
+Several people on several machines append to one log and read it at once.
+Appends are serialised by a transaction-level advisory lock, inside which the
+head is read and ``seq`` is assigned as head + 1: the log is then gap-free and
+in commit order by construction, so a reader tailing it never skips a record
+that commits later. The record bytes are those the SQLite and JSON Lines
+stores keep, so the hash chain verifies the same way everywhere.
+
+The SQL and the connection handling are kept in separate methods
+(``_connect``, ``_query``, ``_batches``, ``_write_rows``...) so that the store
+splits into a byte-level backend mechanically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import itertools
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+
+import attrs
+import msgspec
+
+from ._codec import BATCH_LINES, RecordCodec, encode_line
+from ._errors import (
+    ConcurrencyError,
+    CorruptLog,
+    InvalidRecord,
+    StoreBusy,
+    StoreUnavailable,
+    TimelineError,
+)
+from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
+from ._store import Clock, Stamp, Store
+
+__all__ = ["PostgresSettings", "PostgresStore", "parse_postgres_url"]
+
+_FORMAT = "geotimeline-3"
+_raw = msgspec.json.Decoder(RawRecord)
+
+#: The URL query parameters geotimeline reads itself (the rest go to libpq).
+_OWN_PARAMETERS = frozenset({"schema", "lock_timeout", "clock"})
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,46}\Z")
+#: How many leading bytes of a snapshot are kept apart for cheap header reads.
+_SNAPSHOT_HEAD = 256
+#: Rows fetched from the server-side cursor per round trip (decoded BATCH_LINES at a time).
+_FETCH_ROWS = BATCH_LINES * 16
+#: The longest a follower waits on LISTEN before it re-reads the head anyway
+#: (a notification is a hint: one lost on the way costs at most this long).
+_LISTEN_POLL = 5.0
+#: Reconnection backoff of a follower: first pause, and the longest one.
+_BACKOFF = (0.05, 5.0)
+
+
+@attrs.frozen
+class PostgresSettings:
+    """Where a PostgreSQL log lives and how the store treats it, read from its URL."""
+
+    conninfo: str
+    """What psycopg connects with: the URL without geotimeline's own parameters."""
+    display: str
+    """The URL as shown in messages: without its password."""
+    schema: str = "geotimeline"
+    """The schema holding the log's tables (one schema per log)."""
+    lock_timeout: float = 30.0
+    """Seconds an append waits for another writer's lock before ``StoreBusy``."""
+    server_clock: bool = True
+    """Stamp ``recorded_at`` with the server's clock (one clock for the whole team)."""
+
+
+def parse_postgres_url(url: str) -> PostgresSettings:
+    """Read a ``postgresql://`` URL: libpq's parameters and geotimeline's own three.
+
+    ``postgresql://analyst@db.example/newsroom?schema=ukraine&lock_timeout=5`` opens
+    the log in schema ``ukraine``. Anything the URL leaves out (host, user,
+    password...) comes from libpq's environment (``PGHOST``, ``PGPASSFILE``...).
+    geotimeline reads ``schema`` (default ``geotimeline``), ``lock_timeout`` (seconds,
+    default 30) and ``clock`` (``server``, the default, or ``client``: stamp records
+    with the writer's clock instead of the server's).
+
+    Raises:
+        TimelineError: a parameter geotimeline reads has a bad value.
+    """
+    parts = urlsplit(url)
+    display = _without_password(parts)
+    own: dict[str, str] = {}
+    rest: list[tuple[str, str]] = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        (own.__setitem__(key, value) if key in _OWN_PARAMETERS else rest.append((key, value)))
+    schema = own.get("schema", "geotimeline")
+    if not _SCHEMA_NAME.match(schema):
+        raise TimelineError(
+            f"{display}: schema {schema!r} is not a lower-case name of letters, digits and _"
+        )
+    try:
+        lock_timeout = float(own.get("lock_timeout", "30"))
+    except ValueError:
+        lock_timeout = -1.0
+    if not 0 < lock_timeout < 86_400:
+        raise TimelineError(
+            f"{display}: lock_timeout {own.get('lock_timeout')!r} is not a number of seconds"
+        )
+    clock = own.get("clock", "server")
+    if clock not in {"server", "client"}:
+        raise TimelineError(f"{display}: clock {clock!r} is neither 'server' nor 'client'")
+    conninfo = _join(parts.scheme, parts.netloc, parts.path, urlencode(rest))
+    return PostgresSettings(conninfo, display, schema, lock_timeout, clock == "server")
+
+
+def _without_password(parts: Any) -> str:
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}@{host}"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "password"]
+    return _join(parts.scheme, netloc, parts.path, urlencode(query, quote_via=quote))
+
+
+def _join(scheme: str, netloc: str, path: str, query: str) -> str:
+    # Not urlunsplit: it drops the "//" of a URL with no host ("postgresql://?host=/run").
+    return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _lock_key(schema: str) -> int:
+    digest = hashlib.sha256(f"geotimeline:{schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class PostgresStore(Store):
+    """A log in one schema of a PostgreSQL database, shared by many writers and readers.
+
+    Args:
+        url: ``postgresql://[user[:password]@][host][:port]/[dbname]?schema=...``;
+            see ``parse_postgres_url``.
+        codec: record decoder (upcasters); the default when omitted.
+
+    Raises:
+        StoreUnavailable: the server cannot be reached or refuses the login.
+        CorruptLog: the schema holds a log of a format this version does not read.
+    """
+
+    def __init__(self, url: str, codec: RecordCodec | None = None) -> None:
+        super().__init__(codec)
+        self.settings = parse_postgres_url(url)
+        self.location = self.settings.display
+        try:
+            import psycopg
+        except ImportError:  # pragma: no cover - the extra is part of the test install
+            raise TimelineError(
+                f"{self.location}: PostgreSQL logs need psycopg: "
+                "pip install 'geotimeline[postgres]'"
+            ) from None
+        self._psycopg = psycopg
+        self._sql = _Statements(self.settings.schema)
+        self._cursor_names = itertools.count()
+        self._reading = 0
+        self._listen_conn: Any = None
+        self._reader: Any = None
+        self._conn: Any = None
+        self._conn = self._connect(autocommit=True)
+        try:
+            self._ensure_schema()
+        except BaseException:
+            self.close()
+            raise
+
+    # -- connections -------------------------------------------------------------------
+
+    def _connect(self, *, autocommit: bool) -> Any:
+        psycopg = self._psycopg
+        try:
+            # prepare_threshold=None: no server-side prepared statements, so the store
+            # also works through pgbouncer's transaction pooling (see docs/stores.md).
+            return psycopg.connect(
+                self.settings.conninfo,
+                autocommit=autocommit,
+                prepare_threshold=None,
+                application_name="geotimeline",
+            )
+        except psycopg.Error as exc:
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
+
+    def _writer(self) -> Any:
+        if self._conn is None or self._conn.broken or self._conn.closed:
+            self._conn = self._connect(autocommit=True)
+        return self._conn
+
+    def _reader_conn(self) -> Any:
+        if self._reader is None or self._reader.broken or self._reader.closed:
+            self._reader = self._connect(autocommit=False)
+        return self._reader
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return list(self._writer().execute(sql, params).fetchall())
+        except self._psycopg.Error as exc:  # the server went away, the schema was dropped...
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
+
+    def _batches(self, sql: str, params: Sequence[Any]) -> Iterator[list[tuple[Any, ...]]]:
+        # A server-side cursor in a transaction of the reader connection; reads may
+        # nest (each has its own cursor) and the transaction ends with the last one.
+        psycopg = self._psycopg
+        conn = self._reader_conn()
+        self._reading += 1
+        cursor = conn.cursor(f"geotimeline_read_{next(self._cursor_names)}", binary=True)
+        try:
+            cursor.execute(sql, params)
+            rows = cursor.fetchmany(_FETCH_ROWS)
+            if len(rows) < _FETCH_ROWS:
+                if rows:
+                    yield rows
+                return
+            yield rows
+            # A long read: fetch the next batch while this one is decoded, so the
+            # server and the decoder work at the same time.
+            yield from _prefetched(cursor)
+        except psycopg.Error as exc:
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
+        finally:
+            self._reading -= 1
+            if not conn.broken:
+                cursor.close()
+                if self._reading == 0:
+                    conn.commit()
+
+    def _ensure_schema(self) -> None:
+        psycopg = self._psycopg
+        sql = self._sql
+        try:
+            found = self._query(sql.format_version) if self._query(sql.has_meta)[0][0] else []
+            if not found:
+                with self._writer().transaction():
+                    # Concurrent first opens would race on CREATE ... IF NOT EXISTS.
+                    self._writer().execute(sql.lock, (sql.key,))
+                    self._writer().execute(sql.create)
+                    self._writer().execute(sql.insert_format, (_FORMAT,))
+                found = self._query(sql.format_version)
+        except psycopg.Error as exc:  # no right to create the schema, ...
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
+        if found[0][0] != _FORMAT:
+            raise CorruptLog(
+                f"{self.location}: log format {found[0][0]!r} is not one this geotimeline "
+                f"reads ({_FORMAT}); it was written by another (pre-release or newer) version"
+            )
+
+    # -- appending ---------------------------------------------------------------------
+
+    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
+        if not pending:
+            return []
+        psycopg = self._psycopg
+        sql = self._sql
+        conn = self._writer()
+        rows: list[tuple[int, str, int, str, str, int, bytes, str]] = []
+        try:
+            with conn.cursor() as cursor:
+                try:
+                    # One round trip: BEGIN, the lock timeout, the lock, the head and the
+                    # server's clock (simple-query statements, their values checked here).
+                    cursor.execute(sql.begin(self.settings.lock_timeout))
+                    while cursor.nextset():
+                        pass
+                    server_now, seq, hash_, recorded_at = cursor.fetchone()
+                    clock = (lambda: server_now) if self.settings.server_clock else now
+                    rows, stamps = self._stamp(
+                        pending,
+                        lambda stream: self._version(cursor, stream),
+                        seq or 0,
+                        hash_ or GENESIS_HASH,
+                        recorded_at or "",
+                        clock,
+                        new_streams_checked=True,
+                    )
+                    self._write_rows(cursor, rows)
+                    # The notification is delivered when the transaction commits.
+                    cursor.execute(sql.notify_and_commit(rows[-1][0]))
+                except BaseException:
+                    idle = psycopg.pq.TransactionStatus.IDLE
+                    if not conn.broken and conn.info.transaction_status != idle:
+                        conn.execute("ROLLBACK")
+                    raise
+        except psycopg.errors.UniqueViolation:
+            # A new stream's version 1 is checked by the unique constraint alone.
+            for row in rows:
+                current = self._version(conn.cursor(), row[1])
+                if current >= row[2]:
+                    raise ConcurrencyError(row[1], row[2] - 1, current) from None
+            raise
+        except psycopg.errors.LockNotAvailable:
+            raise StoreBusy(self.location, self.settings.lock_timeout) from None
+        except psycopg.Error as exc:  # the server went away, a permission is missing...
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
+        return stamps
+
+    def _version(self, cursor: Any, stream: str) -> int:
+        (found,) = cursor.execute(self._sql.version, (stream,)).fetchone()
+        return int(found or 0)
+
+    def _write_rows(
+        self, cursor: Any, rows: list[tuple[int, str, int, str, str, int, bytes, str]]
+    ) -> None:
+        # Binary COPY: one round trip for the whole batch.
+        with cursor.copy(self._sql.copy) as copy:
+            copy.set_types(["int8", "text", "int4", "text", "text", "text", "bytea"])
+            write = copy.write_row
+            for r in rows:
+                write((r[0], r[1], r[2], r[3], r[4], r[7], encode_line(*r)))
+
+    # -- reading -----------------------------------------------------------------------
+
+    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
+        decode = self.codec.decode_lines
+        seq = after
+        try:
+            for rows in self._batches(self._sql.lines, (after, _until(until))):
+                for start in range(0, len(rows), BATCH_LINES):
+                    records = decode([row[0] for row in rows[start : start + BATCH_LINES]])
+                    seq = records[-1].seq
+                    yield from records
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location} after record seq {seq}", exc.reason) from None
+
+    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
+        for rows in self._batches(self._sql.raw_lines, (after, _until(until))):
+            for line, stream, version, type_, recorded_at, hash_ in rows:
+                try:
+                    raw = _raw.decode(line)
+                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    where = f"{self.location} record after seq {after}"
+                    raise InvalidRecord(where, f"not a record ({exc})") from None
+                # The columns are what queries and constraints see: they must say
+                # what the hashed line says.
+                columns = (stream, version, type_, recorded_at, hash_)
+                if (raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash) != columns:
+                    raise InvalidRecord(
+                        f"{self.location} record seq {raw.seq}",
+                        "its index columns disagree with the stored record",
+                    )
+                after = raw.seq
+                yield raw
+
+    def stream(self, stream: str) -> list[Record]:
+        rows = self._query(self._sql.stream, (stream,))
+        return self.codec.decode_lines([bytes(row[0]) for row in rows])
+
+    def head(self) -> int:
+        (found,) = self._query(self._sql.head)[0]
+        return int(found or 0)
+
+    def seq_at(self, moment: dt.datetime) -> int:
+        # recorded_at never decreases along seq, so a binary search over the
+        # primary key answers this without an index that every append would pay for.
+        stamp = format_timestamp(moment)
+        lo, hi = 0, self.head()
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            ((at,),) = self._query(self._sql.recorded_at, (mid,))
+            if at <= stamp:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def record_hash(self, seq: int) -> str | None:
+        rows = self._query(self._sql.hash, (seq,))
+        return str(rows[0][0]) if rows else None
+
+    # -- snapshots ---------------------------------------------------------------------
+
+    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
+        # A read-only role saves none: snapshots are caches, and the log is untouched.
+        with contextlib.suppress(self._psycopg.errors.InsufficientPrivilege):
+            self._query_none(
+                self._sql.save_snapshot, (name, version, seq, data[:_SNAPSHOT_HEAD], data)
+            )
+
+    def load_snapshot(
+        self, name: str, version: int, limit: int | None = None
+    ) -> tuple[int, bytes] | None:
+        column = "head" if limit is not None and limit <= _SNAPSHOT_HEAD else "data"
+        rows = self._query(self._sql.load_snapshot(column), (name, version))
+        if not rows:
+            return None
+        seq, data = rows[0]
+        return int(seq), bytes(data)[:limit]
+
+    def _query_none(self, sql: str, params: Sequence[Any]) -> None:
+        try:
+            self._writer().execute(sql, params)
+        except self._psycopg.errors.InsufficientPrivilege:
+            raise
+        except self._psycopg.Error as exc:
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
+
+    # -- following ---------------------------------------------------------------------
+
+    def wait(self, after: int, timeout: float | None = None) -> bool:
+        """Block until the log's head is past ``after`` (True) or ``timeout`` passes (False).
+
+        Waits on ``LISTEN`` with a connection of its own; a notification is only a
+        hint to re-read the head, which is also re-read every few seconds in case
+        one was lost. A dropped connection is reopened with backoff.
+        """
+        psycopg = self._psycopg
+        deadline = None if timeout is None else time.monotonic() + timeout
+        pause = _BACKOFF[0]
+        while True:
+            try:
+                conn = self._listener()
+                # LISTEN is active before the head is read: no commit falls in between.
+                ((head,),) = conn.execute(self._sql.head).fetchall()
+                if (head or 0) > after:
+                    return True
+                left = _LISTEN_POLL if deadline is None else deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                for _ in conn.notifies(timeout=min(left, _LISTEN_POLL), stop_after=1):
+                    pass
+                pause = _BACKOFF[0]
+            except psycopg.OperationalError:
+                self._close_listener()
+                if deadline is not None and time.monotonic() + pause > deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, _BACKOFF[1])
+
+    def _listener(self) -> Any:
+        conn = self._listen_conn
+        if conn is None or conn.broken or conn.closed:
+            conn = self._psycopg.connect(
+                self.settings.conninfo, autocommit=True, application_name="geotimeline-follow"
+            )
+            conn.execute(self._sql.listen)
+            self._listen_conn = conn
+        return conn
+
+    def _close_listener(self) -> None:
+        if self._listen_conn is not None:
+            self._listen_conn.close()
+            self._listen_conn = None
+
+    def close(self) -> None:
+        self._close_listener()
+        for conn in (self._reader, self._conn):
+            if conn is not None:
+                conn.close()
+
+
+def _prefetched(cursor: Any) -> Iterator[list[tuple[Any, ...]]]:
+    """Yield the cursor's remaining batches, each fetched by a thread while the last is used."""
+    batches: queue.Queue[list[tuple[Any, ...]] | BaseException] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set():
+                rows = cursor.fetchmany(_FETCH_ROWS)
+                batches.put(rows)
+                if not rows:
+                    return
+        except BaseException as exc:  # handed to the reader, which raises it
+            batches.put(exc)
+
+    thread = threading.Thread(target=fetch, name="geotimeline-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = batches.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # a reader that stopped early: let the fetcher finish
+            with contextlib.suppress(queue.Empty):
+                batches.get(timeout=0.05)
+        thread.join()
+
+
+def _until(until: int | None) -> int:
+    return until if until is not None else 2**62
+
+
+class _Statements:
+    """Every SQL statement of one log, with its schema's name quoted in."""
+
+    def __init__(self, schema: str) -> None:
+        s = f'"{schema}"'  # the name is checked against _SCHEMA_NAME first
+        self.key = _lock_key(schema)
+        self.channel = f"geotimeline_{schema}"
+        self.listen = f'LISTEN "{self.channel}"'
+        self.has_meta = f"SELECT to_regclass('{s}.meta') IS NOT NULL"
+        self.format_version = f"SELECT value FROM {s}.meta WHERE key = 'format'"
+        self.create = f"""
+CREATE SCHEMA IF NOT EXISTS {s};
+CREATE TABLE IF NOT EXISTS {s}.meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}.records (
+    seq bigint PRIMARY KEY,
+    stream text NOT NULL,
+    version integer NOT NULL,
+    type text NOT NULL,
+    recorded_at text NOT NULL,
+    hash text NOT NULL,
+    line bytea NOT NULL,
+    UNIQUE (stream, version)
+) WITH (autovacuum_vacuum_threshold = 100000000, autovacuum_vacuum_scale_factor = 0.5);
+CREATE TABLE IF NOT EXISTS {s}.snapshots (
+    name text NOT NULL,
+    version integer NOT NULL,
+    seq bigint NOT NULL,
+    head bytea NOT NULL,
+    data bytea NOT NULL,
+    PRIMARY KEY (name, version)
+);
+-- The log is append-only at the database level too: no API path updates,
+-- deletes or truncates a record, and neither may a stray script.
+CREATE OR REPLACE FUNCTION {s}.geotimeline_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'geotimeline records are append-only'; END
+$$;
+DROP TRIGGER IF EXISTS records_no_update ON {s}.records;
+CREATE TRIGGER records_no_update BEFORE UPDATE OR DELETE ON {s}.records
+    FOR EACH ROW EXECUTE FUNCTION {s}.geotimeline_append_only();
+DROP TRIGGER IF EXISTS records_no_truncate ON {s}.records;
+CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON {s}.records
+    FOR EACH STATEMENT EXECUTE FUNCTION {s}.geotimeline_append_only();
+"""
+        self.insert_format = (
+            f"INSERT INTO {s}.meta VALUES ('format', %s) ON CONFLICT (key) DO NOTHING"
+        )
+        self.lock = "SELECT pg_advisory_xact_lock(%s)"
+        self.last = (
+            "SELECT clock_timestamp(), r.seq, r.hash, r.recorded_at FROM (SELECT 1) AS one"
+            f" LEFT JOIN (SELECT seq, hash, recorded_at FROM {s}.records"
+            " ORDER BY seq DESC LIMIT 1) AS r ON true"
+        )
+        self.version = f"SELECT max(version) FROM {s}.records WHERE stream = %s"
+        self.copy = (
+            f"COPY {s}.records (seq, stream, version, type, recorded_at, hash, line)"
+            " FROM STDIN (FORMAT BINARY)"
+        )
+        self.lines = f"SELECT line FROM {s}.records WHERE seq > %s AND seq <= %s ORDER BY seq"
+        self.raw_lines = (
+            f"SELECT line, stream, version, type, recorded_at, hash FROM {s}.records"
+            " WHERE seq > %s AND seq <= %s ORDER BY seq"
+        )
+        self.stream = f"SELECT line FROM {s}.records WHERE stream = %s ORDER BY version"
+        self.head = f"SELECT max(seq) FROM {s}.records"
+        self.recorded_at = f"SELECT recorded_at FROM {s}.records WHERE seq = %s"
+        self.hash = f"SELECT hash FROM {s}.records WHERE seq = %s"
+        self.save_snapshot = (
+            f"INSERT INTO {s}.snapshots (name, version, seq, head, data)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name, version) DO UPDATE"
+            " SET seq = EXCLUDED.seq, head = EXCLUDED.head, data = EXCLUDED.data"
+        )
+        self._snapshot = f"SELECT seq, {{}} FROM {s}.snapshots WHERE name = %s AND version = %s"
+
+    def begin(self, lock_timeout: float) -> str:
+        """Return the statements opening an append: the lock, then the head and the clock."""
+        milliseconds = max(1, round(lock_timeout * 1000))
+        return (
+            f"BEGIN; SET LOCAL lock_timeout = '{milliseconds}ms';"
+            f" SELECT pg_advisory_xact_lock({int(self.key)}); {self.last}"
+        )
+
+    def notify_and_commit(self, head: int) -> str:
+        """Return the statements closing an append: tell the followers, commit."""
+        return f"SELECT pg_notify('{self.channel}', '{int(head)}'); COMMIT"
+
+    def load_snapshot(self, column: str) -> str:
+        """Return the query of a snapshot's seq and ``column`` (head or data)."""
+        return self._snapshot.format(column)
