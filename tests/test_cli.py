@@ -312,6 +312,65 @@ class TestAdd:
         (tmp_path / "e.json").write_text("{}", encoding="utf-8")
         assert_user_error(run("add", "--json", "e.json", "--title", "x"), "not both")
 
+    def test_anchor_reads_relative_dates(self, run: Any, tmp_path: Path) -> None:
+        """--anchor is the day a relative --when is read against; JSON objects carry their own."""
+        run("init")
+        weekend = ["--kind", "meeting.summit", "--when", "over the weekend", "--title", "W"]
+        assert run("add", *weekend, "--anchor", "2024-06-23", "--id", "w").exit_code == 0
+        data = [
+            {"kind": "meeting.summit", "when": "4-6 June", "title": "A", "id": "a"},
+            {"kind": "meeting.summit", "when": "4 June", "title": "B", "id": "b"},
+            {
+                "kind": "meeting.summit",
+                "when": "May",
+                "title": "C",
+                "id": "c",
+                "anchor": "2020-01-05",
+            },
+        ]
+        (tmp_path / "e.json").write_text(json.dumps(data), encoding="utf-8")
+        assert run("add", "--json", "e.json", "--anchor", "2025-06-23").exit_code == 0
+        with timeline.open(tmp_path / "t.db") as tl:
+            got = {i: (tl.get(i).when.edtf, tl.get(i).when.anchor) for i in "wabc"}
+        assert {
+            "w": ("2024-06-22/2024-06-23", timeline.When.parse("2024-06-23").earliest),
+            "a": ("2025-06-04/2025-06-06", timeline.When.parse("2025-06-23").earliest),
+            "b": ("2025-06-04", timeline.When.parse("2025-06-23").earliest),
+            "c": ("2019-05", timeline.When.parse("2020-01-05").earliest),
+        } == got
+
+    def test_amend_anchor_alone_rereads_the_phrase(self, run: Any, tmp_path: Path) -> None:
+        """amend --anchor without --when reads the date as written against the new day."""
+        run("init")
+        weekend = ["--kind", "meeting.summit", "--when", "over the weekend", "--title", "W"]
+        run("add", *weekend, "--anchor", "2024-06-24", "--id", "w")
+        result = run("amend", "w", "--reason", "dated 23 June", "--anchor", "2024-06-23")
+        assert result.exit_code == 0
+        with timeline.open(tmp_path / "t.db") as tl:
+            assert "over the weekend" == tl.get("w").when.phrase
+            assert "2024-06-22/2024-06-23" == tl.get("w").when.edtf
+
+    @pytest.mark.parametrize(
+        ("when", "anchor", "text"),
+        [
+            ("4-6 June", None, "the year is missing: add the year, or give an anchor date"),
+            ("4-6 June", "June", "invalid anchor 'June'"),
+            ("4-6 June", "2024-06", "invalid anchor '2024-06': an anchor must be a single day"),
+        ],
+    )
+    def test_anchor_mistakes(self, run: Any, when: str, anchor: str | None, text: str) -> None:
+        """A missing year or a bad anchor is one error line saying what to do."""
+        run("init")
+        flags = ["--kind", "meeting.summit", "--when", when, "--title", "x"]
+        assert_user_error(run("add", *flags, *(["--anchor", anchor] if anchor else [])), text)
+
+    def test_json_anchor_mistake_names_the_item(self, run: Any, tmp_path: Path) -> None:
+        """A bad anchor in a JSON list names the file and the item."""
+        run("init")
+        data = [{"kind": "meeting.summit", "when": "4 June", "title": "A", "anchor": "x"}]
+        (tmp_path / "e.json").write_text(json.dumps(data), encoding="utf-8")
+        assert_user_error(run("add", "--json", "e.json"), "e.json[0]: invalid anchor 'x'")
+
     def test_without_log(self, run: Any) -> None:
         """Adding to a log that does not exist says how to create it."""
         assert_user_error(run("add", *SIGNED), "timeline --db t.db init")

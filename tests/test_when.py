@@ -383,8 +383,18 @@ class TestParseRelative:
             ("over the winter", D(2025, 1, 15), "2024-24", Precision.SEASON),
             ("over the weekend", MONDAY, "2024-06-22/2024-06-23", Precision.INTERVAL),
             ("last weekend", MONDAY, "2024-06-22/2024-06-23", Precision.INTERVAL),
-            ("over the weekend", D(2024, 6, 23), "2024-06-15/2024-06-16", Precision.INTERVAL),
-            ("over the weekend", D(2024, 6, 22), "2024-06-15/2024-06-16", Precision.INTERVAL),
+            # Written on a Saturday or Sunday, "the weekend" is that weekend (issue 15).
+            ("over the weekend", D(2024, 6, 23), "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("over the weekend", D(2024, 6, 22), "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("this weekend", D(2024, 6, 23), "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("last weekend", D(2024, 6, 23), "2024-06-15/2024-06-16", Precision.INTERVAL),
+            ("4-6 June", D(2024, 6, 23), "2024-06-04/2024-06-06", Precision.INTERVAL),
+            ("4\u20136 June", D(2024, 6, 3), "2023-06-04/2023-06-06", Precision.INTERVAL),
+            ("June 4-6", D(2024, 6, 23), "2024-06-04/2024-06-06", Precision.INTERVAL),
+            ("between 4 and 6 June", D(2024, 6, 4), "2024-06-04/2024-06-06", Precision.INTERVAL),
+            ("4 June", D(2024, 6, 23), "2024-06-04", Precision.DAY),
+            ("December 30", D(2024, 6, 23), "2023-12-30", Precision.DAY),
+            ("after early December", D(2025, 12, 20), "2025-12-11/..", Precision.INTERVAL),
             ("over the weekend", D(2024, 6, 28), "2024-06-22/2024-06-23", Precision.INTERVAL),
             ("last week", MONDAY, "2024-06-17/2024-06-23", Precision.INTERVAL),
             ("last week", D(2024, 6, 30), "2024-06-17/2024-06-23", Precision.INTERVAL),
@@ -445,21 +455,26 @@ class TestParseRelative:
     @pytest.mark.parametrize(
         "text",
         [
-            "early December",
-            "in December",
             "over the summer",
-            "over the weekend",
             "last week",
             "last month",
             "last year",
             "yesterday",
             "for the past year",
             "the past few years",
+            "over the weekend",
         ],
     )
     def test_needs_an_anchor(self, text):
         """Without an anchor a relative phrase is refused."""
         refused(text, "relative phrase needs an anchor date")
+
+    @pytest.mark.parametrize(
+        "text", ["early December", "in December", "4 June", "4-6 June", "June 4", "before 4 June"]
+    )
+    def test_missing_year_gets_a_hint(self, text):
+        """A date that lacks only its year says how to complete it."""
+        refused(text, "the year is missing: add the year, or give an anchor date (--anchor")
 
     def test_anchor_must_be_a_day(self):
         """A month is too coarse to resolve a relative phrase against."""
@@ -470,6 +485,54 @@ class TestParseRelative:
     def test_coerce_passes_the_anchor(self):
         """coerce(text, anchor=...) resolves relative phrases like parse."""
         assert When.parse("last week", MONDAY) == When.coerce("last week", anchor=MONDAY)
+
+
+class TestPhrasesAsPeopleWriteThem:
+    """The forms issue 15 lists: before/after/by, quarters, decades, ~, between ... and ...."""
+
+    @pytest.mark.parametrize(
+        ("text", "edtf", "first", "last"),
+        [
+            ("before 2017", "../2016-12-31", OPEN_START, D(2016, 12, 31)),
+            ("prior to March 2022", "../2022-02-28", OPEN_START, D(2022, 2, 28)),
+            ("after March 2022", "2022-04-01/..", D(2022, 4, 1), OPEN_END),
+            ("after 2024-02-28", "2024-02-29/..", D(2024, 2, 29), OPEN_END),
+            ("by mid-2023", "../2023-08-31", OPEN_START, D(2023, 8, 31)),
+            ("by 5 June 2025", "../2025-06-05", OPEN_START, D(2025, 6, 5)),
+            ("Q3 2016", "2016-07/2016-09", D(2016, 7, 1), D(2016, 9, 30)),
+            ("q1 2024", "2024-01/2024-03", D(2024, 1, 1), D(2024, 3, 31)),
+            ("2016 Q4", "2016-10/2016-12", D(2016, 10, 1), D(2016, 12, 31)),
+            ("the 1990s", "199X", D(1990, 1, 1), D(1999, 12, 31)),
+            ("1990s", "199X", D(1990, 1, 1), D(1999, 12, 31)),
+            ("the 2010's", "201X", D(2010, 1, 1), D(2019, 12, 31)),
+            ("~2016", "2016~", D(2016, 1, 1), D(2016, 12, 31)),
+            ("~ March 2016", "2016-03~", D(2016, 3, 1), D(2016, 3, 31)),
+            ("between 4 and 6 June 2025", "2025-06-04/2025-06-06", D(2025, 6, 4), D(2025, 6, 6)),
+        ],
+    )
+    def test_reads(self, text, edtf, first, last):
+        """Each phrase gives its EDTF and strict bounds, and keeps the words as the phrase."""
+        when = When.parse(text)
+        assert (edtf, first, last, text) == (when.edtf, when.earliest, when.latest, when.phrase)
+
+    def test_before_and_after_are_strict(self):
+        """'before X' ends the day before X can begin; 'after X' starts the day after it ends."""
+        assert When.parse("before 2017").latest < When.parse("2017").earliest
+        assert When.parse("after March 2022").earliest > When.parse("March 2022").latest
+        assert When.parse("~2016").approximate
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("before 0001-01-01", "nothing is before the first supported day"),
+            ("after 9999-12-31", "nothing is after the last supported day"),
+            ("Q5 2016", "not an EDTF date"),
+            ("~since 2016", "circa/about/around applies to a single date"),
+        ],
+    )
+    def test_refused(self, text, reason):
+        """Phrases that say nothing possible are refused with the reason."""
+        refused(text, reason)
 
 
 class TestParseErrors:
@@ -877,7 +940,7 @@ class TestProperties:
         """Every When survives msgspec encoding and decoding."""
         assert when == msgspec.json.decode(msgspec.json.encode(when), type=When)
 
-    @given(st.sampled_from(["last week", "over the weekend", "yesterday", "last month"]), anchors())
+    @given(st.sampled_from(["last week", "last weekend", "yesterday", "last month"]), anchors())
     def test_relative_phrases_end_before_the_anchor(self, text, anchor):
         """Backward-looking phrases end before their anchor day."""
         assert When.parse(text, anchor=anchor).latest < anchor
