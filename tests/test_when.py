@@ -7,6 +7,7 @@ import zoneinfo
 from pathlib import Path
 
 import arrow
+import attrs
 import msgspec
 import pytest
 from hypothesis import given
@@ -249,9 +250,8 @@ class TestParseInstant:
     @pytest.mark.parametrize(
         ("text", "reason"),
         [
-            ("2025-12-04T10:00", "needs a UTC offset"),
-            ("2025-12-04T10:00:00", "needs a UTC offset"),
-            ("2025-12-04 10:00", "needs a UTC offset"),
+            ("2025-12-04T10:00/2025-12-05T10:00Z", "both ends of an interval"),
+            ("2025-12-04T10:00/2025-12-05T10:00", "both ends of an interval"),
             ("10:00 on 4 December 2025", "needs a UTC offset"),
             ("2025-12-04T10:00 Asia/Kolkatta", "unknown time zone 'Asia/Kolkatta'"),
             ("2025-12-04T10:00+05:30 Asia/Kolkata", "either a UTC offset or a zone name"),
@@ -261,14 +261,64 @@ class TestParseInstant:
             ("2025-02-30T10:00Z", "day 30 does not exist in February 2025"),
             ("2025-03-30T02:30 Europe/Berlin", "does not exist in Europe/Berlin"),
             ("2025-12-04T10:00+24:00", "UTC offset +24:00 is not valid"),
+            ("2025-12-04T10:00+14:01", "UTC offset +14:01 is not valid"),
             ("2025-12-04T10:00Z/2025-12-05", "both ends of an interval"),
             ("2025-12-05T10:00Z/2025-12-04T10:00Z", "ends before it starts"),
             ("2025-12-04T10:00Z/2025-12-05T10:00Z/2025-12-06T10:00Z", "exactly one '/'"),
         ],
     )
     def test_errors(self, text, reason):
-        """Times without offset or zone, bad zones and impossible times are refused."""
+        """Unreadable times, bad zones, impossible times and half-floating intervals are refused."""
         refused(text, reason)
+
+    @pytest.mark.parametrize(
+        ("text", "edtf", "offset"),
+        [
+            ("1985-04-12T23:20:30-04", "1985-04-12T23:20:30-04:00", -4),
+            ("1985-04-12T23:20:30+05", "1985-04-12T23:20:30+05:00", 5),
+            ("1985-04-12T23:20:30-0400", "1985-04-12T23:20:30-04:00", -4),
+        ],
+    )
+    def test_hours_only_offsets(self, text, edtf, offset):
+        """An offset of whole hours may be written with the hours alone."""
+        when = When.parse(text)
+        assert (edtf, dt.timedelta(hours=offset)) == (when.edtf, when.start.utcoffset())
+
+    @pytest.mark.parametrize(
+        ("text", "edtf", "local"),
+        [
+            ("1985-04-12T23:20:30", "1985-04-12T23:20:30", dt.datetime(1985, 4, 12, 23, 20, 30)),
+            ("2025-12-04T10:00", "2025-12-04T10:00:00", dt.datetime(2025, 12, 4, 10, 0)),
+            ("2025-12-04 10:00", "2025-12-04T10:00:00", dt.datetime(2025, 12, 4, 10, 0)),
+        ],
+    )
+    def test_floating_local_times(self, text, edtf, local):
+        """A time without offset or zone is a floating local time, on its own day."""
+        when = When.parse(text)
+        assert (edtf, Precision.MINUTE, None, local) == (
+            when.edtf,
+            when.precision,
+            when.start,
+            when.local_time,
+        )
+        assert (local.date(), local.date()) == bounds(when)
+        assert when.is_exact
+        assert When.parse(edtf) == attrs.evolve(when, phrase=None)
+
+    def test_local_time_is_only_for_floating_times(self):
+        """Aware instants and calendar dates have no floating local time."""
+        assert None is When.parse("2025-12-04T10:00Z").local_time
+        assert None is When.parse("2025-12-04").local_time
+
+    def test_timed_interval_edtf_is_valid_edtf(self):
+        """EDTF intervals join dates: the edtf is the day interval; the instants stay."""
+        when = When.parse("2025-12-04T10:00:00Z/2025-12-05T18:00:00Z")
+        assert ("2025-12-04/2025-12-05", "2025-12-04T10:00:00Z/2025-12-05T18:00:00Z") == (
+            when.edtf,
+            when.phrase,
+        )
+        assert dt.datetime(2025, 12, 5, 18, tzinfo=UTC) == when.end
+        assert when.is_exact
 
 
 class TestParsePhrase:
@@ -555,8 +605,12 @@ class TestParseErrors:
             ("2024-08/2024-06", "the interval ends (2024-06-30) before it starts (2024-08-01)"),
             ("5-4 December 2025", "ends (2025-12-04) before it starts (2025-12-05)"),
             ("2021 to 2019", "ends (2019-12-31) before it starts (2021-01-01)"),
-            ("2022/", "use '..' for open"),
-            ("../..", "open at both ends"),
+            ("../..", "neither end known"),
+            ("/", "neither end known"),
+            ("/..", "neither end known"),
+            ("-2005/-1999-02", "year -2005 is outside the supported range 0001-9999"),
+            ("-0999", "year -0999 is outside the supported range 0001-9999"),
+            ("Y170000002", "year Y170000002 is outside the supported range 0001-9999"),
             ("2020/2021/2022", "exactly one '/'"),
             ("0000", "year 0000 is outside the supported range"),
             ("000X", "reaches year 0000"),
@@ -857,11 +911,54 @@ class TestReading:
         assert fuzzy == When.parse(text).is_fuzzy
 
     @pytest.mark.parametrize(
-        ("text", "is_open"), [("2022/..", True), ("../2024", True), ("2022/2024", False)]
+        ("text", "is_open", "unknown"),
+        [
+            ("2022/..", True, False),
+            ("../2024", True, False),
+            ("2022/2024", False, False),
+            ("2022/", False, True),
+            ("/2006", False, True),
+            ("1984-06-02?/", False, True),
+            ("0001-01-01", False, False),
+            ("9999-12-31", False, False),
+            ("0001-01-01/9999-12-31", False, False),
+        ],
     )
-    def test_is_open(self, text, is_open):
-        """is_open says whether a bound is open."""
-        assert is_open == When.parse(text).is_open
+    def test_is_open(self, text, is_open, unknown):
+        """is_open says an end is '..'; has_unknown_end that one is empty; real days are neither."""
+        when = When.parse(text)
+        assert (is_open, unknown, not (is_open or unknown)) == (
+            when.is_open,
+            when.has_unknown_end,
+            when.is_bounded,
+        )
+
+    def test_real_days_at_the_range_ends_have_a_distance(self):
+        """0001-01-01 and 9999-12-31 are days like any other for days_between."""
+        assert (3652058, 3652058) == days_between(
+            When.parse("0001-01-01"), When.parse("9999-12-31")
+        )
+        with pytest.raises(InvalidDate, match="no bounded distance"):
+            days_between(When.parse("2004-06-01/"), When.parse("2025"))
+
+    @pytest.mark.parametrize(
+        ("text", "first", "last", "uncertain"),
+        [
+            ("/2006", OPEN_START, D(2006, 12, 31), False),
+            ("2004-06-01/", D(2004, 6, 1), OPEN_END, False),
+            ("1984-06-02?/", D(1984, 6, 2), OPEN_END, True),
+        ],
+    )
+    def test_unknown_interval_ends(self, text, first, last, uncertain):
+        """An unknown end is kept as written (canonical EDTF) and bounds nothing."""
+        when = When.parse(text)
+        assert (text, None, first, last, uncertain) == (
+            when.edtf,
+            when.phrase,
+            when.earliest,
+            when.latest,
+            when.uncertain,
+        )
 
     def test_display_prefers_the_phrase(self):
         """display (and str) show the phrase if any, else the EDTF string."""
@@ -899,8 +996,8 @@ class TestDaysBetween:
 class TestProperties:
     @given(whens(phrases=False))
     def test_edtf_round_trip(self, when):
-        """Parsing the EDTF string of a When without a phrase gives the same When."""
-        assert when == When.parse(when.edtf)
+        """Parsing what a When shows (its EDTF, or a timed interval's text) gives the same When."""
+        assert when == When.parse(when.display)
 
     @given(whens())
     def test_bounds_are_ordered(self, when):
@@ -914,6 +1011,8 @@ class TestProperties:
         assert (when.earliest, when.latest) == (again.earliest, again.latest)
         assert (when.approximate, when.uncertain) == (again.approximate, again.uncertain)
         # As instants: Python calls a zoned time in a repeated hour unequal to its offset.
+        # A timed interval's edtf is its days (EDTF intervals join dates); its text has the times.
+        again = When.parse(when.display) if when.end is not None else again
         assert [instant(when.start), instant(when.end)] == [
             instant(again.start),
             instant(again.end),

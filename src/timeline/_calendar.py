@@ -53,7 +53,8 @@ def calendar_span(when: When) -> CalendarSpan | None:
 
     A timed date (``when.start`` set) is timed, in UTC; an exact date (a known
     day, or a span of known days) is all-day; any other date is fuzzy and spans
-    ``earliest..latest``; an open-ended date (``2022/..``) has no span.
+    ``earliest..latest``; an open-ended date (``2022/..``, or an unknown end, ``2022/``)
+    has no span. A floating local time (no offset) is drawn on its day.
     """
     if when.start is not None:
         start = when.start.astimezone(dt.timezone.utc)
@@ -65,7 +66,7 @@ def calendar_span(when: When) -> CalendarSpan | None:
             start=start,
             end=end,
         )
-    if when.is_open:
+    if not when.is_bounded:
         return None
     kind = SpanKind.ALL_DAY if when.is_exact else SpanKind.FUZZY
     return CalendarSpan(kind=kind, first_day=when.earliest, last_day=when.latest)

@@ -35,6 +35,7 @@ __all__ = [
     "checked_day",
     "checked_year",
     "day_fields",
+    "floating_fields",
     "interval_fields",
     "iso_date",
     "month_end",
@@ -176,6 +177,10 @@ def bounds_fields(earliest: dt.date, latest: dt.date) -> Parsed:
     return Parsed(edtf=f"{left}/{right}", precision="interval", earliest=earliest, latest=latest)
 
 
+# EDTF (as ISO 8601) writes offsets from -14:00 to +14:00, the range of real zones.
+_MAX_OFFSET_MINUTES = 14 * 60
+
+
 def _offset_text(moment: dt.datetime) -> str:
     offset = moment.utcoffset()
     assert offset is not None  # callers pass aware datetimes only
@@ -184,6 +189,8 @@ def _offset_text(moment: dt.datetime) -> str:
     minutes, seconds = divmod(int(offset.total_seconds()), 60)
     if seconds:
         raise Refused(f"UTC offset {offset} has seconds, which EDTF cannot write")
+    if abs(minutes) > _MAX_OFFSET_MINUTES:
+        raise Refused(f"UTC offset {offset} is beyond 14 hours, which EDTF cannot write")
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
     return f"{sign}{hours:02d}:{minutes:02d}"
@@ -219,16 +226,23 @@ def timed_fields(moment: dt.datetime, end: dt.datetime | None = None) -> Parsed:
                 start=moment,
             )
         end = end.replace(microsecond=0)
-        edtf = f"{_instant_edtf(moment)}/{_instant_edtf(end)}"
+        shown = f"{_instant_edtf(moment)}/{_instant_edtf(end)}"
     except Refused as exc:
         raise InvalidDate(moment, exc.reason) from None
     if end < moment:
-        raise InvalidDate(edtf, "the interval ends before it starts")
+        raise InvalidDate(shown, "the interval ends before it starts")
     # Each instant's day is read in its own offset, so with different offsets the
     # end's day can come first; the bounds still cover both days.
     days = sorted((moment.date(), end.date()))
+    # EDTF intervals join dates, not date-times: the edtf is the day interval, and the
+    # instants live in start and end (and in the phrase, the text as written).
     return Parsed(
-        edtf=edtf, precision="interval", earliest=days[0], latest=days[1], start=moment, end=end
+        edtf=f"{iso_date(days[0])}/{iso_date(days[1])}",
+        precision="interval",
+        earliest=days[0],
+        latest=days[1],
+        start=moment,
+        end=end,
     )
 
 
@@ -239,12 +253,24 @@ def timed_fields(moment: dt.datetime, end: dt.datetime | None = None) -> Parsed:
 _TIMED = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[T ]"
     r"(?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
-    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?"
+    r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?"
     r"(?:\s+(?P<zone>[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}))?",
     re.ASCII,
 )
 _HAS_TIME = re.compile(r"\d:\d\d", re.ASCII)
 _TIMED_SLASH = re.compile(r"/(?=[\d.])", re.ASCII)
+
+
+def floating_fields(moment: dt.datetime) -> Parsed:
+    """Fields of a floating local time (no offset or zone): EDTF ``YYYY-MM-DDTHH:MM:SS``.
+
+    ``start`` stays ``None`` (equality and order read aware instants); the time of
+    day is kept in the ``edtf``, and ``When.local_time`` reads it back.
+    """
+    day = moment.date()
+    return Parsed(
+        edtf=f"{iso_date(day)}T{moment:%H:%M:%S}", precision="minute", earliest=day, latest=day
+    )
 
 
 def parse_timed(text: str) -> Parsed | None:
@@ -256,10 +282,14 @@ def parse_timed(text: str) -> Parsed | None:
     if len(parts) > 2:
         raise Refused("an interval has exactly one '/'")
     instants = [_instant(part.strip()) for part in parts]
-    if len(instants) == 2 and None in instants:
-        raise Refused("both ends of an interval with a time of day need a time and an offset")
+    if len(instants) == 2 and any(i is None or i.tzinfo is None for i in instants):
+        raise Refused(
+            "both ends of an interval with a time of day need a time and an offset or zone"
+        )
     if instants[0] is None:
         return None
+    if instants[0].tzinfo is None:
+        return floating_fields(instants[0])
     try:
         return timed_fields(instants[0], instants[-1] if len(instants) == 2 else None)
     except InvalidDate as exc:
@@ -267,6 +297,7 @@ def parse_timed(text: str) -> Parsed | None:
 
 
 def _instant(text: str) -> dt.datetime | None:
+    """Read one ISO 8601 date-time: aware with an offset or zone, naive (floating) without."""
     match = _TIMED.fullmatch(text)
     if match is None:
         if _HAS_TIME.search(text):
@@ -292,10 +323,8 @@ def _instant(text: str) -> dt.datetime | None:
         # (~0.2 ms), which made a timed date cost more than the rest of an event.
         return naive.replace(tzinfo=_utc_offset(offset))
     if not zone:
-        raise Refused(
-            "a time of day needs a UTC offset ('...+05:30', '...Z') or a zone name "
-            "('2025-12-04T10:00 Asia/Kolkata')"
-        )
+        # A floating local time: the clock on the wall, wherever the event was.
+        return naive
     if zone == "local":
         raise Refused("'local' depends on the machine; name the zone, e.g. 'Europe/Paris'")
     try:
@@ -311,19 +340,19 @@ def _instant(text: str) -> dt.datetime | None:
 
 
 def _utc_offset(text: str) -> dt.timezone:
-    """Return the zone of an ISO 8601 offset: ``Z``, ``+05:30`` or ``-0300``."""
+    """Return the zone of an ISO 8601 offset: ``Z``, ``+05:30``, ``-0300`` or ``-04``."""
     if text == "Z":
         return dt.timezone.utc
-    hours, minutes = int(text[1:3]), int(text[-2:])
-    if minutes > 59 or hours > 23:
-        raise Refused(f"UTC offset {text} is not valid")
+    hours, minutes = int(text[1:3]), int(text[-2:]) if len(text) > 3 else 0
+    if minutes > 59 or hours * 60 + minutes > _MAX_OFFSET_MINUTES:
+        raise Refused(f"UTC offset {text} is not valid (offsets run from -14:00 to +14:00)")
     size = dt.timedelta(hours=hours, minutes=minutes)
     return dt.timezone(-size if text[0] == "-" else size)
 
 
 # --- EDTF levels 0 and 1 -----------------------------------------------------------------------
 
-EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+")
+EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+|Y-?\d+")
 _EDTF_DATE = re.compile(
     r"(?P<year>\d{4}|\d{3}X|\d{2}XX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
     re.ASCII,
@@ -355,13 +384,15 @@ def parse_edtf(text: str) -> Parsed | None:
             # 31/12/2025 or 12/31/2025: which number is the day is a guess.
             raise Refused("slashed dates are ambiguous; write the day as YYYY-MM-DD")
         raise Refused("an interval has exactly one '/'")
-    if "" in parts:
-        raise Refused("an unknown interval end ('2022/') is not supported; use '..' for open")
-    if parts == ["..", ".."]:
-        raise Refused("an interval open at both ends says nothing")
-    left = None if parts[0] == ".." else _edtf_date(parts[0])
-    right = None if parts[1] == ".." else _edtf_date(parts[1])
-    if (left is None and parts[0] != "..") or (right is None and parts[1] != ".."):
+    if all(part in ("", "..") for part in parts):
+        raise Refused("an interval with neither end known says nothing")
+    # '..' is an open end (it goes on); an empty end is unknown (it has one, not given).
+    # Neither bounds the date: both read as OPEN_START / OPEN_END, and the edtf tells them apart.
+    left = None if parts[0] in ("", "..") else _edtf_date(parts[0])
+    right = None if parts[1] in ("", "..") else _edtf_date(parts[1])
+    if (left is None and parts[0] not in ("", "..")) or (
+        right is None and parts[1] not in ("", "..")
+    ):
         return None
     return interval_fields(left, right, canonical)
 
@@ -383,9 +414,17 @@ def interval_fields(left: Span | None, right: Span | None, edtf: str) -> Parsed:
     )
 
 
+_OUT_OF_RANGE_YEAR = re.compile(r"(?P<year>-\d{4,}|Y-?\d+)\b.*", re.ASCII)
+
+
 def _edtf_date(text: str) -> Span | None:
     match = _EDTF_DATE.fullmatch(text)
     if match is None:
+        if far := _OUT_OF_RANGE_YEAR.fullmatch(text):
+            raise Refused(
+                f"year {far['year']} is outside the supported range 0001-9999 "
+                "(negative, year 0 and Y-prefixed years are not supported)"
+            )
         return None
     year_text, mid, day_text, qualifier = match["year"], match["mid"], match["day"], match["q"]
     approx, unsure = qualifier in ("~", "%"), qualifier in ("?", "%")

@@ -92,6 +92,9 @@ def _to_day(value: object) -> dt.date:
     return when.earliest
 
 
+# How EDTF writes an open start or end, for an interval and for a set ("[..1760-12-03]").
+_OPEN_STARTS = ("../", "[..", "{..")
+_OPEN_ENDS = ("/..", "..]", "..}")
 # An interval between two exact days or instants ("2025-12-04/2025-12-05").
 _EXACT_INTERVAL = re.compile(r"^\d{4}-\d{2}-\d{2}(T[^/]+)?/\d{4}-\d{2}-\d{2}(T[^/]+)?$")
 
@@ -128,7 +131,7 @@ class When:
     """
 
     edtf: str
-    """Canonical EDTF (level 0-1) string, e.g. ``2025-12``, ``2019~/2024-06``, ``2022/..``."""
+    """Canonical, valid EDTF string, e.g. ``2025-12``, ``2019~/2024-06``, ``2022/..``."""
     precision: Precision
     """How finely the date is known."""
     earliest: dt.date
@@ -312,8 +315,36 @@ class When:
 
     @property
     def is_open(self) -> bool:
-        """Whether either bound is open (``date.min`` start or ``date.max`` end)."""
-        return self.earliest == OPEN_START or self.latest == OPEN_END
+        """Whether an end is open (EDTF ``..``: ``2022/..``, ``../2024-06``).
+
+        Read from the EDTF, not the bounds: ``0001-01-01`` and ``9999-12-31`` are
+        real days, though an open end's bound is ``date.min`` / ``date.max``.
+        """
+        return self.edtf.startswith(_OPEN_STARTS) or self.edtf.endswith(_OPEN_ENDS)
+
+    @property
+    def has_unknown_end(self) -> bool:
+        """Whether an interval end is unknown (EDTF ``/2006``, ``2004-06-01/``).
+
+        An unknown end exists but is not given, unlike an open one that goes on;
+        its bound is ``date.min`` / ``date.max`` as for an open end.
+        """
+        return self.edtf.startswith("/") or self.edtf.endswith("/")
+
+    @property
+    def is_bounded(self) -> bool:
+        """Whether both bounds are real days: no open and no unknown end."""
+        return not (self.is_open or self.has_unknown_end)
+
+    @property
+    def local_time(self) -> dt.datetime | None:
+        """The wall-clock time of a floating local time (``1985-04-12T23:20:30``, no offset).
+
+        ``None`` for every other date, timed ones included (their instant is ``start``).
+        """
+        if self.start is not None or self.precision is not Precision.MINUTE:
+            return None
+        return dt.datetime.fromisoformat(self.edtf)
 
     @property
     def display(self) -> str:
@@ -424,11 +455,11 @@ def days_between(a: When, b: When) -> tuple[int, int]:
         ``(b.earliest - a.latest, b.latest - a.earliest)`` in days.
 
     Raises:
-        InvalidDate: if either date has an open bound (the distance is unbounded).
+        InvalidDate: if either date has an open or unknown end (the distance is unbounded).
 
     """
     for when in (a, b):
-        if when.is_open:
+        if not when.is_bounded:
             raise InvalidDate(when.display, "an open-ended date has no bounded distance")
     return (b.earliest - a.latest).days, (b.latest - a.earliest).days
 
