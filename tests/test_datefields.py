@@ -103,6 +103,34 @@ def bounded(when: When) -> tuple[dt.date | None, dt.date | None]:
     return (None if start_open else when.earliest, None if end_open else when.latest)
 
 
+# Level 2 sets: one of ("[..]") and all of ("{..}").
+LEVEL_2_SETS = [
+    "[1667,1668,1670..1672]",
+    "[1760-01,1760-02,1760-12..]",
+    "[..1760-12-03]",
+    "[2025-12-08,2025-12-10]",
+    "{1667,1668,1670..1672}",
+    "{1960,1961-12}",
+]
+
+
+@pytest.mark.parametrize("text", LEVEL_2_SETS)
+def test_sets_have_the_same_strict_bounds_as_python_edtf(text: str) -> None:
+    """Level 2 sets: the bounds of their members, as the independent implementation gives them."""
+    when = When.parse(text)
+    parsed = edtf.parse_edtf(text)
+    expected = []
+    for bound, is_open in (
+        ("lower_strict", when.edtf[1:3] == ".."),
+        ("upper_strict", when.edtf[-3:-1] == ".."),
+    ):
+        moment = None if is_open else getattr(parsed, bound)()
+        expected.append(None if moment is None else dt.date(*moment[:3]))
+    start = None if when.edtf[1:3] == ".." else when.earliest
+    end = None if when.edtf[-3:-1] == ".." else when.latest
+    assert tuple(expected) == (start, end)
+
+
 @pytest.mark.parametrize("text", LEVEL_0 + LEVEL_1)
 def test_same_strict_bounds_as_python_edtf(text: str) -> None:
     """Levels 0 and 1: the same strict bounds as the independent implementation."""

@@ -537,6 +537,98 @@ class TestParseRelative:
         assert When.parse("last week", MONDAY) == When.coerce("last week", anchor=MONDAY)
 
 
+class TestSets:
+    """EDTF level 2 sets: one of ``[..]`` (the candidates) and all of ``{..}``."""
+
+    @pytest.mark.parametrize(
+        ("text", "edtf", "first", "last"),
+        [
+            ("[2025-12-08,2025-12-10]", "[2025-12-08,2025-12-10]", D(2025, 12, 8), D(2025, 12, 10)),
+            (
+                "[2025-12-08, 2025-12-10]",
+                "[2025-12-08,2025-12-10]",
+                D(2025, 12, 8),
+                D(2025, 12, 10),
+            ),
+            ("8 or 10 December 2025", "[2025-12-08,2025-12-10]", D(2025, 12, 8), D(2025, 12, 10)),
+            (
+                "either 8 or 10 December 2025",
+                "[2025-12-08,2025-12-10]",
+                D(2025, 12, 8),
+                D(2025, 12, 10),
+            ),
+            (
+                "8, 9 or 10 December 2025",
+                "[2025-12-08,2025-12-09,2025-12-10]",
+                D(2025, 12, 8),
+                D(2025, 12, 10),
+            ),
+            ("2019 or 2021", "[2019,2021]", D(2019, 1, 1), D(2021, 12, 31)),
+            ("[1667,1668,1670..1672]", "[1667,1668,1670..1672]", D(1667, 1, 1), D(1672, 12, 31)),
+            ("[..1760-12-03]", "[..1760-12-03]", OPEN_START, D(1760, 12, 3)),
+            ("[1760-01,1760-12..]", "[1760-01,1760-12..]", D(1760, 1, 1), OPEN_END),
+            ("{1667,1668}", "{1667,1668}", D(1667, 1, 1), D(1668, 12, 31)),
+        ],
+    )
+    def test_bounds_from_the_set(self, text, edtf, first, last):
+        """A set's bounds are the first and last day of any member."""
+        when = When.parse(text)
+        assert (edtf, first, last) == (when.edtf, when.earliest, when.latest)
+
+    def test_one_of_is_not_exact_and_skips_the_day_between(self):
+        """'8 or 10 December' is fuzzy, its candidates are the two days, and 9 December is none."""
+        when = When.parse("8 or 10 December 2025")
+        assert (True, False, True) == (when.is_one_of, when.is_all_of, when.is_fuzzy)
+        assert [When.parse("2025-12-08"), When.parse("2025-12-10")] == list(when.members)
+        assert not when.overlaps("2025-12-09", "2025-12-09")
+        assert when.overlaps("2025-12-10", "2025-12-31")
+        assert when.within("2025-12-08", "2025-12-10")
+        assert not when.within("2025-12-09", "2025-12-10")
+
+    def test_all_of_exact_days_is_exact(self):
+        """All of several known days is exact; all of fuzzy dates is not."""
+        assert When.parse("{2025-12-08,2025-12-10}").is_exact
+        assert When.parse("{2025-12,2026-01}").is_fuzzy
+        assert When.parse("[2025-12-08]").is_exact  # one candidate: that day
+
+    def test_members_of_ranges_and_open_ends(self):
+        """A range member is an interval; an open member is an open interval."""
+        assert ["1667", "1670/1672"] == [m.edtf for m in When.parse("[1667,1670..1672]").members]
+        assert ["../1760-12-03", "1761"] == [
+            m.edtf for m in When.parse("[..1760-12-03,1761]").members
+        ]
+        assert () == When.parse("2025-12").members
+        assert When.parse("[..1760-12-03]").is_open
+
+    def test_days_between_ranges_over_the_candidates(self):
+        """The time between two sets is the fewest and most days over every pair of candidates."""
+        a, b = When.parse("8 or 10 December 2025"), When.parse("[2025-12-15,2025-12-20]")
+        pairs = [(y.earliest - x.earliest).days for x in a.members for y in b.members]
+        assert (min(pairs), max(pairs)) == days_between(a, b)
+
+    def test_relative_candidates_keep_the_anchor(self):
+        """'8 or 10 December' reads against the anchor like any yearless date."""
+        when = When.parse("8 or 10 December", anchor=D(2025, 12, 20))
+        assert ("[2025-12-08,2025-12-10]", D(2025, 12, 20)) == (when.edtf, when.anchor)
+        refused("8 or 10 December", "the year is missing")
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("[]", "an empty set"),
+            ("[..]", "'..' needs a date on at least one side"),
+            ("[2025-12-10..2025-12-01]", "ends before it starts"),
+            ("[2025,..2026]", "only the first member may start '..'"),
+            ("[2025-13]", "month 13 does not exist"),
+            ("[2025-12-01/2025-12-03]", "not an EDTF date"),
+            ("4-5 or 8 December 2025", "'or' joins single dates"),
+        ],
+    )
+    def test_refused(self, text, reason):
+        """Malformed sets are refused with the reason."""
+        refused(text, reason)
+
+
 class TestPhrasesAsPeopleWriteThem:
     """The forms issue 15 lists: before/after/by, quarters, decades, ~, between ... and ...."""
 

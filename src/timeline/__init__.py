@@ -16,6 +16,7 @@ from ._calendar import (
     SpanKind,
     calendar_description,
     calendar_span,
+    calendar_spans,
 )
 from ._codec import Upcaster
 from ._errors import (
@@ -108,6 +109,7 @@ __all__ = [
     "When",
     "calendar_description",
     "calendar_span",
+    "calendar_spans",
     "datasets",
     "days_between",
     "hookimpl",

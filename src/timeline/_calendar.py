@@ -10,7 +10,14 @@ import attrs
 from ._model import Event, Modality
 from ._when import When
 
-__all__ = ["FUZZY_POLICIES", "CalendarSpan", "SpanKind", "calendar_description", "calendar_span"]
+__all__ = [
+    "FUZZY_POLICIES",
+    "CalendarSpan",
+    "SpanKind",
+    "calendar_description",
+    "calendar_span",
+    "calendar_spans",
+]
 
 #: The values of an exporter's ``fuzzy`` option: leave fuzzy dates out, or draw their span.
 FUZZY_POLICIES: tuple[str, ...] = ("skip", "span")
@@ -70,6 +77,27 @@ def calendar_span(when: When) -> CalendarSpan | None:
         return None
     kind = SpanKind.ALL_DAY if when.is_exact else SpanKind.FUZZY
     return CalendarSpan(kind=kind, first_day=when.earliest, last_day=when.latest)
+
+
+def calendar_spans(when: When) -> tuple[CalendarSpan, ...]:
+    """Return every span ``when`` is drawn as: its candidates for a set, else its one span.
+
+    A set (``[2025-12-08,2025-12-10]``, ``{...}``) is drawn as its members when they
+    all have bounds and last equally long, so one calendar entry can repeat them (ICS
+    RDATE); otherwise as its span from the first day to the last. Every span has the
+    kind of the whole date: a one-of set is fuzzy, so calendars skip it unless asked
+    to draw fuzzy dates, by the same rule as any other. Empty when it cannot be drawn.
+    """
+    whole = calendar_span(when)
+    members = when.members
+    if whole is None or not members or any(m.start is not None for m in members):
+        return () if whole is None else (whole,)
+    spans = [calendar_span(m) for m in members]
+    lengths = {None if s is None else s.last_day - s.first_day for s in spans}
+    if None in lengths or len(lengths) != 1:
+        return (whole,)
+    days = sorted({(s.first_day, s.last_day) for s in spans if s is not None})
+    return tuple(CalendarSpan(kind=whole.kind, first_day=a, last_day=b) for a, b in days)
 
 
 def calendar_description(event: Event, fuzzy: bool = False) -> str:

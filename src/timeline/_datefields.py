@@ -27,6 +27,7 @@ __all__ = [
     "OPEN_END",
     "OPEN_START",
     "SEASON_CODES",
+    "SET_KINDS",
     "Parsed",
     "PrecisionName",
     "Refused",
@@ -42,6 +43,7 @@ __all__ = [
     "parse_edtf",
     "parse_timed",
     "season_bounds",
+    "set_members",
     "timed_fields",
 ]
 
@@ -352,7 +354,9 @@ def _utc_offset(text: str) -> dt.timezone:
 
 # --- EDTF levels 0 and 1 -----------------------------------------------------------------------
 
-EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+|Y-?\d+")
+EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+|Y-?\d+|\[[0-9Xx?~%., -]*\]|\{[0-9Xx?~%., -]*\}")
+#: How each kind of level 2 set opens: one of its dates ("[..]"), or all of them ("{..}").
+SET_KINDS = {"[": "one of", "{": "all of"}
 _EDTF_DATE = re.compile(
     r"(?P<year>\d{4}|\d{3}X|\d{2}XX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
     re.ASCII,
@@ -374,6 +378,8 @@ def parse_edtf(text: str) -> Parsed | None:
     """Parse EDTF, or return None when the text is not shaped like EDTF at all."""
     if not EDTF_SHAPE.fullmatch(text):
         return None
+    if text[0] in SET_KINDS:
+        return _edtf_set(text)
     canonical = text.upper()
     parts = canonical.split("/")
     if len(parts) == 1:
@@ -395,6 +401,66 @@ def parse_edtf(text: str) -> Parsed | None:
     ):
         return None
     return interval_fields(left, right, canonical)
+
+
+def set_members(text: str) -> list[tuple[Span | None, Span | None]]:
+    """The members of an EDTF level 2 set (``[a,b..c]``), each as ``(first, last)``.
+
+    A single date is ``(span, span)``; a range ``a..b`` is ``(a, b)``; the open
+    ``..b`` (first member only) is ``(None, b)`` and ``a..`` (last member only) ``(a, None)``.
+
+    Raises:
+        Refused: a member is not a level 0-1 date, a range, or an open end where it may be.
+
+    """
+    inner = text[1:-1].replace(" ", "").upper()
+    if not inner:
+        raise Refused(f"an empty set ({text}) says nothing")
+    items = inner.split(",")
+    out: list[tuple[Span | None, Span | None]] = []
+    for i, item in enumerate(items):
+        first_text, dots, last_text = item.partition("..")
+        if dots and ((not first_text and i != 0) or (not last_text and i != len(items) - 1)):
+            raise Refused(f"in {text}, only the first member may start '..' and the last end '..'")
+        if dots and not first_text and not last_text:
+            raise Refused(f"in {text}, '..' needs a date on at least one side")
+        first = _set_date(first_text, text) if first_text else None
+        last = first if not dots else (_set_date(last_text, text) if last_text else None)
+        if first is not None and last is not None and last.latest < first.earliest:
+            raise Refused(f"in {text}, the range {item} ends before it starts")
+        out.append((first, last))
+    return out
+
+
+def _set_date(text: str, whole: str) -> Span:
+    span = _edtf_date(text)
+    if span is None:
+        raise Refused(f"{text!r} in {whole} is not a level 0-1 date")
+    return span
+
+
+def _edtf_set(text: str) -> Parsed:
+    """Fields of a level 2 set: its bounds are the first and last day of any member."""
+    members = set_members(text)
+    spans = [span for pair in members for span in pair if span is not None]
+    earliest = OPEN_START if members[0][0] is None else min(s.earliest for s in spans)
+    latest = OPEN_END if members[-1][1] is None else max(s.latest for s in spans)
+    return Parsed(
+        edtf=f"{text[0]}{','.join(_member_text(pair) for pair in members)}{text[-1]}",
+        precision="interval",
+        earliest=earliest,
+        latest=latest,
+        approximate=any(s.approximate for s in spans),
+        uncertain=any(s.uncertain for s in spans),
+    )
+
+
+def _member_text(pair: tuple[Span | None, Span | None]) -> str:
+    first, last = pair
+    if first is last:
+        assert first is not None  # set_members gives (span, span) for a single date
+        return first.edtf
+    return f"{'' if first is None else first.edtf}..{'' if last is None else last.edtf}"
 
 
 def interval_fields(left: Span | None, right: Span | None, edtf: str) -> Parsed:

@@ -139,6 +139,7 @@ _QUARTER = _compile(r"Q(?P<q>[1-4]),? (?P<year>\d{4})|(?P<year2>\d{4}),? Q(?P<q2
 _DECADE = _compile(r"(?:the )?(?P<decade>\d{3})0'?s")
 _RANGE_SEPARATOR = _compile(r"\s*-\s*|\s+(?:to|until|till|through|and)\s+")
 _RANGE_PREFIX = _compile(r"(?:from|between) (?P<rest>.+)")
+_ONE_OF = _compile(r"(?:either )?(?P<rest>[^,]+(?:, ?[^,]+)*?),? or (?P<last>.+)")
 _ANY_YEAR = re.compile(r"\d{4}", re.ASCII)
 
 
@@ -186,7 +187,33 @@ def _phrase(text: str, anchor: dt.date | None, *, allow_range: bool) -> Parsed |
                 raise Refused(_MISSING_YEAR)
             raise Refused("relative phrase needs an anchor date")
         return attrs.evolve(relative(anchor), relative=True)
-    return _range(text, anchor) if allow_range else None
+    if not allow_range:
+        return None
+    return _one_of(text, anchor) or _range(text, anchor)
+
+
+def _one_of(text: str, anchor: dt.date | None) -> Parsed | None:
+    """Several dates joined by 'or' ("8 or 10 December 2025"): EDTF level 2 one-of set.
+
+    The first dates may borrow the last one's last words, as a range's start does.
+    """
+    match = _ONE_OF.fullmatch(text)
+    if match is None:
+        return None
+    last = _phrase(match["last"], anchor, allow_range=False)
+    if last is None:
+        return None
+    dates = [_range_start(p.strip(), match["last"], anchor) for p in match["rest"].split(",")]
+    dates.append(last)
+    for date in dates:
+        if date is None:
+            return None
+        if "/" in date.edtf or date.start is not None or date.edtf[:1] in "[{":
+            raise Refused("'or' joins single dates, not ranges, sets or instants")
+    members = [date for date in dates if date is not None]
+    parsed = parse_edtf(f"[{','.join(date.edtf for date in members)}]")
+    assert parsed is not None  # each member is a level 0-1 date
+    return attrs.evolve(parsed, relative=any(date.relative for date in members))
 
 
 def _absolute(text: str, anchor: dt.date | None) -> Parsed | None:

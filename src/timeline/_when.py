@@ -304,9 +304,32 @@ class When:
         """
         if self.approximate or self.uncertain:
             return True
+        if self.edtf[:1] in _datefields.SET_KINDS:
+            # One of several dates leaves the day open; all of several exact days does not.
+            members = self.members
+            return any(m.is_fuzzy for m in members) or (self.is_one_of and len(members) > 1)
         if self.precision is Precision.INTERVAL:
             return _EXACT_INTERVAL.match(self.edtf) is None
         return self.precision.rank > Precision.DAY.rank
+
+    @property
+    def is_one_of(self) -> bool:
+        """Whether it is one of a set of dates (EDTF level 2 ``[2025-12-08,2025-12-10]``)."""
+        return self.edtf.startswith("[")
+
+    @property
+    def is_all_of(self) -> bool:
+        """Whether it is all of a set of dates (EDTF level 2 ``{2025-12-08,2025-12-10}``)."""
+        return self.edtf.startswith("{")
+
+    @property
+    def members(self) -> tuple[When, ...]:
+        """The dates of a set, in the order written (a range ``a..b`` is the interval ``a/b``).
+
+        For a one-of set these are the candidates; for any other date, ``()``.
+        ``earliest`` and ``latest`` are the first and last day of any member.
+        """
+        return _members(self.edtf) if self.edtf[:1] in _datefields.SET_KINDS else ()
 
     @property
     def is_exact(self) -> bool:
@@ -400,6 +423,9 @@ class When:
     def overlaps(self, start: object = None, end: object = None) -> bool:
         """Whether any day it may fall on is in the window ``start..end`` (inclusive).
 
+        For a set, the days it may fall on are its members' days: ``[2025-12-08,2025-12-10]``
+        does not overlap 9 December.
+
         Args:
             start: the window's first day; anything ``When.coerce`` takes (its
                 ``earliest`` counts), or ``None`` for no lower limit.
@@ -413,7 +439,11 @@ class When:
 
         """
         first, last = _window(start, end)
-        return self.earliest <= last and first <= self.latest
+        if not (self.earliest <= last and first <= self.latest):
+            return False
+        # A set's possible days are its members' days, not every day between them.
+        members = self.members
+        return not members or any(m.earliest <= last and first <= m.latest for m in members)
 
     def within(self, start: object = None, end: object = None) -> bool:
         """Whether every day it may fall on is in the window ``start..end`` (inclusive).
@@ -431,6 +461,20 @@ class When:
         """
         first, last = _window(start, end)
         return first <= self.earliest and self.latest <= last
+
+
+@functools.lru_cache(maxsize=1024)
+def _members(edtf: str) -> tuple[When, ...]:
+    """The members of the set written ``edtf`` (``When.members``), read once per string."""
+    out = []
+    for first, last in _datefields.set_members(edtf):
+        if first is last:
+            assert first is not None  # a single date is (span, span)
+            out.append(When.parse(first.edtf))
+        else:
+            left = ".." if first is None else first.edtf
+            out.append(When.parse(f"{left}/{'..' if last is None else last.edtf}"))
+    return tuple(out)
 
 
 def _window(start: object, end: object) -> tuple[dt.date, dt.date]:
