@@ -92,6 +92,18 @@ class TestDescription:
             "Sources:\n- TASS: https://tass.com/x\n- https://a.example/b"
         ) == calendar_description(event, fuzzy=True)
 
+    def test_a_relative_phrase_says_what_it_resolved_to(self) -> None:
+        """A relative phrase is shown with its resolution, and the EDTF when drawn fuzzy."""
+        event = timeline.Event(
+            kind="relations.shift",
+            when=When.parse("over the summer", anchor=dt.date(2025, 12, 8)),
+            title="Shift",
+        )
+        assert "Date: over the summer (summer 2025)" == calendar_description(event)
+        assert "Date: over the summer (summer 2025, 2025-22)" == calendar_description(
+            event, fuzzy=True
+        )
+
 
 class TestParseModalities:
     def test_forms(self) -> None:

@@ -510,6 +510,22 @@ class TestShowHistory:
         assert "source:    https://example.org/relos" in out
         assert "version:   1 (current" in out
 
+    def test_list_and_show_give_a_phrase_with_its_resolution(self, run: Any) -> None:
+        """'over the summer' is listed and shown with the season it resolved to."""
+        run("init")
+        summer = ["--kind", "relations.shift", "--when", "over the summer", "--title", "S"]
+        run("add", *summer, "--anchor", "2025-12-08", "--id", "s")
+        assert "over the summer (summer 2025)  relations.shift" in run("list").stdout
+        shown = run("show", "s").stdout
+        assert "when:      over the summer (summer 2025)  (EDTF 2025-22)" in shown
+
+    def test_list_cuts_no_column_when_piped(self, run: Any) -> None:
+        """Output that is not a terminal is never cut to the terminal's width."""
+        run("init")
+        title = "A very long title " * 10
+        run("add", "--kind", "relations.shift", "--when", "2025", "--title", title.strip())
+        assert title.strip() in run("list").stdout
+
     def test_show_json(self, filled: Any) -> None:
         """show --json prints the event as JSON."""
         data = json.loads(filled("show", "sco", "--json").stdout)

@@ -537,6 +537,50 @@ class TestParseRelative:
         assert When.parse("last week", MONDAY) == When.coerce("last week", anchor=MONDAY)
 
 
+class TestDescribed:
+    """A phrase alone says nothing in a list: it is shown with what it resolved to."""
+
+    @pytest.mark.parametrize(
+        ("text", "anchor", "described"),
+        [
+            ("over the summer", D(2025, 12, 8), "over the summer (summer 2025)"),
+            (
+                "for the past year",
+                D(2025, 6, 23),
+                "for the past year (23 June 2024 - 23 June 2025)",
+            ),
+            ("over the weekend", D(2024, 6, 23), "over the weekend (22-23 June 2024)"),
+            ("last month", D(2024, 6, 23), "last month (May 2024)"),
+            ("last year", D(2024, 6, 23), "last year (2023)"),
+            ("yesterday", D(2024, 6, 23), "yesterday (22 June 2024)"),
+            ("since last year", D(2024, 6, 23), "since last year (2023/..)"),
+            ("the past few years", D(2025, 6, 15), "the past few years (2022~/2025-06-15)"),
+            (
+                "8 or 10 December",
+                D(2025, 12, 20),
+                "8 or 10 December (8 December 2025 or 10 December 2025)",
+            ),
+            ("early December 2025", None, "early December 2025"),
+            ("since 2022", None, "since 2022"),
+            ("2025-12", None, "2025-12"),
+        ],
+    )
+    def test_described(self, text, anchor, described):
+        """Relative or yearless phrases carry their resolution; the rest are shown as written."""
+        assert described == When.parse(text, anchor=anchor).described
+
+    def test_describe_with_edtf(self):
+        """describe(with_edtf=True) adds the EDTF once, as calendars show a fuzzy date."""
+        summer = When.parse("over the summer", anchor=D(2025, 12, 8))
+        assert "over the summer (summer 2025, 2025-22)" == summer.describe(with_edtf=True)
+        assert "early December 2025 (2025-12-01/2025-12-10)" == When.parse(
+            "early December 2025"
+        ).describe(with_edtf=True)
+        few = When.parse("the past few years", anchor=D(2025, 6, 15))
+        assert "the past few years (2022~/2025-06-15)" == few.describe(with_edtf=True)
+        assert "2025-12" == When.parse("2025-12").describe(with_edtf=True)
+
+
 class TestSets:
     """EDTF level 2 sets: one of ``[..]`` (the candidates) and all of ``{..}``."""
 

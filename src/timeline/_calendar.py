@@ -108,10 +108,7 @@ def calendar_description(event: Event, fuzzy: bool = False) -> str:
         fuzzy: whether it is drawn as a fuzzy span (the EDTF then follows the phrase).
     """
     lines = [event.summary] if event.summary else []
-    date = f"Date: {event.when.display}"
-    if fuzzy and event.when.display != event.when.edtf:
-        date += f" ({event.when.edtf})"
-    lines.append(date)
+    lines.append(f"Date: {event.when.describe(with_edtf=fuzzy)}")
     if event.modality is not Modality.ACTUAL:
         lines.append(f"Modality: {event.modality.value}")
     if event.sources:

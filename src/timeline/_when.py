@@ -377,6 +377,34 @@ class When:
     def __str__(self) -> str:
         return self.display
 
+    @property
+    def described(self) -> str:
+        """The phrase with what it resolved to, when the phrase alone does not say.
+
+        "over the summer (summer 2025)", "for the past year (2024-06-23/2025-06-23)":
+        a phrase read against an anchor, or written without a year, is followed by
+        its resolution; other phrases and EDTF are shown as they are (``display``).
+        ``list``, ``show`` and calendar descriptions show this.
+        """
+        return self.describe()
+
+    def describe(self, *, with_edtf: bool = False) -> str:
+        """Return ``described``, with the EDTF added in the parentheses if ``with_edtf``.
+
+        Args:
+            with_edtf: also give the EDTF string when it is not already shown, as a
+                calendar does for a fuzzy date ("early December 2025 (2025-12-01/2025-12-10)").
+
+        """
+        if self.phrase is None:
+            return self.edtf
+        notes = []
+        if self.anchor is not None or _ANY_YEAR.search(self.phrase) is None:
+            notes.append(_resolution(self))
+        if with_edtf and self.edtf not in notes:
+            notes.append(self.edtf)
+        return f"{self.phrase} ({', '.join(notes)})" if notes else self.phrase
+
     # --- ordering -----------------------------------------------------------------------------
 
     @property
@@ -475,6 +503,40 @@ def _members(edtf: str) -> tuple[When, ...]:
             left = ".." if first is None else first.edtf
             out.append(When.parse(f"{left}/{'..' if last is None else last.edtf}"))
     return tuple(out)
+
+
+_ANY_YEAR = re.compile(r"\d{4}", re.ASCII)
+_SEASON_WORDS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+
+
+def _day_text(day: dt.date) -> str:
+    return f"{day.day} {_datefields.MONTH_NAMES[day.month - 1]} {day.year:04d}"
+
+
+def _resolution(when: When) -> str:
+    """What a date resolved to, in words where a plain form exists, else its EDTF."""
+    if when.approximate or when.uncertain or when.start is not None:
+        return when.edtf
+    if when.members:
+        return (" or " if when.is_one_of else " and ").join(_resolution(m) for m in when.members)
+    first, last = when.earliest, when.latest
+    if when.precision is Precision.DAY:
+        return _day_text(first)
+    if when.precision is Precision.MONTH and "X" not in when.edtf:
+        return f"{_datefields.MONTH_NAMES[first.month - 1]} {first.year:04d}"
+    if when.precision is Precision.YEAR and "X" not in when.edtf:
+        return f"{first.year:04d}"
+    if when.precision is Precision.SEASON:
+        return f"{_SEASON_WORDS[int(when.edtf[5:7])]} {first.year:04d}"
+    if when.is_bounded and _EXACT_DAYS.match(when.edtf):
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}-{_day_text(last)}"
+        return f"{_day_text(first)} - {_day_text(last)}"
+    return when.edtf
+
+
+# A day interval ("2025-12-01/2025-12-10"), which reads better in words.
+_EXACT_DAYS = re.compile(r"^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def _window(start: object, end: object) -> tuple[dt.date, dt.date]:

@@ -255,13 +255,16 @@ def describe_options(options: Sequence[Option]) -> list[str]:
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: int = -1) -> str:
-    """Return rows as aligned plain-text columns; column ``wrap`` is cut to fit the terminal."""
+    """Return rows as aligned plain-text columns; column ``wrap`` is cut to fit the terminal.
+
+    Only on a terminal: piped output (``list | grep``) is never cut.
+    """
     cells = [[("" if c is None else str(c)) for c in row] for row in rows]
     widths = [len(h) for h in header]
     for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    if wrap >= 0 and header:
+    if wrap >= 0 and header and sys.stdout.isatty():
         width = shutil.get_terminal_size((120, 24)).columns
         others = sum(w + 2 for i, w in enumerate(widths) if i != wrap % len(widths))
         room = max(20, width - others)
@@ -328,7 +331,7 @@ def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ())
             title = f"[retracted] {title}"
         rows.append(
             [
-                event.when.display,
+                event.when.described,
                 event.kind,
                 ",".join(a.country for a in event.actors),
                 title,

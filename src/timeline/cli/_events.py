@@ -342,8 +342,8 @@ def _show_lines(tl: Any, full: str) -> list[str]:
     lines = [
         f"id:        {event.id}",
         f"kind:      {event.kind}",
-        f"when:      {event.when.display}"
-        + (f"  (EDTF {event.when.edtf})" if event.when.display != event.when.edtf else ""),
+        f"when:      {event.when.described}"
+        + (f"  (EDTF {event.when.edtf})" if event.when.edtf not in event.when.described else ""),
         f"dates:     {event.when.earliest} .. {event.when.latest}",
         f"title:     {event.title}",
     ]
