@@ -62,6 +62,7 @@ VISIT = [
     "--id",
     "visit-delhi",
 ]
+SCO_LIKE = ["--kind", "meeting.summit", "--when", "2025", "--title", "x", "--id", "x-sco"]
 SUMMIT = [
     "--kind",
     "meeting.summit",
@@ -415,19 +416,23 @@ class TestList:
         """list prints a header and one row per event in timeline order."""
         lines = filled("list").stdout.splitlines()
         assert lines[0].split() == ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
-        assert [line.split()[-1] for line in lines[1:]] == ["relos-si", "sco-2025", "visit-de"]
+        assert [line.split()[-1] for line in lines[1:]] == [
+            "relos-signed",
+            "sco-2025",
+            "visit-delhi",
+        ]
         assert lines[1].split()[:3] == ["2025-02-18", "treaty.signed", "RUS,IND"]
 
     @pytest.mark.parametrize(
         ("args", "ids"),
         [
             (["--actor", "CHN"], ["sco-2025"]),
-            (["--kind", "treaty.*"], ["relos-si"]),
-            (["--tag", "logistics"], ["relos-si"]),
-            (["--treaty", "RELOS"], ["relos-si"]),
+            (["--kind", "treaty.*"], ["relos-signed"]),
+            (["--tag", "logistics"], ["relos-signed"]),
+            (["--treaty", "RELOS"], ["relos-signed"]),
             (["--from", "2025-06", "--to", "2025-09"], ["sco-2025"]),
-            (["--as-of", "1"], ["relos-si"]),
-            (["--as-of", "2"], ["relos-si", "visit-de"]),
+            (["--as-of", "1"], ["relos-signed"]),
+            (["--as-of", "2"], ["relos-signed", "visit-delhi"]),
             (["--as-of", "2025-12-31T00:00:00Z"], []),
         ],
     )
@@ -448,40 +453,73 @@ class TestList:
         assert_user_error(filled("list", "--kind", "treaty.sined"), "did you mean")
 
     def test_every_shown_id_is_accepted_by_show(self, run: Any, tmp_path: Path) -> None:
-        """Each ID in list (sample ids share 8-character starts) names its own event for show."""
+        """Each ID in list names its own event for show; chosen ids are shown whole."""
         assert run("demo", "--db", "demo.db", db=None).exit_code == 0
         rows = run("list", db="demo.db").stdout.splitlines()[1:]
         shown = [row.split()[-1] for row in rows]
         full = []
-        for prefix in shown:
-            result = run("show", prefix, db="demo.db")
-            assert result.exit_code == 0, (prefix, result.stderr)
+        for short in shown:
+            result = run("show", short, db="demo.db")
+            assert result.exit_code == 0, (short, result.stderr)
             full.append(result.stdout.splitlines()[0].split()[-1])
         assert len(rows) == len(set(full))
-        assert all(f.startswith(p) for p, f in zip(shown, full, strict=True))
-        assert {"rus-prk-treaty-s", "rus-prk-treaty-i"} <= set(shown)
+        assert shown == full  # the sample's ids were chosen by people
+        assert {"rus-prk-treaty-signed", "relos-negotiation"} <= set(shown)
+
+    def test_generated_ids_are_shown_by_their_tail(self, run: Any, tmp_path: Path) -> None:
+        """Events added together share their ids' start: list shows a short tail show accepts."""
+        run("init")
+        ids = [
+            run(
+                "add", "--kind", "meeting.summit", "--when", "2025", "--title", str(n)
+            ).stdout.strip()
+            for n in range(5)
+        ]
+        shorts = [line.split()[-1] for line in run("list").stdout.splitlines()[1:]]
+        assert sorted(ids) == sorted(next(i for i in ids if i.endswith(short)) for short in shorts)
+        assert all(6 <= len(short) < 10 for short in shorts)
+        for short in shorts:
+            shown = run("show", short).stdout.splitlines()[0].split()[-1]
+            assert shown.endswith(short)
+            assert run("history", short).exit_code == 0
+        assert run("amend", shorts[0], "--reason", "r", "--title", "new").exit_code == 0
+        assert run("retract", shorts[1], "--reason", "r").exit_code == 0
 
     @pytest.mark.parametrize(
         ("ids", "expected"),
         [
-            (["abcdefghij"], {"abcdefghij": "abcdefgh"}),
+            (["abcdefghij"], {"abcdefghij": "abcdefghij"}),
             (["short"], {"short": "short"}),
             (
-                ["rus-prk-treaty-signed", "rus-prk-treaty-in-force", "rus-vnm-x"],
+                ["rus-prk-treaty-signed", "rus-prk-treaty-in-force"],
                 {
-                    "rus-prk-treaty-signed": "rus-prk-treaty-s",
-                    "rus-prk-treaty-in-force": "rus-prk-treaty-i",
-                    "rus-vnm-x": "rus-vnm-",
+                    "rus-prk-treaty-signed": "rus-prk-treaty-signed",
+                    "rus-prk-treaty-in-force": "rus-prk-treaty-in-force",
                 },
             ),
             (
-                ["relos-signed", "relos-signed-2"],
-                {"relos-signed": "relos-signed", "relos-signed-2": "relos-signed-"},
+                [
+                    "01a2350654077e42b650021935e8b0f0",
+                    "01a2350654077d3a9d6bc383e7330d8f",
+                    "01a2350654077d3a9d6bc383e7e30d8f",
+                    "01a2350654077d3a9d6bc383e7e30d8f"[:-1] + "e",  # shares 'e30d8' only
+                ],
+                {
+                    "01a2350654077e42b650021935e8b0f0": "e8b0f0",
+                    "01a2350654077d3a9d6bc383e7330d8f": "330d8f",
+                    "01a2350654077d3a9d6bc383e7e30d8f": "e30d8f",
+                    "01a2350654077d3a9d6bc383e7e30d8e": "e30d8e",
+                },
+            ),
+            # A tail that starts another id would read as that id's prefix: longer.
+            (
+                ["01a2350654077e42b650021935e8b0f0", "e8b0f0-chosen"],
+                {"01a2350654077e42b650021935e8b0f0": "5e8b0f0", "e8b0f0-chosen": "e8b0f0-chosen"},
             ),
         ],
     )
     def test_short_ids(self, ids: list[str], expected: dict[str, str]) -> None:
-        """short_ids gives the shortest prefix of 8 or more that no other id shares."""
+        """short_ids: chosen ids whole; generated ones by their shortest unique tail (6 or more)."""
         assert expected == common.short_ids(ids)
 
     def test_torn_tail_is_a_warning(self, run: Any, tmp_path: Path) -> None:
@@ -546,6 +584,12 @@ class TestShowHistory:
         run("add", *SUMMIT)
         extra = ["--reason", "x"] if command in {"retract", "amend"} else []
         assert_user_error(run(command, given, *extra), "the event id is empty")
+
+    def test_end_of_an_id_is_accepted(self, filled: Any) -> None:
+        """A unique end of an id names it; one that ends an id and starts another is ambiguous."""
+        assert filled("show", "delhi").stdout.splitlines()[0].endswith("visit-delhi")
+        filled("add", *SCO_LIKE)
+        assert_user_error(filled("show", "sco"), "ambiguous")
 
     @pytest.mark.parametrize("command", ["show", "history", "retract", "amend"])
     def test_unknown_and_ambiguous_ids(self, filled: Any, command: str) -> None:

@@ -375,7 +375,7 @@ def _show_lines(tl: Any, full: str) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the event as JSON.")
 @click.pass_context
 def show(ctx: click.Context, /, event_id: str, as_json: bool) -> None:
-    """Show every field of one event (the id may be a unique prefix).
+    """Show every field of one event (the id may be the short id 'list' shows).
 
     \b
     Example:
