@@ -633,7 +633,6 @@ class TestSets:
         """All of several known days is exact; all of fuzzy dates is not."""
         assert When.parse("{2025-12-08,2025-12-10}").is_exact
         assert When.parse("{2025-12,2026-01}").is_fuzzy
-        assert When.parse("[2025-12-08]").is_exact  # one candidate: that day
 
     def test_members_of_ranges_and_open_ends(self):
         """A range member is an interval; an open member is an open interval."""
@@ -660,6 +659,7 @@ class TestSets:
         ("text", "reason"),
         [
             ("[]", "an empty set"),
+            ("[2025-12-08]", "a set of one date ([2025-12-08]) is that date: write 2025-12-08"),
             ("[..]", "'..' needs a date on at least one side"),
             ("[2025-12-10..2025-12-01]", "ends before it starts"),
             ("[2025,..2026]", "only the first member may start '..'"),

@@ -429,6 +429,8 @@ def set_members(text: str) -> list[tuple[Span | None, Span | None]]:
         if first is not None and last is not None and last.latest < first.earliest:
             raise Refused(f"in {text}, the range {item} ends before it starts")
         out.append((first, last))
+    if len(out) == 1 and out[0][0] is out[0][1]:
+        raise Refused(f"a set of one date ({text}) is that date: write {inner}")
     return out
 
 
