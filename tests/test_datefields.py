@@ -114,6 +114,45 @@ LEVEL_2_SETS = [
 ]
 
 
+# Level 2 forms the model carries: qualified parts (the whole date takes the qualifier, the
+# bounds are the date's) and sub-year groupings 25-41 (28 and 30 aside: they start in
+# December and, as for 24, python-edtf ends them on 31 December).
+LEVEL_2_OTHER = [
+    "2004-06~-11",
+    "2004?-06-11",
+    "?2004-06-~11",
+    "2004-%06-11",
+    "2004-06-~01/2004-06-~20",
+    *[f"2011-{code}" for code in range(25, 42) if code not in (28, 30)],
+]
+
+
+@pytest.mark.parametrize("text", LEVEL_2_OTHER)
+def test_level_2_forms_have_the_same_strict_bounds_as_python_edtf(text: str) -> None:
+    """Qualified parts and sub-year groupings: the oracle's strict bounds, the EDTF as written."""
+    when = When.parse(text)
+    assert (oracle_bounds(text), text, None) == (bounded(when), when.edtf, when.phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "approximate", "uncertain"),
+    [("2004-06~-11", True, False), ("2004?-06-11", False, True), ("?2004-06-~11", True, True)],
+)
+def test_a_qualified_part_qualifies_the_whole_date(
+    text: str, approximate: bool, uncertain: bool
+) -> None:
+    """The model's qualifiers are the whole date's: a qualified part sets them."""
+    when = When.parse(text)
+    assert (approximate, uncertain, True) == (when.approximate, when.uncertain, when.is_fuzzy)
+
+
+def test_december_seasons_run_into_the_next_year() -> None:
+    """The seasons from December (28 northern winter, 30 southern summer) end in February."""
+    for code in (28, 30):
+        when = When.parse(f"2011-{code}")
+        assert (dt.date(2011, 12, 1), dt.date(2012, 2, 29)) == (when.earliest, when.latest)
+
+
 @pytest.mark.parametrize("text", LEVEL_2_SETS)
 def test_sets_have_the_same_strict_bounds_as_python_edtf(text: str) -> None:
     """Level 2 sets: the bounds of their members, as the independent implementation gives them."""

@@ -691,7 +691,7 @@ class TestPhrasesAsPeopleWriteThem:
             ("the 1990s", "199X", D(1990, 1, 1), D(1999, 12, 31)),
             ("1990s", "199X", D(1990, 1, 1), D(1999, 12, 31)),
             ("the 2010's", "201X", D(2010, 1, 1), D(2019, 12, 31)),
-            ("~2016", "2016~", D(2016, 1, 1), D(2016, 12, 31)),
+            ("~ 2016", "2016~", D(2016, 1, 1), D(2016, 12, 31)),
             ("~ March 2016", "2016-03~", D(2016, 3, 1), D(2016, 3, 31)),
             ("between 4 and 6 June 2025", "2025-06-04/2025-06-06", D(2025, 6, 4), D(2025, 6, 6)),
         ],
@@ -1124,7 +1124,7 @@ class TestDaysBetween:
     @given(whens(phrases=False), whens(phrases=False))
     def test_min_never_exceeds_max(self, a, b):
         """The minimum is at most the maximum."""
-        if not (a.is_open or b.is_open):
+        if a.is_bounded and b.is_bounded:
             low, high = days_between(a, b)
             assert low <= high
 

@@ -135,11 +135,29 @@ def checked_day(year: int, month: int, day: int) -> dt.date:
 # Level-1 season codes, northern hemisphere: (first month, last month); winter runs
 # from December of its year into February of the next.
 SEASON_CODES = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}
+# Level 2 sub-year groupings: northern seasons (25-28), southern seasons (29-32), quarters
+# (33-36), quadrimesters (37-39) and semesters (40-41), as (first month, last month).
+SUB_YEAR_CODES = {
+    **{code + 4: months for code, months in SEASON_CODES.items()},
+    29: (9, 11),
+    30: (12, 2),
+    31: (3, 5),
+    32: (6, 8),
+    33: (1, 3),
+    34: (4, 6),
+    35: (7, 9),
+    36: (10, 12),
+    37: (1, 4),
+    38: (5, 8),
+    39: (9, 12),
+    40: (1, 6),
+    41: (7, 12),
+}
 
 
 def season_bounds(year: int, code: int) -> tuple[dt.date, dt.date]:
-    """First and last day of a level-1 season (``SEASON_CODES``) of ``year``."""
-    first, last = SEASON_CODES[code]
+    """First and last day of a season or sub-year grouping (21-41) of ``year``."""
+    first, last = SEASON_CODES[code] if code in SEASON_CODES else SUB_YEAR_CODES[code]
     end_year = year + 1 if last < first else year
     if end_year > dt.MAXYEAR:
         raise Refused(f"winter {year} runs past the supported range 0001-9999")
@@ -485,7 +503,27 @@ def interval_fields(left: Span | None, right: Span | None, edtf: str) -> Parsed:
 _OUT_OF_RANGE_YEAR = re.compile(r"(?P<year>-\d{4,}|Y-?\d+)\b.*", re.ASCII)
 
 
+# Level 2 qualifiers on components: before a part (it alone) or after it (it and the
+# parts to its left), e.g. '2004-06~-11', '?2004-06-~11'.
+_COMPONENT_QUALIFIED = re.compile(
+    r"[?~%]?\d{4}[?~%]?(?:-[?~%]?\d{2}[?~%]?(?:-[?~%]?\d{2}[?~%]?)?)?", re.ASCII
+)
+_QUALIFIER = re.compile(r"[?~%]")
+
+
 def _edtf_date(text: str) -> Span | None:
+    qualifiers = _QUALIFIER.findall(text)
+    if (len(qualifiers) > 1 or (qualifiers and text[-1] not in "?~%")) and (
+        _COMPONENT_QUALIFIED.fullmatch(text)
+    ):
+        # The model qualifies a date as a whole: a qualified part makes the whole date
+        # approximate or uncertain, with the bounds of the date; the edtf keeps each part's.
+        plain = _edtf_date(_QUALIFIER.sub("", text))
+        if plain is None:
+            return None
+        approx = any(q in "~%" for q in qualifiers)
+        unsure = any(q in "?%" for q in qualifiers)
+        return plain._replace(edtf=text, approximate=approx, uncertain=unsure)
     match = _EDTF_DATE.fullmatch(text)
     if match is None:
         if far := _OUT_OF_RANGE_YEAR.fullmatch(text):
@@ -515,12 +553,14 @@ def _edtf_date(text: str) -> Span | None:
     if mid is None or mid == "XX":
         return Span(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31), approx, unsure)
     month = int(mid)
-    if 21 <= month <= 24:
+    if 21 <= month <= 41:
         if day_text is not None:
             raise Refused(f"season {month} cannot have a day")
-        return Span(text, "season", *season_bounds(year, month), approx, unsure)
+        # Seasons (21-32) are seasons; quarters, quadrimesters and semesters (33-41) spans.
+        precision: PrecisionName = "season" if month <= 32 else "interval"
+        return Span(text, precision, *season_bounds(year, month), approx, unsure)
     if not 1 <= month <= 12:
-        raise Refused(f"month {mid} does not exist (months are 01-12, seasons 21-24)")
+        raise Refused(f"month {mid} does not exist (months are 01-12, seasons and groupings 21-41)")
     if day_text is None or day_text == "XX":
         first_day = dt.date(year, month, 1)
         return Span(text, "month", first_day, month_end(year, month), approx, unsure)

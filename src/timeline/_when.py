@@ -507,6 +507,8 @@ def _members(edtf: str) -> tuple[When, ...]:
 
 _ANY_YEAR = re.compile(r"\d{4}", re.ASCII)
 _SEASON_WORDS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+_SEASON_WORDS.update({code + 4: word for code, word in _SEASON_WORDS.items()})
+_SEASON_WORDS.update({code + 8: f"southern {word}" for code, word in _SEASON_WORDS.items()})
 
 
 def _day_text(day: dt.date) -> str:
