@@ -1069,6 +1069,24 @@ class TestReading:
             when.is_bounded,
         )
 
+    @pytest.mark.parametrize(
+        ("text", "first", "last"),
+        [
+            ("0001-01-01", 1, 1),
+            ("9999-12-31", D.max.toordinal(), D.max.toordinal()),
+            ("2022/..", D(2022, 1, 1).toordinal(), None),
+            ("../2024", None, D(2024, 12, 31).toordinal()),
+            ("/2006", None, D(2006, 12, 31).toordinal()),
+            ("2004-06-01/", D(2004, 6, 1).toordinal(), None),
+            ("[..1760-12-03,1761]", None, D(1761, 12, 31).toordinal()),
+            ("[1760,1761..]", D(1760, 1, 1).toordinal(), None),
+        ],
+    )
+    def test_ordinals(self, text, first, last):
+        """The bounds as day numbers (date.toordinal), None for an open or unknown end."""
+        when = When.parse(text)
+        assert (first, last) == (when.earliest_ordinal, when.latest_ordinal)
+
     def test_real_days_at_the_range_ends_have_a_distance(self):
         """0001-01-01 and 9999-12-31 are days like any other for days_between."""
         assert (3652058, 3652058) == days_between(
@@ -1134,6 +1152,16 @@ class TestProperties:
     def test_edtf_round_trip(self, when):
         """Parsing what a When shows (its EDTF, or a timed interval's text) gives the same When."""
         assert when == When.parse(when.display)
+
+    @given(whens())
+    def test_ordinals_are_the_bounds_day_numbers(self, when):
+        """Where a bound is a real day, its ordinal is date.toordinal(); else None."""
+        for ordinal, day in (
+            (when.earliest_ordinal, when.earliest),
+            (when.latest_ordinal, when.latest),
+        ):
+            assert ordinal is None or ordinal == day.toordinal()
+        assert when.is_bounded == (None not in (when.earliest_ordinal, when.latest_ordinal))
 
     @given(whens())
     def test_bounds_are_ordered(self, when):

@@ -355,6 +355,24 @@ class When:
         return self.edtf.startswith("/") or self.edtf.endswith("/")
 
     @property
+    def earliest_ordinal(self) -> int | None:
+        """``earliest`` as a proleptic-Gregorian day number (``date.toordinal()``).
+
+        ``None`` when the start is open or unknown, so an integer index can tell an
+        open start from the real day 0001-01-01 (ordinal 1).
+        """
+        if self.edtf.startswith(_OPEN_STARTS) or self.edtf.startswith("/"):
+            return None
+        return self.earliest.toordinal()
+
+    @property
+    def latest_ordinal(self) -> int | None:
+        """``latest`` as a proleptic-Gregorian day number; ``None`` for an open or unknown end."""
+        if self.edtf.endswith(_OPEN_ENDS) or self.edtf.endswith("/"):
+            return None
+        return self.latest.toordinal()
+
+    @property
     def is_bounded(self) -> bool:
         """Whether both bounds are real days: no open and no unknown end."""
         return not (self.is_open or self.has_unknown_end)
