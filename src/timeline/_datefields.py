@@ -376,7 +376,7 @@ EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+|Y-?\d+|\[[0-9Xx?~%., -]*\]|\{[0-9Xx?~%.
 #: How each kind of level 2 set opens: one of its dates ("[..]"), or all of them ("{..}").
 SET_KINDS = {"[": "one of", "{": "all of"}
 _EDTF_DATE = re.compile(
-    r"(?P<year>\d{4}|\d{3}X|\d{2}XX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
+    r"(?P<year>\d{4}|\d{3}X|\d{2}XX|\dXXX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
     re.ASCII,
 )
 
@@ -537,10 +537,10 @@ def _edtf_date(text: str) -> Span | None:
     if "X" in year_text:
         if mid is not None:
             raise Refused(
-                "level 1 allows X digits only at the end of the year (201X, 20XX), "
+                "level 1 allows X digits only at the end of the year (201X, 20XX, 1XXX), "
                 "as the month (2025-XX) or as the day (2025-12-XX, 2025-XX-XX)"
             )
-        # 201X is any year of the 2010s; 20XX any year of the century.
+        # 201X is any year of the 2010s; 20XX any year of the century; 1XXX of the millennium.
         width = 10 ** year_text.count("X")
         first = int(year_text.replace("X", "0"))
         if first < dt.MINYEAR:
