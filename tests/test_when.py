@@ -754,7 +754,7 @@ class TestParseErrors:
             ("201X-12", "X digits only"),
             ("2025-XX-05", "the day must be unspecified too"),
             ("2025-21-03", "season 21 cannot have a day"),
-            ("2025-1-5", "not a valid EDTF level 0-1 date"),
+            ("2025-1-5", "not a valid EDTF date"),
             ("Monday, 2 December 2025", "2025-12-02 was a Tuesday, not a Monday"),
             ("Tuesday, December 2025", "a weekday goes with a single day"),
             ("early summer 2025", "not to a season"),

@@ -72,8 +72,8 @@ def parse_text(text: str, anchor: dt.date | None) -> Parsed:
         return parsed
     if EDTF_SHAPE.fullmatch(normalized):
         reason = (
-            "not a valid EDTF level 0-1 date (YYYY, YYYY-MM, YYYY-MM-DD, season YYYY-21..24, "
-            "X digits, a ?/~/% qualifier, or two of these joined by '/')"
+            "not a valid EDTF date (YYYY, YYYY-MM, YYYY-MM-DD, season YYYY-21..41, "
+            "X digits, a ?/~/% qualifier, two of these joined by '/', or a set [a,b] / {a,b})"
         )
     elif match := _MONTH.fullmatch(normalized):
         reason = f"unknown month name {match['m']!r}"
