@@ -59,24 +59,49 @@ def _interval_edtf(draw: st.DrawFn) -> str:
     # Ordering by first day is enough: the later-starting date ends after that day.
     if When.parse(right).earliest < When.parse(left).earliest:
         left, right = right, left
-    shape = draw(st.sampled_from(["closed", "open end", "open start"]))
+    shape = draw(
+        st.sampled_from(["closed", "open end", "open start", "unknown end", "unknown start"])
+    )
     if shape == "open end":
         return f"{left}/.."
     if shape == "open start":
         return f"../{right}"
+    if shape == "unknown end":
+        return f"{left}/"
+    if shape == "unknown start":
+        return f"/{right}"
     return f"{left}/{right}"
+
+
+@st.composite
+def _set_edtf(draw: st.DrawFn) -> str:
+    """Draw an EDTF level 2 set, one of ('[..]') or all of ('{..}'), of days, months or years."""
+    members = draw(
+        st.lists(
+            st.one_of(
+                _YEARS.map(_year_text),
+                st.builds(lambda y, m: f"{y:04d}-{m:02d}", _YEARS, _MONTHS),
+                _DAYS.map(dt.date.isoformat),
+            ),
+            min_size=2,
+            max_size=4,
+            unique=True,
+        )
+    )
+    opening, closing = draw(st.sampled_from(["[]", "{}"]))
+    return f"{opening}{','.join(members)}{closing}"
 
 
 @functools.cache
 def edtf_texts() -> st.SearchStrategy[str]:
-    """Canonical EDTF level 0-1 strings of every kind ``When`` reads (no times)."""
-    return st.one_of(_qualified_edtf(), _interval_edtf())
+    """Canonical EDTF strings of every kind ``When`` reads (no times): levels 0-1 and sets."""
+    return st.one_of(_qualified_edtf(), _interval_edtf(), _set_edtf())
 
 
 @functools.cache
 def aware_datetimes() -> st.SearchStrategy[dt.datetime]:
-    """Aware datetimes, with fixed offsets (whole minutes) or IANA zones, 1900-2100."""
-    offsets = st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59).map(
+    """Aware datetimes, with fixed offsets (whole minutes, at most 14 hours) or IANA zones."""
+    offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
         lambda minutes: dt.timezone(dt.timedelta(minutes=minutes))
     )
     fixed = st.datetimes(

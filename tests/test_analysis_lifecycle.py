@@ -143,6 +143,17 @@ class TestDurations:
         assert Span(min_days=40, max_days=70, exact=False) == second.since_previous
         assert Span(min_days=40, max_days=70, exact=False) == second.since_signature
 
+    def test_one_of_two_days_gives_the_range_over_the_candidates(self, memory_timeline):
+        """Signed 2 December, approved on 8 or 10 December: 6 to 8 days, not exact."""
+        memory_timeline.record_many(
+            [
+                ev("s", "treaty.signed", "2025-12-02"),
+                ev("a", "treaty.ratified", "8 or 10 December 2025"),
+            ]
+        )
+        second = LIFECYCLE.analyze(memory_timeline).agreement("T").steps[1]
+        assert Span(min_days=6, max_days=8, exact=False) == second.since_previous
+
     def test_month_is_not_its_first_day(self, memory_timeline):
         """A step in 'December 2025' after one on 2025-12-20 may be 11 days before or after."""
         memory_timeline.record_many(

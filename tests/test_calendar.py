@@ -7,9 +7,40 @@ import datetime as dt
 import pytest
 
 import timeline
-from timeline import CalendarSpan, SpanKind, When, calendar_description, calendar_span
+from timeline import (
+    CalendarSpan,
+    SpanKind,
+    When,
+    calendar_description,
+    calendar_span,
+    calendar_spans,
+)
 
 UTC = dt.timezone.utc
+
+
+class TestCalendarSpans:
+    @pytest.mark.parametrize(
+        ("text", "kind", "days"),
+        [
+            ("[2025-12-08,2025-12-10]", SpanKind.FUZZY, [(8, 8), (10, 10)]),
+            ("{2025-12-08,2025-12-10}", SpanKind.ALL_DAY, [(8, 8), (10, 10)]),
+            ("[2025-12-01..2025-12-02,2025-12-10..2025-12-11]", SpanKind.FUZZY, [(1, 2), (10, 11)]),
+            # Members of different lengths cannot repeat one entry: the whole span.
+            ("[2025-12-08,2025-12-10..2025-12-12]", SpanKind.FUZZY, [(8, 12)]),
+            ("2025-12-04/2025-12-05", SpanKind.ALL_DAY, [(4, 5)]),
+        ],
+    )
+    def test_sets_are_drawn_as_their_members(self, text, kind, days) -> None:
+        """A set is its members, each with the kind of the whole date; other dates one span."""
+        spans = calendar_spans(When.parse(text))
+        assert [(kind, dt.date(2025, 12, a), dt.date(2025, 12, b)) for a, b in days] == [
+            (s.kind, s.first_day, s.last_day) for s in spans
+        ]
+
+    def test_open_sets_are_not_drawn(self) -> None:
+        """A set with an open end has no span, like any open date."""
+        assert () == calendar_spans(When.parse("[..2025-12-03,2025-12-08]"))
 
 
 class TestCalendarSpan:
@@ -60,6 +91,18 @@ class TestDescription:
             "A visit.\nDate: early December 2025 (2025-12-01/2025-12-10)\nModality: planned\n"
             "Sources:\n- TASS: https://tass.com/x\n- https://a.example/b"
         ) == calendar_description(event, fuzzy=True)
+
+    def test_a_relative_phrase_says_what_it_resolved_to(self) -> None:
+        """A relative phrase is shown with its resolution, and the EDTF when drawn fuzzy."""
+        event = timeline.Event(
+            kind="relations.shift",
+            when=When.parse("over the summer", anchor=dt.date(2025, 12, 8)),
+            title="Shift",
+        )
+        assert "Date: over the summer (summer 2025)" == calendar_description(event)
+        assert "Date: over the summer (summer 2025, 2025-22)" == calendar_description(
+            event, fuzzy=True
+        )
 
 
 class TestParseModalities:

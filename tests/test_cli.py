@@ -63,6 +63,7 @@ VISIT = [
     "--id",
     "visit-delhi",
 ]
+SCO_LIKE = ["--kind", "meeting.summit", "--when", "2025", "--title", "x", "--id", "x-sco"]
 SUMMIT = [
     "--kind",
     "meeting.summit",
@@ -313,6 +314,65 @@ class TestAdd:
         (tmp_path / "e.json").write_text("{}", encoding="utf-8")
         assert_user_error(run("add", "--json", "e.json", "--title", "x"), "not both")
 
+    def test_anchor_reads_relative_dates(self, run: Any, tmp_path: Path) -> None:
+        """--anchor is the day a relative --when is read against; JSON objects carry their own."""
+        run("init")
+        weekend = ["--kind", "meeting.summit", "--when", "over the weekend", "--title", "W"]
+        assert run("add", *weekend, "--anchor", "2024-06-23", "--id", "w").exit_code == 0
+        data = [
+            {"kind": "meeting.summit", "when": "4-6 June", "title": "A", "id": "a"},
+            {"kind": "meeting.summit", "when": "4 June", "title": "B", "id": "b"},
+            {
+                "kind": "meeting.summit",
+                "when": "May",
+                "title": "C",
+                "id": "c",
+                "anchor": "2020-01-05",
+            },
+        ]
+        (tmp_path / "e.json").write_text(json.dumps(data), encoding="utf-8")
+        assert run("add", "--json", "e.json", "--anchor", "2025-06-23").exit_code == 0
+        with timeline.open(tmp_path / "t.db") as tl:
+            got = {i: (tl.get(i).when.edtf, tl.get(i).when.anchor) for i in "wabc"}
+        assert {
+            "w": ("2024-06-22/2024-06-23", timeline.When.parse("2024-06-23").earliest),
+            "a": ("2025-06-04/2025-06-06", timeline.When.parse("2025-06-23").earliest),
+            "b": ("2025-06-04", timeline.When.parse("2025-06-23").earliest),
+            "c": ("2019-05", timeline.When.parse("2020-01-05").earliest),
+        } == got
+
+    def test_amend_anchor_alone_rereads_the_phrase(self, run: Any, tmp_path: Path) -> None:
+        """amend --anchor without --when reads the date as written against the new day."""
+        run("init")
+        weekend = ["--kind", "meeting.summit", "--when", "over the weekend", "--title", "W"]
+        run("add", *weekend, "--anchor", "2024-06-24", "--id", "w")
+        result = run("amend", "w", "--reason", "dated 23 June", "--anchor", "2024-06-23")
+        assert result.exit_code == 0
+        with timeline.open(tmp_path / "t.db") as tl:
+            assert "over the weekend" == tl.get("w").when.phrase
+            assert "2024-06-22/2024-06-23" == tl.get("w").when.edtf
+
+    @pytest.mark.parametrize(
+        ("when", "anchor", "text"),
+        [
+            ("4-6 June", None, "the year is missing: add the year, or give an anchor date"),
+            ("4-6 June", "June", "invalid anchor 'June'"),
+            ("4-6 June", "2024-06", "invalid anchor '2024-06': an anchor must be a single day"),
+        ],
+    )
+    def test_anchor_mistakes(self, run: Any, when: str, anchor: str | None, text: str) -> None:
+        """A missing year or a bad anchor is one error line saying what to do."""
+        run("init")
+        flags = ["--kind", "meeting.summit", "--when", when, "--title", "x"]
+        assert_user_error(run("add", *flags, *(["--anchor", anchor] if anchor else [])), text)
+
+    def test_json_anchor_mistake_names_the_item(self, run: Any, tmp_path: Path) -> None:
+        """A bad anchor in a JSON list names the file and the item."""
+        run("init")
+        data = [{"kind": "meeting.summit", "when": "4 June", "title": "A", "anchor": "x"}]
+        (tmp_path / "e.json").write_text(json.dumps(data), encoding="utf-8")
+        assert_user_error(run("add", "--json", "e.json"), "e.json[0]: invalid anchor 'x'")
+
     def test_without_log(self, run: Any) -> None:
         """Adding to a log that does not exist says how to create it."""
         assert_user_error(run("add", *SIGNED), "timeline --db t.db init")
@@ -357,19 +417,23 @@ class TestList:
         """list prints a header and one row per event in timeline order."""
         lines = filled("list").stdout.splitlines()
         assert lines[0].split() == ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
-        assert [line.split()[-1] for line in lines[1:]] == ["relos-si", "sco-2025", "visit-de"]
+        assert [line.split()[-1] for line in lines[1:]] == [
+            "relos-signed",
+            "sco-2025",
+            "visit-delhi",
+        ]
         assert lines[1].split()[:3] == ["2025-02-18", "treaty.signed", "RUS,IND"]
 
     @pytest.mark.parametrize(
         ("args", "ids"),
         [
             (["--actor", "CHN"], ["sco-2025"]),
-            (["--kind", "treaty.*"], ["relos-si"]),
-            (["--tag", "logistics"], ["relos-si"]),
-            (["--treaty", "RELOS"], ["relos-si"]),
+            (["--kind", "treaty.*"], ["relos-signed"]),
+            (["--tag", "logistics"], ["relos-signed"]),
+            (["--treaty", "RELOS"], ["relos-signed"]),
             (["--from", "2025-06", "--to", "2025-09"], ["sco-2025"]),
-            (["--as-of", "1"], ["relos-si"]),
-            (["--as-of", "2"], ["relos-si", "visit-de"]),
+            (["--as-of", "1"], ["relos-signed"]),
+            (["--as-of", "2"], ["relos-signed", "visit-delhi"]),
             (["--as-of", "2025-12-31T00:00:00Z"], []),
         ],
     )
@@ -390,40 +454,73 @@ class TestList:
         assert_user_error(filled("list", "--kind", "treaty.sined"), "did you mean")
 
     def test_every_shown_id_is_accepted_by_show(self, run: Any, tmp_path: Path) -> None:
-        """Each ID in list (sample ids share 8-character starts) names its own event for show."""
+        """Each ID in list names its own event for show; chosen ids are shown whole."""
         assert run("demo", "--db", "demo.db", db=None).exit_code == 0
         rows = run("list", db="demo.db").stdout.splitlines()[1:]
         shown = [row.split()[-1] for row in rows]
         full = []
-        for prefix in shown:
-            result = run("show", prefix, db="demo.db")
-            assert result.exit_code == 0, (prefix, result.stderr)
+        for short in shown:
+            result = run("show", short, db="demo.db")
+            assert result.exit_code == 0, (short, result.stderr)
             full.append(result.stdout.splitlines()[0].split()[-1])
         assert len(rows) == len(set(full))
-        assert all(f.startswith(p) for p, f in zip(shown, full, strict=True))
-        assert {"rus-prk-treaty-s", "rus-prk-treaty-i"} <= set(shown)
+        assert shown == full  # the sample's ids were chosen by people
+        assert {"rus-prk-treaty-signed", "relos-negotiation"} <= set(shown)
+
+    def test_generated_ids_are_shown_by_their_tail(self, run: Any, tmp_path: Path) -> None:
+        """Events added together share their ids' start: list shows a short tail show accepts."""
+        run("init")
+        ids = [
+            run(
+                "add", "--kind", "meeting.summit", "--when", "2025", "--title", str(n)
+            ).stdout.strip()
+            for n in range(5)
+        ]
+        shorts = [line.split()[-1] for line in run("list").stdout.splitlines()[1:]]
+        assert sorted(ids) == sorted(next(i for i in ids if i.endswith(short)) for short in shorts)
+        assert all(6 <= len(short) < 10 for short in shorts)
+        for short in shorts:
+            shown = run("show", short).stdout.splitlines()[0].split()[-1]
+            assert shown.endswith(short)
+            assert run("history", short).exit_code == 0
+        assert run("amend", shorts[0], "--reason", "r", "--title", "new").exit_code == 0
+        assert run("retract", shorts[1], "--reason", "r").exit_code == 0
 
     @pytest.mark.parametrize(
         ("ids", "expected"),
         [
-            (["abcdefghij"], {"abcdefghij": "abcdefgh"}),
+            (["abcdefghij"], {"abcdefghij": "abcdefghij"}),
             (["short"], {"short": "short"}),
             (
-                ["rus-prk-treaty-signed", "rus-prk-treaty-in-force", "rus-vnm-x"],
+                ["rus-prk-treaty-signed", "rus-prk-treaty-in-force"],
                 {
-                    "rus-prk-treaty-signed": "rus-prk-treaty-s",
-                    "rus-prk-treaty-in-force": "rus-prk-treaty-i",
-                    "rus-vnm-x": "rus-vnm-",
+                    "rus-prk-treaty-signed": "rus-prk-treaty-signed",
+                    "rus-prk-treaty-in-force": "rus-prk-treaty-in-force",
                 },
             ),
             (
-                ["relos-signed", "relos-signed-2"],
-                {"relos-signed": "relos-signed", "relos-signed-2": "relos-signed-"},
+                [
+                    "01a2350654077e42b650021935e8b0f0",
+                    "01a2350654077d3a9d6bc383e7330d8f",
+                    "01a2350654077d3a9d6bc383e7e30d8f",
+                    "01a2350654077d3a9d6bc383e7e30d8f"[:-1] + "e",  # shares 'e30d8' only
+                ],
+                {
+                    "01a2350654077e42b650021935e8b0f0": "e8b0f0",
+                    "01a2350654077d3a9d6bc383e7330d8f": "330d8f",
+                    "01a2350654077d3a9d6bc383e7e30d8f": "e30d8f",
+                    "01a2350654077d3a9d6bc383e7e30d8e": "e30d8e",
+                },
+            ),
+            # A tail that starts another id would read as that id's prefix: longer.
+            (
+                ["01a2350654077e42b650021935e8b0f0", "e8b0f0-chosen"],
+                {"01a2350654077e42b650021935e8b0f0": "5e8b0f0", "e8b0f0-chosen": "e8b0f0-chosen"},
             ),
         ],
     )
     def test_short_ids(self, ids: list[str], expected: dict[str, str]) -> None:
-        """short_ids gives the shortest prefix of 8 or more that no other id shares."""
+        """short_ids: chosen ids whole; generated ones by their shortest unique tail (6 or more)."""
         assert expected == common.short_ids(ids)
 
     def test_torn_tail_is_a_warning(self, run: Any, tmp_path: Path) -> None:
@@ -452,6 +549,22 @@ class TestShowHistory:
         assert "source:    https://example.org/relos" in out
         assert "version:   1 (current" in out
 
+    def test_list_and_show_give_a_phrase_with_its_resolution(self, run: Any) -> None:
+        """'over the summer' is listed and shown with the season it resolved to."""
+        run("init")
+        summer = ["--kind", "relations.shift", "--when", "over the summer", "--title", "S"]
+        run("add", *summer, "--anchor", "2025-12-08", "--id", "s")
+        assert "over the summer (summer 2025)  relations.shift" in run("list").stdout
+        shown = run("show", "s").stdout
+        assert "when:      over the summer (summer 2025)  (EDTF 2025-22)" in shown
+
+    def test_list_cuts_no_column_when_piped(self, run: Any) -> None:
+        """Output that is not a terminal is never cut to the terminal's width."""
+        run("init")
+        title = "A very long title " * 10
+        run("add", "--kind", "relations.shift", "--when", "2025", "--title", title.strip())
+        assert title.strip() in run("list").stdout
+
     def test_show_json(self, filled: Any) -> None:
         """show --json prints the event as JSON."""
         data = json.loads(filled("show", "sco", "--json").stdout)
@@ -472,6 +585,12 @@ class TestShowHistory:
         run("add", *SUMMIT)
         extra = ["--reason", "x"] if command in {"retract", "amend"} else []
         assert_user_error(run(command, given, *extra), "the event id is empty")
+
+    def test_end_of_an_id_is_accepted(self, filled: Any) -> None:
+        """A unique end of an id names it; one that ends an id and starts another is ambiguous."""
+        assert filled("show", "delhi").stdout.splitlines()[0].endswith("visit-delhi")
+        filled("add", *SCO_LIKE)
+        assert_user_error(filled("show", "sco"), "ambiguous")
 
     @pytest.mark.parametrize("command", ["show", "history", "retract", "amend"])
     def test_unknown_and_ambiguous_ids(self, filled: Any, command: str) -> None:

@@ -365,6 +365,19 @@ class TestGoogleDialect:
         )
         assert "early December 2025" in row["Description"]
 
+    def test_sets_are_one_row_per_candidate(self):
+        """A one-of set is skipped (fuzzy) or drawn as its candidates; all-of sets are drawn."""
+        one_of = make_timeline(dict(MONTH, when="8 or 10 December 2025"))
+        assert [] == rows(export(one_of, dialect="google"))
+        drawn = rows(export(one_of, dialect="google", fuzzy="span"))
+        assert [("12/08/2025", "12/08/2025"), ("12/10/2025", "12/10/2025")] == [
+            (row["Start Date"], row["End Date"]) for row in drawn
+        ]
+        all_of = make_timeline(dict(MONTH, when="{2025-12-08,2025-12-10}"))
+        assert ["12/08/2025", "12/10/2025"] == [
+            row["Start Date"] for row in rows(export(all_of, dialect="google"))
+        ]
+
     def test_only_actual_by_default(self):
         """Planned events are left out unless ``modalities`` includes them."""
         tl = make_timeline(VISIT, PLANNED)
@@ -399,6 +412,8 @@ class TestOneFuzzinessRule:
             "2025-12-02",
             "4-5 December 2025",
             "2025-12-08?/2025-12-10?",
+            "[2025-12-08,2025-12-10]",
+            "{2025-12-08,2025-12-10}",
             "2025-12-04~",
             "early December 2025",
             "2025-12",

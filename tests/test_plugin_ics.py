@@ -169,6 +169,34 @@ def parser(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def rdates(vevent: icalendar.Event) -> list[dt.date]:
+    """The days of a VEVENT's RDATE properties (one property or several), in order."""
+    found = vevent.get("RDATE", [])
+    return [p.dt for prop in (found if isinstance(found, list) else [found]) for p in prop.dts]
+
+
+class TestSets:
+    def test_candidates_are_rdates(self):
+        """A one-of set drawn on request is one VEVENT: the first candidate and RDATEs."""
+        tl = make_timeline(dict(MONTH, when="8 or 10 December 2025"))
+        assert [] == icalendar.Calendar.from_ical(export(tl)).walk("VEVENT")
+        [vevent] = icalendar.Calendar.from_ical(export(tl, fuzzy="span")).walk("VEVENT")
+        assert (dt.date(2025, 12, 8), dt.date(2025, 12, 9)) == (
+            vevent.decoded("DTSTART"),
+            vevent.decoded("DTEND"),
+        )
+        assert [dt.date(2025, 12, 10)] == rdates(vevent)
+        # The other parsers read it as well.
+        assert ["fc-2025@geotimeline"] == [e["uid"] for e in with_ical(export(tl, fuzzy="span"))]
+        assert ["fc-2025@geotimeline"] == [e["uid"] for e in with_vobject(export(tl, fuzzy="span"))]
+
+    def test_all_of_exact_days_are_drawn(self):
+        """All of several exact days is exact: drawn without asking, with RDATEs."""
+        tl = make_timeline(dict(MONTH, when="{2025-12-08,2025-12-10,2025-12-12}"))
+        [vevent] = icalendar.Calendar.from_ical(export(tl)).walk("VEVENT")
+        assert [dt.date(2025, 12, 10), dt.date(2025, 12, 12)] == rdates(vevent)
+
+
 class TestParsersReadBack:
     def test_events_and_uids(self, parser):
         """Every parser sees exactly the exported events, with their stable UIDs."""
@@ -624,7 +652,12 @@ class TestIcsImporter:
         [vote] = [e for e in tl.events() if e.title == "Council vote"]
         assert "treaty.signed" == vote.kind  # no kind among its categories: --kind
         assert timeline.Modality.NEGATED == vote.modality
-        assert "2025-12-10T15:00:00+03:00/2025-12-10T17:00:00+03:00" == vote.when.edtf
+        # A timed interval's EDTF is its day interval; the instants are start and end.
+        assert "2025-12-10/2025-12-10" == vote.when.edtf
+        assert ("15:00+0300", "17:00+0300") == (
+            f"{vote.when.start:%H:%M%z}",
+            f"{vote.when.end:%H:%M%z}",
+        )
         assert vote.id.startswith("ics-1234-5678-")  # '{' and ' ' are no id characters
 
     def test_stable_ids(self):

@@ -7,6 +7,7 @@ import zoneinfo
 from pathlib import Path
 
 import arrow
+import attrs
 import msgspec
 import pytest
 from hypothesis import given
@@ -249,9 +250,8 @@ class TestParseInstant:
     @pytest.mark.parametrize(
         ("text", "reason"),
         [
-            ("2025-12-04T10:00", "needs a UTC offset"),
-            ("2025-12-04T10:00:00", "needs a UTC offset"),
-            ("2025-12-04 10:00", "needs a UTC offset"),
+            ("2025-12-04T10:00/2025-12-05T10:00Z", "both ends of an interval"),
+            ("2025-12-04T10:00/2025-12-05T10:00", "both ends of an interval"),
             ("10:00 on 4 December 2025", "needs a UTC offset"),
             ("2025-12-04T10:00 Asia/Kolkatta", "unknown time zone 'Asia/Kolkatta'"),
             ("2025-12-04T10:00+05:30 Asia/Kolkata", "either a UTC offset or a zone name"),
@@ -261,14 +261,64 @@ class TestParseInstant:
             ("2025-02-30T10:00Z", "day 30 does not exist in February 2025"),
             ("2025-03-30T02:30 Europe/Berlin", "does not exist in Europe/Berlin"),
             ("2025-12-04T10:00+24:00", "UTC offset +24:00 is not valid"),
+            ("2025-12-04T10:00+14:01", "UTC offset +14:01 is not valid"),
             ("2025-12-04T10:00Z/2025-12-05", "both ends of an interval"),
             ("2025-12-05T10:00Z/2025-12-04T10:00Z", "ends before it starts"),
             ("2025-12-04T10:00Z/2025-12-05T10:00Z/2025-12-06T10:00Z", "exactly one '/'"),
         ],
     )
     def test_errors(self, text, reason):
-        """Times without offset or zone, bad zones and impossible times are refused."""
+        """Unreadable times, bad zones, impossible times and half-floating intervals are refused."""
         refused(text, reason)
+
+    @pytest.mark.parametrize(
+        ("text", "edtf", "offset"),
+        [
+            ("1985-04-12T23:20:30-04", "1985-04-12T23:20:30-04:00", -4),
+            ("1985-04-12T23:20:30+05", "1985-04-12T23:20:30+05:00", 5),
+            ("1985-04-12T23:20:30-0400", "1985-04-12T23:20:30-04:00", -4),
+        ],
+    )
+    def test_hours_only_offsets(self, text, edtf, offset):
+        """An offset of whole hours may be written with the hours alone."""
+        when = When.parse(text)
+        assert (edtf, dt.timedelta(hours=offset)) == (when.edtf, when.start.utcoffset())
+
+    @pytest.mark.parametrize(
+        ("text", "edtf", "local"),
+        [
+            ("1985-04-12T23:20:30", "1985-04-12T23:20:30", dt.datetime(1985, 4, 12, 23, 20, 30)),
+            ("2025-12-04T10:00", "2025-12-04T10:00:00", dt.datetime(2025, 12, 4, 10, 0)),
+            ("2025-12-04 10:00", "2025-12-04T10:00:00", dt.datetime(2025, 12, 4, 10, 0)),
+        ],
+    )
+    def test_floating_local_times(self, text, edtf, local):
+        """A time without offset or zone is a floating local time, on its own day."""
+        when = When.parse(text)
+        assert (edtf, Precision.MINUTE, None, local) == (
+            when.edtf,
+            when.precision,
+            when.start,
+            when.local_time,
+        )
+        assert (local.date(), local.date()) == bounds(when)
+        assert when.is_exact
+        assert When.parse(edtf) == attrs.evolve(when, phrase=None)
+
+    def test_local_time_is_only_for_floating_times(self):
+        """Aware instants and calendar dates have no floating local time."""
+        assert None is When.parse("2025-12-04T10:00Z").local_time
+        assert None is When.parse("2025-12-04").local_time
+
+    def test_timed_interval_edtf_is_valid_edtf(self):
+        """EDTF intervals join dates: the edtf is the day interval; the instants stay."""
+        when = When.parse("2025-12-04T10:00:00Z/2025-12-05T18:00:00Z")
+        assert ("2025-12-04/2025-12-05", "2025-12-04T10:00:00Z/2025-12-05T18:00:00Z") == (
+            when.edtf,
+            when.phrase,
+        )
+        assert dt.datetime(2025, 12, 5, 18, tzinfo=UTC) == when.end
+        assert when.is_exact
 
 
 class TestParsePhrase:
@@ -383,8 +433,18 @@ class TestParseRelative:
             ("over the winter", D(2025, 1, 15), "2024-24", Precision.SEASON),
             ("over the weekend", MONDAY, "2024-06-22/2024-06-23", Precision.INTERVAL),
             ("last weekend", MONDAY, "2024-06-22/2024-06-23", Precision.INTERVAL),
-            ("over the weekend", D(2024, 6, 23), "2024-06-15/2024-06-16", Precision.INTERVAL),
-            ("over the weekend", D(2024, 6, 22), "2024-06-15/2024-06-16", Precision.INTERVAL),
+            # Written on a Saturday or Sunday, "the weekend" is that weekend (issue 15).
+            ("over the weekend", D(2024, 6, 23), "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("over the weekend", D(2024, 6, 22), "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("this weekend", D(2024, 6, 23), "2024-06-22/2024-06-23", Precision.INTERVAL),
+            ("last weekend", D(2024, 6, 23), "2024-06-15/2024-06-16", Precision.INTERVAL),
+            ("4-6 June", D(2024, 6, 23), "2024-06-04/2024-06-06", Precision.INTERVAL),
+            ("4\u20136 June", D(2024, 6, 3), "2023-06-04/2023-06-06", Precision.INTERVAL),
+            ("June 4-6", D(2024, 6, 23), "2024-06-04/2024-06-06", Precision.INTERVAL),
+            ("between 4 and 6 June", D(2024, 6, 4), "2024-06-04/2024-06-06", Precision.INTERVAL),
+            ("4 June", D(2024, 6, 23), "2024-06-04", Precision.DAY),
+            ("December 30", D(2024, 6, 23), "2023-12-30", Precision.DAY),
+            ("after early December", D(2025, 12, 20), "2025-12-11/..", Precision.INTERVAL),
             ("over the weekend", D(2024, 6, 28), "2024-06-22/2024-06-23", Precision.INTERVAL),
             ("last week", MONDAY, "2024-06-17/2024-06-23", Precision.INTERVAL),
             ("last week", D(2024, 6, 30), "2024-06-17/2024-06-23", Precision.INTERVAL),
@@ -445,21 +505,26 @@ class TestParseRelative:
     @pytest.mark.parametrize(
         "text",
         [
-            "early December",
-            "in December",
             "over the summer",
-            "over the weekend",
             "last week",
             "last month",
             "last year",
             "yesterday",
             "for the past year",
             "the past few years",
+            "over the weekend",
         ],
     )
     def test_needs_an_anchor(self, text):
         """Without an anchor a relative phrase is refused."""
         refused(text, "relative phrase needs an anchor date")
+
+    @pytest.mark.parametrize(
+        "text", ["early December", "in December", "4 June", "4-6 June", "June 4", "before 4 June"]
+    )
+    def test_missing_year_gets_a_hint(self, text):
+        """A date that lacks only its year says how to complete it."""
+        refused(text, "the year is missing: add the year, or give an anchor date (--anchor")
 
     def test_anchor_must_be_a_day(self):
         """A month is too coarse to resolve a relative phrase against."""
@@ -470,6 +535,190 @@ class TestParseRelative:
     def test_coerce_passes_the_anchor(self):
         """coerce(text, anchor=...) resolves relative phrases like parse."""
         assert When.parse("last week", MONDAY) == When.coerce("last week", anchor=MONDAY)
+
+
+class TestDescribed:
+    """A phrase alone says nothing in a list: it is shown with what it resolved to."""
+
+    @pytest.mark.parametrize(
+        ("text", "anchor", "described"),
+        [
+            ("over the summer", D(2025, 12, 8), "over the summer (summer 2025)"),
+            (
+                "for the past year",
+                D(2025, 6, 23),
+                "for the past year (23 June 2024 - 23 June 2025)",
+            ),
+            ("over the weekend", D(2024, 6, 23), "over the weekend (22-23 June 2024)"),
+            ("last month", D(2024, 6, 23), "last month (May 2024)"),
+            ("last year", D(2024, 6, 23), "last year (2023)"),
+            ("yesterday", D(2024, 6, 23), "yesterday (22 June 2024)"),
+            ("since last year", D(2024, 6, 23), "since last year (2023/..)"),
+            ("the past few years", D(2025, 6, 15), "the past few years (2022~/2025-06-15)"),
+            (
+                "8 or 10 December",
+                D(2025, 12, 20),
+                "8 or 10 December (8 December 2025 or 10 December 2025)",
+            ),
+            ("early December 2025", None, "early December 2025"),
+            ("since 2022", None, "since 2022"),
+            ("2025-12", None, "2025-12"),
+        ],
+    )
+    def test_described(self, text, anchor, described):
+        """Relative or yearless phrases carry their resolution; the rest are shown as written."""
+        assert described == When.parse(text, anchor=anchor).described
+
+    def test_describe_with_edtf(self):
+        """describe(with_edtf=True) adds the EDTF once, as calendars show a fuzzy date."""
+        summer = When.parse("over the summer", anchor=D(2025, 12, 8))
+        assert "over the summer (summer 2025, 2025-22)" == summer.describe(with_edtf=True)
+        assert "early December 2025 (2025-12-01/2025-12-10)" == When.parse(
+            "early December 2025"
+        ).describe(with_edtf=True)
+        few = When.parse("the past few years", anchor=D(2025, 6, 15))
+        assert "the past few years (2022~/2025-06-15)" == few.describe(with_edtf=True)
+        assert "2025-12" == When.parse("2025-12").describe(with_edtf=True)
+
+
+class TestSets:
+    """EDTF level 2 sets: one of ``[..]`` (the candidates) and all of ``{..}``."""
+
+    @pytest.mark.parametrize(
+        ("text", "edtf", "first", "last"),
+        [
+            ("[2025-12-08,2025-12-10]", "[2025-12-08,2025-12-10]", D(2025, 12, 8), D(2025, 12, 10)),
+            (
+                "[2025-12-08, 2025-12-10]",
+                "[2025-12-08,2025-12-10]",
+                D(2025, 12, 8),
+                D(2025, 12, 10),
+            ),
+            ("8 or 10 December 2025", "[2025-12-08,2025-12-10]", D(2025, 12, 8), D(2025, 12, 10)),
+            (
+                "either 8 or 10 December 2025",
+                "[2025-12-08,2025-12-10]",
+                D(2025, 12, 8),
+                D(2025, 12, 10),
+            ),
+            (
+                "8, 9 or 10 December 2025",
+                "[2025-12-08,2025-12-09,2025-12-10]",
+                D(2025, 12, 8),
+                D(2025, 12, 10),
+            ),
+            ("2019 or 2021", "[2019,2021]", D(2019, 1, 1), D(2021, 12, 31)),
+            ("[1667,1668,1670..1672]", "[1667,1668,1670..1672]", D(1667, 1, 1), D(1672, 12, 31)),
+            ("[..1760-12-03]", "[..1760-12-03]", OPEN_START, D(1760, 12, 3)),
+            ("[1760-01,1760-12..]", "[1760-01,1760-12..]", D(1760, 1, 1), OPEN_END),
+            ("{1667,1668}", "{1667,1668}", D(1667, 1, 1), D(1668, 12, 31)),
+        ],
+    )
+    def test_bounds_from_the_set(self, text, edtf, first, last):
+        """A set's bounds are the first and last day of any member."""
+        when = When.parse(text)
+        assert (edtf, first, last) == (when.edtf, when.earliest, when.latest)
+
+    def test_one_of_is_not_exact_and_skips_the_day_between(self):
+        """'8 or 10 December' is fuzzy, its candidates are the two days, and 9 December is none."""
+        when = When.parse("8 or 10 December 2025")
+        assert (True, False, True) == (when.is_one_of, when.is_all_of, when.is_fuzzy)
+        assert [When.parse("2025-12-08"), When.parse("2025-12-10")] == list(when.members)
+        assert not when.overlaps("2025-12-09", "2025-12-09")
+        assert when.overlaps("2025-12-10", "2025-12-31")
+        assert when.within("2025-12-08", "2025-12-10")
+        assert not when.within("2025-12-09", "2025-12-10")
+
+    def test_all_of_exact_days_is_exact(self):
+        """All of several known days is exact; all of fuzzy dates is not."""
+        assert When.parse("{2025-12-08,2025-12-10}").is_exact
+        assert When.parse("{2025-12,2026-01}").is_fuzzy
+
+    def test_members_of_ranges_and_open_ends(self):
+        """A range member is an interval; an open member is an open interval."""
+        assert ["1667", "1670/1672"] == [m.edtf for m in When.parse("[1667,1670..1672]").members]
+        assert ["../1760-12-03", "1761"] == [
+            m.edtf for m in When.parse("[..1760-12-03,1761]").members
+        ]
+        assert () == When.parse("2025-12").members
+        assert When.parse("[..1760-12-03]").is_open
+
+    def test_days_between_ranges_over_the_candidates(self):
+        """The time between two sets is the fewest and most days over every pair of candidates."""
+        a, b = When.parse("8 or 10 December 2025"), When.parse("[2025-12-15,2025-12-20]")
+        pairs = [(y.earliest - x.earliest).days for x in a.members for y in b.members]
+        assert (min(pairs), max(pairs)) == days_between(a, b)
+
+    def test_relative_candidates_keep_the_anchor(self):
+        """'8 or 10 December' reads against the anchor like any yearless date."""
+        when = When.parse("8 or 10 December", anchor=D(2025, 12, 20))
+        assert ("[2025-12-08,2025-12-10]", D(2025, 12, 20)) == (when.edtf, when.anchor)
+        refused("8 or 10 December", "the year is missing")
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("[]", "an empty set"),
+            ("[2025-12-08]", "a set of one date ([2025-12-08]) is that date: write 2025-12-08"),
+            ("[..]", "'..' needs a date on at least one side"),
+            ("[2025-12-10..2025-12-01]", "ends before it starts"),
+            ("[2025,..2026]", "only the first member may start '..'"),
+            ("[2025-13]", "month 13 does not exist"),
+            ("[2025-12-01/2025-12-03]", "not an EDTF date"),
+            ("4-5 or 8 December 2025", "'or' joins single dates"),
+        ],
+    )
+    def test_refused(self, text, reason):
+        """Malformed sets are refused with the reason."""
+        refused(text, reason)
+
+
+class TestPhrasesAsPeopleWriteThem:
+    """The forms issue 15 lists: before/after/by, quarters, decades, ~, between ... and ...."""
+
+    @pytest.mark.parametrize(
+        ("text", "edtf", "first", "last"),
+        [
+            ("before 2017", "../2016-12-31", OPEN_START, D(2016, 12, 31)),
+            ("prior to March 2022", "../2022-02-28", OPEN_START, D(2022, 2, 28)),
+            ("after March 2022", "2022-04-01/..", D(2022, 4, 1), OPEN_END),
+            ("after 2024-02-28", "2024-02-29/..", D(2024, 2, 29), OPEN_END),
+            ("by mid-2023", "../2023-08-31", OPEN_START, D(2023, 8, 31)),
+            ("by 5 June 2025", "../2025-06-05", OPEN_START, D(2025, 6, 5)),
+            ("Q3 2016", "2016-07/2016-09", D(2016, 7, 1), D(2016, 9, 30)),
+            ("q1 2024", "2024-01/2024-03", D(2024, 1, 1), D(2024, 3, 31)),
+            ("2016 Q4", "2016-10/2016-12", D(2016, 10, 1), D(2016, 12, 31)),
+            ("the 1990s", "199X", D(1990, 1, 1), D(1999, 12, 31)),
+            ("1990s", "199X", D(1990, 1, 1), D(1999, 12, 31)),
+            ("the 2010's", "201X", D(2010, 1, 1), D(2019, 12, 31)),
+            ("~ 2016", "2016~", D(2016, 1, 1), D(2016, 12, 31)),
+            ("~ March 2016", "2016-03~", D(2016, 3, 1), D(2016, 3, 31)),
+            ("between 4 and 6 June 2025", "2025-06-04/2025-06-06", D(2025, 6, 4), D(2025, 6, 6)),
+        ],
+    )
+    def test_reads(self, text, edtf, first, last):
+        """Each phrase gives its EDTF and strict bounds, and keeps the words as the phrase."""
+        when = When.parse(text)
+        assert (edtf, first, last, text) == (when.edtf, when.earliest, when.latest, when.phrase)
+
+    def test_before_and_after_are_strict(self):
+        """'before X' ends the day before X can begin; 'after X' starts the day after it ends."""
+        assert When.parse("before 2017").latest < When.parse("2017").earliest
+        assert When.parse("after March 2022").earliest > When.parse("March 2022").latest
+        assert When.parse("~2016").approximate
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("before 0001-01-01", "nothing is before the first supported day"),
+            ("after 9999-12-31", "nothing is after the last supported day"),
+            ("Q5 2016", "not an EDTF date"),
+            ("~since 2016", "circa/about/around applies to a single date"),
+        ],
+    )
+    def test_refused(self, text, reason):
+        """Phrases that say nothing possible are refused with the reason."""
+        refused(text, reason)
 
 
 class TestParseErrors:
@@ -492,8 +741,12 @@ class TestParseErrors:
             ("2024-08/2024-06", "the interval ends (2024-06-30) before it starts (2024-08-01)"),
             ("5-4 December 2025", "ends (2025-12-04) before it starts (2025-12-05)"),
             ("2021 to 2019", "ends (2019-12-31) before it starts (2021-01-01)"),
-            ("2022/", "use '..' for open"),
-            ("../..", "open at both ends"),
+            ("../..", "neither end known"),
+            ("/", "neither end known"),
+            ("/..", "neither end known"),
+            ("-2005/-1999-02", "year -2005 is outside the supported range 0001-9999"),
+            ("-0999", "year -0999 is outside the supported range 0001-9999"),
+            ("Y170000002", "year Y170000002 is outside the supported range 0001-9999"),
             ("2020/2021/2022", "exactly one '/'"),
             ("0000", "year 0000 is outside the supported range"),
             ("000X", "reaches year 0000"),
@@ -501,7 +754,7 @@ class TestParseErrors:
             ("201X-12", "X digits only"),
             ("2025-XX-05", "the day must be unspecified too"),
             ("2025-21-03", "season 21 cannot have a day"),
-            ("2025-1-5", "not a valid EDTF level 0-1 date"),
+            ("2025-1-5", "not a valid EDTF date"),
             ("Monday, 2 December 2025", "2025-12-02 was a Tuesday, not a Monday"),
             ("Tuesday, December 2025", "a weekday goes with a single day"),
             ("early summer 2025", "not to a season"),
@@ -826,11 +1079,72 @@ class TestReading:
         assert fuzzy == When.parse(text).is_fuzzy
 
     @pytest.mark.parametrize(
-        ("text", "is_open"), [("2022/..", True), ("../2024", True), ("2022/2024", False)]
+        ("text", "is_open", "unknown"),
+        [
+            ("2022/..", True, False),
+            ("../2024", True, False),
+            ("2022/2024", False, False),
+            ("2022/", False, True),
+            ("/2006", False, True),
+            ("1984-06-02?/", False, True),
+            ("0001-01-01", False, False),
+            ("9999-12-31", False, False),
+            ("0001-01-01/9999-12-31", False, False),
+        ],
     )
-    def test_is_open(self, text, is_open):
-        """is_open says whether a bound is open."""
-        assert is_open == When.parse(text).is_open
+    def test_is_open(self, text, is_open, unknown):
+        """is_open says an end is '..'; has_unknown_end that one is empty; real days are neither."""
+        when = When.parse(text)
+        assert (is_open, unknown, not (is_open or unknown)) == (
+            when.is_open,
+            when.has_unknown_end,
+            when.is_bounded,
+        )
+
+    @pytest.mark.parametrize(
+        ("text", "first", "last"),
+        [
+            ("0001-01-01", 1, 1),
+            ("9999-12-31", D.max.toordinal(), D.max.toordinal()),
+            ("2022/..", D(2022, 1, 1).toordinal(), None),
+            ("../2024", None, D(2024, 12, 31).toordinal()),
+            ("/2006", None, D(2006, 12, 31).toordinal()),
+            ("2004-06-01/", D(2004, 6, 1).toordinal(), None),
+            ("[..1760-12-03,1761]", None, D(1761, 12, 31).toordinal()),
+            ("[1760,1761..]", D(1760, 1, 1).toordinal(), None),
+        ],
+    )
+    def test_ordinals(self, text, first, last):
+        """The bounds as day numbers (date.toordinal), None for an open or unknown end."""
+        when = When.parse(text)
+        assert (first, last) == (when.earliest_ordinal, when.latest_ordinal)
+
+    def test_real_days_at_the_range_ends_have_a_distance(self):
+        """0001-01-01 and 9999-12-31 are days like any other for days_between."""
+        assert (3652058, 3652058) == days_between(
+            When.parse("0001-01-01"), When.parse("9999-12-31")
+        )
+        with pytest.raises(InvalidDate, match="no bounded distance"):
+            days_between(When.parse("2004-06-01/"), When.parse("2025"))
+
+    @pytest.mark.parametrize(
+        ("text", "first", "last", "uncertain"),
+        [
+            ("/2006", OPEN_START, D(2006, 12, 31), False),
+            ("2004-06-01/", D(2004, 6, 1), OPEN_END, False),
+            ("1984-06-02?/", D(1984, 6, 2), OPEN_END, True),
+        ],
+    )
+    def test_unknown_interval_ends(self, text, first, last, uncertain):
+        """An unknown end is kept as written (canonical EDTF) and bounds nothing."""
+        when = When.parse(text)
+        assert (text, None, first, last, uncertain) == (
+            when.edtf,
+            when.phrase,
+            when.earliest,
+            when.latest,
+            when.uncertain,
+        )
 
     def test_display_prefers_the_phrase(self):
         """display (and str) show the phrase if any, else the EDTF string."""
@@ -860,7 +1174,7 @@ class TestDaysBetween:
     @given(whens(phrases=False), whens(phrases=False))
     def test_min_never_exceeds_max(self, a, b):
         """The minimum is at most the maximum."""
-        if not (a.is_open or b.is_open):
+        if a.is_bounded and b.is_bounded:
             low, high = days_between(a, b)
             assert low <= high
 
@@ -868,8 +1182,18 @@ class TestDaysBetween:
 class TestProperties:
     @given(whens(phrases=False))
     def test_edtf_round_trip(self, when):
-        """Parsing the EDTF string of a When without a phrase gives the same When."""
-        assert when == When.parse(when.edtf)
+        """Parsing what a When shows (its EDTF, or a timed interval's text) gives the same When."""
+        assert when == When.parse(when.display)
+
+    @given(whens())
+    def test_ordinals_are_the_bounds_day_numbers(self, when):
+        """Where a bound is a real day, its ordinal is date.toordinal(); else None."""
+        for ordinal, day in (
+            (when.earliest_ordinal, when.earliest),
+            (when.latest_ordinal, when.latest),
+        ):
+            assert ordinal is None or ordinal == day.toordinal()
+        assert when.is_bounded == (None not in (when.earliest_ordinal, when.latest_ordinal))
 
     @given(whens())
     def test_bounds_are_ordered(self, when):
@@ -883,6 +1207,8 @@ class TestProperties:
         assert (when.earliest, when.latest) == (again.earliest, again.latest)
         assert (when.approximate, when.uncertain) == (again.approximate, again.uncertain)
         # As instants: Python calls a zoned time in a repeated hour unequal to its offset.
+        # A timed interval's edtf is its days (EDTF intervals join dates); its text has the times.
+        again = When.parse(when.display) if when.end is not None else again
         assert [instant(when.start), instant(when.end)] == [
             instant(again.start),
             instant(again.end),
@@ -909,7 +1235,7 @@ class TestProperties:
         """Every When survives msgspec encoding and decoding."""
         assert when == msgspec.json.decode(msgspec.json.encode(when), type=When)
 
-    @given(st.sampled_from(["last week", "over the weekend", "yesterday", "last month"]), anchors())
+    @given(st.sampled_from(["last week", "last weekend", "yesterday", "last month"]), anchors())
     def test_relative_phrases_end_before_the_anchor(self, text, anchor):
         """Backward-looking phrases end before their anchor day."""
         assert When.parse(text, anchor=anchor).latest < anchor

@@ -194,7 +194,7 @@ def _clusters(
     by_actor: dict[str, list[timeline.Event]] = {}
     skipped = []
     for event in counted_events(view, where):
-        if event.when.is_open:
+        if not event.when.is_bounded:
             skipped.append(event.id)
             continue
         for country in event.countries:

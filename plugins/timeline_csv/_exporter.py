@@ -14,7 +14,7 @@ from timeline import (
     FUZZY_POLICIES,
     SpanKind,
     calendar_description,
-    calendar_span,
+    calendar_spans,
     parse_modalities,
 )
 
@@ -87,10 +87,17 @@ class _CalendarRow:
     categories: str
 
 
-def _calendar_row(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> _CalendarRow | None:
-    span = calendar_span(event.when)
-    if span is None or (span.kind is SpanKind.FUZZY and not span_fuzzy):
-        return None
+def _calendar_rows(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> list[_CalendarRow]:
+    # A set is one row per candidate (calendar_spans); any other date, one row.
+    spans = calendar_spans(event.when)
+    if spans and spans[0].kind is SpanKind.FUZZY and not span_fuzzy:
+        return []
+    return [_calendar_row(event, span, seconds) for span in spans]
+
+
+def _calendar_row(
+    event: timeline.Event, span: timeline.CalendarSpan, seconds: bool
+) -> _CalendarRow:
     fuzzy = span.kind is SpanKind.FUZZY
     if span.kind is SpanKind.TIMED:
         assert span.start is not None
@@ -244,8 +251,7 @@ class CsvExporter(timeline.Exporter):
             assert event is not None
             if event.modality not in keep:
                 continue
-            row = _calendar_row(event, span_fuzzy, seconds=dialect == "outlook")
-            if row is not None:
+            for row in _calendar_rows(event, span_fuzzy, seconds=dialect == "outlook"):
                 writer.writerow(layout(row, cell))
                 count += 1
         return count

@@ -15,7 +15,7 @@ from timeline import (
     FUZZY_POLICIES,
     SpanKind,
     calendar_description,
-    calendar_span,
+    calendar_spans,
     parse_modalities,
 )
 
@@ -160,9 +160,10 @@ class IcsExporter(timeline.Exporter):
         event: timeline.Event,
         span_fuzzy: bool,
     ) -> icalendar.Event | None:
-        span = calendar_span(event.when)
-        if span is None or (span.kind is SpanKind.FUZZY and not span_fuzzy):
+        spans = calendar_spans(event.when)
+        if not spans or (spans[0].kind is SpanKind.FUZZY and not span_fuzzy):
             return None
+        span = spans[0]
         retracted = view.is_retracted(event.id)
         # The retraction is the event's last revision: its time and version.
         last = view.history(event.id)[-1] if retracted else record
@@ -180,6 +181,9 @@ class IcsExporter(timeline.Exporter):
         else:
             vevent.add("dtstart", span.first_day)
             vevent.add("dtend", span.end_exclusive)
+            # The other candidates of a set, each as long as the first (RFC 5545 RDATE).
+            for other in spans[1:]:
+                vevent.add("rdate", other.first_day)
         if fuzzy:
             vevent.add("transp", "TRANSPARENT")
         vevent.add("status", "CANCELLED" if retracted else _STATUS[event.modality])

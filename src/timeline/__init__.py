@@ -17,6 +17,7 @@ from ._calendar import (
     SpanKind,
     calendar_description,
     calendar_span,
+    calendar_spans,
     read_calendar_description,
 )
 from ._codec import Upcaster
@@ -125,6 +126,7 @@ __all__ = [
     "When",
     "calendar_description",
     "calendar_span",
+    "calendar_spans",
     "datasets",
     "days_between",
     "hookimpl",

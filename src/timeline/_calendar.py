@@ -17,6 +17,7 @@ __all__ = [
     "SpanKind",
     "calendar_description",
     "calendar_span",
+    "calendar_spans",
     "read_calendar_description",
 ]
 
@@ -61,7 +62,8 @@ def calendar_span(when: When) -> CalendarSpan | None:
 
     A timed date (``when.start`` set) is timed, in UTC; an exact date (a known
     day, or a span of known days) is all-day; any other date is fuzzy and spans
-    ``earliest..latest``; an open-ended date (``2022/..``) has no span.
+    ``earliest..latest``; an open-ended date (``2022/..``, or an unknown end, ``2022/``)
+    has no span. A floating local time (no offset) is drawn on its day.
     """
     if when.start is not None:
         try:
@@ -78,10 +80,31 @@ def calendar_span(when: When) -> CalendarSpan | None:
             start=start,
             end=end,
         )
-    if when.is_open:
+    if not when.is_bounded:
         return None
     kind = SpanKind.ALL_DAY if when.is_exact else SpanKind.FUZZY
     return CalendarSpan(kind=kind, first_day=when.earliest, last_day=when.latest)
+
+
+def calendar_spans(when: When) -> tuple[CalendarSpan, ...]:
+    """Return every span ``when`` is drawn as: its candidates for a set, else its one span.
+
+    A set (``[2025-12-08,2025-12-10]``, ``{...}``) is drawn as its members when they
+    all have bounds and last equally long, so one calendar entry can repeat them (ICS
+    RDATE); otherwise as its span from the first day to the last. Every span has the
+    kind of the whole date: a one-of set is fuzzy, so calendars skip it unless asked
+    to draw fuzzy dates, by the same rule as any other. Empty when it cannot be drawn.
+    """
+    whole = calendar_span(when)
+    members = when.members
+    if whole is None or not members or any(m.start is not None for m in members):
+        return () if whole is None else (whole,)
+    spans = [calendar_span(m) for m in members]
+    lengths = {None if s is None else s.last_day - s.first_day for s in spans}
+    if None in lengths or len(lengths) != 1:
+        return (whole,)
+    days = sorted({(s.first_day, s.last_day) for s in spans if s is not None})
+    return tuple(CalendarSpan(kind=whole.kind, first_day=a, last_day=b) for a, b in days)
 
 
 def calendar_description(event: Event, fuzzy: bool = False) -> str:
@@ -92,10 +115,7 @@ def calendar_description(event: Event, fuzzy: bool = False) -> str:
         fuzzy: whether it is drawn as a fuzzy span (the EDTF then follows the phrase).
     """
     lines = [event.summary] if event.summary else []
-    date = f"Date: {event.when.display}"
-    if fuzzy and event.when.display != event.when.edtf:
-        date += f" ({event.when.edtf})"
-    lines.append(date)
+    lines.append(f"Date: {event.when.describe(with_edtf=fuzzy)}")
     if event.modality is not Modality.ACTUAL:
         lines.append(f"Modality: {event.modality.value}")
     if event.sources:

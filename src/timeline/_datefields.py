@@ -27,6 +27,7 @@ __all__ = [
     "OPEN_END",
     "OPEN_START",
     "SEASON_CODES",
+    "SET_KINDS",
     "Parsed",
     "PrecisionName",
     "Refused",
@@ -35,12 +36,14 @@ __all__ = [
     "checked_day",
     "checked_year",
     "day_fields",
+    "floating_fields",
     "interval_fields",
     "iso_date",
     "month_end",
     "parse_edtf",
     "parse_timed",
     "season_bounds",
+    "set_members",
     "timed_fields",
 ]
 
@@ -132,11 +135,29 @@ def checked_day(year: int, month: int, day: int) -> dt.date:
 # Level-1 season codes, northern hemisphere: (first month, last month); winter runs
 # from December of its year into February of the next.
 SEASON_CODES = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}
+# Level 2 sub-year groupings: northern seasons (25-28), southern seasons (29-32), quarters
+# (33-36), quadrimesters (37-39) and semesters (40-41), as (first month, last month).
+SUB_YEAR_CODES = {
+    **{code + 4: months for code, months in SEASON_CODES.items()},
+    29: (9, 11),
+    30: (12, 2),
+    31: (3, 5),
+    32: (6, 8),
+    33: (1, 3),
+    34: (4, 6),
+    35: (7, 9),
+    36: (10, 12),
+    37: (1, 4),
+    38: (5, 8),
+    39: (9, 12),
+    40: (1, 6),
+    41: (7, 12),
+}
 
 
 def season_bounds(year: int, code: int) -> tuple[dt.date, dt.date]:
-    """First and last day of a level-1 season (``SEASON_CODES``) of ``year``."""
-    first, last = SEASON_CODES[code]
+    """First and last day of a season or sub-year grouping (21-41) of ``year``."""
+    first, last = SEASON_CODES[code] if code in SEASON_CODES else SUB_YEAR_CODES[code]
     end_year = year + 1 if last < first else year
     if end_year > dt.MAXYEAR:
         raise Refused(f"winter {year} runs past the supported range 0001-9999")
@@ -176,6 +197,10 @@ def bounds_fields(earliest: dt.date, latest: dt.date) -> Parsed:
     return Parsed(edtf=f"{left}/{right}", precision="interval", earliest=earliest, latest=latest)
 
 
+# EDTF (as ISO 8601) writes offsets from -14:00 to +14:00, the range of real zones.
+_MAX_OFFSET_MINUTES = 14 * 60
+
+
 def _offset_text(moment: dt.datetime) -> str:
     offset = moment.utcoffset()
     assert offset is not None  # callers pass aware datetimes only
@@ -184,6 +209,8 @@ def _offset_text(moment: dt.datetime) -> str:
     minutes, seconds = divmod(int(offset.total_seconds()), 60)
     if seconds:
         raise Refused(f"UTC offset {offset} has seconds, which EDTF cannot write")
+    if abs(minutes) > _MAX_OFFSET_MINUTES:
+        raise Refused(f"UTC offset {offset} is beyond 14 hours, which EDTF cannot write")
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
     return f"{sign}{hours:02d}:{minutes:02d}"
@@ -228,16 +255,23 @@ def timed_fields(moment: dt.datetime, end: dt.datetime | None = None) -> Parsed:
                 start=moment,
             )
         end = end.replace(microsecond=0)
-        edtf = f"{_instant_edtf(moment)}/{_instant_edtf(end)}"
+        shown = f"{_instant_edtf(moment)}/{_instant_edtf(end)}"
     except Refused as exc:
         raise InvalidDate(moment, exc.reason) from None
     if end < moment:
-        raise InvalidDate(edtf, "the interval ends before it starts")
+        raise InvalidDate(shown, "the interval ends before it starts")
     # Each instant's day is read in its own offset, so with different offsets the
     # end's day can come first; the bounds still cover both days.
     days = sorted((moment.date(), end.date()))
+    # EDTF intervals join dates, not date-times: the edtf is the day interval, and the
+    # instants live in start and end (and in the phrase, the text as written).
     return Parsed(
-        edtf=edtf, precision="interval", earliest=days[0], latest=days[1], start=moment, end=end
+        edtf=f"{iso_date(days[0])}/{iso_date(days[1])}",
+        precision="interval",
+        earliest=days[0],
+        latest=days[1],
+        start=moment,
+        end=end,
     )
 
 
@@ -248,12 +282,24 @@ def timed_fields(moment: dt.datetime, end: dt.datetime | None = None) -> Parsed:
 _TIMED = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[T ]"
     r"(?P<time>\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)"
-    r"(?P<offset>Z|[+-]\d{2}:?\d{2})?"
+    r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?"
     r"(?:\s+(?P<zone>[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}))?",
     re.ASCII,
 )
 _HAS_TIME = re.compile(r"\d:\d\d", re.ASCII)
 _TIMED_SLASH = re.compile(r"/(?=[\d.])", re.ASCII)
+
+
+def floating_fields(moment: dt.datetime) -> Parsed:
+    """Fields of a floating local time (no offset or zone): EDTF ``YYYY-MM-DDTHH:MM:SS``.
+
+    ``start`` stays ``None`` (equality and order read aware instants); the time of
+    day is kept in the ``edtf``, and ``When.local_time`` reads it back.
+    """
+    day = moment.date()
+    return Parsed(
+        edtf=f"{iso_date(day)}T{moment:%H:%M:%S}", precision="minute", earliest=day, latest=day
+    )
 
 
 def parse_timed(text: str) -> Parsed | None:
@@ -265,10 +311,14 @@ def parse_timed(text: str) -> Parsed | None:
     if len(parts) > 2:
         raise Refused("an interval has exactly one '/'")
     instants = [_instant(part.strip()) for part in parts]
-    if len(instants) == 2 and None in instants:
-        raise Refused("both ends of an interval with a time of day need a time and an offset")
+    if len(instants) == 2 and any(i is None or i.tzinfo is None for i in instants):
+        raise Refused(
+            "both ends of an interval with a time of day need a time and an offset or zone"
+        )
     if instants[0] is None:
         return None
+    if instants[0].tzinfo is None:
+        return floating_fields(instants[0])
     try:
         return timed_fields(instants[0], instants[-1] if len(instants) == 2 else None)
     except InvalidDate as exc:
@@ -276,6 +326,7 @@ def parse_timed(text: str) -> Parsed | None:
 
 
 def _instant(text: str) -> dt.datetime | None:
+    """Read one ISO 8601 date-time: aware with an offset or zone, naive (floating) without."""
     match = _TIMED.fullmatch(text)
     if match is None:
         if _HAS_TIME.search(text):
@@ -301,10 +352,8 @@ def _instant(text: str) -> dt.datetime | None:
         # (~0.2 ms), which made a timed date cost more than the rest of an event.
         return naive.replace(tzinfo=_utc_offset(offset))
     if not zone:
-        raise Refused(
-            "a time of day needs a UTC offset ('...+05:30', '...Z') or a zone name "
-            "('2025-12-04T10:00 Asia/Kolkata')"
-        )
+        # A floating local time: the clock on the wall, wherever the event was.
+        return naive
     if zone == "local":
         raise Refused("'local' depends on the machine; name the zone, e.g. 'Europe/Paris'")
     try:
@@ -320,21 +369,23 @@ def _instant(text: str) -> dt.datetime | None:
 
 
 def _utc_offset(text: str) -> dt.timezone:
-    """Return the zone of an ISO 8601 offset: ``Z``, ``+05:30`` or ``-0300``."""
+    """Return the zone of an ISO 8601 offset: ``Z``, ``+05:30``, ``-0300`` or ``-04``."""
     if text == "Z":
         return dt.timezone.utc
-    hours, minutes = int(text[1:3]), int(text[-2:])
-    if minutes > 59 or hours > 23:
-        raise Refused(f"UTC offset {text} is not valid")
+    hours, minutes = int(text[1:3]), int(text[-2:]) if len(text) > 3 else 0
+    if minutes > 59 or hours * 60 + minutes > _MAX_OFFSET_MINUTES:
+        raise Refused(f"UTC offset {text} is not valid (offsets run from -14:00 to +14:00)")
     size = dt.timedelta(hours=hours, minutes=minutes)
     return dt.timezone(-size if text[0] == "-" else size)
 
 
 # --- EDTF levels 0 and 1 -----------------------------------------------------------------------
 
-EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+")
+EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+|Y-?\d+|\[[0-9Xx?~%., -]*\]|\{[0-9Xx?~%., -]*\}")
+#: How each kind of level 2 set opens: one of its dates ("[..]"), or all of them ("{..}").
+SET_KINDS = {"[": "one of", "{": "all of"}
 _EDTF_DATE = re.compile(
-    r"(?P<year>\d{4}|\d{3}X|\d{2}XX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
+    r"(?P<year>\d{4}|\d{3}X|\d{2}XX|\dXXX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
     re.ASCII,
 )
 
@@ -354,6 +405,8 @@ def parse_edtf(text: str) -> Parsed | None:
     """Parse EDTF, or return None when the text is not shaped like EDTF at all."""
     if not EDTF_SHAPE.fullmatch(text):
         return None
+    if text[0] in SET_KINDS:
+        return _edtf_set(text)
     canonical = text.upper()
     parts = canonical.split("/")
     if len(parts) == 1:
@@ -364,15 +417,79 @@ def parse_edtf(text: str) -> Parsed | None:
             # 31/12/2025 or 12/31/2025: which number is the day is a guess.
             raise Refused("slashed dates are ambiguous; write the day as YYYY-MM-DD")
         raise Refused("an interval has exactly one '/'")
-    if "" in parts:
-        raise Refused("an unknown interval end ('2022/') is not supported; use '..' for open")
-    if parts == ["..", ".."]:
-        raise Refused("an interval open at both ends says nothing")
-    left = None if parts[0] == ".." else _edtf_date(parts[0])
-    right = None if parts[1] == ".." else _edtf_date(parts[1])
-    if (left is None and parts[0] != "..") or (right is None and parts[1] != ".."):
+    if all(part in ("", "..") for part in parts):
+        raise Refused("an interval with neither end known says nothing")
+    # '..' is an open end (it goes on); an empty end is unknown (it has one, not given).
+    # Neither bounds the date: both read as OPEN_START / OPEN_END, and the edtf tells them apart.
+    left = None if parts[0] in ("", "..") else _edtf_date(parts[0])
+    right = None if parts[1] in ("", "..") else _edtf_date(parts[1])
+    if (left is None and parts[0] not in ("", "..")) or (
+        right is None and parts[1] not in ("", "..")
+    ):
         return None
     return interval_fields(left, right, canonical)
+
+
+def set_members(text: str) -> list[tuple[Span | None, Span | None]]:
+    """The members of an EDTF level 2 set (``[a,b..c]``), each as ``(first, last)``.
+
+    A single date is ``(span, span)``; a range ``a..b`` is ``(a, b)``; the open
+    ``..b`` (first member only) is ``(None, b)`` and ``a..`` (last member only) ``(a, None)``.
+
+    Raises:
+        Refused: a member is not a level 0-1 date, a range, or an open end where it may be.
+
+    """
+    inner = text[1:-1].replace(" ", "").upper()
+    if not inner:
+        raise Refused(f"an empty set ({text}) says nothing")
+    items = inner.split(",")
+    out: list[tuple[Span | None, Span | None]] = []
+    for i, item in enumerate(items):
+        first_text, dots, last_text = item.partition("..")
+        if dots and ((not first_text and i != 0) or (not last_text and i != len(items) - 1)):
+            raise Refused(f"in {text}, only the first member may start '..' and the last end '..'")
+        if dots and not first_text and not last_text:
+            raise Refused(f"in {text}, '..' needs a date on at least one side")
+        first = _set_date(first_text, text) if first_text else None
+        last = first if not dots else (_set_date(last_text, text) if last_text else None)
+        if first is not None and last is not None and last.latest < first.earliest:
+            raise Refused(f"in {text}, the range {item} ends before it starts")
+        out.append((first, last))
+    if len(out) == 1 and out[0][0] is out[0][1]:
+        raise Refused(f"a set of one date ({text}) is that date: write {inner}")
+    return out
+
+
+def _set_date(text: str, whole: str) -> Span:
+    span = _edtf_date(text)
+    if span is None:
+        raise Refused(f"{text!r} in {whole} is not a level 0-1 date")
+    return span
+
+
+def _edtf_set(text: str) -> Parsed:
+    """Fields of a level 2 set: its bounds are the first and last day of any member."""
+    members = set_members(text)
+    spans = [span for pair in members for span in pair if span is not None]
+    earliest = OPEN_START if members[0][0] is None else min(s.earliest for s in spans)
+    latest = OPEN_END if members[-1][1] is None else max(s.latest for s in spans)
+    return Parsed(
+        edtf=f"{text[0]}{','.join(_member_text(pair) for pair in members)}{text[-1]}",
+        precision="interval",
+        earliest=earliest,
+        latest=latest,
+        approximate=any(s.approximate for s in spans),
+        uncertain=any(s.uncertain for s in spans),
+    )
+
+
+def _member_text(pair: tuple[Span | None, Span | None]) -> str:
+    first, last = pair
+    if first is last:
+        assert first is not None  # set_members gives (span, span) for a single date
+        return first.edtf
+    return f"{'' if first is None else first.edtf}..{'' if last is None else last.edtf}"
 
 
 def interval_fields(left: Span | None, right: Span | None, edtf: str) -> Parsed:
@@ -392,19 +509,47 @@ def interval_fields(left: Span | None, right: Span | None, edtf: str) -> Parsed:
     )
 
 
+_OUT_OF_RANGE_YEAR = re.compile(r"(?P<year>-\d{4,}|Y-?\d+)\b.*", re.ASCII)
+
+
+# Level 2 qualifiers on components: before a part (it alone) or after it (it and the
+# parts to its left), e.g. '2004-06~-11', '?2004-06-~11'.
+_COMPONENT_QUALIFIED = re.compile(
+    r"[?~%]?\d{4}[?~%]?(?:-[?~%]?\d{2}[?~%]?(?:-[?~%]?\d{2}[?~%]?)?)?", re.ASCII
+)
+_QUALIFIER = re.compile(r"[?~%]")
+
+
 def _edtf_date(text: str) -> Span | None:
+    qualifiers = _QUALIFIER.findall(text)
+    if (len(qualifiers) > 1 or (qualifiers and text[-1] not in "?~%")) and (
+        _COMPONENT_QUALIFIED.fullmatch(text)
+    ):
+        # The model qualifies a date as a whole: a qualified part makes the whole date
+        # approximate or uncertain, with the bounds of the date; the edtf keeps each part's.
+        plain = _edtf_date(_QUALIFIER.sub("", text))
+        if plain is None:
+            return None
+        approx = any(q in "~%" for q in qualifiers)
+        unsure = any(q in "?%" for q in qualifiers)
+        return plain._replace(edtf=text, approximate=approx, uncertain=unsure)
     match = _EDTF_DATE.fullmatch(text)
     if match is None:
+        if far := _OUT_OF_RANGE_YEAR.fullmatch(text):
+            raise Refused(
+                f"year {far['year']} is outside the supported range 0001-9999 "
+                "(negative, year 0 and Y-prefixed years are not supported)"
+            )
         return None
     year_text, mid, day_text, qualifier = match["year"], match["mid"], match["day"], match["q"]
     approx, unsure = qualifier in ("~", "%"), qualifier in ("?", "%")
     if "X" in year_text:
         if mid is not None:
             raise Refused(
-                "level 1 allows X digits only at the end of the year (201X, 20XX), "
+                "level 1 allows X digits only at the end of the year (201X, 20XX, 1XXX), "
                 "as the month (2025-XX) or as the day (2025-12-XX, 2025-XX-XX)"
             )
-        # 201X is any year of the 2010s; 20XX any year of the century.
+        # 201X is any year of the 2010s; 20XX any year of the century; 1XXX of the millennium.
         width = 10 ** year_text.count("X")
         first = int(year_text.replace("X", "0"))
         if first < dt.MINYEAR:
@@ -417,12 +562,14 @@ def _edtf_date(text: str) -> Span | None:
     if mid is None or mid == "XX":
         return Span(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31), approx, unsure)
     month = int(mid)
-    if 21 <= month <= 24:
+    if 21 <= month <= 41:
         if day_text is not None:
             raise Refused(f"season {month} cannot have a day")
-        return Span(text, "season", *season_bounds(year, month), approx, unsure)
+        # Seasons (21-32) are seasons; quarters, quadrimesters and semesters (33-41) spans.
+        precision: PrecisionName = "season" if month <= 32 else "interval"
+        return Span(text, precision, *season_bounds(year, month), approx, unsure)
     if not 1 <= month <= 12:
-        raise Refused(f"month {mid} does not exist (months are 01-12, seasons 21-24)")
+        raise Refused(f"month {mid} does not exist (months are 01-12, seasons and groupings 21-41)")
     if day_text is None or day_text == "XX":
         first_day = dt.date(year, month, 1)
         return Span(text, "month", first_day, month_end(year, month), approx, unsure)

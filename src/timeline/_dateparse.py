@@ -76,8 +76,8 @@ def parse_text(text: str, anchor: dt.date | None) -> Parsed:
         return parsed
     if EDTF_SHAPE.fullmatch(normalized):
         reason = (
-            "not a valid EDTF level 0-1 date (YYYY, YYYY-MM, YYYY-MM-DD, season YYYY-21..24, "
-            "X digits, a ?/~/% qualifier, or two of these joined by '/')"
+            "not a valid EDTF date (YYYY, YYYY-MM, YYYY-MM-DD, season YYYY-21..41, "
+            "X digits, a ?/~/% qualifier, two of these joined by '/', or a set [a,b] / {a,b})"
         )
     elif match := _MONTH.fullmatch(normalized):
         reason = f"unknown month name {match['m']!r}"
@@ -135,10 +135,15 @@ _SEASON_YEAR = _compile(rf"{_SEASON},? (?:of )?{_Y}")
 _WEEKDAY = _compile(r"(?P<weekday>[a-z]+),? (?P<rest>.+)")
 _PREFIX = _compile(r"(?:in|on|during) (?P<rest>.+)")
 _SINCE = _compile(r"(?P<word>since|from) (?P<rest>.+)")
-_UNTIL = _compile(r"(?:until|till|up to) (?P<rest>.+)")
-_CIRCA = _compile(r"(?:(?:circa|about|around|approximately|roughly) |c\. ?|ca\. ?)(?P<rest>.+)")
+_UNTIL = _compile(r"(?:until|till|up to|by) (?P<rest>.+)")
+_BEFORE = _compile(r"(?:before|prior to) (?P<rest>.+)")
+_AFTER = _compile(r"after (?P<rest>.+)")
+_CIRCA = _compile(r"(?:(?:circa|about|around|approximately|roughly) |c\. ?|ca\. ?|~ ?)(?P<rest>.+)")
+_QUARTER = _compile(r"Q(?P<q>[1-4]),? (?P<year>\d{4})|(?P<year2>\d{4}),? Q(?P<q2>[1-4])")
+_DECADE = _compile(r"(?:the )?(?P<decade>\d{3})0'?s")
 _RANGE_SEPARATOR = _compile(r"\s*-\s*|\s+(?:to|until|till|through|and)\s+")
 _RANGE_PREFIX = _compile(r"(?:from|between) (?P<rest>.+)")
+_ONE_OF = _compile(r"(?:either )?(?P<rest>[^,]+(?:, ?[^,]+)*?),? or (?P<last>.+)")
 _ANY_YEAR = re.compile(r"\d{4}", re.ASCII)
 
 
@@ -182,9 +187,37 @@ def _phrase(text: str, anchor: dt.date | None, *, allow_range: bool) -> Parsed |
     relative = _relative(text)
     if relative is not None:
         if anchor is None:
+            if _lacks_only_the_year(text):
+                raise Refused(_MISSING_YEAR)
             raise Refused("relative phrase needs an anchor date")
         return attrs.evolve(relative(anchor), relative=True)
-    return _range(text, anchor) if allow_range else None
+    if not allow_range:
+        return None
+    return _one_of(text, anchor) or _range(text, anchor)
+
+
+def _one_of(text: str, anchor: dt.date | None) -> Parsed | None:
+    """Several dates joined by 'or' ("8 or 10 December 2025"): EDTF level 2 one-of set.
+
+    The first dates may borrow the last one's last words, as a range's start does.
+    """
+    match = _ONE_OF.fullmatch(text)
+    if match is None:
+        return None
+    last = _phrase(match["last"], anchor, allow_range=False)
+    if last is None:
+        return None
+    dates = [_range_start(p.strip(), match["last"], anchor) for p in match["rest"].split(",")]
+    dates.append(last)
+    for date in dates:
+        if date is None:
+            return None
+        if "/" in date.edtf or date.start is not None or date.edtf[:1] in "[{":
+            raise Refused("'or' joins single dates, not ranges, sets or instants")
+    members = [date for date in dates if date is not None]
+    parsed = parse_edtf(f"[{','.join(date.edtf for date in members)}]")
+    assert parsed is not None  # each member is a level 0-1 date
+    return attrs.evolve(parsed, relative=any(date.relative for date in members))
 
 
 def _absolute(text: str, anchor: dt.date | None) -> Parsed | None:
@@ -196,6 +229,11 @@ def _absolute(text: str, anchor: dt.date | None) -> Parsed | None:
         return _day_range(
             checked_day(year, month, int(match["d"])), checked_day(year, month, int(match["d2"]))
         )
+    if match := _QUARTER.fullmatch(text):
+        quarter, year = int(match["q"] or match["q2"]), int(match["year"] or match["year2"])
+        return _month_span(year, 3 * quarter - 2, 3 * quarter)
+    if match := _DECADE.fullmatch(text):
+        return parse_edtf(f"{match['decade']}X")
     if match := _SEASON_YEAR.fullmatch(text):
         return _season_fields(int(match["year"]), _SEASON_NAMES[match["season"].lower()])
     if match := _PART_OF_YEAR.fullmatch(text):
@@ -223,6 +261,21 @@ def _qualified(text: str, anchor: dt.date | None) -> Parsed | None:
     if match := _UNTIL.fullmatch(text):
         inner = _inner(match["rest"], anchor)
         parsed = interval_fields(None, _as_span(inner), f"../{_end_edtf(inner)}")
+        return attrs.evolve(parsed, relative=inner.relative)
+    if match := _BEFORE.fullmatch(text):
+        # Strictly before: the day before the date's first possible day is the last one.
+        inner = _inner(match["rest"], anchor)
+        if inner.earliest == dt.date.min:
+            raise Refused("nothing is before the first supported day (0001-01-01)")
+        last = inner.earliest - dt.timedelta(days=1)
+        parsed = interval_fields(None, _as_span(day_fields(last)), f"../{iso_date(last)}")
+        return attrs.evolve(parsed, relative=inner.relative)
+    if match := _AFTER.fullmatch(text):
+        inner = _inner(match["rest"], anchor)
+        if inner.latest == dt.date.max:
+            raise Refused("nothing is after the last supported day (9999-12-31)")
+        first = inner.latest + dt.timedelta(days=1)
+        parsed = interval_fields(_as_span(day_fields(first)), None, f"{iso_date(first)}/..")
         return attrs.evolve(parsed, relative=inner.relative)
     if match := _CIRCA.fullmatch(text):
         inner = _inner(match["rest"], anchor)
@@ -292,6 +345,11 @@ def _part_of_month(year: int, month: int, part: str) -> Parsed:
 
 def _part_of_year(year: int, part: str) -> Parsed:
     first, last = _YEAR_PARTS[part]
+    return _month_span(year, first, last)
+
+
+def _month_span(year: int, first: int, last: int) -> Parsed:
+    """The months ``first..last`` of ``year``, as an EDTF month interval."""
     checked_year(year)
     return Parsed(
         edtf=f"{year:04d}-{first:02d}/{year:04d}-{last:02d}",
@@ -347,8 +405,29 @@ def _range_start(left: str, right: str, anchor: dt.date | None) -> Parsed | None
 _Resolver = Callable[[dt.date], Parsed]
 
 _RELATIVE_MONTH = _compile(rf"(?:{_PART})?{_M.format('m')}")
+_RELATIVE_DAY = _compile(rf"{_D.format('d')} {_M.format('m')}|{_M.format('m2')} {_D.format('d2')}")
+_RELATIVE_DAYS = _compile(
+    rf"(?:between )?{_D.format('d')}(?:{_TO}|\s+and\s+){_D.format('e')} {_M.format('m')}"
+    rf"|(?:between )?{_M.format('m2')} {_D.format('d2')}(?:{_TO}|\s+and\s+){_D.format('e2')}"
+)
+
+
+def _lacks_only_the_year(text: str) -> bool:
+    """Whether ``text`` is a month, part of a month or day(s) written without the year."""
+    for pattern in (_RELATIVE_MONTH, _RELATIVE_DAY, _RELATIVE_DAYS):
+        match = pattern.fullmatch(text)
+        if match and any((match.groupdict().get(g) or "").lower() in _MONTHS for g in ("m", "m2")):
+            return True
+    return False
+
+
+#: Why a date without its year (and without an anchor) is refused, and what to do.
+_MISSING_YEAR = (
+    "the year is missing: add the year, or give an anchor date (--anchor on the command line)"
+)
 _RELATIVE_SEASON = _compile(rf"(?:(?:over|during|in) )?(?:the|this) {_SEASON}")
-_WEEKEND = _compile(r"(?:(?:over|at) the|last|this past) weekend")
+_WEEKEND = _compile(r"(?:(?:over|at|during) the|this) weekend")
+_LAST_WEEKEND = _compile(r"(?:last|this past|the previous) weekend")
 _CALENDAR_UNIT = _compile(r"(?P<which>last|this|next) (?P<unit>week|month|year)")
 _NEAR_DAY = _compile(r"yesterday|today|tomorrow")
 _PAST = _compile(
@@ -364,10 +443,19 @@ def _relative(text: str) -> _Resolver | None:
     if match and (match["m"].lower() in _MONTHS or match["part"]):
         month, part = _month(match["m"]), match["part"]
         return lambda anchor: _recent_month(anchor, month, part and part.lower())
+    if (match := _RELATIVE_DAY.fullmatch(text)) and (match["m"] or match["m2"]).lower() in _MONTHS:
+        month, day = _MONTHS[(match["m"] or match["m2"]).lower()], int(match["d"] or match["d2"])
+        return lambda anchor: day_fields(_recent_day(anchor, month, day))
+    if (match := _RELATIVE_DAYS.fullmatch(text)) and (match["m"] or match["m2"]).lower() in _MONTHS:
+        month = _MONTHS[(match["m"] or match["m2"]).lower()]
+        first, last = int(match["d"] or match["d2"]), int(match["e"] or match["e2"])
+        return lambda anchor: _recent_days(anchor, month, first, last)
     if match := _RELATIVE_SEASON.fullmatch(text):
         code = _SEASON_NAMES[match["season"].lower()]
         return lambda anchor: _recent_season(anchor, code)
     if _WEEKEND.fullmatch(text):
+        return _this_weekend
+    if _LAST_WEEKEND.fullmatch(text):
         return _last_weekend
     if match := _CALENDAR_UNIT.fullmatch(text):
         step = {"last": -1, "this": 0, "next": 1}[match["which"].lower()]
@@ -387,11 +475,31 @@ def _recent_month(anchor: dt.date, month: int, part: str | None) -> Parsed:
     return _part_of_month(year, month, part) if part else _month_fields(year, month)
 
 
+def _recent_day(anchor: dt.date, month: int, day: int) -> dt.date:
+    # The most recent such day on or before the anchor.
+    year = anchor.year if (month, day) <= (anchor.month, anchor.day) else anchor.year - 1
+    return checked_day(year, month, day)
+
+
+def _recent_days(anchor: dt.date, month: int, first: int, last: int) -> Parsed:
+    # The year is the one in which the first day is the most recent on or before the anchor.
+    start = _recent_day(anchor, month, first)
+    return _day_range(start, checked_day(start.year, month, last))
+
+
 def _recent_season(anchor: dt.date, code: int) -> Parsed:
     # The most recent such season that began on or before the anchor.
     first_month = SEASON_CODES[code][0]
     year = anchor.year if anchor.month >= first_month else anchor.year - 1
     return _season_fields(year, code)
+
+
+def _this_weekend(anchor: dt.date) -> Parsed:
+    # Written on a Saturday or Sunday, "the weekend" is that weekend; else the one before.
+    if anchor.weekday() >= 5:
+        saturday = anchor - dt.timedelta(days=anchor.weekday() - 5)
+        return _day_range(saturday, saturday + dt.timedelta(days=1))
+    return _last_weekend(anchor)
 
 
 def _last_weekend(anchor: dt.date) -> Parsed:

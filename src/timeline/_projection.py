@@ -520,7 +520,16 @@ class CurrentState:
             keys = dict(zip(rows, self._coarse(rows), strict=True))
             rows.sort(key=keys.__getitem__)
             ordered = rows
-        yield from self._in_exact_order(ordered)
+        if where.start is None and where.end is None:
+            yield from self._in_exact_order(ordered)
+            return
+        # The columns hold a date's bounds; a set (EDTF "[a,b]", "{a,b}") may skip
+        # days inside them, so its own members decide (a rare date: its edtf says).
+        for record in self._in_exact_order(ordered):
+            event = record.event
+            if event is not None and event.when.edtf[:1] in "[{" and not where.matches(event):
+                continue
+            yield record
 
     def _in_exact_order(self, ordered: Sequence[int]) -> Iterator[Record]:
         """Yield the records of rows in coarse order, in exact timeline order."""

@@ -92,6 +92,9 @@ def _to_day(value: object) -> dt.date:
     return when.earliest
 
 
+# How EDTF writes an open start or end, for an interval and for a set ("[..1760-12-03]").
+_OPEN_STARTS = ("../", "[..", "{..")
+_OPEN_ENDS = ("/..", "..]", "..}")
 # An interval between two exact days or instants ("2025-12-04/2025-12-05").
 _EXACT_INTERVAL = re.compile(r"^\d{4}-\d{2}-\d{2}(T[^/]+)?/\d{4}-\d{2}-\d{2}(T[^/]+)?$")
 
@@ -128,7 +131,7 @@ class When:
     """
 
     edtf: str
-    """Canonical EDTF (level 0-1) string, e.g. ``2025-12``, ``2019~/2024-06``, ``2022/..``."""
+    """Canonical, valid EDTF string, e.g. ``2025-12``, ``2019~/2024-06``, ``2022/..``."""
     precision: Precision
     """How finely the date is known."""
     earliest: dt.date
@@ -301,9 +304,32 @@ class When:
         """
         if self.approximate or self.uncertain:
             return True
+        if self.edtf[:1] in _datefields.SET_KINDS:
+            # One of several dates leaves the day open; all of several exact days does not.
+            members = self.members
+            return any(m.is_fuzzy for m in members) or (self.is_one_of and len(members) > 1)
         if self.precision is Precision.INTERVAL:
             return _EXACT_INTERVAL.match(self.edtf) is None
         return self.precision.rank > Precision.DAY.rank
+
+    @property
+    def is_one_of(self) -> bool:
+        """Whether it is one of a set of dates (EDTF level 2 ``[2025-12-08,2025-12-10]``)."""
+        return self.edtf.startswith("[")
+
+    @property
+    def is_all_of(self) -> bool:
+        """Whether it is all of a set of dates (EDTF level 2 ``{2025-12-08,2025-12-10}``)."""
+        return self.edtf.startswith("{")
+
+    @property
+    def members(self) -> tuple[When, ...]:
+        """The dates of a set, in the order written (a range ``a..b`` is the interval ``a/b``).
+
+        For a one-of set these are the candidates; for any other date, ``()``.
+        ``earliest`` and ``latest`` are the first and last day of any member.
+        """
+        return _members(self.edtf) if self.edtf[:1] in _datefields.SET_KINDS else ()
 
     @property
     def is_exact(self) -> bool:
@@ -312,8 +338,54 @@ class When:
 
     @property
     def is_open(self) -> bool:
-        """Whether either bound is open (``date.min`` start or ``date.max`` end)."""
-        return self.earliest == OPEN_START or self.latest == OPEN_END
+        """Whether an end is open (EDTF ``..``: ``2022/..``, ``../2024-06``).
+
+        Read from the EDTF, not the bounds: ``0001-01-01`` and ``9999-12-31`` are
+        real days, though an open end's bound is ``date.min`` / ``date.max``.
+        """
+        return self.edtf.startswith(_OPEN_STARTS) or self.edtf.endswith(_OPEN_ENDS)
+
+    @property
+    def has_unknown_end(self) -> bool:
+        """Whether an interval end is unknown (EDTF ``/2006``, ``2004-06-01/``).
+
+        An unknown end exists but is not given, unlike an open one that goes on;
+        its bound is ``date.min`` / ``date.max`` as for an open end.
+        """
+        return self.edtf.startswith("/") or self.edtf.endswith("/")
+
+    @property
+    def earliest_ordinal(self) -> int | None:
+        """``earliest`` as a proleptic-Gregorian day number (``date.toordinal()``).
+
+        ``None`` when the start is open or unknown, so an integer index can tell an
+        open start from the real day 0001-01-01 (ordinal 1).
+        """
+        if self.edtf.startswith(_OPEN_STARTS) or self.edtf.startswith("/"):
+            return None
+        return self.earliest.toordinal()
+
+    @property
+    def latest_ordinal(self) -> int | None:
+        """``latest`` as a proleptic-Gregorian day number; ``None`` for an open or unknown end."""
+        if self.edtf.endswith(_OPEN_ENDS) or self.edtf.endswith("/"):
+            return None
+        return self.latest.toordinal()
+
+    @property
+    def is_bounded(self) -> bool:
+        """Whether both bounds are real days: no open and no unknown end."""
+        return not (self.is_open or self.has_unknown_end)
+
+    @property
+    def local_time(self) -> dt.datetime | None:
+        """The wall-clock time of a floating local time (``1985-04-12T23:20:30``, no offset).
+
+        ``None`` for every other date, timed ones included (their instant is ``start``).
+        """
+        if self.start is not None or self.precision is not Precision.MINUTE:
+            return None
+        return dt.datetime.fromisoformat(self.edtf)
 
     @property
     def display(self) -> str:
@@ -322,6 +394,34 @@ class When:
 
     def __str__(self) -> str:
         return self.display
+
+    @property
+    def described(self) -> str:
+        """The phrase with what it resolved to, when the phrase alone does not say.
+
+        "over the summer (summer 2025)", "for the past year (2024-06-23/2025-06-23)":
+        a phrase read against an anchor, or written without a year, is followed by
+        its resolution; other phrases and EDTF are shown as they are (``display``).
+        ``list``, ``show`` and calendar descriptions show this.
+        """
+        return self.describe()
+
+    def describe(self, *, with_edtf: bool = False) -> str:
+        """Return ``described``, with the EDTF added in the parentheses if ``with_edtf``.
+
+        Args:
+            with_edtf: also give the EDTF string when it is not already shown, as a
+                calendar does for a fuzzy date ("early December 2025 (2025-12-01/2025-12-10)").
+
+        """
+        if self.phrase is None:
+            return self.edtf
+        notes = []
+        if self.anchor is not None or _ANY_YEAR.search(self.phrase) is None:
+            notes.append(_resolution(self))
+        if with_edtf and self.edtf not in notes:
+            notes.append(self.edtf)
+        return f"{self.phrase} ({', '.join(notes)})" if notes else self.phrase
 
     # --- ordering -----------------------------------------------------------------------------
 
@@ -369,6 +469,9 @@ class When:
     def overlaps(self, start: object = None, end: object = None) -> bool:
         """Whether any day it may fall on is in the window ``start..end`` (inclusive).
 
+        For a set, the days it may fall on are its members' days: ``[2025-12-08,2025-12-10]``
+        does not overlap 9 December.
+
         Args:
             start: the window's first day; anything ``When.coerce`` takes (its
                 ``earliest`` counts), or ``None`` for no lower limit.
@@ -382,7 +485,11 @@ class When:
 
         """
         first, last = _window(start, end)
-        return self.earliest <= last and first <= self.latest
+        if not (self.earliest <= last and first <= self.latest):
+            return False
+        # A set's possible days are its members' days, not every day between them.
+        members = self.members
+        return not members or any(m.earliest <= last and first <= m.latest for m in members)
 
     def within(self, start: object = None, end: object = None) -> bool:
         """Whether every day it may fall on is in the window ``start..end`` (inclusive).
@@ -400,6 +507,56 @@ class When:
         """
         first, last = _window(start, end)
         return first <= self.earliest and self.latest <= last
+
+
+@functools.lru_cache(maxsize=1024)
+def _members(edtf: str) -> tuple[When, ...]:
+    """The members of the set written ``edtf`` (``When.members``), read once per string."""
+    out = []
+    for first, last in _datefields.set_members(edtf):
+        if first is last:
+            assert first is not None  # a single date is (span, span)
+            out.append(When.parse(first.edtf))
+        else:
+            left = ".." if first is None else first.edtf
+            out.append(When.parse(f"{left}/{'..' if last is None else last.edtf}"))
+    return tuple(out)
+
+
+_ANY_YEAR = re.compile(r"\d{4}", re.ASCII)
+_SEASON_WORDS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+_SEASON_WORDS.update({code + 4: word for code, word in _SEASON_WORDS.items()})
+_SEASON_WORDS.update({code + 8: f"southern {word}" for code, word in _SEASON_WORDS.items()})
+
+
+def _day_text(day: dt.date) -> str:
+    return f"{day.day} {_datefields.MONTH_NAMES[day.month - 1]} {day.year:04d}"
+
+
+def _resolution(when: When) -> str:
+    """What a date resolved to, in words where a plain form exists, else its EDTF."""
+    if when.approximate or when.uncertain or when.start is not None:
+        return when.edtf
+    if when.members:
+        return (" or " if when.is_one_of else " and ").join(_resolution(m) for m in when.members)
+    first, last = when.earliest, when.latest
+    if when.precision is Precision.DAY:
+        return _day_text(first)
+    if when.precision is Precision.MONTH and "X" not in when.edtf:
+        return f"{_datefields.MONTH_NAMES[first.month - 1]} {first.year:04d}"
+    if when.precision is Precision.YEAR and "X" not in when.edtf:
+        return f"{first.year:04d}"
+    if when.precision is Precision.SEASON:
+        return f"{_SEASON_WORDS[int(when.edtf[5:7])]} {first.year:04d}"
+    if when.is_bounded and _EXACT_DAYS.match(when.edtf):
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}-{_day_text(last)}"
+        return f"{_day_text(first)} - {_day_text(last)}"
+    return when.edtf
+
+
+# A day interval ("2025-12-01/2025-12-10"), which reads better in words.
+_EXACT_DAYS = re.compile(r"^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def _window(start: object, end: object) -> tuple[dt.date, dt.date]:
@@ -424,11 +581,11 @@ def days_between(a: When, b: When) -> tuple[int, int]:
         ``(b.earliest - a.latest, b.latest - a.earliest)`` in days.
 
     Raises:
-        InvalidDate: if either date has an open bound (the distance is unbounded).
+        InvalidDate: if either date has an open or unknown end (the distance is unbounded).
 
     """
     for when in (a, b):
-        if when.is_open:
+        if not when.is_bounded:
             raise InvalidDate(when.display, "an open-ended date has no bounded distance")
     return (b.earliest - a.latest).days, (b.latest - a.earliest).days
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -106,29 +108,36 @@ def open_db(ctx: click.Context, /, *, create: bool = False) -> Timeline:
 
 
 def resolve_id(tl: Timeline, given: str) -> str:
-    """Return the event id that ``given`` is, or is the unique prefix of.
+    """Return the event id that ``given`` is, or is the unique start or end of.
+
+    The short form ``list`` shows (``short_ids``: a generated id's tail) is the
+    end of exactly one id; a unique start of an id is accepted too.
 
     Raises:
-        UnknownEvent: no event id starts with ``given``.
-        TimelineError: ``given`` is empty, or more than one id starts with it.
+        UnknownEvent: no event id starts or ends with ``given``.
+        TimelineError: ``given`` is empty, or more than one id starts or ends with it.
 
     """
     if not given.strip():
         # Every id starts with "": without this a one-event log would pick that event.
-        raise TimelineError("the event id is empty: give an id or a unique prefix of one")
+        raise TimelineError("the event id is empty: give an id, or the short id 'list' shows")
     try:
         tl.version(given)
         return given
     except UnknownEvent:
         pass
     matches = sorted(
-        {r.stream for r in tl.records(include_retracted=True) if r.stream.startswith(given)}
+        {
+            r.stream
+            for r in tl.records(include_retracted=True)
+            if r.stream.startswith(given) or r.stream.endswith(given)
+        }
     )
     if not matches:
         raise UnknownEvent(given)
     if len(matches) > 1:
         shown = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
-        raise TimelineError(f"event id prefix {given!r} is ambiguous: it matches {shown}")
+        raise TimelineError(f"event id {given!r} is ambiguous: it matches {shown}")
     return matches[0]
 
 
@@ -267,13 +276,16 @@ def describe_options(options: Sequence[Option]) -> list[str]:
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: int = -1) -> str:
-    """Return rows as aligned plain-text columns; column ``wrap`` is cut to fit the terminal."""
+    """Return rows as aligned plain-text columns; column ``wrap`` is cut to fit the terminal.
+
+    Only on a terminal: piped output (``list | grep``) is never cut.
+    """
     cells = [[("" if c is None else str(c)) for c in row] for row in rows]
     widths = [len(h) for h in header]
     for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    if wrap >= 0 and header:
+    if wrap >= 0 and header and sys.stdout.isatty():
         width = shutil.get_terminal_size((120, 24)).columns
         others = sum(w + 2 for i, w in enumerate(widths) if i != wrap % len(widths))
         room = max(20, width - others)
@@ -289,13 +301,21 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: 
     return "\n".join(lines)
 
 
-def short_ids(ids: Iterable[str], *, least: int = 8) -> dict[str, str]:
-    """Return each id's shortest prefix (at least ``least`` long) that no other id shares.
+# The form of new_event_id(): a version 7 UUID in hex. Any other id was chosen by a person.
+_GENERATED_ID = re.compile(r"[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}")
 
-    An id that is the start of another id is given whole: ``resolve_id`` takes an exact
-    id before prefixes, so it is never ambiguous.
+
+def short_ids(ids: Iterable[str], *, least: int = 6) -> dict[str, str]:
+    """Return the form of each id that ``list`` shows and every command accepts.
+
+    An id a person chose (``relos-negotiation``) is shown whole. A generated id is
+    time-ordered, so ids made together share their first 10-15 characters; its
+    random tail is what tells it apart: it is shown as its shortest tail (at least
+    ``least`` characters) that ends no other id and starts none, so ``resolve_id``
+    reads it back to that id alone.
     """
     ordered = sorted(set(ids))
+    backwards = sorted(i[::-1] for i in ordered)
 
     def shared(a: str, b: str) -> int:
         n = 0
@@ -305,31 +325,47 @@ def short_ids(ids: Iterable[str], *, least: int = 8) -> dict[str, str]:
             n += 1
         return n
 
+    def starts_another(tail: str, full: str) -> bool:
+        at = bisect.bisect_left(ordered, tail)
+        while at < len(ordered) and ordered[at].startswith(tail):
+            if ordered[at] != full:
+                return True
+            at += 1
+        return False
+
     out = {}
-    for i, full in enumerate(ordered):
-        # In sorted order the ids sharing the longest start with this one are its neighbours.
+    for i, back in enumerate(backwards):
+        full = back[::-1]
+        if not _GENERATED_ID.fullmatch(full):
+            out[full] = full
+            continue
+        # In sorted order the ids sharing the longest end with this one are its neighbours.
         need = max(
-            shared(full, ordered[i - 1]) if i > 0 else 0,
-            shared(full, ordered[i + 1]) if i + 1 < len(ordered) else 0,
+            least - 1,
+            shared(back, backwards[i - 1]) if i > 0 else 0,
+            shared(back, backwards[i + 1]) if i + 1 < len(backwards) else 0,
         )
-        out[full] = full[: max(least, need + 1)]
+        tail = full[-(need + 1) :]
+        while len(tail) < len(full) and starts_another(tail, full):
+            tail = full[-(len(tail) + 1) :]
+        out[full] = tail
     return out
 
 
 def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ()) -> list[list[str]]:
-    """Return the ``list`` table rows (date, kind, actors, title, id prefix) of records.
+    """Return the ``list`` table rows (date, kind, actors, title, short id) of records.
 
     Args:
         tl: the timeline (or ``as_of`` view) the records come from.
         records: the records to show.
-        known: every id in the log; each prefix shown is unique among them (and the
-            records' own ids), so ``timeline show PREFIX`` accepts it.
+        known: every id in the log; each short id shown is unique among them (and the
+            records' own ids), so ``timeline show SHORT`` accepts it.
 
     Returns:
         One row per record that holds an event.
 
     """
-    prefixes = short_ids([*known, *(r.stream for r in records)])
+    shorts = short_ids([*known, *(r.stream for r in records)])
     rows = []
     for record in records:
         event = record.event
@@ -340,11 +376,11 @@ def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ())
             title = f"[retracted] {title}"
         rows.append(
             [
-                event.when.display,
+                event.when.described,
                 event.kind,
                 ",".join(a.country for a in event.actors),
                 title,
-                prefixes[event.id],
+                shorts[event.id],
             ]
         )
     return rows

@@ -15,9 +15,10 @@ from typing import Any
 import click
 import msgspec
 
-from .._errors import InvalidEvent, TimelineError
+from .._errors import InvalidDate, InvalidEvent, InvalidEventDate, TimelineError
 from .._model import Modality
 from .._store_registry import is_url
+from .._when import When
 from ._common import (
     EVENT_HEADER,
     all_ids,
@@ -44,6 +45,7 @@ def _event_fields(
     summary: str | None,
     modality: str | None,
     location: str | None,
+    anchor: str | None = None,
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "kind": kind,
@@ -58,7 +60,31 @@ def _event_fields(
     for name, values in (("actors", actors), ("sources", sources), ("tags", tags)):
         if values:
             out[name] = list(values)
+    if anchor is not None and when is not None:
+        out["when"] = _anchored(when, anchor)
     return out
+
+
+def _anchored(when: object, anchor: object) -> object:
+    """Read a date given as text against ``anchor``; any other value is returned as is.
+
+    Raises:
+        TimelineError: the anchor is not a single day.
+        InvalidEventDate: the date cannot be read.
+
+    """
+    try:
+        day = When.coerce(anchor)
+    except InvalidDate as exc:
+        raise TimelineError(f"invalid anchor {anchor!r}: {exc.reason}") from None
+    if day.earliest != day.latest or day.is_open:
+        raise TimelineError(f"invalid anchor {anchor!r}: an anchor must be a single day")
+    if not isinstance(when, str):
+        return when
+    try:
+        return When.parse(when, anchor=day.earliest)
+    except InvalidDate as exc:
+        raise InvalidEventDate(when, exc.reason) from None
 
 
 def _event_flags(func: Any) -> Any:
@@ -77,6 +103,12 @@ def _event_flags(func: Any) -> Any:
             help="Whether it happened (default: actual), is planned, reported or denied (negated).",
         ),
         click.option("--location", help="Where it happened."),
+        click.option(
+            "--anchor",
+            metavar="DATE",
+            help="The day relative dates are read against ('over the weekend', '4-6 June'), "
+            "usually the source's publication date: 2024-06-23.",
+        ),
     ]
     for flag in reversed(flags):
         func = flag(func)
@@ -128,12 +160,13 @@ def add(
             --title "RELOS signed" --actor RUS --actor IND \\
             --source https://example.org/relos --treaty RELOS
     """
-    fields = _event_fields(**flags)
+    anchor = flags.pop("anchor")
+    fields = _event_fields(**flags, anchor=anchor)
     tl = open_db(ctx)
     if json_file is not None:
         if fields or event_id:
             raise TimelineError("give the event with --json or with flags, not both")
-        items, is_list = _read_json(json_file)
+        items, is_list = _read_json(json_file, anchor)
         try:
             recorded = tl.record_many(items)
         except TimelineError as exc:
@@ -149,8 +182,11 @@ def add(
     click.echo(tl.record(**fields).id)
 
 
-def _read_json(path: str) -> tuple[list[Any], bool]:
+def _read_json(path: str, anchor: str | None = None) -> tuple[list[Any], bool]:
     """Return the event objects of a JSON file ('-': stdin) and whether it held a list.
+
+    An object's ``"anchor"`` (else ``anchor``, from ``--anchor``) is the day its
+    relative ``"when"`` is read against.
 
     Raises:
         TimelineError: the file is not JSON, not an event object or a list of them,
@@ -167,7 +203,7 @@ def _read_json(path: str) -> tuple[list[Any], bool]:
         if not isinstance(data, dict):
             raise TimelineError(f"{name}: expected an event object or a list of event objects")
         _check_required(name, data)
-        return [data], False
+        return [_json_event(name, data, anchor)], False
     if not data:
         # Most often a filter upstream that matched nothing: say so rather than succeed silently.
         raise TimelineError(f"{name}: the list holds no events, so there is nothing to add")
@@ -175,7 +211,20 @@ def _read_json(path: str) -> tuple[list[Any], bool]:
         if not isinstance(item, dict):
             raise TimelineError(f"{name}[{i}]: expected an event object, got {item!r}")
         _check_required(f"{name}[{i}]", item)
-    return data, True
+    return [_json_event(f"{name}[{i}]", item, anchor) for i, item in enumerate(data)], True
+
+
+def _json_event(where: str, item: dict[str, Any], anchor: str | None) -> dict[str, Any]:
+    """Return the event object with its ``when`` read against its anchor, if it has one."""
+    item = dict(item)
+    own = item.pop("anchor", None)
+    if own is None and anchor is None:
+        return item
+    try:
+        item["when"] = _anchored(item["when"], own if own is not None else anchor)
+    except TimelineError as exc:
+        raise TimelineError(f"{where}: {exc}") from None
+    return item
 
 
 _REQUIRED = ("kind", "when", "title")
@@ -239,6 +288,10 @@ def amend(
     changes = _event_fields(**flags)
     tl = open_db(ctx)
     full = resolve_id(tl, event_id)
+    if flags["anchor"] is not None and flags["when"] is None:
+        # A new anchor alone reads the date as written again, against that day.
+        current = tl.get(full).when
+        changes["when"] = _anchored(current.display, flags["anchor"])
     event = tl.amend(full, reason=reason, expected_version=expected_version, **changes)
     click.echo(f"amended {event.id} (now version {tl.version(event.id)})")
 
@@ -292,8 +345,8 @@ def _show_lines(tl: Any, full: str) -> list[str]:
     lines = [
         f"id:        {event.id}",
         f"kind:      {event.kind}",
-        f"when:      {event.when.display}"
-        + (f"  (EDTF {event.when.edtf})" if event.when.display != event.when.edtf else ""),
+        f"when:      {event.when.described}"
+        + (f"  (EDTF {event.when.edtf})" if event.when.edtf not in event.when.described else ""),
         f"dates:     {event.when.earliest} .. {event.when.latest}",
         f"title:     {event.title}",
     ]
@@ -325,7 +378,7 @@ def _show_lines(tl: Any, full: str) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the event as JSON.")
 @click.pass_context
 def show(ctx: click.Context, /, event_id: str, as_json: bool) -> None:
-    """Show every field of one event (the id may be a unique prefix).
+    """Show every field of one event (the id may be the short id 'list' shows).
 
     \b
     Example:
