@@ -45,6 +45,7 @@ from ._extensions import (
 )
 from ._jsonl import JsonlStore
 from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
+from ._logfile import verify_log as verify
 from ._model import Actor, ActorRole, Event, Modality, Source
 from ._projection import CurrentState, EventFilter, Projection
 from ._records import Payload, Record, RecordType
@@ -52,7 +53,7 @@ from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
 from ._timeline import DEFAULT_PATH, Timeline, TimelineView
 from ._timeline import open_timeline as open
-from ._verify import VerifyReport
+from ._verify import LogHead, VerifyReport
 from ._when import Precision, When, days_between
 from .hookspecs import hookimpl
 
@@ -83,6 +84,7 @@ __all__ = [
     "JsonlStore",
     "Kind",
     "KindRegistry",
+    "LogHead",
     "MemoryStore",
     "Modality",
     "Option",
@@ -113,6 +115,7 @@ __all__ = [
     "hookimpl",
     "open",
     "parse_modalities",
+    "verify",
 ]
 
 

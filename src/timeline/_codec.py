@@ -97,18 +97,25 @@ def encode_line(
     schema: int,
     payload: bytes,
     hash_: str,
+    batch_end: int | None = None,
 ) -> bytes:
-    """Return one stored record as a JSON line (no newline), embedding the payload bytes as is."""
-    head = msgspec.json.encode(
-        {
-            "seq": seq,
-            "stream": stream,
-            "version": version,
-            "type": type_,
-            "recorded_at": recorded_at,
-            "schema": schema,
-        }
-    )
+    """Return one stored record as a JSON line (no newline), embedding the payload bytes as is.
+
+    ``batch_end`` (the seq of the last record of the same append) is written only
+    for appends of two or more records, so a crash inside a batch can be cut back
+    to the last whole batch; a one-record append's line is the same as ever.
+    """
+    fields: dict[str, object] = {
+        "seq": seq,
+        "stream": stream,
+        "version": version,
+        "type": type_,
+        "recorded_at": recorded_at,
+        "schema": schema,
+    }
+    if batch_end is not None:
+        fields["batch_end"] = batch_end
+    head = msgspec.json.encode(fields)
     return b'%s,"payload":%s,"hash":"%s"}' % (head[:-1], payload, hash_.encode())
 
 
@@ -263,6 +270,18 @@ class RecordCodec:
                 records[i] = self.decode_line(lines[i])  # decoded, but from an old schema
         self._share(records)
         return records
+
+    def first_bad(self, lines: list[bytes]) -> int:
+        """Return the 1-based position of the first line that does not decode (0 if none).
+
+        For naming the culprit after ``decode_lines`` refused a batch.
+        """
+        for n, line in enumerate(lines, 1):
+            try:
+                self.decode_line(line)
+            except InvalidRecord:
+                return n
+        return 0
 
     def decode_line(self, line: bytes, where: str = "") -> Record:
         """Decode one stored JSON line into a Record.

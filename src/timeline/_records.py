@@ -116,6 +116,8 @@ class RawRecord(msgspec.Struct, frozen=True, gc=False):
     schema: int
     payload: msgspec.Raw
     hash: str
+    batch_end: int | None = None
+    """The seq of the last record of this record's append, in appends of two or more."""
 
 
 _payload_encoder = msgspec.json.Encoder(order="sorted")
@@ -140,12 +142,17 @@ def chain_hash(
     recorded_at: str,
     schema: int,
     payload: bytes,
+    batch_end: int | None = None,
 ) -> str:
     """Return the hash of a record chained to the previous record's hash.
 
     The canonical encoding is the header fields joined by ``|`` (none of them can
     contain one) followed by the exact stored payload bytes, so any changed byte
-    in a stored payload changes the hash.
+    in a stored payload changes the hash. A record of an append of two or more
+    records also hashes ``batch_end`` (the seq of that append's last record) after
+    the schema; a record without one hashes exactly what it always did.
     """
-    header = f"{previous}|{seq}|{stream}|{version}|{type_}|{recorded_at}|{schema}|".encode()
-    return hashlib.sha256(header + payload).hexdigest()
+    header = f"{previous}|{seq}|{stream}|{version}|{type_}|{recorded_at}|{schema}|"
+    if batch_end is not None:
+        header += f"{batch_end}|"
+    return hashlib.sha256(header.encode() + payload).hexdigest()

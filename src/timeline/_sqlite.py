@@ -168,11 +168,20 @@ class SqliteStore(Store):
         seq = after
         try:
             while rows := cursor.fetchmany(BATCH_LINES):
-                records = decode([row[0] for row in rows])
+                lines = [row[0] for row in rows]
+                try:
+                    records = decode(lines)
+                except InvalidRecord as exc:
+                    # Name the culprit: the seq of the first row of the batch that fails.
+                    at = self.codec.first_bad(lines) or 1
+                    found = self._db.execute(
+                        "SELECT seq FROM records WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?",
+                        (seq, at - 1),
+                    ).fetchone()
+                    bad = seq + at if found is None else found[0]
+                    raise InvalidRecord(f"{self.location} record seq {bad}", exc.reason) from None
                 seq = records[-1].seq
                 yield from records
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} after record seq {seq}", exc.reason) from None
         finally:
             cursor.close()
 

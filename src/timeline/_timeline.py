@@ -8,7 +8,6 @@ import gc
 import os
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, TypeVar
 
@@ -20,23 +19,23 @@ from ._errors import (
     TimelineError,
     UnknownEvent,
 )
-from ._jsonl import JsonlStore
 from ._kinds import KindRegistry
+from ._logfile import open_store
 from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Actor, Event
 from ._plugins import PluginHost, default_host
 from ._projection import CurrentState, EventFilter, Projection
 from ._records import (
     CURRENT_SCHEMA,
+    GENESIS_HASH,
     Payload,
     PendingRecord,
     Record,
     RecordType,
     encode_payload,
 )
-from ._sqlite import SqliteStore
-from ._store import Clock, MemoryStore, Store
-from ._verify import VerifyReport, verify_store
+from ._store import Clock, Store
+from ._verify import LogHead, VerifyReport, verify_store
 from ._when import When
 
 __all__ = ["DEFAULT_PATH", "Timeline", "TimelineView", "open_timeline"]
@@ -477,9 +476,27 @@ class Timeline(_Reader):
         state.seq = until
         return TimelineView(self, state)
 
-    def verify(self) -> VerifyReport:
-        """Walk the hash chain and report the first bad record, if any."""
-        return verify_store(self._store)
+    def verify(self, *, expect: LogHead | str | None = None) -> VerifyReport:
+        """Walk the hash chain and report the first bad record, if any.
+
+        Args:
+            expect: a head published earlier (``SEQ:HASH`` or a ``LogHead``): the
+                log must still hold that record unchanged, else it was truncated
+                or its last records rewritten (which leaves a valid chain).
+
+        Raises:
+            InvalidRecord: ``expect`` is not a head.
+        """
+        return verify_store(self._store, expect)
+
+    def head(self) -> LogHead:
+        """Return the seq and hash of the last record this timeline (or view) holds.
+
+        ``str(tl.head())`` is ``SEQ:HASH``: publish or commit it, and
+        ``verify(expect=...)`` later shows whether the log still contains it.
+        """
+        seq = self._state.seq
+        return LogHead(seq, (self._store.record_hash(seq) if seq else None) or GENESIS_HASH)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -743,18 +760,5 @@ def open_timeline(
         location = os.fspath(path)
     else:
         location = os.environ.get("TIMELINE_DB") or DEFAULT_PATH
-    store: Store
-    if location == ":memory:":
-        store = MemoryStore()
-    else:
-        suffix = Path(location).suffix.lower()
-        if suffix in {".db", ".sqlite", ".sqlite3"}:
-            store = SqliteStore(location)
-        elif suffix == ".jsonl":
-            store = JsonlStore(location)
-        else:
-            raise TimelineError(
-                f"cannot tell the store from {location!r}: use a .db or .sqlite file (SQLite), "
-                "a .jsonl file (JSON Lines) or ':memory:'"
-            )
+    store = open_store(location)
     return Timeline(store, clock=clock, plugins=plugins, snapshot_every=snapshot_every)
