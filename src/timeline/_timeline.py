@@ -7,7 +7,7 @@ import datetime as dt
 import gc
 import os
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import IO, Any, TypeVar
 
@@ -636,38 +636,69 @@ class Timeline(_Reader):
             event_id: the event to correct.
             reason: why (kept in the log).
             expected_version: fail unless the event is still at this version.
+                Without one, an amendment losing a race to another writer is
+                applied again on top of what that writer recorded.
             **changes: the fields to change (validated like a new Event).
 
         Raises:
             UnknownEvent: no such event.
             EventRetracted: it was retracted.
-            ConcurrencyError: it is no longer at ``expected_version``.
+            ConcurrencyError: it is no longer at ``expected_version`` (without one:
+                it changed under each of 100 attempts).
             InvalidEvent: a change is bad, or nothing changes.
         """
         why = self._reason(reason)
-        current = self._writable(event_id, expected_version)
-        old = current.event
-        assert old is not None
-        new = old.evolve(**changes)
-        if new.kind != old.kind:
-            self._coerce(new)
-        changed = tuple(f for f in _FIELDS if getattr(new, f) != getattr(old, f))
-        if not changed:
-            raise InvalidEvent("changes", changes, "at least one field that differs")
-        payload = Payload(event=new, changes=changed, reason=why)
-        self._append(
-            [
-                PendingRecord(
-                    stream=event_id,
-                    version=current.version + 1,
-                    type=RecordType.AMENDED,
-                    schema=CURRENT_SCHEMA[RecordType.AMENDED.value],
-                    payload=encode_payload(payload),
-                )
-            ],
-            [payload],
-        )
-        return new
+
+        def amended(current: Record) -> Payload:
+            old = current.event
+            assert old is not None
+            new = old.evolve(**changes)
+            if new.kind != old.kind:
+                self._coerce(new)
+            changed = tuple(f for f in _FIELDS if getattr(new, f) != getattr(old, f))
+            if not changed:
+                raise InvalidEvent("changes", changes, "at least one field that differs")
+            return Payload(event=new, changes=changed, reason=why)
+
+        record = self._correct(event_id, expected_version, RecordType.AMENDED, amended)
+        assert record.payload.event is not None
+        return record.payload.event
+
+    def _correct(
+        self,
+        event_id: str,
+        expected_version: int | None,
+        type_: RecordType,
+        build: Callable[[Record], Payload],
+    ) -> Record:
+        """Append the next record of an event, built from its current record.
+
+        With no ``expected_version`` the caller asked for no version, so losing a
+        race to another writer is retried against the new state (up to
+        ``_CORRECTION_ATTEMPTS`` times) instead of being reported.
+        """
+        for attempt in range(1, _CORRECTION_ATTEMPTS + 1):
+            current = self._writable(event_id, expected_version)
+            payload = build(current)
+            pending = PendingRecord(
+                stream=event_id,
+                version=current.version + 1,
+                type=type_,
+                schema=CURRENT_SCHEMA[type_.value],
+                payload=encode_payload(payload),
+            )
+            try:
+                return self._append([pending], [payload])[0]
+            except ConcurrencyError as exc:
+                if expected_version is not None:
+                    raise
+                if attempt == _CORRECTION_ATTEMPTS:
+                    exc.args = (
+                        f"event {event_id!r} changed under each of {attempt} attempts to "
+                        f"{type_.value.removesuffix('ed')} it (other writers); try again later",
+                    )
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def retract(self, event_id: str, *, reason: str, expected_version: int | None = None) -> Record:
         """Retract an event: hidden from queries from now on, kept in the log and in ``as_of``.
@@ -678,23 +709,13 @@ class Timeline(_Reader):
         Raises:
             UnknownEvent: no such event.
             EventRetracted: it was retracted already.
-            ConcurrencyError: it is no longer at ``expected_version``.
+            ConcurrencyError: it is no longer at ``expected_version`` (without one, a
+                lost race is retried: it changed under each of 100 attempts).
         """
         why = self._reason(reason)
-        current = self._writable(event_id, expected_version)
-        payload = Payload(reason=why)
-        return self._append(
-            [
-                PendingRecord(
-                    stream=event_id,
-                    version=current.version + 1,
-                    type=RecordType.RETRACTED,
-                    schema=CURRENT_SCHEMA[RecordType.RETRACTED.value],
-                    payload=encode_payload(payload),
-                )
-            ],
-            [payload],
-        )[0]
+        return self._correct(
+            event_id, expected_version, RecordType.RETRACTED, lambda _: Payload(reason=why)
+        )
 
     def import_file(
         self, format: str, source: str | os.PathLike[str] | IO[Any], **options: Any
@@ -735,6 +756,9 @@ class Timeline(_Reader):
     def __repr__(self) -> str:
         return f"<Timeline {self._store.location} events={len(self)} seq={self.seq}>"
 
+
+#: How often amend() and retract() without an expected version retry a lost race.
+_CORRECTION_ATTEMPTS = 100
 
 #: The fields an event cannot do without.
 _REQUIRED = ("kind", "when", "title")
