@@ -537,3 +537,13 @@ class TestThroughPluginHost:
 class TestIcsContract(ExporterContract):
     def make_exporter(self):
         return timeline_ics.IcsExporter()
+
+
+class TestHead:
+    def test_calendar_names_the_log_head(self):
+        """X-GEOTIMELINE-HEAD is the head (SEQ:HASH) of the timeline or view exported."""
+        tl = timeline.datasets.load("relos")
+        for source in (tl, tl.as_of(seq=5)):
+            calendar = icalendar.Calendar.from_ical(export(source, modalities="all"))
+            assert str(source.head()) == str(calendar["X-GEOTIMELINE-HEAD"])
+        assert timeline.LogHead.parse(str(calendar["X-GEOTIMELINE-HEAD"])).seq == 5

@@ -56,8 +56,9 @@ class JsonlStore(Store):
         path: the ``.jsonl`` file; created when missing.
         codec: record decoder (upcasters); the default when omitted.
         timeout: seconds to wait for another writer's lock.
-        check_head: refuse a file whose last line is not a record (``verify``
-            opens with False, to report that line among every other problem).
+        inspect: open to inspect only (what ``timeline.verify`` does): repair
+            nothing (``repairs`` says what opening would cut) and accept a last
+            line that is not a record, so verify reports it with everything else.
 
     Raises:
         CorruptLog: the file's last complete line is not a record (naming its seq).
@@ -69,7 +70,7 @@ class JsonlStore(Store):
         codec: RecordCodec | None = None,
         timeout: float = 30.0,
         *,
-        check_head: bool = True,
+        inspect: bool = False,
     ) -> None:
         super().__init__(codec)
         self.path = Path(path)
@@ -85,19 +86,22 @@ class JsonlStore(Store):
         self._mark_offsets: list[int] = []
         with self._lock:
             self.path.touch(exist_ok=True)
-            self._repair()
+            self._repair(apply=not inspect)
             try:
                 self._load_head()
             except CorruptLog:
-                if check_head:
+                if not inspect:
                     raise
 
-    def _repair(self) -> bool:
+    def _repair(self, *, apply: bool = True) -> bool:
         """Cut what a writer that died mid-append left behind (call under the lock).
 
         That is a torn last line, and before it the complete lines of an append
         whose last line was never written: no writer acknowledged them, and an
         append is kept whole or not at all.
+
+        Args:
+            apply: cut; when false only note in ``repairs`` what would be cut.
 
         Returns:
             Whether the file was cut.
@@ -113,6 +117,12 @@ class JsonlStore(Store):
                 whole = next(self._lines_before(f, size, torn=True), (0, b""))[0]
             cut, dropped = self._unfinished_append(f, whole)
             if cut == size:
+                return False
+            if not apply:
+                self.repairs.append(
+                    f"{self.location}: not repaired (only inspected): bytes {cut}-{size} are "
+                    "left by an interrupted write; opening the log for use cuts them off"
+                )
                 return False
             f.truncate(cut)
             f.flush()

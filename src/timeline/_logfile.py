@@ -17,7 +17,7 @@ from ._verify import LogHead, VerifyReport, verify_store
 __all__ = ["open_store", "verify_log"]
 
 
-def open_store(location: str, *, check_head: bool = True) -> Store:
+def open_store(location: str, *, inspect: bool = False) -> Store:
     """Open (or create) the store a path names.
 
     ``.db`` / ``.sqlite`` / ``.sqlite3`` → SQLite, ``.jsonl`` → JSON Lines,
@@ -25,7 +25,8 @@ def open_store(location: str, *, check_head: bool = True) -> Store:
 
     Args:
         location: the path, or ``":memory:"``.
-        check_head: refuse a JSON Lines file whose last line is not a record.
+        inspect: open a JSON Lines file to inspect it only (no repair, no check
+            of its last line): see ``JsonlStore``.
 
     Raises:
         TimelineError: the suffix names no store.
@@ -37,7 +38,7 @@ def open_store(location: str, *, check_head: bool = True) -> Store:
     if suffix in {".db", ".sqlite", ".sqlite3"}:
         return SqliteStore(location)
     if suffix == ".jsonl":
-        return JsonlStore(location, check_head=check_head)
+        return JsonlStore(location, inspect=inspect)
     raise TimelineError(
         f"cannot tell the store from {location!r}: use a .db or .sqlite file (SQLite), "
         "a .jsonl file (JSON Lines) or ':memory:'"
@@ -50,8 +51,9 @@ def verify_log(
     """Check the log at ``path`` without opening a timeline on it.
 
     Unlike ``timeline.open(path).verify()`` this needs no replay, so it reports on
-    a log that cannot be opened: the report names the first bad seq. Opening the
-    store makes the usual repairs (a crash's torn tail); the report lists them.
+    a log that cannot be opened: the report names the first bad seq. It changes
+    nothing: what opening the log would repair (the tail a crash left) is listed
+    in the report's ``repairs``, and an append cut short is reported as bad.
 
     Args:
         path: the log file (its suffix names the store).
@@ -67,7 +69,7 @@ def verify_log(
     if location != ":memory:" and not Path(location).is_file():
         raise TimelineError(f"no timeline at {location!r}: nothing to verify")
     try:
-        store = open_store(location, check_head=False)
+        store = open_store(location, inspect=True)
     except CorruptLog as exc:
         return VerifyReport(ok=False, checked=0, reason=f"unreadable: {exc}")
 

@@ -105,8 +105,12 @@ class PendingRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The canonical JSON bytes of the payload."""
 
 
-class RawRecord(msgspec.Struct, frozen=True, gc=False):
-    """A record as stored: header fields and the exact payload bytes (for verification)."""
+class RawRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
+    """A record as stored: header fields and the exact payload bytes (for verification).
+
+    Encoded again, it gives the stored line byte for byte (fields in stored order,
+    ``batch_end`` only where it is stored).
+    """
 
     seq: int
     stream: str
@@ -114,10 +118,10 @@ class RawRecord(msgspec.Struct, frozen=True, gc=False):
     type: str
     recorded_at: str
     schema: int
-    payload: msgspec.Raw
-    hash: str
     batch_end: int | None = None
     """The seq of the last record of this record's append, in appends of two or more."""
+    payload: msgspec.Raw
+    hash: str
 
 
 _payload_encoder = msgspec.json.Encoder(order="sorted")

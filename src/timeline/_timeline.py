@@ -292,6 +292,15 @@ class _Reader:
         """
         return self.plugins.analysis(name).analyze(self, **options)
 
+    def head(self) -> LogHead:
+        """Return the seq and hash of the last record this timeline (or view) holds.
+
+        ``str(tl.head())`` is ``SEQ:HASH``: publish or commit it, and
+        ``verify(expect=...)`` later shows whether the log still contains it.
+        """
+        seq = self._state.seq
+        return LogHead(seq, (self._store.record_hash(seq) if seq else None) or GENESIS_HASH)
+
 
 class TimelineView(_Reader):
     """A read-only view of a timeline as it was known at a past seq (``Timeline.as_of``)."""
@@ -488,15 +497,6 @@ class Timeline(_Reader):
             InvalidRecord: ``expect`` is not a head.
         """
         return verify_store(self._store, expect)
-
-    def head(self) -> LogHead:
-        """Return the seq and hash of the last record this timeline (or view) holds.
-
-        ``str(tl.head())`` is ``SEQ:HASH``: publish or commit it, and
-        ``verify(expect=...)`` later shows whether the log still contains it.
-        """
-        seq = self._state.seq
-        return LogHead(seq, (self._store.record_hash(seq) if seq else None) or GENESIS_HASH)
 
     # -- writing ------------------------------------------------------------------------
 

@@ -73,7 +73,7 @@ class VerifyReport:
     head_hash: str = GENESIS_HASH
     """The hash of the last good record: publish it to let others check your log."""
     repairs: tuple[str, ...] = ()
-    """Repairs the store made when it was opened for this check (a torn tail cut off)."""
+    """Notes of the store opened for this check: what opening the log would repair."""
 
     @property
     def head(self) -> LogHead:
