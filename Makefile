@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench reliability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	BENCH_SIZES=$${BENCH_SIZES:-10000,100000} $(BIN)/pytest benchmarks --benchmark-only \
 		--benchmark-columns=min,mean,ops --benchmark-sort=name -q -s -p no:cacheprovider
+
+# The reliability suite (tests/reliability/): not part of `make test`, which runs its
+# smoke version. E.g. RELIABILITY_ARGS="--crash-trials 200 --fuzz-seconds 10".
+reliability: $(STAMP)
+	$(BIN)/python tests/reliability/suite.py $(RELIABILITY_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks
