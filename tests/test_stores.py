@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import timeline
 from timeline import JsonlStore, MemoryStore, SqliteStore, Store
@@ -68,6 +71,34 @@ class TestSqliteStore(StoreContract):
         report = timeline.Timeline(store).verify()
         assert 2 == report.first_bad_seq
         assert "index columns disagree" in (report.reason or "")
+
+    def test_seq_column_must_match_the_record(self, tmp_path: Path) -> None:
+        """The last record's seq column moved past its stored seq is reported (a latent gap)."""
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("a"), pending_recorded("b")], _now)
+        db = sqlite3.connect(tmp_path / "log.db")
+        db.execute("DROP TRIGGER records_no_update")
+        db.execute("UPDATE records SET seq = 7 WHERE seq = 2")
+        db.commit()
+        report = timeline.verify(tmp_path / "log.db")
+        assert 2 == report.first_bad_seq
+        assert "index columns disagree" in (report.reason or "")
+
+    def test_a_failed_open_closes_the_store(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """timeline.open() of a log that does not replay releases the database."""
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("a")], _now)
+        db = sqlite3.connect(tmp_path / "log.db")
+        db.execute("DROP TRIGGER records_no_update")
+        db.execute("UPDATE records SET line = CAST('{}' AS BLOB) WHERE seq = 1")
+        db.commit()
+        closed: list[str] = []
+        monkeypatch.setattr(SqliteStore, "close", lambda self: closed.append(self.location))
+        with pytest.raises(timeline.InvalidRecord, match="record seq 1"):
+            timeline.open(tmp_path / "log.db")
+        assert [str(tmp_path / "log.db")] == closed
 
     def test_not_a_log(self, tmp_path: Path) -> None:
         """Opening a file that is not SQLite is a CorruptLog error naming the file."""
@@ -314,6 +345,21 @@ class TestJsonlBatchAtomicity:
             assert tl.verify().ok
             tl.record(kind="meeting.summit", when="2025-01-01", title="d")
         assert timeline.verify(path).ok
+
+    @given(
+        st.lists(st.binary(max_size=5000).map(lambda b: b.replace(b"\n", b"")), max_size=8),
+        st.binary(max_size=300),
+    )
+    def test_lines_before_walks_back_exactly(self, lines: list[bytes], torn: bytes) -> None:
+        """The backwards line walk repair uses gives every line, last first, at its offset."""
+        data = b"".join(line + b"\n" for line in lines)
+        offsets = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
+        walked = list(JsonlStore._lines_before(io.BytesIO(data), len(data)))
+        assert list(zip(offsets, lines, strict=True))[::-1] == walked
+        tail = data + torn.replace(b"\n", b"") + b"x"
+        assert [(len(data), tail[len(data) :])] == list(
+            JsonlStore._lines_before(io.BytesIO(tail), len(tail), torn=True)
+        )
 
     def test_stores_write_the_same_bytes(self, tmp_path: Path) -> None:
         """A batch's lines, batch marks included, are byte-identical in SQLite and JSON Lines."""

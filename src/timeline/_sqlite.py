@@ -154,7 +154,7 @@ class SqliteStore(Store):
 
     def _lines(self, after: int, until: int | None) -> sqlite3.Cursor:
         return self._db.execute(
-            "SELECT line, stream, version, type, recorded_at, hash FROM records"
+            "SELECT line, seq, stream, version, type, recorded_at, hash FROM records"
             " WHERE seq > ? AND seq <= ? ORDER BY seq",
             (after, until if until is not None else 2**62),
         )
@@ -188,7 +188,7 @@ class SqliteStore(Store):
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         cursor = self._lines(after, until)
         while rows := cursor.fetchmany(BATCH_LINES):
-            for line, stream, version, type_, recorded_at, hash_ in rows:
+            for line, seq, stream, version, type_, recorded_at, hash_ in rows:
                 try:
                     raw = _raw.decode(line)
                 except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -196,8 +196,9 @@ class SqliteStore(Store):
                     raise InvalidRecord(where, f"not a record ({exc})") from None
                 # The columns are what queries and constraints see: they must say
                 # what the hashed line says.
-                columns = (stream, version, type_, recorded_at, hash_)
-                if (raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash) != columns:
+                columns = (seq, stream, version, type_, recorded_at, hash_)
+                stored = (raw.seq, raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash)
+                if stored != columns:
                     raise InvalidRecord(
                         f"{self.location} record seq {raw.seq}",
                         "its index columns disagree with the stored record",

@@ -785,4 +785,8 @@ def open_timeline(
     else:
         location = os.environ.get("TIMELINE_DB") or DEFAULT_PATH
     store = open_store(location)
-    return Timeline(store, clock=clock, plugins=plugins, snapshot_every=snapshot_every)
+    try:
+        return Timeline(store, clock=clock, plugins=plugins, snapshot_every=snapshot_every)
+    except BaseException:
+        store.close()  # a log that does not replay: release the file
+        raise

@@ -312,7 +312,7 @@ def tamper_trials(store: str, every: int = 1) -> Outcome:
                                 else bytes(changed).decode("latin-1")
                             )
                     for variant in variants:
-                        shutil.copy(pristine, path)
+                        _fresh_copy(pristine, path)
                         try:
                             with contextlib.closing(sqlite3.connect(path)) as db, db:
                                 for name in ("records_no_update", "records_no_delete"):
@@ -354,6 +354,14 @@ def structural_edits(store: str) -> Outcome:
     return tally.outcome("every edit reported by verify --expect")
 
 
+def _fresh_copy(pristine: str, path: str) -> None:
+    """Copy a SQLite file over ``path``, removing its old WAL (it would be replayed onto it)."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path + suffix)
+    shutil.copy(pristine, path)
+
+
 def _line(raw: timeline.Record | Any) -> bytes:
     import msgspec
 
@@ -378,7 +386,7 @@ def _write_lines(store: str, pristine: str, path: str, lines: list[bytes]) -> bo
     if store == "jsonl":
         Path(path).write_bytes(b"".join(line + b"\n" for line in lines))
         return True
-    shutil.copy(pristine, path)
+    _fresh_copy(pristine, path)
     with contextlib.closing(sqlite3.connect(path)) as db, db:
         for name in ("records_no_update", "records_no_delete"):
             db.execute(f"DROP TRIGGER IF EXISTS {name}")
