@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -116,3 +117,15 @@ class TestJsonlDamagedTail:
         assert 1 == len(report.repairs)
         assert "not repaired (only inspected)" in report.repairs[0]
         assert whole + whole[:40] == path.read_bytes()
+
+
+def test_an_inspecting_store_refuses_appends(tmp_path: Path) -> None:
+    """A JSON Lines store opened to inspect neither repairs nor appends."""
+    from timeline.testing._stores import pending_recorded
+
+    path = tmp_path / "log.jsonl"
+    small_log(path)
+    store = timeline.JsonlStore(path, inspect=True)
+    with pytest.raises(timeline.ReadOnlyTimeline, match="inspect only"):
+        store.append([pending_recorded("x")], lambda: dt.datetime.now(dt.timezone.utc))
+    assert 4 == store.head()

@@ -15,7 +15,7 @@ import filelock
 import msgspec
 
 from ._codec import BATCH_BYTES, RecordCodec, encode_line
-from ._errors import CorruptLog, InvalidRecord
+from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
 from ._store import Clock, Stamp, Store
 
@@ -58,7 +58,8 @@ class JsonlStore(Store):
         timeout: seconds to wait for another writer's lock.
         inspect: open to inspect only (what ``timeline.verify`` does): repair
             nothing (``repairs`` says what opening would cut) and accept a last
-            line that is not a record, so verify reports it with everything else.
+            line that is not a record, so verify reports it with everything else;
+            appends are refused (``ReadOnlyTimeline``).
 
     Raises:
         CorruptLog: the file's last complete line is not a record (naming its seq).
@@ -84,24 +85,23 @@ class JsonlStore(Store):
         # (an amend refreshes from the head: without them, O(log size) per write).
         self._mark_seqs: list[int] = []
         self._mark_offsets: list[int] = []
+        self._inspect = inspect
         with self._lock:
             self.path.touch(exist_ok=True)
-            self._repair(apply=not inspect)
+            self._repair()
             try:
                 self._load_head()
             except CorruptLog:
                 if not inspect:
                     raise
 
-    def _repair(self, *, apply: bool = True) -> bool:
+    def _repair(self) -> bool:
         """Cut what a writer that died mid-append left behind (call under the lock).
 
         That is a torn last line, and before it the complete lines of an append
         whose last line was never written: no writer acknowledged them, and an
-        append is kept whole or not at all.
-
-        Args:
-            apply: cut; when false only note in ``repairs`` what would be cut.
+        append is kept whole or not at all. A store opened to ``inspect`` only
+        notes in ``repairs`` what it would cut.
 
         Returns:
             Whether the file was cut.
@@ -118,7 +118,7 @@ class JsonlStore(Store):
             cut, dropped = self._unfinished_append(f, whole)
             if cut == size:
                 return False
-            if not apply:
+            if self._inspect:
                 self.repairs.append(
                     f"{self.location}: not repaired (only inspected): bytes {cut}-{size} are "
                     "left by an interrupted write; opening the log for use cuts them off"
@@ -279,6 +279,8 @@ class JsonlStore(Store):
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
             return []
+        if self._inspect:
+            raise ReadOnlyTimeline(f"{self.location}: opened to inspect only; appends are refused")
         with self._lock:
             self._catch_up()
             versions = self._versions

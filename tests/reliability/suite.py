@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import io
 import os
 import random
@@ -447,8 +448,8 @@ def fuzz_when(seconds: float, include_open: bool = False) -> Outcome:
     """When.parse on random and date-like text: a date or InvalidDate, nothing else."""
     tally = _Tally("fuzz When.parse")
     anchors = st.dates(
-        min_value=__import__("datetime").date(1, 1, 1) if include_open else _date(1900),
-        max_value=__import__("datetime").date(9999, 12, 31) if include_open else _date(2100),
+        min_value=dt.date(1, 1, 1) if include_open else dt.date(1900, 1, 1),
+        max_value=dt.date(9999, 12, 31) if include_open else dt.date(2100, 12, 31),
     )
     phrases = st.sampled_from(
         ["yesterday", "today", "next week", "last month", "in 3 days", "early 2025", "Q3 2025"]
@@ -468,12 +469,6 @@ def fuzz_when(seconds: float, include_open: bool = False) -> Outcome:
     for _ in _budgeted(seconds, test, st.tuples(words, st.one_of(st.none(), anchors))):
         pass
     return tally.outcome("only dates or InvalidDate")
-
-
-def _date(year: int) -> Any:
-    import datetime as dt
-
-    return dt.date(year, 1, 1)
 
 
 def fuzz_record(seconds: float, include_open: bool = False) -> Outcome:
