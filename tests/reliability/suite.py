@@ -745,20 +745,31 @@ def faulty_plugins(include_open: bool = False) -> Outcome:
 def run(
     crash: int, fuzz_seconds: float, writers: int, every: int, include_open: bool
 ) -> list[Outcome]:
-    """Run every case and return the outcomes, in table order."""
-    outcomes = []
+    """Run every case and return the outcomes, in table order (progress on stderr)."""
+    cases: list[Callable[[], Outcome]] = []
     for store in STORES:
-        outcomes.append(crash_trials(store, crash))
-        outcomes.append(concurrent_writers(store, writers))
-        outcomes.append(tamper_trials(store, every))
-        outcomes.append(structural_edits(store))
-    outcomes.append(fuzz_when(fuzz_seconds, include_open))
-    outcomes.append(fuzz_record(fuzz_seconds, include_open))
-    outcomes.append(fuzz_importers(fuzz_seconds, include_open))
-    outcomes.append(fuzz_cli(fuzz_seconds, include_open))
-    outcomes.append(csv_injection(include_open))
-    outcomes.append(ics_injection(include_open))
-    outcomes.append(faulty_plugins(include_open))
+        cases += [
+            lambda store=store: crash_trials(store, crash),
+            lambda store=store: concurrent_writers(store, writers),
+            lambda store=store: tamper_trials(store, every),
+            lambda store=store: structural_edits(store),
+        ]
+    cases += [
+        lambda: fuzz_when(fuzz_seconds, include_open),
+        lambda: fuzz_record(fuzz_seconds, include_open),
+        lambda: fuzz_importers(fuzz_seconds, include_open),
+        lambda: fuzz_cli(fuzz_seconds, include_open),
+        lambda: csv_injection(include_open),
+        lambda: ics_injection(include_open),
+        lambda: faulty_plugins(include_open),
+    ]
+    outcomes = []
+    for case in cases:
+        started = time.monotonic()
+        outcome = case()
+        took = time.monotonic() - started
+        print(f"{outcome.case}: {outcome.tried} tried ({took:.0f} s)", file=sys.stderr)
+        outcomes.append(outcome)
     return outcomes
 
 
