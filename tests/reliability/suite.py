@@ -167,10 +167,12 @@ def crash_trials(store: str, trials: int, seed: int = 0) -> Outcome:
                 head = timeline.LogHead(acked_seq, acked_hash.decode())
                 if not timeline.verify(path, expect=head).ok:
                     tally.lose(f"trial {trial}: acknowledged head {head} gone (log at {seq})")
-    return tally.outcome(
-        "every trial reopened whole, every acknowledged append kept; reopening cut "
-        f"{repairs['torn']} torn lines and {repairs['dropped']} unfinished appends"
+    cut = (
+        f"; reopening cut {repairs['torn']} torn lines and {repairs['dropped']} unfinished appends"
+        if store == "jsonl"
+        else ""
     )
+    return tally.outcome(f"every trial reopened whole, every acknowledged append kept{cut}")
 
 
 # -- concurrent writers -----------------------------------------------------------------
@@ -438,19 +440,23 @@ def _budgeted(
         yield rounds
 
 
+#: Text random generation rarely hits: lone surrogates (defect 4), and controls.
+_HOSTILE_TEXT = ["\ud800", "a\udfffb", "\x00", "\x0b", "\u202e", "\ufeff="]
+
+
 def _text(include_open: bool) -> st.SearchStrategy[str]:
     if include_open:
-        return st.text()
+        return st.one_of(st.text(), st.sampled_from(_HOSTILE_TEXT))
     return st.text(alphabet=st.characters(exclude_categories=("Cs",)))
 
 
 def fuzz_when(seconds: float, include_open: bool = False) -> Outcome:
     """When.parse on random and date-like text: a date or InvalidDate, nothing else."""
     tally = _Tally("fuzz When.parse")
-    anchors = st.dates(
-        min_value=dt.date(1, 1, 1) if include_open else dt.date(1900, 1, 1),
-        max_value=dt.date(9999, 12, 31) if include_open else dt.date(2100, 12, 31),
-    )
+    anchors = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+    if include_open:  # relative phrases that leave years 1-9999 (defect 4)
+        edges = [dt.date(1, 1, 1), dt.date(1, 1, 3), dt.date(9999, 12, 20), dt.date(9999, 12, 31)]
+        anchors = st.one_of(anchors, st.dates(), st.sampled_from(edges))
     phrases = st.sampled_from(
         ["yesterday", "today", "next week", "last month", "in 3 days", "early 2025", "Q3 2025"]
     )
@@ -481,10 +487,12 @@ def fuzz_record(seconds: float, include_open: bool = False) -> Outcome:
         st.lists(_text(include_open), max_size=3),
         st.dictionaries(_text(include_open), st.integers(), max_size=2),
     )
-    fields = st.fixed_dictionaries(
+    kinds = st.sampled_from(["treaty.signed", "meeting.summit"])
+    whens = st.sampled_from(["2025-02-18", "2025", "1990/2000", "2025-02-18T10:00+05:30"])
+    anything = st.fixed_dictionaries(
         {
-            "kind": st.one_of(st.sampled_from(["treaty.signed", "meeting.summit"]), value),
-            "when": st.one_of(st.sampled_from(["2025-02-18", "2025", "1990/2000"]), value),
+            "kind": st.one_of(kinds, value),
+            "when": st.one_of(whens, value),
             "title": st.one_of(_text(include_open), value),
         },
         optional={
@@ -497,6 +505,15 @@ def fuzz_record(seconds: float, include_open: bool = False) -> Outcome:
             "modality": value,
         },
     )
+    # A valid event with one text field random: what reaches the payload encoder.
+    one_text = st.builds(
+        lambda kind, when, field, text: {"kind": kind, "when": when, "title": "t", field: text},
+        kinds,
+        whens,
+        st.sampled_from(["title", "summary", "location"]),
+        _text(include_open),
+    )
+    fields = st.one_of(anything, one_text)
     tl = timeline.Timeline(timeline.MemoryStore())
 
     def test(given_fields: dict[str, Any]) -> None:
