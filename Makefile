@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench vendor screenshot clean
+.PHONY: demo test lint typecheck pytest bench reliability vendor screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ vendor: $(STAMP)
 # in headless Chromium.
 screenshot: $(STAMP)
 	$(BIN)/python -m timeline_html._browser docs
+
+# The reliability suite (tests/reliability/): not part of `make test`, which runs its
+# smoke version. E.g. RELIABILITY_ARGS="--crash-trials 200 --fuzz-seconds 10".
+reliability: $(STAMP)
+	$(BIN)/python tests/reliability/suite.py $(RELIABILITY_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .benchmarks

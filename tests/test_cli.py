@@ -765,6 +765,30 @@ class TestAdmin:
         """verify reports an intact log."""
         assert filled("verify").stdout.startswith("ok: 3 records, head hash ")
 
+    def test_head_and_verify_expect(self, filled: Any, tmp_path: Path) -> None:
+        """head prints SEQ:HASH; verify --expect finds a log cut back below it."""
+        head = filled("head").stdout.strip()
+        assert re.fullmatch(r"3:[0-9a-f]{64}", head)
+        assert filled("verify", "--expect", head).exit_code == 0
+        import sqlite3
+
+        with sqlite3.connect(tmp_path / "t.db") as db:
+            db.execute("drop trigger records_no_delete")
+            db.execute("delete from records where seq = 3")
+        assert filled("verify").exit_code == 0  # the chain alone cannot tell
+        assert_user_error(filled("verify", "--expect", head), "bad record at seq 3: truncated")
+        assert_user_error(filled("verify", "--expect", "3:xyz"), "expected SEQ:HASH")
+
+    def test_verify_a_log_that_cannot_be_opened(self, run: Any, tmp_path: Path) -> None:
+        """verify names the first bad seq of a JSON Lines log that list cannot open."""
+        assert run("init", db="t.jsonl").exit_code == 0
+        for flags in (SIGNED, VISIT, SUMMIT):
+            assert run("add", *flags, db="t.jsonl").exit_code == 0
+        path = tmp_path / "t.jsonl"
+        path.write_bytes(path.read_bytes().replace(b'"title":"Putin visits"', b'"title":7'))
+        assert_user_error(run("list", db="t.jsonl"), "seq 2")
+        assert_user_error(run("verify", db="t.jsonl"), "bad record at seq 2")
+
     def test_verify_tampered(self, filled: Any, tmp_path: Path) -> None:
         """A tampered log fails verify with one error line."""
         import sqlite3

@@ -713,3 +713,13 @@ class TestIcsImporterContract(ImporterContract):
         body = "BEGIN:VEVENT\r\n" + good + "BEGIN:VEVENT\r\n" + bad
         text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n" + body + "END:VCALENDAR\r\n"
         return text.encode("utf-8"), [15]
+
+
+class TestHead:
+    def test_calendar_names_the_log_head(self):
+        """X-GEOTIMELINE-HEAD is the head (SEQ:HASH) of the timeline or view exported."""
+        tl = timeline.datasets.load("relos")
+        for source in (tl, tl.as_of(seq=5)):
+            calendar = icalendar.Calendar.from_ical(export(source, modalities="all"))
+            assert str(source.head()) == str(calendar["X-GEOTIMELINE-HEAD"])
+        assert timeline.LogHead.parse(str(calendar["X-GEOTIMELINE-HEAD"])).seq == 5

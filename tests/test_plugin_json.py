@@ -143,8 +143,10 @@ class TestJsonlExporter:
         tl = make_timeline(DUMA, WEEKEND)
         tl.amend("duma", reason="typo", title="Duma ratifies")
         data = export(timeline_json.JsonlExporter(), tl, actor="RUS")
+        header, *lines = data.splitlines()
+        assert {"geotimeline_export": {"head": str(tl.head())}} == json.loads(header)
         assert [("duma", 1), ("duma", 2)] == [
-            (r["stream"], r["version"]) for r in map(json.loads, data.splitlines())
+            (r["stream"], r["version"]) for r in map(json.loads, lines)
         ]
 
     def test_as_of(self):
@@ -159,7 +161,23 @@ class TestJsonlExporter:
         tl = make_timeline(DUMA, WEEKEND)
         tl.retract("weekend", reason="duplicate")
         data = export(timeline_json.JsonlExporter(), tl, include_retracted=False)
-        assert {"duma"} == {json.loads(line)["stream"] for line in data.splitlines()}
+        assert {"duma"} == {json.loads(line)["stream"] for line in data.splitlines()[1:]}
+
+    def test_export_records_the_head(self, tmp_path):
+        """A whole export ends with the head; a filtered one names it and still imports."""
+        tl = make_timeline(DUMA, WEEKEND)
+        tl.amend("duma", reason="typo", title="Duma ratifies")
+        whole = export(timeline_json.JsonlExporter(), tl).splitlines()
+        last = json.loads(whole[-1])
+        assert str(tl.head()) == f"{last['seq']}:{last['hash']}"
+        filtered = export(timeline_json.JsonlExporter(), tl, actor="RUS")
+        assert timeline.verify(
+            _write(tmp_path / "copy.jsonl", b"\n".join(whole) + b"\n"),
+            expect=json.loads(filtered.splitlines()[0])["geotimeline_export"]["head"],
+        ).ok
+        target = make_timeline()
+        assert 1 == import_bytes(target, filtered).recorded
+        assert "Duma ratifies" == target.get("duma").title
 
 
 class TestJsonlImporter:
@@ -312,3 +330,8 @@ class TestJsonlImporterContract(ImporterContract):
             '{"id": "c", "kind": "visit.state", "when": "2025-12-04", "title": "Good"}\n'
             "{broken\n"
         ), [2, 4]
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import timeline
 from timeline import JsonlStore, MemoryStore, SqliteStore, Store
@@ -68,6 +71,34 @@ class TestSqliteStore(StoreContract):
         report = timeline.Timeline(store).verify()
         assert 2 == report.first_bad_seq
         assert "index columns disagree" in (report.reason or "")
+
+    def test_seq_column_must_match_the_record(self, tmp_path: Path) -> None:
+        """The last record's seq column moved past its stored seq is reported (a latent gap)."""
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("a"), pending_recorded("b")], _now)
+        db = sqlite3.connect(tmp_path / "log.db")
+        db.execute("DROP TRIGGER records_no_update")
+        db.execute("UPDATE records SET seq = 7 WHERE seq = 2")
+        db.commit()
+        report = timeline.verify(tmp_path / "log.db")
+        assert 2 == report.first_bad_seq
+        assert "index columns disagree" in (report.reason or "")
+
+    def test_a_failed_open_closes_the_store(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """timeline.open() of a log that does not replay releases the database."""
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("a")], _now)
+        db = sqlite3.connect(tmp_path / "log.db")
+        db.execute("DROP TRIGGER records_no_update")
+        db.execute("UPDATE records SET hot = CAST('{}' AS BLOB) WHERE seq = 1")  # what replay reads
+        db.commit()
+        closed: list[str] = []
+        monkeypatch.setattr(SqliteStore, "close", lambda self: closed.append(self.location))
+        with pytest.raises(timeline.InvalidRecord, match="record seq 1"):
+            timeline.open(tmp_path / "log.db")
+        assert [str(tmp_path / "log.db")] == closed
 
     def test_not_a_log(self, tmp_path: Path) -> None:
         """Opening a file that is not SQLite is a CorruptLog error naming the file."""
@@ -213,3 +244,128 @@ def test_sqlite_unknown_format_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(timeline.CorruptLog, match="'geotimeline-1' is not one this"):
         SqliteStore(path)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+
+
+class TestJsonlBatchAtomicity:
+    """An append is kept whole or not at all, also when its writer is killed mid-write."""
+
+    def _log_with_cut_batch(self, tmp_path: Path, keep: int, torn: int = 0) -> Path:
+        # Two whole appends (1 record, then 3), then the first `keep` lines of a
+        # 5-record append and `torn` bytes of the next, as a kill -9 leaves them.
+        path = tmp_path / "log.jsonl"
+        store = JsonlStore(path)
+        store.append([pending_recorded("a")], _now)
+        store.append([pending_recorded(t) for t in "bcd"], _now)
+        whole = path.read_bytes()
+        store.append([pending_recorded(f"x{i}") for i in range(5)], _now)
+        batch = path.read_bytes()[len(whole) :].splitlines(keepends=True)
+        path.write_bytes(whole + b"".join(batch[:keep]) + batch[keep][:torn])
+        return path
+
+    def test_lines_of_a_batch_carry_its_last_seq(self, tmp_path: Path) -> None:
+        """Records of a multi-record append carry batch_end; a single record's line does not."""
+        path = tmp_path / "log.jsonl"
+        store = JsonlStore(path)
+        store.append([pending_recorded("a")], _now)
+        store.append([pending_recorded("b"), pending_recorded("c")], _now)
+        lines = path.read_bytes().splitlines()
+        assert b"batch_end" not in lines[0]
+        assert [b'"batch_end":3,' in line for line in lines[1:]] == [True, True]
+        assert timeline.verify(path).ok
+
+    @pytest.mark.parametrize(("keep", "torn"), [(3, 0), (3, 57), (1, 0), (0, 80)])
+    def test_reopening_drops_an_unfinished_batch(
+        self, tmp_path: Path, keep: int, torn: int
+    ) -> None:
+        """The complete lines of an append that never finished are cut; the note counts them."""
+        path = self._log_with_cut_batch(tmp_path, keep, torn)
+        store = JsonlStore(path)
+        assert [1, 2, 3, 4] == [r.seq for r in store.read()]
+        assert 1 == len(store.repairs)
+        note = store.repairs[0]
+        if keep:
+            assert f"dropped {keep} records (seq 5-{4 + keep})" in note
+            assert "was to end at seq 9" in note
+            assert (f"torn last line ({torn} bytes)" in note) == bool(torn)
+        else:
+            assert f"torn last line ({torn} bytes)" in note
+        assert timeline.verify(path).ok
+        store.append([pending_recorded("after")], _now)
+        assert [1, 2, 3, 4, 5] == [r.seq for r in JsonlStore(path).read()]
+        assert timeline.verify(path).ok
+
+    def test_a_writer_meeting_a_dead_writers_batch_repairs_it(self, tmp_path: Path) -> None:
+        """A store opened before the crash cuts the dead writer's lines and appends after them."""
+        path = tmp_path / "log.jsonl"
+        writer = JsonlStore(path)
+        writer.append([pending_recorded("a")], _now)
+        other = JsonlStore(path)
+        other.append([pending_recorded(t) for t in "bcd"], _now)
+        whole = path.read_bytes()
+        other.append([pending_recorded(f"x{i}") for i in range(4)], _now)
+        batch = path.read_bytes()[len(whole) :]
+        path.write_bytes(whole + batch[: len(batch) // 2])  # died halfway through
+        stamps = writer.append([pending_recorded("e")], _now)
+        assert 5 == stamps[0][0]
+        assert any("dropped" in note for note in writer.repairs), writer.repairs
+        assert timeline.verify(path).ok
+        assert 5 == JsonlStore(path).head()
+
+    def test_head_repairs_and_keeps_the_writers_view(self, tmp_path: Path) -> None:
+        """head() between two appends does not make a writer miss another process's records."""
+        path = tmp_path / "log.jsonl"
+        first, second = JsonlStore(path), JsonlStore(path)
+        first.append([pending_recorded("a", "e1")], _now)
+        second.append([pending_recorded("b", "e1", 2, timeline.RecordType.AMENDED)], _now)
+        assert 2 == first.head()
+        with pytest.raises(timeline.ConcurrencyError):
+            first.append([pending_recorded("c", "e1", 2, timeline.RecordType.AMENDED)], _now)
+        assert timeline.verify(path).ok
+
+    def test_a_file_written_before_batch_marks_still_opens(self, tmp_path: Path) -> None:
+        """Lines without batch_end (as written before it existed) open, replay and verify."""
+        from timeline._codec import encode_line
+        from timeline._records import GENESIS_HASH, chain_hash
+
+        previous, lines = GENESIS_HASH, []
+        for seq, p in enumerate([pending_recorded(t) for t in "abc"], 1):
+            at = "2025-01-01T00:00:00.000000Z"
+            args = (seq, p.stream, 1, "recorded", at, p.schema, p.payload)
+            previous = chain_hash(previous, *args)
+            lines.append(encode_line(*args, previous) + b"\n")
+        path = tmp_path / "old.jsonl"
+        path.write_bytes(b"".join(lines))
+        with timeline.open(path) as tl:
+            assert ["a", "b", "c"] == sorted(e.title for e in tl.events())
+            assert [] == tl.repairs
+            assert tl.verify().ok
+            tl.record(kind="meeting.summit", when="2025-01-01", title="d")
+        assert timeline.verify(path).ok
+
+    @given(
+        st.lists(st.binary(max_size=5000).map(lambda b: b.replace(b"\n", b"")), max_size=8),
+        st.binary(max_size=300),
+    )
+    def test_lines_before_walks_back_exactly(self, lines: list[bytes], torn: bytes) -> None:
+        """The backwards line walk repair uses gives every line, last first, at its offset."""
+        data = b"".join(line + b"\n" for line in lines)
+        offsets = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
+        walked = list(JsonlStore._lines_before(io.BytesIO(data), len(data)))
+        assert list(zip(offsets, lines, strict=True))[::-1] == walked
+        tail = data + torn.replace(b"\n", b"") + b"x"
+        assert [(len(data), tail[len(data) :])] == list(
+            JsonlStore._lines_before(io.BytesIO(tail), len(tail), torn=True)
+        )
+
+    def test_stores_write_the_same_bytes(self, tmp_path: Path) -> None:
+        """A batch's lines, batch marks included, are byte-identical in SQLite and JSON Lines."""
+        batch = [pending_recorded(t, f"id{t}") for t in "abc"]
+        jsonl, sqlite = JsonlStore(tmp_path / "a.jsonl"), SqliteStore(tmp_path / "a.db")
+        jsonl.append(batch, _now)
+        sqlite.append(batch, _now)
+        rows = sqlite._db.execute("SELECT line FROM records ORDER BY seq").fetchall()
+        assert (tmp_path / "a.jsonl").read_bytes().splitlines() == [bytes(r[0]) for r in rows]

@@ -234,6 +234,84 @@ class TestAmendRetract:
             tl.retract("nope", reason="x")
 
 
+def racing(store: MemoryStore, change: Callable[[], object], times: int = 1) -> Timeline:
+    """Return a timeline on ``store`` whose next appends each lose a race to ``change``.
+
+    The clock is read inside the store's append, after this timeline read the
+    event's version and before the store checks it: what another process does then.
+    """
+    left = [times]
+    tick = ticking()
+
+    def clock() -> dt.datetime:
+        if left[0] > 0:
+            left[0] -= 1
+            change()
+        return tick()
+
+    return Timeline(store, clock=clock)
+
+
+class TestLosingARace:
+    """amend()/retract() without expected_version retry a race they lose (issue 14, defect 9)."""
+
+    def test_amend_retries_against_the_new_state(self) -> None:
+        """The other writer's change is kept and this one is applied on top of it."""
+        store = MemoryStore()
+        other = Timeline(store, clock=ticking())
+        event = duma(other)
+        mine = racing(store, lambda: other.amend(event.id, title="Duma votes", reason="them"))
+        amended = mine.amend(event.id, when="2025-12-02", reason="me")
+        assert ("Duma votes", "2025-12-02") == (amended.title, amended.when.edtf)
+        assert [1, 2, 3] == [r.version for r in mine.history(event.id)]
+        assert ("when",) == mine.history(event.id)[2].payload.changes
+        assert mine.verify().ok
+
+    def test_retract_retries(self) -> None:
+        """A retraction losing a race to an amendment retracts the amended event."""
+        store = MemoryStore()
+        other = Timeline(store, clock=ticking())
+        event = duma(other)
+        mine = racing(store, lambda: other.amend(event.id, title="Duma votes", reason="them"))
+        record = mine.retract(event.id, reason="duplicate")
+        assert (3, RecordType.RETRACTED) == (record.version, record.type)
+        assert mine.is_retracted(event.id)
+
+    def test_retrying_meets_a_retraction(self) -> None:
+        """When the race was lost to a retraction, the retry says so."""
+        store = MemoryStore()
+        other = Timeline(store, clock=ticking())
+        event = duma(other)
+        mine = racing(store, lambda: other.retract(event.id, reason="them"))
+        with pytest.raises(EventRetracted):
+            mine.amend(event.id, title="x", reason="me")
+
+    def test_an_expected_version_is_not_retried(self) -> None:
+        """With expected_version the caller asked for that version: the race is reported."""
+        store = MemoryStore()
+        other = Timeline(store, clock=ticking())
+        event = duma(other)
+        mine = racing(store, lambda: other.amend(event.id, title="Duma votes", reason="them"))
+        with pytest.raises(ConcurrencyError, match="not the expected version 1"):
+            mine.amend(event.id, title="x", reason="me", expected_version=1)
+
+    def test_giving_up_names_no_version(self) -> None:
+        """A race lost on every attempt ends in a ConcurrencyError naming no version."""
+        store = MemoryStore()
+        other = Timeline(store, clock=ticking())
+        event = duma(other)
+        count = [0]
+
+        def change() -> None:
+            count[0] += 1
+            other.amend(event.id, title=f"t{count[0]}", reason="them")
+
+        mine = racing(store, change, times=1000)
+        with pytest.raises(ConcurrencyError, match="changed under each of 100 attempts") as info:
+            mine.amend(event.id, when="2025-12-02", reason="me")
+        assert "expected version" not in str(info.value)
+
+
 class TestQueries:
     @pytest.fixture
     def sample(self) -> Timeline:

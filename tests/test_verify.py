@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 import timeline
 from timeline import MemoryStore, Timeline
+from timeline._codec import encode_line
+from timeline._records import chain_hash
 
 
 def small_log() -> tuple[Timeline, MemoryStore]:
@@ -79,4 +83,102 @@ class TestVerify:
         store._lines[1] = b"garbage"
         report = tl.verify()
         assert 2 == report.first_bad_seq
+        assert (report.reason or "").startswith("unreadable")
+
+
+class TestExpectedHead:
+    """verify(expect=SEQ:HASH) finds what a valid chain hides: truncation and rewrites."""
+
+    def test_head_is_seq_and_hash(self) -> None:
+        """tl.head() is the last record's seq and hash, printed as SEQ:HASH and parsed back."""
+        tl, store = small_log()
+        head = tl.head()
+        assert (3, store.record_hash(3)) == (head.seq, head.hash)
+        assert f"3:{store.record_hash(3)}" == str(head)
+        assert head == timeline.LogHead.parse(str(head))
+        assert timeline.LogHead(0, "0" * 64) == timeline.open(":memory:").head()
+        assert head == tl.verify().head
+
+    def test_a_view_has_its_own_head(self) -> None:
+        """An as_of view's head is the record the view ends at."""
+        tl, store = small_log()
+        assert timeline.LogHead(2, store.record_hash(2) or "") == tl.as_of(seq=2).head()
+
+    @pytest.mark.parametrize("text", ["", "3", "3:abc", "x:" + "0" * 64, "3:" + "A" * 64])
+    def test_bad_head_text(self, text: str) -> None:
+        """A head that is not SEQ:HASH is an InvalidRecord naming it."""
+        tl, _ = small_log()
+        with pytest.raises(timeline.InvalidRecord, match="expected SEQ:HASH"):
+            tl.verify(expect=text)
+
+    def test_intact_log_contains_its_old_heads(self) -> None:
+        """Every earlier head is still contained by a log that only grew."""
+        tl, _ = small_log()
+        heads = [tl.as_of(seq=n).head() for n in range(4)]
+        tl.record(kind="treaty.signed", when="2025-02-18", title="d")
+        for head in heads:
+            assert tl.verify(expect=head).ok
+        assert tl.verify(expect=str(heads[-1])).ok
+
+    def test_truncation(self) -> None:
+        """Cutting the last records leaves a valid chain, but not the expected head."""
+        tl, store = small_log()
+        head = tl.head()
+        del store._lines[2:]
+        assert tl.verify().ok  # what a chain alone cannot see
+        report = tl.verify(expect=head)
+        assert (False, 3) == (report.ok, report.first_bad_seq)
+        assert (report.reason or "").startswith("truncated: the log ends at seq 2")
+
+    def test_rewritten_last_record(self) -> None:
+        """A last record rewritten with a recomputed hash is not the expected head."""
+        tl, store = small_log()
+        head = tl.head()
+        raw = next(iter(store.read_raw(after=2)))
+        payload = bytes(raw.payload).replace(b'"title":"c"', b'"title":"C"')
+        args = (3, raw.stream, raw.version, raw.type, raw.recorded_at, raw.schema, payload)
+        forged = chain_hash(store.record_hash(2) or "", *args)
+        store._lines[2] = encode_line(*args, forged)
+        assert tl.verify().ok
+        report = tl.verify(expect=head)
+        assert (False, 3) == (report.ok, report.first_bad_seq)
+        assert (report.reason or "").startswith("rewritten: the record at seq 3")
+
+
+class TestBatchMarks:
+    """The batch marks are checked: an append cut short or re-marked is reported."""
+
+    def batch_log(self) -> tuple[Timeline, MemoryStore]:
+        store = MemoryStore()
+        tl = Timeline(store)
+        tl.record(kind="treaty.signed", when="2025-02-18", title="a")
+        tl.record_many([{"kind": "treaty.signed", "when": "2025-02-18", "title": t} for t in "bcd"])
+        return tl, store
+
+    def test_an_append_cut_short(self) -> None:
+        """A log ending inside a multi-record append is not ok (a truncation or a crash)."""
+        tl, store = self.batch_log()
+        del store._lines[3]
+        report = tl.verify()
+        assert (False, 4) == (report.ok, report.first_bad_seq)
+        assert (report.reason or "").startswith("unfinished append")
+
+    def test_batch_marks_are_hashed(self) -> None:
+        """Changing a batch mark changes the hash."""
+        tl, store = self.batch_log()
+        store._lines[1] = store._lines[1].replace(b'"batch_end":4', b'"batch_end":5')
+        report = tl.verify()
+        assert (False, 2) == (report.ok, report.first_bad_seq)
+        assert (report.reason or "").startswith("payload changed")
+
+    def test_unreadable_payload_with_a_valid_chain(self) -> None:
+        """A record whose chain holds but whose payload does not decode is named."""
+        store = MemoryStore()
+        tl = Timeline(store)
+        tl.record(kind="treaty.signed", when="2025-02-18", title="a")
+        payload = b'{"event":{"title":7}}'
+        args = (2, "x", 1, "recorded", "2025-01-01T00:00:00.000000Z", 2, payload)
+        store._lines.append(encode_line(*args, chain_hash(store.record_hash(1) or "", *args)))
+        report = tl.verify()
+        assert (False, 2) == (report.ok, report.first_bad_seq)
         assert (report.reason or "").startswith("unreadable")

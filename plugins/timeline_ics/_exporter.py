@@ -126,7 +126,7 @@ class IcsExporter(timeline.Exporter):
         """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
         keep = parse_modalities(self.owner, options["modalities"])
         span_fuzzy = options["fuzzy"] == "span"
-        stream.write(self._header(str(options["calendar_name"])))
+        stream.write(self._header(str(options["calendar_name"]), str(view.head())))
         count = 0
         for record in records:
             event = record.event
@@ -141,13 +141,16 @@ class IcsExporter(timeline.Exporter):
         return count
 
     @staticmethod
-    def _header(name: str) -> bytes:
+    def _header(name: str, head: str) -> bytes:
         calendar = icalendar.Calendar()
         calendar.add("prodid", PRODID)
         calendar.add("version", "2.0")
         calendar.add("calscale", "GREGORIAN")
         calendar.add("name", _Text(name))
         calendar.add("x-wr-calname", _Text(name))
+        # The log head (SEQ:HASH) the calendar was made from: `timeline verify
+        # --expect` shows later whether the log still holds it.
+        calendar.add("x-geotimeline-head", _Text(head))
         # Stream: the calendar's own lines, then each VEVENT, then the footer.
         whole = bytes(calendar.to_ical())
         assert whole.endswith(_FOOTER)

@@ -10,9 +10,12 @@ import msgspec
 
 import timeline
 
-__all__ = ["JsonExporter", "JsonlExporter", "event_object"]
+__all__ = ["EXPORT_HEADER", "JsonExporter", "JsonlExporter", "event_object"]
 
 _encoder = msgspec.json.Encoder()
+
+#: The key of a ``jsonl`` export's first line, the export's metadata (the log head).
+EXPORT_HEADER = "geotimeline_export"
 
 
 def event_object(event: timeline.Event) -> Any:
@@ -57,6 +60,11 @@ class JsonlExporter(timeline.Exporter):
     Each line is the record exactly as stored (payload bytes and hash included),
     so the hash chain of an unfiltered export can be checked again. Retracted
     events are included (``include_retracted`` defaults to True here).
+
+    The export records the log head it was made from (``timeline verify
+    --expect`` checks later that a log still holds it): an export of every
+    record up to the head is itself a log, whose last line is that head; a
+    filtered one starts with ``{"geotimeline_export":{"head":"SEQ:HASH"}}``.
     """
 
     name: str = "jsonl"
@@ -75,6 +83,10 @@ class JsonlExporter(timeline.Exporter):
     ) -> int:
         """Write the records to the binary ``stream``; return how many events they are about."""
         streams = {r.stream for r in records}
+        if len(streams) != sum(1 for _ in view.iter_records(include_retracted=True)):
+            # Not a whole log, so its last line is not the head: say which it was.
+            stream.write(_encoder.encode({EXPORT_HEADER: {"head": str(view.head())}}))
+            stream.write(b"\n")
         for raw in view.store.read_raw(until=view.seq):
             if raw.stream in streams:
                 stream.write(_encoder.encode(raw))

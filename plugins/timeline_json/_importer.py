@@ -10,6 +10,8 @@ import msgspec
 
 import timeline
 
+from ._exporters import EXPORT_HEADER
+
 __all__ = ["JsonlImporter"]
 
 # The first and last lines of a `json` export (one event per line in between).
@@ -139,6 +141,8 @@ class JsonlImporter(timeline.Importer):
                 for item in data["events"]:
                     yield _event_fields(number, item)
                 continue
+            if number == 1 and isinstance(data, dict) and list(data) == [EXPORT_HEADER]:
+                continue  # a jsonl export's metadata (the log head it was made from)
             if _is_record(data):
                 problem = records.add(number, data)
                 if problem is not None:

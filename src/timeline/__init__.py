@@ -51,6 +51,7 @@ from ._extensions import (
 )
 from ._jsonl import JsonlStore
 from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
+from ._logfile import verify_log as verify
 from ._model import Actor, ActorRole, Event, Modality, Source
 from ._postgres import PostgresStore
 from ._projection import CurrentState, EventFilter, Projection
@@ -61,7 +62,7 @@ from ._store import MemoryStore, Store
 from ._storetype import StoreType
 from ._timeline import DEFAULT_PATH, Timeline, TimelineView
 from ._timeline import open_timeline as open
-from ._verify import VerifyReport
+from ._verify import LogHead, VerifyReport
 from ._when import Precision, When, days_between
 from .hookspecs import hookimpl
 
@@ -94,6 +95,7 @@ __all__ = [
     "JsonlStore",
     "Kind",
     "KindRegistry",
+    "LogHead",
     "LogTruncated",
     "MemoryStore",
     "Modality",
@@ -133,6 +135,7 @@ __all__ = [
     "open",
     "parse_modalities",
     "read_calendar_description",
+    "verify",
 ]
 
 

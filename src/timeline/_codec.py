@@ -8,7 +8,7 @@ through plain dicts and the upcaster chain.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -98,18 +98,25 @@ def encode_line(
     schema: int,
     payload: bytes,
     hash_: str,
+    batch_end: int | None = None,
 ) -> bytes:
-    """Return one stored record as a JSON line (no newline), embedding the payload bytes as is."""
-    head = msgspec.json.encode(
-        {
-            "seq": seq,
-            "stream": stream,
-            "version": version,
-            "type": type_,
-            "recorded_at": recorded_at,
-            "schema": schema,
-        }
-    )
+    """Return one stored record as a JSON line (no newline), embedding the payload bytes as is.
+
+    ``batch_end`` (the seq of the last record of the same append) is written only
+    for appends of two or more records, so a crash inside a batch can be cut back
+    to the last whole batch; a one-record append's line is the same as ever.
+    """
+    fields: dict[str, object] = {
+        "seq": seq,
+        "stream": stream,
+        "version": version,
+        "type": type_,
+        "recorded_at": recorded_at,
+        "schema": schema,
+    }
+    if batch_end is not None:
+        fields["batch_end"] = batch_end
+    head = msgspec.json.encode(fields)
     return b'%s,"payload":%s,"hash":"%s"}' % (head[:-1], payload, hash_.encode())
 
 
@@ -265,29 +272,41 @@ class RecordCodec:
         self._share(records)
         return records
 
-    def decode_many(self, lines: list[bytes]) -> list[Record]:
-        """Decode stored lines without the sharing pass (events decoded on demand).
+    def decode_many(self, lines: list[bytes], seqs: Sequence[int]) -> list[Record]:
+        """Decode the stored lines of these seqs without the sharing pass (events on demand).
 
         Raises:
-            InvalidRecord: a line is not a well-formed record.
+            InvalidRecord: a line is not a well-formed record (named by its seq).
         """
         decode = self._line.decode
         current = CURRENT_SCHEMA
         out = []
-        for line in lines:
+        for line, seq in zip(lines, seqs, strict=True):
             try:
                 record = decode(line)
             except (msgspec.ValidationError, msgspec.DecodeError):
-                record = self.decode_line(line)
+                record = self.decode_line(line, f"record seq {seq}")
             else:
                 if record.schema != current[record.type]:
-                    record = self.decode_line(line)
+                    record = self.decode_line(line, f"record seq {seq}")
             out.append(record)
         return out
 
     def hot_decoder(self, vocabulary: Vocabulary) -> HotDecoder:
         """Return a decoder of hot rows that falls back on this codec for old schemas."""
         return HotDecoder(vocabulary, self.decode_line)
+
+    def first_bad(self, lines: list[bytes]) -> int:
+        """Return the 1-based position of the first line that does not decode (0 if none).
+
+        For naming the culprit after ``decode_lines`` refused a batch.
+        """
+        for n, line in enumerate(lines, 1):
+            try:
+                self.decode_line(line)
+            except InvalidRecord:
+                return n
+        return 0
 
     def decode_line(self, line: bytes, where: str = "") -> Record:
         """Decode one stored JSON line into a Record.

@@ -28,6 +28,7 @@ from typing import Any
 
 import msgspec
 
+from ._errors import InvalidRecord
 from ._model import Event
 from ._records import CURRENT_SCHEMA
 
@@ -274,7 +275,15 @@ class HotBatch:
     def of_packed(
         cls, seqs: Sequence[int], streams: Sequence[str], packed: Sequence[bytes]
     ) -> HotBatch:
-        """Return the batch of stored rows: their seqs, streams and packed integers."""
+        """Return the batch of stored rows: their seqs, streams and packed integers.
+
+        Raises:
+            InvalidRecord: a row's packed integers are not ``HOT_WIDTH`` int32.
+        """
+        size = 4 * HOT_WIDTH
+        if sum(map(len, packed)) != size * len(packed):
+            seq = next(s for s, p in zip(seqs, packed, strict=True) if len(p) != size)
+            raise InvalidRecord(f"record seq {seq}", "its query column is damaged (run verify)")
         hot = array("i")
         hot.frombytes(b"".join(packed))
         if _SWAP:
@@ -323,6 +332,21 @@ class _Line(msgspec.Struct, gc=False):
     payload: _Payload
 
 
+class _Seq(msgspec.Struct, gc=False):
+    seq: int
+
+
+_seq_decoder = msgspec.json.Decoder(_Seq)
+
+
+def _seq_hint(line: bytes) -> str:
+    """Return a damaged line's seq as text, or "?" when even that cannot be read."""
+    try:
+        return str(_seq_decoder.decode(line).seq)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return "?"
+
+
 _when_decoder = msgspec.json.Decoder(_When)
 _actors_decoder = msgspec.json.Decoder(list[_Actor])
 _tags_decoder = msgspec.json.Decoder(list[str])
@@ -368,64 +392,98 @@ class HotDecoder:
         current = CURRENT_SCHEMA
         rows: list[HotRow] = []
         append = rows.append
-        for line in lines:
+        start, i = 0, 0
+        while True:
             try:
-                head = decode(line)
-            except (msgspec.ValidationError, msgspec.DecodeError):
-                append(self._slow(line))
-                continue
-            if head.schema != current.get(head.type):
-                append(self._slow(line))
-                continue
-            event = head.payload.event
-            if event is None:
-                append((head.seq, head.stream, head.version, *NO_FIELDS))
-                continue
-            key = bytes(event.when)
-            bounds = whens.get(key)
-            if bounds is None:
-                when = _when_decoder.decode(key)
-                bounds = whens[key] = (
-                    dt.date.fromisoformat(when.earliest).toordinal(),
-                    dt.date.fromisoformat(when.latest).toordinal(),
-                    _rank(when.precision),
-                )
-            key = bytes(event.actors)
-            actors_id = actors.get(key)
-            if actors_id is None:
-                unique: list[str] = []
-                for actor in _actors_decoder.decode(key):
-                    if actor.country not in unique:
-                        unique.append(actor.country)
-                actors_id = actors[key] = term("actors", " ".join(unique))
-            key = bytes(event.tags)
-            tags_id = tags.get(key)
-            if tags_id is None:
-                joined = TAG_SEPARATOR.join(_tags_decoder.decode(key))
-                tags_id = tags[key] = term("tags", joined)
-            kind_id = words.get(("kind", event.kind))
-            if kind_id is None:
-                kind_id = words[("kind", event.kind)] = term("kind", event.kind)
-            treaty_id = words.get(("treaty", event.treaty))
-            if treaty_id is None:
-                treaty_id = words[("treaty", event.treaty)] = term("treaty", event.treaty)
-            modality_id = words.get(("modality", event.modality))
-            if modality_id is None:
-                modality_id = words[("modality", event.modality)] = term("modality", event.modality)
-            append(
-                (
-                    head.seq,
-                    head.stream,
-                    head.version,
-                    kind_id,
-                    *bounds,
-                    actors_id,
-                    tags_id,
-                    treaty_id,
-                    modality_id,
-                )
-            )
+                # A line the fast path cannot read takes the careful one (which names
+                # its seq, or upcasts an old record), and the loop resumes after it.
+                for i in range(start, len(lines)):
+                    self._fast(lines[i], decode, current, term, append)
+                break
+            except (
+                msgspec.ValidationError,
+                msgspec.DecodeError,
+                ValueError,
+                TypeError,
+                InvalidRecord,
+            ):
+                append(self._careful(lines[i]))
+                start = i + 1
         return rows
+
+    def _fast(
+        self,
+        line: bytes,
+        decode: Callable[[bytes], _Line],
+        current: dict[str, int],
+        term: Callable[[str, Any], int],
+        append: Callable[[HotRow], None],
+    ) -> None:
+        """Append one line's hot row (the replay path; raises on a line it cannot read)."""
+        whens, actors, tags, words = self._whens, self._actors, self._tags, self._words
+        try:
+            head = decode(line)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            append(self._slow(line))
+            return
+        if head.schema != current.get(head.type):
+            append(self._slow(line))
+            return
+        event = head.payload.event
+        if event is None:
+            append((head.seq, head.stream, head.version, *NO_FIELDS))
+            return
+        key = bytes(event.when)
+        bounds = whens.get(key)
+        if bounds is None:
+            when = _when_decoder.decode(key)
+            bounds = whens[key] = (
+                dt.date.fromisoformat(when.earliest).toordinal(),
+                dt.date.fromisoformat(when.latest).toordinal(),
+                _rank(when.precision),
+            )
+        key = bytes(event.actors)
+        actors_id = actors.get(key)
+        if actors_id is None:
+            unique: list[str] = []
+            for actor in _actors_decoder.decode(key):
+                if actor.country not in unique:
+                    unique.append(actor.country)
+            actors_id = actors[key] = term("actors", " ".join(unique))
+        key = bytes(event.tags)
+        tags_id = tags.get(key)
+        if tags_id is None:
+            joined = TAG_SEPARATOR.join(_tags_decoder.decode(key))
+            tags_id = tags[key] = term("tags", joined)
+        kind_id = words.get(("kind", event.kind))
+        if kind_id is None:
+            kind_id = words[("kind", event.kind)] = term("kind", event.kind)
+        treaty_id = words.get(("treaty", event.treaty))
+        if treaty_id is None:
+            treaty_id = words[("treaty", event.treaty)] = term("treaty", event.treaty)
+        modality_id = words.get(("modality", event.modality))
+        if modality_id is None:
+            modality_id = words[("modality", event.modality)] = term("modality", event.modality)
+        append(
+            (
+                head.seq,
+                head.stream,
+                head.version,
+                kind_id,
+                *bounds,
+                actors_id,
+                tags_id,
+                treaty_id,
+                modality_id,
+            )
+        )
+
+    def _careful(self, line: bytes) -> HotRow:
+        """Return a line's hot row the slow way, or raise naming its seq."""
+        try:
+            return self._slow(line)
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"record seq {_seq_hint(line)}", exc.reason) from None
 
     def _slow(self, line: bytes) -> HotRow:
         record = self._full(line)

@@ -17,7 +17,7 @@ import msgspec
 
 from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec, encode_line
 from ._columns import HotBatch
-from ._errors import CorruptLog, InvalidRecord
+from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
 from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
 from ._store import Clock, Stamp, Store
 
@@ -30,6 +30,7 @@ class _Header(msgspec.Struct, gc=False):
     version: int
     recorded_at: str
     hash: str
+    batch_end: int | None = None
 
 
 _header = msgspec.json.Decoder(_Header)
@@ -47,20 +48,32 @@ class JsonlStore(Store):
     """A log in one JSON Lines file: one record per line, in seq order.
 
     Appends take an advisory lock (``<file>.lock``), write whole lines, flush and
-    fsync. A crash mid-write can leave a torn last line; opening the file cuts it
-    off (every complete record is kept) and reports the repair in ``repairs``.
+    fsync. Every line of an append of two or more records carries ``batch_end``,
+    the seq of the append's last record. A crash mid-write can leave a torn last
+    line, or the first lines of an append whose last line never arrived: opening
+    the file (or the next writer, or ``head()``) cuts both off, so an append is
+    kept whole or not at all, and reports the repair in ``repairs``.
 
     Args:
         path: the ``.jsonl`` file; created when missing.
         codec: record decoder (upcasters); the default when omitted.
         timeout: seconds to wait for another writer's lock.
+        inspect: open to inspect only (what ``timeline.verify`` does): repair
+            nothing (``repairs`` says what opening would cut) and accept a last
+            line that is not a record, so verify reports it with everything else;
+            appends are refused (``ReadOnlyTimeline``).
 
     Raises:
-        CorruptLog: the file's last complete line is not a record.
+        CorruptLog: the file's last complete line is not a record (naming its seq).
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], codec: RecordCodec | None = None, timeout: float = 30.0
+        self,
+        path: str | os.PathLike[str],
+        codec: RecordCodec | None = None,
+        timeout: float = 30.0,
+        *,
+        inspect: bool = False,
     ) -> None:
         super().__init__(codec)
         self.path = Path(path)
@@ -76,53 +89,154 @@ class JsonlStore(Store):
         self._mark_offsets: list[int] = []
         #: Where line n (seq n) starts, for decoding events on demand.
         self._starts: array[int] = array("q")
+        self._inspect = inspect
         with self._lock:
             self.path.touch(exist_ok=True)
-            self._repair_torn_tail()
-            self._load_head()
+            self._repair()
+            try:
+                self._load_head()
+            except CorruptLog:
+                if not inspect:
+                    raise
 
-    def _repair_torn_tail(self) -> None:
+    def _repair(self) -> bool:
+        """Cut what a writer that died mid-append left behind (call under the lock).
+
+        That is a torn last line, and before it the complete lines of an append
+        whose last line was never written: no writer acknowledged them, and an
+        append is kept whole or not at all. A store opened to ``inspect`` only
+        notes in ``repairs`` what it would cut.
+
+        Returns:
+            Whether the file was cut.
+        """
         size = self.path.stat().st_size
         if size == 0:
-            return
+            return False
         with self.path.open("rb+") as f:
             f.seek(size - 1)
-            if f.read(1) == b"\n":
-                return
-            # Walk back to the last newline: everything after it is a torn write.
-            pos, chunk = size, 65536
-            cut = 0
-            while pos > 0:
-                start = max(0, pos - chunk)
-                f.seek(start)
-                block = f.read(pos - start)
-                at = block.rfind(b"\n")
-                if at >= 0:
-                    cut = start + at + 1
-                    break
-                pos = start
+            whole = size
+            if f.read(1) != b"\n":
+                # Everything after the last newline is a torn write.
+                whole = next(self._lines_before(f, size, torn=True), (0, b""))[0]
+            cut, dropped = self._unfinished_append(f, whole)
+            if cut == size:
+                return False
+            if self._inspect:
+                self.repairs.append(
+                    f"{self.location}: not repaired (only inspected): bytes {cut}-{size} are "
+                    "left by an interrupted write; opening the log for use cuts them off"
+                )
+                return False
             f.truncate(cut)
             f.flush()
             os.fsync(f.fileno())
-        self.repairs.append(
-            f"{self.location}: cut off a torn last line ({size - cut} bytes) left by an "
-            "interrupted write; every complete record was kept"
-        )
+        torn = f"a torn last line ({size - whole} bytes)"
+        if dropped is None:
+            note = f"cut off {torn} left by an interrupted write; every complete record was kept"
+        else:
+            count, first, last, end = dropped
+            note = (
+                f"cut off an append interrupted by a crash: dropped {count} records "
+                f"(seq {first}-{last}) of an append that was to end at seq {end}; "
+                "they were never acknowledged"
+            )
+            if whole != size:
+                note += f", and {torn}"
+        self.repairs.append(f"{self.location}: {note}")
+        # What this store learnt past the cut is gone: read the file afresh.
+        keep = bisect.bisect_right(self._mark_offsets, cut)
+        del self._mark_seqs[keep:], self._mark_offsets[keep:]
+        self._versions = None
+        return True
+
+    @staticmethod
+    def _lines_before(f: BinaryIO, end: int, *, torn: bool = False) -> Iterator[tuple[int, bytes]]:
+        """Yield ``(offset, line)`` for the lines ending before ``end``, last first.
+
+        ``end`` is just after a newline; with ``torn`` it is the file's end after a
+        torn line, and the one thing yielded is where that torn line starts.
+        """
+        pos, buf, chunk = end, b"", 4096
+        while pos > 0 or buf:
+            if pos > 0:
+                start = max(0, pos - chunk)
+                f.seek(start)
+                buf = f.read(pos - start) + buf
+                pos, chunk = start, min(chunk * 2, 1 << 20)
+            if torn:
+                at = buf.rfind(b"\n")
+                if at >= 0 or pos == 0:
+                    yield pos + at + 1, buf[at + 1 :]
+                    return
+                continue
+            while buf:
+                at = buf.rfind(b"\n", 0, len(buf) - 1)
+                if at < 0 and pos > 0:
+                    break  # the line starts before pos: read further back
+                yield pos + at + 1, buf[at + 1 : -1]
+                buf = buf[: at + 1]
+
+    def _unfinished_append(
+        self, f: BinaryIO, end: int
+    ) -> tuple[int, tuple[int, int, int, int] | None]:
+        """Find the lines of an append whose last record is missing, at the end.
+
+        Returns:
+            Where the whole appends end, and (count, first seq, last seq, the seq
+            the append was to end at) of the dropped lines, or None.
+        """
+        lines = self._lines_before(f, end)
+        last = next(lines, None)
+        if last is None:
+            return end, None
+        try:
+            head = _header.decode(last[1])
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return end, None  # not a record: _load_head names it
+        if head.batch_end is None or head.batch_end <= head.seq:
+            return end, None
+        cut, first, count = last[0], head.seq, 1
+        for offset, line in lines:
+            try:
+                earlier = _header.decode(line)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                break
+            if earlier.batch_end != head.batch_end:
+                break
+            cut, first, count = offset, earlier.seq, count + 1
+        return cut, (count, first, head.seq, head.batch_end)
+
+    def _last_header(self) -> tuple[_Header | None, int]:
+        """Return the last line's header (None in an empty file) and the file's size.
+
+        Raises:
+            CorruptLog: the last line is not a record; the error names its seq.
+        """
+        with self.path.open("rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            if size == 0:
+                return None, 0
+            offset, last = next(self._lines_before(f, size), (0, b""))
+            try:
+                return _header.decode(last), size
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                try:
+                    seq = _seq_of(last)
+                except ValueError:
+                    # Line n holds seq n: count the lines before it.
+                    f.seek(0)
+                    seq = sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+                raise CorruptLog(
+                    f"{self.location}:{seq}: the last line is not a record (seq {seq}, byte "
+                    f"{offset}: {exc}); 'timeline verify' reports every problem"
+                ) from None
 
     def _load_head(self) -> None:
-        size = self.path.stat().st_size
+        head, size = self._last_header()
         self._offset = size
-        if size == 0:
+        if head is None:
             return
-        with self.path.open("rb") as f:
-            back = min(size, 1 << 20)
-            f.seek(size - back)
-            lines = f.read(back).rstrip(b"\n").rsplit(b"\n", 1)
-        last = lines[-1]
-        try:
-            head = _header.decode(last)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise CorruptLog(f"{self.location}: the last line is not a record ({exc})") from None
         self._seq, self._hash, self._time = head.seq, head.hash, head.recorded_at
         self._mark(head.seq, size)
 
@@ -141,20 +255,25 @@ class JsonlStore(Store):
     def _catch_up(self) -> None:
         """Read what other processes appended since we last looked (under the lock)."""
         size = self.path.stat().st_size
+        if size != self._offset and self._repair():
+            # Another writer died mid-append (we hold the lock, so none is writing).
+            size = self.path.stat().st_size
         if self._versions is None:
             self._versions = {}
             self._offset = 0
+            self._seq, self._hash, self._time = 0, GENESIS_HASH, ""
         if size == self._offset:
             return
         with self.path.open("rb") as f:
             f.seek(self._offset)
-            for n, line in enumerate(f):
+            for line in f:
                 try:
                     head = _header.decode(line)
                 except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    seq = self._seq + 1  # line n holds seq n
                     raise CorruptLog(
-                        f"{self.location}: line after byte {self._offset} (+{n}) is not a record "
-                        f"({exc}); run verify"
+                        f"{self.location}:{seq}: the line of seq {seq} is not a record ({exc}); "
+                        "'timeline verify' reports every problem"
                     ) from None
                 self._versions[head.stream] = head.version
                 self._seq, self._hash, self._time = head.seq, head.hash, head.recorded_at
@@ -164,6 +283,8 @@ class JsonlStore(Store):
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
             return []
+        if self._inspect:
+            raise ReadOnlyTimeline(f"{self.location}: opened to inspect only; appends are refused")
         with self._lock:
             self._catch_up()
             versions = self._versions
@@ -224,13 +345,18 @@ class JsonlStore(Store):
                 # The full replay: no position to skip to, so no per-line seq check;
                 # big reads split into lines, decoded a batch at a time.
                 for lines in self._chunks():
-                    yield from self.codec.decode_lines(lines)
+                    try:
+                        records = self.codec.decode_lines(lines)
+                    except InvalidRecord:
+                        n += self.codec.first_bad(lines)
+                        raise
+                    yield from records
                     n += len(lines)
             else:
                 for n, line in self._lines(after, until):  # noqa: B007 - n names the culprit
                     yield decode(line)
         except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location}:{n}", exc.reason) from None
+            raise InvalidRecord(f"{self.location}:{n} (seq {n})", exc.reason) from None
 
     def _chunks(self, size: int = BATCH_BYTES) -> Iterator[list[bytes]]:
         for _, lines in self._chunks_at(size):
@@ -283,7 +409,7 @@ class JsonlStore(Store):
                 if batch:
                     yield HotBatch.of_rows(decode(batch))
         except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location}:{n}", exc.reason) from None
+            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
 
     def _seq_at_start(self, starts: array[int], seq: int) -> bool:
         """Return whether the line starting at ``starts[seq - 1]`` holds ``seq``."""
@@ -357,9 +483,9 @@ class JsonlStore(Store):
                 f.seek(starts[seq - 1])
                 lines.append(f.readline())
         try:
-            records = self.codec.decode_many(lines)
+            records = self.codec.decode_many(lines, seqs)
         except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} records {seqs[0]}..", exc.reason) from None
+            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
         for seq, record in zip(seqs, records, strict=True):
             if record.seq != seq:
                 raise InvalidRecord(
@@ -384,9 +510,12 @@ class JsonlStore(Store):
         ]
 
     def head(self) -> int:
+        # Reads the last line only: the catch-up state (offset, versions) stays as
+        # the last append left it, so the next append still reads what it missed.
         with self._lock:
-            self._load_head()
-        return self._seq
+            self._repair()
+            head, _ = self._last_header()
+        return 0 if head is None else head.seq
 
     def seq_at(self, moment: dt.datetime) -> int:
         # recorded_at never decreases along the file, so bisecting byte offsets finds

@@ -264,7 +264,7 @@ class PostgresStore(Store):
         psycopg = self._psycopg
         sql = self._sql
         conn = self._writer()
-        rows: list[tuple[int, str, int, str, str, int, bytes, str]] = []
+        rows: list[tuple[int, str, int, str, str, int, bytes, str, int | None]] = []
         try:
             with conn.cursor() as cursor:
                 try:
@@ -310,7 +310,7 @@ class PostgresStore(Store):
         return int(found or 0)
 
     def _write_rows(
-        self, cursor: Any, rows: list[tuple[int, str, int, str, str, int, bytes, str]]
+        self, cursor: Any, rows: list[tuple[int, str, int, str, str, int, bytes, str, int | None]]
     ) -> None:
         # Binary COPY: one round trip for the whole batch.
         with cursor.copy(self._sql.copy) as copy:

@@ -21,6 +21,7 @@ from ._model import Actor, Event
 from ._projection import EventFilter
 from ._records import Record
 from ._store import Store
+from ._verify import LogHead
 from ._when import When
 
 if TYPE_CHECKING:
@@ -107,6 +108,10 @@ class TimelineReader(Protocol):
 
     .. versionadded:: 0.2
     """
+
+    def head(self) -> LogHead:
+        """Return the head (seq and hash of the last record) this view reflects."""
+        ...
 
     @property
     def seq(self) -> int:

@@ -110,8 +110,12 @@ class PendingRecord(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     columns write beside the record; None to have the store decode them from the payload."""
 
 
-class RawRecord(msgspec.Struct, frozen=True, gc=False):
-    """A record as stored: header fields and the exact payload bytes (for verification)."""
+class RawRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, gc=False):
+    """A record as stored: header fields and the exact payload bytes (for verification).
+
+    Encoded again, it gives the stored line byte for byte (fields in stored order,
+    ``batch_end`` only where it is stored).
+    """
 
     seq: int
     stream: str
@@ -119,6 +123,8 @@ class RawRecord(msgspec.Struct, frozen=True, gc=False):
     type: str
     recorded_at: str
     schema: int
+    batch_end: int | None = None
+    """The seq of the last record of this record's append, in appends of two or more."""
     payload: msgspec.Raw
     hash: str
 
@@ -178,12 +184,17 @@ def chain_hash(
     recorded_at: str,
     schema: int,
     payload: bytes,
+    batch_end: int | None = None,
 ) -> str:
     """Return the hash of a record chained to the previous record's hash.
 
     The canonical encoding is the header fields joined by ``|`` (none of them can
     contain one) followed by the exact stored payload bytes, so any changed byte
-    in a stored payload changes the hash.
+    in a stored payload changes the hash. A record of an append of two or more
+    records also hashes ``batch_end`` (the seq of that append's last record) after
+    the schema; a record without one hashes exactly what it always did.
     """
-    header = f"{previous}|{seq}|{stream}|{version}|{type_}|{recorded_at}|{schema}|".encode()
-    return hashlib.sha256(header + payload).hexdigest()
+    header = f"{previous}|{seq}|{stream}|{version}|{type_}|{recorded_at}|{schema}|"
+    if batch_end is not None:
+        header += f"{batch_end}|"
+    return hashlib.sha256(header.encode() + payload).hexdigest()

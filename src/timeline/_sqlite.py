@@ -267,7 +267,7 @@ class SqliteStore(Store):
 
     def _lines(self, after: int, until: int | None) -> sqlite3.Cursor:
         return self._db.execute(
-            "SELECT line, stream, version, type, recorded_at, hash, hot FROM records"
+            "SELECT line, seq, stream, version, type, recorded_at, hash, hot FROM records"
             " WHERE seq > ? AND seq <= ? ORDER BY seq",
             (after, until if until is not None else 2**62),
         )
@@ -281,11 +281,20 @@ class SqliteStore(Store):
         seq = after
         try:
             while rows := cursor.fetchmany(BATCH_LINES):
-                records = decode([row[0] for row in rows])
+                lines = [row[0] for row in rows]
+                try:
+                    records = decode(lines)
+                except InvalidRecord as exc:
+                    # Name the culprit: the seq of the first row of the batch that fails.
+                    at = self.codec.first_bad(lines) or 1
+                    found = self._db.execute(
+                        "SELECT seq FROM records WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?",
+                        (seq, at - 1),
+                    ).fetchone()
+                    bad = seq + at if found is None else found[0]
+                    raise InvalidRecord(f"{self.location} record seq {bad}", exc.reason) from None
                 seq = records[-1].seq
                 yield from records
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} after record seq {seq}", exc.reason) from None
         finally:
             cursor.close()
 
@@ -304,16 +313,20 @@ class SqliteStore(Store):
                 "SELECT stream, hot FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
                 (start, end),
             ).fetchall()
-            if len(rows) == end - start:
-                streams, packed = zip(*rows, strict=True)
-                yield HotBatch.of_packed(range(start + 1, end + 1), streams, packed)
-            elif rows:
-                numbered = db.execute(
-                    "SELECT seq, stream, hot FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
-                    (start, end),
-                ).fetchall()
-                seqs, streams, packed = zip(*numbered, strict=True)
-                yield HotBatch.of_packed(seqs, streams, packed)
+            try:
+                if len(rows) == end - start:
+                    streams, packed = zip(*rows, strict=True)
+                    yield HotBatch.of_packed(range(start + 1, end + 1), streams, packed)
+                elif rows:
+                    numbered = db.execute(
+                        "SELECT seq, stream, hot FROM records"
+                        " WHERE seq > ? AND seq <= ? ORDER BY seq",
+                        (start, end),
+                    ).fetchall()
+                    seqs, streams, packed = zip(*numbered, strict=True)
+                    yield HotBatch.of_packed(seqs, streams, packed)
+            except InvalidRecord as exc:
+                raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
             start = end
 
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
@@ -327,9 +340,9 @@ class SqliteStore(Store):
         if missing:
             raise InvalidRecord(f"{self.location} record seq {missing[0]}", "not in the log")
         try:
-            return self.codec.decode_many([found[s] for s in seqs])
+            return self.codec.decode_many([found[s] for s in seqs], seqs)
         except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} records {seqs[0]}..", exc.reason) from None
+            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
 
     def first_seq(self, stream: str) -> int | None:
         row = self._db.execute(
@@ -342,7 +355,7 @@ class SqliteStore(Store):
         values = self._hot_decoder().values
         find = self._vocabulary.find
         while rows := cursor.fetchmany(BATCH_LINES):
-            for line, stream, version, type_, recorded_at, hash_, hot in rows:
+            for line, seq, stream, version, type_, recorded_at, hash_, hot in rows:
                 try:
                     raw = _raw.decode(line)
                 except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -350,8 +363,9 @@ class SqliteStore(Store):
                     raise InvalidRecord(where, f"not a record ({exc})") from None
                 # The columns are what queries and constraints see: they must say
                 # what the hashed line says.
-                columns = (stream, version, type_, recorded_at, hash_)
-                if (raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash) != columns:
+                columns = (seq, stream, version, type_, recorded_at, hash_)
+                stored = (raw.seq, raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash)
+                if stored != columns:
                     raise InvalidRecord(
                         f"{self.location} record seq {raw.seq}",
                         "its index columns disagree with the stored record",

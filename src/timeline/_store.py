@@ -180,7 +180,7 @@ class Store(abc.ABC):
         now: Clock,
         *,
         new_streams_checked: bool = False,
-    ) -> tuple[list[tuple[int, str, int, str, str, int, bytes, str]], list[Stamp]]:
+    ) -> tuple[list[tuple[int, str, int, str, str, int, bytes, str, int | None]], list[Stamp]]:
         """Check versions and compute seq, time and chained hash for a batch.
 
         Args:
@@ -194,7 +194,9 @@ class Store(abc.ABC):
                 stream (a unique constraint), so version-1 records skip the lookup.
 
         Returns:
-            The rows to write (the stored columns) and the stamps to return.
+            The rows to write (the stored columns, the arguments of ``encode_line``)
+            and the stamps to return. In a batch of two or more records every row
+            ends with the batch's last seq (``batch_end``), else with None.
 
         Raises:
             ConcurrencyError: a record's version is not the next one of its stream.
@@ -209,6 +211,7 @@ class Store(abc.ABC):
         rows = []
         stamps: list[Stamp] = []
         seq, previous = last_seq, last_hash
+        batch_end = last_seq + len(pending) if len(pending) > 1 else None
         for p in pending:
             current = batch_versions.get(p.stream)
             if current is None:
@@ -219,9 +222,11 @@ class Store(abc.ABC):
             seq += 1
             type_ = p.type.value
             previous = chain_hash(
-                previous, seq, p.stream, p.version, type_, stamp, p.schema, p.payload
+                previous, seq, p.stream, p.version, type_, stamp, p.schema, p.payload, batch_end
             )
-            rows.append((seq, p.stream, p.version, type_, stamp, p.schema, p.payload, previous))
+            rows.append(
+                (seq, p.stream, p.version, type_, stamp, p.schema, p.payload, previous, batch_end)
+            )
             stamps.append((seq, moment, previous))
         return rows, stamps
 
@@ -261,7 +266,13 @@ class MemoryStore(Store):
     def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
         lines = self._lines[max(after, 0) : until]
         for start in range(0, len(lines), BATCH_LINES):
-            yield from self.codec.decode_lines(lines[start : start + BATCH_LINES])
+            batch = lines[start : start + BATCH_LINES]
+            try:
+                records = self.codec.decode_lines(batch)
+            except InvalidRecord as exc:
+                seq = max(after, 0) + start + (self.codec.first_bad(batch) or 1)
+                raise InvalidRecord(f"record seq {seq}", exc.reason) from None
+            yield from records
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         for seq, line in enumerate(self._lines[max(after, 0) : until], max(after, 0) + 1):
@@ -281,7 +292,7 @@ class MemoryStore(Store):
         if any(not 0 < s <= len(lines) for s in seqs):
             bad = next(s for s in seqs if not 0 < s <= len(lines))
             raise InvalidRecord(f"record seq {bad}", "not in the log")
-        return self.codec.decode_many([lines[s - 1] for s in seqs])
+        return self.codec.decode_many([lines[s - 1] for s in seqs], seqs)
 
     def first_seq(self, stream: str) -> int | None:
         seqs = self._streams.get(stream)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
@@ -41,6 +41,7 @@ from ._projection import CurrentState, EventFilter, Projection
 from ._reading import FILTER_NAMES, FILTERS, Filters
 from ._records import (
     CURRENT_SCHEMA,
+    GENESIS_HASH,
     Payload,
     PendingRecord,
     Record,
@@ -53,7 +54,7 @@ from ._snapshot import bind as bind_snapshot
 from ._snapshot import digest_ok, read_header
 from ._store import Clock, Store
 from ._store_registry import open_store
-from ._verify import VerifyReport, verify_store
+from ._verify import LogHead, VerifyReport, verify_store
 from ._when import When
 
 if TYPE_CHECKING:
@@ -315,6 +316,15 @@ class _Reader:
         analysis = name if isinstance(name, Analysis) else self.plugins.analysis(name)
         return run_analysis(self, self.plugins, analysis, options)
 
+    def head(self) -> LogHead:
+        """Return the seq and hash of the last record this timeline (or view) holds.
+
+        ``str(tl.head())`` is ``SEQ:HASH``: publish or commit it, and
+        ``verify(expect=...)`` later shows whether the log still contains it.
+        """
+        seq = self._state.seq
+        return LogHead(seq, (self._store.record_hash(seq) if seq else None) or GENESIS_HASH)
+
 
 class TimelineView(_Reader):
     """A read-only view of a timeline as it was known at a past seq (``Timeline.as_of``)."""
@@ -544,9 +554,18 @@ class Timeline(_Reader):
         state.seq = until
         return TimelineView(self, state)
 
-    def verify(self) -> VerifyReport:
-        """Walk the hash chain and report the first bad record, if any."""
-        return verify_store(self._store)
+    def verify(self, *, expect: LogHead | str | None = None) -> VerifyReport:
+        """Walk the hash chain and report the first bad record, if any.
+
+        Args:
+            expect: a head published earlier (``SEQ:HASH`` or a ``LogHead``): the
+                log must still hold that record unchanged, else it was truncated
+                or its last records rewritten (which leaves a valid chain).
+
+        Raises:
+            InvalidRecord: ``expect`` is not a head.
+        """
+        return verify_store(self._store, expect)
 
     # -- writing ------------------------------------------------------------------------
 
@@ -695,39 +714,70 @@ class Timeline(_Reader):
             event_id: the event to correct.
             reason: why (kept in the log).
             expected_version: fail unless the event is still at this version.
+                Without one, an amendment losing a race to another writer is
+                applied again on top of what that writer recorded.
             **changes: the fields to change (validated like a new Event).
 
         Raises:
             UnknownEvent: no such event.
             EventRetracted: it was retracted.
-            ConcurrencyError: it is no longer at ``expected_version``.
+            ConcurrencyError: it is no longer at ``expected_version`` (without one:
+                it changed under each of 100 attempts).
             InvalidEvent: a change is bad, or nothing changes.
         """
         why = self._reason(reason)
-        current = self._writable(event_id, expected_version)
-        old = current.event
-        assert old is not None
-        new = old.evolve(**changes)
-        if new.kind != old.kind:
-            self._coerce(new)
-        changed = tuple(f for f in _FIELDS if getattr(new, f) != getattr(old, f))
-        if not changed:
-            raise InvalidEvent("changes", changes, "at least one field that differs")
-        payload = Payload(event=new, changes=changed, reason=why)
-        self._append(
-            [
-                PendingRecord(
-                    stream=event_id,
-                    version=current.version + 1,
-                    type=RecordType.AMENDED,
-                    schema=CURRENT_SCHEMA[RecordType.AMENDED.value],
-                    payload=encode_payload(payload),
-                    hot=hot_fields(new),
-                )
-            ],
-            [payload],
-        )
-        return new
+
+        def amended(current: Record) -> Payload:
+            old = current.event
+            assert old is not None
+            new = old.evolve(**changes)
+            if new.kind != old.kind:
+                self._coerce(new)
+            changed = tuple(f for f in _FIELDS if getattr(new, f) != getattr(old, f))
+            if not changed:
+                raise InvalidEvent("changes", changes, "at least one field that differs")
+            return Payload(event=new, changes=changed, reason=why)
+
+        record = self._correct(event_id, expected_version, RecordType.AMENDED, amended)
+        assert record.payload.event is not None
+        return record.payload.event
+
+    def _correct(
+        self,
+        event_id: str,
+        expected_version: int | None,
+        type_: RecordType,
+        build: Callable[[Record], Payload],
+    ) -> Record:
+        """Append the next record of an event, built from its current record.
+
+        With no ``expected_version`` the caller asked for no version, so losing a
+        race to another writer is retried against the new state (up to
+        ``_CORRECTION_ATTEMPTS`` times) instead of being reported.
+        """
+        for attempt in range(1, _CORRECTION_ATTEMPTS + 1):
+            current = self._writable(event_id, expected_version)
+            payload = build(current)
+            pending = PendingRecord(
+                stream=event_id,
+                version=current.version + 1,
+                type=type_,
+                schema=CURRENT_SCHEMA[type_.value],
+                payload=encode_payload(payload),
+                hot=NO_VALUES if payload.event is None else hot_fields(payload.event),
+            )
+            try:
+                return self._append([pending], [payload])[0]
+            except ConcurrencyError as exc:
+                if expected_version is not None:
+                    raise
+                if attempt == _CORRECTION_ATTEMPTS:
+                    exc.args = (
+                        f"event {event_id!r} changed under each of {attempt} attempts to "
+                        f"{type_.value.removesuffix('ed')} it (other writers); try again later",
+                    )
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def retract(self, event_id: str, *, reason: str, expected_version: int | None = None) -> Record:
         """Retract an event: hidden from queries from now on, kept in the log and in ``as_of``.
@@ -738,24 +788,13 @@ class Timeline(_Reader):
         Raises:
             UnknownEvent: no such event.
             EventRetracted: it was retracted already.
-            ConcurrencyError: it is no longer at ``expected_version``.
+            ConcurrencyError: it is no longer at ``expected_version`` (without one, a
+                lost race is retried: it changed under each of 100 attempts).
         """
         why = self._reason(reason)
-        current = self._writable(event_id, expected_version)
-        payload = Payload(reason=why)
-        return self._append(
-            [
-                PendingRecord(
-                    stream=event_id,
-                    version=current.version + 1,
-                    type=RecordType.RETRACTED,
-                    schema=CURRENT_SCHEMA[RecordType.RETRACTED.value],
-                    payload=encode_payload(payload),
-                    hot=NO_VALUES,
-                )
-            ],
-            [payload],
-        )[0]
+        return self._correct(
+            event_id, expected_version, RecordType.RETRACTED, lambda _: Payload(reason=why)
+        )
 
     def import_file(
         self,
@@ -850,6 +889,9 @@ class Timeline(_Reader):
         return f"<Timeline {self._store.location} events={len(self)} seq={self.seq}>"
 
 
+#: How often amend() and retract() without an expected version retry a lost race.
+_CORRECTION_ATTEMPTS = 100
+
 #: The fields an event cannot do without.
 _REQUIRED = ("kind", "when", "title")
 
@@ -876,4 +918,8 @@ def open_timeline(
     else:
         location = os.environ.get("TIMELINE_DB") or DEFAULT_PATH
     store = open_store(location, plugins if plugins is not None else default_host)
-    return Timeline(store, clock=clock, plugins=plugins, snapshot_every=snapshot_every)
+    try:
+        return Timeline(store, clock=clock, plugins=plugins, snapshot_every=snapshot_every)
+    except BaseException:
+        store.close()  # a log that does not replay: release the file
+        raise

@@ -2,13 +2,60 @@
 
 from __future__ import annotations
 
-import attrs
+import re
 
-from ._errors import TimelineError
+import attrs
+import msgspec
+
+from ._errors import InvalidRecord, TimelineError
 from ._records import GENESIS_HASH, chain_hash
 from ._store import Store
 
-__all__ = ["VerifyReport", "verify_store"]
+__all__ = ["LogHead", "VerifyReport", "verify_store"]
+
+_HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
+
+
+@attrs.frozen
+class LogHead:
+    """The last record of a log: its seq and hash, in a form to publish or commit.
+
+    Anyone holding a published head can later check that the log still contains
+    that record unchanged (``verify(expect=head)``): a log cut back, or with its
+    last records rewritten and re-hashed, no longer does. ``str(head)`` is
+    ``SEQ:HASH``; ``LogHead.parse`` reads it back.
+    """
+
+    seq: int
+    """The seq of the last record (0 for an empty log)."""
+    hash: str
+    """That record's hash (hex SHA-256; 64 zeros for an empty log)."""
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> LogHead:
+        """Read a head written as ``SEQ:HASH``.
+
+        Raises:
+            InvalidRecord: the text is not a seq, a colon and 64 lowercase hex digits.
+        """
+        found = _HEAD.match(text.strip()) if isinstance(text, str) else None
+        if found is None:
+            raise InvalidRecord(
+                f"log head {text!r}", "expected SEQ:HASH (a seq, ':' and 64 lowercase hex digits)"
+            )
+        return cls(int(found[1]), found[2])
+
+    @classmethod
+    def coerce(cls, value: LogHead | str) -> LogHead:
+        """Return ``value`` as a LogHead, parsing a ``SEQ:HASH`` string.
+
+        Raises:
+            InvalidRecord: a string that is not a head.
+        """
+        return value if isinstance(value, LogHead) else cls.parse(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -22,9 +69,16 @@ class VerifyReport:
     first_bad_seq: int | None = None
     """The seq of the first bad record (or where the first missing one should be)."""
     reason: str | None = None
-    """Why it is bad: payload changed, record missing, order broken, unreadable."""
+    """Why it is bad: payload changed, record missing, order broken, unreadable, truncated."""
     head_hash: str = GENESIS_HASH
     """The hash of the last good record: publish it to let others check your log."""
+    repairs: tuple[str, ...] = ()
+    """Notes of the store opened for this check: what opening the log would repair."""
+
+    @property
+    def head(self) -> LogHead:
+        """The last good record's seq and hash (``SEQ:HASH`` to publish)."""
+        return LogHead(self.checked, self.head_hash)
 
     def __bool__(self) -> bool:
         return self.ok
@@ -35,14 +89,26 @@ class VerifyReport:
         return f"bad record at seq {self.first_bad_seq}: {self.reason}"
 
 
-def verify_store(store: Store) -> VerifyReport:
-    """Check a store's records: gap-free seq, per-stream versions and the hash chain."""
+def verify_store(store: Store, expect: LogHead | str | None = None) -> VerifyReport:
+    """Check a store's records: gap-free seq, per-stream versions and the hash chain.
+
+    Args:
+        store: the log to check.
+        expect: a head published earlier (``SEQ:HASH``): the log must still hold
+            that record with that hash, else it was truncated or rewritten.
+
+    Raises:
+        InvalidRecord: ``expect`` is not a head.
+    """
+    expected_head = None if expect is None else LogHead.coerce(expect)
     previous = GENESIS_HASH
     expected_seq = 1
     versions: dict[str, int] = {}
     checked = 0
+    # The seq of the last record of the append being walked, while inside one.
+    batch_end: int | None = None
 
-    def bad(seq: int, reason: str) -> VerifyReport:
+    def bad(seq: int | None, reason: str) -> VerifyReport:
         return VerifyReport(
             ok=False, checked=checked, first_bad_seq=seq, reason=reason, head_hash=previous
         )
@@ -74,10 +140,33 @@ def verify_store(store: Store) -> VerifyReport:
                 raw.recorded_at,
                 raw.schema,
                 payload,
+                raw.batch_end,
             )
             if digest != raw.hash:
                 return bad(
                     raw.seq, "payload changed: the stored hash does not match the record's contents"
+                )
+            try:
+                # A record whose chain holds but that does not decode (a newer
+                # schema, a bad payload written by a buggy tool) stops replay too.
+                store.codec.decode_payload(raw.type, raw.schema, payload)
+            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
+                return bad(raw.seq, f"unreadable: the payload does not decode ({exc})")
+            except TimelineError as exc:
+                return bad(raw.seq, f"unreadable: {exc}")
+            problem = _batch_problem(raw.seq, raw.batch_end, batch_end)
+            if problem:
+                return bad(raw.seq, problem)
+            batch_end = None if raw.batch_end in (None, raw.seq) else raw.batch_end
+            if (
+                expected_head is not None
+                and raw.seq == expected_head.seq
+                and digest != expected_head.hash
+            ):
+                return bad(
+                    raw.seq,
+                    f"rewritten: the record at seq {raw.seq} is not the one of the "
+                    f"expected head {expected_head} (its hash is {digest})",
                 )
             versions[raw.stream] = version
             previous = digest
@@ -85,4 +174,29 @@ def verify_store(store: Store) -> VerifyReport:
             checked += 1
     except TimelineError as exc:
         return bad(expected_seq, f"unreadable: {exc}")
+    if batch_end is not None:
+        return bad(
+            expected_seq,
+            f"unfinished append: the log ends inside the append that ends at seq {batch_end} "
+            "(cut back, or a crash not yet repaired)",
+        )
+    if expected_head is not None and expected_head.seq > checked:
+        return bad(
+            checked + 1,
+            f"truncated: the log ends at seq {checked}, before the expected head {expected_head}",
+        )
     return VerifyReport(ok=True, checked=checked, head_hash=previous)
+
+
+def _batch_problem(seq: int, marked: int | None, open_batch: int | None) -> str | None:
+    """Say what is wrong with a record's batch mark, given the append being walked."""
+    if open_batch is not None:
+        if marked != open_batch:
+            return (
+                f"append broken: seq {seq} is marked {marked!r} inside the append that "
+                f"ends at seq {open_batch}"
+            )
+        return None
+    if marked is not None and marked <= seq:
+        return f"append broken: seq {seq} starts an append marked to end at seq {marked}"
+    return None

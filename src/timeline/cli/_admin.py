@@ -1,4 +1,4 @@
-"""Commands about the log and the installation: verify, replay, plugins, kinds, demo."""
+"""Commands about the log and the installation: verify, head, replay, plugins, kinds, demo."""
 
 # ruff: noqa: D301 - click keeps a paragraph verbatim only after a real "\b" (backspace)
 # line, so the command docstrings must not be raw strings.
@@ -15,6 +15,7 @@ import click
 from click.core import ParameterSource
 
 from .._errors import PluginError, TimelineError
+from .._logfile import verify_log
 from .._plugins import PluginHost
 from .._projection import CurrentState
 from .._timeline import open_timeline
@@ -34,20 +35,44 @@ __all__ = ["COMMANDS"]
 
 
 @click.command()
+@click.option(
+    "--expect",
+    metavar="SEQ:HASH",
+    help="A head printed by 'timeline head' earlier: the log must still contain it.",
+)
 @click.pass_context
-def verify(ctx: click.Context) -> None:
+def verify(ctx: click.Context, /, expect: str | None) -> None:
     """Check the hash chain: is the log exactly what was appended.
 
-    Exits with status 1 and names the first bad record when it is not.
+    Exits with status 1 and names the first bad record when it is not. Works on
+    a log too damaged to open. With --expect, a log cut back or with its last
+    records rewritten (which leaves a valid chain) is reported too.
 
     \b
     Example:
-        timeline verify
+        timeline verify --expect 21:24b4c756...
     """
-    report = open_db(ctx).verify()
+    report = verify_log(state(ctx).db, expect=expect)
+    for repair in report.repairs:
+        click.echo(f"warning: {repair}", err=True)
     if not report.ok:
         raise TimelineError(str(report))
     click.echo(str(report))
+
+
+@click.command()
+@click.pass_context
+def head(ctx: click.Context) -> None:
+    """Print the log's head as SEQ:HASH, to publish or commit.
+
+    Anyone holding it can later run 'timeline verify --expect SEQ:HASH' to see
+    that the log still contains that record unchanged (not truncated, not rewritten).
+
+    \b
+    Example:
+        timeline head
+    """
+    click.echo(str(open_db(ctx).head()))
 
 
 @click.command()
@@ -230,4 +255,4 @@ def demo(ctx: click.Context, /, db_path: str | None) -> None:
     click.echo(f"\n{len(tl)} events in {path}; wrote {', '.join(written)}", err=True)
 
 
-COMMANDS = [verify, replay, plugins, kinds, demo]
+COMMANDS = [verify, head, replay, plugins, kinds, demo]
