@@ -10,6 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from . import datasets
+from ._arrow import (
+    EVENTS_SCHEMA_ID,
+    RECORDS_SCHEMA_ID,
+    EventProvenance,
+    LogPoint,
+    arrow_rows,
+    events_from_arrow,
+)
 from ._calendar import (
     FUZZY_POLICIES,
     CalendarSpan,
@@ -27,6 +35,7 @@ from ._errors import (
     InvalidEvent,
     InvalidOption,
     InvalidRecord,
+    MissingDependency,
     PluginError,
     ReadOnlyTimeline,
     TimelineError,
@@ -48,6 +57,7 @@ from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
 from ._model import Actor, ActorRole, Event, Modality, Source
 from ._projection import CurrentState, EventFilter, Projection
 from ._records import Payload, Record, RecordType
+from ._results import EventResults, events_reader, records_reader
 from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
 from ._timeline import DEFAULT_PATH, Timeline, TimelineView
@@ -60,7 +70,9 @@ from .hookspecs import hookimpl
 __all__ = [
     "BUILTIN_KINDS",
     "DEFAULT_PATH",
+    "EVENTS_SCHEMA_ID",
     "FUZZY_POLICIES",
+    "RECORDS_SCHEMA_ID",
     "Actor",
     "ActorRole",
     "Analysis",
@@ -70,6 +82,8 @@ __all__ = [
     "CurrentState",
     "Event",
     "EventFilter",
+    "EventProvenance",
+    "EventResults",
     "EventRetracted",
     "Exporter",
     "ImportFailed",
@@ -83,7 +97,9 @@ __all__ = [
     "JsonlStore",
     "Kind",
     "KindRegistry",
+    "LogPoint",
     "MemoryStore",
+    "MissingDependency",
     "Modality",
     "Option",
     "Payload",
@@ -106,13 +122,17 @@ __all__ = [
     "Upcaster",
     "VerifyReport",
     "When",
+    "arrow_rows",
     "calendar_description",
     "calendar_span",
     "datasets",
     "days_between",
+    "events_from_arrow",
+    "events_reader",
     "hookimpl",
     "open",
     "parse_modalities",
+    "records_reader",
 ]
 
 

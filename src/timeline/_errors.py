@@ -14,6 +14,7 @@ __all__ = [
     "InvalidEventDate",
     "InvalidOption",
     "InvalidRecord",
+    "MissingDependency",
     "PluginError",
     "ReadOnlyTimeline",
     "TimelineError",
@@ -148,6 +149,23 @@ class ConcurrencyError(TimelineError):
 
 class CorruptLog(TimelineError):
     """The stored log cannot be read (not a timeline log, or damaged beyond repair)."""
+
+
+class MissingDependency(TimelineError, ImportError):
+    """An optional feature needs a package that is not installed.
+
+    Args:
+        package: the missing import (``pyarrow``).
+        extra: the geotimeline extra that installs it (``arrow``).
+        feature: what needs it, for the message.
+    """
+
+    def __init__(self, package: str, extra: str, feature: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs {package}, which is not installed: pip install 'geotimeline[{extra}]'"
+        )
 
 
 class ReadOnlyTimeline(TimelineError):

@@ -34,6 +34,7 @@ from ._records import (
     RecordType,
     encode_payload,
 )
+from ._results import EventResults, results_of
 from ._sqlite import SqliteStore
 from ._store import Clock, MemoryStore, Store
 from ._verify import VerifyReport, verify_store
@@ -241,7 +242,7 @@ class _Reader:
         treaty: str | None = None,
         between: tuple[DateLike | None, DateLike | None] | None = None,
         include_retracted: bool = False,
-    ) -> list[Event]:
+    ) -> EventResults:
         """Return the matching events in timeline order (``When`` order, then id).
 
         Args:
@@ -249,7 +250,8 @@ class _Reader:
             kind: a kind, or a pattern with ``*`` wildcards (``treaty.*``).
             tag: events with this tag.
             treaty: events of this agreement.
-            between: ``(start, end)``; events whose date bounds overlap the range.
+            between: ``(start, end)``; events *possibly in* the range: their date
+                bounds ``earliest..latest`` overlap it (see ``docs/analytics.md``).
             include_retracted: also return retracted events (their last state).
 
         Raises:
@@ -263,7 +265,7 @@ class _Reader:
             between=between,
             include_retracted=include_retracted,
         )
-        return [r.event for r in self._state.query(where)]  # type: ignore[misc]
+        return results_of(self, self._state.query(where))
 
     def history(self, event_id: str) -> list[Record]:
         """Return every record about an event, oldest first (up to this view's seq).

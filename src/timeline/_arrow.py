@@ -1,0 +1,467 @@
+"""The Arrow tables ``events/1`` and ``records/1``: schemas, events to record batches, and back.
+
+pyarrow is optional (the ``geotimeline[arrow]`` extra, about 170 MB): it is
+imported on first use, and ``MissingDependency`` names the extra when it is
+absent. The columns, their types and the date semantics are documented in
+``docs/analytics.md``; ``tests/golden/events-1.schema.txt`` pins them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import attrs
+import msgspec
+
+from ._errors import InvalidDate, InvalidEvent, InvalidRecord, MissingDependency
+from ._model import ActorRole, Event, Modality
+from ._records import Record, RecordType
+from ._when import OPEN_END, OPEN_START, Precision, When
+
+__all__ = [
+    "BATCH_ROWS",
+    "EVENTS_SCHEMA_ID",
+    "RECORDS_SCHEMA_ID",
+    "EventProvenance",
+    "LogPoint",
+    "arrow_rows",
+    "event_batch",
+    "events_from_arrow",
+    "events_schema",
+    "pyarrow",
+    "record_batches",
+    "records_schema",
+]
+
+#: The name and version of the events table, in its schema metadata.
+EVENTS_SCHEMA_ID = "events/1"
+#: The name and version of the raw log table.
+RECORDS_SCHEMA_ID = "records/1"
+#: Rows per record batch when streaming (the Arrow stream, the exporters).
+BATCH_ROWS = 65_536
+
+_PRECISIONS = [p.value for p in Precision]
+_PRECISION_INDEX = {p: i for i, p in enumerate(Precision)}
+_MODALITIES = [m.value for m in Modality]
+_MODALITY_INDEX = {m: i for i, m in enumerate(Modality)}
+_ROLES = [r.value for r in ActorRole]
+_ROLE_INDEX = {r: i for i, r in enumerate(ActorRole)}
+_RECORD_TYPES = [t.value for t in RecordType]
+_RECORD_TYPE_INDEX = {t: i for i, t in enumerate(RecordType)}
+_json = msgspec.json.Encoder()
+
+
+def pyarrow() -> Any:
+    """Return the ``pyarrow`` module.
+
+    Raises:
+        MissingDependency: pyarrow is not installed (names the ``arrow`` extra).
+    """
+    return _import("pyarrow")
+
+
+@functools.cache
+def _import(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise MissingDependency(
+            "pyarrow", "arrow", "Arrow, Parquet, pandas and polars output"
+        ) from None
+
+
+@attrs.frozen(kw_only=True)
+class LogPoint:
+    """Where in the log a result was read: written into the schema metadata."""
+
+    seq: int
+    """The seq of the last record the result reflects (0 for an empty log)."""
+    head_hash: Callable[[], str] = attrs.field(eq=False, repr=False)
+    """Returns the hash of the record at ``seq`` ("" for an empty log); called on first need."""
+    as_of: int | None = None
+    """The seq of the ``as_of`` view it came from, or None for the live timeline."""
+
+    def metadata(self, schema_id: str) -> dict[str, str]:
+        """Return the schema metadata: the schema id, the log's head seq and hash, as_of."""
+        return {
+            "geotimeline.schema": schema_id,
+            "geotimeline.log_head_seq": str(self.seq),
+            "geotimeline.log_head_hash": self.head_hash(),
+            "geotimeline.as_of": "" if self.as_of is None else f"seq={self.as_of}",
+        }
+
+
+@attrs.frozen(kw_only=True)
+class EventProvenance:
+    """What the log knows about an event beyond its fields: the bitemporal columns."""
+
+    version: int
+    """The stream version of the event state shown (1 for never amended)."""
+    first_recorded_at: dt.datetime
+    """When the log first learnt of the event (UTC)."""
+    last_recorded_at: dt.datetime
+    """When the log recorded the state shown (UTC)."""
+    retracted: bool = False
+    """Whether the event is retracted (shown only with ``include_retracted``)."""
+
+
+def _dictionary(pa: Any, index: Any) -> Any:
+    return pa.dictionary(index, pa.string())
+
+
+@functools.cache
+def _event_fields() -> tuple[Any, ...]:
+    pa = pyarrow()
+    timestamp = pa.timestamp("us", tz="UTC")
+    actor = pa.struct(
+        [
+            pa.field("country", pa.string(), nullable=False),
+            pa.field("role", _dictionary(pa, pa.int8())),
+            pa.field("sector", pa.string()),
+            pa.field("name", pa.string()),
+        ]
+    )
+    source = pa.struct(
+        [
+            pa.field("url", pa.string(), nullable=False),
+            pa.field("publisher", pa.string()),
+            pa.field("title", pa.string()),
+            pa.field("published", pa.date32()),
+            pa.field("excerpt", pa.string()),
+        ]
+    )
+    return (
+        pa.field("event_id", pa.string(), nullable=False),
+        pa.field("kind", _dictionary(pa, pa.int32()), nullable=False),
+        pa.field("kind_family", _dictionary(pa, pa.int32()), nullable=False),
+        pa.field("title", pa.string(), nullable=False),
+        pa.field("summary", pa.string(), nullable=False),
+        pa.field("when_edtf", pa.string(), nullable=False),
+        pa.field("when_precision", _dictionary(pa, pa.int8()), nullable=False),
+        pa.field("when_earliest", pa.date32()),
+        pa.field("when_latest", pa.date32()),
+        pa.field("when_open_start", pa.bool_(), nullable=False),
+        pa.field("when_open_end", pa.bool_(), nullable=False),
+        pa.field("when_start", timestamp),
+        pa.field("when_end", timestamp),
+        pa.field("when_approximate", pa.bool_(), nullable=False),
+        pa.field("when_uncertain", pa.bool_(), nullable=False),
+        pa.field("when_phrase", pa.string()),
+        pa.field("when_anchor", pa.date32()),
+        pa.field("when_year", pa.int16()),
+        pa.field("actors", pa.list_(pa.field("item", actor, nullable=False)), nullable=False),
+        pa.field("actor_countries", pa.list_(pa.field("item", pa.string(), nullable=False)), False),
+        pa.field("location", pa.string()),
+        pa.field("treaty", pa.string()),
+        pa.field("tags", pa.list_(pa.field("item", pa.string(), nullable=False)), False),
+        pa.field("related", pa.list_(pa.field("item", pa.string(), nullable=False)), False),
+        pa.field("sources", pa.list_(pa.field("item", source, nullable=False)), nullable=False),
+        pa.field("modality", _dictionary(pa, pa.int8()), nullable=False),
+        pa.field("retracted", pa.bool_(), nullable=False),
+        pa.field("version", pa.int32(), nullable=False),
+        pa.field("first_recorded_at", timestamp, nullable=False),
+        pa.field("last_recorded_at", timestamp, nullable=False),
+        pa.field("attributes", pa.string(), nullable=False),
+    )
+
+
+def events_schema(log: LogPoint) -> Any:
+    """Return the ``events/1`` Arrow schema with ``log`` in its metadata.
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+    """
+    return pyarrow().schema(list(_event_fields()), metadata=log.metadata(EVENTS_SCHEMA_ID))
+
+
+@functools.cache
+def _record_fields() -> tuple[Any, ...]:
+    pa = pyarrow()
+    return (
+        pa.field("seq", pa.int64(), nullable=False),
+        pa.field("stream", pa.string(), nullable=False),
+        pa.field("version", pa.int32(), nullable=False),
+        pa.field("type", _dictionary(pa, pa.int8()), nullable=False),
+        pa.field("recorded_at", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("hash", pa.string(), nullable=False),
+        pa.field("event", pa.string()),
+        pa.field("reason", pa.string()),
+    )
+
+
+def records_schema(log: LogPoint) -> Any:
+    """Return the ``records/1`` Arrow schema (the raw log) with ``log`` in its metadata.
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+    """
+    return pyarrow().schema(list(_record_fields()), metadata=log.metadata(RECORDS_SCHEMA_ID))
+
+
+# -- events to Arrow ---------------------------------------------------------------------------
+
+
+def _fixed_dictionary(pa: Any, indices: list[int | None], values: list[str], index: Any) -> Any:
+    return pa.DictionaryArray.from_arrays(pa.array(indices, index), pa.array(values, pa.string()))
+
+
+def _offsets(pa: Any, lengths: Iterable[int]) -> Any:
+    return pa.array(list(itertools.accumulate(lengths, initial=0)), pa.int32())
+
+
+def _string_lists(pa: Any, lists: list[tuple[str, ...]]) -> Any:
+    flat = [item for items in lists for item in items]
+    return pa.ListArray.from_arrays(_offsets(pa, map(len, lists)), pa.array(flat, pa.string()))
+
+
+def _open_day(day: dt.date, sentinel: dt.date) -> dt.date | None:
+    return None if day == sentinel else day
+
+
+def _year(when: When) -> int | None:
+    if when.earliest != OPEN_START:
+        return when.earliest.year
+    if when.latest != OPEN_END:
+        return when.latest.year
+    return None
+
+
+def event_batch(events: Sequence[Event], provenance: Sequence[EventProvenance], schema: Any) -> Any:
+    """Return one ``events/1`` record batch of ``events`` (with their provenance, in order).
+
+    Columns are built one at a time from plain lists (a comprehension each), and
+    nested lists from flat values and offsets: pyarrow's conversion of lists of
+    dicts costs several times more.
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+    """
+    pa = pyarrow()
+    pc = _import("pyarrow.compute")
+    fields = {f.name: f for f in _event_fields()}
+    whens = [e.when for e in events]
+    kinds = pa.array([e.kind for e in events], pa.string()).dictionary_encode()
+    families = [k.partition(".")[0] for k in kinds.dictionary.to_pylist()]
+    family_names = sorted(set(families))
+    family_of_kind = pa.array([family_names.index(f) for f in families], pa.int32())
+    kind_family = pa.DictionaryArray.from_arrays(
+        pc.take(family_of_kind, kinds.indices), pa.array(family_names, pa.string())
+    )
+    actors = [e.actors for e in events]
+    flat_actors = [a for group in actors for a in group]
+    actor_values = pa.StructArray.from_arrays(
+        [
+            pa.array([a.country for a in flat_actors], pa.string()),
+            _fixed_dictionary(
+                pa,
+                [None if a.role is None else _ROLE_INDEX[a.role] for a in flat_actors],
+                _ROLES,
+                pa.int8(),
+            ),
+            pa.array([a.sector for a in flat_actors], pa.string()),
+            pa.array([a.name for a in flat_actors], pa.string()),
+        ],
+        fields=list(fields["actors"].type.value_type),
+    )
+    sources = [e.sources for e in events]
+    flat_sources = [s for group in sources for s in group]
+    source_values = pa.StructArray.from_arrays(
+        [
+            pa.array([s.url for s in flat_sources], pa.string()),
+            pa.array([s.publisher for s in flat_sources], pa.string()),
+            pa.array([s.title for s in flat_sources], pa.string()),
+            pa.array([s.published for s in flat_sources], pa.date32()),
+            pa.array([s.excerpt for s in flat_sources], pa.string()),
+        ],
+        fields=list(fields["sources"].type.value_type),
+    )
+    timestamp = pa.timestamp("us", tz="UTC")
+    columns = [
+        pa.array([e.id for e in events], pa.string()),
+        kinds,
+        kind_family,
+        pa.array([e.title for e in events], pa.string()),
+        pa.array([e.summary for e in events], pa.string()),
+        pa.array([w.edtf for w in whens], pa.string()),
+        _fixed_dictionary(
+            pa, [_PRECISION_INDEX[w.precision] for w in whens], _PRECISIONS, pa.int8()
+        ),
+        pa.array([_open_day(w.earliest, OPEN_START) for w in whens], pa.date32()),
+        pa.array([_open_day(w.latest, OPEN_END) for w in whens], pa.date32()),
+        pa.array([w.earliest == OPEN_START for w in whens], pa.bool_()),
+        pa.array([w.latest == OPEN_END for w in whens], pa.bool_()),
+        pa.array([w.start for w in whens], timestamp),
+        pa.array([w.end for w in whens], timestamp),
+        pa.array([w.approximate for w in whens], pa.bool_()),
+        pa.array([w.uncertain for w in whens], pa.bool_()),
+        pa.array([w.phrase for w in whens], pa.string()),
+        pa.array([w.anchor for w in whens], pa.date32()),
+        pa.array([_year(w) for w in whens], pa.int16()),
+        pa.ListArray.from_arrays(
+            _offsets(pa, map(len, actors)), actor_values, type=fields["actors"].type
+        ),
+        _string_lists(pa, [e.countries for e in events]),
+        pa.array([e.location for e in events], pa.string()),
+        pa.array([e.treaty for e in events], pa.string()),
+        _string_lists(pa, [e.tags for e in events]),
+        _string_lists(pa, [e.related for e in events]),
+        pa.ListArray.from_arrays(
+            _offsets(pa, map(len, sources)), source_values, type=fields["sources"].type
+        ),
+        _fixed_dictionary(
+            pa, [_MODALITY_INDEX[e.modality] for e in events], _MODALITIES, pa.int8()
+        ),
+        pa.array([p.retracted for p in provenance], pa.bool_()),
+        pa.array([p.version for p in provenance], pa.int32()),
+        pa.array([p.first_recorded_at for p in provenance], timestamp),
+        pa.array([p.last_recorded_at for p in provenance], timestamp),
+        pa.array(
+            [_json.encode(e.attributes).decode() if e.attributes else "{}" for e in events],
+            pa.string(),
+        ),
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def record_batches(records: Iterable[Record], schema: Any, rows: int = BATCH_ROWS) -> Iterator[Any]:
+    """Yield ``records/1`` record batches of log records (``rows`` records each).
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+    """
+    pa = pyarrow()
+    timestamp = pa.timestamp("us", tz="UTC")
+    it = iter(records)
+    while chunk := list(itertools.islice(it, rows)):
+        columns = [
+            pa.array([r.seq for r in chunk], pa.int64()),
+            pa.array([r.stream for r in chunk], pa.string()),
+            pa.array([r.version for r in chunk], pa.int32()),
+            _fixed_dictionary(
+                pa, [_RECORD_TYPE_INDEX[r.type] for r in chunk], _RECORD_TYPES, pa.int8()
+            ),
+            pa.array([r.recorded_at for r in chunk], timestamp),
+            pa.array([r.hash for r in chunk], pa.string()),
+            pa.array(
+                [None if r.event is None else _json.encode(r.event).decode() for r in chunk],
+                pa.string(),
+            ),
+            pa.array([r.payload.reason for r in chunk], pa.string()),
+        ]
+        yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+# -- Arrow back to events ----------------------------------------------------------------------
+
+_NEEDED = (
+    "event_id",
+    "kind",
+    "title",
+    "when_edtf",
+    "when_precision",
+    "when_earliest",
+    "when_latest",
+)
+
+
+def _table(source: Any) -> Any:
+    pa = pyarrow()
+    if isinstance(source, pa.Table):
+        return source
+    if isinstance(source, pa.RecordBatch):
+        return pa.Table.from_batches([source])
+    if hasattr(source, "__arrow_c_stream__"):
+        return pa.RecordBatchReader.from_stream(source).read_all()
+    raise InvalidRecord(
+        type(source).__name__, "expected an Arrow table, record batch or PyCapsule stream"
+    )
+
+
+def _when(row: dict[str, Any]) -> When:
+    earliest, latest = row["when_earliest"], row["when_latest"]
+    return When(
+        edtf=row["when_edtf"],
+        precision=Precision(row["when_precision"]),
+        earliest=OPEN_START if earliest is None or row.get("when_open_start") else earliest,
+        latest=OPEN_END if latest is None or row.get("when_open_end") else latest,
+        start=row.get("when_start"),
+        end=row.get("when_end"),
+        approximate=bool(row.get("when_approximate")),
+        uncertain=bool(row.get("when_uncertain")),
+        phrase=row.get("when_phrase"),
+        anchor=row.get("when_anchor"),
+    )
+
+
+def _fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["event_id"],
+        "kind": row["kind"],
+        "when": _when(row),
+        "title": row["title"],
+        "summary": row.get("summary") or "",
+        "actors": row.get("actors") or (),
+        "location": row.get("location"),
+        "sources": row.get("sources") or (),
+        "tags": row.get("tags") or (),
+        "treaty": row.get("treaty"),
+        "related": row.get("related") or (),
+        "modality": row.get("modality") or Modality.ACTUAL,
+        "attributes": msgspec.json.decode(row.get("attributes") or "{}"),
+    }
+
+
+def arrow_rows(source: Any) -> Iterator[tuple[int, dict[str, Any] | InvalidDate]]:
+    """Yield ``(row, fields)`` for each row of an ``events/1`` table (rows from 1).
+
+    ``fields`` are the keyword fields of an ``Event`` (``when`` already a
+    ``When``), or the ``InvalidDate`` saying why the row's date columns do not
+    form a date. Takes a ``pyarrow.Table``, a record batch, or any object with
+    ``__arrow_c_stream__`` (a polars or DuckDB result, ``tl.events()``). The
+    bitemporal columns (version, recorded times, retracted) describe the log
+    the table came from and are not read back.
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+        InvalidRecord: the table lacks a column events need.
+    """
+    table = _table(source)
+    missing = [c for c in _NEEDED if c not in table.column_names]
+    if missing:
+        raise InvalidRecord(
+            "Arrow table", f"no column {missing[0]!r}: not an {EVENTS_SCHEMA_ID} table"
+        )
+    number = 0
+    for batch in table.to_batches():
+        for row in batch.to_pylist():
+            number += 1
+            try:
+                yield number, _fields(row)
+            except InvalidDate as exc:
+                yield number, exc
+            except msgspec.DecodeError as exc:
+                yield number, InvalidDate(row.get("attributes"), f"attributes: {exc}")
+
+
+def events_from_arrow(source: Any) -> list[Event]:
+    """Return the events of an ``events/1`` table (see ``arrow_rows`` for what it takes).
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+        InvalidRecord: the table lacks a column events need.
+        InvalidEvent: a row holds a bad value (the message names the row and the field).
+    """
+    out = []
+    for number, fields in arrow_rows(source):
+        try:
+            if isinstance(fields, InvalidDate):
+                raise fields
+            out.append(Event(**fields))
+        except (InvalidEvent, InvalidDate) as exc:
+            raise InvalidRecord(f"Arrow row {number}", str(exc)) from None
+    return out
