@@ -358,44 +358,32 @@ def record_batches(records: Iterable[Record], schema: Any, rows: int = BATCH_ROW
 
 # -- Arrow back to events ----------------------------------------------------------------------
 
-_NEEDED = (
-    "event_id",
-    "kind",
-    "title",
-    "when_edtf",
-    "when_precision",
-    "when_earliest",
-    "when_latest",
-)
+_NEEDED = ("event_id", "kind", "title", "when_edtf")
 
 
-def _table(source: Any) -> Any:
+def _batches(source: Any) -> Iterator[Any]:
     pa = pyarrow()
     if isinstance(source, pa.Table):
-        return source
-    if isinstance(source, pa.RecordBatch):
-        return pa.Table.from_batches([source])
-    if hasattr(source, "__arrow_c_stream__"):
-        return pa.RecordBatchReader.from_stream(source).read_all()
-    raise InvalidRecord(
-        type(source).__name__, "expected an Arrow table, record batch or PyCapsule stream"
-    )
+        yield from source.to_batches()
+    elif isinstance(source, pa.RecordBatch):
+        yield source
+    elif isinstance(source, pa.RecordBatchReader):
+        yield from source
+    elif hasattr(source, "__arrow_c_stream__"):
+        yield from pa.RecordBatchReader.from_stream(source)
+    elif isinstance(source, Iterator):
+        for batch in source:  # record batches, one at a time (a dataset scan)
+            yield from _batches(batch)
+    else:
+        raise InvalidRecord(
+            type(source).__name__, "expected an Arrow table, record batch or PyCapsule stream"
+        )
 
 
 def _when(row: dict[str, Any]) -> When:
-    earliest, latest = row["when_earliest"], row["when_latest"]
-    return When(
-        edtf=row["when_edtf"],
-        precision=Precision(row["when_precision"]),
-        earliest=OPEN_START if earliest is None or row.get("when_open_start") else earliest,
-        latest=OPEN_END if latest is None or row.get("when_open_end") else latest,
-        start=row.get("when_start"),
-        end=row.get("when_end"),
-        approximate=bool(row.get("when_approximate")),
-        uncertain=bool(row.get("when_uncertain")),
-        phrase=row.get("when_phrase"),
-        anchor=row.get("when_anchor"),
-    )
+    # Rebuilt from the EDTF, phrase and anchor, and checked (as every importer does):
+    # the bounds, flags and instants are derived from them, never trusted column by column.
+    return When.from_parts(row["when_edtf"], row.get("when_phrase"), row.get("when_anchor"))
 
 
 def _fields(row: dict[str, Any]) -> dict[str, Any]:
@@ -421,8 +409,10 @@ def arrow_rows(source: Any) -> Iterator[tuple[int, dict[str, Any] | InvalidDate]
 
     ``fields`` are the keyword fields of an ``Event`` (``when`` already a
     ``When``), or the ``InvalidDate`` saying why the row's date columns do not
-    form a date. Takes a ``pyarrow.Table``, a record batch, or any object with
-    ``__arrow_c_stream__`` (a polars or DuckDB result, ``tl.events()``). The
+    form a date. Takes a ``pyarrow.Table``, a record batch, a record batch
+    reader or an iterator of batches (read one batch at a time), or any object
+    with ``__arrow_c_stream__``
+    (a polars or DuckDB result, ``tl.events()``). The
     bitemporal columns (version, recorded times, retracted) describe the log
     the table came from and are not read back.
 
@@ -430,14 +420,13 @@ def arrow_rows(source: Any) -> Iterator[tuple[int, dict[str, Any] | InvalidDate]
         MissingDependency: pyarrow is not installed.
         InvalidRecord: the table lacks a column events need.
     """
-    table = _table(source)
-    missing = [c for c in _NEEDED if c not in table.column_names]
-    if missing:
-        raise InvalidRecord(
-            "Arrow table", f"no column {missing[0]!r}: not an {EVENTS_SCHEMA_ID} table"
-        )
     number = 0
-    for batch in table.to_batches():
+    for batch in _batches(source):
+        missing = [c for c in _NEEDED if c not in batch.schema.names]
+        if missing:
+            raise InvalidRecord(
+                "Arrow table", f"no column {missing[0]!r}: not an {EVENTS_SCHEMA_ID} table"
+            )
         for row in batch.to_pylist():
             number += 1
             try:
