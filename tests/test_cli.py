@@ -672,7 +672,7 @@ class TestAdmin:
         """plugins lists the first-party plugins as text and as JSON."""
         assert "ics" in run("plugins").stdout
         data = json.loads(run("plugins", "--json").stdout)
-        assert [p["name"] for p in data] == ["analyses", "arrow", "csv", "ics", "json"]
+        assert [p["name"] for p in data] == ["analyses", "arrow", "csv", "ics", "json", "sqlite"]
         fields = {"name", "version", "source", "distribution", "entry_point", "hooks", "error"}
         assert fields == set(data[0])
         assert "csv = timeline_csv" == data[2]["entry_point"]

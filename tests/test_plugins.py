@@ -732,7 +732,7 @@ def _private_imports_at(path: Path, root: Path) -> list[str]:
         ROOT = saved
 
 
-FIRST_PARTY = ["analyses", "arrow", "csv", "ics", "json"]
+FIRST_PARTY = ["analyses", "arrow", "csv", "ics", "json", "sqlite"]
 
 
 class TestFirstParty:

@@ -158,3 +158,24 @@ class TestReaders:
         tl.amend("a", reason="typo", title="A!")
         rows = timeline.records_reader(tl, streams=["a"]).read_all().to_pylist()
         assert [(1, "recorded"), (2, "amended")] == [(r["version"], r["type"]) for r in rows]
+
+
+class TestEventRows:
+    def test_rows_equal_the_arrow_table(self) -> None:
+        """event_rows (no pyarrow) gives exactly the values of the Arrow table, every column."""
+        tl = timeline.Timeline(timeline.MemoryStore(), clock=FixedClock())
+        tl.record(
+            id="x",
+            kind="treaty.ratified",
+            when="2025-12-04T10:00+05:30",
+            title="T",
+            actors=[{"country": "RUS", "role": "party", "sector": "GOV"}],
+            sources=[{"url": "https://tass.ru/a", "published": "2025-02-19"}],
+            attributes={"a": 1},
+        )
+        tl.record(id="y", kind="relations.shift", when="../2024-06", title="Y", tags=["b", "a"])
+        tl.record(id="z", kind="relations.shift", when="since 2022", title="Z")
+        tl.amend("y", reason="r", summary="now")
+        tl.retract("z", reason="r")
+        rows = list(timeline.event_rows(tl, tl.iter_records(tl.filter(include_retracted=True))))
+        assert tl.events(include_retracted=True).to_arrow().to_pylist() == rows

@@ -57,7 +57,7 @@ from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
 from ._model import Actor, ActorRole, Event, Modality, Source
 from ._projection import CurrentState, EventFilter, Projection
 from ._records import Payload, Record, RecordType
-from ._results import EventResults, events_reader, records_reader
+from ._results import EventResults, event_rows, events_reader, records_reader
 from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
 from ._timeline import DEFAULT_PATH, Timeline, TimelineView
@@ -127,6 +127,7 @@ __all__ = [
     "calendar_span",
     "datasets",
     "days_between",
+    "event_rows",
     "events_from_arrow",
     "events_reader",
     "hookimpl",

@@ -31,6 +31,7 @@ __all__ = [
     "LogPoint",
     "arrow_rows",
     "event_batch",
+    "event_row",
     "events_from_arrow",
     "events_schema",
     "pyarrow",
@@ -229,6 +230,65 @@ def _year(when: When) -> int | None:
     if when.latest != OPEN_END:
         return when.latest.year
     return None
+
+
+def event_row(event: Event, provenance: EventProvenance) -> dict[str, Any]:
+    """Return one ``events/1`` row as plain Python values (what ``to_pylist`` would give).
+
+    For writers without pyarrow (the ``sqlite`` exporter). ``event_batch`` builds
+    the same columns a batch at a time; a test checks the two agree.
+    """
+    when = event.when
+    return {
+        "event_id": event.id,
+        "kind": event.kind,
+        "kind_family": event.kind.partition(".")[0],
+        "title": event.title,
+        "summary": event.summary,
+        "when_edtf": when.edtf,
+        "when_precision": when.precision.value,
+        "when_earliest": _open_day(when.earliest, OPEN_START),
+        "when_latest": _open_day(when.latest, OPEN_END),
+        "when_open_start": when.earliest == OPEN_START,
+        "when_open_end": when.latest == OPEN_END,
+        "when_start": None if when.start is None else when.start.astimezone(dt.timezone.utc),
+        "when_end": None if when.end is None else when.end.astimezone(dt.timezone.utc),
+        "when_approximate": when.approximate,
+        "when_uncertain": when.uncertain,
+        "when_phrase": when.phrase,
+        "when_anchor": when.anchor,
+        "when_year": _year(when),
+        "actors": [
+            {
+                "country": a.country,
+                "role": None if a.role is None else a.role.value,
+                "sector": a.sector,
+                "name": a.name,
+            }
+            for a in event.actors
+        ],
+        "actor_countries": list(event.countries),
+        "location": event.location,
+        "treaty": event.treaty,
+        "tags": list(event.tags),
+        "related": list(event.related),
+        "sources": [
+            {
+                "url": s.url,
+                "publisher": s.publisher,
+                "title": s.title,
+                "published": s.published,
+                "excerpt": s.excerpt,
+            }
+            for s in event.sources
+        ],
+        "modality": event.modality.value,
+        "retracted": provenance.retracted,
+        "version": provenance.version,
+        "first_recorded_at": provenance.first_recorded_at,
+        "last_recorded_at": provenance.last_recorded_at,
+        "attributes": _json.encode(event.attributes).decode() if event.attributes else "{}",
+    }
 
 
 def event_batch(events: Sequence[Event], provenance: Sequence[EventProvenance], schema: Any) -> Any:

@@ -19,6 +19,7 @@ from ._arrow import (
     EventProvenance,
     LogPoint,
     event_batch,
+    event_row,
     events_schema,
     pyarrow,
     record_batches,
@@ -27,7 +28,14 @@ from ._arrow import (
 from ._model import Event
 from ._records import Record
 
-__all__ = ["EventResults", "events_reader", "log_point", "records_reader", "results_of"]
+__all__ = [
+    "EventResults",
+    "event_rows",
+    "events_reader",
+    "log_point",
+    "records_reader",
+    "results_of",
+]
 
 #: Given a run of events (in order), return their provenance (in the same order).
 ProvenanceOf = Callable[[Sequence[Event]], Sequence[EventProvenance]]
@@ -327,6 +335,26 @@ def events_reader(
             yield event_batch(events, [provenance(r) for r in chunk], schema)
 
     return pyarrow().RecordBatchReader.from_batches(schema, batches())
+
+
+def event_rows(view: Any, records: Iterable[Record] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield ``events/1`` rows as plain Python values (dicts), one record at a time.
+
+    No pyarrow needed: for writers of other formats (the ``sqlite`` exporter).
+    Dates are ``datetime.date``, instants aware UTC ``datetime``, lists Python
+    lists, attributes JSON text: the values ``events_reader`` would hold.
+
+    Args:
+        view: a timeline or an ``as_of`` view.
+        records: the records to write, in order; all current events when omitted.
+
+    .. versionadded:: 0.2
+    """
+    live = view._state.latest
+    provenance = _provenance_of_records(view, lambda event_id: event_id not in live)
+    for record in view.iter_records() if records is None else records:
+        assert record.event is not None  # query results hold event states only
+        yield event_row(record.event, provenance(record))
 
 
 def records_reader(
