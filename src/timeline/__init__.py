@@ -17,6 +17,8 @@ from ._arrow import (
     LogPoint,
     arrow_rows,
     events_from_arrow,
+    pandas_from_arrow,
+    rows_table,
 )
 from ._calendar import (
     FUZZY_POLICIES,
@@ -132,8 +134,10 @@ __all__ = [
     "events_reader",
     "hookimpl",
     "open",
+    "pandas_from_arrow",
     "parse_modalities",
     "records_reader",
+    "rows_table",
 ]
 
 

@@ -9,6 +9,7 @@ absent. The columns, their types and the date semantics are documented in
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import functools
 import importlib
 import itertools
@@ -34,9 +35,11 @@ __all__ = [
     "event_row",
     "events_from_arrow",
     "events_schema",
+    "pandas_from_arrow",
     "pyarrow",
     "record_batches",
     "records_schema",
+    "rows_table",
 ]
 
 #: The name and version of the events table, in its schema metadata.
@@ -414,6 +417,57 @@ def record_batches(records: Iterable[Record], schema: Any, rows: int = BATCH_ROW
             pa.array([r.payload.reason for r in chunk], pa.string()),
         ]
         yield pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+# -- other tables (analysis results) -------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    # Nested attrs values become structs, tuples lists, enums their values; the
+    # open-bound markers become nulls, as in events/1.
+    if attrs.has(type(value)):
+        return {f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if type(value) is dt.date and value in (OPEN_START, OPEN_END):
+        return None
+    return value
+
+
+def rows_table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Any:
+    """Return a ``pyarrow.Table`` of ``rows`` (dicts), with ``columns`` in this order.
+
+    Values may be attrs instances (struct columns), tuples (list columns) and
+    enums (their values); ``date.min`` / ``date.max`` (open bounds) become nulls.
+    Column types are inferred from the values; an empty table has null columns.
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+
+    .. versionadded:: 0.2
+    """
+    plain = [{c: _plain(row.get(c)) for c in columns} for row in rows]
+    return pyarrow().Table.from_pydict({c: [r[c] for r in plain] for c in columns})
+
+
+def pandas_from_arrow(table: Any) -> Any:
+    """Return a ``pandas.DataFrame`` of an Arrow table or stream.
+
+    ``DataFrame.from_arrow`` (the PyCapsule import) on pandas 3, ``Table.to_pandas`` before.
+
+    Raises:
+        ImportError: pandas is not installed.
+
+    .. versionadded:: 0.2
+    """
+    import pandas as pd
+
+    from_arrow = getattr(pd.DataFrame, "from_arrow", None)
+    return from_arrow(table) if from_arrow is not None else table.to_pandas()
 
 
 # -- Arrow back to events ----------------------------------------------------------------------

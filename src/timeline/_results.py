@@ -21,6 +21,7 @@ from ._arrow import (
     event_batch,
     event_row,
     events_schema,
+    pandas_from_arrow,
     pyarrow,
     record_batches,
     records_schema,
@@ -208,11 +209,7 @@ class EventResults:
             MissingDependency: pyarrow is not installed.
             ImportError: pandas is not installed.
         """
-        import pandas as pd
-
-        table = self.to_arrow()
-        from_arrow = getattr(pd.DataFrame, "from_arrow", None)
-        return from_arrow(table) if from_arrow is not None else table.to_pandas()
+        return pandas_from_arrow(self.to_arrow())
 
     def to_polars(self) -> Any:
         """Return the events as a ``polars.DataFrame`` (through Arrow).
