@@ -16,8 +16,8 @@ from typing import Any, overload
 
 from ._arrow import (
     BATCH_ROWS,
-    EventProvenance,
     LogPoint,
+    Provenance,
     event_batch,
     event_row,
     events_schema,
@@ -38,8 +38,8 @@ __all__ = [
     "results_of",
 ]
 
-#: Given a run of events (in order), return their provenance (in the same order).
-ProvenanceOf = Callable[[Sequence[Event]], Sequence[EventProvenance]]
+#: Given a run of events (in order), return their provenance columns (in the same order).
+ProvenanceOf = Callable[[Sequence[Event]], Provenance]
 
 
 def _chunks(items: Iterable[Any], rows: int) -> Iterator[list[Any]]:
@@ -161,8 +161,9 @@ class EventResults:
             MissingDependency: pyarrow is not installed.
         """
         schema = self.schema
-        for chunk in _chunks(self._events, rows):
-            yield event_batch(chunk, self._provenance(chunk), schema)
+        for start in range(0, len(self._events), rows):
+            chunk = self._events[start : start + rows]
+            yield event_batch(list(chunk), self._provenance(chunk), schema)
 
     def reader(self, rows: int = BATCH_ROWS) -> Any:
         """Return a ``pyarrow.RecordBatchReader`` that builds each batch when it is read.
@@ -240,19 +241,33 @@ def log_point(view: Any) -> LogPoint:
 
 
 def _provenance_of_records(
-    view: Any, retracted: Callable[[str], bool]
-) -> Callable[[Record], EventProvenance]:
+    view: Any, retracted: Callable[[str], bool] | None
+) -> Callable[[Sequence[Record]], Provenance]:
+    """Return what builds the provenance columns of a run of records read from ``view``.
+
+    ``retracted`` says whether an event id is retracted; None when none can be
+    (the results leave retracted events out).
+    """
     store = view._store
 
-    def provenance(record: Record) -> EventProvenance:
-        first = record.recorded_at
-        if record.version > 1:
-            first = store.stream(record.stream)[0].recorded_at
-        return EventProvenance(
-            version=record.version,
+    def provenance(records: Sequence[Record]) -> Provenance:
+        last = [r.recorded_at for r in records]
+        first = last
+        amended = [i for i, r in enumerate(records) if r.version > 1]
+        if amended:
+            # The current state keeps only the latest record: an amended event's
+            # first record is read from its stream (one indexed lookup each).
+            first = list(last)
+            for i in amended:
+                first[i] = store.stream(records[i].stream)[0].recorded_at
+        flags = (
+            [False] * len(records) if retracted is None else [retracted(r.stream) for r in records]
+        )
+        return Provenance(
+            version=[r.version for r in records],
             first_recorded_at=first,
-            last_recorded_at=record.recorded_at,
-            retracted=retracted(record.stream),
+            last_recorded_at=last,
+            retracted=flags,
         )
 
     return provenance
@@ -265,6 +280,11 @@ class _EventsOf(Sequence[Event]):
 
     def __init__(self, records: Sequence[Record]) -> None:
         self._records = records
+
+    @property
+    def records(self) -> Sequence[Record]:
+        """The records whose events these are."""
+        return self._records
 
     def __len__(self) -> int:
         return len(self._records)
@@ -287,21 +307,36 @@ class _EventsOf(Sequence[Event]):
             yield record.event  # type: ignore[misc]  # query results hold event states only
 
 
-def results_of(view: Any, records: Sequence[Record]) -> EventResults:
+def results_of(
+    view: Any, records: Sequence[Record], include_retracted: bool = False
+) -> EventResults:
     """Return the ``EventResults`` of query ``records`` read from ``view`` (timeline order).
 
-    The retracted flags are read now, so later writes to the timeline do not
-    change what the results say about the moment they were read.
+    With ``include_retracted`` the retracted flags are read now, so later writes
+    to the timeline do not change what the results say about when they were read.
     """
-    live = view._state.latest
-    by_id = {r.stream: r for r in records}
-    gone = frozenset(r.stream for r in records if r.stream not in live)
-    provenance = _provenance_of_records(view, gone.__contains__)
+    gone: frozenset[str] = frozenset()
+    if include_retracted and view._state.retracted:
+        live = view._state.latest
+        gone = frozenset(r.stream for r in records if r.stream not in live)
+    provenance = _provenance_of_records(view, gone.__contains__ if gone else None)
+    by_id: dict[str, Record] = {}
 
-    def of(events: Sequence[Event]) -> list[EventProvenance]:
-        return [provenance(by_id[event.id]) for event in events]
+    def of(events: Sequence[Event]) -> Provenance:
+        if isinstance(events, _EventsOf):
+            return provenance(events.records)  # a slice of these results: no lookups
+        if not by_id:
+            by_id.update((r.stream, r) for r in records)
+        return provenance([by_id[event.id] for event in events])
 
     return EventResults(_EventsOf(records), log=log_point(view), provenance=of)
+
+
+def _retracted(view: Any) -> Callable[[str], bool] | None:
+    live = view._state.latest
+    if not view._state.retracted:
+        return None
+    return lambda event_id: event_id not in live
 
 
 def events_reader(
@@ -322,14 +357,12 @@ def events_reader(
     .. versionadded:: 0.2
     """
     schema = events_schema(log_point(view))
-    live = view._state.latest
-    provenance = _provenance_of_records(view, lambda event_id: event_id not in live)
+    provenance = _provenance_of_records(view, _retracted(view))
     walk = view.iter_records() if records is None else records
 
     def batches() -> Iterator[Any]:
         for chunk in _chunks(walk, rows):
-            events = [r.event for r in chunk]
-            yield event_batch(events, [provenance(r) for r in chunk], schema)
+            yield event_batch([r.event for r in chunk], provenance(chunk), schema)
 
     return pyarrow().RecordBatchReader.from_batches(schema, batches())
 
@@ -347,11 +380,12 @@ def event_rows(view: Any, records: Iterable[Record] | None = None) -> Iterator[d
 
     .. versionadded:: 0.2
     """
-    live = view._state.latest
-    provenance = _provenance_of_records(view, lambda event_id: event_id not in live)
-    for record in view.iter_records() if records is None else records:
-        assert record.event is not None  # query results hold event states only
-        yield event_row(record.event, provenance(record))
+    provenance = _provenance_of_records(view, _retracted(view))
+    for chunk in _chunks(view.iter_records() if records is None else records, 4096):
+        columns = provenance(chunk)
+        for at, record in enumerate(chunk):
+            assert record.event is not None  # query results hold event states only
+            yield event_row(record.event, columns, at)
 
 
 def records_reader(

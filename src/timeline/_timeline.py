@@ -265,7 +265,7 @@ class _Reader:
             between=between,
             include_retracted=include_retracted,
         )
-        return results_of(self, self._state.query(where))
+        return results_of(self, self._state.query(where), where.include_retracted)
 
     def history(self, event_id: str) -> list[Record]:
         """Return every record about an event, oldest first (up to this view's seq).
