@@ -119,6 +119,22 @@ class TestColumns:
         assert (1, False) == (row["version"], row["retracted"])
         assert row["first_recorded_at"] == row["last_recorded_at"]
 
+    def test_a_country_named_twice_is_listed_once(self, tl: timeline.Timeline) -> None:
+        """actor_countries lists each country once, as Event.countries does."""
+        tl.record(
+            id="twice",
+            kind="visit.state",
+            when="2025-06-01",
+            title="Twice",
+            actors=[{"country": "RUS", "role": "host"}, {"country": "RUS", "role": "actor"}, "IND"],
+        )
+        rows = {r["event_id"]: r for r in tl.events().to_arrow().to_pylist()}
+        assert (["RUS", "IND"], 3) == (
+            rows["twice"]["actor_countries"],
+            len(rows["twice"]["actors"]),
+        )
+        assert ["RUS", "IND"] == rows["relos"]["actor_countries"]
+
     def test_timed_instants_in_utc(self, tl: timeline.Timeline) -> None:
         """A timed event's start is the same instant, in UTC."""
         row = next(r for r in tl.events().to_arrow().to_pylist() if r["event_id"] == "timed")

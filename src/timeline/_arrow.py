@@ -227,6 +227,18 @@ def _string_lists(pa: Any, lists: list[tuple[str, ...]]) -> Any:
     return pa.ListArray.from_arrays(_offsets(pa, map(len, lists)), pa.array(flat, pa.string()))
 
 
+def _countries(pa: Any, actors: list[tuple[Any, ...]], flat_actors: list[Any], offsets: Any) -> Any:
+    # ``Event.countries`` without a dict per event: the actors' codes share the
+    # actors' offsets unless an event names one country twice (with two roles).
+    repeats = any(len(g) > 1 and len({a.country for a in g}) < len(g) for g in actors)
+    if repeats:
+        return _string_lists(pa, [tuple(dict.fromkeys(a.country for a in g)) for g in actors])
+    codes = pa.array([a.country for a in flat_actors], pa.string())
+    return pa.ListArray.from_arrays(
+        offsets, codes, type=pa.list_(pa.field("item", pa.string(), False))
+    )
+
+
 def _open_day(day: dt.date, sentinel: dt.date) -> dt.date | None:
     return None if day == sentinel else day
 
@@ -349,6 +361,7 @@ def event_batch(events: Sequence[Event], provenance: Provenance, schema: Any) ->
         ],
         fields=list(fields["actors"].type.value_type),
     )
+    actor_offsets = _offsets(pa, map(len, actors))
     sources = [e.sources for e in events]
     flat_sources = [s for group in sources for s in group]
     source_values = pa.StructArray.from_arrays(
@@ -382,10 +395,8 @@ def event_batch(events: Sequence[Event], provenance: Provenance, schema: Any) ->
         pa.array([w.phrase for w in whens], pa.string()),
         pa.array([w.anchor for w in whens], pa.date32()),
         pa.array([_year(w) for w in whens], pa.int16()),
-        pa.ListArray.from_arrays(
-            _offsets(pa, map(len, actors)), actor_values, type=fields["actors"].type
-        ),
-        _string_lists(pa, [e.countries for e in events]),
+        pa.ListArray.from_arrays(actor_offsets, actor_values, type=fields["actors"].type),
+        _countries(pa, actors, flat_actors, actor_offsets),
         pa.array([e.location for e in events], pa.string()),
         pa.array([e.treaty for e in events], pa.string()),
         _string_lists(pa, [e.tags for e in events]),
