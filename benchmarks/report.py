@@ -55,6 +55,12 @@ def _target(
         return "≥10x peer, ≥1.0x typed floor", "yes" if ok else "NO"
     if case.startswith("append batched sqlite"):
         return "≥200,000/s", "yes" if rate >= 200_000 else "NO"
+    if case == "events to arrow" and n >= 1_000_000:
+        return "< 3 s (1M)", "yes" if rate >= n / 3 else "NO"
+    if case == "events to arrow" and n >= 100_000:
+        return "≥5x json_normalize (100k)", "yes" if (ratio_peer or 0) >= 5 else "NO"
+    if case.startswith("duckdb country-by-month") and n >= 1_000_000:
+        return "< 1 s (1M)", "yes" if rate >= n else "NO"
     return "", ""
 
 

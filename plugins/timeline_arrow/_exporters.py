@@ -14,7 +14,7 @@ import attrs
 
 import timeline
 
-__all__ = ["ArrowExporter", "ParquetExporter"]
+__all__ = ["ArrowExporter", "ParquetExporter", "arrow_module"]
 
 #: Rows per Parquet row group (and per record batch): large enough for the readers'
 #: statistics to skip whole groups, small enough to keep an export's memory flat.
@@ -32,7 +32,8 @@ _TABLE = timeline.Option(
 )
 
 
-def _module(name: str) -> Any:
+def arrow_module(name: str) -> Any:
+    """Return the pyarrow module ``name``, or raise ``MissingDependency`` naming the extra."""
     try:
         return importlib.import_module(name)
     except ImportError:
@@ -70,8 +71,8 @@ class _HiveWriter:
     """
 
     def __init__(self, root: Path, schema: Any, rows: int, options: dict[str, Any]) -> None:
-        self.pa = _module("pyarrow")
-        self.pq = _module("pyarrow.parquet")
+        self.pa = arrow_module("pyarrow")
+        self.pq = arrow_module("pyarrow.parquet")
         self.root = root
         self.schema = schema.remove(schema.get_field_index(PARTITION_COLUMN))
         self.rows = rows
@@ -83,7 +84,7 @@ class _HiveWriter:
 
     def write(self, batch: Any) -> None:
         """Add a batch of ``events/1`` rows (with the ``when_year`` column)."""
-        pc = _module("pyarrow.compute")
+        pc = arrow_module("pyarrow.compute")
         years = batch.column(PARTITION_COLUMN)
         body = batch.drop_columns([PARTITION_COLUMN])
         for year in pc.unique(years).to_pylist():
@@ -214,7 +215,7 @@ class ParquetExporter(timeline.Exporter):
         where = view.filter(**options)
         count = 0
         with _new_directory(Path(os.fspath(dest))) as root:
-            reader = timeline_events_reader(view, view.iter_records(where), rows)
+            reader = _events_reader(view, view.iter_records(where), rows)
             writer = _HiveWriter(root, reader.schema, rows, self.writer_options())
             try:
                 for batch in reader:
@@ -228,7 +229,7 @@ class ParquetExporter(timeline.Exporter):
         self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
     ) -> int:
         """Write one Parquet file to the binary ``stream``; return how many events it is about."""
-        pq = _module("pyarrow.parquet")
+        pq = arrow_module("pyarrow.parquet")
         rows = _rows(self, options["row_group_rows"])
         reader, events = _reader(timeline, records, options["table"], rows)
         count = 0
@@ -239,7 +240,7 @@ class ParquetExporter(timeline.Exporter):
         return count if events is None else events
 
 
-def timeline_events_reader(view: Any, records: Iterable[timeline.Record], rows: int) -> Any:
+def _events_reader(view: Any, records: Iterable[timeline.Record], rows: int) -> Any:
     """Return the ``events/1`` batch reader of ``records`` (a name the module doesn't shadow)."""
     return timeline.events_reader(view, records, rows=rows)
 
@@ -278,7 +279,7 @@ class ArrowExporter(timeline.Exporter):
         self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
     ) -> int:
         """Write the IPC file to the binary ``stream``; return how many events it is about."""
-        ipc = _module("pyarrow.ipc")
+        ipc = arrow_module("pyarrow.ipc")
         reader, events = _reader(timeline, records, options["table"], ROW_GROUP_ROWS)
         count = 0
         with ipc.new_file(stream, reader.schema) as writer:

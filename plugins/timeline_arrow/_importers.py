@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,18 +11,11 @@ import attrs
 
 import timeline
 
+from ._exporters import arrow_module
+
 __all__ = ["ArrowImporter", "ParquetImporter"]
 
 Row = tuple[int, "dict[str, Any] | timeline.ImportProblem"]
-
-
-def _module(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        raise timeline.MissingDependency(
-            "pyarrow", "arrow", "the Parquet and Arrow formats"
-        ) from None
 
 
 @attrs.frozen
@@ -40,7 +32,7 @@ class _Directory:
 
 
 def _rows(batches: Any, name: str) -> Iterator[Row]:
-    pa = _module("pyarrow")
+    pa = arrow_module("pyarrow")
     try:
         for line, fields in timeline.arrow_rows(batches):
             if isinstance(fields, timeline.InvalidDate):
@@ -74,16 +66,16 @@ class ParquetImporter(timeline.Importer):
 
     def read(self, stream: IO[Any] | _Directory, **options: Any) -> Iterator[Row]:
         """Yield the rows of the Parquet file (or directory) one record batch at a time."""
-        pa = _module("pyarrow")
+        pa = arrow_module("pyarrow")
         name = getattr(stream, "name", "<stream>")
         try:
             if isinstance(stream, _Directory):
-                dataset = _module("pyarrow.dataset").dataset(
+                dataset = arrow_module("pyarrow.dataset").dataset(
                     stream.path, format="parquet", partitioning="hive"
                 )
                 batches = dataset.to_batches()
             else:
-                batches = _module("pyarrow.parquet").ParquetFile(stream).iter_batches()
+                batches = arrow_module("pyarrow.parquet").ParquetFile(stream).iter_batches()
             yield from _rows(batches, str(name))
         except pa.ArrowException as exc:
             raise timeline.InvalidRecord(str(name), f"not a Parquet file ({exc})") from None
@@ -100,8 +92,8 @@ class ArrowImporter(timeline.Importer):
 
     def read(self, stream: IO[Any], **options: Any) -> Iterator[Row]:
         """Yield the rows of the IPC file one record batch at a time."""
-        pa = _module("pyarrow")
-        ipc = _module("pyarrow.ipc")
+        pa = arrow_module("pyarrow")
+        ipc = arrow_module("pyarrow.ipc")
         name = str(getattr(stream, "name", "<stream>"))
         try:
             try:
