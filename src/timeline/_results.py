@@ -11,8 +11,11 @@ as a list of Python objects and never ask for the stream.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
+
+import msgspec
 
 from ._arrow import (
     BATCH_ROWS,
@@ -240,6 +243,24 @@ def log_point(view: Any) -> LogPoint:
     return LogPoint(seq=seq, head_hash=head_hash, as_of=as_of)
 
 
+def _first_recorded(view: Any) -> dict[str, dt.datetime]:
+    """Return when each amended event of ``view`` was first recorded, by event id.
+
+    The current state keeps only an event's latest record. One scan of the raw
+    log (headers only, payloads left as bytes) finds the first records: a
+    lookup per event instead cost as much time, and its decoded records grew
+    the store's sharing caches with the log (80 MB more at 1M than at 100k).
+    """
+    state = view._state
+    wanted = {r.stream for r in state.latest.values() if r.version > 1}
+    wanted.update(r.stream for r in state.retracted.values() if r.version > 1)
+    out: dict[str, dt.datetime] = {}
+    for raw in view._store.read_raw(until=view.seq):
+        if raw.version == 1 and raw.stream in wanted:
+            out[raw.stream] = msgspec.convert(raw.recorded_at, dt.datetime)
+    return out
+
+
 def _provenance_of_records(
     view: Any, retracted: Callable[[str], bool] | None
 ) -> Callable[[Sequence[Record]], Provenance]:
@@ -248,18 +269,18 @@ def _provenance_of_records(
     ``retracted`` says whether an event id is retracted; None when none can be
     (the results leave retracted events out).
     """
-    store = view._store
+    firsts: dict[str, dt.datetime] = {}
 
     def provenance(records: Sequence[Record]) -> Provenance:
         last = [r.recorded_at for r in records]
         first = last
         amended = [i for i, r in enumerate(records) if r.version > 1]
         if amended:
-            # The current state keeps only the latest record: an amended event's
-            # first record is read from its stream (one indexed lookup each).
+            if not firsts:
+                firsts.update(_first_recorded(view))
             first = list(last)
             for i in amended:
-                first[i] = store.stream(records[i].stream)[0].recorded_at
+                first[i] = firsts[records[i].stream]
         flags = (
             [False] * len(records) if retracted is None else [retracted(r.stream) for r in records]
         )
