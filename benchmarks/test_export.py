@@ -17,7 +17,7 @@ import workload
 from conftest import describe
 from test_replay import peak_rss
 
-FORMATS = {"ics": "timeline_ics", "csv": "timeline_csv"}
+FORMATS = {"ics": "timeline_ics", "csv": "timeline_csv", "parquet": "timeline_arrow"}
 #: Exports are timed up to this size; memory is measured at every size.
 TIMED_UP_TO = 100_000
 

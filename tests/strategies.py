@@ -14,7 +14,17 @@ from hypothesis import strategies as st
 
 from timeline._when import When
 
-__all__ = ["anchors", "aware_datetimes", "edtf_texts", "markup_texts", "phrased_whens", "whens"]
+__all__ = [
+    "anchors",
+    "aware_datetimes",
+    "edtf_texts",
+    "event_fields",
+    "full_events",
+    "markup_texts",
+    "operations",
+    "phrased_whens",
+    "whens",
+]
 
 # Year 9999 is left out: its winter runs past date.max, and 9999-12-31 is the
 # open-end marker, both tested on their own.
@@ -274,3 +284,65 @@ def markup_texts() -> st.SearchStrategy[str]:
     breakers = ["</script>", "<script>", "<!--", "-->", "</style>", "&amp;", "<", ">", "&"]
     pieces = st.sampled_from([*breakers, '"', "'", "\u2028", "\u2029", "\\", "a", " ", "é", "中"])
     return st.lists(pieces, min_size=1, max_size=8).map("".join).filter(lambda s: s.strip() != "")
+
+
+# -- whole events, every field (the Arrow round trip: test_arrow) ---------------------------
+
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12
+).filter(lambda s: s.strip() != "")
+_OPTIONAL_TEXT = st.none() | _TEXT
+_ROLES = st.none() | st.sampled_from(["actor", "recipient", "party", "host", "visitor"])
+_SECTORS = st.none() | st.sampled_from(["GOV", "MIL", "LEG"])
+
+
+@functools.cache
+def _actors() -> st.SearchStrategy[dict[str, object]]:
+    return st.fixed_dictionaries(
+        {"country": st.sampled_from(_COUNTRIES)},
+        optional={"role": _ROLES, "sector": _SECTORS, "name": _OPTIONAL_TEXT},
+    )
+
+
+@functools.cache
+def _sources() -> st.SearchStrategy[dict[str, object]]:
+    return st.fixed_dictionaries(
+        {"url": st.sampled_from(["https://tass.ru/a", "https://mea.gov.in/b?x=1"])},
+        optional={
+            "publisher": _OPTIONAL_TEXT,
+            "title": _OPTIONAL_TEXT,
+            "published": st.none() | _DAYS,
+            "excerpt": _OPTIONAL_TEXT,
+        },
+    )
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@st.composite
+def full_events(draw: st.DrawFn) -> dict[str, object]:
+    """Draw the keyword fields of an event using every field (id included), any date.
+
+    Dates of every precision (phrases too), open ends, years 1 to 9999; empty
+    and non-empty lists; non-ASCII text; nested JSON attributes.
+    """
+    return {
+        "id": draw(st.uuids().map(lambda u: u.hex)),
+        "kind": draw(st.sampled_from(_KINDS)),
+        "when": draw(whens()),
+        "title": draw(_TEXT),
+        "summary": draw(st.just("") | _TEXT),
+        "actors": draw(st.lists(_actors(), max_size=3, unique_by=lambda a: a["country"])),
+        "location": draw(_OPTIONAL_TEXT),
+        "sources": draw(st.lists(_sources(), max_size=2, unique_by=lambda s: s["url"])),
+        "tags": draw(st.lists(st.sampled_from(("a", "b", "ß", "中")), max_size=3, unique=True)),
+        "treaty": draw(_OPTIONAL_TEXT),
+        "related": draw(st.lists(st.sampled_from(("e1", "e2")), max_size=2, unique=True)),
+        "modality": draw(st.sampled_from(["actual", "planned", "reported", "negated"])),
+        "attributes": draw(st.dictionaries(_TEXT, _JSON, max_size=3)),
+    }

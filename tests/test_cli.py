@@ -816,10 +816,19 @@ class TestAdmin:
         """plugins lists the first-party plugins as text and as JSON."""
         assert "ics" in run("plugins").stdout
         data = json.loads(run("plugins", "--json").stdout)
-        assert [p["name"] for p in data] == ["analyses", "csv", "eventdata", "html", "ics", "json"]
+        assert [p["name"] for p in data] == [
+            "analyses",
+            "arrow",
+            "csv",
+            "eventdata",
+            "html",
+            "ics",
+            "json",
+            "sqlite",
+        ]
         fields = {"name", "version", "source", "distribution", "entry_point", "hooks", "error"}
         assert fields == set(data[0])
-        assert "csv = timeline_csv" == data[1]["entry_point"]
+        assert "csv = timeline_csv" == data[2]["entry_point"]
 
     def test_plugins_with_a_broken_plugin(self, run: Any) -> None:
         """plugins still runs when a plugin is broken, and shows its error."""

@@ -806,7 +806,7 @@ def _private_imports_at(path: Path, root: Path) -> list[str]:
         ROOT = saved
 
 
-FIRST_PARTY = ["analyses", "csv", "eventdata", "html", "ics", "json"]
+FIRST_PARTY = ["analyses", "arrow", "csv", "eventdata", "html", "ics", "json", "sqlite"]
 
 
 class TestFirstParty:

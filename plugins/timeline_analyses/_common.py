@@ -8,6 +8,7 @@ Every analysis works on a date's strict bounds (``When.earliest`` and
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import attrs
 import msgspec
@@ -17,8 +18,11 @@ import timeline
 __all__ = [
     "SKIPPED_MODALITIES",
     "Span",
+    "TableResult",
     "counted_events",
+    "fields_of",
     "gap_range",
+    "row_of",
     "surely_within",
 ]
 
@@ -45,6 +49,48 @@ class Span:
         else:
             text = f"{self.min_days} to {self.max_days} days"
         return text if self.exact else f"{text} (imprecise)"
+
+
+class TableResult:
+    """An analysis result that reads as one table: ``to_arrow()`` and ``to_pandas()``.
+
+    Subclasses say which rows (``table_rows``); nested values become struct
+    and list columns, and open date bounds nulls. pyarrow is needed
+    (``pip install 'geotimeline[arrow]'``).
+    """
+
+    __slots__ = ()
+
+    def table_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Return the column names and the rows (dicts) of the result's table."""
+        raise NotImplementedError
+
+    def to_arrow(self) -> Any:
+        """Return the result as a ``pyarrow.Table``.
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+        """
+        columns, rows = self.table_rows()
+        return timeline.rows_table(rows, columns)
+
+    def to_pandas(self) -> Any:
+        """Return the result as a ``pandas.DataFrame`` (through Arrow).
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+        """
+        return timeline.pandas_from_arrow(self.to_arrow())
+
+
+def fields_of(cls: type) -> list[str]:
+    """Return the attrs field names of ``cls``, in order (the columns of its rows)."""
+    return [f.name for f in attrs.fields(cls)]
+
+
+def row_of(item: Any, **context: Any) -> dict[str, Any]:
+    """Return ``item``'s fields as a dict, after the ``context`` columns."""
+    return {**context, **{f.name: getattr(item, f.name) for f in attrs.fields(type(item))}}
 
 
 def surely_within(when: timeline.When, start: dt.date | None, end: dt.date | None) -> bool:

@@ -11,7 +11,7 @@ import attrs
 
 import timeline
 
-from ._common import counted_events, surely_within
+from ._common import TableResult, counted_events, fields_of, row_of, surely_within
 
 __all__ = ["PERIODS", "Cadence", "CadenceResult", "PeriodCount", "period_of"]
 
@@ -47,8 +47,8 @@ class PeriodCount:
 
 
 @attrs.frozen(kw_only=True)
-class CadenceResult:
-    """What ``cadence`` returns."""
+class CadenceResult(TableResult):
+    """What ``cadence`` returns; ``to_arrow()`` / ``to_pandas()`` give one row per count."""
 
     period: str
     """``month``, ``quarter`` or ``year``."""
@@ -60,6 +60,10 @@ class CadenceResult:
     """One entry per actor and non-empty period, by actor then period."""
     unplaced: tuple[str, ...]
     """Ids of events not counted because their date has an open start (``../2024``)."""
+
+    def table_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Return the columns and rows of ``to_arrow``: one per actor and period."""
+        return fields_of(PeriodCount), [row_of(c) for c in self.counts]
 
     def bursts(self) -> tuple[PeriodCount, ...]:
         """Return the periods flagged as bursts."""

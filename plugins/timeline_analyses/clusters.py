@@ -9,7 +9,7 @@ import attrs
 
 import timeline
 
-from ._common import counted_events, gap_range
+from ._common import TableResult, counted_events, fields_of, gap_range, row_of
 
 __all__ = ["Cluster", "Clusters", "ClustersResult", "Member"]
 
@@ -68,8 +68,8 @@ class Cluster:
 
 
 @attrs.frozen(kw_only=True)
-class ClustersResult:
-    """What ``clusters`` returns."""
+class ClustersResult(TableResult):
+    """What ``clusters`` returns; ``to_arrow()`` / ``to_pandas()`` give one row per membership."""
 
     days: int
     """The largest gap, in days, between linked events."""
@@ -79,6 +79,16 @@ class ClustersResult:
     """The clusters, by first day, then actors."""
     skipped: tuple[str, ...]
     """Ids of events left out because their date is open-ended (``since 2022``)."""
+
+    def table_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Return the columns and rows of ``to_arrow``: one per cluster member."""
+        context = ["cluster", "cluster_actors", "cluster_start", "cluster_end"]
+        rows = [
+            row_of(m, cluster=i, cluster_actors=c.actors, cluster_start=c.start, cluster_end=c.end)
+            for i, c in enumerate(self.clusters)
+            for m in c.members
+        ]
+        return context + fields_of(Member), rows
 
 
 def _bounds(event: timeline.Event) -> tuple[dt.date, dt.date]:

@@ -10,7 +10,7 @@ import attrs
 
 import timeline
 
-from ._common import Span, counted_events
+from ._common import Span, TableResult, counted_events, fields_of, row_of
 
 __all__ = ["Agreement", "Claim", "Lifecycle", "LifecycleResult", "PartyStatus", "Step"]
 
@@ -139,11 +139,16 @@ class Agreement:
 
 
 @attrs.frozen(kw_only=True)
-class LifecycleResult:
-    """What ``lifecycle`` returns."""
+class LifecycleResult(TableResult):
+    """What ``lifecycle`` returns; ``to_arrow()`` / ``to_pandas()`` give one row per step."""
 
     agreements: tuple[Agreement, ...]
     """Every agreement among the filtered events, by name."""
+
+    def table_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Return the columns and rows of ``to_arrow``: one per step, durations as structs."""
+        rows = [row_of(s, treaty=a.treaty) for a in self.agreements for s in a.steps]
+        return ["treaty", *fields_of(Step)], rows
 
     def agreement(self, treaty: str) -> Agreement:
         """Return the agreement called ``treaty``.

@@ -14,7 +14,7 @@ import attrs
 
 import timeline
 
-from ._common import counted_events, surely_within
+from ._common import TableResult, counted_events, fields_of, row_of, surely_within
 
 __all__ = ["DEFAULT_WEIGHTS", "ActorStats", "Network", "NetworkResult", "NetworkSlice", "Tie"]
 
@@ -74,8 +74,8 @@ class NetworkSlice:
 
 
 @attrs.frozen(kw_only=True)
-class NetworkResult:
-    """What ``network`` returns."""
+class NetworkResult(TableResult):
+    """What ``network`` returns; ``to_arrow()`` / ``to_pandas()`` give one row per edge."""
 
     weights: dict[str, float]
     """The kind weights used (defaults merged with the ``weights`` option)."""
@@ -85,6 +85,11 @@ class NetworkResult:
     """One slice (``all``), or one per year with events, oldest first."""
     unplaced: tuple[str, ...]
     """Ids of events left out of yearly slices because their date has an open start."""
+
+    def table_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Return the columns and rows of ``to_arrow``: one per tie (edge) and slice."""
+        rows = [row_of(t, period=s.period) for s in self.slices for t in s.ties]
+        return ["period", *fields_of(Tie)], rows
 
 
 def parse_weights(value: object) -> dict[str, float]:

@@ -10,6 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from . import datasets
+from ._arrow import (
+    EVENTS_SCHEMA_ID,
+    RECORDS_SCHEMA_ID,
+    LogPoint,
+    Provenance,
+    arrow_rows,
+    events_from_arrow,
+    pandas_from_arrow,
+    rows_table,
+)
 from ._calendar import (
     FUZZY_POLICIES,
     CalendarDescription,
@@ -31,6 +41,7 @@ from ._errors import (
     InvalidOption,
     InvalidRecord,
     LogTruncated,
+    MissingDependency,
     PluginError,
     ReadOnlyTimeline,
     StoreBusy,
@@ -57,6 +68,7 @@ from ._postgres import PostgresStore
 from ._projection import CurrentState, EventFilter, Projection
 from ._reading import FILTER_NAMES, TimelineReader, TimelineWriter
 from ._records import Payload, Record, RecordType
+from ._results import EventResults, event_rows, events_reader, records_reader
 from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
 from ._storetype import StoreType
@@ -70,8 +82,10 @@ from .hookspecs import hookimpl
 __all__ = [
     "BUILTIN_KINDS",
     "DEFAULT_PATH",
+    "EVENTS_SCHEMA_ID",
     "FILTER_NAMES",
     "FUZZY_POLICIES",
+    "RECORDS_SCHEMA_ID",
     "Actor",
     "ActorRole",
     "Analysis",
@@ -82,6 +96,7 @@ __all__ = [
     "CurrentState",
     "Event",
     "EventFilter",
+    "EventResults",
     "EventRetracted",
     "Exporter",
     "ImportFailed",
@@ -96,8 +111,10 @@ __all__ = [
     "Kind",
     "KindRegistry",
     "LogHead",
+    "LogPoint",
     "LogTruncated",
     "MemoryStore",
+    "MissingDependency",
     "Modality",
     "Option",
     "Payload",
@@ -105,6 +122,7 @@ __all__ = [
     "PostgresStore",
     "Precision",
     "Projection",
+    "Provenance",
     "ReadOnlyTimeline",
     "Record",
     "RecordType",
@@ -126,15 +144,22 @@ __all__ = [
     "Upcaster",
     "VerifyReport",
     "When",
+    "arrow_rows",
     "calendar_description",
     "calendar_span",
     "calendar_spans",
     "datasets",
     "days_between",
+    "event_rows",
+    "events_from_arrow",
+    "events_reader",
     "hookimpl",
     "open",
+    "pandas_from_arrow",
     "parse_modalities",
     "read_calendar_description",
+    "records_reader",
+    "rows_table",
     "verify",
 ]
 

@@ -15,6 +15,7 @@ __all__ = [
     "InvalidOption",
     "InvalidRecord",
     "LogTruncated",
+    "MissingDependency",
     "PluginError",
     "ReadOnlyTimeline",
     "StoreBusy",
@@ -208,6 +209,23 @@ class ReadOnlyTimeline(TimelineError, AttributeError):
     An ``AttributeError`` too: a view has no ``record``, so ``hasattr(view, "record")``
     is false (and ``isinstance(view, TimelineWriter)`` too).
     """
+
+
+class MissingDependency(TimelineError, ImportError):
+    """An optional feature needs a package that is not installed.
+
+    Args:
+        package: the missing import (``pyarrow``).
+        extra: the geotimeline extra that installs it (``arrow``).
+        feature: what needs it, for the message.
+    """
+
+    def __init__(self, package: str, extra: str, feature: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs {package}, which is not installed: pip install 'geotimeline[{extra}]'"
+        )
 
 
 class PluginError(TimelineError):

@@ -12,6 +12,7 @@ import contextvars
 import os
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any, ClassVar, cast
 
 import attrs
@@ -246,6 +247,30 @@ class Exporter(_Extension):
     """The default of the ``include_retracted`` filter for this format (True for ics: a
     retraction reaches subscribers as a cancellation)."""
 
+    def includes_retracted_for(self, options: dict[str, Any]) -> bool:
+        """Return the ``include_retracted`` default for these (checked) options.
+
+        ``includes_retracted`` unless a subclass decides by option (an exporter whose
+        ``table=records`` writes the log itself, retractions and all).
+        """
+        return self.includes_retracted
+
+    def writes_directory(self, options: dict[str, Any]) -> bool:
+        """Return whether these (checked) options write a directory (``write_directory``).
+
+        False by default: the export is one file or stream, written by ``write``.
+        """
+        return False
+
+    def write_directory(
+        self, view: TimelineReader, records: Iterable[Record], path: Path, **options: Any
+    ) -> int:
+        """Write ``records`` as a directory at ``path`` (it must not exist); return the count.
+
+        Called instead of ``write`` when ``writes_directory(options)`` is true.
+        """
+        raise NotImplementedError
+
     def export(
         self, timeline: TimelineReader, dest: str | os.PathLike[str] | IO[Any], **options: Any
     ) -> int:
@@ -316,6 +341,9 @@ class Importer(_Extension):
     """The usual file suffix, with the dot (``.csv``)."""
     binary: bool = False
     """Whether ``read`` gets a binary stream (else text, UTF-8)."""
+    reads_directories: bool = False
+    """Whether ``read`` may be given a directory (a ``pathlib.Path``) instead of a stream,
+    when the source is one (a Hive-partitioned Parquet dataset)."""
 
     def import_into(
         self,

@@ -256,6 +256,12 @@ class CurrentState:
         self._ready()
         return list(self._all_ids())
 
+    def revised_ids(self) -> list[str]:
+        """Return the ids of the events with more than one record (amended or retracted)."""
+        self._ready()
+        ids = self._all_ids()
+        return [ids[row] for row, version in enumerate(self._versions) if version > 1]
+
     # -- folding -------------------------------------------------------------------------
 
     def apply(self, record: Record) -> None:

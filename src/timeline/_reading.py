@@ -20,6 +20,7 @@ from ._kinds import KindRegistry
 from ._model import Actor, Event
 from ._projection import EventFilter
 from ._records import Record
+from ._results import EventResults
 from ._store import Store
 from ._verify import LogHead
 from ._when import When
@@ -166,7 +167,7 @@ class TimelineReader(Protocol):
         """Yield the current records of matching events in timeline order."""
         ...
 
-    def events(self, **filters: Unpack[Filters]) -> list[Event]:
+    def events(self, **filters: Unpack[Filters]) -> EventResults:
         """Return the matching events in timeline order."""
         ...
 

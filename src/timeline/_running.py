@@ -12,6 +12,7 @@ methods (``export``, ``import_into``, ``analyze``) keeps working, with one
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ._errors import TimelineError
@@ -69,13 +70,21 @@ def run_export(
         with delegating(exporter, Exporter, "export", _DECLARE):
             return int(exporter.export(reader, dest, **extra, **options))
     as_of, filters, own = _split(options)
-    if exporter.includes_retracted:
-        filters.setdefault("include_retracted", True)
     settings = exporter.check_options(own)
+    if exporter.includes_retracted_for(settings):
+        filters.setdefault("include_retracted", True)
     view = view_at(reader, as_of)
     where = view.filter(**filters)
     records = _Matches(lambda: view.iter_records(where), progress)
     protect = log_files(reader.store.location)
+    if exporter.writes_directory(settings):
+        if not isinstance(dest, (str, os.PathLike)):
+            raise TimelineError(f"{exporter.owner} writes a directory: give a path, not a stream")
+        path = Path(os.fspath(dest))
+        if os.path.realpath(path) in {os.path.realpath(p) for p in protect}:
+            raise TimelineError(f"refusing to write over the open log {os.fspath(path)!r}")
+        with host.running(exporter):
+            return int(exporter.write_directory(view, records, path, **settings))
     with host.running(exporter), open_destination(dest, exporter.binary, protect) as stream:
         return int(exporter.write(view, records, stream, **settings))
 

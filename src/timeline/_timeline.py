@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
@@ -48,6 +50,7 @@ from ._records import (
     RecordType,
     encode_payload,
 )
+from ._results import EventResults, results_of
 from ._running import run_analysis, run_export
 from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
 from ._snapshot import bind as bind_snapshot
@@ -253,7 +256,7 @@ class _Reader:
         """
         return self._state.iter_query(where if where is not None else self.filter(**filters))
 
-    def events(self, **filters: Unpack[Filters]) -> list[Event]:
+    def events(self, **filters: Unpack[Filters]) -> EventResults:
         """Return the matching events in timeline order (``When`` order, then id).
 
         Args:
@@ -270,7 +273,8 @@ class _Reader:
         Raises:
             InvalidEvent: a filter is unknown or malformed.
         """
-        return [r.event for r in self._state.query(self.filter(**filters))]  # type: ignore[misc]
+        where = self.filter(**filters)
+        return results_of(self, self._state.query(where), where.include_retracted)
 
     def history(self, event_id: str) -> list[Record]:
         """Return every record about an event, oldest first (up to this view's seq).
@@ -827,7 +831,16 @@ class Timeline(_Reader):
         events: list[Event] = []
         problems: list[ImportProblem] = []
         first_line: dict[str, int] = {}
-        with self.plugins.running(importer), open_source(source, importer.binary) as stream:
+        opened: contextlib.AbstractContextManager[Any]
+        if (
+            importer.reads_directories
+            and isinstance(source, (str, os.PathLike))
+            and Path(source).is_dir()
+        ):
+            opened = contextlib.nullcontext(Path(source))
+        else:
+            opened = open_source(source, importer.binary)
+        with self.plugins.running(importer), opened as stream:
             for line, item in importer.read(stream, **settings):
                 if isinstance(item, ImportProblem):
                     problems.append(item)

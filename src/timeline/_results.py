@@ -1,0 +1,430 @@
+"""What ``Timeline.events()`` returns: a sequence of events that is also an Arrow stream.
+
+``EventResults`` is a plain ``Sequence[Event]`` (len, indexing, iteration,
+equality with lists) that implements the Arrow PyCapsule interface
+(``__arrow_c_schema__``, ``__arrow_c_stream__``), so ``pa.table(evs)``,
+``pl.DataFrame(evs)``, ``pd.DataFrame.from_arrow(evs)`` and
+``duckdb.sql("from evs")`` read it with no geotimeline-specific code. It is
+deliberately not a ``list`` subclass: pyarrow, polars and DuckDB treat a list
+as a list of Python objects and never ask for the stream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, overload
+
+import msgspec
+
+from ._arrow import (
+    BATCH_ROWS,
+    LogPoint,
+    Provenance,
+    event_batch,
+    event_row,
+    events_schema,
+    pandas_from_arrow,
+    pyarrow,
+    record_batches,
+    records_schema,
+)
+from ._model import Event
+from ._records import Record
+
+__all__ = [
+    "EventResults",
+    "event_rows",
+    "events_reader",
+    "log_point",
+    "records_reader",
+    "results_of",
+]
+
+#: Given a run of events (in order), return their provenance columns (in the same order).
+ProvenanceOf = Callable[[Sequence[Event]], Provenance]
+
+
+def _chunks(items: Iterable[Any], rows: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == rows:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class EventResults:
+    """Matching events in timeline order, readable as a sequence and as an Arrow stream.
+
+    It has what a sequence has (``len``, indexing and slicing, iteration, ``in``,
+    ``index``, ``count``, ``reversed``) and compares equal to any sequence (a
+    list, a tuple) of the same events in the same order. It is deliberately not a
+    ``collections.abc.Sequence``: polars (and others) turn a ``Sequence`` into a
+    column of Python objects before looking for the Arrow stream; ``list(evs)``
+    gives a plain list. The Arrow table is the documented ``events/1`` schema
+    (``docs/analytics.md``), streamed in record batches of ``BATCH_ROWS`` rows;
+    pyarrow is needed for it (``pip install 'geotimeline[arrow]'``).
+
+    Args:
+        events: the events, in order (any sequence; it is not copied).
+        log: where in the log they were read (the schema metadata).
+        provenance: returns the version, recorded times and retracted flag of a
+            run of events; called one record batch at a time.
+
+    .. versionadded:: 0.2
+    """
+
+    __slots__ = ("_events", "_log", "_provenance")
+
+    def __init__(self, events: Sequence[Event], *, log: LogPoint, provenance: ProvenanceOf) -> None:
+        self._events = events
+        self._log = log
+        self._provenance = provenance
+
+    # -- the sequence -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> EventResults: ...
+
+    def __getitem__(self, index: int | slice) -> Event | EventResults:
+        if isinstance(index, slice):
+            return EventResults(self._events[index], log=self._log, provenance=self._provenance)
+        return self._events[index]
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def __reversed__(self) -> Iterator[Event]:
+        return reversed(self._events)
+
+    def __contains__(self, event: object) -> bool:
+        return any(e == event for e in self._events)
+
+    def __bool__(self) -> bool:
+        return len(self._events) > 0
+
+    def index(self, event: Event) -> int:
+        """Return the position of the first occurrence of ``event``.
+
+        Raises:
+            ValueError: it is not among the results.
+        """
+        for i, e in enumerate(self._events):
+            if e == event:
+                return i
+        raise ValueError(f"{event!r} is not in the results")
+
+    def count(self, event: Event) -> int:
+        """Return how many times ``event`` occurs (0 or 1: results hold each event once)."""
+        return sum(1 for e in self._events if e == event)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EventResults):
+            other = other._events
+        if isinstance(other, (str, bytes)) or not isinstance(other, Sequence):
+            return NotImplemented  # a list, a tuple, another sequence of events only
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking like a list: not hashable
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(e) for e in self._events[:3])
+        more = f", ... ({len(self) - 3} more)" if len(self) > 3 else ""
+        return f"EventResults([{shown}{more}])"
+
+    @property
+    def log(self) -> LogPoint:
+        """Where in the log these events were read (seq, head hash, as_of)."""
+        return self._log
+
+    # -- Arrow ------------------------------------------------------------------------------
+
+    @property
+    def schema(self) -> Any:
+        """The ``events/1`` ``pyarrow.Schema``, with the log head and as_of in its metadata.
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+        """
+        return events_schema(self._log)
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[Any]:
+        """Yield the events as ``pyarrow.RecordBatch`` values of up to ``rows`` rows.
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+        """
+        schema = self.schema
+        for start in range(0, len(self._events), rows):
+            chunk = self._events[start : start + rows]
+            yield event_batch(list(chunk), self._provenance(chunk), schema)
+
+    def reader(self, rows: int = BATCH_ROWS) -> Any:
+        """Return a ``pyarrow.RecordBatchReader`` that builds each batch when it is read.
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+        """
+        return pyarrow().RecordBatchReader.from_batches(self.schema, self.batches(rows))
+
+    def __arrow_c_schema__(self) -> Any:
+        """Return the schema as an ``arrow_schema`` PyCapsule (the Arrow C data interface).
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+        """
+        return self.schema.__arrow_c_schema__()
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """Return an ``arrow_array_stream`` PyCapsule streaming the events in record batches.
+
+        Args:
+            requested_schema: a schema capsule the consumer would like; pyarrow
+                casts to it where it can, as the PyCapsule protocol allows.
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+        """
+        return self.reader().__arrow_c_stream__(requested_schema)
+
+    def to_arrow(self) -> Any:
+        """Return the events as a ``pyarrow.Table`` (schema ``events/1``).
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+        """
+        return pyarrow().Table.from_batches(list(self.batches()), schema=self.schema)
+
+    def to_pandas(self) -> Any:
+        """Return the events as a ``pandas.DataFrame`` (through Arrow).
+
+        Uses ``DataFrame.from_arrow`` on pandas 3 and ``Table.to_pandas`` before.
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+            ImportError: pandas is not installed.
+        """
+        return pandas_from_arrow(self.to_arrow())
+
+    def to_polars(self) -> Any:
+        """Return the events as a ``polars.DataFrame`` (through Arrow).
+
+        Raises:
+            MissingDependency: pyarrow is not installed.
+            ImportError: polars is not installed.
+        """
+        import polars as pl
+
+        return pl.from_arrow(self.to_arrow())
+
+
+# -- building results from a timeline ---------------------------------------------------------
+
+
+def log_point(view: Any) -> LogPoint:
+    """Return where ``view`` (a timeline or an ``as_of`` view) stands in its log."""
+    seq = view.seq
+    store = view._store
+
+    def head_hash() -> str:
+        return (store.record_hash(seq) or "") if seq else ""
+
+    # An as_of view knows the timeline it views; a timeline does not.
+    as_of = seq if getattr(view, "timeline", None) is not None else None
+    return LogPoint(seq=seq, head_hash=head_hash, as_of=as_of)
+
+
+def _first_recorded(view: Any) -> dict[str, dt.datetime]:
+    """Return when each amended event of ``view`` was first recorded, by event id.
+
+    The current state keeps only an event's latest record. One scan of the raw
+    log (headers only, payloads left as bytes) finds the first records: a
+    lookup per event instead cost as much time, and its decoded records grew
+    the store's sharing caches with the log (80 MB more at 1M than at 100k).
+    """
+    wanted = set(view._state.revised_ids())
+    out: dict[str, dt.datetime] = {}
+    for raw in view._store.read_raw(until=view.seq):
+        if raw.version == 1 and raw.stream in wanted:
+            out[raw.stream] = msgspec.convert(raw.recorded_at, dt.datetime)
+    return out
+
+
+def _provenance_of_records(
+    view: Any, retracted: Callable[[str], bool] | None
+) -> Callable[[Sequence[Record]], Provenance]:
+    """Return what builds the provenance columns of a run of records read from ``view``.
+
+    ``retracted`` says whether an event id is retracted; None when none can be
+    (the results leave retracted events out).
+    """
+    firsts: dict[str, dt.datetime] = {}
+
+    def provenance(records: Sequence[Record]) -> Provenance:
+        last = [r.recorded_at for r in records]
+        first = last
+        amended = [i for i, r in enumerate(records) if r.version > 1]
+        if amended:
+            if not firsts:
+                firsts.update(_first_recorded(view))
+            first = list(last)
+            for i in amended:
+                first[i] = firsts[records[i].stream]
+        flags = (
+            [False] * len(records) if retracted is None else [retracted(r.stream) for r in records]
+        )
+        return Provenance(
+            version=[r.version for r in records],
+            first_recorded_at=first,
+            last_recorded_at=last,
+            retracted=flags,
+        )
+
+    return provenance
+
+
+class _EventsOf(Sequence[Event]):
+    """The events of a sequence of records, without a second list."""
+
+    __slots__ = ("_records",)
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self._records = records
+
+    @property
+    def records(self) -> Sequence[Record]:
+        """The records whose events these are."""
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
+        if isinstance(index, slice):
+            return _EventsOf(self._records[index])
+        event = self._records[index].event
+        assert event is not None  # query results hold event states only
+        return event
+
+    def __iter__(self) -> Iterator[Event]:
+        for record in self._records:
+            yield record.event  # type: ignore[misc]  # query results hold event states only
+
+
+def results_of(
+    view: Any, records: Sequence[Record], include_retracted: bool = False
+) -> EventResults:
+    """Return the ``EventResults`` of query ``records`` read from ``view`` (timeline order).
+
+    With ``include_retracted`` the retracted flags are read now, so later writes
+    to the timeline do not change what the results say about when they were read.
+    """
+    gone: frozenset[str] = frozenset()
+    state = view._state
+    if include_retracted and state.retracted_count:
+        gone = frozenset(r.stream for r in records if state.status(r.stream) == 2)
+    provenance = _provenance_of_records(view, gone.__contains__ if gone else None)
+    by_id: dict[str, Record] = {}
+
+    def of(events: Sequence[Event]) -> Provenance:
+        if isinstance(events, _EventsOf):
+            return provenance(events.records)  # a slice of these results: no lookups
+        if not by_id:
+            by_id.update((r.stream, r) for r in records)
+        return provenance([by_id[event.id] for event in events])
+
+    return EventResults(_EventsOf(records), log=log_point(view), provenance=of)
+
+
+def _retracted(view: Any) -> Callable[[str], bool] | None:
+    state = view._state
+    if not state.retracted_count:
+        return None
+    return lambda event_id: bool(state.status(event_id) == 2)
+
+
+def events_reader(
+    view: Any, records: Iterable[Record] | None = None, *, rows: int = BATCH_ROWS
+) -> Any:
+    """Return a ``pyarrow.RecordBatchReader`` of ``events/1`` over a view's records, lazily.
+
+    Args:
+        view: a timeline or an ``as_of`` view.
+        records: the records to write, in order (``view.iter_records(where)``);
+            all current events when omitted. Walked one batch at a time, so
+            memory stays flat however many there are (what the exporters use).
+        rows: rows per record batch.
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+
+    .. versionadded:: 0.2
+    """
+    schema = events_schema(log_point(view))
+    provenance = _provenance_of_records(view, _retracted(view))
+    walk = view.iter_records() if records is None else records
+
+    def batches() -> Iterator[Any]:
+        for chunk in _chunks(walk, rows):
+            yield event_batch([r.event for r in chunk], provenance(chunk), schema)
+
+    return pyarrow().RecordBatchReader.from_batches(schema, batches())
+
+
+def event_rows(view: Any, records: Iterable[Record] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield ``events/1`` rows as plain Python values (dicts), one record at a time.
+
+    No pyarrow needed: for writers of other formats (the ``sqlite`` exporter).
+    Dates are ``datetime.date``, instants aware UTC ``datetime``, lists Python
+    lists, attributes JSON text: the values ``events_reader`` would hold.
+
+    Args:
+        view: a timeline or an ``as_of`` view.
+        records: the records to write, in order; all current events when omitted.
+
+    .. versionadded:: 0.2
+    """
+    provenance = _provenance_of_records(view, _retracted(view))
+    for chunk in _chunks(view.iter_records() if records is None else records, 4096):
+        columns = provenance(chunk)
+        for at, record in enumerate(chunk):
+            assert record.event is not None  # query results hold event states only
+            yield event_row(record.event, columns, at)
+
+
+def records_reader(
+    view: Any, streams: Iterable[str] | None = None, *, rows: int = BATCH_ROWS
+) -> Any:
+    """Return a ``pyarrow.RecordBatchReader`` of ``records/1``: the raw log up to the view's seq.
+
+    Args:
+        view: a timeline or an ``as_of`` view.
+        streams: only the records of these event ids (all records when omitted).
+        rows: rows per record batch.
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+
+    .. versionadded:: 0.2
+    """
+    schema = records_schema(log_point(view))
+    wanted = None if streams is None else frozenset(streams)
+    log: Iterable[Record] = view._store.read(until=view.seq)
+    if wanted is not None:
+        log = (r for r in log if r.stream in wanted)
+    return pyarrow().RecordBatchReader.from_batches(schema, record_batches(log, schema, rows))
