@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -346,7 +346,7 @@ def _agreement(treaty: str, events: list[timeline.Event]) -> Agreement:
     )
 
 
-def _lifecycle(events: list[timeline.Event]) -> LifecycleResult:
+def _lifecycle(events: Iterable[timeline.Event]) -> LifecycleResult:
     by_treaty: dict[str, list[timeline.Event]] = {}
     for event in events:
         if event.treaty is not None:
