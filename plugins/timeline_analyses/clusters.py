@@ -302,14 +302,24 @@ def _clusters(
             actors, _, possible = found.setdefault(key, ([], chain, set()))
             actors.append(actor)
             possible.update(near)
+    # An event is a member of several clusters (of several actors, possible in many):
+    # one Member value per event and membership, shared by them.
+    made: dict[tuple[int, str], Member] = {}
+
+    def member(i: int, membership: str) -> Member:
+        value = made.get((i, membership))
+        if value is None:
+            value = made[(i, membership)] = _member(facts[i], membership)
+        return value
+
     clusters = [
         Cluster(
             actors=tuple(actors),
             start=dt.date.fromordinal(min(facts[i].earliest for i in chain)),
             end=dt.date.fromordinal(max(facts[i].latest for i in chain)),
             members=tuple(
-                [_member(facts[i], DEFINITE) for i in chain]
-                + [_member(facts[i], POSSIBLE) for i in sorted(possible)]
+                [member(i, DEFINITE) for i in chain]
+                + [member(i, POSSIBLE) for i in sorted(possible)]
             ),
         )
         for actors, chain, possible in found.values()
