@@ -126,15 +126,6 @@ def _member(fact: _Fact, membership: str) -> Member:
     )
 
 
-def _spans(events: list[int], facts: list[_Fact]) -> dict[tuple[int, int], list[int]]:
-    """Group events (positions in ``facts``, in timeline order) by their date bounds."""
-    spans: dict[tuple[int, int], list[int]] = {}
-    for i in events:
-        fact = facts[i]
-        spans.setdefault((fact.earliest, fact.latest), []).append(i)
-    return spans
-
-
 def _chains(spans: dict[tuple[int, int], list[int]], days: int) -> list[list[int]]:
     """Group events by single linkage on definite links; return the groups of two or more.
 
@@ -284,18 +275,21 @@ def _clusters(
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise timeline.InvalidOption("analysis 'clusters'", name, value, f"an integer >= {low}")
     facts: list[_Fact] = []
-    by_actor: dict[str, list[int]] = {}
+    # Per actor, its events (positions in facts, in timeline order) by their date bounds.
+    by_actor: dict[str, dict[tuple[int, int], list[int]]] = {}
     skipped = []
     for event in counted_events(view, where):
         if event.when.is_open:
             skipped.append(event.id)
             continue
+        fact = _fact(event)
+        bounds = (fact.earliest, fact.latest)
         for country in event.countries:
-            by_actor.setdefault(country, []).append(len(facts))
-        facts.append(_fact(event))
+            by_actor.setdefault(country, {}).setdefault(bounds, []).append(len(facts))
+        facts.append(fact)
     found: dict[frozenset[str], tuple[list[str], list[int], set[int]]] = {}
     for actor in sorted(by_actor):
-        spans = _spans(by_actor[actor], facts)
+        spans = by_actor[actor]
         chains = [c for c in _chains(spans, days) if len(c) >= min_size]
         for chain, near in zip(chains, _possible(chains, spans, facts, days), strict=True):
             key = frozenset(facts[i].id for i in chain)
