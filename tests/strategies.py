@@ -17,6 +17,7 @@ from timeline._when import When
 __all__ = [
     "anchors",
     "aware_datetimes",
+    "crowded_dates",
     "edtf_texts",
     "event_fields",
     "full_events",
@@ -346,3 +347,23 @@ def full_events(draw: st.DrawFn) -> dict[str, object]:
         "modality": draw(st.sampled_from(["actual", "planned", "reported", "negated"])),
         "attributes": draw(st.dictionaries(_TEXT, _JSON, max_size=3)),
     }
+
+
+def crowded_dates() -> st.SearchStrategy[str]:
+    """Date texts crowded into a few months of 2024, so analyses find neighbours.
+
+    Exact days, days with a time, spans of days, months, phrased parts of a
+    month, qualified days, the whole year and an open-ended date: every width
+    the clusters analysis links or only possibly links.
+    """
+    days = st.dates(min_value=dt.date(2024, 5, 20), max_value=dt.date(2024, 7, 10))
+    return st.one_of(
+        days.map(dt.date.isoformat),
+        days.map(lambda d: f"{d.isoformat()}T12:00:00+03:00"),
+        days.map(lambda d: f"{d.isoformat()}~"),
+        st.tuples(days, st.integers(min_value=1, max_value=20)).map(
+            lambda p: f"{p[0].isoformat()}/{(p[0] + dt.timedelta(days=p[1])).isoformat()}"
+        ),
+        st.sampled_from(["2024-05", "2024-06", "2024-07", "early June 2024", "late June 2024"]),
+        st.sampled_from(["2024", "since 2022"]),
+    )

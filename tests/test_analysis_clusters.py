@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests import strategies
 
 import timeline
 from timeline.testing import AnalysisContract
@@ -193,3 +197,94 @@ class TestSampleDataset:
             m.event_id for m in june.possible
         }
         assert ("us-policy-since-2022",) == result.skipped
+
+
+def _reference(
+    view, days: int, min_size: int
+) -> list[tuple[tuple[str, ...], list[str], list[str]]]:
+    """The clusters brute force: every pair of an actor's events compared (the old algorithm)."""
+    from timeline_analyses._common import counted_events, gap_range
+
+    by_actor: dict[str, list[timeline.Event]] = {}
+    for event in counted_events(view, view.filter()):
+        if not event.when.is_open:
+            for country in event.countries:
+                by_actor.setdefault(country, []).append(event)
+
+    def bounds(e: timeline.Event) -> tuple[dt.date, dt.date]:
+        return e.when.earliest, e.when.latest
+
+    def ordered(events: list[timeline.Event]) -> list[str]:
+        return [e.id for e in sorted(events, key=lambda e: (e.when.sort_key, e.id))]
+
+    found: dict[frozenset[str], tuple[list[str], list[timeline.Event], dict[str, Any]]] = {}
+    for actor in sorted(by_actor):
+        events = sorted(by_actor[actor], key=lambda e: (e.when.earliest, e.when.sort_key))
+        parent = list(range(len(events)))
+
+        def root(i: int, parent: list[int] = parent) -> int:
+            while parent[i] != i:
+                i = parent[i]
+            return i
+
+        for i, first in enumerate(events):
+            for j in range(i + 1, len(events)):
+                if gap_range(bounds(first), bounds(events[j]))[1] <= days:
+                    parent[root(j)] = root(i)
+        groups: dict[int, list[timeline.Event]] = {}
+        for i, event in enumerate(events):
+            groups.setdefault(root(i), []).append(event)
+        for chain in groups.values():
+            if len(chain) < min_size:
+                continue
+            ids = {e.id for e in chain}
+            actors, _, possible = found.setdefault(frozenset(ids), ([], chain, {}))
+            actors.append(actor)
+            possible.update(
+                (o.id, o)
+                for o in events
+                if o.id not in ids
+                and any(gap_range(bounds(o), bounds(e))[0] <= days for e in chain)
+            )
+    clusters = [
+        (
+            min(e.when.earliest for e in chain),
+            max(e.when.latest for e in chain),
+            tuple(actors),
+            ordered(chain),
+            ordered(list(possible.values())),
+        )
+        for actors, chain, possible in found.values()
+    ]
+    clusters.sort(key=lambda c: (c[0], c[1], c[2]))
+    return [(actors, definite, possible) for _, _, actors, definite, possible in clusters]
+
+
+class TestAgainstBruteForce:
+    @settings(
+        max_examples=150,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(
+        dates=st.lists(strategies.crowded_dates(), min_size=1, max_size=25),
+        actor_sets=st.lists(
+            st.lists(st.sampled_from(["RUS", "IND", "CHN"]), min_size=1, max_size=2, unique=True),
+            min_size=25,
+            max_size=25,
+        ),
+        days=st.integers(min_value=0, max_value=12),
+        min_size=st.integers(min_value=2, max_value=4),
+    )
+    def test_same_clusters_as_comparing_every_pair(
+        self, timeline_factory, dates, actor_sets, days, min_size
+    ):
+        """The sweep finds exactly the chains and possible members the quadratic scan finds."""
+        tl = timeline_factory()
+        tl.record_many([ev(f"e{n:02d}", when, actor_sets[n]) for n, when in enumerate(dates)])
+        result = tl.analyze("clusters", days=days, min_size=min_size)
+        assert shape(result) == _reference(tl, days, min_size)
+        for cluster in result.clusters:
+            definite = cluster.definite
+            assert cluster.start == min(m.earliest for m in definite)
+            assert cluster.end == max(m.latest for m in definite)

@@ -1101,6 +1101,44 @@ class TestSubprocess:
         exiting = [p for p in json.loads(result.stdout) if p["name"] == "exiting"]
         assert "SystemExit: no config" in exiting[0]["error"]
 
+    def test_analyze_progress_bar_on_a_terminal(self, tmp_path: Path) -> None:
+        """On a (pseudo-)terminal ``analyze`` draws its bar on stderr as it walks the records."""
+        import pty
+
+        assert timeline_cmd("demo", "--db", "d.db", cwd=tmp_path).returncode == 0
+        master, slave = pty.openpty()
+        try:
+            env = {**os.environ, "COLUMNS": "100"}
+            env.pop("TIMELINE_DB", None)
+            process = subprocess.run(
+                [sys.executable, "-m", "timeline", "--db", "d.db", "analyze", "cadence"],
+                cwd=tmp_path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=slave,
+                timeout=60,
+                check=False,
+            )
+            os.close(slave)
+            slave = -1
+            drawn = b""
+            with contextlib.suppress(OSError):  # EIO once the terminal has nothing more
+                while chunk := os.read(master, 65536):
+                    drawn += chunk
+        finally:
+            if slave != -1:
+                os.close(slave)
+            os.close(master)
+        assert process.returncode == 0
+        text = drawn.decode("utf-8", "replace")
+        frames = re.findall(r"analyzing cadence +\[([#-]+)\] +(\d+)%", text)
+        assert len(frames) >= 3, text
+        assert (("-" * 36, "0"), ("#" * 36, "100")) == (frames[0], frames[-1])
+        # The result goes to stdout, untouched by the bar.
+        assert b"analyzing" not in process.stdout
+        assert b"RUS" in process.stdout
+
     def test_export_progress_bar_on_a_terminal(self, tmp_path: Path) -> None:
         """On a (pseudo-)terminal the export draws its bar as the exporter walks the records."""
         import pty

@@ -264,3 +264,23 @@ class TestOldStyleOverrides:
         assert 2 == tl.export("ics", out)
         assert b"STATUS:CANCELLED" in out.getvalue()
         assert 1 == tl.export("ics", io.BytesIO(), include_retracted=False)
+
+
+class TestAnalyzeProgress:
+    def test_the_analysis_walks_its_records_through_progress(self) -> None:
+        """``analyze(progress=...)`` wraps the records the analysis walks; same result."""
+        tl = timeline.datasets.load("relos")
+        walks: list[tuple[int, int]] = []
+
+        def progress(records: Iterator[timeline.Record], count: int) -> Iterable[timeline.Record]:
+            seen = 0
+            for record in records:
+                seen += 1
+                yield record
+            walks.append((seen, count))
+
+        plain = tl.analyze("cadence", actor="RUS")
+        assert plain == tl.analyze("cadence", actor="RUS", progress=progress)
+        assert len(walks) == 1
+        seen, count = walks[0]
+        assert seen == count == len(tl.records(actor="RUS"))

@@ -8,6 +8,7 @@ Every analysis works on a date's strict bounds (``When.earliest`` and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -131,10 +132,12 @@ def gap_range(first: tuple[dt.date, dt.date], second: tuple[dt.date, dt.date]) -
 
 def counted_events(
     view: timeline.TimelineReader, where: timeline.EventFilter
-) -> list[timeline.Event]:
-    """Return the events an analysis counts, in timeline order.
+) -> Iterator[timeline.Event]:
+    """Yield the events an analysis counts, in timeline order, without a list.
 
-    Reads the view's current-state projection (never the log). Retracted
+    Reads the view's current-state projection (never the log), one record at a
+    time (``iter_records``), so an analysis that keeps only a few fields of
+    each event keeps no ``Event`` alive. Retracted
     events never count, whatever ``include_retracted`` says, and neither do
     hypothetical or negated ones.
 
@@ -142,13 +145,12 @@ def counted_events(
         view: a timeline or an ``as_of`` view.
         where: the validated filters.
 
-    Returns:
+    Yields:
         The matching live events whose modality says they happened (or are planned).
 
     """
     live = msgspec.structs.replace(where, include_retracted=False)
-    return [
-        record.event
-        for record in view.records(live)
-        if record.event is not None and record.event.modality not in SKIPPED_MODALITIES
-    ]
+    for record in view.iter_records(live):
+        event = record.event
+        if event is not None and event.modality not in SKIPPED_MODALITIES:
+            yield event

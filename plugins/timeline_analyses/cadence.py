@@ -104,10 +104,19 @@ def period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date]:
 
 def _flag(cells: list[PeriodCount], min_count: int, sigma: float) -> list[PeriodCount]:
     out = []
-    for i, cell in enumerate(cells):
-        others = [c.count for j, c in enumerate(cells) if j != i]
-        mean = statistics.fmean(others) if others else 0.0
-        stdev = statistics.pstdev(others) if len(others) > 1 else 0.0
+    # A cell's baseline is the other cells' counts: the same for every cell with the
+    # same count (fmean and pstdev do not depend on order), so once per distinct count.
+    counts = [c.count for c in cells]
+    baselines: dict[int, tuple[float, float]] = {}
+    for cell in cells:
+        if cell.count not in baselines:
+            others = list(counts)
+            others.remove(cell.count)
+            baselines[cell.count] = (
+                statistics.fmean(others) if others else 0.0,
+                statistics.pstdev(others) if len(others) > 1 else 0.0,
+            )
+        mean, stdev = baselines[cell.count]
         burst = cell.count >= min_count and cell.count > mean + sigma * stdev
         out.append(attrs.evolve(cell, burst=burst, baseline_mean=mean, baseline_stdev=stdev))
     return out
@@ -171,8 +180,13 @@ class Cadence(timeline.Analysis):
             label, start, end = period_of(first, period)
             spills = not surely_within(event.when, start, end)
             for actor in event.countries:
-                _, _, ids, imprecise = cells.get((actor, label), (start, end, [], 0))
-                cells[(actor, label)] = (start, end, [*ids, event.id], imprecise + spills)
+                cell = cells.get((actor, label))
+                if cell is None:
+                    cells[(actor, label)] = (start, end, [event.id], int(spills))
+                else:
+                    cell[2].append(event.id)
+                    if spills:
+                        cells[(actor, label)] = (start, end, cell[2], cell[3] + 1)
         by_actor: dict[str, list[PeriodCount]] = {}
         for (actor, label), (start, end, ids, imprecise) in sorted(
             cells.items(), key=lambda item: (item[0][0], item[1][0])

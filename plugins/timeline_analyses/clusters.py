@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from typing import Any
+import heapq
+from typing import Any, NamedTuple
 
 import attrs
 
 import timeline
 
-from ._common import TableResult, counted_events, fields_of, gap_range, row_of
+from ._common import TableResult, counted_events, fields_of, row_of
 
 __all__ = ["Cluster", "Clusters", "ClustersResult", "Member"]
 
@@ -91,27 +93,65 @@ class ClustersResult(TableResult):
         return context + fields_of(Member), rows
 
 
-def _bounds(event: timeline.Event) -> tuple[dt.date, dt.date]:
-    return event.when.earliest, event.when.latest
+class _Fact(NamedTuple):
+    """What clusters keeps of an event instead of the ``Event`` (a tuple: small and quick)."""
+
+    id: str
+    earliest: int
+    """First possible day, as a day ordinal."""
+    latest: int
+    """Last possible day, as a day ordinal."""
+    kind: str
+    title: str
+    date: str
+    exact: bool
+    countries: tuple[str, ...]
 
 
-def _member(event: timeline.Event, membership: str) -> Member:
-    return Member(
-        event_id=event.id,
-        kind=event.kind,
-        title=event.title,
-        date=event.when.display,
-        earliest=event.when.earliest,
-        latest=event.when.latest,
-        exact=event.when.is_exact,
-        membership=membership,
-        countries=event.countries,
+def _fact(event: timeline.Event) -> _Fact:
+    when = event.when
+    return _Fact(
+        event.id,
+        when.earliest.toordinal(),
+        when.latest.toordinal(),
+        event.kind,
+        event.title,
+        when.display,
+        when.is_exact,
+        event.countries,
     )
 
 
-def _chains(events: list[timeline.Event], days: int) -> list[list[timeline.Event]]:
-    """Group events (sorted by earliest day) by single linkage on definite links."""
-    parent = list(range(len(events)))
+def _member(fact: _Fact, membership: str) -> Member:
+    return Member(
+        event_id=fact.id,
+        kind=fact.kind,
+        title=fact.title,
+        date=fact.date,
+        earliest=dt.date.fromordinal(fact.earliest),
+        latest=dt.date.fromordinal(fact.latest),
+        exact=fact.exact,
+        membership=membership,
+        countries=fact.countries,
+    )
+
+
+def _chains(spans: dict[tuple[int, int], list[int]], days: int) -> list[list[int]]:
+    """Group events by single linkage on definite links; return the groups of two or more.
+
+    Two spans ``a <= b`` (by first day) are definitely linked when both
+    ``b.latest - a.earliest`` and ``a.latest - b.earliest`` are at most ``days``
+    (``gap_range``'s most days), so ``b.earliest`` lies within ``days`` of
+    ``a.earliest``: a sweep over the distinct spans, sorted by first day, only
+    looks that far ahead. Events with the same bounds share one node, linked
+    to each other when their span is at most ``days`` long. The work grows
+    with the events plus the distinct spans times those ``days`` ahead, never
+    with the square of the events. Groups come in the order of their first
+    event by first day, then timeline order.
+    """
+    keys = sorted(spans)
+    parent = list(range(len(keys)))
+    linked = [high - low <= days for low, high in keys]
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -119,30 +159,73 @@ def _chains(events: list[timeline.Event], days: int) -> list[list[timeline.Event
             i = parent[i]
         return i
 
-    for i, first in enumerate(events):
-        for j in range(i + 1, len(events)):
-            second = events[j]
-            # Sorted by earliest day: once even the fewest days exceed the window,
-            # every later event is farther still.
-            if (second.when.earliest - first.when.latest).days > days:
+    for i, (low, high) in enumerate(keys):
+        if high - low > 2 * days:  # its own ends are farther apart than any link allows
+            continue
+        for j in range(i + 1, len(keys)):
+            other_low, other_high = keys[j]
+            if other_low - low > days:
                 break
-            if gap_range(_bounds(first), _bounds(second))[1] <= days:
+            if other_high - low <= days and high - other_low <= days:
+                linked[i] = linked[j] = True
                 parent[root(j)] = root(i)
-    groups: dict[int, list[timeline.Event]] = {}
-    for i, event in enumerate(events):
-        groups.setdefault(root(i), []).append(event)
-    return list(groups.values())
+    groups: dict[int, list[int]] = {}
+    for i, key in enumerate(keys):
+        if linked[i]:
+            groups.setdefault(root(i), []).extend(spans[key])
+    return [sorted(g) for g in groups.values() if len(g) > 1]
+
+
+def _reach(chain: list[int], facts: list[_Fact], days: int) -> list[tuple[int, int]]:
+    """Return the days within ``days`` of some chain member, as merged ``(first, last)`` runs."""
+    runs = sorted((facts[i].earliest - days, facts[i].latest + days) for i in chain)
+    merged = [runs[0]]
+    for low, high in runs[1:]:
+        if low <= merged[-1][1] + 1:
+            if high > merged[-1][1]:
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
 
 
 def _possible(
-    chain: list[timeline.Event], others: list[timeline.Event], days: int
-) -> list[timeline.Event]:
-    ids = {e.id for e in chain}
-    return [
-        o
-        for o in others
-        if o.id not in ids and any(gap_range(_bounds(o), _bounds(e))[0] <= days for e in chain)
-    ]
+    chains: list[list[int]],
+    spans: dict[tuple[int, int], list[int]],
+    facts: list[_Fact],
+    days: int,
+) -> list[list[int]]:
+    """Return, per chain, the other events some reading puts within ``days`` of a member.
+
+    An event is that close to a member when its bounds overlap the member's
+    bounds widened by ``days`` on each side (``gap_range``'s fewest days). One
+    sweep over every chain's widened runs, by first day, against the distinct
+    spans by first day: the spans starting inside a run are a bisected range,
+    the ones starting before it and still open are kept in a heap by last day.
+    """
+    keys = sorted(spans)
+    lows = [low for low, _ in keys]
+    runs = sorted(
+        (low, high, n) for n, chain in enumerate(chains) for low, high in _reach(chain, facts, days)
+    )
+    found: list[set[int]] = [set() for _ in chains]
+    started = 0
+    open_: dict[int, None] = {}  # spans started before the run's first day, still open
+    ends: list[tuple[int, int]] = []
+    for low, high, n in runs:
+        while started < len(keys) and lows[started] < low:
+            open_[started] = None
+            heapq.heappush(ends, (keys[started][1], started))
+            started += 1
+        while ends and ends[0][0] < low:
+            del open_[heapq.heappop(ends)[1]]
+        found[n].update(open_)
+        found[n].update(range(bisect.bisect_left(lows, low), bisect.bisect_right(lows, high)))
+    out = []
+    for chain, near in zip(chains, found, strict=True):
+        members = set(chain)
+        out.append([i for k in near for i in spans[keys[k]] if i not in members])
+    return out
 
 
 @attrs.frozen(kw_only=True)
@@ -201,32 +284,46 @@ def _clusters(
     for name, value, low in (("days", days, 0), ("min_size", min_size, 2)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise timeline.InvalidOption("analysis 'clusters'", name, value, f"an integer >= {low}")
-    by_actor: dict[str, list[timeline.Event]] = {}
+    facts: list[_Fact] = []
+    # Per actor, its events (positions in facts, in timeline order) by their date bounds.
+    by_actor: dict[str, dict[tuple[int, int], list[int]]] = {}
     skipped = []
     for event in counted_events(view, where):
-        if not event.when.is_bounded:
+        if event.when.is_open:
             skipped.append(event.id)
             continue
+        fact = _fact(event)
+        bounds = (fact.earliest, fact.latest)
         for country in event.countries:
-            by_actor.setdefault(country, []).append(event)
-    found: dict[frozenset[str], tuple[list[str], list[timeline.Event], dict[str, Any]]] = {}
+            by_actor.setdefault(country, {}).setdefault(bounds, []).append(len(facts))
+        facts.append(fact)
+    found: dict[frozenset[str], tuple[list[str], list[int], set[int]]] = {}
     for actor in sorted(by_actor):
-        events = sorted(by_actor[actor], key=lambda e: (e.when.earliest, e.when.sort_key))
-        for chain in _chains(events, days):
-            if len(chain) < min_size:
-                continue
-            key = frozenset(e.id for e in chain)
-            actors, _, possible = found.setdefault(key, ([], chain, {}))
+        spans = by_actor[actor]
+        chains = [c for c in _chains(spans, days) if len(c) >= min_size]
+        for chain, near in zip(chains, _possible(chains, spans, facts, days), strict=True):
+            key = frozenset(facts[i].id for i in chain)
+            actors, _, possible = found.setdefault(key, ([], chain, set()))
             actors.append(actor)
-            possible.update((e.id, e) for e in _possible(chain, events, days))
+            possible.update(near)
+    # An event is a member of several clusters (of several actors, possible in many):
+    # one Member value per event and membership, shared by them.
+    made: dict[tuple[int, str], Member] = {}
+
+    def member(i: int, membership: str) -> Member:
+        value = made.get((i, membership))
+        if value is None:
+            value = made[(i, membership)] = _member(facts[i], membership)
+        return value
+
     clusters = [
         Cluster(
             actors=tuple(actors),
-            start=min(e.when.earliest for e in chain),
-            end=max(e.when.latest for e in chain),
+            start=dt.date.fromordinal(min(facts[i].earliest for i in chain)),
+            end=dt.date.fromordinal(max(facts[i].latest for i in chain)),
             members=tuple(
-                [_member(e, DEFINITE) for e in _ordered(chain)]
-                + [_member(e, POSSIBLE) for e in _ordered(list(possible.values()))]
+                [member(i, DEFINITE) for i in chain]
+                + [member(i, POSSIBLE) for i in sorted(possible)]
             ),
         )
         for actors, chain, possible in found.values()
@@ -235,7 +332,3 @@ def _clusters(
     return ClustersResult(
         days=days, min_size=min_size, clusters=tuple(clusters), skipped=tuple(skipped)
     )
-
-
-def _ordered(events: list[timeline.Event]) -> list[timeline.Event]:
-    return sorted(events, key=lambda e: (e.when.sort_key, e.id))

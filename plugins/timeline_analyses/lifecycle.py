@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -336,26 +336,46 @@ def _statuses(steps: Sequence[Step]) -> tuple[tuple[PartyStatus, ...], bool]:
     return parties, in_force
 
 
-def _agreement(treaty: str, events: list[timeline.Event]) -> Agreement:
+@attrs.define
+class _Gathered:
+    """What lifecycle keeps of one agreement's events while it reads them (never the events)."""
+
+    steps: list[Step] = attrs.Factory(list)
+    """A step per ``treaty.*`` event, in timeline order."""
+    whens: dict[str, timeline.When] = attrs.Factory(dict)
+    """Each step's date, by event id."""
+    related: list[str] = attrs.Factory(list)
+    """Ids of its other events, in timeline order."""
+
+
+def _agreement(treaty: str, gathered: _Gathered) -> Agreement:
     steps = sorted(
-        (_step(e) for e in events if e.kind.startswith("treaty.")),
+        gathered.steps,
         key=lambda s: (s.earliest, _RANK.get(s.stage, len(_RANK)), s.latest, s.event_id),
     )
     parties, in_force = _statuses(steps)
     return Agreement(
         treaty=treaty,
-        steps=_with_spans(steps, {e.id: e.when for e in events}),
+        steps=_with_spans(steps, gathered.whens),
         parties=parties,
         in_force=in_force,
-        related=tuple(e.id for e in events if not e.kind.startswith("treaty.")),
+        related=tuple(gathered.related),
     )
 
 
-def _lifecycle(events: list[timeline.Event]) -> LifecycleResult:
-    by_treaty: dict[str, list[timeline.Event]] = {}
+def _lifecycle(events: Iterable[timeline.Event]) -> LifecycleResult:
+    by_treaty: dict[str, _Gathered] = {}
     for event in events:
-        if event.treaty is not None:
-            by_treaty.setdefault(event.treaty, []).append(event)
+        if event.treaty is None:
+            continue
+        gathered = by_treaty.get(event.treaty)
+        if gathered is None:
+            gathered = by_treaty[event.treaty] = _Gathered()
+        if event.kind.startswith("treaty."):
+            gathered.steps.append(_step(event))
+            gathered.whens[event.id] = event.when
+        else:
+            gathered.related.append(event.id)
     return LifecycleResult(
         agreements=tuple(_agreement(t, by_treaty[t]) for t in sorted(by_treaty)),
     )

@@ -158,7 +158,7 @@ def _slice(
     period: str,
     start: dt.date | None,
     end: dt.date | None,
-    events: list[timeline.Event],
+    events: Iterable[timeline.Event],
     weights: Mapping[str, float],
 ) -> NetworkSlice:
     ties: dict[tuple[str, str], list[timeline.Event]] = {}

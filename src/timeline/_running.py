@@ -12,13 +12,17 @@ methods (``export``, ``import_into``, ``analyze``) keeps working, with one
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from ._errors import TimelineError
 from ._extensions import _DECLARE, Analysis, Exporter, Progress, _Matches, delegating, overridden
 from ._files import log_files, open_destination
+from ._model import Event
+from ._projection import EventFilter
 from ._reading import FILTER_NAMES, TimelineReader
+from ._records import Record
 
 if TYPE_CHECKING:
     from ._plugins import PluginHost
@@ -89,10 +93,48 @@ def run_export(
         return int(exporter.write(view, records, stream, **settings))
 
 
+class _Watched:
+    """A reader whose record walks go through a progress bar (``analyze`` on a terminal).
+
+    Everything else is the view's own; ``iter_records`` and ``records`` walk the
+    matches through ``progress(records, count)``, as an export's records do.
+    """
+
+    def __init__(self, view: TimelineReader, progress: Progress) -> None:
+        self._view = view
+        self._progress = progress
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._view, name)
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._view
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._view)
+
+    def iter_records(self, where: EventFilter | None = None, **filters: Any) -> Iterator[Record]:
+        """Yield the view's matching records through the progress bar."""
+        return iter(_Matches(lambda: self._view.iter_records(where, **filters), self._progress))
+
+    def records(self, where: EventFilter | None = None, **filters: Any) -> list[Record]:
+        """Return the view's matching records, walked through the progress bar."""
+        return list(self.iter_records(where, **filters))
+
+
 def run_analysis(
-    reader: TimelineReader, host: PluginHost, analysis: Analysis, options: dict[str, Any]
+    reader: TimelineReader,
+    host: PluginHost,
+    analysis: Analysis,
+    options: dict[str, Any],
+    progress: Progress | None = None,
 ) -> Any:
     """Run ``analysis`` on ``reader``'s matching events and return its result.
+
+    With ``progress``, the analysis's record walks go through it (the CLI's bar).
 
     Raises:
         InvalidOption: an option is unknown or malformed.
@@ -105,5 +147,7 @@ def run_analysis(
     view = view_at(reader, as_of)
     where = view.filter(**filters)
     settings = analysis.check_options(own)
+    if progress is not None:
+        view = cast(TimelineReader, _Watched(view, progress))
     with host.running(analysis):
         return analysis.run(view, where, **settings)

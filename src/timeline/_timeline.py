@@ -310,15 +310,19 @@ class _Reader:
         exporter = format if isinstance(format, Exporter) else self.plugins.exporter(format)
         return run_export(self, self.plugins, exporter, dest, progress, options)
 
-    def analyze(self, name: str | Analysis, **options: Any) -> Any:
+    def analyze(
+        self, name: str | Analysis, *, progress: Progress | None = None, **options: Any
+    ) -> Any:
         """Run an analysis (a name or an ``Analysis``) with the filters, ``as_of`` and its options.
+
+        ``progress(records, count)`` may wrap the records the analysis walks (the CLI's bar).
 
         Raises:
             UnknownPlugin: no analysis has that name.
             PluginError: the analysis failed (the message names the plugin).
         """
         analysis = name if isinstance(name, Analysis) else self.plugins.analysis(name)
-        return run_analysis(self, self.plugins, analysis, options)
+        return run_analysis(self, self.plugins, analysis, options, progress)
 
     def head(self) -> LogHead:
         """Return the seq and hash of the last record this timeline (or view) holds.

@@ -199,7 +199,17 @@ def analyze(
         **parse_options(f"analysis {name}", analysis.options, pairs, ctx.args),
     }
     tl = open_db(ctx)
-    result = tl.analyze(analysis, **options)
+    with contextlib.ExitStack() as bars:
+
+        def progress(records: Iterator[Record], count: int) -> Iterable[Record]:
+            # Drawn while the analysis walks the records (a terminal only), as export's.
+            bar = click.progressbar(
+                records, length=count, label=f"analyzing {name}", file=sys.stderr
+            )
+            return bars.enter_context(bar)
+
+        wanted = _common.progress_wanted()
+        result = tl.analyze(analysis, progress=progress if wanted else None, **options)
     graphml = draw is not None and fmt == "graphml"
     with contextlib.ExitStack() as stack:
         # The same checks as an export's: never over the log, a FIFO written in place.
