@@ -1,0 +1,195 @@
+"""The columnar current state: lazy events, column filters, snapshots bound to the chain."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import timeline
+from timeline import CurrentState, LogTruncated, SqliteStore, Timeline
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _log(path: Path, n: int = 30) -> list[str]:
+    with timeline.open(path, snapshot_every=0) as tl:
+        events = tl.record_many(
+            {
+                "kind": "treaty.signed" if i % 3 else "visit.state",
+                "when": f"2025-{1 + i % 12:02d}-{1 + i % 27:02d}",
+                "title": f"event {i}",
+                "actors": ["RUS", "IND"] if i % 2 else ["CHN"],
+                "tags": ["even"] if i % 2 == 0 else [],
+                "treaty": "RELOS" if i % 5 == 0 else None,
+                "modality": "planned" if i % 7 == 0 else "actual",
+            }
+            for i in range(n)
+        )
+        tl.amend(events[1].id, title="amended", reason="test")
+        tl.retract(events[2].id, reason="test")
+    return [e.id for e in events]
+
+
+@pytest.fixture(params=["log.db", "log.jsonl"])
+def path(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    return tmp_path / str(request.param)
+
+
+class TestLazyEvents:
+    def test_open_decodes_no_event(self, path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Opening folds the query columns only: no record is decoded until an event is read."""
+        ids = _log(path)
+        decoded: list[int] = []
+        original = timeline._codec.RecordCodec.decode_many
+
+        def counting(self, lines, seqs):  # type: ignore[no-untyped-def]
+            decoded.extend(seqs)
+            return original(self, lines, seqs)
+
+        monkeypatch.setattr(timeline._codec.RecordCodec, "decode_many", counting)
+        tl = timeline.open(path, snapshot_every=0)
+        assert (29, []) == (len(tl), decoded)
+        assert "amended" == tl.get(ids[1]).title
+        assert 1 == len(decoded)
+        tl.close()
+
+    def test_filters_from_columns_equal_filters_on_events(self, path: Path) -> None:
+        """Every filter answered from the columns gives what EventFilter.matches says."""
+        _log(path)
+        tl = timeline.open(path, snapshot_every=0)
+        everything = list(tl.events(include_retracted=True))
+        cases = [
+            {"actor": "IND"},
+            {"kind": "visit.*"},
+            {"tag": "even"},
+            {"treaty": "RELOS"},
+            {"modality": "planned"},
+            {"modality": ["planned", "actual"], "actor": "CHN"},
+            {"between": ("2025-03-01", "2025-04-15")},
+            {"within": ("2025-03-01", "2025-04-15")},
+            {"include_retracted": True, "kind": "treaty.signed"},
+        ]
+        for filters in cases:
+            where = tl.filter(**filters)  # type: ignore[arg-type]
+            expected = [
+                e
+                for e in everything
+                if where.matches(e) and (where.include_retracted or not tl.is_retracted(e.id))
+            ]
+            assert expected == list(tl.events(**filters)), filters  # type: ignore[arg-type]
+        tl.close()
+
+    def test_timeline_order_is_the_exact_order(self, path: Path) -> None:
+        """Results come in (When.sort_key, id) order, ties included."""
+        _log(path, 60)
+        with timeline.open(path, snapshot_every=0) as tl:
+            found = list(tl.events(include_retracted=True))
+            assert [(e.when.sort_key, e.id) for e in found] == sorted(
+                (e.when.sort_key, e.id) for e in found
+            )
+
+    def test_within_and_between_together_are_refused(self, path: Path) -> None:
+        """between is "possibly in", within "certainly in": one window at a time."""
+        _log(path, 3)
+        with timeline.open(path) as tl, pytest.raises(timeline.InvalidEvent, match="within"):
+            tl.events(between=("2025", "2025"), within=("2025", "2025"))
+
+    def test_bad_modality_is_refused(self, path: Path) -> None:
+        """An unknown modality names the known ones."""
+        _log(path, 3)
+        with timeline.open(path) as tl, pytest.raises(timeline.InvalidEvent, match="actual"):
+            tl.events(modality="maybe")
+
+
+class TestSnapshots:
+    def test_reopen_with_snapshot_equals_replay(self, path: Path) -> None:
+        """A state restored from its snapshot answers as a full replay does."""
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            expected = list(tl.events(include_retracted=True))
+            tl.snapshot()
+            tl.record(kind="treaty.signed", when="2026", title="tail")
+        with timeline.open(path, snapshot_every=0) as tl:
+            assert [*expected, tl.events()[-1]] == list(tl.events(include_retracted=True))
+
+    def test_an_edited_snapshot_is_never_shown(self, tmp_path: Path) -> None:
+        """A snapshot whose bytes were changed fails its digest: rebuilt from the log, noted."""
+        path = tmp_path / "log.db"
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            expected = [(e.id, e.kind) for e in tl.events()]
+        db = sqlite3.connect(path)
+        seq, data = db.execute("SELECT seq, data FROM snapshots").fetchone()
+        forged = bytearray(data)
+        # The kind column's term ids sit in the body: flip one byte of the body's end.
+        forged[-40] ^= 0x01
+        db.execute("DELETE FROM snapshots")
+        db.execute(
+            "INSERT INTO snapshots VALUES ('current', ?, ?, ?, ?)",
+            (CurrentState.version, seq, bytes(forged[:256]), bytes(forged)),
+        )
+        db.commit()
+        db.close()
+        with timeline.open(path, snapshot_every=0) as tl:
+            assert expected == [(e.id, e.kind) for e in tl.events()]
+            assert any("does not match its digest" in r for r in tl.repairs)
+
+    def test_snapshot_past_the_head_is_possible_truncation(self, tmp_path: Path) -> None:
+        """A snapshot taken at a seq the log no longer holds says so, never silently."""
+        path = tmp_path / "log.jsonl"
+        _log(path, 5)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+        lines = path.read_bytes().splitlines(keepends=True)
+        path.write_bytes(b"".join(lines[:-2]))  # the last two records are gone
+        with pytest.raises(LogTruncated, match="records 6-7 are missing"):
+            timeline.open(path)
+
+    def test_json_lines_tail_read_before_the_snapshot_is_remapped(self, tmp_path: Path) -> None:
+        """Terms numbered by an append before the snapshot was read still mean the same."""
+        path = tmp_path / "log.jsonl"
+        _log(path, 10)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+        reopened = timeline.open(path, snapshot_every=0)
+        reopened.record(kind="meeting.summit", when="2025-06-01", title="new", actors=["BRA"])
+        assert not reopened._state.loaded
+        assert ["new"] == [e.title for e in reopened.events(actor="BRA")]
+        assert 5 == len(reopened.events(kind="treaty.signed"))
+        assert 5 == len(reopened.events(actor="IND"))
+        reopened.close()
+
+
+class TestMigration:
+    def test_a_format_3_log_is_migrated_on_open(self, tmp_path: Path) -> None:
+        """A log written by the previous format gains its query columns and reads the same."""
+        path = tmp_path / "old.db"
+        shutil.copy(FIXTURES / "format3.db", path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            assert (23, 19) == (tl.seq, len(tl))
+            assert tl.verify().ok
+            assert "2025-12-02" == tl.get("relos-duma").when.edtf
+            assert tl.is_retracted("gone")
+            relos = [e.id for e in tl.events(treaty="RELOS")]
+        db = sqlite3.connect(path)
+        assert ("geotimeline-4",) == db.execute("SELECT value FROM meta").fetchone()
+        assert 0 == db.execute("SELECT COUNT(*) FROM records WHERE length(hot) != 36").fetchone()[0]
+        db.close()
+        with timeline.open(path) as again:
+            assert relos == [e.id for e in again.events(treaty="RELOS")]
+
+    def test_a_forged_query_column_is_found_by_verify(self, tmp_path: Path) -> None:
+        """The hot column must say what the hashed record says."""
+        path = tmp_path / "log.db"
+        _log(path, 3)
+        db = sqlite3.connect(path)
+        db.execute("DROP TRIGGER records_no_update")
+        db.execute("UPDATE records SET hot = zeroblob(36) WHERE seq = 2")
+        db.commit()
+        db.close()
+        report = Timeline(SqliteStore(path)).verify()
+        assert (False, 2) == (report.ok, report.first_bad_seq)
