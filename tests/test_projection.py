@@ -148,6 +148,9 @@ class TestSnapshots:
         path.write_bytes(b"".join(lines[:-2]))  # the last two records are gone
         with pytest.raises(LogTruncated, match="records 6-7 are missing"):
             timeline.open(path)
+        report = timeline.verify(path)
+        assert (False, 6) == (report.ok, report.first_bad_seq)
+        assert "records 6-7 are missing" in (report.reason or "")
 
     def test_json_lines_tail_read_before_the_snapshot_is_remapped(self, tmp_path: Path) -> None:
         """Terms numbered by an append before the snapshot was read still mean the same."""

@@ -9,6 +9,8 @@ import msgspec
 
 from ._errors import InvalidRecord, TimelineError
 from ._records import GENESIS_HASH, chain_hash
+from ._projection import CurrentState
+from ._snapshot import HEADER_SIZE, SnapshotHeader, read_header
 from ._store import Store
 
 __all__ = ["LogHead", "VerifyReport", "verify_store"]
@@ -101,6 +103,8 @@ def verify_store(store: Store, expect: LogHead | str | None = None) -> VerifyRep
         InvalidRecord: ``expect`` is not a head.
     """
     expected_head = None if expect is None else LogHead.coerce(expect)
+    snapshot = _snapshot_header(store)
+    snapshot_hash: str | None = None
     previous = GENESIS_HASH
     expected_seq = 1
     versions: dict[str, int] = {}
@@ -168,6 +172,8 @@ def verify_store(store: Store, expect: LogHead | str | None = None) -> VerifyRep
                     f"rewritten: the record at seq {raw.seq} is not the one of the "
                     f"expected head {expected_head} (its hash is {digest})",
                 )
+            if snapshot is not None and raw.seq == snapshot.seq:
+                snapshot_hash = digest
             versions[raw.stream] = version
             previous = digest
             expected_seq += 1
@@ -185,7 +191,30 @@ def verify_store(store: Store, expect: LogHead | str | None = None) -> VerifyRep
             checked + 1,
             f"truncated: the log ends at seq {checked}, before the expected head {expected_head}",
         )
+    if snapshot is not None and snapshot.seq > checked:
+        return bad(
+            checked + 1,
+            f"truncated: the log ends at seq {checked}, but its snapshot was taken at seq "
+            f"{snapshot.seq}: records {checked + 1}-{snapshot.seq} are missing",
+        )
+    if snapshot is not None and snapshot.seq and snapshot_hash != snapshot.head_hash:
+        return bad(
+            snapshot.seq,
+            f"rewritten: the record at seq {snapshot.seq} is not the one the snapshot was "
+            "taken at (or the snapshot is damaged)",
+        )
     return VerifyReport(ok=True, checked=checked, head_hash=previous)
+
+
+def _snapshot_header(store: Store) -> SnapshotHeader | None:
+    """Return the header of the current state's saved snapshot, if there is a readable one."""
+    saved = store.load_snapshot(CurrentState.name, CurrentState.version, limit=HEADER_SIZE)
+    if saved is None:
+        return None
+    try:
+        return read_header(saved[1])
+    except ValueError:
+        return None
 
 
 def _batch_problem(seq: int, marked: int | None, open_batch: int | None) -> str | None:
