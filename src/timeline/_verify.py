@@ -8,8 +8,8 @@ import attrs
 import msgspec
 
 from ._errors import InvalidRecord, TimelineError
-from ._records import GENESIS_HASH, chain_hash
 from ._projection import CurrentState
+from ._records import GENESIS_HASH, chain_hash
 from ._snapshot import HEADER_SIZE, SnapshotHeader, read_header
 from ._store import Store
 
