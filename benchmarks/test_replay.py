@@ -289,3 +289,87 @@ class TestMemory:
             peak_mb=result["peak_kb"] / 1024, base_mb=result["base_kb"] / 1024
         )
         assert workload.live_events(n) == result["events"]
+
+
+# Issue 9's figures: our replay to a queryable state (open with no snapshot, then one
+# query) and the honest total (open, then touch every event once), each against the
+# peer's replay of the same events on SQLite, every side in a fresh interpreter,
+# sides alternating round by round. Ratios are by CPU time (process_time), which
+# held on the shared VM while wall time moved 2x with the load (readmodel.md).
+_PEER_PAIRED_SCRIPT = """
+import json, os, sys, time
+from pathlib import Path
+
+side, kind, path, here = sys.argv[1:5]
+sys.path.insert(0, here)
+if side == "peer":
+    import peers
+
+    app = peers.PeerApp(peers.peer_env("sqlite", Path(path)))
+    cpu, wall = time.process_time(), time.perf_counter()
+    count = len(peers.peer_replay(app))
+else:
+    import timeline
+
+    store = (timeline.SqliteStore if kind == "sqlite" else timeline.JsonlStore)(path)
+    cpu, wall = time.process_time(), time.perf_counter()
+    tl = timeline.Timeline(store, snapshot_every=0)
+    count = len(tl)
+    tl.events(actor="IND", between=("1987-06-01", "1987-06-30"))
+    if side == "touch":
+        for event in tl.events():
+            event.title
+print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall,
+                  "events": count}))
+os._exit(0)
+"""
+
+
+def _fresh_peer_pair(side: str, kind: str, path: str, expected: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _PEER_PAIRED_SCRIPT, side, kind, path, str(Path(__file__).parent)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert expected == result["events"], f"{side} rebuilt {result['events']} events"
+    return {"cpu": float(result["cpu"]), "wall": float(result["wall"])}
+
+
+class TestPairedPeer:
+    @pytest.mark.parametrize("kind", ["sqlite", "jsonl"])
+    @pytest.mark.parametrize("side", ["query", "touch"])
+    def test_replay_paired_with_peer(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, kind: str, side: str
+    ) -> None:
+        """Open to a queryable state (or open and touch every event) against the peer's replay."""
+        ours_path = str(paths.sqlite if kind == "sqlite" else paths.jsonl)
+        peer_path = str(peers.peer_sqlite_path(paths))
+        live = workload.live_events(n)
+        pairs: list[tuple[dict[str, float], dict[str, float]]] = []
+
+        def one_pair() -> None:
+            order = [side, "peer"] if len(pairs) % 2 == 0 else ["peer", side]
+            got = {
+                s: _fresh_peer_pair(s, kind, peer_path if s == "peer" else ours_path, live)
+                for s in order
+            }
+            pairs.append((got[side], got["peer"]))
+
+        label = "replay to a queryable state" if side == "query" else "replay + touch every event"
+        describe(benchmark, f"{label} {kind}, paired with the peer", n, n, role="paired")
+        benchmark.pedantic(one_pair, rounds=max(rounds, 5) if benchmark.enabled else 1)
+        by_cpu = sorted(p["cpu"] / o["cpu"] for o, p in pairs)
+        by_wall = sorted(p["wall"] / o["wall"] for o, p in pairs)
+        benchmark.extra_info.update(
+            pairs=len(pairs),
+            ratio_median=statistics.median(by_cpu),
+            ratios=by_cpu,
+            ratio_wall_median=statistics.median(by_wall),
+        )
+        print(
+            f"\n[paired] {label} {kind} n={n:,}: x peer by CPU median "
+            f"{statistics.median(by_cpu):.1f} ({by_cpu[0]:.1f}-{by_cpu[-1]:.1f}), "
+            f"by wall {statistics.median(by_wall):.1f}"
+        )
