@@ -373,7 +373,7 @@ class HotDecoder:
         self._whens: dict[bytes, tuple[int, int, int]] = {}
         self._actors: dict[bytes, int] = {}
         self._tags: dict[bytes, int] = {}
-        self._words: dict[tuple[str, Any], int] = {}
+        self._words: dict[tuple[str, str | None, str], tuple[int, int, int]] = {}
 
     def decode(self, lines: list[bytes]) -> list[HotRow]:
         """Return the hot rows of a batch of stored lines, in order.
@@ -455,15 +455,16 @@ class HotDecoder:
         if tags_id is None:
             joined = TAG_SEPARATOR.join(_tags_decoder.decode(key))
             tags_id = tags[key] = term("tags", joined)
-        kind_id = words.get(("kind", event.kind))
-        if kind_id is None:
-            kind_id = words[("kind", event.kind)] = term("kind", event.kind)
-        treaty_id = words.get(("treaty", event.treaty))
-        if treaty_id is None:
-            treaty_id = words[("treaty", event.treaty)] = term("treaty", event.treaty)
-        modality_id = words.get(("modality", event.modality))
-        if modality_id is None:
-            modality_id = words[("modality", event.modality)] = term("modality", event.modality)
+        # Kind, treaty and modality repeat together: one lookup for the three.
+        key3 = (event.kind, event.treaty, event.modality)
+        words_ids = words.get(key3)
+        if words_ids is None:
+            words_ids = words[key3] = (
+                term("kind", event.kind),
+                term("treaty", event.treaty),
+                term("modality", event.modality),
+            )
+        kind_id, treaty_id, modality_id = words_ids
         append(
             (
                 head.seq,
