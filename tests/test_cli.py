@@ -565,6 +565,16 @@ class TestShowHistory:
         run("add", "--kind", "relations.shift", "--when", "2025", "--title", title.strip())
         assert title.strip() in run("list").stdout
 
+    def test_list_limit_shows_the_first_events(self, filled: Any) -> None:
+        """list --limit N shows the first N events in timeline order; N must be positive."""
+        whole = [line.split() for line in filled("list").stdout.splitlines()]
+        first = [line.split() for line in filled("list", "--limit", "2").stdout.splitlines()]
+        assert len(whole) > 3
+        assert whole[:3] == first
+        result = filled("list", "--limit", "0")
+        assert result.exit_code != 0
+        assert "--limit" in result.output
+
     def test_show_json(self, filled: Any) -> None:
         """show --json prints the event as JSON."""
         data = json.loads(filled("show", "sco", "--json").stdout)

@@ -126,13 +126,8 @@ def resolve_id(tl: Timeline, given: str) -> str:
         return given
     except UnknownEvent:
         pass
-    matches = sorted(
-        {
-            r.stream
-            for r in tl.records(include_retracted=True)
-            if r.stream.startswith(given) or r.stream.endswith(given)
-        }
-    )
+    # From the read model's id column: no event is decoded to find one.
+    matches = sorted({i for i in tl.ids() if i.startswith(given) or i.endswith(given)})
     if not matches:
         raise UnknownEvent(given)
     if len(matches) > 1:
@@ -388,7 +383,7 @@ def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ())
 
 def all_ids(tl: Timeline) -> set[str]:
     """Return the id of every event in the log, retracted ones included."""
-    return {r.stream for r in tl.records(include_retracted=True)}
+    return set(tl.ids())
 
 
 EVENT_HEADER = ["DATE", "KIND", "ACTORS", "TITLE", "ID"]

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -318,19 +319,22 @@ def retract(
 
 @click.command(name="list")
 @filter_options
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Only the first N events.")
 @click.pass_context
-def list_(ctx: click.Context, /, **params: Any) -> None:
+def list_(ctx: click.Context, /, limit: int | None, **params: Any) -> None:
     """Show the events in timeline order as a table.
 
     \b
     Example:
         timeline list --actor IND --kind 'treaty.*' --from 2025 --to 2025-12
+        timeline list --limit 20
     """
     filters = filters_from(params)
     as_of = filters.pop("as_of", None)
     tl = open_db(ctx)
     view: Any = tl if as_of is None else tl.as_of(as_of)
-    records = view.records(view.filter(**filters))
+    # The records are decoded as they are walked: the first N cost N, not the log.
+    records = list(itertools.islice(view.iter_records(view.filter(**filters)), limit))
     if not records:
         click.echo("no events", err=True)
         return
