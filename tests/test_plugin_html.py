@@ -535,6 +535,18 @@ class TestViewCommand:
 class TestNotebook:
     """``notebook_html`` and the lifecycle result's ``_repr_html_``."""
 
+    def test_results_and_views_draw_themselves_in_a_notebook(self) -> None:
+        """tl.events(...) and an as_of view have a _repr_html_: the html exporter's fragment."""
+        tl = make_timeline(VISIT, DUMA)
+        assert timeline_html.notebook_html(tl.events()) == tl.events()._repr_html_()
+        view = tl.as_of(seq=1)
+        drawn = view._repr_html_()
+        assert drawn is not None
+        [(_, data)] = [
+            (a, t) for a, t in parse(drawn).scripts if a.get("type") == "application/json"
+        ]
+        assert 1 == len(json.loads(data)["items"])
+
     def test_events_fragment_is_self_contained(self) -> None:
         """A fragment: no <html>, the engine inline, the events' data, no src/href."""
         tl = make_timeline(VISIT, DUMA)

@@ -12,6 +12,7 @@ import timeline
 from timeline import parse_modalities
 
 from ._items import COMFORTABLE_ITEMS, Drawn, timeline_data
+from ._notebook import notebook_html
 from ._page import page
 from ._rows import GROUP_BY_OPTION, MODALITIES_OPTION
 
@@ -66,6 +67,13 @@ class HtmlExporter(timeline.Exporter):
         GROUP_BY_OPTION,
         MODALITIES_OPTION,
     )
+
+    def notebook(self, source: Any) -> str:
+        """Return ``source`` (events, an ``as_of`` view, a lifecycle result) as a notebook fragment.
+
+        What ``tl.events(...)._repr_html_()`` and an ``as_of`` view's call in Jupyter.
+        """
+        return notebook_html(source)
 
     def write(
         self,

@@ -29,6 +29,7 @@ from ._arrow import (
     record_batches,
     records_schema,
 )
+from ._errors import TimelineError
 from ._model import Event
 from ._records import Record
 
@@ -77,12 +78,27 @@ class EventResults:
     .. versionadded:: 0.2
     """
 
-    __slots__ = ("_events", "_log", "_provenance")
+    __slots__ = ("_events", "_html", "_log", "_provenance")
 
-    def __init__(self, events: Sequence[Event], *, log: LogPoint, provenance: ProvenanceOf) -> None:
+    def __init__(
+        self,
+        events: Sequence[Event],
+        *,
+        log: LogPoint,
+        provenance: ProvenanceOf,
+        html: Callable[[EventResults], str | None] | None = None,
+    ) -> None:
         self._events = events
         self._log = log
         self._provenance = provenance
+        self._html = html
+
+    def _repr_html_(self) -> str | None:
+        """Draw the results as a timeline in a notebook (the ``html`` exporter's fragment).
+
+        None (Jupyter then shows the repr) when no installed exporter draws notebooks.
+        """
+        return None if self._html is None else self._html(self)
 
     # -- the sequence -------------------------------------------------------------------------
 
@@ -348,7 +364,22 @@ def results_of(
             by_id.update((r.stream, r) for r in records)
         return provenance([by_id[event.id] for event in events])
 
-    return EventResults(_EventsOf(records), log=log_point(view), provenance=of)
+    return EventResults(
+        _EventsOf(records), log=log_point(view), provenance=of, html=lambda r: notebook(view, r)
+    )
+
+
+def notebook(view: Any, source: Any) -> str | None:
+    """Return ``source`` drawn for a notebook by the ``html`` exporter of ``view``'s plugins.
+
+    None when no exporter called ``html`` draws notebooks (it has a ``notebook`` method).
+    """
+    try:
+        exporter = view.plugins.exporter("html")
+    except TimelineError:
+        return None
+    draw = getattr(exporter, "notebook", None)
+    return None if draw is None else str(draw(source))
 
 
 def _retracted(view: Any) -> Callable[[str], bool] | None:

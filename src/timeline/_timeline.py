@@ -50,7 +50,7 @@ from ._records import (
     RecordType,
     encode_payload,
 )
-from ._results import EventResults, results_of
+from ._results import EventResults, notebook, results_of
 from ._running import run_analysis, run_export
 from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
 from ._snapshot import bind as bind_snapshot
@@ -343,6 +343,10 @@ class TimelineView(_Reader):
         self._kinds = timeline._kinds
         self._plugins = timeline._plugins
         self.timeline = timeline
+
+    def _repr_html_(self) -> str | None:
+        """Draw this view's timeline in a notebook (the ``html`` exporter), or None."""
+        return notebook(self, self)
 
     def __getattr__(self, name: str) -> Any:
         if name in {"record", "record_many", "amend", "retract", "import_file"}:
