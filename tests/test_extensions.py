@@ -327,6 +327,6 @@ class TestStreamedRecords:
         tl.events()  # the order index exists: the export walks it
         import io
 
-        assert 19 == Probe().export(tl, io.StringIO())
+        assert 27 == Probe().export(tl, io.StringIO())
         assert seen["is_list"] is False
         assert [e.title for e in tl.events()] == seen["titles"]

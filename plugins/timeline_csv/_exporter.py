@@ -12,6 +12,7 @@ import attrs
 import timeline
 from timeline import (
     FUZZY_POLICIES,
+    Modality,
     SpanKind,
     calendar_description,
     calendar_span,
@@ -209,7 +210,9 @@ class CsvExporter(timeline.Exporter):
         modalities = options["modalities"]
         if modalities is None:
             modalities = "all" if dialect == "full" else "actual"
-        keep = parse_modalities(self.owner, modalities)
+        # A calendar import (google, outlook) never gets hypothetical events unless named.
+        calendar = () if dialect == "full" else (Modality.HYPOTHETICAL,)
+        keep = parse_modalities(self.owner, modalities, all_but=calendar)
         # "\r\n" row ends (RFC 4180); every cell with a quote, comma or line break is quoted.
         writer = csv.writer(stream, lineterminator="\r\n")
         guarded = bool(options["guard_formulas"])

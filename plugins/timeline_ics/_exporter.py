@@ -13,6 +13,7 @@ from icalendar.prop import vCategory
 import timeline
 from timeline import (
     FUZZY_POLICIES,
+    Modality,
     SpanKind,
     calendar_description,
     calendar_span,
@@ -101,7 +102,8 @@ class IcsExporter(timeline.Exporter):
         timeline.Option(
             name="modalities",
             default="actual",
-            help="Comma-separated modalities to include ('all' for every one)",
+            help="Comma-separated modalities to include ('all' for every one but "
+            "hypothetical, which is kept only when named)",
         ),
     )
 
@@ -124,7 +126,8 @@ class IcsExporter(timeline.Exporter):
     ) -> int:
         """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
         view = timeline  # the parameter shadows the module here
-        keep = parse_modalities(self.owner, options["modalities"])
+        # Hypothetical events are never on a calendar unless named explicitly.
+        keep = parse_modalities(self.owner, options["modalities"], all_but=(Modality.HYPOTHETICAL,))
         span_fuzzy = options["fuzzy"] == "span"
         stream.write(self._header(str(options["calendar_name"])))
         count = 0

@@ -197,12 +197,16 @@ def _is_binary(stream: object) -> bool:
     return isinstance(stream, (io.RawIOBase, io.BufferedIOBase))
 
 
-def parse_modalities(owner: str, value: object) -> frozenset[Modality]:
+def parse_modalities(
+    owner: str, value: object, *, all_but: Iterable[Modality] = ()
+) -> frozenset[Modality]:
     """Read a ``modalities`` option: a comma-separated string or an iterable of names.
 
     Args:
         owner: what takes the option, for the error (``exporter 'ics'``).
         value: ``"actual,planned"``, ``["actual", "planned"]`` or ``"all"``.
+        all_but: modalities ``"all"`` leaves out; only naming them keeps them
+            (calendars pass ``HYPOTHETICAL``: a possibility is never a date to keep).
 
     Returns:
         The modalities to keep.
@@ -222,7 +226,7 @@ def parse_modalities(owner: str, value: object) -> frozenset[Modality]:
     for name in names:
         text = name.value if isinstance(name, Modality) else str(name).strip().lower()
         if text == "all":
-            out.update(Modality)
+            out.update(set(Modality) - set(all_but))
         elif text in choices:
             out.add(Modality(text))
         else:

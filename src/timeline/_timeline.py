@@ -611,14 +611,25 @@ class Timeline(_Reader):
         return reason.strip()
 
     def amend(
-        self, event_id: str, *, reason: str, expected_version: int | None = None, **changes: Any
+        self,
+        event_id: str,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+        keep_phrase: bool = True,
+        **changes: Any,
     ) -> Event:
         """Record a corrected version of an event and return it.
+
+        A new ``when`` that refines the old one keeps the old phrase as written
+        (``When.refine``): "in early December" amended to ``2025-12-02`` is still
+        the date the article wrote. A ``when`` with words of its own replaces them.
 
         Args:
             event_id: the event to correct.
             reason: why (kept in the log).
             expected_version: fail unless the event is still at this version.
+            keep_phrase: False drops the old phrase when ``when`` changes.
             **changes: the fields to change (validated like a new Event).
 
         Raises:
@@ -632,6 +643,8 @@ class Timeline(_Reader):
         old = current.event
         assert old is not None
         new = old.evolve(**changes)
+        if keep_phrase and "when" in changes:
+            new = new.evolve(when=old.when.refine(new.when))
         if new.kind != old.kind:
             self._coerce(new)
         changed = tuple(f for f in _FIELDS if getattr(new, f) != getattr(old, f))
