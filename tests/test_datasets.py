@@ -188,6 +188,16 @@ class TestRelos:
                 ("IND", timeline.ActorRole.RECIPIENT),
             } == roles
 
+    def test_network_sees_every_step(self, tl: timeline.Timeline) -> None:
+        """Point 8: consistent coding puts all seven RELOS steps in the Russia-India tie."""
+        tie = next(
+            t
+            for t in tl.analyze("network").slices[0].ties
+            if {t.source, t.target} == {"IND", "RUS"}
+        )
+        assert {e.id for e in tl.events(treaty="RELOS")} <= set(tie.event_ids)
+        assert 7 * 3 + 2 + 1 == tie.weight  # treaty steps x3, the visit x2, the bridging policy
+
     def test_assessments_share_one_modality(self, tl: timeline.Timeline) -> None:
         """Point 10: the author's trend assessments are all 'reported'."""
         trends = [

@@ -4,7 +4,8 @@ The articles:
 
 - Andrew Korybko, "Russia's Military Logistics Pact With India Complements Its Newly
   Recalibrated Asian Strategy", Korybko's Substack, 23 June 2024 (the author's own list
-  of briefings dates it so, in "The Latest Indo-Russo Military Pact", February 2025). Its
+  of briefings dates it so, in "The Latest Indo-Russo Military Pact", February 2025,
+  https://korybko.substack.com/p/the-latest-indo-russo-military-pact). Its
   relative phrases ("over the weekend", "for the past year") are anchored on that day.
 - Andrew Korybko, "Russia-India logistics deal could serve US interests over China's",
   Asia Times (first published on his Substack), December 2025. The copy carries no date;
@@ -32,6 +33,27 @@ import attrs
 
 from .._model import Actor, Source
 from .._when import When
+from ._relos_sources import (
+    ANCHOR_2024,
+    ANCHOR_2025,
+    ARTICLE_2024,
+    ARTICLE_2025,
+    BS_NSS,
+    CITE_2024,
+    CITE_2025,
+    HT_NSS,
+    INDIA_RECEIVES,
+    INDIATODAY_FC,
+    LIVEMINT_DUMA,
+    PRINT_NSS,
+    RELOS,
+    TASS_DUMA,
+    TASS_FC,
+    as_written,
+    from_2024,
+    from_2025,
+    said,
+)
 
 if TYPE_CHECKING:
     from .._timeline import Timeline
@@ -40,123 +62,6 @@ DESCRIPTION = (
     "RELOS (Russia-India logistics pact) life cycle and the events around it in two "
     "Korybko articles (June 2024, December 2025)"
 )
-
-#: The day the June 2024 article was published (the author dates it 23 June 2024).
-ANCHOR_2024 = "2024-06-23"
-#: The day the December 2025 article is read against (inferred: it discusses the NSS).
-ANCHOR_2025 = "2025-12-05"
-RELOS = "RELOS"
-
-ARTICLE_2024 = Source(
-    url="https://eestieest.com/russias-new-logistics-pact-with-india-complements-its-newly-"
-    "recalibrated-asian-strategy",
-    publisher="Andrew Korybko's Substack (copy at eestieest.com)",
-    title="Russia's Military Logistics Pact With India Complements Its Newly Recalibrated "
-    "Asian Strategy",
-    published=ANCHOR_2024,
-)
-ARTICLE_2025 = Source(
-    url="https://daynews.space/?p=128494",
-    publisher="Asia Times (copy at daynews.space)",
-    title="Russia-India logistics deal could serve US interests over China's",
-)
-#: How summaries and attributes name the articles: title, author and publisher.
-CITE_2024 = (
-    "Andrew Korybko, \"Russia's Military Logistics Pact With India Complements Its Newly "
-    "Recalibrated Asian Strategy\" (Korybko's Substack, 23 June 2024)"
-)
-CITE_2025 = (
-    'Andrew Korybko, "Russia-India logistics deal could serve US interests over China\'s" '
-    "(Asia Times, December 2025)"
-)
-_DATED_2024 = Source(
-    url="https://korybko.substack.com/p/the-latest-indo-russo-military-pact",
-    publisher="Andrew Korybko's Substack",
-    title="The Latest Indo-Russo Military Pact",
-    excerpt="23 June 2024: \u201cRussia\u2019s Military Logistics Pact With India Complements "
-    "Its Newly Recalibrated Asian Strategy\u201d",
-)
-
-
-def quote(article: Source, words: str) -> Source:
-    """Return ``article`` citing ``words``, which must be the source's own words."""
-    return attrs.evolve(article, excerpt=words)
-
-
-def as_written(text: str, anchor: str) -> When:
-    """Return the date ``text`` as an article wrote it, with the article's day as anchor.
-
-    Relative phrases are resolved against the anchor; absolute ones ("since 2022")
-    keep it too, as the day the words were written.
-    """
-    when = When.parse(text, anchor=anchor)
-    return attrs.evolve(when, anchor=dt.date.fromisoformat(anchor))
-
-
-def _from_2024(**attributes: Any) -> dict[str, Any]:
-    return {"article": CITE_2024, **attributes}
-
-
-def _from_2025(**attributes: Any) -> dict[str, Any]:
-    return {"article": CITE_2025, **attributes}
-
-
-_TASS_DUMA = Source(
-    url="https://tass.com/politics/2052369",
-    publisher="TASS",
-    title="State Duma ratifies Russia-India agreement on reciprocal logistics support",
-    published="2025-12-02",
-)
-_LIVEMINT_DUMA = Source(
-    url="https://www.livemint.com/news/india/ahead-of-putin-s-visit-russian-parliament-clears-"
-    "major-military-logistics-pact-with-india-11764728841917.html",
-    publisher="Mint",
-    title="Ahead of Putin's visit, Russian parliament clears major military logistics pact "
-    "with India",
-    published="2025-12-03",
-)
-_INDIATODAY_URL = (
-    "https://www.indiatoday.in/world/story/russia-india-military-logistics-pact-relos-"
-    "signed-glbs-2836418-2025-12-15"
-)
-_INDIATODAY_FC = Source(
-    url=_INDIATODAY_URL,
-    publisher="India Today (PTI)",
-    published="2025-12-15",
-    excerpt="was ratified by the State Duma, the lower house of parliament, on December 2, "
-    "followed by approval from the Federation Council, the upper house, on December 8.",
-)
-_TASS_FC = Source(
-    url="https://tass.com/economy/2056179",
-    publisher="TASS",
-    published="2025-12-10",
-    excerpt="The Federation Council, or the upper house of Russia\u2019s parliament, will "
-    "consider the ratification of an intergovernmental logistics agreement between Russia "
-    "and India that outlines reciprocal procedures for dispatching troops and military "
-    "equipment at a plenary meeting on Wednesday.",
-)
-_HT_NSS = Source(
-    url="https://www.hindustantimes.com/india-news/keen-to-work-with-india-for-stability-in-"
-    "indo-pacific-us-101764961457099.html",
-    publisher="Hindustan Times",
-)
-_PRINT_NSS = Source(
-    url="https://theprint.in/diplomacy/trumps-new-national-security-strategy-china-a-threat-"
-    "india-a-critical-partner-europe-in-decline/2799460",
-    publisher="ThePrint",
-)
-_BS_NSS = Source(
-    url="https://www.business-standard.com/blueprint-defence-magazine/reports/"
-    "policy-fluid-126010500437_1.html",
-    publisher="Business Standard",
-)
-#: The one-party steps of the Russian ratification: Russia acts, India receives.
-_INDIA_RECEIVES = Actor(country="IND", role="recipient")
-
-
-def _said(article: Source, words: str) -> Source:
-    # The articles set apostrophes as U+2019; the quotes here are typed with "'".
-    return quote(article, words.replace("'", "\u2019"))
 
 
 def _relos_steps() -> list[dict[str, Any]]:
@@ -173,7 +78,7 @@ def _relos_steps() -> list[dict[str, Any]]:
             "18 February 2025.",
             "actors": [Actor(country="RUS", role="party"), Actor(country="IND", role="party")],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2024,
                     "the \u201cReciprocal Exchange of Logistics\u201d (RELOS) deal that "
                     "they've been negotiating for the past few years",
@@ -189,7 +94,7 @@ def _relos_steps() -> list[dict[str, Any]]:
             "treaty": RELOS,
             "tags": ["military", "logistics"],
             "related": ["relos-signed"],
-            "attributes": _from_2024(
+            "attributes": from_2024(
                 as_written={
                     "phrase": "for the past few years",
                     "anchor": ANCHOR_2024,
@@ -206,9 +111,9 @@ def _relos_steps() -> list[dict[str, Any]]:
             "summary": "PM Mishustin instructs the Defence Ministry to negotiate and sign the "
             "Joint Military Deployments agreement (the government order of 21 June 2024); "
             f"Sputnik reported it 'over the weekend' ({CITE_2024}), i.e. 22-23 June 2024.",
-            "actors": [Actor(country="RUS", role="actor", sector="GOV"), _INDIA_RECEIVES],
+            "actors": [Actor(country="RUS", role="actor", sector="GOV"), INDIA_RECEIVES],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2024,
                     "Sputnik reported over the weekend that Russia approved a Joint Military "
                     "Deployments (JMD) agreement with India",
@@ -233,7 +138,7 @@ def _relos_steps() -> list[dict[str, Any]]:
             ],
             "treaty": RELOS,
             "tags": ["military", "logistics"],
-            "attributes": _from_2024(
+            "attributes": from_2024(
                 reported={
                     "phrase": "over the weekend",
                     # The weekend that ends on the article's day (Sunday 23 June 2024).
@@ -256,7 +161,7 @@ def _relos_steps() -> list[dict[str, Any]]:
                 Actor(country="IND", role="party", sector="GOV"),
             ],
             "sources": [
-                _TASS_DUMA,
+                TASS_DUMA,
                 Source(
                     url="https://www.nationalheraldindia.com/national/explained-ahead-of-putins-"
                     "visit-india-is-set-to-benefit-from-a-russian-military-pact",
@@ -274,7 +179,7 @@ def _relos_steps() -> list[dict[str, Any]]:
             "kind": "treaty.submitted",
             "when": "2025-11-28",
             "title": "RELOS ratification bill submitted to the State Duma",
-            "actors": [Actor(country="RUS", role="actor", sector="GOV"), _INDIA_RECEIVES],
+            "actors": [Actor(country="RUS", role="actor", sector="GOV"), INDIA_RECEIVES],
             "sources": [
                 Source(
                     url="https://www.rbc.ru/politics/28/11/2025/6929d2ec9a794702edcb82fe",
@@ -295,10 +200,10 @@ def _relos_steps() -> list[dict[str, Any]]:
             f"Russian President Vladimir Putin's visit' ({CITE_2025}): the lower house's vote.",
             "actors": [
                 Actor(country="RUS", role="actor", sector="LEG", name="State Duma"),
-                _INDIA_RECEIVES,
+                INDIA_RECEIVES,
             ],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2025,
                     "Russia ratified the Reciprocal Exchange of Logistics (RELOS) agreement "
                     "with India in early December, practically on the eve of Russian President "
@@ -308,7 +213,7 @@ def _relos_steps() -> list[dict[str, Any]]:
             "treaty": RELOS,
             "tags": ["military", "logistics"],
             "related": ["putin-india-visit-2025"],
-            "attributes": _from_2025(chamber="lower"),
+            "attributes": from_2025(chamber="lower"),
         },
         {
             "id": "relos-federation-council",
@@ -321,17 +226,17 @@ def _relos_steps() -> list[dict[str, Any]]:
             "TASS of 10 December says the Council 'will consider' it that Wednesday.",
             "actors": [
                 Actor(country="RUS", role="actor", sector="LEG", name="Federation Council"),
-                _INDIA_RECEIVES,
+                INDIA_RECEIVES,
             ],
-            "sources": [_INDIATODAY_FC, _TASS_FC],
+            "sources": [INDIATODAY_FC, TASS_FC],
             "treaty": RELOS,
             "tags": ["military", "logistics"],
             "attributes": {
                 "chamber": "upper",
                 "disputed": True,
                 "claims": [
-                    {"source": _INDIATODAY_FC.url, "date": "2025-12-08"},
-                    {"source": _TASS_FC.url, "date": "2025-12-10"},
+                    {"source": INDIATODAY_FC.url, "date": "2025-12-08"},
+                    {"source": TASS_FC.url, "date": "2025-12-10"},
                 ],
             },
         },
@@ -342,11 +247,11 @@ def _relos_steps() -> list[dict[str, Any]]:
             "title": "Putin signs the RELOS ratification law",
             "actors": [
                 Actor(country="RUS", role="actor", sector="GOV", name="President"),
-                _INDIA_RECEIVES,
+                INDIA_RECEIVES,
             ],
             "sources": [
                 attrs.evolve(
-                    _INDIATODAY_FC,
+                    INDIATODAY_FC,
                     excerpt="Russian President Vladimir Putin on Monday signed into federal law "
                     "a major military cooperation agreement with India",
                 ),
@@ -386,7 +291,7 @@ def _hypothetical(
         "title": title,
         "summary": f"A possibility {cite} raises, not an event.",
         "actors": actors,
-        "sources": [_said(article, words)],
+        "sources": [said(article, words)],
         "modality": "hypothetical",
         "tags": ["military"],
         "attributes": {
@@ -411,12 +316,12 @@ def _december_2025() -> list[dict[str, Any]]:
                 Actor(country="IND", role="host", sector="GOV", name="Narendra Modi"),
             ],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2025,
                     "practically on the eve of Russian President Vladimir Putin's visit",
                 ),
                 attrs.evolve(
-                    _LIVEMINT_DUMA,
+                    LIVEMINT_DUMA,
                     excerpt="The state visit to India will be from December 4-5, and he will "
                     "attend the 23rd India-Russia Annual Summit",
                 ),
@@ -430,7 +335,7 @@ def _december_2025() -> list[dict[str, Any]]:
                 ),
             ],
             "tags": ["summit"],
-            "attributes": _from_2025(),
+            "attributes": from_2025(),
         },
         {
             # Recorded at month precision as written, refined with the oath date.
@@ -441,10 +346,10 @@ def _december_2025() -> list[dict[str, Any]]:
             "summary": f"'Narendra Modi's ascent to the premiership in May 2014' ({CITE_2025}).",
             "actors": [Actor(country="IND", role="actor", sector="GOV", name="Narendra Modi")],
             "sources": [
-                _said(ARTICLE_2025, "Narendra Modi's ascent to the premiership in May 2014")
+                said(ARTICLE_2025, "Narendra Modi's ascent to the premiership in May 2014")
             ],
             "tags": ["leadership"],
-            "attributes": _from_2025(),
+            "attributes": from_2025(),
         },
         {
             "id": "india-bridges-russia-us",
@@ -458,7 +363,7 @@ def _december_2025() -> list[dict[str, Any]]:
                 Actor(country="USA", role="recipient"),
             ],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2025,
                     "India has sought to bridge the divide between Russia and the US since "
                     "Narendra Modi's ascent to the premiership in May 2014",
@@ -466,7 +371,7 @@ def _december_2025() -> list[dict[str, Any]]:
             ],
             "modality": "reported",
             "related": ["modi-premiership"],
-            "attributes": _from_2025(),
+            "attributes": from_2025(),
         },
         {
             "id": "us-russia-ties-2014",
@@ -478,14 +383,14 @@ def _december_2025() -> list[dict[str, Any]]:
             f"Washington and Moscow' ({CITE_2025}).",
             "actors": ["USA", "RUS"],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2025,
                     "which coincided with the deteriortion of ties between Washington and Moscow",
                 )
             ],
             "modality": "reported",
             "related": ["modi-premiership"],
-            "attributes": _from_2025(date_basis="coincided with Modi's ascent in May 2014"),
+            "attributes": from_2025(date_basis="coincided with Modi's ascent in May 2014"),
         },
         {
             "id": "us-russia-summer-2025",
@@ -496,13 +401,13 @@ def _december_2025() -> list[dict[str, Any]]:
             f"secondary tariff on India ({CITE_2025}).",
             "actors": [Actor(country="RUS", sector="GOV"), Actor(country="USA", sector="GOV")],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2025,
                     "Russia's relations with the US unexpectedly deteriorated over the summer",
                 )
             ],
             "modality": "reported",
-            "attributes": _from_2025(),
+            "attributes": from_2025(),
         },
         {
             "id": "peace-plan-28-points",
@@ -513,7 +418,7 @@ def _december_2025() -> list[dict[str, Any]]:
             "is the first report (Axios), not an adoption date.",
             "actors": [Actor(country="USA", role="actor", sector="GOV"), "RUS", "UKR"],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2025,
                     "Trump's 28-point Russian-Ukrainian peace deal framework",
                 ),
@@ -530,7 +435,7 @@ def _december_2025() -> list[dict[str, Any]]:
                 ),
             ],
             "tags": ["peace"],
-            "attributes": _from_2025(date_basis="first reported"),
+            "attributes": from_2025(date_basis="first reported"),
         },
         {
             "id": "new-detente",
@@ -541,7 +446,7 @@ def _december_2025() -> list[dict[str, Any]]:
             f"2025) and, the author writes, able to improve relations ({CITE_2025}).",
             "actors": [Actor(country="RUS", sector="GOV"), Actor(country="USA", sector="GOV")],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2025,
                     "the renascent RussianUS \u201cNew D\u00e9tente\u201d set into motion by "
                     "Trump's 28-point Russian-Ukrainian peace deal framework",
@@ -549,7 +454,7 @@ def _december_2025() -> list[dict[str, Any]]:
             ],
             "modality": "reported",
             "related": ["peace-plan-28-points"],
-            "attributes": _from_2025(date_basis="from the framework's first report"),
+            "attributes": from_2025(date_basis="from the framework's first report"),
         },
         {
             "id": "us-nss-2025",
@@ -561,22 +466,22 @@ def _december_2025() -> list[dict[str, Any]]:
             f"({CITE_2025}). Sources disagree on the day: 4 December, or Friday 5 December.",
             "actors": [Actor(country="USA", role="actor", sector="GOV")],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2025,
                     "The new US National Security Strategy calls on India to play a greater "
                     "role in the South China Sea",
                 ),
-                _BS_NSS,
-                _PRINT_NSS,
-                _HT_NSS,
+                BS_NSS,
+                PRINT_NSS,
+                HT_NSS,
             ],
             "tags": ["strategy"],
-            "attributes": _from_2025(
+            "attributes": from_2025(
                 disputed=True,
                 claims=[
-                    {"source": _PRINT_NSS.url, "date": "2025-12-04"},
+                    {"source": PRINT_NSS.url, "date": "2025-12-04"},
                     {
-                        "source": _HT_NSS.url,
+                        "source": HT_NSS.url,
                         "date": "2025-12-05",
                         "summary": "dates the release Friday (5 December); a summary, not "
                         "its words",
@@ -636,7 +541,7 @@ def _june_2024() -> list[dict[str, Any]]:
                 Actor(country="PRK", role="party", sector="GOV"),
             ],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2024,
                     "it immediately follows the Russian-North Korean mutual defense pact",
                 ),
@@ -654,7 +559,7 @@ def _june_2024() -> list[dict[str, Any]]:
             ],
             "treaty": "RUS-PRK CSP",
             "tags": ["military", "alliance"],
-            "attributes": _from_2024(),
+            "attributes": from_2024(),
         },
         {
             "id": "rus-prk-treaty-in-force",
@@ -686,7 +591,7 @@ def _june_2024() -> list[dict[str, Any]]:
                 Actor(country="VNM", role="host", sector="GOV"),
             ],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2024,
                     "Russia and Vietnam reaffirming the strength of their strategic partnership",
                 ),
@@ -698,7 +603,7 @@ def _june_2024() -> list[dict[str, Any]]:
             ],
             "related": ["rus-vnm-joint-statement"],
             "tags": ["partnership"],
-            "attributes": _from_2024(),
+            "attributes": from_2024(),
         },
         {
             "id": "rus-vnm-joint-statement",
@@ -713,7 +618,7 @@ def _june_2024() -> list[dict[str, Any]]:
                 Actor(country="VNM", role="party", sector="GOV"),
             ],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2024,
                     "Russia and Vietnam reaffirming the strength of their strategic partnership "
                     "by pledging not to enter into any agreements with anyone else that could "
@@ -728,7 +633,7 @@ def _june_2024() -> list[dict[str, Any]]:
             ],
             "related": ["putin-vietnam-visit-2024"],
             "tags": ["partnership"],
-            "attributes": _from_2024(),
+            "attributes": from_2024(),
         },
         {
             "id": "us-policy-since-2022",
@@ -737,10 +642,10 @@ def _june_2024() -> list[dict[str, Any]]:
             "title": "US actions against Russia since 2022",
             "summary": f"An open-ended trend, in the author's assessment ({CITE_2024}).",
             "actors": [Actor(country="USA", role="actor"), Actor(country="RUS", role="recipient")],
-            "sources": [_said(ARTICLE_2024, "everything that it's done since 2022")],
+            "sources": [said(ARTICLE_2024, "everything that it's done since 2022")],
             "modality": "reported",
             "tags": ["deterioration"],
-            "attributes": _from_2024(),
+            "attributes": from_2024(),
         },
         {
             "id": "pro-bri-faction-upswing",
@@ -751,14 +656,14 @@ def _june_2024() -> list[dict[str, Any]]:
             f"({CITE_2024}).",
             "actors": [Actor(country="RUS", name="pro-BRI faction")],
             "sources": [
-                _said(
+                said(
                     ARTICLE_2024,
                     "the latter of whom have been on the upswing for the past year",
                 )
             ],
             "modality": "reported",
             "tags": ["china"],
-            "attributes": _from_2024(),
+            "attributes": from_2024(),
         },
         _hypothetical(
             "navy-visits-hypothetical",
@@ -797,9 +702,9 @@ def record_into(tl: Timeline) -> None:
         reason="Duma plenary vote date confirmed by TASS and Mint",
         sources=[
             *duma.sources,
-            _TASS_DUMA,
+            TASS_DUMA,
             attrs.evolve(
-                _LIVEMINT_DUMA,
+                LIVEMINT_DUMA,
                 excerpt="The lower house of the Russian parliament, State Duma, on 2 December "
                 "ratified a key military pact with India",
             ),
