@@ -485,9 +485,32 @@ class TestImportExport:
     def test_export_to_file_and_stdout(self, filled: Any, tmp_path: Path) -> None:
         """export -o writes the file; without -o it writes to stdout."""
         result = filled("export", "csv", "-o", "out.csv", "--actor", "CHN")
-        assert result.stderr == "exported 1 events to out.csv\n"
+        assert result.stderr == "exported 1 event to out.csv\n"
         assert "SCO summit" in (tmp_path / "out.csv").read_text(encoding="utf-8")
         assert "BEGIN:VCALENDAR" in filled("export", "ics").stdout
+
+    def test_export_says_what_it_left_out(self, run: Any) -> None:
+        """export names the events it skipped and the flag that includes them."""
+        run("init")
+        run("add", "--kind", "visit.state", "--when", "2025-12-04", "--title", "Exact")
+        run("add", "--kind", "visit.state", "--when", "December 2025", "--title", "Fuzzy")
+        result = run("export", "ics", "-o", "cal.ics")
+        assert result.stderr == (
+            "exported 1 of 2 events to cal.ics; skipped 1 with fuzzy dates "
+            "(--fuzzy span to include)\n"
+        )
+        piped = run("export", "ics")
+        assert "skipped 1 with fuzzy dates" in piped.stderr
+        assert "BEGIN:VCALENDAR" in piped.stdout
+
+    def test_empty_calendar_is_one_error_line(self, run: Any, tmp_path: Path) -> None:
+        """An ICS export with no event left is one error line, and writes no file."""
+        run("init")
+        run("add", "--kind", "visit.state", "--when", "December 2025", "--title", "Fuzzy")
+        result = run("export", "ics", "-o", "cal.ics")
+        assert_user_error(result, "nothing to export")
+        assert "1 with fuzzy dates (--fuzzy span to include)" in result.stderr
+        assert not (tmp_path / "cal.ics").exists()
 
     def test_export_native_and_pair_options(self, filled: Any) -> None:
         """Exporter options work as --option k=v and as their own flags."""
@@ -569,7 +592,10 @@ class TestImportExport:
         """With a terminal, import, export and replay still work through the progress bars."""
         monkeypatch.setattr(common, "progress_wanted", lambda: True)
         assert "exported 3 events" in filled("export", "csv", "-o", "p.csv").stderr
-        assert "exported 1 events" in filled("export", "csv", "-o", "q.csv", "--as-of", "1").stderr
+        assert (
+            "exported 1 event to q.csv"
+            in filled("export", "csv", "-o", "q.csv", "--as-of", "1").stderr
+        )
         filled("init", db="p.db")
         assert "imported 3 events" in filled("import", "csv", "p.csv", db="p.db").stdout
         assert "records:   3" in filled("replay", "--stats").stdout

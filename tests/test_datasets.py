@@ -214,9 +214,26 @@ class TestRelos:
         text = io.StringIO()
         tl.export("csv", text, dialect="google", modalities="all", fuzzy="span")
         assert not [e.title for e in _hypotheticals(tl) if e.title in text.getvalue()]
+        with pytest.raises(timeline.NothingToExport, match="9 open-ended"):
+            tl.export("ics", io.BytesIO(), modalities="hypothetical", fuzzy="span")
+
+    def test_closed_hypothetical_only_when_named(self) -> None:
+        """Point 10: a hypothetical with a closed date reaches a calendar only when named."""
+        tl = timeline.datasets.load("relos")
+        tl.record(
+            id="drill-2026",
+            kind="exercise.joint",
+            when="2026-03-02",
+            title="A drill that could happen",
+            modality="hypothetical",
+        )
+        everything = io.BytesIO()
+        report = tl.export("ics", everything, modalities="all")
+        assert b"drill-2026" not in everything.getvalue()
+        assert "1 hypothetical (modalities='hypothetical' to include)" in str(report)
         named = io.BytesIO()
-        tl.export("ics", named, modalities="hypothetical", fuzzy="span")
-        assert named.getvalue().count(b"BEGIN:VEVENT") == 0  # open-ended: no calendar span
+        assert 1 == tl.export("ics", named, modalities="hypothetical").written
+        assert b"drill-2026" in named.getvalue()
 
     def test_load_into_existing_and_deterministic(self, tmp_path: object) -> None:
         """load(into=tl) records into a given timeline; two loads give the same hashes."""

@@ -144,7 +144,7 @@ class TestFullDialect:
         """Through a file on disk (UTF-8, CRLF rows) the events come back equal."""
         source = make_timeline(FULL_EVENT, NON_LATIN)
         path = tmp_path / "events.csv"
-        assert 2 == timeline_csv.CsvExporter().export(source, path)
+        assert 2 == timeline_csv.CsvExporter().export(source, path).written
         target = make_timeline()
         timeline_csv.CsvImporter().import_into(target, path)
         assert source.events() == target.events()
@@ -513,7 +513,7 @@ class TestThroughPluginHost:
         """``tl.export("csv")`` and ``tl.import_file("csv")`` find the plugin."""
         source = timeline_factory([FULL_EVENT, VISIT])
         path = tmp_path / "events.csv"
-        assert 2 == source.export("csv", path)
+        assert 2 == source.export("csv", path).written
         target = timeline_factory()
         assert 2 == target.import_file("csv", path).recorded
         assert source.events() == target.events()

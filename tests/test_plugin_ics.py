@@ -301,10 +301,23 @@ class TestBytes:
         """URL is the first source's address."""
         assert b"URL:https://tass.com/visit\r\n" in export(make_timeline(VISIT))
 
-    def test_empty_timeline_is_a_valid_calendar(self):
-        """No events still gives a calendar every parser accepts."""
-        data = export(make_timeline())
-        assert ([], [], []) == (with_icalendar(data), with_ical(data), with_vobject(data))
+    def test_empty_export_is_refused(self):
+        """No event left is NothingToExport saying why, not a calendar RFC 5545 forbids."""
+        out = io.BytesIO()
+        with pytest.raises(timeline.NothingToExport, match="no event matches the filters"):
+            timeline_ics.IcsExporter().export(make_timeline(), out)
+        assert b"" == out.getvalue()
+        with pytest.raises(timeline.NothingToExport) as refused:
+            timeline_ics.IcsExporter().export(make_timeline(MONTH), out)
+        assert "all 1 matching events were left out: 1 with fuzzy dates" in str(refused.value)
+        assert b"" == out.getvalue()
+
+    def test_nothing_to_export_leaves_no_file(self, tmp_path):
+        """A refused export to a path leaves no file behind."""
+        path = tmp_path / "cal.ics"
+        with pytest.raises(timeline.NothingToExport):
+            timeline_ics.IcsExporter().export(make_timeline(), path)
+        assert not path.exists()
 
 
 class TestDeterminism:
@@ -381,7 +394,11 @@ class TestFuzzyPolicy:
         """A date coarser than a day is left out by default."""
         tl = make_timeline(DUMA, MONTH)
         out = io.BytesIO()
-        assert 1 == timeline_ics.IcsExporter().export(tl, out)
+        report = timeline_ics.IcsExporter().export(tl, out)
+        assert (1, 2) == (report.written, report.matched)
+        assert "exported 1 of 2 events; skipped 1 with fuzzy dates (fuzzy='span' to include)" == (
+            str(report)
+        )
         assert ["duma-2025@geotimeline"] == list(by_uid(out.getvalue(), "icalendar"))
 
     def test_span_is_all_day_transparent_and_marked(self, parser):
@@ -397,16 +414,18 @@ class TestFuzzyPolicy:
     @pytest.mark.parametrize("when", ["2025-12-04~", "2025-12-04?/2025-12-06", "2025", "2025-12"])
     def test_approximate_and_coarse_dates_are_fuzzy(self, when):
         """Approximate days, fuzzy-ended intervals, years and months follow the policy."""
-        tl = make_timeline(dict(DUMA, when=when))
-        assert (b"BEGIN:VEVENT" in export(tl), b"BEGIN:VEVENT" in export(tl, fuzzy="span")) == (
-            False,
-            True,
-        )
+        tl = make_timeline(VISIT, dict(DUMA, when=when))
+        uid = b"duma-2025@geotimeline"
+        assert (uid in export(tl), uid in export(tl, fuzzy="span")) == (False, True)
 
     def test_open_ended_never_drawn(self):
         """An open-ended date (2022/..) has no span: left out even with ``fuzzy="span"``."""
-        tl = make_timeline(dict(DUMA, when="2022/.."))
-        assert b"BEGIN:VEVENT" not in export(tl, fuzzy="span")
+        tl = make_timeline(VISIT, dict(DUMA, when="2022/.."))
+        assert b"duma-2025@geotimeline" not in export(tl, fuzzy="span")
+        report = timeline_ics.IcsExporter().export(tl, io.BytesIO(), fuzzy="span")
+        assert ["1 open-ended (a calendar cannot draw them)"] == [
+            s.describe() for s in report.skipped
+        ]
 
     def test_bad_policy_refused(self):
         """An unknown fuzzy policy is an InvalidOption naming the option."""
@@ -486,7 +505,7 @@ class TestStreaming:
         """Writing to a path gives the same bytes as writing to a file object."""
         tl = make_timeline(VISIT, DUMA)
         path = tmp_path / "out.ics"
-        assert 2 == timeline_ics.IcsExporter().export(tl, path)
+        assert 2 == timeline_ics.IcsExporter().export(tl, path).written
         assert export(tl) == path.read_bytes()
 
 
@@ -528,7 +547,7 @@ class TestThroughPluginHost:
         """``tl.export("ics", path)`` finds the plugin through its entry point."""
         tl = timeline_factory([VISIT, DUMA])
         path = tmp_path / "cal.ics"
-        assert 2 == tl.export("ics", path)
+        assert 2 == tl.export("ics", path).written
         assert {"visit-2025@geotimeline", "duma-2025@geotimeline"} == set(
             by_uid(path.read_bytes(), "ical")
         )

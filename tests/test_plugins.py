@@ -475,7 +475,7 @@ class TestHooks:
         with register_plugin(ExporterPlugin(), "lines"):
             memory_timeline.record(**SIGNED)
             out = io.StringIO()
-            assert 1 == memory_timeline.export("lines", out)
+            assert 1 == memory_timeline.export("lines", out).written
         assert "Signed\n" == out.getvalue()
 
     def test_hook_timeline_register_importers(

@@ -12,9 +12,12 @@ import attrs
 import timeline
 from timeline import (
     FUZZY_POLICIES,
+    ExportReport,
     Modality,
+    SkipTally,
     SpanKind,
     calendar_description,
+    calendar_skip,
     calendar_span,
     parse_modalities,
 )
@@ -204,8 +207,8 @@ class CsvExporter(timeline.Exporter):
 
     def write(
         self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
-    ) -> int:
-        """Write the rows to the text ``stream``; return how many events were written."""
+    ) -> ExportReport:
+        """Write the rows to the text ``stream``; report the rows and what was left out."""
         dialect = options["dialect"]
         modalities = options["modalities"]
         if modalities is None:
@@ -216,7 +219,7 @@ class CsvExporter(timeline.Exporter):
         # "\r\n" row ends (RFC 4180); every cell with a quote, comma or line break is quoted.
         writer = csv.writer(stream, lineterminator="\r\n")
         guarded = bool(options["guard_formulas"])
-        count = 0
+        tally = SkipTally()
         if dialect == "full":
             writer.writerow(FULL_COLUMNS)
             for record in records:
@@ -227,8 +230,10 @@ class CsvExporter(timeline.Exporter):
                     writer.writerow(
                         [guard(c, reversible=True) for c in cells] if guarded else cells
                     )
-                    count += 1
-            return count
+                    tally.written()
+                else:
+                    tally.skip(event.modality.value, ("modalities", "all"))
+            return tally.report()
 
         def cell(text: str) -> str:
             return guard(text) if guarded else text
@@ -241,10 +246,11 @@ class CsvExporter(timeline.Exporter):
         for record in records:
             event = record.event
             assert event is not None
-            if event.modality not in keep:
+            why = calendar_skip(event, keep, span_fuzzy)
+            row = None if why else _calendar_row(event, span_fuzzy, seconds=dialect == "outlook")
+            if row is None:
+                tally.skip(*(why or ("that cannot be drawn", None)))
                 continue
-            row = _calendar_row(event, span_fuzzy, seconds=dialect == "outlook")
-            if row is not None:
-                writer.writerow(layout(row, cell))
-                count += 1
-        return count
+            writer.writerow(layout(row, cell))
+            tally.written()
+        return tally.report()

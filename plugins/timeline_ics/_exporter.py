@@ -13,9 +13,13 @@ from icalendar.prop import vCategory
 import timeline
 from timeline import (
     FUZZY_POLICIES,
+    ExportReport,
     Modality,
+    NothingToExport,
+    SkipTally,
     SpanKind,
     calendar_description,
+    calendar_skip,
     calendar_span,
     parse_modalities,
 )
@@ -107,8 +111,8 @@ class IcsExporter(timeline.Exporter):
         ),
     )
 
-    def export(self, timeline: Any, dest: Any, **options: Any) -> int:
-        """Write the matching events to ``dest`` (a path or a binary file); return the count.
+    def export(self, timeline: Any, dest: Any, **options: Any) -> ExportReport:
+        """Write the matching events to ``dest`` (a path or a binary file); say what it did.
 
         Takes the common filters and ``as_of``; ``include_retracted`` defaults to
         True here, so that retractions reach subscribers as cancellations.
@@ -116,6 +120,8 @@ class IcsExporter(timeline.Exporter):
         Raises:
             InvalidOption: an option is unknown or malformed.
             InvalidEvent: a filter is malformed.
+            NothingToExport: no event is left to write (RFC 5545 forbids an empty
+                calendar); nothing is written.
 
         """
         options.setdefault("include_retracted", True)
@@ -123,25 +129,34 @@ class IcsExporter(timeline.Exporter):
 
     def write(
         self, timeline: Any, records: Iterable[timeline.Record], stream: IO[Any], **options: Any
-    ) -> int:
-        """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
+    ) -> ExportReport:
+        """Write the calendar to the binary ``stream``; report the VEVENTs and what was left out.
+
+        Raises:
+            NothingToExport: no VEVENT would be written (nothing reaches ``stream``).
+        """
         view = timeline  # the parameter shadows the module here
         # Hypothetical events are never on a calendar unless named explicitly.
         keep = parse_modalities(self.owner, options["modalities"], all_but=(Modality.HYPOTHETICAL,))
         span_fuzzy = options["fuzzy"] == "span"
-        stream.write(self._header(str(options["calendar_name"])))
-        count = 0
+        tally = SkipTally()
         for record in records:
             event = record.event
             assert event is not None  # current records always carry the event
-            if event.modality not in keep:
+            why = calendar_skip(event, keep, span_fuzzy)
+            vevent = None if why else self._vevent(view, record, event, span_fuzzy)
+            if vevent is None:
+                tally.skip(*(why or ("that cannot be drawn", None)))
                 continue
-            vevent = self._vevent(view, record, event, span_fuzzy)
-            if vevent is not None:
-                stream.write(vevent.to_ical())
-                count += 1
+            if not tally.count:  # the header waits for the first event: no empty calendar
+                stream.write(self._header(str(options["calendar_name"])))
+            stream.write(vevent.to_ical())
+            tally.written()
+        report = tally.report()
+        if not report.written:
+            raise NothingToExport(self.owner, report)
         stream.write(_FOOTER)
-        return count
+        return report
 
     @staticmethod
     def _header(name: str) -> bytes:

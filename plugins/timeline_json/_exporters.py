@@ -9,6 +9,7 @@ import attrs
 import msgspec
 
 import timeline
+from timeline import ExportReport
 
 __all__ = ["JsonExporter", "JsonlExporter", "event_object"]
 
@@ -70,8 +71,8 @@ class JsonlExporter(timeline.Exporter):
     media_type: str = "application/jsonl"
     binary: bool = True
 
-    def export(self, timeline: Any, dest: Any, **options: Any) -> int:
-        """Write the records of the matching events to ``dest``; return how many events.
+    def export(self, timeline: Any, dest: Any, **options: Any) -> ExportReport:
+        """Write the records of the matching events to ``dest``; say how many events.
 
         Raises:
             InvalidEvent: an option or filter is malformed.

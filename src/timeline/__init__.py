@@ -34,6 +34,7 @@ from ._errors import (
     UnknownKind,
     UnknownPlugin,
 )
+from ._exportreport import ExportReport, NothingToExport, Skipped, SkipTally, calendar_skip
 from ._extensions import (
     Analysis,
     Exporter,
@@ -71,6 +72,7 @@ __all__ = [
     "Event",
     "EventFilter",
     "EventRetracted",
+    "ExportReport",
     "Exporter",
     "ImportFailed",
     "ImportProblem",
@@ -85,6 +87,7 @@ __all__ = [
     "KindRegistry",
     "MemoryStore",
     "Modality",
+    "NothingToExport",
     "Option",
     "Payload",
     "PluginError",
@@ -93,6 +96,8 @@ __all__ = [
     "ReadOnlyTimeline",
     "Record",
     "RecordType",
+    "SkipTally",
+    "Skipped",
     "Source",
     "SpanKind",
     "SqliteStore",
@@ -107,6 +112,7 @@ __all__ = [
     "VerifyReport",
     "When",
     "calendar_description",
+    "calendar_skip",
     "calendar_span",
     "datasets",
     "days_between",

@@ -18,6 +18,7 @@ import attrs
 import msgspec
 
 from ._errors import ImportFailed, InvalidEvent, InvalidOption, TimelineError, UnknownEvent
+from ._exportreport import ExportReport
 from ._model import Event, Modality
 from ._records import Record
 
@@ -328,12 +329,15 @@ class Exporter(_Extension):
 
     def export(
         self, timeline: _Reader, dest: str | os.PathLike[str] | IO[Any], **options: Any
-    ) -> int:
-        """Write the timeline's matching events to a path or file object; return the count.
+    ) -> ExportReport:
+        """Write the timeline's matching events to a path or file object; say what it did.
 
         Takes the common filters (``actor``, ``kind``, ``tag``, ``treaty``,
         ``between``, ``include_retracted``), ``as_of`` (a seq or a recorded time)
         and the exporter's own options.
+
+        Returns:
+            The events written, and those left out with why (``ExportReport``).
         """
         as_of = options.pop("as_of", None)
         filters, own = _split(options)
@@ -342,16 +346,21 @@ class Exporter(_Extension):
         where = view.filter(**filters)
         records = _Matches(lambda: view.iter_records(where))
         with _open_dest(dest, self.binary) as stream:
-            return self.write(view, records, stream, **settings)
+            done = self.write(view, records, stream, **settings)
+        if isinstance(done, ExportReport):
+            return done
+        return ExportReport(written=int(done), matched=int(done))
 
     def write(
         self, timeline: _Reader, records: Iterable[Record], stream: IO[Any], **options: Any
-    ) -> int:
-        """Write ``records`` (timeline order) to ``stream`` and return how many were written.
+    ) -> int | ExportReport:
+        """Write ``records`` (timeline order) to ``stream``; return how many were written.
 
         ``records`` is walked lazily, one record at a time, so an export's memory
         does not grow with the timeline: write each record as it comes.
-        ``len(records)`` works but walks the matches once more.
+        ``len(records)`` works but walks the matches once more. An exporter that
+        leaves some records out returns an ``ExportReport`` saying why
+        (``SkipTally`` counts them); a plain count means it wrote them all.
         """
         raise NotImplementedError
 

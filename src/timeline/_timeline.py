@@ -20,6 +20,7 @@ from ._errors import (
     TimelineError,
     UnknownEvent,
 )
+from ._exportreport import ExportReport
 from ._jsonl import JsonlStore
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
@@ -276,14 +277,22 @@ class _Reader:
             raise UnknownEvent(event_id)
         return records
 
-    def export(self, format: str, dest: str | os.PathLike[str] | IO[Any], **options: Any) -> int:
-        """Write the timeline with the exporter called ``format``; return the events written.
+    def export(
+        self, format: str, dest: str | os.PathLike[str] | IO[Any], **options: Any
+    ) -> ExportReport:
+        """Write the timeline with the exporter called ``format``; say what it did.
+
+        Returns:
+            ``ExportReport``: the events written (``written``), those the filters
+            matched, and those left out with why (``str(report)`` says it in a line).
 
         Raises:
             UnknownPlugin: no exporter has that name.
+            NothingToExport: the format cannot be empty and no event is left (ICS).
         """
         exporter = self.plugins.exporter(format)
-        return int(exporter.export(self, dest, **options))
+        report: ExportReport = exporter.export(self, dest, **options)
+        return report
 
     def analyze(self, name: str, **options: Any) -> Any:
         """Run the analysis called ``name`` on this timeline and return its result.

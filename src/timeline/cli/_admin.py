@@ -225,11 +225,13 @@ def demo(ctx: click.Context, /, db_path: str | None) -> None:
     written = []
     for fmt, suffix in (("ics", ".ics"), ("csv", ".csv")):
         target = path.with_suffix(suffix)
-        count = tl.export(fmt, target)
-        written.append(f"{target} ({count} events)")
+        report = tl.export(fmt, target)
+        written.append(report.describe(flags=True, dest=str(target)))
     records = tl.records(tl.filter())
     click.echo(render_table(EVENT_HEADER, event_rows(tl, records, known=all_ids(tl)), wrap=3))
-    click.echo(f"\n{len(tl)} events in {path}; wrote {', '.join(written)}", err=True)
+    click.echo(f"\n{len(tl)} events in {path}", err=True)
+    for line in written:
+        click.echo(line, err=True)
 
 
 COMMANDS = [verify, replay, plugins, kinds, demo]

@@ -14,7 +14,8 @@ from typing import Any, cast
 
 import click
 
-from .._errors import ImportFailed
+from .._errors import ImportFailed, TimelineError
+from .._exportreport import NothingToExport
 from .._extensions import Analysis, Importer, ImportReport
 from .._timeline import Timeline
 from . import _common
@@ -141,18 +142,23 @@ def export(
     dest: Any = output if output is not None else sys.stdout
     if output is None:
         sys.stdout.flush()
-    if _common.progress_wanted() and output is not None:
-        view = ProgressView(tl, f"exporting {format_name}")
-        try:
-            count = exporter.export(view, dest, **options)  # type: ignore[arg-type]
-        finally:
-            view.finish()
-    else:
-        count = exporter.export(tl, dest, **options)
+    try:
+        if _common.progress_wanted() and output is not None:
+            view = ProgressView(tl, f"exporting {format_name}")
+            try:
+                report = exporter.export(view, dest, **options)  # type: ignore[arg-type]
+            finally:
+                view.finish()
+        else:
+            report = exporter.export(tl, dest, **options)
+    except NothingToExport as empty:
+        raise TimelineError(empty.describe(flags=True)) from None
     if output is None:
         sys.stdout.flush()
-    else:
-        click.echo(f"exported {count} events to {output}", err=True)
+    # What was written and what was left out, on stderr (stdout may be the export);
+    # an export to stdout says it only when it left something out.
+    if output is not None or report.skipped:
+        click.echo(report.describe(flags=True, dest=output), err=True)
 
 
 @click.command(context_settings=_EXTRA)
