@@ -556,3 +556,63 @@ class TestThroughPluginHost:
 class TestIcsContract(ExporterContract):
     def make_exporter(self):
         return timeline_ics.IcsExporter()
+
+
+ZONED = {
+    "id": "talks-zoned",
+    "kind": "meeting.summit",
+    "when": "2025-12-05T10:00 Asia/Kolkata",
+    "title": "Talks in New Delhi time",
+    "actors": ["RUS", "IND"],
+}
+
+
+class TestZonesInstantsUidsAndTimes:
+    def test_zoned_event_is_written_in_its_zone(self, parser):
+        """A timed event given with a zone keeps it: TZID and one VTIMEZONE before it."""
+        data = export(make_timeline(ZONED, dict(ZONED, id="second")))
+        assert b"DTSTART;TZID=Asia/Kolkata:20251205T100000\r\n" in data
+        assert 1 == data.count(b"BEGIN:VTIMEZONE")
+        assert data.index(b"BEGIN:VTIMEZONE") < data.index(b"BEGIN:VEVENT")
+        start = by_uid(data, parser)["talks-zoned@geotimeline"]["start"]
+        assert dt.datetime(2025, 12, 5, 4, 30, tzinfo=UTC) == start
+
+    def test_zone_survives_the_log(self, tmp_path):
+        """Reopened from SQLite (which keeps the offset), the zone comes from the phrase."""
+        path = tmp_path / "zoned.db"
+        with timeline.open(path) as tl:
+            tl.record(**ZONED)
+        with timeline.open(path) as tl:
+            assert b"TZID=Asia/Kolkata" in export(tl)
+
+    def test_offset_only_stays_utc(self):
+        """An offset without a zone name has no VTIMEZONE: it is written in UTC."""
+        data = export(make_timeline(TIMED))
+        assert b"VTIMEZONE" not in data
+        assert b"DTSTART:20251205T043000Z\r\n" in data
+
+    def test_instant_has_an_explicit_duration(self):
+        """A timed instant gets DURATION (0 by default, instant_minutes to choose)."""
+        assert b"DURATION:P0D\r\n" in export(make_timeline(TIMED))  # zero length, explicit
+        assert b"DURATION:PT45M\r\n" in export(make_timeline(TIMED), instant_minutes=45)
+        with pytest.raises(timeline.InvalidOption, match="instant_minutes"):
+            export(make_timeline(TIMED), instant_minutes=-5)
+
+    def test_uid_domain_is_configurable(self):
+        """Two logs with the same event id do not clash when each has its own domain."""
+        data = export(make_timeline(VISIT), uid_domain="relos.example.org")
+        assert b"UID:visit-2025@relos.example.org\r\n" in data
+        assert "visit-2025@other.example" == timeline_ics.event_uid("visit-2025", "other.example")
+        with pytest.raises(timeline.InvalidOption, match="uid_domain"):
+            export(make_timeline(VISIT), uid_domain="bad domain")
+
+    def test_created_and_last_modified_from_the_log(self):
+        """CREATED is the first record's time, LAST-MODIFIED the last revision's."""
+        start = dt.datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
+        tl = make_timeline(VISIT, start=start)
+        tl.amend("visit-2025", reason="typo", title="Putin's state visit")
+        event = icalendar.Calendar.from_ical(export(tl)).walk("VEVENT")[0]
+        created, modified = event.decoded("created"), event.decoded("last-modified")
+        assert created < modified
+        assert modified == event.decoded("dtstamp")
+        assert created == tl.history("visit-2025")[0].recorded_at
