@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
@@ -19,6 +20,7 @@ from timeline import (
     calendar_description,
     calendar_skip,
     calendar_span,
+    calendar_zone,
     parse_modalities,
 )
 
@@ -78,8 +80,36 @@ def _us_time(moment: dt.datetime, seconds: bool) -> str:
     return f"{hour}:{moment.minute:02d}{tail} {'AM' if moment.hour < 12 else 'PM'}"
 
 
+def _zone(value: object) -> dt.tzinfo | None:
+    """Read the ``tz`` option: None (each event's own zone), ``UTC`` or an IANA zone name."""
+    if value is None or value == "":
+        return None
+    name = str(value).strip()
+    if name.upper() == "UTC":
+        return dt.timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise timeline.InvalidOption(
+            "exporter 'csv'", "tz", value, "an IANA zone name such as 'Asia/Kolkata', or UTC"
+        ) from None
+
+
+def _local(moment: dt.datetime, when: timeline.When, zone: dt.tzinfo | None) -> dt.datetime:
+    """The wall-clock time calendar imports read: in ``zone``, else the event's own zone."""
+    if zone is not None:
+        return moment.astimezone(zone)
+    own = calendar_zone(when) or (when.start.tzinfo if when.start is not None else None)
+    return moment.astimezone(own)
+
+
+#: Outlook's "Show time as": 0 free, 1 tentative, 2 busy.
+_SHOW_FREE, _SHOW_TENTATIVE, _SHOW_BUSY = "0", "1", "2"
+
+
 @attrs.frozen(kw_only=True)
 class _CalendarRow:
+    show_as: str
     subject: str
     start_date: str
     start_time: str
@@ -91,18 +121,22 @@ class _CalendarRow:
     categories: str
 
 
-def _calendar_row(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> _CalendarRow | None:
+def _calendar_row(
+    event: timeline.Event, span_fuzzy: bool, seconds: bool, zone: dt.tzinfo | None
+) -> _CalendarRow | None:
     span = calendar_span(event.when)
     if span is None or (span.kind is SpanKind.FUZZY and not span_fuzzy):
         return None
     fuzzy = span.kind is SpanKind.FUZZY
     if span.kind is SpanKind.TIMED:
         assert span.start is not None
+        # Google and Outlook read times as local: write them in the chosen zone.
+        start = _local(span.start, event.when, zone)
         # A calendar row always has an end: an instant ends when it starts.
-        end = span.start if span.end is None else span.end
+        end = start if span.end is None else _local(span.end, event.when, zone)
         dates = (
-            _us_date(span.start.date()),
-            _us_time(span.start, seconds),
+            _us_date(start.date()),
+            _us_time(start, seconds),
             _us_date(end.date()),
             _us_time(end, seconds),
             "False",
@@ -110,7 +144,15 @@ def _calendar_row(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> _Ca
     else:
         # Calendar CSV end dates are the last day itself (inclusive), unlike ICS DTEND.
         dates = (_us_date(span.first_day), "", _us_date(span.last_day), "", "True")
+    # As the ICS: a fuzzy span does not block time; a not-yet-actual event is tentative.
+    if fuzzy:
+        show_as = _SHOW_FREE
+    elif event.modality is timeline.Modality.ACTUAL:
+        show_as = _SHOW_BUSY
+    else:
+        show_as = _SHOW_TENTATIVE
     return _CalendarRow(
+        show_as=show_as,
         subject=("≈ " if fuzzy else "") + event.title,
         start_date=dates[0],
         start_time=dates[1],
@@ -160,7 +202,7 @@ def _outlook(row: _CalendarRow, cell: Callable[[str], str]) -> list[str]:
         "Normal",
         "False",
         "Normal",
-        "",
+        row.show_as,
     ]
 
 
@@ -196,6 +238,12 @@ class CsvExporter(timeline.Exporter):
             default="skip",
             choices=FUZZY_POLICIES,
             help="Calendar dialects: skip dates coarser than a day, or span them",
+        ),
+        timeline.Option(
+            name="tz",
+            default=None,
+            help="Calendar dialects: the zone timed events are written in (an IANA name or "
+            "UTC; default each event's own zone), since Google and Outlook read times as local",
         ),
         timeline.Option(
             name="modalities",
@@ -243,11 +291,16 @@ class CsvExporter(timeline.Exporter):
         )
         writer.writerow(header)
         span_fuzzy = options["fuzzy"] == "span"
+        zone = _zone(options["tz"])
         for record in records:
             event = record.event
             assert event is not None
             why = calendar_skip(event, keep, span_fuzzy)
-            row = None if why else _calendar_row(event, span_fuzzy, seconds=dialect == "outlook")
+            row = (
+                None
+                if why
+                else _calendar_row(event, span_fuzzy, seconds=dialect == "outlook", zone=zone)
+            )
             if row is None:
                 tally.skip(*(why or ("that cannot be drawn", None)))
                 continue

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 import attrs
 import icalendar
@@ -22,6 +21,7 @@ from timeline import (
     calendar_description,
     calendar_skip,
     calendar_span,
+    calendar_zone,
     parse_modalities,
 )
 
@@ -92,26 +92,6 @@ def _uid_domain(value: object) -> str:
             "exporter 'ics'", "uid_domain", value, "a domain such as 'relos.example.org'"
         )
     return text
-
-
-def _zone_of(when: timeline.When) -> ZoneInfo | None:
-    """Return the named zone a timed date was given in, if any.
-
-    A zone is kept on the instant while the event is in memory; the log keeps the
-    offset only, and the phrase as written ("2025-12-05T10:00 Asia/Kolkata").
-    """
-    if when.start is None:
-        return None
-    if isinstance(when.start.tzinfo, ZoneInfo):
-        return when.start.tzinfo
-    if when.phrase is None:
-        return None
-    try:
-        start = timeline.When.parse(when.phrase, anchor=when.anchor).start
-    except timeline.InvalidDate:
-        return None
-    zone = None if start is None else start.tzinfo
-    return zone if isinstance(zone, ZoneInfo) else None
 
 
 @attrs.frozen(kw_only=True)
@@ -220,7 +200,7 @@ class IcsExporter(timeline.Exporter):
                 continue
             if not tally.count:  # the header waits for the first event: no empty calendar
                 stream.write(self._header(str(options["calendar_name"])))
-            zone = _zone_of(event.when)
+            zone = calendar_zone(event.when)
             if zone is not None and zone.key not in zones:
                 # Each zone's VTIMEZONE once, before the first event that uses it.
                 zones.add(zone.key)
@@ -268,7 +248,7 @@ class IcsExporter(timeline.Exporter):
         vevent.add("summary", _Text(("≈ " if fuzzy else "") + event.title))
         if span.kind is SpanKind.TIMED:
             assert span.start is not None
-            zone = _zone_of(event.when)
+            zone = calendar_zone(event.when)
             # In the zone it was given in (with its VTIMEZONE), else in UTC.
             start = span.start if zone is None else span.start.astimezone(zone)
             vevent.add("dtstart", start)

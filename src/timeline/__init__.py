@@ -16,6 +16,7 @@ from ._calendar import (
     SpanKind,
     calendar_description,
     calendar_span,
+    calendar_zone,
 )
 from ._codec import Upcaster
 from ._errors import (
@@ -114,6 +115,7 @@ __all__ = [
     "calendar_description",
     "calendar_skip",
     "calendar_span",
+    "calendar_zone",
     "datasets",
     "days_between",
     "hookimpl",

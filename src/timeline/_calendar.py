@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from zoneinfo import ZoneInfo
 
 import attrs
 
+from ._errors import InvalidDate
 from ._model import Event, Modality
 from ._when import When
 
-__all__ = ["FUZZY_POLICIES", "CalendarSpan", "SpanKind", "calendar_description", "calendar_span"]
+__all__ = [
+    "FUZZY_POLICIES",
+    "CalendarSpan",
+    "SpanKind",
+    "calendar_description",
+    "calendar_span",
+    "calendar_zone",
+]
 
 #: The values of an exporter's ``fuzzy`` option: leave fuzzy dates out, or draw their span.
 FUZZY_POLICIES: tuple[str, ...] = ("skip", "span")
@@ -69,6 +78,28 @@ def calendar_span(when: When) -> CalendarSpan | None:
         return None
     kind = SpanKind.ALL_DAY if when.is_exact else SpanKind.FUZZY
     return CalendarSpan(kind=kind, first_day=when.earliest, last_day=when.latest)
+
+
+def calendar_zone(when: When) -> ZoneInfo | None:
+    """Return the named zone a timed date was given in (``Asia/Kolkata``), if any.
+
+    While an event is in memory its instant keeps the zone; the log keeps the
+    offset only, and the phrase as written ("2025-12-05T10:00 Asia/Kolkata"),
+    from which the zone is read back. ``None`` for calendar dates and for times
+    given with an offset alone.
+    """
+    if when.start is None:
+        return None
+    if isinstance(when.start.tzinfo, ZoneInfo):
+        return when.start.tzinfo
+    if when.phrase is None:
+        return None
+    try:
+        start = When.parse(when.phrase, anchor=when.anchor).start
+    except InvalidDate:
+        return None
+    zone = None if start is None else start.tzinfo
+    return zone if isinstance(zone, ZoneInfo) else None
 
 
 def calendar_description(event: Event, fuzzy: bool = False) -> str:
