@@ -318,6 +318,43 @@ class TestAdd:
 
 
 class TestAmendRetract:
+    def test_amend_tags_one_by_one_and_clear_actors(self, filled: Any) -> None:
+        """--add-tag/--remove-tag change single tags; --clear-actors empties the actors."""
+        result = filled(
+            "amend",
+            "relos-signed",
+            "--reason",
+            "r",
+            "--add-tag",
+            "Pact",
+            "--remove-tag",
+            "logistics",
+        )
+        assert result.exit_code == 0, result.output
+        filled("amend", "relos-signed", "--reason", "r", "--clear-actors")
+        with timeline.open("t.db") as tl:
+            event = tl.get("relos-signed")
+            assert ("logistics" not in event.tags, "pact" in event.tags) == (True, True)
+            assert () == event.actors
+        assert_user_error(
+            filled("amend", "relos-signed", "--reason", "r", "--remove-tag", "nope"), "nope"
+        )
+
+    def test_amend_keeps_or_drops_the_phrase(self, run: Any, tmp_path: Path) -> None:
+        """A refining --when keeps the words as written; --drop-phrase forgets them."""
+        run("init")
+        run("add", "--id", "v", "--kind", "visit.state", "--when", "December 2025", "--title", "V")
+        run("amend", "v", "--reason", "confirmed", "--when", "2025-12-04")
+        assert "December 2025 (2025-12-04)" in run("show", "v").stdout
+        run("amend", "v", "--reason", "words", "--when", "2025-12-05", "--drop-phrase")
+        assert "December 2025" not in run("show", "v").stdout
+
+    def test_add_help_marks_required(self, run: Any) -> None:
+        """add --help says which options are required."""
+        out = " ".join(run("add", "--help").stdout.split())
+        assert "--kind TEXT [required unless --json]" in out
+        assert "--title TEXT [required unless --json]" in out
+
     def test_amend_by_prefix(self, filled: Any) -> None:
         """amend takes a unique id prefix and reports the new version."""
         result = filled("amend", "relos-s", "--reason", "typo", "--title", "RELOS signed!")
@@ -355,9 +392,16 @@ class TestList:
     def test_table(self, filled: Any) -> None:
         """list prints a header and one row per event in timeline order."""
         lines = filled("list").stdout.splitlines()
-        assert lines[0].split() == ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
+        assert lines[0].split() == ["DATE", "KIND", "MODALITY", "ACTORS", "TITLE", "ID"]
         assert [line.split()[-1] for line in lines[1:]] == ["relos-si", "sco-2025", "visit-de"]
-        assert lines[1].split()[:3] == ["2025-02-18", "treaty.signed", "RUS,IND"]
+        assert lines[1].split()[:4] == ["2025-02-18", "treaty.signed", "actual", "RUS,IND"]
+
+    def test_piped_output_is_never_cut(self, run: Any) -> None:
+        """Off a terminal (a pipe, a file) long titles are shown whole."""
+        run("init")
+        title = "A very long title " * 12
+        run("add", "--kind", "visit.state", "--when", "2025-12-04", "--title", title)
+        assert title.strip() in run("list").stdout
 
     @pytest.mark.parametrize(
         ("args", "ids"),

@@ -422,6 +422,16 @@ class TestRegistries:
         with pytest.raises(UnknownPlugin, match="unknown analysis"):
             host.analysis("nope")
 
+    def test_unknown_name_suggests(self) -> None:
+        """A near miss names the registered plugin it probably meant."""
+        host = manual_host()
+        host.register(ExporterPlugin(), "p")
+        with pytest.raises(UnknownPlugin, match="did you mean lines"):
+            host.exporter("line")
+        refused = UnknownPlugin("analysis", "lifecycel", ["cadence", "lifecycle", "network"])
+        assert ["lifecycle"] == refused.suggestions
+        assert "unknown analysis 'lifecycel'; did you mean lifecycle? registered:" in str(refused)
+
     def test_kind_redefining_builtin_is_refused(self) -> None:
         """A plugin kind with a built-in name but another definition is refused."""
 

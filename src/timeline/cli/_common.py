@@ -255,13 +255,16 @@ def describe_options(options: Sequence[Option]) -> list[str]:
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: int = -1) -> str:
-    """Return rows as aligned plain-text columns; column ``wrap`` is cut to fit the terminal."""
+    """Return rows as aligned plain-text columns; column ``wrap`` is cut to fit the terminal.
+
+    Only on a terminal: piped or redirected output (``list | grep``) is never cut.
+    """
     cells = [[("" if c is None else str(c)) for c in row] for row in rows]
     widths = [len(h) for h in header]
     for row in cells:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
-    if wrap >= 0 and header:
+    if wrap >= 0 and header and sys.stdout.isatty():
         width = shutil.get_terminal_size((120, 24)).columns
         others = sum(w + 2 for i, w in enumerate(widths) if i != wrap % len(widths))
         room = max(20, width - others)
@@ -305,7 +308,7 @@ def short_ids(ids: Iterable[str], *, least: int = 8) -> dict[str, str]:
 
 
 def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ()) -> list[list[str]]:
-    """Return the ``list`` table rows (date, kind, actors, title, id prefix) of records.
+    """Return the ``list`` table rows (date, kind, modality, actors, title, id) of records.
 
     Args:
         tl: the timeline (or ``as_of`` view) the records come from.
@@ -330,6 +333,7 @@ def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ())
             [
                 event.when.display,
                 event.kind,
+                event.modality.value,
                 ",".join(a.country for a in event.actors),
                 title,
                 prefixes[event.id],
@@ -343,7 +347,9 @@ def all_ids(tl: Timeline) -> set[str]:
     return {r.stream for r in tl.records(include_retracted=True)}
 
 
-EVENT_HEADER = ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
+EVENT_HEADER = ["DATE", "KIND", "MODALITY", "ACTORS", "TITLE", "ID"]
+#: The ``list`` column cut to fit a terminal.
+TITLE_COLUMN = EVENT_HEADER.index("TITLE")
 
 
 def progress_wanted() -> bool:
