@@ -8,6 +8,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -395,6 +396,24 @@ class TestList:
         assert lines[0].split() == ["DATE", "KIND", "MODALITY", "ACTORS", "TITLE", "ID"]
         assert [line.split()[-1] for line in lines[1:]] == ["relos-si", "sco-2025", "visit-de"]
         assert lines[1].split()[:4] == ["2025-02-18", "treaty.signed", "actual", "RUS,IND"]
+
+    def test_as_of_local_time_names_the_zone(
+        self, filled: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """--as-of with a local time (no offset) says which zone it assumed."""
+        monkeypatch.setenv("TZ", "Asia/Kolkata")
+        time.tzset()
+        try:
+            result = filled("list", "--as-of", "2030-01-01 10:00")
+        finally:
+            monkeypatch.delenv("TZ")
+            time.tzset()
+        assert result.exit_code == 0, result.output
+        assert (
+            "--as-of '2030-01-01 10:00' read as local time: 2030-01-01T10:00:00+05:30 (IST)"
+            in result.stderr
+        )
+        assert "--as-of" not in filled("list", "--as-of", "2").stderr
 
     def test_piped_output_is_never_cut(self, run: Any) -> None:
         """Off a terminal (a pipe, a file) long titles are shown whole."""

@@ -46,7 +46,7 @@ from ._extensions import (
     parse_modalities,
 )
 from ._jsonl import JsonlStore
-from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
+from ._kinds import BUILTIN_KINDS, PLOVER_CONTEXTS, PLOVER_EVENTS, Kind, KindRegistry
 from ._model import Actor, ActorRole, Event, Modality, Source
 from ._projection import CurrentState, EventFilter, Projection
 from ._records import Payload, Record, RecordType
@@ -63,6 +63,8 @@ __all__ = [
     "BUILTIN_KINDS",
     "DEFAULT_PATH",
     "FUZZY_POLICIES",
+    "PLOVER_CONTEXTS",
+    "PLOVER_EVENTS",
     "Actor",
     "ActorRole",
     "Analysis",

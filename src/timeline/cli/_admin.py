@@ -148,8 +148,18 @@ def kinds(ctx: click.Context) -> None:
         timeline kinds
     """
     tl = open_timeline(":memory:", plugins=state(ctx).plugins())
-    rows = [[k.name, k.cameo or "", k.plover or "", k.description] for k in tl.kinds]
-    click.echo(render_table(["KIND", "CAMEO", "PLOVER", "DESCRIPTION"], rows, wrap=3))
+    rows = [
+        [
+            k.name,
+            "/".join(c for c in (k.cameo, k.cameo_host) if c),  # a visit: 042/043
+            " ".join(p for p in (k.plover, k.plover_mode and f"mode={k.plover_mode}") if p),
+            ",".join(k.plover_context),
+            k.description,
+        ]
+        for k in tl.kinds
+    ]
+    header = ["KIND", "CAMEO", "PLOVER", "CONTEXT", "DESCRIPTION"]
+    click.echo(render_table(header, rows, wrap=4))
 
 
 def _remove_log(path: Path) -> None:

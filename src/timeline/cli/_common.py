@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sys
@@ -143,7 +144,8 @@ def filter_options(func: F) -> F:
         click.option(
             "--as-of",
             metavar="SEQ|TIME",
-            help="As the log knew it then: a record number or a recorded time.",
+            help="As the log knew it then: a record number or a recorded time (a time "
+            "without offset is local time; the zone assumed is shown).",
         ),
     ]
     for option in reversed(options):
@@ -165,8 +167,30 @@ def filters_from(params: dict[str, Any]) -> dict[str, Any]:
         out["include_retracted"] = True
     as_of = params.pop("as_of", None)
     if as_of is not None:
-        out["as_of"] = int(as_of) if as_of.strip().isdigit() else as_of.strip()
+        text = as_of.strip()
+        out["as_of"] = int(text) if text.isdigit() else as_of_time(text)
     return out
+
+
+def as_of_time(text: str) -> str | dt.datetime:
+    """Read an ``--as-of`` time; a local time without offset is read in this machine's zone.
+
+    The zone assumed is said on stderr, once: ``--as-of '2025-12-16 10:00' read as local
+    time: 2025-12-16T10:00:00+01:00 (CET)``. Other text (a date, a time with an offset
+    or zone) is passed on as it is.
+    """
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None or ":" not in text:
+        return text
+    local = moment.astimezone()  # the system's zone and its offset on that day
+    click.echo(
+        f"--as-of {text!r} read as local time: {local.isoformat()} ({local.tzname()})",
+        err=True,
+    )
+    return local
 
 
 _TRUE = {"1", "true", "yes", "on", "y"}
