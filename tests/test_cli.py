@@ -808,6 +808,11 @@ class TestAdmin:
             result = run("demo", "--db", str(tmp_path / "d" / "demo.db"), db=None)
             assert result.exit_code == 0, result.output
         assert "RELOS signed in Moscow" in result.stdout
+        # Each file says what it holds and what it left out.
+        ics_line = next(ln for ln in result.stderr.splitlines() if "demo.ics" in ln)
+        assert ics_line.startswith("exported 12 of 27 events to ")
+        assert "9 open-ended (a calendar cannot draw them)" in ics_line
+        assert "3 with fuzzy dates (--fuzzy span to include)" in ics_line
         assert {"demo.db", "demo.ics", "demo.csv"} <= {p.name for p in (tmp_path / "d").iterdir()}
         with timeline.open(tmp_path / "d" / "demo.db") as tl:
             assert len(tl) == len(timeline.datasets.load("relos"))
