@@ -411,6 +411,16 @@ class TestAmendRetract:
         run("amend", "v", "--reason", "words", "--when", "2025-12-05", "--drop-phrase")
         assert "December 2025" not in run("show", "v").stdout
 
+    def test_new_anchor_rereads_a_refined_phrase(self, run: Any) -> None:
+        """--anchor alone on a refined date reads its words again (not the shown text)."""
+        run("init")
+        run("add", "--id", "v", "--kind", "visit.state", "--when", "in early December",
+            "--anchor", "2025-12-05", "--title", "V")  # fmt: skip
+        run("amend", "v", "--reason", "confirmed", "--when", "2025-12-02")
+        result = run("amend", "v", "--reason", "next year", "--anchor", "2026-12-05")
+        assert result.exit_code == 0, result.output
+        assert "dates:     2026-12-01 .. 2026-12-10" in run("show", "v").stdout
+
     def test_add_help_marks_required(self, run: Any) -> None:
         """add --help says which options are required."""
         out = " ".join(run("add", "--help").stdout.split())

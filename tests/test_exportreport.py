@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
+from typing import IO, Any
 
+import attrs
 import pytest
 
 import timeline
@@ -92,3 +95,47 @@ class TestCalendarCsv:
             "exported 1 of 3 events; skipped 1 planned (modalities='all' to include), "
             "1 with fuzzy dates (fuzzy='span' to include)"
         ) == str(report)
+
+
+@attrs.frozen(kw_only=True)
+class CountingExporter(timeline.Exporter):
+    """Writes one title a line and returns a plain count, as exporters before reports did."""
+
+    name: str = "counting"
+    description: str = "Titles, one a line"
+
+    def write(
+        self,
+        view: timeline.TimelineReader,
+        records: Iterable[timeline.Record],
+        stream: IO[Any],
+        **options: Any,
+    ) -> int:
+        count = 0
+        for record in records:
+            assert record.event is not None
+            stream.write(record.event.title + "\n")
+            count += 1
+        return count
+
+
+class TestReportOfAPlainCount:
+    def test_a_count_becomes_a_report_of_all_matches(self) -> None:
+        """write() returning n: tl.export and Exporter.export say n written of n matched."""
+        tl = timeline.Timeline(timeline.MemoryStore())
+        tl.record(kind="visit.state", when="2025-12-04", title="A")
+        tl.record(kind="visit.state", when="2025-12-05", title="B")
+        out = io.StringIO()
+        assert ExportReport(written=2, matched=2) == tl.export(CountingExporter(), out)
+        assert "A\nB\n" == out.getvalue()
+        report = CountingExporter().export(tl, io.StringIO(), as_of=1)
+        assert ExportReport(written=1, matched=1) == report
+
+    def test_a_set_is_one_event_in_several_calendar_rows(self) -> None:
+        """Google CSV draws each candidate of a set as a row; the report counts one event."""
+        tl = timeline.Timeline(timeline.MemoryStore())
+        tl.record(kind="visit.state", when="8 or 10 December 2025", title="Vote")
+        out = io.StringIO()
+        report = tl.export("csv", out, dialect="google", fuzzy="span")
+        assert (1, 1) == (report.written, report.matched)
+        assert 3 == len(out.getvalue().strip().split("\r\n"))  # header and two candidates

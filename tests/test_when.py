@@ -1285,6 +1285,23 @@ class TestRefine:
         assert "in early December (2025-12-02)" == refined.display
         assert refined == When.from_parts("2025-12-02", "in early December", "2025-12-05")
 
+    def test_described_says_what_a_refined_phrase_was_narrowed_to(self) -> None:
+        """``described`` (list, show, calendars) gives the refined EDTF, even for a dated phrase."""
+        words = When.parse("in early December", anchor="2025-12-05")
+        early = words.refine(When.parse("2025-12-02"))
+        assert "in early December (2025-12-02)" == early.described
+        month = When.parse("December 2025").refine(When.parse("2025-12-04"))
+        assert ("December 2025 (2025-12-04)", "December 2025") == (
+            month.described,
+            When.parse("December 2025").described,
+        )
+
+    def test_a_label_as_phrase_is_not_refined(self) -> None:
+        """A phrase no parser reads (a display label) is shown as it is, never an error."""
+        label = attrs.evolve(When.parse("2025-12-02"), phrase="in early December (2025-12-02)")
+        assert not label.is_refined
+        assert "in early December (2025-12-02)" == label.display
+
     def test_outside_or_new_words_replace_the_phrase(self) -> None:
         """A date outside the phrase, or one with words of its own, does not keep it."""
         words = When.parse("May 2014")
