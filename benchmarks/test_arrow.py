@@ -117,7 +117,7 @@ def sample():
         time.sleep(0.002)
 t = threading.Thread(target=sample, daemon=True)
 t.start()
-written = tl.export("parquet", sys.argv[2], **json.loads(sys.argv[3]))
+written = tl.export("parquet", sys.argv[2], **json.loads(sys.argv[3])).written
 done.set()
 t.join()
 peak[0] = max(peak[0], proc.memory_info().rss)

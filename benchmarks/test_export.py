@@ -56,7 +56,7 @@ class TestExport:
         _require(fmt, tl)
         dest = Path(_tmp.name) / f"out.{fmt}"
         describe(benchmark, f"export {fmt}", n, len(tl), role="ours")
-        written = benchmark.pedantic(tl.export, args=(fmt, dest), rounds=rounds)
+        written = benchmark.pedantic(tl.export, args=(fmt, dest), rounds=rounds).written
         # ICS leaves out events too fuzzy for a calendar entry; rates count live events.
         assert 0 < written <= len(tl)
         benchmark.extra_info["written"] = written
@@ -95,7 +95,7 @@ def sample():
         time.sleep(0.002)
 t = threading.Thread(target=sample, daemon=True)
 t.start()
-written = tl.export(sys.argv[2], sys.argv[3])
+written = tl.export(sys.argv[2], sys.argv[3]).written
 done.set()
 t.join()
 peak[0] = max(peak[0], proc.memory_info().rss)

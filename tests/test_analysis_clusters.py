@@ -186,17 +186,20 @@ class TestOptionsAndOutput:
 
 class TestSampleDataset:
     def test_june_2024_cluster_around_russia(self):
-        """The RUS-PRK treaty, the RUS-VNM statement and the RELOS draft form one cluster."""
+        """The RUS-PRK treaty, the Hanoi visit and statement and the RELOS draft: one cluster."""
         result = CLUSTERS.analyze(timeline.datasets.load("relos"))
         june = next(c for c in result.clusters if c.start == D(2024, 6, 19))
         assert ("RUS",) == june.actors
-        assert ["rus-prk-treaty-signed", "rus-vnm-joint-statement", "relos-draft-approved"] == [
-            m.event_id for m in june.definite
-        ]
+        assert [
+            "rus-prk-treaty-signed",
+            "putin-vietnam-visit-2024",
+            "rus-vnm-joint-statement",
+            "relos-draft-approved",
+        ] == [m.event_id for m in june.definite]
         assert {"relos-negotiation", "pro-bri-faction-upswing"} == {
             m.event_id for m in june.possible
         }
-        assert ("us-policy-since-2022",) == result.skipped
+        assert ("india-bridges-russia-us", "us-policy-since-2022", "new-detente") == result.skipped
 
 
 def _reference(

@@ -111,11 +111,20 @@ class TestSampleDataset:
         assert () == agreement.related
 
     def test_as_of_shows_the_fuzzy_duma_date(self, relos):
-        """Before the amendment (seq 19) the Duma step is 'early December': 286-295 days."""
-        agreement = LIFECYCLE.analyze(relos, treaty="RELOS", as_of=19).agreement("RELOS")
+        """Before the amendment (seq 27) the Duma step is 'early December': 286-295 days."""
+        agreement = LIFECYCLE.analyze(relos, treaty="RELOS", as_of=27).agreement("RELOS")
         duma = next(s for s in agreement.steps if s.event_id == "relos-duma")
         assert "in early December" == duma.date
         assert Span(min_days=286, max_days=295, exact=False) == duma.since_signature
+
+    def test_negotiation_still_running_counts_from_its_start(self, relos):
+        """Talks under way until the signature: the draft approval counts from their start."""
+        agreement = LIFECYCLE.analyze(relos, treaty="RELOS").agreement("RELOS")
+        draft = next(s for s in agreement.steps if s.event_id == "relos-draft-approved")
+        # 2019-08-01 (talks under way by August 2019) -> 2024-06-21.
+        assert Span(min_days=1786, max_days=1786, exact=False) == draft.since_previous
+        signed = next(s for s in agreement.steps if s.event_id == "relos-signed")
+        assert Span(min_days=242, max_days=242, exact=True) == signed.since_previous
 
     def test_table_marks_the_dispute(self, relos):
         """The table row of the council step names both dates and publishers."""
@@ -123,7 +132,8 @@ class TestSampleDataset:
         row = next(r for r in rows if r[0] == "RELOS" and r[1] == "2025-12-08?/2025-12-10?")
         assert "disputed: 2025-12-08 (India Today (PTI)); 2025-12-10 (TASS)" == row[-1]
         assert "293 to 295 days (imprecise)" == row[header.index("since signature")]
-        assert "287 days" == next(r for r in rows if r[1] == "2025-12-02")[7]
+        duma = next(r for r in rows if r[1] == "in early December (2025-12-02)")
+        assert "287 days" == duma[7]
 
     def test_registered_under_its_name(self, relos):
         """``tl.analyze("lifecycle", treaty="RELOS")`` runs this analysis through the host."""

@@ -9,6 +9,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -379,6 +380,53 @@ class TestAdd:
 
 
 class TestAmendRetract:
+    def test_amend_tags_one_by_one_and_clear_actors(self, filled: Any) -> None:
+        """--add-tag/--remove-tag change single tags; --clear-actors empties the actors."""
+        result = filled(
+            "amend",
+            "relos-signed",
+            "--reason",
+            "r",
+            "--add-tag",
+            "Pact",
+            "--remove-tag",
+            "logistics",
+        )
+        assert result.exit_code == 0, result.output
+        filled("amend", "relos-signed", "--reason", "r", "--clear-actors")
+        with timeline.open("t.db") as tl:
+            event = tl.get("relos-signed")
+            assert ("logistics" not in event.tags, "pact" in event.tags) == (True, True)
+            assert () == event.actors
+        assert_user_error(
+            filled("amend", "relos-signed", "--reason", "r", "--remove-tag", "nope"), "nope"
+        )
+
+    def test_amend_keeps_or_drops_the_phrase(self, run: Any, tmp_path: Path) -> None:
+        """A refining --when keeps the words as written; --drop-phrase forgets them."""
+        run("init")
+        run("add", "--id", "v", "--kind", "visit.state", "--when", "December 2025", "--title", "V")
+        run("amend", "v", "--reason", "confirmed", "--when", "2025-12-04")
+        assert "December 2025 (2025-12-04)" in run("show", "v").stdout
+        run("amend", "v", "--reason", "words", "--when", "2025-12-05", "--drop-phrase")
+        assert "December 2025" not in run("show", "v").stdout
+
+    def test_new_anchor_rereads_a_refined_phrase(self, run: Any) -> None:
+        """--anchor alone on a refined date reads its words again (not the shown text)."""
+        run("init")
+        run("add", "--id", "v", "--kind", "visit.state", "--when", "in early December",
+            "--anchor", "2025-12-05", "--title", "V")  # fmt: skip
+        run("amend", "v", "--reason", "confirmed", "--when", "2025-12-02")
+        result = run("amend", "v", "--reason", "next year", "--anchor", "2026-12-05")
+        assert result.exit_code == 0, result.output
+        assert "dates:     2026-12-01 .. 2026-12-10" in run("show", "v").stdout
+
+    def test_add_help_marks_required(self, run: Any) -> None:
+        """add --help says which options are required."""
+        out = " ".join(run("add", "--help").stdout.split())
+        assert "--kind TEXT [required unless --json]" in out
+        assert "--title TEXT [required unless --json]" in out
+
     def test_amend_by_prefix(self, filled: Any) -> None:
         """amend takes a unique id prefix and reports the new version."""
         result = filled("amend", "relos-s", "--reason", "typo", "--title", "RELOS signed!")
@@ -416,13 +464,38 @@ class TestList:
     def test_table(self, filled: Any) -> None:
         """list prints a header and one row per event in timeline order."""
         lines = filled("list").stdout.splitlines()
-        assert lines[0].split() == ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
+        assert lines[0].split() == ["DATE", "KIND", "MODALITY", "ACTORS", "TITLE", "ID"]
         assert [line.split()[-1] for line in lines[1:]] == [
             "relos-signed",
             "sco-2025",
             "visit-delhi",
         ]
-        assert lines[1].split()[:3] == ["2025-02-18", "treaty.signed", "RUS,IND"]
+        assert lines[1].split()[:4] == ["2025-02-18", "treaty.signed", "actual", "RUS,IND"]
+
+    def test_as_of_local_time_names_the_zone(
+        self, filled: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """--as-of with a local time (no offset) says which zone it assumed."""
+        monkeypatch.setenv("TZ", "Asia/Kolkata")
+        time.tzset()
+        try:
+            result = filled("list", "--as-of", "2030-01-01 10:00")
+        finally:
+            monkeypatch.delenv("TZ")
+            time.tzset()
+        assert result.exit_code == 0, result.output
+        assert (
+            "--as-of '2030-01-01 10:00' read as local time: 2030-01-01T10:00:00+05:30 (IST)"
+            in result.stderr
+        )
+        assert "--as-of" not in filled("list", "--as-of", "2").stderr
+
+    def test_piped_output_is_never_cut(self, run: Any) -> None:
+        """Off a terminal (a pipe, a file) long titles are shown whole."""
+        run("init")
+        title = "A very long title " * 12
+        run("add", "--kind", "visit.state", "--when", "2025-12-04", "--title", title)
+        assert title.strip() in run("list").stdout
 
     @pytest.mark.parametrize(
         ("args", "ids"),
@@ -615,9 +688,32 @@ class TestImportExport:
     def test_export_to_file_and_stdout(self, filled: Any, tmp_path: Path) -> None:
         """export -o writes the file; without -o it writes to stdout."""
         result = filled("export", "csv", "-o", "out.csv", "--actor", "CHN")
-        assert result.stderr == "exported 1 events to out.csv\n"
+        assert result.stderr == "exported 1 event to out.csv\n"
         assert "SCO summit" in (tmp_path / "out.csv").read_text(encoding="utf-8")
         assert "BEGIN:VCALENDAR" in filled("export", "ics").stdout
+
+    def test_export_says_what_it_left_out(self, run: Any) -> None:
+        """export names the events it skipped and the flag that includes them."""
+        run("init")
+        run("add", "--kind", "visit.state", "--when", "2025-12-04", "--title", "Exact")
+        run("add", "--kind", "visit.state", "--when", "December 2025", "--title", "Fuzzy")
+        result = run("export", "ics", "-o", "cal.ics")
+        assert result.stderr == (
+            "exported 1 of 2 events to cal.ics; skipped 1 with fuzzy dates "
+            "(--fuzzy span to include)\n"
+        )
+        piped = run("export", "ics")
+        assert "skipped 1 with fuzzy dates" in piped.stderr
+        assert "BEGIN:VCALENDAR" in piped.stdout
+
+    def test_empty_calendar_is_one_error_line(self, run: Any, tmp_path: Path) -> None:
+        """An ICS export with no event left is one error line, and writes no file."""
+        run("init")
+        run("add", "--kind", "visit.state", "--when", "December 2025", "--title", "Fuzzy")
+        result = run("export", "ics", "-o", "cal.ics")
+        assert_user_error(result, "nothing to export")
+        assert "1 with fuzzy dates (--fuzzy span to include)" in result.stderr
+        assert not (tmp_path / "cal.ics").exists()
 
     def test_export_native_and_pair_options(self, filled: Any) -> None:
         """Exporter options work as --option k=v and as their own flags."""
@@ -699,7 +795,10 @@ class TestImportExport:
         """With a terminal, import, export and replay still work through the progress bars."""
         monkeypatch.setattr(common, "progress_wanted", lambda: True)
         assert "exported 3 events" in filled("export", "csv", "-o", "p.csv").stderr
-        assert "exported 1 events" in filled("export", "csv", "-o", "q.csv", "--as-of", "1").stderr
+        assert (
+            "exported 1 event to q.csv"
+            in filled("export", "csv", "-o", "q.csv", "--as-of", "1").stderr
+        )
         filled("init", db="p.db")
         assert "imported 3 events" in filled("import", "csv", "p.csv", db="p.db").stdout
         assert "records:   3" in filled("replay", "--stats").stdout
@@ -929,6 +1028,11 @@ class TestAdmin:
             result = run("demo", "--db", str(tmp_path / "d" / "demo.db"), db=None)
             assert result.exit_code == 0, result.output
         assert "RELOS signed in Moscow" in result.stdout
+        # Each file says what it holds and what it left out.
+        ics_line = next(ln for ln in result.stderr.splitlines() if "demo.ics" in ln)
+        assert ics_line.startswith("exported 12 of 27 events to ")
+        assert "9 open-ended (a calendar cannot draw them)" in ics_line
+        assert "3 with fuzzy dates (--fuzzy span to include)" in ics_line
         assert {"demo.db", "demo.ics", "demo.csv"} <= {p.name for p in (tmp_path / "d").iterdir()}
         with timeline.open(tmp_path / "d" / "demo.db") as tl:
             assert len(tl) == len(timeline.datasets.load("relos"))

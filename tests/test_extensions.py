@@ -73,7 +73,7 @@ class TestBinaryExporterOnTextStream:
     def test_string_io(self):
         """``tl.export("ics", io.StringIO())`` writes the calendar as text."""
         dest = io.StringIO()
-        assert 1 == make_timeline(VISIT).export("ics", dest)
+        assert 1 == make_timeline(VISIT).export("ics", dest).written
         text = dest.getvalue()
         assert text.startswith("BEGIN:VCALENDAR\r\n")
         assert "Визит в Нью-Дели" in text
@@ -81,7 +81,7 @@ class TestBinaryExporterOnTextStream:
     def test_split_characters_are_decoded(self):
         """Multi-byte characters split across writes reach a StringIO whole."""
         dest = io.StringIO()
-        assert 1 == ChunkExporter().export(make_timeline(VISIT), dest)
+        assert 1 == ChunkExporter().export(make_timeline(VISIT), dest).written
         assert VISIT["title"] + "\n" == dest.getvalue()
 
     def test_text_wrapper_writes_to_its_buffer_in_order(self):
@@ -89,7 +89,7 @@ class TestBinaryExporterOnTextStream:
         raw = io.BytesIO()
         wrapper = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         wrapper.write("before\n")
-        assert 1 == make_timeline(VISIT).export("jsonl", wrapper)
+        assert 1 == make_timeline(VISIT).export("jsonl", wrapper).written
         wrapper.write("after\n")
         wrapper.flush()
         lines = raw.getvalue().decode("utf-8").splitlines()
@@ -101,7 +101,7 @@ class TestBinaryExporterOnTextStream:
         path = tmp_path / "out.ics"
         with io.FileIO(path, "w") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", write_through=True)  # type: ignore[type-var]
-            assert 1 == make_timeline(VISIT).export("ics", text)
+            assert 1 == make_timeline(VISIT).export("ics", text).written
             text.detach()
         assert path.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
 
@@ -110,7 +110,7 @@ class TestTextExporterOnBinaryStream:
     def test_bytes_io(self):
         """A CSV export to a BytesIO is UTF-8 bytes, and the BytesIO stays open."""
         dest = io.BytesIO()
-        assert 1 == make_timeline(VISIT).export("csv", dest)
+        assert 1 == make_timeline(VISIT).export("csv", dest).written
         assert not dest.closed
         assert VISIT["title"] in dest.getvalue().decode("utf-8")
 
@@ -327,6 +327,6 @@ class TestStreamedRecords:
         tl.events()  # the order index exists: the export walks it
         import io
 
-        assert 19 == Probe().export(tl, io.StringIO())
+        assert 27 == Probe().export(tl, io.StringIO()).written
         assert seen["is_list"] is False
         assert [e.title for e in tl.events()] == seen["titles"]

@@ -89,7 +89,7 @@ class TestNeverOverTheLog:
         else:
             os.link(log, partial)
         with timeline.open(log) as tl:
-            assert 1 == tl.export("csv", tmp_path / "out.csv")
+            assert 1 == tl.export("csv", tmp_path / "out.csv").written
         assert_intact(log, before)
         assert VISIT["title"] in (tmp_path / "out.csv").read_text(encoding="utf-8")
         assert not partial.exists()
@@ -133,7 +133,7 @@ class TestNotRegularFiles:
         reader.start()
         with timeline.open(tmp_path / "x.db") as tl:
             tl.record(**VISIT)
-            assert 1 == tl.export("ics", fifo)
+            assert 1 == tl.export("ics", fifo).written
         reader.join(timeout=30)
         assert 1 == len(got)
         assert got[0].startswith(b"BEGIN:VCALENDAR\r\n")
@@ -147,7 +147,7 @@ class TestNotRegularFiles:
             device = os.ttyname(slave)
             with timeline.open(tmp_path / "x.db") as tl:
                 tl.record(**VISIT)
-                assert 1 == tl.export("json", device)
+                assert 1 == tl.export("json", device).written
             assert b'"visit-2025"' in os.read(master, 65536)
             assert stat.S_ISCHR(os.stat(device).st_mode)
         finally:
@@ -177,7 +177,7 @@ class TestNotRegularFiles:
         link.symlink_to(target)
         with timeline.open(tmp_path / "x.db") as tl:
             tl.record(**VISIT)
-            assert 1 == tl.export("csv", link)
+            assert 1 == tl.export("csv", link).written
         assert link.is_symlink()
         assert VISIT["title"] in target.read_text(encoding="utf-8")
 

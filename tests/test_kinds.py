@@ -23,6 +23,11 @@ ISSUE_KINDS = {
     "statement.joint",
     "office.assumed",
     "relations.shift",
+    "relations.improved",
+    "relations.deteriorated",
+    "policy.pursued",
+    "influence.shift",
+    "military.presence",
 }
 
 
@@ -35,6 +40,33 @@ class TestRegistry:
         assert "CONSULT" == registry.get("visit.state").plover
         assert "treaty" == registry.get("treaty.signed").family
         assert len(BUILTIN_KINDS) == len(registry)
+
+    def test_codes_say_what_the_kind_is(self) -> None:
+        """Directions of relations are split; joint statements and drafts get fitting codes."""
+        registry = KindRegistry()
+        assert "160" == registry.get("relations.deteriorated").cameo  # reduce relations
+        assert "050" == registry.get("relations.improved").cameo  # diplomatic cooperation
+        assert registry.get("relations.shift").cameo is None  # direction unstated
+        assert "057" != registry.get("statement.joint").cameo  # 057 is signing an agreement
+        draft = registry.get("treaty.draft_approved")
+        assert ("031", "0312", "0311") == (
+            draft.cameo_for(),
+            draft.cameo_for(["military", "logistics"]),
+            draft.cameo_for(["economic"]),
+        )
+        visit = registry.get("visit.state")
+        assert ("042", "043", "visit") == (visit.cameo, visit.cameo_host, visit.plover_mode)
+        assert ("military",) == registry.get("exercise.joint").plover_context
+        assert ("legislative",) == registry.get("treaty.domestic_approval").plover_context
+
+    def test_codes_are_checked(self) -> None:
+        """CAMEO codes are digit strings; PLOVER types and contexts come from the code lists."""
+        with pytest.raises(InvalidEvent, match="CAMEO"):
+            Kind(name="a.b", description="x", cameo="57")
+        with pytest.raises(InvalidEvent, match="PLOVER event type"):
+            Kind(name="a.b", description="x", plover="AGREES")
+        with pytest.raises(InvalidEvent, match="PLOVER context"):
+            Kind(name="a.b", description="x", plover_context=("militar",))
 
     def test_unknown_kind_suggests(self) -> None:
         """An unknown kind names the closest known kinds."""

@@ -147,6 +147,8 @@ class TestActor:
             Actor(country="RUS", role="king")
         with pytest.raises(InvalidEvent, match="sector"):
             Actor(country="RUS", sector="GOVERNMENT")
+        with pytest.raises(InvalidEvent, match="sector"):
+            Actor(country="RUS", sector="XYZ")  # three letters, but no sector code
         with pytest.raises(InvalidEvent, match="Actor fields"):
             Actor.coerce({"country": "RUS", "colour": "red"})
 

@@ -122,7 +122,7 @@ class TestParquetFile:
     def test_round_trip_every_date_shape(self, tmp_path: Path) -> None:
         """Every event, of every date shape, reads back equal from the Parquet file."""
         source = _timeline()
-        assert len(DATES) == source.export("parquet", tmp_path / "ev.parquet")
+        assert len(DATES) == source.export("parquet", tmp_path / "ev.parquet").written
         target = timeline.open(":memory:")
         target.import_file("parquet", tmp_path / "ev.parquet")
         assert source.events() == target.events()
@@ -162,7 +162,7 @@ class TestParquetFile:
         tl.amend("e0", reason="later", title="Amended")
         tl.retract("e1", reason="wrong")
         path = tmp_path / "records.parquet"
-        assert 2 == tl.export("parquet", path, table="records")
+        assert 2 == tl.export("parquet", path, table="records").written
         known_then = tl.history("e0")[0].recorded_at
         rows = duckdb.sql(
             f"""

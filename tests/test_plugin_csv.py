@@ -144,7 +144,7 @@ class TestFullDialect:
         """Through a file on disk (UTF-8, CRLF rows) the events come back equal."""
         source = make_timeline(FULL_EVENT, NON_LATIN)
         path = tmp_path / "events.csv"
-        assert 2 == timeline_csv.CsvExporter().export(source, path)
+        assert 2 == timeline_csv.CsvExporter().export(source, path).written
         target = make_timeline()
         timeline_csv.CsvImporter().import_into(target, path)
         assert source.events() == target.events()
@@ -342,9 +342,32 @@ class TestGoogleDialect:
         assert ["", ""] == [r["Start Time"] for r in data]
         assert ["False", "False"] == [r["Private"] for r in data]
 
-    def test_timed_rows_in_utc(self):
-        """A timed event is written with 12-hour UTC times."""
+    def test_timed_rows_in_their_own_zone(self):
+        """A timed event is written with 12-hour times in its own zone (its offset here)."""
         [row] = rows(export(make_timeline(TIMED), dialect="google"))
+        assert ("12/05/2025", "2:30 PM", "12/05/2025", "2:30 PM", "False") == (
+            row["Start Date"],
+            row["Start Time"],
+            row["End Date"],
+            row["End Time"],
+            row["All Day Event"],
+        )
+
+    def test_tz_option(self):
+        """--tz writes timed events in the zone the user picks; a bad zone is refused."""
+        [utc] = rows(export(make_timeline(TIMED), dialect="google", tz="UTC"))
+        assert "9:00 AM" == utc["Start Time"]
+        [moscow] = rows(export(make_timeline(TIMED), dialect="google", tz="Europe/Moscow"))
+        assert "12:00 PM" == moscow["Start Time"]
+        zoned = dict(TIMED, when="2025-12-05T14:30 Asia/Kolkata")
+        [own] = rows(export(make_timeline(zoned), dialect="outlook"))
+        assert "2:30:00 PM" == own["Start Time"]
+        with pytest.raises(timeline.InvalidOption, match="tz"):
+            export(make_timeline(TIMED), dialect="google", tz="Mars/Olympus")
+
+    def test_utc_rows(self):
+        """With tz=UTC the times are UTC."""
+        [row] = rows(export(make_timeline(TIMED), dialect="google", tz="UTC"))
         assert ("12/05/2025", "9:00 AM", "12/05/2025", "9:00 AM", "False") == (
             row["Start Date"],
             row["Start Time"],
@@ -467,8 +490,24 @@ class TestOutlookDialect:
 
     def test_timed_row_has_seconds(self):
         """Outlook times carry seconds."""
-        [row] = rows(export(make_timeline(TIMED), dialect="outlook"))
+        [row] = rows(export(make_timeline(TIMED), dialect="outlook", tz="UTC"))
         assert ("9:00:00 AM", "False") == (row["Start Time"], row["All day event"])
+
+    def test_show_time_as(self):
+        """Outlook's "Show time as": busy for actual, tentative for planned, free for fuzzy."""
+        planned = dict(VISIT, id="planned", modality="planned")
+        fuzzy = dict(VISIT, id="fuzzy", when="December 2025")
+        shown = rows(
+            export(
+                make_timeline(VISIT, planned, fuzzy),
+                dialect="outlook",
+                fuzzy="span",
+                modalities="all",
+            )
+        )
+        assert ["0", "1", "2"] == sorted(r["Show time as"] for r in shown)
+        by_subject = {r["Subject"].startswith("≈"): r["Show time as"] for r in shown}
+        assert "0" == by_subject[True]  # the fuzzy span is free time
 
     def test_bad_dialect(self):
         """An unknown dialect is an InvalidOption naming the option."""
@@ -552,7 +591,7 @@ class TestThroughPluginHost:
         """``tl.export("csv")`` and ``tl.import_file("csv")`` find the plugin."""
         source = timeline_factory([FULL_EVENT, VISIT])
         path = tmp_path / "events.csv"
-        assert 2 == source.export("csv", path)
+        assert 2 == source.export("csv", path).written
         target = timeline_factory()
         assert 2 == target.import_file("csv", path).recorded
         assert source.events() == target.events()

@@ -65,7 +65,7 @@ class TestSample:
         """No request but the page; every event drawn; fuzzy items hatched; a screenshot."""
         tl = timeline.datasets.load("relos")
         path = tmp_path / "relos.html"
-        count = tl.export("html", path, title="RELOS sample")
+        count = tl.export("html", path, title="RELOS sample").written
         with session(path) as s:
             assert count == s.wait_drawn(count)
             data = s.page.evaluate("window.geotimeline.data")

@@ -179,7 +179,8 @@ class TestSets:
     def test_candidates_are_rdates(self):
         """A one-of set drawn on request is one VEVENT: the first candidate and RDATEs."""
         tl = make_timeline(dict(MONTH, when="8 or 10 December 2025"))
-        assert [] == icalendar.Calendar.from_ical(export(tl)).walk("VEVENT")
+        with pytest.raises(timeline.NothingToExport, match="fuzzy dates"):
+            export(tl)  # the set is fuzzy: skipped by default, and nothing else is left
         [vevent] = icalendar.Calendar.from_ical(export(tl, fuzzy="span")).walk("VEVENT")
         assert (dt.date(2025, 12, 8), dt.date(2025, 12, 9)) == (
             vevent.decoded("DTSTART"),
@@ -331,10 +332,23 @@ class TestBytes:
         """URL is the first source's address."""
         assert b"URL:https://tass.com/visit\r\n" in export(make_timeline(VISIT))
 
-    def test_empty_timeline_is_a_valid_calendar(self):
-        """No events still gives a calendar every parser accepts."""
-        data = export(make_timeline())
-        assert ([], [], []) == (with_icalendar(data), with_ical(data), with_vobject(data))
+    def test_empty_export_is_refused(self):
+        """No event left is NothingToExport saying why, not a calendar RFC 5545 forbids."""
+        out = io.BytesIO()
+        with pytest.raises(timeline.NothingToExport, match="no event matches the filters"):
+            timeline_ics.IcsExporter().export(make_timeline(), out)
+        assert b"" == out.getvalue()
+        with pytest.raises(timeline.NothingToExport) as refused:
+            timeline_ics.IcsExporter().export(make_timeline(MONTH), out)
+        assert "all 1 matching events were left out: 1 with fuzzy dates" in str(refused.value)
+        assert b"" == out.getvalue()
+
+    def test_nothing_to_export_leaves_no_file(self, tmp_path):
+        """A refused export to a path leaves no file behind."""
+        path = tmp_path / "cal.ics"
+        with pytest.raises(timeline.NothingToExport):
+            timeline_ics.IcsExporter().export(make_timeline(), path)
+        assert not path.exists()
 
 
 class TestDeterminism:
@@ -440,7 +454,11 @@ class TestFuzzyPolicy:
         """A date coarser than a day is left out by default."""
         tl = make_timeline(DUMA, MONTH)
         out = io.BytesIO()
-        assert 1 == timeline_ics.IcsExporter().export(tl, out)
+        report = timeline_ics.IcsExporter().export(tl, out)
+        assert (1, 2) == (report.written, report.matched)
+        assert "exported 1 of 2 events; skipped 1 with fuzzy dates (fuzzy='span' to include)" == (
+            str(report)
+        )
         assert ["duma-2025@geotimeline"] == list(by_uid(out.getvalue(), "icalendar"))
 
     def test_span_is_all_day_transparent_and_marked(self, parser):
@@ -456,16 +474,18 @@ class TestFuzzyPolicy:
     @pytest.mark.parametrize("when", ["2025-12-04~", "2025-12-04?/2025-12-06", "2025", "2025-12"])
     def test_approximate_and_coarse_dates_are_fuzzy(self, when):
         """Approximate days, fuzzy-ended intervals, years and months follow the policy."""
-        tl = make_timeline(dict(DUMA, when=when))
-        assert (b"BEGIN:VEVENT" in export(tl), b"BEGIN:VEVENT" in export(tl, fuzzy="span")) == (
-            False,
-            True,
-        )
+        tl = make_timeline(VISIT, dict(DUMA, when=when))
+        uid = b"duma-2025@geotimeline"
+        assert (uid in export(tl), uid in export(tl, fuzzy="span")) == (False, True)
 
     def test_open_ended_never_drawn(self):
         """An open-ended date (2022/..) has no span: left out even with ``fuzzy="span"``."""
-        tl = make_timeline(dict(DUMA, when="2022/.."))
-        assert b"BEGIN:VEVENT" not in export(tl, fuzzy="span")
+        tl = make_timeline(VISIT, dict(DUMA, when="2022/.."))
+        assert b"duma-2025@geotimeline" not in export(tl, fuzzy="span")
+        report = timeline_ics.IcsExporter().export(tl, io.BytesIO(), fuzzy="span")
+        assert ["1 open-ended (a calendar cannot draw them)"] == [
+            s.describe() for s in report.skipped
+        ]
 
     def test_bad_policy_refused(self):
         """An unknown fuzzy policy is an InvalidOption naming the option."""
@@ -545,7 +565,7 @@ class TestStreaming:
         """Writing to a path gives the same bytes as writing to a file object."""
         tl = make_timeline(VISIT, DUMA)
         path = tmp_path / "out.ics"
-        assert 2 == timeline_ics.IcsExporter().export(tl, path)
+        assert 2 == timeline_ics.IcsExporter().export(tl, path).written
         assert export(tl) == path.read_bytes()
 
 
@@ -587,7 +607,7 @@ class TestThroughPluginHost:
         """``tl.export("ics", path)`` finds the plugin through its entry point."""
         tl = timeline_factory([VISIT, DUMA])
         path = tmp_path / "cal.ics"
-        assert 2 == tl.export("ics", path)
+        assert 2 == tl.export("ics", path).written
         assert {"visit-2025@geotimeline", "duma-2025@geotimeline"} == set(
             by_uid(path.read_bytes(), "ical")
         )
@@ -723,3 +743,63 @@ class TestHead:
             calendar = icalendar.Calendar.from_ical(export(source, modalities="all"))
             assert str(source.head()) == str(calendar["X-GEOTIMELINE-HEAD"])
         assert timeline.LogHead.parse(str(calendar["X-GEOTIMELINE-HEAD"])).seq == 5
+
+
+ZONED = {
+    "id": "talks-zoned",
+    "kind": "meeting.summit",
+    "when": "2025-12-05T10:00 Asia/Kolkata",
+    "title": "Talks in New Delhi time",
+    "actors": ["RUS", "IND"],
+}
+
+
+class TestZonesInstantsUidsAndTimes:
+    def test_zoned_event_is_written_in_its_zone(self, parser):
+        """A timed event given with a zone keeps it: TZID and one VTIMEZONE before it."""
+        data = export(make_timeline(ZONED, dict(ZONED, id="second")))
+        assert b"DTSTART;TZID=Asia/Kolkata:20251205T100000\r\n" in data
+        assert 1 == data.count(b"BEGIN:VTIMEZONE")
+        assert data.index(b"BEGIN:VTIMEZONE") < data.index(b"BEGIN:VEVENT")
+        start = by_uid(data, parser)["talks-zoned@geotimeline"]["start"]
+        assert dt.datetime(2025, 12, 5, 4, 30, tzinfo=UTC) == start
+
+    def test_zone_survives_the_log(self, tmp_path):
+        """Reopened from SQLite (which keeps the offset), the zone comes from the phrase."""
+        path = tmp_path / "zoned.db"
+        with timeline.open(path) as tl:
+            tl.record(**ZONED)
+        with timeline.open(path) as tl:
+            assert b"TZID=Asia/Kolkata" in export(tl)
+
+    def test_offset_only_stays_utc(self):
+        """An offset without a zone name has no VTIMEZONE: it is written in UTC."""
+        data = export(make_timeline(TIMED))
+        assert b"VTIMEZONE" not in data
+        assert b"DTSTART:20251205T043000Z\r\n" in data
+
+    def test_instant_has_an_explicit_duration(self):
+        """A timed instant gets DURATION (0 by default, instant_minutes to choose)."""
+        assert b"DURATION:P0D\r\n" in export(make_timeline(TIMED))  # zero length, explicit
+        assert b"DURATION:PT45M\r\n" in export(make_timeline(TIMED), instant_minutes=45)
+        with pytest.raises(timeline.InvalidOption, match="instant_minutes"):
+            export(make_timeline(TIMED), instant_minutes=-5)
+
+    def test_uid_domain_is_configurable(self):
+        """Two logs with the same event id do not clash when each has its own domain."""
+        data = export(make_timeline(VISIT), uid_domain="relos.example.org")
+        assert b"UID:visit-2025@relos.example.org\r\n" in data
+        assert "visit-2025@other.example" == timeline_ics.event_uid("visit-2025", "other.example")
+        with pytest.raises(timeline.InvalidOption, match="uid_domain"):
+            export(make_timeline(VISIT), uid_domain="bad domain")
+
+    def test_created_and_last_modified_from_the_log(self):
+        """CREATED is the first record's time, LAST-MODIFIED the last revision's."""
+        start = dt.datetime(2025, 12, 1, 9, 0, tzinfo=UTC)
+        tl = make_timeline(VISIT, start=start)
+        tl.amend("visit-2025", reason="typo", title="Putin's state visit")
+        event = icalendar.Calendar.from_ical(export(tl)).walk("VEVENT")[0]
+        created, modified = event.decoded("created"), event.decoded("last-modified")
+        assert created < modified
+        assert modified == event.decoded("dtstamp")
+        assert created == tl.history("visit-2025")[0].recorded_at

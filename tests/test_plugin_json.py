@@ -300,7 +300,7 @@ class TestThroughPluginHost:
         """``json``, ``jsonl`` exporters and the ``jsonl`` importer are found by name."""
         source = timeline_factory([DUMA, WEEKEND])
         doc, log = tmp_path / "events.json", tmp_path / "log.jsonl"
-        assert (2, 2) == (source.export("json", doc), source.export("jsonl", log))
+        assert (2, 2) == (source.export("json", doc).written, source.export("jsonl", log).written)
         target = timeline_factory()
         target.import_file("jsonl", doc)
         assert source.events() == target.events()

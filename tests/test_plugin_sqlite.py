@@ -49,7 +49,7 @@ def db(tmp_path: Path) -> sqlite3.Connection:
     tl.amend("visit", reason="date", title="State visit to New Delhi, 4-5 December")
     tl.retract("gone", reason="wrong")
     path = tmp_path / "events.db"
-    assert 3 == tl.export("sqlite", path)
+    assert 3 == tl.export("sqlite", path).written
     conn = sqlite3.connect(path)
     yield conn
     conn.close()

@@ -125,7 +125,7 @@ class TestSlides:
         """TimelineJS cannot place ../2024-06: it is listed as skipped, and not counted."""
         tl = make_timeline(event("../2024-06"), event("2025-12-02", id="e2"))
         out = io.BytesIO()
-        assert 1 == tl.export("timelinejs", out)
+        assert 1 == tl.export("timelinejs", out).written
         doc = json.loads(out.getvalue())
         assert ["e2"] == [s["unique_id"] for s in doc["events"]]
         assert ["e1"] == [s["unique_id"] for s in doc["geotimeline"]["skipped"]]

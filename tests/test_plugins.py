@@ -477,6 +477,16 @@ class TestRegistries:
         with pytest.raises(UnknownPlugin, match="unknown analysis"):
             host.analysis("nope")
 
+    def test_unknown_name_suggests(self) -> None:
+        """A near miss names the registered plugin it probably meant."""
+        host = manual_host()
+        host.register(ExporterPlugin(), "p")
+        with pytest.raises(UnknownPlugin, match="did you mean lines"):
+            host.exporter("line")
+        refused = UnknownPlugin("analysis", "lifecycel", ["cadence", "lifecycle", "network"])
+        assert ["lifecycle"] == refused.suggestions
+        assert "unknown analysis 'lifecycel'; did you mean lifecycle? registered:" in str(refused)
+
     def test_kind_redefining_builtin_is_refused(self) -> None:
         """A plugin kind with a built-in name but another definition is refused."""
 
@@ -530,7 +540,7 @@ class TestHooks:
         with register_plugin(ExporterPlugin(), "lines"):
             memory_timeline.record(**SIGNED)
             out = io.StringIO()
-            assert 1 == memory_timeline.export("lines", out)
+            assert 1 == memory_timeline.export("lines", out).written
         assert "Signed\n" == out.getvalue()
 
     def test_hook_timeline_register_importers(

@@ -1268,3 +1268,43 @@ def test_slashed_dates_are_refused_with_advice():
     """31/12/2025 is ambiguous: the error says to write YYYY-MM-DD."""
     with pytest.raises(InvalidDate, match="write the day as YYYY-MM-DD"):
         When.parse("31/12/2025")
+
+
+class TestRefine:
+    def test_refined_date_keeps_the_phrase(self) -> None:
+        """A narrower date keeps the words it refines, and shows both."""
+        words = When.parse("in early December", anchor="2025-12-05")
+        refined = words.refine(When.parse("2025-12-02"))
+        assert ("2025-12-02", "in early December", dt.date(2025, 12, 5)) == (
+            refined.edtf,
+            refined.phrase,
+            refined.anchor,
+        )
+        assert refined.is_refined
+        assert not words.is_refined
+        assert "in early December (2025-12-02)" == refined.display
+        assert refined == When.from_parts("2025-12-02", "in early December", "2025-12-05")
+
+    def test_described_says_what_a_refined_phrase_was_narrowed_to(self) -> None:
+        """``described`` (list, show, calendars) gives the refined EDTF, even for a dated phrase."""
+        words = When.parse("in early December", anchor="2025-12-05")
+        early = words.refine(When.parse("2025-12-02"))
+        assert "in early December (2025-12-02)" == early.described
+        month = When.parse("December 2025").refine(When.parse("2025-12-04"))
+        assert ("December 2025 (2025-12-04)", "December 2025") == (
+            month.described,
+            When.parse("December 2025").described,
+        )
+
+    def test_a_label_as_phrase_is_not_refined(self) -> None:
+        """A phrase no parser reads (a display label) is shown as it is, never an error."""
+        label = attrs.evolve(When.parse("2025-12-02"), phrase="in early December (2025-12-02)")
+        assert not label.is_refined
+        assert "in early December (2025-12-02)" == label.display
+
+    def test_outside_or_new_words_replace_the_phrase(self) -> None:
+        """A date outside the phrase, or one with words of its own, does not keep it."""
+        words = When.parse("May 2014")
+        assert words.refine(When.parse("2014-06-01")).phrase is None
+        assert "26 May 2014" == words.refine(When.parse("26 May 2014")).phrase
+        assert When.parse("2014-05-26").refine(When.parse("2014-05-27")).phrase is None

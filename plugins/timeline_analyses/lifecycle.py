@@ -273,9 +273,12 @@ def _reach(step: Step, when: timeline.When) -> timeline.When:
 def _between(first: Step | None, second: Step, whens: dict[str, timeline.When]) -> Span | None:
     if first is None or _open(first) or _open(second):
         return None
-    low, high = timeline.days_between(
-        _reach(first, whens[first.event_id]), _reach(second, whens[second.event_id])
-    )
+    start = _reach(first, whens[first.event_id])
+    if first.stage == "negotiation" and first.latest >= second.earliest:
+        # Talks still under way at the next step (they often end with the signature):
+        # count from when they began, not from their end.
+        start = timeline.When.from_bounds(first.earliest, first.earliest)
+    low, high = timeline.days_between(start, _reach(second, whens[second.event_id]))
     return Span(min_days=low, max_days=high, exact=first.exact and second.exact)
 
 

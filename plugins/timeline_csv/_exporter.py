@@ -6,15 +6,21 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import IO, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 import timeline
 from timeline import (
     FUZZY_POLICIES,
+    ExportReport,
+    Modality,
+    SkipTally,
     SpanKind,
     calendar_description,
+    calendar_skip,
     calendar_spans,
+    calendar_zone,
     parse_modalities,
 )
 
@@ -74,8 +80,36 @@ def _us_time(moment: dt.datetime, seconds: bool) -> str:
     return f"{hour}:{moment.minute:02d}{tail} {'AM' if moment.hour < 12 else 'PM'}"
 
 
+def _zone(value: object) -> dt.tzinfo | None:
+    """Read the ``tz`` option: None (each event's own zone), ``UTC`` or an IANA zone name."""
+    if value is None or value == "":
+        return None
+    name = str(value).strip()
+    if name.upper() == "UTC":
+        return dt.timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise timeline.InvalidOption(
+            "exporter 'csv'", "tz", value, "an IANA zone name such as 'Asia/Kolkata', or UTC"
+        ) from None
+
+
+def _local(moment: dt.datetime, when: timeline.When, zone: dt.tzinfo | None) -> dt.datetime:
+    """The wall-clock time calendar imports read: in ``zone``, else the event's own zone."""
+    if zone is not None:
+        return moment.astimezone(zone)
+    own = calendar_zone(when) or (when.start.tzinfo if when.start is not None else None)
+    return moment.astimezone(own)
+
+
+#: Outlook's "Show time as": 0 free, 1 tentative, 2 busy.
+_SHOW_FREE, _SHOW_TENTATIVE, _SHOW_BUSY = "0", "1", "2"
+
+
 @attrs.frozen(kw_only=True)
 class _CalendarRow:
+    show_as: str
     subject: str
     start_date: str
     start_time: str
@@ -87,25 +121,29 @@ class _CalendarRow:
     categories: str
 
 
-def _calendar_rows(event: timeline.Event, span_fuzzy: bool, seconds: bool) -> list[_CalendarRow]:
+def _calendar_rows(
+    event: timeline.Event, span_fuzzy: bool, seconds: bool, zone: dt.tzinfo | None
+) -> list[_CalendarRow]:
     # A set is one row per candidate (calendar_spans); any other date, one row.
     spans = calendar_spans(event.when)
     if spans and spans[0].kind is SpanKind.FUZZY and not span_fuzzy:
         return []
-    return [_calendar_row(event, span, seconds) for span in spans]
+    return [_calendar_row(event, span, seconds, zone) for span in spans]
 
 
 def _calendar_row(
-    event: timeline.Event, span: timeline.CalendarSpan, seconds: bool
+    event: timeline.Event, span: timeline.CalendarSpan, seconds: bool, zone: dt.tzinfo | None
 ) -> _CalendarRow:
     fuzzy = span.kind is SpanKind.FUZZY
     if span.kind is SpanKind.TIMED:
         assert span.start is not None
+        # Google and Outlook read times as local: write them in the chosen zone.
+        start = _local(span.start, event.when, zone)
         # A calendar row always has an end: an instant ends when it starts.
-        end = span.start if span.end is None else span.end
+        end = start if span.end is None else _local(span.end, event.when, zone)
         dates = (
-            _us_date(span.start.date()),
-            _us_time(span.start, seconds),
+            _us_date(start.date()),
+            _us_time(start, seconds),
             _us_date(end.date()),
             _us_time(end, seconds),
             "False",
@@ -113,7 +151,15 @@ def _calendar_row(
     else:
         # Calendar CSV end dates are the last day itself (inclusive), unlike ICS DTEND.
         dates = (_us_date(span.first_day), "", _us_date(span.last_day), "", "True")
+    # As the ICS: a fuzzy span does not block time; a not-yet-actual event is tentative.
+    if fuzzy:
+        show_as = _SHOW_FREE
+    elif event.modality is timeline.Modality.ACTUAL:
+        show_as = _SHOW_BUSY
+    else:
+        show_as = _SHOW_TENTATIVE
     return _CalendarRow(
+        show_as=show_as,
         subject=("≈ " if fuzzy else "") + event.title,
         start_date=dates[0],
         start_time=dates[1],
@@ -163,7 +209,7 @@ def _outlook(row: _CalendarRow, cell: Callable[[str], str]) -> list[str]:
         "Normal",
         "False",
         "Normal",
-        "",
+        row.show_as,
     ]
 
 
@@ -201,6 +247,12 @@ class CsvExporter(timeline.Exporter):
             help="Calendar dialects: skip dates coarser than a day, or span them",
         ),
         timeline.Option(
+            name="tz",
+            default=None,
+            help="Calendar dialects: the zone timed events are written in (an IANA name or "
+            "UTC; default each event's own zone), since Google and Outlook read times as local",
+        ),
+        timeline.Option(
             name="modalities",
             default=None,
             help="Comma-separated modalities to include (default: all for full, "
@@ -214,17 +266,22 @@ class CsvExporter(timeline.Exporter):
         records: Iterable[timeline.Record],
         stream: IO[Any],
         **options: Any,
-    ) -> int:
-        """Write the rows to the text ``stream``; return how many events were written."""
+    ) -> ExportReport:
+        """Write the rows to the text ``stream``; report the events written and those left out.
+
+        A date set on a calendar is one row per candidate, and still one event written.
+        """
         dialect = options["dialect"]
         modalities = options["modalities"]
         if modalities is None:
             modalities = "all" if dialect == "full" else "actual"
-        keep = parse_modalities(self.owner, modalities)
+        # A calendar import (google, outlook) never gets hypothetical events unless named.
+        calendar = () if dialect == "full" else (Modality.HYPOTHETICAL,)
+        keep = parse_modalities(self.owner, modalities, all_but=calendar)
         # "\r\n" row ends (RFC 4180); every cell with a quote, comma or line break is quoted.
         writer = csv.writer(stream, lineterminator="\r\n")
         guarded = bool(options["guard_formulas"])
-        count = 0
+        tally = SkipTally()
         if dialect == "full":
             writer.writerow(FULL_COLUMNS)
             for record in records:
@@ -235,8 +292,10 @@ class CsvExporter(timeline.Exporter):
                     writer.writerow(
                         [guard(c, reversible=True) for c in cells] if guarded else cells
                     )
-                    count += 1
-            return count
+                    tally.written()
+                else:
+                    tally.skip(event.modality.value, ("modalities", "all"))
+            return tally.report()
 
         def cell(text: str) -> str:
             return guard(text) if guarded else text
@@ -246,12 +305,20 @@ class CsvExporter(timeline.Exporter):
         )
         writer.writerow(header)
         span_fuzzy = options["fuzzy"] == "span"
+        zone = _zone(options["tz"])
         for record in records:
             event = record.event
             assert event is not None
-            if event.modality not in keep:
+            why = calendar_skip(event, keep, span_fuzzy)
+            rows = (
+                []
+                if why
+                else _calendar_rows(event, span_fuzzy, seconds=dialect == "outlook", zone=zone)
+            )
+            if not rows:
+                tally.skip(*(why or ("that cannot be drawn", None)))
                 continue
-            for row in _calendar_rows(event, span_fuzzy, seconds=dialect == "outlook"):
+            for row in rows:
                 writer.writerow(layout(row, cell))
-                count += 1
-        return count
+            tally.written()
+        return tally.report()

@@ -91,7 +91,7 @@ def view(
     options = {**_filters(params), "group_by": group_by, "modalities": modalities, "title": title}
     with warnings.catch_warnings(record=True) as caught, timeline.open(db) as tl:
         warnings.simplefilter("always")
-        count = tl.export("html", output, **options)
+        count = tl.export("html", output, **options).written
     for warning in caught:
         click.echo(f"warning: {warning.message}", err=True)
     click.echo(f"drew {count} events in {output}", err=True)

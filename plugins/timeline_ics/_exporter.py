@@ -13,9 +13,15 @@ from icalendar.prop import vCategory
 import timeline
 from timeline import (
     FUZZY_POLICIES,
+    ExportReport,
+    Modality,
+    NothingToExport,
+    SkipTally,
     SpanKind,
     calendar_description,
+    calendar_skip,
     calendar_spans,
+    calendar_zone,
     parse_modalities,
 )
 
@@ -78,9 +84,42 @@ def _categories(values: Sequence[str]) -> vCategory:
     return categories
 
 
-def event_uid(event_id: str) -> str:
-    """Return the UID of an event: the same on every export and every machine."""
-    return f"{event_id}@{UID_DOMAIN}"
+def event_uid(event_id: str, domain: str = UID_DOMAIN) -> str:
+    """Return the UID of an event: the same on every export and every machine.
+
+    Args:
+        event_id: the event's id.
+        domain: the right-hand side; give each log its own (``uid_domain``) so two
+            logs with the same event id do not clash in one calendar.
+    """
+    return f"{event_id}@{domain}"
+
+
+def _uid_domain(value: object) -> str:
+    text = str(value).strip()
+    if not text or any(c.isspace() or c in "@,;:\\" for c in text):
+        raise timeline.InvalidOption(
+            "exporter 'ics'", "uid_domain", value, "a domain such as 'relos.example.org'"
+        )
+    return text
+
+
+@attrs.frozen(kw_only=True)
+class _Look:
+    """How this export writes events: the UID domain and the length of an instant."""
+
+    domain: str
+    """The right-hand side of UIDs."""
+    instant: dt.timedelta
+    """The DURATION of a timed instant."""
+
+
+def _minutes(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise timeline.InvalidOption(
+            "exporter 'ics'", "instant_minutes", value, "a whole number of minutes, 0 or more"
+        )
+    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -110,9 +149,21 @@ class IcsExporter(timeline.Exporter):
             help="Dates coarser than a day: skip them, or span all their days",
         ),
         timeline.Option(
+            name="uid_domain",
+            default=UID_DOMAIN,
+            help="The right-hand side of every UID (<event id>@DOMAIN); one per log",
+        ),
+        timeline.Option(
+            name="instant_minutes",
+            default=0,
+            type=int,
+            help="Length of a timed instant (its DURATION), in minutes",
+        ),
+        timeline.Option(
             name="modalities",
             default="actual",
-            help="Comma-separated modalities to include ('all' for every one)",
+            help="Comma-separated modalities to include ('all' for every one but "
+            "hypothetical, which is kept only when named)",
         ),
     )
 
@@ -122,23 +173,44 @@ class IcsExporter(timeline.Exporter):
         records: Iterable[timeline.Record],
         stream: IO[Any],
         **options: Any,
-    ) -> int:
-        """Write the calendar to the binary ``stream``; return how many VEVENTs it holds."""
-        keep = parse_modalities(self.owner, options["modalities"])
+    ) -> ExportReport:
+        """Write the calendar to the binary ``stream``; report the VEVENTs and what was left out.
+
+        Raises:
+            NothingToExport: no VEVENT would be written (RFC 5545 forbids an empty
+                calendar); nothing reaches ``stream``.
+        """
+        # Hypothetical events are never on a calendar unless named explicitly.
+        keep = parse_modalities(self.owner, options["modalities"], all_but=(Modality.HYPOTHETICAL,))
         span_fuzzy = options["fuzzy"] == "span"
-        stream.write(self._header(str(options["calendar_name"]), str(view.head())))
-        count = 0
+        look = _Look(
+            domain=_uid_domain(options["uid_domain"]),
+            instant=dt.timedelta(minutes=_minutes(options["instant_minutes"])),
+        )
+        tally = SkipTally()
+        zones: set[str] = set()
         for record in records:
             event = record.event
             assert event is not None  # current records always carry the event
-            if event.modality not in keep:
+            why = calendar_skip(event, keep, span_fuzzy)
+            vevent = None if why else self._vevent(view, record, event, span_fuzzy, look)
+            if vevent is None:
+                tally.skip(*(why or ("that cannot be drawn", None)))
                 continue
-            vevent = self._vevent(view, record, event, span_fuzzy)
-            if vevent is not None:
-                stream.write(vevent.to_ical())
-                count += 1
+            if not tally.count:  # the header waits for the first event: no empty calendar
+                stream.write(self._header(str(options["calendar_name"]), str(view.head())))
+            zone = calendar_zone(event.when)
+            if zone is not None and zone.key not in zones:
+                # Each zone's VTIMEZONE once, before the first event that uses it.
+                zones.add(zone.key)
+                stream.write(icalendar.Timezone.from_tzinfo(zone).to_ical())
+            stream.write(vevent.to_ical())
+            tally.written()
+        report = tally.report()
+        if not report.written:
+            raise NothingToExport(self.owner, report)
         stream.write(_FOOTER)
-        return count
+        return report
 
     @staticmethod
     def _header(name: str, head: str) -> bytes:
@@ -162,25 +234,35 @@ class IcsExporter(timeline.Exporter):
         record: timeline.Record,
         event: timeline.Event,
         span_fuzzy: bool,
+        look: _Look,
     ) -> icalendar.Event | None:
         spans = calendar_spans(event.when)
         if not spans or (spans[0].kind is SpanKind.FUZZY and not span_fuzzy):
             return None
         span = spans[0]
         retracted = view.is_retracted(event.id)
+        history = view.history(event.id) if retracted or record.version > 1 else [record]
         # The retraction is the event's last revision: its time and version.
-        last = view.history(event.id)[-1] if retracted else record
+        last = history[-1] if retracted else record
+        modified = last.recorded_at.astimezone(dt.timezone.utc)
         vevent = icalendar.Event()
-        vevent.add("uid", event_uid(event.id))
-        vevent.add("dtstamp", last.recorded_at.astimezone(dt.timezone.utc))
+        vevent.add("uid", event_uid(event.id, look.domain))
+        vevent.add("dtstamp", modified)
+        vevent.add("created", history[0].recorded_at.astimezone(dt.timezone.utc))
+        vevent.add("last-modified", modified)
         vevent.add("sequence", last.version - 1)
         fuzzy = span.kind is SpanKind.FUZZY
         vevent.add("summary", _Text(("≈ " if fuzzy else "") + event.title))
         if span.kind is SpanKind.TIMED:
             assert span.start is not None
-            vevent.add("dtstart", span.start)
+            zone = calendar_zone(event.when)
+            # In the zone it was given in (with its VTIMEZONE), else in UTC.
+            start = span.start if zone is None else span.start.astimezone(zone)
+            vevent.add("dtstart", start)
             if span.end is not None and span.end > span.start:
-                vevent.add("dtend", span.end)
+                vevent.add("dtend", span.end if zone is None else span.end.astimezone(zone))
+            else:  # an instant: say how long it is drawn, rather than leave it to clients
+                vevent.add("duration", look.instant)
         else:
             vevent.add("dtstart", span.first_day)
             vevent.add("dtend", span.end_exclusive)

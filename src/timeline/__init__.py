@@ -28,6 +28,7 @@ from ._calendar import (
     calendar_description,
     calendar_span,
     calendar_spans,
+    calendar_zone,
     read_calendar_description,
 )
 from ._codec import Upcaster
@@ -51,6 +52,7 @@ from ._errors import (
     UnknownKind,
     UnknownPlugin,
 )
+from ._exportreport import ExportReport, NothingToExport, Skipped, SkipTally, calendar_skip
 from ._extensions import (
     Analysis,
     Exporter,
@@ -61,7 +63,7 @@ from ._extensions import (
     parse_modalities,
 )
 from ._jsonl import JsonlStore
-from ._kinds import BUILTIN_KINDS, Kind, KindRegistry
+from ._kinds import BUILTIN_KINDS, PLOVER_CONTEXTS, PLOVER_EVENTS, Kind, KindRegistry
 from ._logfile import verify_log as verify
 from ._model import Actor, ActorRole, Event, Modality, Source
 from ._postgres import PostgresStore
@@ -85,6 +87,8 @@ __all__ = [
     "EVENTS_SCHEMA_ID",
     "FILTER_NAMES",
     "FUZZY_POLICIES",
+    "PLOVER_CONTEXTS",
+    "PLOVER_EVENTS",
     "RECORDS_SCHEMA_ID",
     "Actor",
     "ActorRole",
@@ -98,6 +102,7 @@ __all__ = [
     "EventFilter",
     "EventResults",
     "EventRetracted",
+    "ExportReport",
     "Exporter",
     "ImportFailed",
     "ImportProblem",
@@ -116,6 +121,7 @@ __all__ = [
     "MemoryStore",
     "MissingDependency",
     "Modality",
+    "NothingToExport",
     "Option",
     "Payload",
     "PluginError",
@@ -126,6 +132,8 @@ __all__ = [
     "ReadOnlyTimeline",
     "Record",
     "RecordType",
+    "SkipTally",
+    "Skipped",
     "Source",
     "SpanKind",
     "SqliteStore",
@@ -146,8 +154,10 @@ __all__ = [
     "When",
     "arrow_rows",
     "calendar_description",
+    "calendar_skip",
     "calendar_span",
     "calendar_spans",
+    "calendar_zone",
     "datasets",
     "days_between",
     "event_rows",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from zoneinfo import ZoneInfo
 
 import attrs
 
+from ._errors import InvalidDate
 from ._model import Event, Modality
 from ._when import When
 
@@ -18,6 +20,7 @@ __all__ = [
     "calendar_description",
     "calendar_span",
     "calendar_spans",
+    "calendar_zone",
     "read_calendar_description",
 ]
 
@@ -105,6 +108,28 @@ def calendar_spans(when: When) -> tuple[CalendarSpan, ...]:
         return (whole,)
     days = sorted({(s.first_day, s.last_day) for s in spans if s is not None})
     return tuple(CalendarSpan(kind=whole.kind, first_day=a, last_day=b) for a, b in days)
+
+
+def calendar_zone(when: When) -> ZoneInfo | None:
+    """Return the named zone a timed date was given in (``Asia/Kolkata``), if any.
+
+    While an event is in memory its instant keeps the zone; the log keeps the
+    offset only, and the phrase as written ("2025-12-05T10:00 Asia/Kolkata"),
+    from which the zone is read back. ``None`` for calendar dates and for times
+    given with an offset alone.
+    """
+    if when.start is None:
+        return None
+    if isinstance(when.start.tzinfo, ZoneInfo):
+        return when.start.tzinfo
+    if when.phrase is None:
+        return None
+    try:
+        start = When.parse(when.phrase, anchor=when.anchor).start
+    except InvalidDate:
+        return None
+    zone = None if start is None else start.tzinfo
+    return zone if isinstance(zone, ZoneInfo) else None
 
 
 def calendar_description(event: Event, fuzzy: bool = False) -> str:

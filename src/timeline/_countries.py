@@ -1,4 +1,4 @@
-"""ISO 3166-1 alpha-3 country codes, the non-state actor codes PLOVER adds, and country names.
+"""ISO 3166-1 alpha-3 country codes, PLOVER's non-state actor codes, country names and sectors.
 
 Vendored from Debian's iso-codes (``iso_3166-1.json``) so validation needs no
 network and no extra dependency. ``actor_code`` reads a code, an English short
@@ -13,7 +13,14 @@ import re
 import unicodedata
 from typing import Final
 
-__all__ = ["COUNTRIES", "COUNTRY_ALIASES", "NON_STATE_ACTORS", "actor_code", "actor_code_name"]
+__all__ = [
+    "COUNTRIES",
+    "COUNTRY_ALIASES",
+    "NON_STATE_ACTORS",
+    "SECTORS",
+    "actor_code",
+    "actor_code_name",
+]
 
 #: alpha-3 code -> English short name.
 COUNTRIES: Final[dict[str, str]] = {
@@ -278,6 +285,53 @@ NON_STATE_ACTORS: Final[dict[str, str]] = {
     "KOS": "Kosovo",
     "MNC": "Multinational corporation",
     "NGO": "Non-governmental organisation",
+    "UNO": "United Nations",
+}
+
+
+#: Actor sector (role/type) codes: PLOVER's sectors and CAMEO's role codes (domain.md 1.1-1.2).
+SECTORS: Final[dict[str, str]] = {
+    "AGR": "Agriculture",
+    "BUS": "Business",
+    "COP": "Police",
+    "CRM": "Criminal",
+    "CVL": "Civilian",
+    "DEV": "Development",
+    "EDU": "Education",
+    "ELI": "Elites",
+    "ENV": "Environment",
+    "GOV": "Government",
+    "HLH": "Health (CAMEO)",
+    "HRI": "Human rights",
+    "IGO": "Intergovernmental organisation",
+    "IMG": "International militarised group",
+    "INS": "Insurgents",
+    "INT": "International",
+    "JRN": "Journalists",
+    "JUD": "Judiciary",
+    "LAB": "Labour",
+    "LEG": "Legislature",
+    "MED": "Health (PLOVER) or media (CAMEO)",
+    "MIL": "Military",
+    "MNC": "Multinational corporation",
+    "MOD": "Moderate",
+    "NGM": "Non-governmental movement",
+    "NGO": "Non-governmental organisation",
+    "OPP": "Opposition",
+    "PKO": "Peacekeepers",
+    "PRE": "Partially recognised entity",
+    "PRM": "PLOVER sector PRM",
+    "PTY": "Political party",
+    "RAD": "Radicals",
+    "REB": "Rebels",
+    "REF": "Refugees",
+    "REL": "Religious",
+    "SEP": "Separatists",
+    "SOC": "PLOVER sector SOC",
+    "SPY": "Intelligence",
+    "UAF": "Unaligned armed forces",
+    "UIS": "Unidentified state actor",
+    "UNK": "Unknown",
     "UNO": "United Nations",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 __all__ = [
@@ -239,8 +240,11 @@ class UnknownPlugin(TimelineError, LookupError):
         self.what = what
         self.name = name
         self.known = known
+        #: Up to three registered names close to ``name`` (a typo's likely intent).
+        self.suggestions = difflib.get_close_matches(str(name), known, n=3, cutoff=0.6)
         listing = ", ".join(sorted(known)) or "none"
-        super().__init__(f"unknown {what} {name!r}; registered: {listing}")
+        hint = f"did you mean {' or '.join(self.suggestions)}? " if self.suggestions else ""
+        super().__init__(f"unknown {what} {name!r}; {hint}registered: {listing}")
 
 
 class ImportFailed(TimelineError):

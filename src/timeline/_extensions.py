@@ -20,6 +20,7 @@ import msgspec
 
 from ._booleans import parse_bool
 from ._errors import InvalidOption
+from ._exportreport import ExportReport, as_export_report
 from ._model import Event, Modality
 from ._projection import EventFilter
 from ._reading import FILTER_NAMES, TimelineReader, TimelineWriter
@@ -162,12 +163,16 @@ def _convert(owner: str, opt: Option, value: Any) -> Any:
     return value
 
 
-def parse_modalities(owner: str, value: object) -> frozenset[Modality]:
+def parse_modalities(
+    owner: str, value: object, *, all_but: Iterable[Modality] = ()
+) -> frozenset[Modality]:
     """Read a ``modalities`` option: a comma-separated string or an iterable of names.
 
     Args:
         owner: what takes the option, for the error (``exporter 'ics'``).
         value: ``"actual,planned"``, ``["actual", "planned"]`` or ``"all"``.
+        all_but: modalities ``"all"`` leaves out; only naming them keeps them
+            (calendars pass ``HYPOTHETICAL``: a possibility is never a date to keep).
 
     Returns:
         The modalities to keep.
@@ -187,7 +192,7 @@ def parse_modalities(owner: str, value: object) -> frozenset[Modality]:
     for name in names:
         text = name.value if isinstance(name, Modality) else str(name).strip().lower()
         if text == "all":
-            out.update(Modality)
+            out.update(set(Modality) - set(all_but))
         elif text in choices:
             out.add(Modality(text))
         else:
@@ -264,7 +269,7 @@ class Exporter(_Extension):
 
     def write_directory(
         self, view: TimelineReader, records: Iterable[Record], path: Path, **options: Any
-    ) -> int:
+    ) -> int | ExportReport:
         """Write ``records`` as a directory at ``path`` (it must not exist); return the count.
 
         Called instead of ``write`` when ``writes_directory(options)`` is true.
@@ -273,8 +278,8 @@ class Exporter(_Extension):
 
     def export(
         self, timeline: TimelineReader, dest: str | os.PathLike[str] | IO[Any], **options: Any
-    ) -> int:
-        """Write the timeline's matching events to a path or file object; return the count.
+    ) -> ExportReport:
+        """Write the timeline's matching events to a path or file object; say what it did.
 
         The same as ``timeline.export(self, dest, **options)``: takes the common
         filters (``actor``, ``kind``, ``tag``, ``treaty``, ``between``,
@@ -282,11 +287,14 @@ class Exporter(_Extension):
         exporter's own options. Subclasses declare attributes (``binary``,
         ``includes_retracted``, ``options``) instead of overriding this
         (overriding it is deprecated).
+
+        Returns:
+            The events written, and those left out with why (``ExportReport``).
         """
         if overridden(self, Exporter, "export"):  # reached through super() from an override
             with delegating(self, Exporter, "export", _DECLARE):
-                return int(cast("Any", timeline).export(self, dest, **options))
-        return int(cast("Any", timeline).export(self, dest, **options))
+                return as_export_report(cast("Any", timeline).export(self, dest, **options))
+        return as_export_report(cast("Any", timeline).export(self, dest, **options))
 
     def write(
         self,
@@ -294,14 +302,16 @@ class Exporter(_Extension):
         records: Iterable[Record],
         stream: IO[Any],
         **options: Any,
-    ) -> int:
-        """Write ``records`` (timeline order) to ``stream`` and return how many were written.
+    ) -> int | ExportReport:
+        """Write ``records`` (timeline order) to ``stream``; return how many were written.
 
         ``records`` is walked lazily, one record at a time, so an export's memory
         does not grow with the timeline: write each record as it comes.
         ``len(records)`` works but walks the matches once more. ``view`` is the
         timeline the records come from (``as_of`` applied): ask it about retractions or
-        history, or its ``store`` for the raw records.
+        history, or its ``store`` for the raw records. An exporter that leaves some
+        records out returns an ``ExportReport`` saying why (``SkipTally`` counts
+        them); a plain count means it wrote them all.
         """
         raise NotImplementedError
 

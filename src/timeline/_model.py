@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import attrs
 import msgspec
 
-from ._countries import actor_code
+from ._countries import SECTORS, actor_code
 from ._errors import InvalidDate, InvalidEvent, InvalidEventDate
 from ._when import When
 
@@ -85,7 +85,6 @@ def _coerce_value(cls: type[_V], value: object, field: str, plain: str, what: st
     raise InvalidEvent(field, value, f"{what} or a mapping")
 
 
-_SECTOR = re.compile(r"^[A-Z]{3}$")
 _EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
@@ -126,8 +125,10 @@ def _sector(value: object) -> str | None:
     if value is None:
         return None
     code = value.strip().upper() if isinstance(value, str) else value
-    if not isinstance(code, str) or not _SECTOR.match(code):
-        raise InvalidEvent("sector", value, "a three-letter sector code such as 'GOV' or 'MIL'")
+    if not isinstance(code, str) or code not in SECTORS:
+        raise InvalidEvent(
+            "sector", value, "a PLOVER or CAMEO sector code such as 'GOV', 'MIL' or 'LEG'"
+        )
     return code
 
 

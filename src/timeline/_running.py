@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from ._errors import TimelineError
+from ._exportreport import ExportReport, as_export_report
 from ._extensions import _DECLARE, Analysis, Exporter, Progress, _Matches, delegating, overridden
 from ._files import log_files, open_destination
 from ._model import Event
@@ -61,8 +62,11 @@ def run_export(
     dest: str | os.PathLike[str] | IO[Any],
     progress: Progress | None,
     options: dict[str, Any],
-) -> int:
-    """Write ``reader``'s matching events with ``exporter``; return how many it wrote.
+) -> ExportReport:
+    """Write ``reader``'s matching events with ``exporter``; say what it did.
+
+    ``write()`` (or ``write_directory()``) returns an ``ExportReport`` or a plain
+    count; a count ``n`` means all ``n`` matching events were written.
 
     Raises:
         InvalidOption: an option is unknown or malformed.
@@ -72,7 +76,7 @@ def run_export(
     if overridden(exporter, Exporter, "export"):
         extra = {} if progress is None else {"progress": progress}
         with delegating(exporter, Exporter, "export", _DECLARE):
-            return int(exporter.export(reader, dest, **extra, **options))
+            return as_export_report(exporter.export(reader, dest, **extra, **options))
     as_of, filters, own = _split(options)
     settings = exporter.check_options(own)
     if exporter.includes_retracted_for(settings):
@@ -88,9 +92,9 @@ def run_export(
         if os.path.realpath(path) in {os.path.realpath(p) for p in protect}:
             raise TimelineError(f"refusing to write over the open log {os.fspath(path)!r}")
         with host.running(exporter):
-            return int(exporter.write_directory(view, records, path, **settings))
+            return as_export_report(exporter.write_directory(view, records, path, **settings))
     with host.running(exporter), open_destination(dest, exporter.binary, protect) as stream:
-        return int(exporter.write(view, records, stream, **settings))
+        return as_export_report(exporter.write(view, records, stream, **settings))
 
 
 class _Watched:

@@ -23,6 +23,7 @@ from ._errors import (
     TimelineError,
     UnknownEvent,
 )
+from ._exportreport import ExportReport
 from ._extensions import (
     Analysis,
     Exporter,
@@ -294,18 +295,23 @@ class _Reader:
         *,
         progress: Progress | None = None,
         **options: Any,
-    ) -> int:
-        """Write the matching events with an exporter (a name or an ``Exporter``); return the count.
+    ) -> ExportReport:
+        """Write the matching events with an exporter (a name or an ``Exporter``); say what it did.
 
         ``dest`` is a path (never the open log; see ``docs/exporters.md``) or a file
         object; ``options`` are the filters of ``events``, ``as_of`` and the exporter's
         own; ``progress(records, count)`` may wrap the records (the CLI's bar).
+
+        Returns:
+            ``ExportReport``: the events written (``written``), those the filters
+            matched, and those left out with why (``str(report)`` says it in a line).
 
         Raises:
             UnknownPlugin: no exporter has that name.
             InvalidOption: an option is unknown or malformed.
             TimelineError: ``dest`` is the log or cannot be written.
             PluginError: the exporter failed (the message names the plugin).
+            NothingToExport: the format cannot be empty and no event is left (ICS).
         """
         exporter = format if isinstance(format, Exporter) else self.plugins.exporter(format)
         return run_export(self, self.plugins, exporter, dest, progress, options)
@@ -718,9 +724,19 @@ class Timeline(_Reader):
         return reason.strip()
 
     def amend(
-        self, event_id: str, *, reason: str, expected_version: int | None = None, **changes: Any
+        self,
+        event_id: str,
+        *,
+        reason: str,
+        expected_version: int | None = None,
+        keep_phrase: bool = True,
+        **changes: Any,
     ) -> Event:
         """Record a corrected version of an event and return it.
+
+        A new ``when`` that refines the old one keeps the old phrase as written
+        (``When.refine``): "in early December" amended to ``2025-12-02`` is still
+        the date the article wrote. A ``when`` with words of its own replaces them.
 
         Args:
             event_id: the event to correct.
@@ -728,6 +744,7 @@ class Timeline(_Reader):
             expected_version: fail unless the event is still at this version.
                 Without one, an amendment losing a race to another writer is
                 applied again on top of what that writer recorded.
+            keep_phrase: False drops the old phrase when ``when`` changes.
             **changes: the fields to change (validated like a new Event).
 
         Raises:
@@ -743,6 +760,8 @@ class Timeline(_Reader):
             old = current.event
             assert old is not None
             new = old.evolve(**changes)
+            if keep_phrase and "when" in changes:
+                new = new.evolve(when=old.when.refine(new.when))
             if new.kind != old.kind:
                 self._coerce(new)
             changed = tuple(f for f in _FIELDS if getattr(new, f) != getattr(old, f))

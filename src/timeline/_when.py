@@ -246,11 +246,12 @@ class When:
         """Rebuild a ``When`` from its stored parts: EDTF string, phrase and anchor.
 
         The phrase, when there is one, is read again (against the anchor) and
-        must give the same EDTF, so a file cannot carry a date whose words and
-        EDTF disagree. Importers use this.
+        must give the same EDTF, or a refinement of it (an EDTF date inside what
+        the phrase says, as ``refine`` keeps), so a file cannot carry a date whose
+        words and EDTF disagree. Importers use this.
 
         Raises:
-            InvalidDate: a part cannot be read, or the phrase does not give the EDTF.
+            InvalidDate: a part cannot be read, or the EDTF is not within what the phrase says.
 
         """
         day: dt.date | None = None
@@ -263,11 +264,18 @@ class When:
                 raise InvalidDate(anchor, "an anchor must be an ISO date (YYYY-MM-DD)") from None
         if not phrase:
             when = cls.parse(edtf)
-            return when if day is None else attrs.evolve(when, anchor=day)
-        when = cls.parse(phrase, anchor=day)
-        if when.edtf != edtf:
-            raise InvalidDate(phrase, f"it reads as {when.edtf}, not {edtf}")
-        return when
+        else:
+            words = cls.parse(phrase, anchor=day)
+            when = words
+            if words.edtf != edtf:
+                when = cls.parse(edtf)
+                if not when.within(words.earliest, words.latest):
+                    raise InvalidDate(
+                        phrase, f"it reads as {words.edtf}, not {edtf} nor a date within it"
+                    )
+                when = attrs.evolve(when, phrase=words.phrase, anchor=words.anchor)
+        # An anchor given with an absolute date is kept: the day the source wrote it.
+        return when if day is None or when.anchor == day else attrs.evolve(when, anchor=day)
 
     @classmethod
     def _from_parsed(
@@ -289,6 +297,28 @@ class When:
             phrase=phrase,
             anchor=anchor,
         )
+
+    def refine(self, new: When) -> When:
+        """Return ``new``, keeping this date's words as written when ``new`` refines them.
+
+        A date first recorded as a source wrote it ("in early December", anchored
+        on the article's day) and later narrowed by a confirming source
+        ("2025-12-02") is still the date the phrase speaks of: the result has the
+        new EDTF and bounds with the old phrase and anchor. ``new`` is returned as
+        it is when it carries words of its own (they replace the old ones), when
+        this date has no phrase, or when ``new`` falls outside what the phrase
+        says (the words no longer describe it). ``Timeline.amend`` uses this.
+
+        Raises:
+            InvalidDate: this date's phrase can no longer be read (a log written
+                by a version that read it differently).
+        """
+        if new.phrase is not None or self.phrase is None:
+            return new
+        words = When.parse(self.phrase, anchor=self.anchor)
+        if not new.within(words.earliest, words.latest):
+            return new
+        return attrs.evolve(new, phrase=self.phrase, anchor=self.anchor)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -388,9 +418,30 @@ class When:
         return dt.datetime.fromisoformat(self.edtf)
 
     @property
+    def is_refined(self) -> bool:
+        """Whether a later source narrowed the phrase: its words say more than ``edtf``.
+
+        "in early December" (``2025-12-01/2025-12-10``) amended to ``2025-12-02``
+        keeps its phrase (``refine``) and is refined. A phrase that is no date's words
+        (a label such as a life-cycle step's "in early December (2025-12-02)") is not.
+        """
+        if self.phrase is None:
+            return False
+        try:
+            words = When.parse(self.phrase, anchor=self.anchor)
+        except InvalidDate:
+            return False
+        return words.edtf != self.edtf
+
+    @property
     def display(self) -> str:
-        """The text to show: the phrase as written if any, else the EDTF string."""
-        return self.edtf if self.phrase is None else self.phrase
+        """The text to show: the phrase as written if any, else the EDTF string.
+
+        A refined date shows both: "in early December (2025-12-02)".
+        """
+        if self.phrase is None:
+            return self.edtf
+        return f"{self.phrase} ({self.edtf})" if self.is_refined else self.phrase
 
     def __str__(self) -> str:
         return self.display
@@ -401,7 +452,9 @@ class When:
 
         "over the summer (summer 2025)", "for the past year (2024-06-23/2025-06-23)":
         a phrase read against an anchor, or written without a year, is followed by
-        its resolution; other phrases and EDTF are shown as they are (``display``).
+        its resolution; a refined phrase is followed by the EDTF it was narrowed to
+        ("in early December (2025-12-02)", as ``display``); other phrases and EDTF
+        are shown as they are (``display``).
         ``list``, ``show`` and calendar descriptions show this.
         """
         return self.describe()
@@ -417,7 +470,9 @@ class When:
         if self.phrase is None:
             return self.edtf
         notes = []
-        if self.anchor is not None or _ANY_YEAR.search(self.phrase) is None:
+        if self.is_refined:  # a later source narrowed the words: say to what, exactly
+            notes.append(self.edtf)
+        elif self.anchor is not None or _ANY_YEAR.search(self.phrase) is None:
             notes.append(_resolution(self))
         if with_edtf and self.edtf not in notes:
             notes.append(self.edtf)

@@ -22,6 +22,7 @@ from .._timeline import open_timeline
 from . import _common
 from ._common import (
     EVENT_HEADER,
+    TITLE_COLUMN,
     CliState,
     all_ids,
     describe_options,
@@ -170,8 +171,18 @@ def kinds(ctx: click.Context) -> None:
         timeline kinds
     """
     tl = open_timeline(":memory:", plugins=state(ctx).plugins())
-    rows = [[k.name, k.cameo or "", k.plover or "", k.description] for k in tl.kinds]
-    click.echo(render_table(["KIND", "CAMEO", "PLOVER", "DESCRIPTION"], rows, wrap=3))
+    rows = [
+        [
+            k.name,
+            "/".join(c for c in (k.cameo, k.cameo_host) if c),  # a visit: 042/043
+            " ".join(p for p in (k.plover, k.plover_mode and f"mode={k.plover_mode}") if p),
+            ",".join(k.plover_context),
+            k.description,
+        ]
+        for k in tl.kinds
+    ]
+    header = ["KIND", "CAMEO", "PLOVER", "CONTEXT", "DESCRIPTION"]
+    click.echo(render_table(header, rows, wrap=4))
 
 
 def _remove_log(path: Path) -> None:
@@ -248,11 +259,15 @@ def demo(ctx: click.Context, /, db_path: str | None) -> None:
     written = []
     for fmt, suffix in (("ics", ".ics"), ("csv", ".csv")):
         target = path.with_suffix(suffix)
-        count = tl.export(fmt, target)
-        written.append(f"{target} ({count} events)")
+        report = tl.export(fmt, target)
+        written.append(report.describe(flags=True, dest=str(target)))
     records = tl.records(tl.filter())
-    click.echo(render_table(EVENT_HEADER, event_rows(tl, records, known=all_ids(tl)), wrap=3))
-    click.echo(f"\n{len(tl)} events in {path}; wrote {', '.join(written)}", err=True)
+    click.echo(
+        render_table(EVENT_HEADER, event_rows(tl, records, known=all_ids(tl)), wrap=TITLE_COLUMN)
+    )
+    click.echo(f"\n{len(tl)} events in {path}", err=True)
+    for line in written:
+        click.echo(line, err=True)
 
 
 COMMANDS = [verify, head, replay, plugins, kinds, demo]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import os
 import re
 import shutil
@@ -156,7 +157,8 @@ def filter_options(func: F) -> F:
         click.option(
             "--as-of",
             metavar="SEQ|TIME",
-            help="As the log knew it then: a record number or a recorded time.",
+            help="As the log knew it then: a record number or a recorded time (a time "
+            "without offset is local time; the zone assumed is shown).",
         )
     )
     for option in reversed(options):
@@ -181,8 +183,30 @@ def filters_from(params: dict[str, Any]) -> dict[str, Any]:
         out["within"] = out.pop("between", (None, None))
     as_of = params.pop("as_of", None)
     if as_of is not None:
-        out["as_of"] = int(as_of) if as_of.strip().isdigit() else as_of.strip()
+        text = as_of.strip()
+        out["as_of"] = int(text) if text.isdigit() else as_of_time(text)
     return out
+
+
+def as_of_time(text: str) -> str | dt.datetime:
+    """Read an ``--as-of`` time; a local time without offset is read in this machine's zone.
+
+    The zone assumed is said on stderr, once: ``--as-of '2025-12-16 10:00' read as local
+    time: 2025-12-16T10:00:00+01:00 (CET)``. Other text (a date, a time with an offset
+    or zone) is passed on as it is.
+    """
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None or ":" not in text:
+        return text
+    local = moment.astimezone()  # the system's zone and its offset on that day
+    click.echo(
+        f"--as-of {text!r} read as local time: {local.isoformat()} ({local.tzname()})",
+        err=True,
+    )
+    return local
 
 
 _EXPECTED = {int: "an integer", float: "a number"}
@@ -273,7 +297,7 @@ def describe_options(options: Sequence[Option]) -> list[str]:
 def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: int = -1) -> str:
     """Return rows as aligned plain-text columns; column ``wrap`` is cut to fit the terminal.
 
-    Only on a terminal: piped output (``list | grep``) is never cut.
+    Only on a terminal: piped or redirected output (``list | grep``) is never cut.
     """
     cells = [[("" if c is None else str(c)) for c in row] for row in rows]
     widths = [len(h) for h in header]
@@ -348,7 +372,7 @@ def short_ids(ids: Iterable[str], *, least: int = 6) -> dict[str, str]:
 
 
 def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ()) -> list[list[str]]:
-    """Return the ``list`` table rows (date, kind, actors, title, short id) of records.
+    """Return the ``list`` table rows (date, kind, modality, actors, title, id) of records.
 
     Args:
         tl: the timeline (or ``as_of`` view) the records come from.
@@ -373,6 +397,7 @@ def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ())
             [
                 event.when.described,
                 event.kind,
+                event.modality.value,
                 ",".join(a.country for a in event.actors),
                 title,
                 shorts[event.id],
@@ -386,7 +411,9 @@ def all_ids(tl: Timeline) -> set[str]:
     return set(tl.ids())
 
 
-EVENT_HEADER = ["DATE", "KIND", "ACTORS", "TITLE", "ID"]
+EVENT_HEADER = ["DATE", "KIND", "MODALITY", "ACTORS", "TITLE", "ID"]
+#: The ``list`` column cut to fit a terminal.
+TITLE_COLUMN = EVENT_HEADER.index("TITLE")
 
 
 def progress_wanted() -> bool:

@@ -9,7 +9,7 @@ import itertools
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from .._store_registry import is_url
 from .._when import When
 from ._common import (
     EVENT_HEADER,
+    TITLE_COLUMN,
     all_ids,
     event_rows,
     filter_options,
@@ -88,11 +89,15 @@ def _anchored(when: object, anchor: object) -> object:
         raise InvalidEventDate(when, exc.reason) from None
 
 
-def _event_flags(func: Any) -> Any:
+def _event_flags(*, required: bool) -> Callable[[Any], Any]:
+    """The event field flags; ``required`` marks --kind, --when and --title (for add)."""
+    need = "[required unless --json] " if required else ""
     flags = [
-        click.option("--kind", help="The kind, e.g. treaty.signed (see 'timeline kinds')."),
-        click.option("--when", help="The date: 2025-02-18, 2025-12, 'early December 2025'..."),
-        click.option("--title", help="A one-line title."),
+        click.option("--kind", help=f"{need}The kind, e.g. treaty.signed (see 'timeline kinds')."),
+        click.option(
+            "--when", help=f"{need}The date: 2025-02-18, 2025-12, 'early December 2025'..."
+        ),
+        click.option("--title", help=f"{need}A one-line title."),
         click.option("--actor", "actors", multiple=True, help="A country code; repeat for more."),
         click.option("--source", "sources", multiple=True, help="A source URL; repeat for more."),
         click.option("--tag", "tags", multiple=True, help="A tag; repeat for more."),
@@ -111,9 +116,13 @@ def _event_flags(func: Any) -> Any:
             "usually the source's publication date: 2024-06-23.",
         ),
     ]
-    for flag in reversed(flags):
-        func = flag(func)
-    return func
+
+    def decorate(func: Any) -> Any:
+        for flag in reversed(flags):
+            func = flag(func)
+        return func
+
+    return decorate
 
 
 @click.command()
@@ -137,7 +146,7 @@ def init(ctx: click.Context) -> None:
 
 
 @click.command()
-@_event_flags
+@_event_flags(required=True)
 @click.option("--id", "event_id", help="Give the event this id (default: a random one).")
 @click.option(
     "--json",
@@ -273,27 +282,66 @@ def _json_problem(path: str, is_list: bool, exc: TimelineError) -> str:
     metavar="N",
     help="Refuse unless the event is still at version N (see 'timeline history').",
 )
-@_event_flags
+@_event_flags(required=False)
+@click.option("--add-tag", "add_tags", multiple=True, help="Add a tag, keeping the others.")
+@click.option("--remove-tag", "remove_tags", multiple=True, help="Remove a tag.")
+@click.option("--clear-actors", is_flag=True, help="Remove every actor (or give new --actor).")
+@click.option(
+    "--drop-phrase",
+    is_flag=True,
+    help="With --when: forget the date's words as written (kept by default when the new "
+    "date refines them).",
+)
 @click.pass_context
 def amend(
-    ctx: click.Context, /, event_id: str, reason: str, expected_version: int | None, **flags: Any
+    ctx: click.Context,
+    /,
+    event_id: str,
+    reason: str,
+    expected_version: int | None,
+    add_tags: tuple[str, ...],
+    remove_tags: tuple[str, ...],
+    clear_actors: bool,
+    drop_phrase: bool,
+    **flags: Any,
 ) -> None:
     """Correct an event: record a new version with the changed fields.
 
-    Repeated flags (--actor, --source, --tag) replace the whole list.
+    Repeated flags (--actor, --source, --tag) replace the whole list; --add-tag and
+    --remove-tag change the tags one by one. A new --when inside what the old date's
+    phrase says ("in early December" -> 2025-12-02) keeps the phrase.
 
     \b
     Example:
         timeline amend 3f2a --reason "Duma vote confirmed" --when 2025-12-02
+        timeline amend 3f2a --reason "retagged" --add-tag logistics --remove-tag misc
     """
     changes = _event_fields(**flags)
     tl = open_db(ctx)
     full = resolve_id(tl, event_id)
     if flags["anchor"] is not None and flags["when"] is None:
         # A new anchor alone reads the date as written again, against that day.
-        current = tl.get(full).when
-        changes["when"] = _anchored(current.display, flags["anchor"])
-    event = tl.amend(full, reason=reason, expected_version=expected_version, **changes)
+        old = tl.get(full).when
+        written = old.phrase if old.phrase is not None else old.edtf
+        changes["when"] = _anchored(written, flags["anchor"])
+    if add_tags or remove_tags:
+        if "tags" in changes:
+            raise TimelineError("give either --tag (the whole list) or --add-tag/--remove-tag")
+        current = tl.get(full).tags
+        drop = {t.strip().lower() for t in remove_tags}
+        missing = sorted(drop - set(current))
+        if missing:
+            raise TimelineError(f"--remove-tag {missing[0]!r}: the event has no such tag")
+        changes["tags"] = [t for t in current if t not in drop] + list(add_tags)
+    if clear_actors and "actors" not in changes:
+        changes["actors"] = []
+    event = tl.amend(
+        full,
+        reason=reason,
+        expected_version=expected_version,
+        keep_phrase=not drop_phrase,
+        **changes,
+    )
     click.echo(f"amended {event.id} (now version {tl.version(event.id)})")
 
 
@@ -338,7 +386,9 @@ def list_(ctx: click.Context, /, limit: int | None, **params: Any) -> None:
     if not records:
         click.echo("no events", err=True)
         return
-    click.echo(render_table(EVENT_HEADER, event_rows(view, records, known=all_ids(tl)), wrap=3))
+    click.echo(
+        render_table(EVENT_HEADER, event_rows(view, records, known=all_ids(tl)), wrap=TITLE_COLUMN)
+    )
 
 
 def _show_lines(tl: Any, full: str) -> list[str]:

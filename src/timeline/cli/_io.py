@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from .._errors import ImportFailed
+from .._errors import ImportFailed, TimelineError
+from .._exportreport import NothingToExport
 from .._extensions import Analysis, Importer, ImportReport
 from .._files import log_files, open_destination
 from .._records import Record
@@ -150,11 +151,16 @@ def export(
             return bars.enter_context(bar)
 
         wanted = _common.progress_wanted() and output is not None
-        count = tl.export(exporter, dest, progress=progress if wanted else None, **options)
+        try:
+            report = tl.export(exporter, dest, progress=progress if wanted else None, **options)
+        except NothingToExport as empty:
+            raise TimelineError(empty.describe(flags=True)) from None
     if output is None:
         sys.stdout.flush()
-    else:
-        click.echo(f"exported {count} events to {output}", err=True)
+    # What was written and what was left out, on stderr (stdout may be the export);
+    # an export to stdout says it only when it left something out.
+    if output is not None or report.skipped:
+        click.echo(report.describe(flags=True, dest=output), err=True)
 
 
 @click.command(context_settings=_EXTRA)

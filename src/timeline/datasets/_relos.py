@@ -1,21 +1,59 @@
-"""The RELOS sample: every dated event of the two seed articles, with confirming sources.
+"""The RELOS sample: every dated statement of two Korybko articles, with confirming sources.
 
-Seed 000 (Korybko, "Russia-India logistics deal could serve US interests over
-China's", written on or after the US NSS of 4 December 2025) and seed 003
-(Korybko, on the Russia-India JMD/RELOS approval, written days after 19-20 June
-2024). Neither article carries its own date, so the anchors of their relative
-phrases are inferred: 2025-12-05 for seed 000 (it discusses the NSS, published
-2025-12-04) and 2024-06-24 for seed 003 (the Monday after the weekend of the
-Sputnik report; corroborated by thedefencespace.com of that day). The dates and
-sources are tabled in domain.md section 6.
+The articles:
+
+- Andrew Korybko, "Russia's Military Logistics Pact With India Complements Its Newly
+  Recalibrated Asian Strategy", Korybko's Substack, 23 June 2024 (the author's own list
+  of briefings dates it so, in "The Latest Indo-Russo Military Pact", February 2025,
+  https://korybko.substack.com/p/the-latest-indo-russo-military-pact). Its
+  relative phrases ("over the weekend", "for the past year") are anchored on that day.
+- Andrew Korybko, "Russia-India logistics deal could serve US interests over China's",
+  Asia Times (first published on his Substack), December 2025. The copy carries no date;
+  it discusses the US National Security Strategy of 4-5 December, so its phrases are
+  anchored on 5 December 2025 (inferred).
+
+Each event cites the article it comes from, with the article's own words as the excerpt,
+and the sources that confirm it (their excerpts are their words; where a source is only
+summarised, the summary is in the event's ``attributes``, labelled as one). Dates keep
+the phrase as written; a later, more precise date refines it (``When.refine``) and keeps
+it. The author's assessments of trends (relations, influence, policy) are ``reported``;
+possibilities he raises are ``hypothetical`` and have the article's day as their earliest
+day. The dates and sources are tabled in domain.md section 6.
+
+The Federation Council's "8 or 10 December" is stored as ``2025-12-08?/2025-12-10?``
+until ``When`` can hold a set of candidate days (EDTF "one of").
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from .._model import Actor, Source
 from .._when import When
+from ._relos_sources import (
+    ANCHOR_2024,
+    ANCHOR_2025,
+    ARTICLE_2024,
+    ARTICLE_2025,
+    BS_NSS,
+    CITE_2024,
+    CITE_2025,
+    HT_NSS,
+    INDIA_RECEIVES,
+    INDIATODAY_FC,
+    LIVEMINT_DUMA,
+    PRINT_NSS,
+    RELOS,
+    TASS_DUMA,
+    TASS_FC,
+    as_written,
+    from_2024,
+    from_2025,
+    said,
+)
 
 if TYPE_CHECKING:
     from .._timeline import Timeline
@@ -25,64 +63,45 @@ DESCRIPTION = (
     "Korybko articles (June 2024, December 2025)"
 )
 
-ANCHOR_000 = "2025-12-05"
-ANCHOR_003 = "2024-06-24"
-RELOS = "RELOS"
 
-_TASS_DUMA = Source(
-    url="https://tass.com/politics/2052369",
-    publisher="TASS",
-    title="State Duma ratifies Russia-India agreement on reciprocal logistics support",
-    published="2025-12-02",
-)
-_LIVEMINT_DUMA = Source(
-    url="https://www.livemint.com/news/india/ahead-of-putin-s-visit-russian-parliament-clears-"
-    "major-military-logistics-pact-with-india-11764728841917.html",
-    publisher="Mint",
-    title="Ahead of Putin's visit, Russian parliament clears major military logistics pact "
-    "with India",
-)
-_INDIATODAY = Source(
-    url="https://www.indiatoday.in/world/story/russia-india-military-logistics-pact-relos-"
-    "signed-glbs-2836418-2025-12-15",
-    publisher="India Today (PTI)",
-    published="2025-12-15",
-    excerpt="The Federation Council approved the agreement on December 8; President Putin "
-    "signed the ratification law on December 15.",
-)
-_TASS_FC = Source(
-    url="https://tass.com/economy/2056179",
-    publisher="TASS",
-    published="2025-12-10",
-    excerpt="The Federation Council will consider the ratification on Wednesday.",
-)
-
-
-def _events() -> list[dict[str, Any]]:
-    seed_000 = "Seed article 000 (Korybko, December 2025)"
-    seed_003 = "Seed article 003 (Korybko, June 2024)"
+def _relos_steps() -> list[dict[str, Any]]:
     return [
-        # --- RELOS life cycle -----------------------------------------------------
         {
             "id": "relos-negotiation",
             "kind": "treaty.negotiation",
-            "when": When.parse("for the past few years", anchor=ANCHOR_003),
+            # Under way by August 2019 (Deccan Herald), ended by the signature.
+            "when": "2019-08~/2025-02-18",
             "title": "Russia and India negotiate the RELOS logistics pact",
-            "summary": "Negotiated 'for the past few years' (seed 003). Earliest stored trace: "
-            "the pact was on the agenda of the September 2019 Modi-Putin summit.",
+            "summary": "The article says the two had been negotiating the deal 'for the past "
+            f"few years' ({CITE_2024}). The talks were under way by August 2019 (the pact was "
+            "on the agenda of the September 2019 summit) and ended with the signature on "
+            "18 February 2025.",
             "actors": [Actor(country="RUS", role="party"), Actor(country="IND", role="party")],
             "sources": [
+                said(
+                    ARTICLE_2024,
+                    "the \u201cReciprocal Exchange of Logistics\u201d (RELOS) deal that "
+                    "they've been negotiating for the past few years",
+                ),
                 Source(
                     url="https://www.deccanherald.com/international/world-news-politics/modi-putin-"
                     "to-weigh-military-logistics-sharing-pact-758211.html",
                     publisher="Deccan Herald",
                     published="2019-08-31",
                     title="Modi, Putin to weigh military logistics sharing pact",
-                )
+                ),
             ],
             "treaty": RELOS,
             "tags": ["military", "logistics"],
-            "attributes": {"seed": seed_003},
+            "related": ["relos-signed"],
+            "attributes": from_2024(
+                as_written={
+                    "phrase": "for the past few years",
+                    "anchor": ANCHOR_2024,
+                    "edtf": When.parse("for the past few years", anchor=ANCHOR_2024).edtf,
+                },
+                date_basis="earliest stored trace (Deccan Herald, 31 August 2019) to the signature",
+            ),
         },
         {
             "id": "relos-draft-approved",
@@ -90,13 +109,15 @@ def _events() -> list[dict[str, Any]]:
             "when": "2024-06-21",
             "title": "Russian government approves the draft RELOS (JMD) agreement with India",
             "summary": "PM Mishustin instructs the Defence Ministry to negotiate and sign the "
-            "Joint Military Deployments agreement; Sputnik reported it 'over the "
-            "weekend' (22-23 June 2024, inferred).",
-            "actors": [
-                Actor(country="RUS", role="actor", sector="GOV"),
-                Actor(country="IND", role="recipient"),
-            ],
+            "Joint Military Deployments agreement (the government order of 21 June 2024); "
+            f"Sputnik reported it 'over the weekend' ({CITE_2024}), i.e. 22-23 June 2024.",
+            "actors": [Actor(country="RUS", role="actor", sector="GOV"), INDIA_RECEIVES],
             "sources": [
+                said(
+                    ARTICLE_2024,
+                    "Sputnik reported over the weekend that Russia approved a Joint Military "
+                    "Deployments (JMD) agreement with India",
+                ),
                 Source(
                     url="https://rg.ru/amp/2024/06/21/rossiia-i-indiia-obsudiat-soglashenie-o-"
                     "poriadke-vzaimnogo-napravleniia-vojsk.html",
@@ -117,14 +138,15 @@ def _events() -> list[dict[str, Any]]:
             ],
             "treaty": RELOS,
             "tags": ["military", "logistics"],
-            "attributes": {
-                "seed": seed_003,
-                "reported": {
+            "attributes": from_2024(
+                reported={
                     "phrase": "over the weekend",
-                    "edtf": When.parse("over the weekend", anchor=ANCHOR_003).edtf,
+                    # The weekend that ends on the article's day (Sunday 23 June 2024).
+                    "edtf": "2024-06-22/2024-06-23",
+                    "anchor": ANCHOR_2024,
                     "basis": "inferred",
                 },
-            },
+            ),
         },
         {
             "id": "relos-signed",
@@ -139,11 +161,14 @@ def _events() -> list[dict[str, Any]]:
                 Actor(country="IND", role="party", sector="GOV"),
             ],
             "sources": [
-                _TASS_DUMA,
+                TASS_DUMA,
                 Source(
                     url="https://www.nationalheraldindia.com/national/explained-ahead-of-putins-"
                     "visit-india-is-set-to-benefit-from-a-russian-military-pact",
                     publisher="National Herald",
+                    published="2025-11-29",
+                    excerpt="signed on 18 February 2025 in Moscow by India\u2019s Ambassador "
+                    "Vinay Kumar and then Russian Deputy Defence Minister Alexander Fomin",
                 ),
             ],
             "treaty": RELOS,
@@ -154,7 +179,7 @@ def _events() -> list[dict[str, Any]]:
             "kind": "treaty.submitted",
             "when": "2025-11-28",
             "title": "RELOS ratification bill submitted to the State Duma",
-            "actors": [Actor(country="RUS", role="actor", sector="GOV")],
+            "actors": [Actor(country="RUS", role="actor", sector="GOV"), INDIA_RECEIVES],
             "sources": [
                 Source(
                     url="https://www.rbc.ru/politics/28/11/2025/6929d2ec9a794702edcb82fe",
@@ -166,48 +191,52 @@ def _events() -> list[dict[str, Any]]:
             "tags": ["military", "logistics"],
         },
         {
-            # Recorded as the article says it, then amended once the date was confirmed.
+            # Recorded as the article says it, then refined once the date was confirmed.
             "id": "relos-duma",
             "kind": "treaty.domestic_approval",
-            "when": When.parse("in early December", anchor=ANCHOR_000),
+            "when": as_written("in early December", ANCHOR_2025),
             "title": "State Duma approves RELOS ratification",
             "summary": "Russia 'ratified' RELOS 'in early December, practically on the eve of "
-            "Putin's visit' (seed 000): the lower house's vote.",
+            f"Russian President Vladimir Putin's visit' ({CITE_2025}): the lower house's vote.",
             "actors": [
                 Actor(country="RUS", role="actor", sector="LEG", name="State Duma"),
-                Actor(country="IND", role="recipient"),
+                INDIA_RECEIVES,
             ],
             "sources": [
-                Source(
-                    url="https://asiatimes.com/",
-                    publisher="Asia Times",
-                    title="Russia-India logistics deal could serve US interests over China's",
+                said(
+                    ARTICLE_2025,
+                    "Russia ratified the Reciprocal Exchange of Logistics (RELOS) agreement "
+                    "with India in early December, practically on the eve of Russian President "
+                    "Vladimir Putin's visit",
                 )
             ],
             "treaty": RELOS,
             "tags": ["military", "logistics"],
-            "attributes": {"seed": seed_000, "chamber": "lower"},
+            "related": ["putin-india-visit-2025"],
+            "attributes": from_2025(chamber="lower"),
         },
         {
             "id": "relos-federation-council",
+            # One of two days, the sources disagree which: a set of candidates
+            # ("[2025-12-08,2025-12-10]") once When can hold one.
+            "when": "2025-12-08?/2025-12-10?",
             "kind": "treaty.domestic_approval",
-            "when": "2025-12-08?/2025-12-10?",  # one day, the sources disagree which
             "title": "Federation Council approves RELOS ratification",
             "summary": "Sources disagree: PTI (India Today) dates the approval 8 December; "
             "TASS of 10 December says the Council 'will consider' it that Wednesday.",
             "actors": [
                 Actor(country="RUS", role="actor", sector="LEG", name="Federation Council"),
-                Actor(country="IND", role="recipient"),
+                INDIA_RECEIVES,
             ],
-            "sources": [_INDIATODAY, _TASS_FC],
+            "sources": [INDIATODAY_FC, TASS_FC],
             "treaty": RELOS,
             "tags": ["military", "logistics"],
             "attributes": {
                 "chamber": "upper",
                 "disputed": True,
                 "claims": [
-                    {"source": _INDIATODAY.url, "date": "2025-12-08"},
-                    {"source": _TASS_FC.url, "date": "2025-12-10"},
+                    {"source": INDIATODAY_FC.url, "date": "2025-12-08"},
+                    {"source": TASS_FC.url, "date": "2025-12-10"},
                 ],
             },
         },
@@ -216,24 +245,70 @@ def _events() -> list[dict[str, Any]]:
             "kind": "treaty.domestic_approval",
             "when": "2025-12-15",
             "title": "Putin signs the RELOS ratification law",
-            "actors": [Actor(country="RUS", role="actor", sector="GOV", name="President")],
+            "actors": [
+                Actor(country="RUS", role="actor", sector="GOV", name="President"),
+                INDIA_RECEIVES,
+            ],
             "sources": [
-                _INDIATODAY,
+                attrs.evolve(
+                    INDIATODAY_FC,
+                    excerpt="Russian President Vladimir Putin on Monday signed into federal law "
+                    "a major military cooperation agreement with India",
+                ),
                 Source(
                     url="https://www.republicworld.com/india/putin-signs-landmark-military-pact-with-"
                     "india-warships-aircraft-and-aid-to-move-more-freely",
                     publisher="Republic World",
+                    published="2025-12-16",
+                    excerpt="Russian President Vladimir Putin signed a major military "
+                    "cooperation deal with India on Monday",
                 ),
             ],
             "treaty": RELOS,
             "tags": ["military", "logistics"],
             "attributes": {"chamber": "head_of_state"},
         },
-        # --- seed 000: December 2025 -----------------------------------------------
+    ]
+
+
+def _after(anchor: str) -> When:
+    # A possibility the article raises gives no date: any day from the article's on.
+    return attrs.evolve(When.parse(f"{anchor}/.."), anchor=dt.date.fromisoformat(anchor))
+
+
+def _hypothetical(
+    event_id: str, kind: str, title: str, words: str, actors: list[Actor], *, june_2024: bool
+) -> dict[str, Any]:
+    article, cite, anchor = (
+        (ARTICLE_2024, CITE_2024, ANCHOR_2024)
+        if june_2024
+        else (ARTICLE_2025, CITE_2025, ANCHOR_2025)
+    )
+    return {
+        "id": event_id,
+        "kind": kind,
+        "when": _after(anchor),
+        "title": title,
+        "summary": f"A possibility {cite} raises, not an event.",
+        "actors": actors,
+        "sources": [said(article, words)],
+        "modality": "hypothetical",
+        "tags": ["military"],
+        "attributes": {
+            "article": cite,
+            "date_basis": "no date given: any day from the article's on",
+        },
+    }
+
+
+def _december_2025() -> list[dict[str, Any]]:
+    india_mil = Actor(country="IND", sector="MIL")
+    russia_mil = Actor(country="RUS", sector="MIL")
+    return [
         {
             "id": "putin-india-visit-2025",
             "kind": "visit.state",
-            "when": "4–5 December 2025",  # noqa: RUF001 - the en dash as sources write it
+            "when": "2025-12-04/2025-12-05",
             "title": "Putin's state visit to India (23rd annual summit)",
             "location": "New Delhi",
             "actors": [
@@ -241,59 +316,112 @@ def _events() -> list[dict[str, Any]]:
                 Actor(country="IND", role="host", sector="GOV", name="Narendra Modi"),
             ],
             "sources": [
-                _LIVEMINT_DUMA,
+                said(
+                    ARTICLE_2025,
+                    "practically on the eve of Russian President Vladimir Putin's visit",
+                ),
+                attrs.evolve(
+                    LIVEMINT_DUMA,
+                    excerpt="The state visit to India will be from December 4-5, and he will "
+                    "attend the 23rd India-Russia Annual Summit",
+                ),
                 Source(
                     url="https://www.freepressjournal.in/world/russian-parliament-ratifies-key-"
                     "military-logistics-pact-with-india-ahead-of-president-vladimir-putins-visit",
                     publisher="Free Press Journal",
+                    published="2025-12-03",
+                    excerpt="ahead of President Vladimir Putin's state visit to New Delhi on "
+                    "December 4-5.",
                 ),
             ],
             "tags": ["summit"],
-            "attributes": {"seed": seed_000},
+            "attributes": from_2025(),
         },
         {
-            # Recorded at month precision as written, amended with the oath date.
+            # Recorded at month precision as written, refined with the oath date.
             "id": "modi-premiership",
             "kind": "office.assumed",
             "when": "May 2014",
             "title": "Narendra Modi becomes Prime Minister of India",
-            "summary": "'Narendra Modi's ascent to the premiership in May 2014' (seed 000).",
+            "summary": f"'Narendra Modi's ascent to the premiership in May 2014' ({CITE_2025}).",
             "actors": [Actor(country="IND", role="actor", sector="GOV", name="Narendra Modi")],
-            "sources": [Source(url="https://asiatimes.com/", publisher="Asia Times")],
+            "sources": [
+                said(ARTICLE_2025, "Narendra Modi's ascent to the premiership in May 2014")
+            ],
             "tags": ["leadership"],
-            "attributes": {"seed": seed_000},
+            "attributes": from_2025(),
+        },
+        {
+            "id": "india-bridges-russia-us",
+            "kind": "policy.pursued",
+            "when": as_written("since May 2014", ANCHOR_2025),
+            "title": "India seeks to bridge the divide between Russia and the US",
+            "summary": f"The author's assessment ({CITE_2025}).",
+            "actors": [
+                Actor(country="IND", role="actor", sector="GOV"),
+                Actor(country="RUS", role="recipient"),
+                Actor(country="USA", role="recipient"),
+            ],
+            "sources": [
+                said(
+                    ARTICLE_2025,
+                    "India has sought to bridge the divide between Russia and the US since "
+                    "Narendra Modi's ascent to the premiership in May 2014",
+                )
+            ],
+            "modality": "reported",
+            "related": ["modi-premiership"],
+            "attributes": from_2025(),
         },
         {
             "id": "us-russia-ties-2014",
-            "kind": "relations.shift",
-            "when": "circa 2014",
+            "kind": "relations.deteriorated",
+            # "coincided with" Modi's ascent in May 2014: about that month.
+            "when": "2014-05~",
             "title": "Washington-Moscow ties deteriorate",
-            "summary": "Modi's ascent 'coincided with the deterioration of ties between "
-            "Washington and Moscow' (seed 000).",
+            "summary": "Modi's ascent 'coincided with the deteriortion [sic] of ties between "
+            f"Washington and Moscow' ({CITE_2025}).",
             "actors": ["USA", "RUS"],
-            "tags": ["deterioration"],
-            "attributes": {"seed": seed_000},
+            "sources": [
+                said(
+                    ARTICLE_2025,
+                    "which coincided with the deteriortion of ties between Washington and Moscow",
+                )
+            ],
+            "modality": "reported",
+            "related": ["modi-premiership"],
+            "attributes": from_2025(date_basis="coincided with Modi's ascent in May 2014"),
         },
         {
             "id": "us-russia-summer-2025",
-            "kind": "relations.shift",
-            "when": When.parse("over the summer", anchor=ANCHOR_000),
+            "kind": "relations.deteriorated",
+            "when": as_written("over the summer", ANCHOR_2025),
             "title": "Russia-US relations unexpectedly deteriorate",
             "summary": "No single event; context: the Alaska summit of 15 August 2025 and the "
-            "secondary tariff on India.",
+            f"secondary tariff on India ({CITE_2025}).",
             "actors": [Actor(country="RUS", sector="GOV"), Actor(country="USA", sector="GOV")],
-            "tags": ["deterioration"],
-            "attributes": {"seed": seed_000},
+            "sources": [
+                said(
+                    ARTICLE_2025,
+                    "Russia's relations with the US unexpectedly deteriorated over the summer",
+                )
+            ],
+            "modality": "reported",
+            "attributes": from_2025(),
         },
         {
             "id": "peace-plan-28-points",
             "kind": "plan.proposed",
             "when": "2025-11-18",
             "title": "Trump's 28-point Russia-Ukraine peace framework first reported",
-            "summary": "Sets the Russian-US 'New Détente' in motion (seed 000). The date is the "
-            "first report (Axios), not an adoption date.",
+            "summary": f"Sets the Russian-US 'New Détente' in motion ({CITE_2025}). The date "
+            "is the first report (Axios), not an adoption date.",
             "actors": [Actor(country="USA", role="actor", sector="GOV"), "RUS", "UKR"],
             "sources": [
+                said(
+                    ARTICLE_2025,
+                    "Trump's 28-point Russian-Ukrainian peace deal framework",
+                ),
                 Source(
                     url="https://www.newsmax.com/newsfront/trump-administration-russia-"
                     "ukraine/2025/11/18/id/1235125/",
@@ -307,51 +435,100 @@ def _events() -> list[dict[str, Any]]:
                 ),
             ],
             "tags": ["peace"],
-            "attributes": {"seed": seed_000, "date_basis": "first reported"},
+            "attributes": from_2025(date_basis="first reported"),
+        },
+        {
+            "id": "new-detente",
+            "kind": "relations.improved",
+            "when": as_written("2025-11-18/..", ANCHOR_2025),
+            "title": "The Russian-US \u201cNew D\u00e9tente\u201d",
+            "summary": "Set into motion by the 28-point framework (first reported 18 November "
+            f"2025) and, the author writes, able to improve relations ({CITE_2025}).",
+            "actors": [Actor(country="RUS", sector="GOV"), Actor(country="USA", sector="GOV")],
+            "sources": [
+                said(
+                    ARTICLE_2025,
+                    "the renascent RussianUS \u201cNew D\u00e9tente\u201d set into motion by "
+                    "Trump's 28-point Russian-Ukrainian peace deal framework",
+                )
+            ],
+            "modality": "reported",
+            "related": ["peace-plan-28-points"],
+            "attributes": from_2025(date_basis="from the framework's first report"),
         },
         {
             "id": "us-nss-2025",
             "kind": "document.published",
-            "when": "2025-12-04",
+            # 4 December per most outlets, Friday 5 December per the Hindustan Times.
+            "when": "2025-12-04?/2025-12-05?",
             "title": "New US National Security Strategy published",
-            "summary": "Calls on India to play a greater role in the South China Sea. Some "
-            "outlets date it Friday 5 December.",
+            "summary": "Calls on India to play a greater role in the South China Sea "
+            f"({CITE_2025}). Sources disagree on the day: 4 December, or Friday 5 December.",
             "actors": [Actor(country="USA", role="actor", sector="GOV")],
             "sources": [
-                Source(
-                    url="https://www.business-standard.com/blueprint-defence-magazine/reports/"
-                    "policy-fluid-126010500437_1.html",
-                    publisher="Business Standard",
+                said(
+                    ARTICLE_2025,
+                    "The new US National Security Strategy calls on India to play a greater "
+                    "role in the South China Sea",
                 ),
-                Source(
-                    url="https://theprint.in/diplomacy/trumps-new-national-security-strategy-"
-                    "china-a-threat-india-a-critical-partner-europe-in-decline/2799460",
-                    publisher="ThePrint",
-                ),
-                Source(
-                    url="https://www.hindustantimes.com/india-news/keen-to-work-with-india-for-"
-                    "stability-in-indo-pacific-us-101764961457099.html",
-                    publisher="Hindustan Times",
-                    excerpt="Released on Friday.",
-                ),
+                BS_NSS,
+                PRINT_NSS,
+                HT_NSS,
             ],
             "tags": ["strategy"],
-            "attributes": {"seed": seed_000},
+            "attributes": from_2025(
+                disputed=True,
+                claims=[
+                    {"source": PRINT_NSS.url, "date": "2025-12-04"},
+                    {
+                        "source": HT_NSS.url,
+                        "date": "2025-12-05",
+                        "summary": "dates the release Friday (5 December); a summary, not "
+                        "its words",
+                    },
+                ],
+            ),
         },
-        {
-            "id": "arctic-drills-hypothetical",
-            "kind": "exercise.joint",
-            "when": "2025-12-05/..",
-            "title": "Indian forces could begin drilling in the Arctic with Russia",
-            "summary": "'The Indian armed forces could begin drilling in the Arctic' (seed 000): "
-            "a possibility, not an event.",
-            "actors": [Actor(country="IND", sector="MIL"), Actor(country="RUS", sector="MIL")],
-            "modality": "hypothetical",
-            "treaty": RELOS,
-            "tags": ["military"],
-            "attributes": {"seed": seed_000},
-        },
-        # --- seed 003: June 2024 ----------------------------------------------------
+        _hypothetical(
+            "arctic-drills-hypothetical",
+            "exercise.joint",
+            "Indian forces could begin drilling in the Arctic with Russia",
+            "the Indian armed forces could begin drilling in the Arctic and become a more "
+            "regular sight in the Russian Far East",
+            [india_mil, russia_mil],
+            june_2024=False,
+        ),
+        _hypothetical(
+            "russian-forces-ior-hypothetical",
+            "military.presence",
+            "Russian forces could be seen more often in the Indian Ocean Region",
+            "Moscow's forces may be seen more often in the Indian Ocean Region (IOR)",
+            [russia_mil],
+            june_2024=False,
+        ),
+        _hypothetical(
+            "joint-exercises-more-often-hypothetical",
+            "exercise.joint",
+            "Russia and India could hold joint exercises more frequently",
+            "The purpose is to ease the organization of joint exercises, with a view toward "
+            "holding them more frequently.",
+            [india_mil, russia_mil],
+            june_2024=False,
+        ),
+        _hypothetical(
+            "indian-naval-transits-hypothetical",
+            "military.presence",
+            "More Indian naval transits through the South and East China Seas",
+            "The resulting increase in Indian naval transits through the South and East China "
+            "Seas en route to more frequent drills with Russia",
+            [Actor(country="IND", sector="MIL")],
+            june_2024=False,
+        ),
+    ]
+
+
+def _june_2024() -> list[dict[str, Any]]:
+    return [
         {
             "id": "rus-prk-treaty-signed",
             "kind": "treaty.signed",
@@ -364,6 +541,10 @@ def _events() -> list[dict[str, Any]]:
                 Actor(country="PRK", role="party", sector="GOV"),
             ],
             "sources": [
+                said(
+                    ARTICLE_2024,
+                    "it immediately follows the Russian-North Korean mutual defense pact",
+                ),
                 Source(
                     url="https://unn.ua/en/news/reuters-russia-dprk-sign-strategic-partnership-"
                     "agreement-that-includes-military-support",
@@ -378,7 +559,7 @@ def _events() -> list[dict[str, Any]]:
             ],
             "treaty": "RUS-PRK CSP",
             "tags": ["military", "alliance"],
-            "attributes": {"seed": seed_003},
+            "attributes": from_2024(),
         },
         {
             "id": "rus-prk-treaty-in-force",
@@ -398,6 +579,33 @@ def _events() -> list[dict[str, Any]]:
             "tags": ["military", "alliance"],
         },
         {
+            "id": "putin-vietnam-visit-2024",
+            "kind": "visit.state",
+            "when": "2024-06-20",
+            "title": "Putin's state visit to Vietnam",
+            "summary": "Talks in Hanoi and over ten documents signed, among them the joint "
+            "statement.",
+            "location": "Hanoi",
+            "actors": [
+                Actor(country="RUS", role="visitor", sector="GOV", name="Vladimir Putin"),
+                Actor(country="VNM", role="host", sector="GOV"),
+            ],
+            "sources": [
+                said(
+                    ARTICLE_2024,
+                    "Russia and Vietnam reaffirming the strength of their strategic partnership",
+                ),
+                Source(
+                    url="https://kyivindependent.com/nobot/moscow-hanoi-sign-over-10-documents-"
+                    "during-putins-vietnam-visit",
+                    publisher="The Kyiv Independent",
+                ),
+            ],
+            "related": ["rus-vnm-joint-statement"],
+            "tags": ["partnership"],
+            "attributes": from_2024(),
+        },
+        {
             "id": "rus-vnm-joint-statement",
             "kind": "statement.joint",
             "when": "2024-06-20",
@@ -410,10 +618,11 @@ def _events() -> list[dict[str, Any]]:
                 Actor(country="VNM", role="party", sector="GOV"),
             ],
             "sources": [
-                Source(
-                    url="https://kyivindependent.com/nobot/moscow-hanoi-sign-over-10-documents-"
-                    "during-putins-vietnam-visit",
-                    publisher="The Kyiv Independent",
+                said(
+                    ARTICLE_2024,
+                    "Russia and Vietnam reaffirming the strength of their strategic partnership "
+                    "by pledging not to enter into any agreements with anyone else that could "
+                    "pose a threat to the other's interests",
                 ),
                 Source(
                     url="https://tribunetimes.org/2024/06/22/russian-president-vladimir-putins-"
@@ -422,53 +631,97 @@ def _events() -> list[dict[str, Any]]:
                     published="2024-06-22",
                 ),
             ],
+            "related": ["putin-vietnam-visit-2024"],
             "tags": ["partnership"],
-            "attributes": {"seed": seed_003},
+            "attributes": from_2024(),
         },
         {
             "id": "us-policy-since-2022",
-            "kind": "relations.shift",
-            "when": "since 2022",
+            "kind": "relations.deteriorated",
+            "when": as_written("since 2022", ANCHOR_2024),
             "title": "US actions against Russia since 2022",
-            "summary": "'everything that it's done since 2022' (seed 003): an open-ended trend.",
-            "actors": ["USA", "RUS"],
+            "summary": f"An open-ended trend, in the author's assessment ({CITE_2024}).",
+            "actors": [Actor(country="USA", role="actor"), Actor(country="RUS", role="recipient")],
+            "sources": [said(ARTICLE_2024, "everything that it's done since 2022")],
+            "modality": "reported",
             "tags": ["deterioration"],
-            "attributes": {"seed": seed_003},
+            "attributes": from_2024(),
         },
         {
             "id": "pro-bri-faction-upswing",
-            "kind": "relations.shift",
-            "when": When.parse("for the past year", anchor=ANCHOR_003),
+            "kind": "influence.shift",
+            "when": as_written("for the past year", ANCHOR_2024),
             "title": "Russia's pro-BRI faction on the upswing",
-            "summary": "The pro-BRI faction 'have been on the upswing for the past year' "
-            "(seed 003), now on the back foot.",
+            "summary": "The pro-BRI faction, now on the back foot, in the author's assessment "
+            f"({CITE_2024}).",
             "actors": [Actor(country="RUS", name="pro-BRI faction")],
+            "sources": [
+                said(
+                    ARTICLE_2024,
+                    "the latter of whom have been on the upswing for the past year",
+                )
+            ],
             "modality": "reported",
             "tags": ["china"],
-            "attributes": {"seed": seed_003},
+            "attributes": from_2024(),
         },
+        _hypothetical(
+            "navy-visits-hypothetical",
+            "military.presence",
+            "More regular visits by the Russian and Indian navies",
+            "opening up the possibility of more regular visits by their navies",
+            [Actor(country="RUS", sector="MIL"), Actor(country="IND", sector="MIL")],
+            june_2024=True,
+        ),
+        _hypothetical(
+            "us-northeast-asia-hypothetical",
+            "military.presence",
+            "The US might bolster its military presence in Northeast Asia",
+            "The US might bolster its military presence in Northeast Asia after North Korea's "
+            "pact with Russia",
+            [Actor(country="USA", sector="MIL")],
+            june_2024=True,
+        ),
     ]
 
 
+def _events() -> list[dict[str, Any]]:
+    return _relos_steps() + _december_2025() + _june_2024()
+
+
 def record_into(tl: Timeline) -> None:
-    """Record the sample into ``tl``: one batch, then the corrections later sources brought."""
+    """Record the sample into ``tl``: one batch, then the refinements later sources brought.
+
+    An amendment adds sources to those the event had; it never drops the article.
+    """
     tl.record_many(_events())
+    duma = tl.get("relos-duma")
     tl.amend(
         "relos-duma",
         when="2025-12-02",
-        reason="Duma plenary vote date confirmed by TASS",
-        sources=[_TASS_DUMA, _LIVEMINT_DUMA],
+        reason="Duma plenary vote date confirmed by TASS and Mint",
+        sources=[
+            *duma.sources,
+            TASS_DUMA,
+            attrs.evolve(
+                LIVEMINT_DUMA,
+                excerpt="The lower house of the Russian parliament, State Duma, on 2 December "
+                "ratified a key military pact with India",
+            ),
+        ],
         expected_version=1,
     )
+    modi = tl.get("modi-premiership")
     tl.amend(
         "modi-premiership",
         when="2014-05-26",
         reason="Oath of office date confirmed",
         sources=[
-            Source(url="https://asiatimes.com/", publisher="Asia Times"),
+            *modi.sources,
             Source(
                 url="https://en.wikipedia.org/wiki/First_oath_of_office_ceremony_of_Narendra_Modi",
                 publisher="Wikipedia",
+                title="First oath of office ceremony of Narendra Modi",
             ),
         ],
         expected_version=1,

@@ -24,6 +24,7 @@ import attrs
 import pytest
 
 from .._errors import ImportFailed, TimelineError
+from .._exportreport import NothingToExport
 from .._extensions import Analysis, Exporter, Importer
 from .._timeline import Timeline
 from ._fixtures import TimelineFactory
@@ -117,8 +118,8 @@ class ExporterContract:
         tl = timeline_factory(events)
         exporter = self.make_exporter()
         stream: io.BytesIO | io.StringIO = io.BytesIO() if exporter.binary else io.StringIO()
-        count = exporter.export(tl, stream, **self.export_options)
-        assert len(events) == count
+        report = exporter.export(tl, stream, **self.export_options)
+        assert (len(events), len(events)) == (report.written, report.matched)
         self.assert_exported(stream.getvalue(), [e["title"] for e in events])
 
     def test_honours_filters(self, timeline_factory: TimelineFactory) -> None:
@@ -140,20 +141,33 @@ class ExporterContract:
         self.assert_exported(output, [e["title"] for e in events[:-1]], [events[-1]["title"]])
 
     def test_empty_timeline(self, timeline_factory: TimelineFactory) -> None:
-        """An empty timeline exports nothing, without error."""
+        """An empty timeline exports nothing: an empty file, or NothingToExport saying so.
+
+        Formats that cannot be empty (an ICS calendar needs one event) raise
+        ``NothingToExport`` and write nothing.
+        """
         exporter = self.make_exporter()
         stream: io.BytesIO | io.StringIO = io.BytesIO() if exporter.binary else io.StringIO()
-        assert exporter.export(timeline_factory(), stream, **self.export_options) == 0
+        refused: NothingToExport | None = None
+        try:
+            report = exporter.export(timeline_factory(), stream, **self.export_options)
+        except NothingToExport as exc:
+            refused = exc
+        if refused is not None:
+            assert "nothing to export" in str(refused)
+            assert len(stream.getvalue()) == 0
+        else:
+            assert (report.written, report.matched) == (0, 0)
 
     def test_writes_to_path(self, timeline_factory: TimelineFactory, tmp_path: Path) -> None:
         """Exporting to a path writes the same bytes as exporting to a file object."""
         tl = timeline_factory(self.sample_events())
         exporter = self.make_exporter()
         path = tmp_path / f"out{exporter.suffix}"
-        count = exporter.export(tl, path, **self.export_options)
+        report = exporter.export(tl, path, **self.export_options)
         expected = self.export(tl)
         data = path.read_bytes()
-        assert len(self.sample_events()) == count
+        assert len(self.sample_events()) == report.written
         assert (expected if isinstance(expected, bytes) else expected.encode("utf-8")) == data
 
     def test_writes_to_file_object(self, timeline_factory: TimelineFactory) -> None:
