@@ -595,6 +595,9 @@ class TestList:
     def test_short_ids(self, ids: list[str], expected: dict[str, str]) -> None:
         """short_ids: chosen ids whole; generated ones by their shortest unique tail (6 or more)."""
         assert expected == common.short_ids(ids)
+        # Shortening only some ids (the rows shown) gives them the same forms.
+        some = ids[::2]
+        assert {i: expected[i] for i in some} == common.short_ids(ids, only=some)
 
     def test_torn_tail_is_a_warning(self, run: Any, tmp_path: Path) -> None:
         """A torn JSON Lines tail cut off on opening is one warning line; the command works."""

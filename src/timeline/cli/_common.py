@@ -324,7 +324,9 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: 
 _GENERATED_ID = re.compile(r"[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}")
 
 
-def short_ids(ids: Iterable[str], *, least: int = 6) -> dict[str, str]:
+def short_ids(
+    ids: Iterable[str], *, least: int = 6, only: Iterable[str] | None = None
+) -> dict[str, str]:
     """Return the form of each id that ``list`` shows and every command accepts.
 
     An id a person chose (``relos-negotiation``) is shown whole. A generated id is
@@ -332,6 +334,9 @@ def short_ids(ids: Iterable[str], *, least: int = 6) -> dict[str, str]:
     random tail is what tells it apart: it is shown as its shortest tail (at least
     ``least`` characters) that ends no other id and starts none, so ``resolve_id``
     reads it back to that id alone.
+
+    ``only`` names the ids to shorten (the rows shown); the others count for
+    uniqueness only, so listing 20 events of a large log walks 20, not the log.
     """
     ordered = sorted(set(ids))
     backwards = sorted(i[::-1] for i in ordered)
@@ -353,7 +358,12 @@ def short_ids(ids: Iterable[str], *, least: int = 6) -> dict[str, str]:
         return False
 
     out = {}
-    for i, back in enumerate(backwards):
+    wanted = None if only is None else {i[::-1] for i in only}
+    positions: Iterable[int] = range(len(backwards))
+    if wanted is not None:
+        positions = sorted(bisect.bisect_left(backwards, back) for back in wanted)
+    for i in positions:
+        back = backwards[i]
         full = back[::-1]
         if not _GENERATED_ID.fullmatch(full):
             out[full] = full
@@ -384,7 +394,8 @@ def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ())
         One row per record that holds an event.
 
     """
-    shorts = short_ids([*known, *(r.stream for r in records)])
+    shown = [r.stream for r in records]
+    shorts = short_ids([*known, *shown], only=shown)
     rows = []
     for record in records:
         event = record.event
