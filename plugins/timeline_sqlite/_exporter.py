@@ -154,15 +154,6 @@ def _event_values(row: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(values)
 
 
-def _store(view: Any) -> timeline.Store:
-    # A Timeline has .store; an as_of view reaches it through the timeline it views.
-    store = getattr(view, "store", None)
-    if store is None:
-        store = view.timeline.store
-    assert isinstance(store, timeline.Store)
-    return store
-
-
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     for item in items:
@@ -192,7 +183,7 @@ def fill(db: sqlite3.Connection, view: Any, records: Iterable[timeline.Record]) 
         streams.update(row["event_id"] for row in chunk)
         count += len(chunk)
     db.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
-    log = (r for r in _store(view).read(until=view.seq) if r.stream in streams)
+    log = (r for r in view.store.read(until=view.seq) if r.stream in streams)
     for chunk in _chunks(log, _BATCH):
         db.executemany(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -210,7 +201,7 @@ def fill(db: sqlite3.Connection, view: Any, records: Iterable[timeline.Record]) 
                 for r in chunk
             ],
         )
-    head = _store(view).record_hash(view.seq) if view.seq else ""
+    head = view.store.record_hash(view.seq) if view.seq else ""
     db.executemany(
         "INSERT INTO geotimeline VALUES (?, ?)",
         [

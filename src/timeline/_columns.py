@@ -23,7 +23,7 @@ import datetime as dt
 import itertools
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -292,12 +292,6 @@ class HotBatch:
 
     def __len__(self) -> int:
         return len(self.seqs)
-
-    def rows(self) -> Iterator[HotRow]:
-        """Yield the batch's rows as tuples."""
-        hot, width = self.hot, HOT_WIDTH
-        for i, (seq, stream) in enumerate(zip(self.seqs, self.streams, strict=True)):
-            yield (seq, stream, *hot[i * width : (i + 1) * width])
 
 
 class _When(msgspec.Struct, gc=False):

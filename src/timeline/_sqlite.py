@@ -80,8 +80,6 @@ BEGIN SELECT RAISE(ABORT, 'geotimeline terms are append-only'); END;
 _COLUMNS = "seq, stream, version, type, recorded_at, hash, line, hot"
 _TRIGGER = """CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
 BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;"""
-#: The hot column of a retraction.
-_NO_FIELDS = NO_FIELDS
 #: Records per replay query: 2,048 keeps a query's fixed cost below 2% of its rows'.
 _HOT_RANGE = 2048
 #: How many leading bytes of a snapshot are kept apart for cheap header reads.
@@ -197,7 +195,7 @@ class SqliteStore(Store):
         out: list[bytes] = []
         for hot, version in zip(values, versions, strict=True):
             if hot[0] is None:
-                out.append(pack((version, *_NO_FIELDS)))
+                out.append(pack((version, *NO_FIELDS)))
                 continue
             ids = []
             for field, value in zip(FIELDS, (hot[0], hot[4], hot[5], hot[6], hot[7]), strict=True):
@@ -382,7 +380,7 @@ class SqliteStore(Store):
                     ids = (version, kind, v[1], v[2], v[3], actors, tags, treaty, modality)
                     expected = b"" if None in ids else pack(ids)  # type: ignore[arg-type]
                 elif v is not None:
-                    expected = pack((version, *_NO_FIELDS))
+                    expected = pack((version, *NO_FIELDS))
                 if expected is not None and expected != hot:
                     raise InvalidRecord(
                         f"{self.location} record seq {raw.seq}",
