@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -108,6 +109,8 @@ class SqliteStore(Store):
     ) -> None:
         super().__init__(codec)
         self.location = os.fspath(path)
+        #: The last record's seq, hash and time, as the open write transaction sees it.
+        self._last: tuple[int, str, str] = (0, GENESIS_HASH, "")
         try:
             self._db = sqlite3.connect(
                 self.location, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -216,45 +219,100 @@ class SqliteStore(Store):
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
             return []
+        with self._writing() as write:
+            return write(pending, now, None)
+
+    def append_batches(
+        self, batches: Iterable[Sequence[PendingRecord]], total: int, now: Clock
+    ) -> tuple[int, int]:
+        """Append the batches in one transaction, holding one batch at a time.
+
+        Every record carries the whole append's ``batch_end``, as one ``append``
+        of them all would, so the log cannot tell the two apart.
+        """
+        with self._writing() as write:
+            first = self._last[0] + 1
+            end = self._last[0] + total if total > 1 else None
+            written = 0
+            for batch in batches:
+                if batch:
+                    write(batch, now, end)
+                    written += len(batch)
+            if written != total:
+                raise InvalidRecord(f"{self.location} append", f"{written} records, not {total}")
+            return first, self._last[0]
+
+    @contextlib.contextmanager
+    def _writing(
+        self,
+    ) -> Iterator[Callable[[Sequence[PendingRecord], Clock, int | None], list[Stamp]]]:
+        """Hold one write transaction; yield what writes a batch of records inside it.
+
+        Commits when the block ends; any error rolls back every batch (and the
+        terms they added). A unique-constraint failure names the stream at fault.
+        """
         db = self._db
         db.execute("BEGIN IMMEDIATE")
+        terms_before = len(self._vocabulary)
+        written: list[tuple[str, int]] = []
         try:
-            last = db.execute(
+            self._last = db.execute(
                 "SELECT seq, hash, recorded_at FROM records ORDER BY seq DESC LIMIT 1"
             ).fetchone() or (0, GENESIS_HASH, "")
-            rows, stamps = self._stamp(
-                pending, self._version, last[0], last[1], last[2], now, new_streams_checked=True
-            )
-            lines = [encode_line(*r) for r in rows]
-            terms_before = len(self._vocabulary)
-            given = [p.hot for p in pending]
-            if any(h is None for h in given):
-                decoded = self._hot_decoder().values(lines)
-                given = [h if h is not None else d for h, d in zip(given, decoded, strict=True)]
-            hot = self._hot_columns(
-                [h for h in given if h is not None], [p.version for p in pending]
-            )
-            db.executemany(
-                f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (r[0], r[1], r[2], r[3], r[4], r[7], line, h)
-                    for r, line, h in zip(rows, lines, hot, strict=True)
-                ],
-            )
+
+            def write(
+                pending: Sequence[PendingRecord], now: Clock, batch_end: int | None
+            ) -> list[Stamp]:
+                written[:] = [(p.stream, p.version) for p in pending]
+                return self._insert(pending, now, batch_end)
+
+            yield write
             db.execute("COMMIT")
         except sqlite3.IntegrityError:
             db.execute("ROLLBACK")
             self._vocabulary.truncate(terms_before)
             # A new stream's version 1 is checked by the unique constraint alone (a
             # lookup per new event would halve batch throughput): name the culprit.
-            for row in rows:
-                current = self._version(row[1])
-                if current >= row[2]:
-                    raise ConcurrencyError(row[1], row[2] - 1, current) from None
+            for stream, version in written:
+                current = self._version(stream)
+                if current >= version:
+                    raise ConcurrencyError(stream, version - 1, current) from None
             raise
         except BaseException:
             db.execute("ROLLBACK")
+            self._vocabulary.truncate(terms_before)
             raise
+
+    def _insert(
+        self, pending: Sequence[PendingRecord], now: Clock, batch_end: int | None
+    ) -> list[Stamp]:
+        """Stamp and insert records after ``self._last`` (inside ``_writing``); move it on."""
+        last = self._last
+        rows, stamps = self._stamp(
+            pending,
+            self._version,
+            last[0],
+            last[1],
+            last[2],
+            now,
+            new_streams_checked=True,
+            batch_end=batch_end,
+        )
+        lines = [encode_line(*r) for r in rows]
+        given = [p.hot for p in pending]
+        if any(h is None for h in given):
+            decoded = self._hot_decoder().values(lines)
+            given = [h if h is not None else d for h, d in zip(given, decoded, strict=True)]
+        hot = self._hot_columns([h for h in given if h is not None], [p.version for p in pending])
+        self._db.executemany(
+            f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (r[0], r[1], r[2], r[3], r[4], r[7], line, h)
+                for r, line, h in zip(rows, lines, hot, strict=True)
+            ],
+        )
+        final = rows[-1]
+        self._last = (final[0], final[7], final[4])
         return stamps
 
     def _version(self, stream: str) -> int:

@@ -6,7 +6,7 @@ import abc
 import bisect
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import msgspec
 
@@ -50,6 +50,38 @@ class Store(abc.ABC):
         Raises:
             ConcurrencyError: a record's version is not its stream's next version.
         """
+
+    def append_batches(
+        self, batches: Iterable[Sequence[PendingRecord]], total: int, now: Clock
+    ) -> tuple[int, int]:
+        """Append ``total`` records given in batches as one atomic append; return its seq range.
+
+        The log shows the batches as one append (every record carries the same
+        ``batch_end`` when ``total`` is two or more): all of them or none, even
+        across a crash. A store that can write inside one transaction overrides
+        this to hold one batch at a time (the SQLite store); this default gathers
+        the batches and makes one ``append``, so its memory grows with ``total``.
+
+        Args:
+            batches: the records, in order, in batches of any size.
+            total: how many records the batches hold in all.
+            now: the clock.
+
+        Returns:
+            The first and last seq written (``(head + 1, head)`` when ``total`` is 0).
+
+        Raises:
+            ConcurrencyError: a record's version is not its stream's next version.
+            InvalidRecord: the batches do not hold ``total`` records (nothing is written).
+        """
+        pending = [p for batch in batches for p in batch]
+        if len(pending) != total:
+            raise InvalidRecord(f"{self.location} append", f"{len(pending)} records, not {total}")
+        if not pending:
+            head = self.head()
+            return head + 1, head
+        stamps = self.append(pending, now)
+        return stamps[0][0], stamps[-1][0]
 
     @abc.abstractmethod
     def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
@@ -180,6 +212,7 @@ class Store(abc.ABC):
         now: Clock,
         *,
         new_streams_checked: bool = False,
+        batch_end: int | None = None,
     ) -> tuple[list[tuple[int, str, int, str, str, int, bytes, str, int | None]], list[Stamp]]:
         """Check versions and compute seq, time and chained hash for a batch.
 
@@ -192,6 +225,8 @@ class Store(abc.ABC):
             now: the clock.
             new_streams_checked: the backend itself refuses a second version 1 of a
                 stream (a unique constraint), so version-1 records skip the lookup.
+            batch_end: the last seq of an append these records are one part of
+                (``append_batches``); None when they are the whole append.
 
         Returns:
             The rows to write (the stored columns, the arguments of ``encode_line``)
@@ -211,7 +246,8 @@ class Store(abc.ABC):
         rows = []
         stamps: list[Stamp] = []
         seq, previous = last_seq, last_hash
-        batch_end = last_seq + len(pending) if len(pending) > 1 else None
+        if batch_end is None and len(pending) > 1:
+            batch_end = last_seq + len(pending)
         for p in pending:
             current = batch_versions.get(p.stream)
             if current is None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .._errors import ConcurrencyError
+from .._errors import ConcurrencyError, InvalidRecord
 from .._model import Event
 from .._records import CURRENT_SCHEMA, Payload, PendingRecord, RecordType, encode_payload
 from .._store import Store
@@ -111,6 +111,32 @@ class StoreContract:
             store.append([pending_recorded("b", "e2"), pending_recorded("c", "e1")], _Clock())
         assert info.value.event_id == "e1"
         assert store.head() == 1
+
+    def test_append_batches_is_one_append(self, tmp_path: Path) -> None:
+        """append_batches writes its batches as one append: one batch_end, seqs in order."""
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("a")], _Clock())
+        batches = [[pending_recorded("b"), pending_recorded("c")], [], [pending_recorded("d")]]
+        assert store.append_batches(iter(batches), 3, _Clock()) == (2, 4)
+        raws = list(store.read_raw())
+        assert [r.batch_end for r in raws] == [None, 4, 4, 4]
+        assert [r.event.title for r in store.read()] == ["a", "b", "c", "d"]  # type: ignore[union-attr]
+        assert verify_store(store).ok
+        assert store.append_batches(iter([]), 0, _Clock()) == (5, 4)
+
+    def test_append_batches_all_or_nothing(self, tmp_path: Path) -> None:
+        """A refused record (or a wrong total) in a later batch writes none of the batches."""
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("a", "e1")], _Clock())
+        batches = [[pending_recorded("b", "e2")], [pending_recorded("c", "e1")]]
+        with pytest.raises(ConcurrencyError) as info:
+            store.append_batches(iter(batches), 2, _Clock())
+        assert info.value.event_id == "e1"
+        with pytest.raises(InvalidRecord, match="1 records, not 2"):
+            store.append_batches(iter([[pending_recorded("f", "e3")]]), 2, _Clock())
+        assert store.head() == 1
+        store.append([pending_recorded("d", "e2")], _Clock())
+        assert verify_store(store).ok
 
     def test_version_gap_refused(self, tmp_path: Path) -> None:
         """A version that skips one is refused."""
