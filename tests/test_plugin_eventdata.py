@@ -304,15 +304,39 @@ class TestReimport:
     def test_second_import_changes_nothing(self, tl: timeline.Timeline, tmp_path: Path) -> None:
         """Deterministic ids: importing the same file again leaves the log as it was.
 
-        The rows already present are reported (field id), not recorded again.
+        The rows already present are counted, not recorded again and not errors.
         """
         path = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=i) for i in range(1, 4)])
         tl.import_file("gdelt", path)
-        head = tl.seq
-        report = tl.import_file("gdelt", path, skip_invalid=True)
-        assert (0, head) == (report.recorded, tl.seq)
-        assert {"id"} == {p.field for p in report.problems}
-        assert 3 == sum("already used" in p.reason for p in report.problems)
+        head = tl.head()
+        report = tl.import_file("gdelt", path)
+        assert (0, 3, ()) == (report.recorded, report.present, report.problems)
+        assert head == tl.head()
+
+    def test_same_rows_in_another_file_are_present(
+        self, tl: timeline.Timeline, tmp_path: Path
+    ) -> None:
+        """The file and row an event came from are not its content: a renamed file is present."""
+        rows = [gdelt_row(GLOBALEVENTID=i) for i in range(1, 4)]
+        tl.import_file("gdelt", gdelt_file(tmp_path, rows))
+        other = tmp_path / "renamed"
+        other.mkdir()
+        report = tl.import_file(
+            "gdelt", gdelt_file(other, [rows[2], rows[0], rows[1]], name="b.export.CSV")
+        )
+        assert (0, 3) == (report.recorded, report.present)
+
+    def test_updated_row_reported_as_changed(self, tl: timeline.Timeline, tmp_path: Path) -> None:
+        """An updated row (more sources) is reported as changed and left alone by default."""
+        tl.import_file("gdelt", gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=7)]))
+        head = tl.head()
+        updated = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=7, NumSources="9")])
+        report = tl.import_file("gdelt", updated)
+        assert (0, 0, ("gdelt-7",)) == (report.recorded, report.present, report.changed)
+        assert head == tl.head()
+        report = tl.import_file("gdelt", updated, amend=True)
+        assert 1 == report.amended
+        assert 9 == tl.get("gdelt-7").attributes["gdelt"]["num_sources"]
 
 
 class TestIcews:
