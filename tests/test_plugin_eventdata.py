@@ -584,6 +584,12 @@ def _matches(event: timeline.Event, options: dict[str, Any]) -> bool:
     )
 
 
+def _same(before: dict[str, Any], theirs: dict[str, Any], event_id: str) -> set[str]:
+    """Return ``{event_id}`` when both imports read the same row for it (file and row aside)."""
+    importer = timeline_eventdata.GdeltImporter()
+    return {event_id} if importer.unchanged(before[event_id], theirs[event_id]) else set()
+
+
 class TestProperties:
     @_PROPERTY
     @given(rows=_BATCHES)
@@ -592,22 +598,49 @@ class TestProperties:
         tl = timeline.open(":memory:", plugins=first_party_host())
         path = gdelt_file(tmp_path, rows)
         tl.import_file("gdelt", path)
-        head = (tl.seq, tl.history(tl.events()[0].id)[-1].hash)
-        report = tl.import_file("gdelt", path, skip_invalid=True)
-        assert 0 == report.recorded
-        assert head == (tl.seq, tl.history(tl.events()[0].id)[-1].hash)
+        head = tl.head()
+        report = tl.import_file("gdelt", path)
+        assert (0, len(rows), 0, (), ()) == (
+            report.recorded,
+            report.present,
+            report.amended,
+            report.changed,
+            report.problems,
+        )
+        assert head == tl.head()
 
     @_PROPERTY
-    @given(first=_BATCHES, second=_BATCHES)
+    @given(first=_BATCHES, second=_BATCHES, amend=st.booleans())
     def test_overlapping_batches_give_the_union(
-        self, tmp_path: Path, first: list[str], second: list[str]
+        self, tmp_path: Path, first: list[str], second: list[str], amend: bool
     ) -> None:
-        """Two batches sharing rows, imported one after the other, give their union."""
+        """Two batches sharing rows, imported one after the other, give their union.
+
+        A row of the second batch is new, present (the same content), or, when the
+        batches disagree on it, changed (left as the first had it) or amended.
+        """
         tl = timeline.open(":memory:", plugins=first_party_host())
         tl.import_file("gdelt", gdelt_file(tmp_path, first, name="a.CSV"))
-        tl.import_file("gdelt", gdelt_file(tmp_path, second, name="b.CSV"), skip_invalid=True)
-        expected = {f"gdelt-{r.split(chr(9))[0]}" for r in first + second}
-        assert sorted(expected) == ids(tl)
+        before = {e.id: e for e in tl.events()}
+        report = tl.import_file("gdelt", gdelt_file(tmp_path, second, name="b.CSV"), amend=amend)
+        alone = timeline.open(":memory:", plugins=first_party_host())
+        alone.import_file("gdelt", gdelt_file(tmp_path, second, name="b.CSV"))
+        theirs = {e.id: e for e in alone.events()}
+        assert sorted(before.keys() | theirs.keys()) == ids(tl)
+        new = theirs.keys() - before.keys()
+        differ = {i for i in theirs.keys() & before.keys() if i not in _same(before, theirs, i)}
+        assert (len(new), len(theirs) - len(new) - len(differ)) == (
+            report.recorded,
+            report.present,
+        )
+        if amend:
+            assert ((), len(differ)) == (report.changed, report.amended)
+        else:
+            assert (differ, 0) == (set(report.changed), report.amended)
+        for event_id in differ:
+            kept = tl.get(event_id).attributes["gdelt"]
+            wanted = (theirs if amend else before)[event_id].attributes["gdelt"]
+            assert wanted == kept
 
     @_PROPERTY
     @given(rows=_BATCHES, options=_FILTERS)
