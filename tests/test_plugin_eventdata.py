@@ -489,7 +489,7 @@ class TestCli:
         path = gdelt_file(tmp_path, rows)
         result = cli_run("import", "gdelt", str(path), "--actor", "India", "--root-only")
         assert 0 == result.exit_code, result.output
-        assert f"imported 1 events from {path}" in result.output
+        assert f"imported 1 event from {path}" in result.output
         listed = cli_run("list", "--actor", "India")
         assert 0 == listed.exit_code, listed.output
         assert 1 == sum("visit.state" in line for line in listed.output.splitlines())
@@ -523,6 +523,65 @@ class TestCli:
         assert 1 == result.exit_code
         assert "not a readable zip archive" in result.stderr
         assert "Traceback" not in result.output
+
+
+class TestCliSeveralFiles:
+    def test_each_file_then_the_total(self, cli_run: Any, tmp_path: Path) -> None:
+        """Several files, options before, between and after them: each reported, then a total."""
+        a = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=i) for i in (1, 2)], name="a.CSV")
+        b = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=i) for i in (2, 3)], name="b.CSV")
+        c = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=4, IsRootEvent="0")], name="c.CSV")
+        result = cli_run(
+            "import", "gdelt", "--actor", "IND", str(a), "--min-sources", "1", str(b),
+            str(c), "--root-only",
+        )  # fmt: skip
+        assert 0 == result.exit_code, result.output
+        assert [
+            f"imported 2 events from {a}",
+            f"imported 1 event (1 already present) from {b}",
+            f"imported 0 events from {c}",
+            "total: imported 3 events (1 already present) from 3 files",
+        ] == result.stdout.splitlines()
+
+    def test_a_failed_file_fails_alone(self, cli_run: Any, tmp_path: Path) -> None:
+        """A bad file and a missing one record nothing; the others are imported; exit 1."""
+        good = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=1)], name="good.CSV")
+        bad = gdelt_file(
+            tmp_path, [gdelt_row(GLOBALEVENTID=2), gdelt_row(EventCode="999")], name="bad.CSV"
+        )
+        missing = tmp_path / "missing.CSV.zip"
+        result = cli_run("import", "gdelt", str(bad), str(missing), str(good))
+        assert 1 == result.exit_code
+        assert [
+            f"imported 1 event from {good}",
+            "total: imported 1 event from 3 files; 2 of 3 files failed",
+        ] == result.stdout.splitlines()
+        errors = result.stderr.splitlines()
+        assert f"error: {bad}: 1 bad row; nothing was recorded" in errors
+        assert any(line.startswith("error: ") and str(missing) in line for line in errors)
+        assert "Traceback" not in result.output
+        with timeline.open(tmp_path / "t.db", plugins=first_party_host()) as tl:
+            assert ["gdelt-1"] == tl.ids()
+
+    def test_changed_rows_warn_and_amend(self, cli_run: Any, tmp_path: Path) -> None:
+        """Updated rows are one warning line, left alone; --amend amends them."""
+        cli_run("import", "gdelt", str(gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=7)])))
+        updated = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=7, NumSources="9")])
+        result = cli_run("import", "gdelt", str(updated))
+        assert 0 == result.exit_code, result.output
+        assert f"imported 0 events (1 changed, left as they were) from {updated}\n" == (
+            result.stdout
+        )
+        assert "1 row differs from the events already in the log" in result.stderr
+        assert "(gdelt-7); --amend amends them" in result.stderr
+        result = cli_run("import", "gdelt", str(updated), "--amend")
+        assert f"imported 0 events (1 amended) from {updated}\n" == result.stdout
+
+    def test_no_file_is_a_usage_error(self, cli_run: Any) -> None:
+        """Options and no file: a usage error (exit 2)."""
+        result = cli_run("import", "gdelt", "--actor", "IND")
+        assert 2 == result.exit_code
+        assert "give at least one FILE" in result.stderr
 
 
 # -- properties ------------------------------------------------------------------------------
