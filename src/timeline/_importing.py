@@ -16,9 +16,9 @@ import contextlib
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -27,6 +27,7 @@ from ._errors import ConcurrencyError, ImportFailed, InvalidEvent
 from ._extensions import Importer, ImportProblem, ImportReport, delegating, overridden
 from ._files import open_source, source_name
 from ._model import EVENT_FIELDS, Event
+from ._reading import TimelineWriter
 from ._records import (
     CURRENT_SCHEMA,
     Payload,
@@ -37,7 +38,36 @@ from ._records import (
 )
 
 if TYPE_CHECKING:
-    from ._timeline import Timeline
+    from ._plugins import PluginHost
+    from ._projection import CurrentState
+    from ._store import Clock, Store
+
+
+class Timeline(TimelineWriter, Protocol):
+    """What an import needs of the timeline it writes to (a ``Timeline``).
+
+    A protocol, not the class: ``_timeline`` imports this module.
+    """
+
+    _state: CurrentState
+    _clock: Clock
+
+    @property
+    def store(self) -> Store:
+        """The store the log lives in."""
+        ...
+
+    @property
+    def plugins(self) -> PluginHost:
+        """The plugin host."""
+        ...
+
+    def refresh(self) -> int:
+        """Fold in what other processes appended."""
+        ...
+
+    def _coerce(self, item: Event | Mapping[str, Any], where: str = "") -> Event: ...
+
 
 __all__ = ["BATCH", "run_import"]
 
