@@ -22,7 +22,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -261,6 +261,41 @@ class PostgresStore(Store):
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         if not pending:
             return []
+        stamps: list[Stamp] = []
+        self._transaction([pending], len(pending), now, stamps)
+        return stamps
+
+    def append_batches(
+        self, batches: Iterable[Sequence[PendingRecord]], total: int, now: Clock
+    ) -> tuple[int, int]:
+        """Append the batches in one transaction, holding one batch at a time.
+
+        Every record carries the whole append's ``batch_end``, as one ``append``
+        of them all would; the followers are told once, at the commit.
+        """
+        return self._transaction(batches, total, now, None)
+
+    def _transaction(
+        self,
+        batches: Iterable[Sequence[PendingRecord]],
+        total: int,
+        now: Clock,
+        stamps: list[Stamp] | None,
+    ) -> tuple[int, int]:
+        """Write the batches in one transaction; return the first and last seq written.
+
+        Args:
+            batches: the records, in order.
+            total: how many they are in all (the ``batch_end`` of every record).
+            now: the clock (unless the server's clock is used).
+            stamps: where to keep each record's stamp (None: not kept).
+
+        Raises:
+            ConcurrencyError: a record's version is not its stream's next version.
+            InvalidRecord: the batches do not hold ``total`` records (nothing is written).
+            StoreBusy: the write lock was not granted in time.
+            StoreUnavailable: the server failed.
+        """
         psycopg = self._psycopg
         sql = self._sql
         conn = self._writer()
@@ -275,18 +310,32 @@ class PostgresStore(Store):
                         pass
                     server_now, seq, hash_, recorded_at = cursor.fetchone()
                     clock = (lambda: server_now) if self.settings.server_clock else now
-                    rows, stamps = self._stamp(
-                        pending,
-                        lambda stream: self._version(cursor, stream),
-                        seq or 0,
-                        hash_ or GENESIS_HASH,
-                        recorded_at or "",
-                        clock,
-                        new_streams_checked=True,
-                    )
-                    self._write_rows(cursor, rows)
+                    first = last = seq or 0
+                    hash_, recorded_at = hash_ or GENESIS_HASH, recorded_at or ""
+                    end = last + total if total > 1 else None
+                    for batch in batches:
+                        if not batch:
+                            continue
+                        rows, stamped = self._stamp(
+                            batch,
+                            lambda stream: self._version(cursor, stream),
+                            last,
+                            hash_,
+                            recorded_at,
+                            clock,
+                            new_streams_checked=True,
+                            batch_end=end,
+                        )
+                        self._write_rows(cursor, rows)
+                        last, hash_, recorded_at = rows[-1][0], rows[-1][7], rows[-1][4]
+                        if stamps is not None:
+                            stamps.extend(stamped)
+                    if last - first != total:
+                        raise InvalidRecord(
+                            f"{self.location} append", f"{last - first} records, not {total}"
+                        )
                     # The notification is delivered when the transaction commits.
-                    cursor.execute(sql.notify_and_commit(rows[-1][0]))
+                    cursor.execute(sql.notify_and_commit(last))
                 except BaseException:
                     idle = psycopg.pq.TransactionStatus.IDLE
                     if not conn.broken and conn.info.transaction_status != idle:
@@ -303,7 +352,7 @@ class PostgresStore(Store):
             raise StoreBusy(self.location, self.settings.lock_timeout) from None
         except psycopg.Error as exc:  # the server went away, a permission is missing...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
-        return stamps
+        return first + 1, last
 
     def _version(self, cursor: Any, stream: str) -> int:
         (found,) = cursor.execute(self._sql.version, (stream,)).fetchone()
