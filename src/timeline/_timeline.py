@@ -839,7 +839,8 @@ class Timeline(_Reader):
         present, with other content it amends the event (``amend``) or is reported as
         changed and left alone. So importing a file again changes nothing. A row
         repeating an earlier row's id is a bad row, field ``id``. The log never shows
-        part of a file, and the import's memory does not grow with the rows it keeps.
+        part of a file; with the SQLite and PostgreSQL stores, the import's own memory
+        does not grow with the rows it keeps (they wait in a spool on disk).
 
         Args:
             format: the importer, or its name.
