@@ -124,7 +124,7 @@ def import_(
         total.add(report)
     if len(files) > 1:
         failed = f"; {total.failed} of {len(files)} files failed" if total.failed else ""
-        click.echo(f"total: imported {_counts(total.report())} from {len(files)} files{failed}")
+        click.echo(f"total: imported {total.counts()} from {len(files)} files{failed}")
     if total.failed:
         ctx.exit(1)
 
@@ -142,25 +142,25 @@ class _Total:
         self.amended += report.amended
         self.changed += len(report.changed)
 
-    def report(self) -> ImportReport:
-        """Return the totals as one report (``changed`` holds placeholders: only counted)."""
-        return ImportReport(
-            recorded=self.recorded,
-            present=self.present,
-            amended=self.amended,
-            changed=("",) * self.changed,
-        )
+    def counts(self) -> str:
+        """Say what the imports did together (as ``_counts``)."""
+        return _said(self.recorded, self.present, self.amended, self.changed)
 
 
 def _counts(report: ImportReport) -> str:
     """Say what an import did: ``3 events (2 already present, 1 amended)``."""
-    events = "1 event" if report.recorded == 1 else f"{report.recorded} events"
+    return _said(report.recorded, report.present, report.amended, len(report.changed))
+
+
+def _said(recorded: int, present: int, amended: int, changed: int) -> str:
+    """Say the counts of an import report, leaving out those that are zero."""
+    events = "1 event" if recorded == 1 else f"{recorded} events"
     more = [
         f"{n} {what}"
         for n, what in (
-            (report.present, "already present"),
-            (report.amended, "amended"),
-            (len(report.changed), "changed, left as they were"),
+            (present, "already present"),
+            (amended, "amended"),
+            (changed, "changed, left as they were"),
         )
         if n
     ]
