@@ -104,6 +104,46 @@ class TestLazyEvents:
             tl.events(modality="maybe")
 
 
+class TestOneEventWithoutTheColumns:
+    def test_point_reads_equal_the_loaded_state(self, path: Path) -> None:
+        """get, version, retracted and unknown ids answer the same before the snapshot loads."""
+        ids = _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            tl.amend(ids[3], title="after the snapshot", reason="test")
+            extra = tl.record(kind="visit.state", when="2026", title="new").id
+            point = tl.seq
+            tl.retract(ids[4], reason="test")
+        asked = [*ids, extra, "no-such-event"]
+        for view_of in (lambda t: t, lambda t: t.as_of(seq=point)):
+            lazy_tl = timeline.open(path)
+            lazy = view_of(lazy_tl)
+            answers = [
+                (i in lazy, lazy.version(i) if i in lazy else 0, lazy.is_retracted(i))
+                if i in lazy
+                else (False,)
+                for i in asked
+            ]
+            records = [lazy.record_of(i, include_retracted=True) for i in asked if i in lazy]
+            assert isinstance(lazy._state, CurrentState)
+            assert not lazy._state.loaded or path.suffix != ".db"
+            lazy._state._ready()  # now from the columns
+            assert answers == [
+                (i in lazy, lazy.version(i) if i in lazy else 0, lazy.is_retracted(i))
+                if i in lazy
+                else (False,)
+                for i in asked
+            ]
+            assert records == [
+                lazy.record_of(i, include_retracted=True) for i in asked if i in lazy
+            ]
+            lazy_tl.close()
+        with timeline.open(path) as tl:
+            assert tl.is_retracted(ids[4])
+            assert not tl.as_of(seq=point).is_retracted(ids[4])
+            assert "after the snapshot" == tl.get(ids[3]).title
+
+
 class TestSnapshots:
     def test_reopen_with_snapshot_equals_replay(self, path: Path) -> None:
         """A state restored from its snapshot answers as a full replay does."""

@@ -502,9 +502,13 @@ class TestReplayAndSnapshots:
         with pytest.raises(InvalidEvent, match="not used by another event"):
             reopened.record(id="a", kind="treaty.signed", when="2025", title="again")
         assert not reopened._state.loaded
+        # One event is read through the store's stream index: still no snapshot decoded.
         assert first == reopened.get("a")
-        assert reopened._state.loaded
+        assert 1 == reopened.version("a")
+        assert "b" in reopened
+        assert not reopened._state.loaded
         assert ["a", "b"] == [e.id for e in reopened.events()]
+        assert reopened._state.loaded
         assert 2 == reopened.seq
 
     def test_snapshot_replaced_before_first_use(self, tmp_path: Path) -> None:

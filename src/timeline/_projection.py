@@ -23,7 +23,7 @@ import msgspec
 from ._collector import paused as collector_paused
 from ._columns import HOT_WIDTH, NO_FIELDS, TAG_SEPARATOR, HotBatch, Vocabulary, hot_fields
 from ._model import Event
-from ._records import Record
+from ._records import Record, RecordType
 
 __all__ = ["CurrentState", "EventFilter", "Projection", "RecordSource"]
 
@@ -55,6 +55,9 @@ class RecordSource(Protocol):
 
     def vocabulary(self) -> Vocabulary:
         """Return the terms the source's hot rows refer to."""
+
+    def stream(self, stream: str) -> list[Record]:
+        """Return the records of one stream, oldest first."""
 
 
 class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -138,6 +141,9 @@ class _Eager:
     def vocabulary(self) -> Vocabulary:
         return self._vocabulary
 
+    def stream(self, stream: str) -> list[Record]:
+        return [r for r in self.records.values() if r.stream == stream]
+
 
 def _exact_key(record: Record) -> tuple[Any, ...]:
     event = record.event
@@ -170,6 +176,8 @@ class CurrentState:
         self._source: RecordSource = self._eager if self._eager is not None else source  # type: ignore[assignment]
         self._cache: OrderedDict[int, Record] = OrderedDict()
         self._vocabulary = self._source.vocabulary()
+        #: Whether the source finds a stream's records by an index (``Store.indexes_streams``).
+        self._indexed = bool(getattr(self._source, "indexes_streams", False))
         #: Maps a restored snapshot's term ids to the vocabulary's, when they differ.
         self._remap: list[int] | None = None
         self._base: Callable[[], _Body] | None = None
@@ -397,11 +405,33 @@ class CurrentState:
             out.append(record)
         return out
 
+    def _from_stream(self, stream: str) -> tuple[Record | None, bool, int] | None:
+        """Answer one event from the store's stream index while a restored snapshot waits.
+
+        ``timeline show ID`` on a million-event log then reads that event's few
+        records, not the snapshot's columns (tens of MB). Returns the current record
+        (None if unknown here), whether it is retracted, and the version; or None when
+        the state is loaded, or the store cannot find a stream without a scan.
+        """
+        if self._base is None or not self._indexed:
+            return None
+        first = self._source.first_seq(stream)
+        if first is None or first > self.seq:
+            return None, False, 0  # not in the log, or recorded after this state's point
+        records = [r for r in self._source.stream(stream) if r.seq <= self.seq]
+        current = next((r for r in reversed(records) if r.event is not None), None)
+        if not records or current is None:
+            return None
+        return current, records[-1].type is RecordType.RETRACTED, records[-1].version
+
     def record(self, stream: str) -> tuple[Record | None, bool]:
         """Return the current record of an event and whether it is retracted.
 
         Returns ``(None, False)`` for an unknown event.
         """
+        found = self._from_stream(stream)
+        if found is not None:
+            return found[0], found[1]
         self._ready()
         row = self._row(stream)
         if row is None:
@@ -417,12 +447,18 @@ class CurrentState:
 
     def version_of(self, event_id: str) -> int:
         """Return the stream version of an event (0 when unknown)."""
+        found = self._from_stream(event_id)
+        if found is not None:
+            return found[2]
         self._ready()
         row = self._row(event_id)
         return 0 if row is None else self._versions[row]
 
     def status(self, event_id: str) -> int:
         """Return 0 for an unknown event, 1 for a live one and 2 for a retracted one."""
+        found = self._from_stream(event_id)
+        if found is not None:
+            return 0 if found[0] is None else 2 if found[1] else 1
         self._ready()
         row = self._row(event_id)
         if row is None:

@@ -103,6 +103,8 @@ class SqliteStore(Store):
         CorruptLog: the file exists but is not a geotimeline SQLite log.
     """
 
+    indexes_streams = True
+
     def __init__(
         self, path: str | os.PathLike[str], codec: RecordCodec | None = None, timeout: float = 30.0
     ) -> None:

@@ -37,6 +37,9 @@ class Store(abc.ABC):
 
     #: A short description of where the log lives (a path, or ``:memory:``).
     location: str = ""
+    #: Whether ``stream()`` and ``first_seq()`` use an index (no scan of the log): the read
+    #: model then answers one event from them without loading a snapshot's columns.
+    indexes_streams: bool = False
 
     def __init__(self, codec: RecordCodec | None = None) -> None:
         self.codec = codec or RecordCodec()
@@ -238,6 +241,7 @@ class MemoryStore(Store):
     """
 
     location = ":memory:"
+    indexes_streams = True
 
     def __init__(self, codec: RecordCodec | None = None) -> None:
         super().__init__(codec)
