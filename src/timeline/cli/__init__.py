@@ -140,7 +140,11 @@ def cli(ctx: click.Context, /, db: str) -> None:
     """
     st = ctx.ensure_object(CliState)
     st.db = db
-    if ctx.invoked_subcommand in {"plugins", None}:
+    if ctx.invoked_subcommand in {"plugins", None, *READ_ONLY}:
+        # These read the log and print it, and no plugin can change what they do:
+        # they import no plugin (`show` on a large log is start-up time; loading every
+        # plugin module and what it imports was most of it). Plugins a command does
+        # ask for (kinds, upcasters) are still loaded on first use.
         return
     host = st.plugins()
     # Every registration runs now, so that a plugin broken in any hook is reported on
@@ -149,6 +153,10 @@ def cli(ctx: click.Context, /, db: str) -> None:
     shown = _warn_failures(host, 0)
     # Failures while the command runs (a timeline_on_append subscriber that raised) too.
     ctx.call_on_close(lambda: _warn_failures(host, shown))
+
+
+#: The built-in commands that load no plugin up front (see ``cli``).
+READ_ONLY = frozenset({"show", "list", "history", "head"})
 
 
 def _warn_failures(host: PluginHost, already: int) -> int:
