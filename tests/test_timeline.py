@@ -593,7 +593,7 @@ class TestReplayAndSnapshots:
             tl.record(kind="treaty.signed", when="2025", title="a")
             tl.snapshot()
         store = timeline.SqliteStore(path)
-        forged = bind_snapshot(1, "f" * 64, CurrentState().body())
+        forged = bind_snapshot(1, "f" * 64, *CurrentState().body())
         store.save_snapshot("current", CurrentState.version, 1, forged)
         reopened = Timeline(store)
         assert 1 == len(reopened)

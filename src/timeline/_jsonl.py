@@ -565,6 +565,14 @@ class JsonlStore(Store):
         if name == "current" and seq:
             self._save_offsets(seq)
 
+    def read_snapshot(self, name: str, version: int, offset: int, length: int) -> bytes:
+        try:
+            with self._snapshot_path(name, version).open("rb") as f:
+                f.seek(8 + offset)  # after the seq the file starts with
+                return f.read(length)
+        except FileNotFoundError:
+            return b""
+
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None
     ) -> tuple[int, bytes] | None:

@@ -387,6 +387,12 @@ class PostgresStore(Store):
                 self._sql.save_snapshot, (name, version, seq, data[:_SNAPSHOT_HEAD], data)
             )
 
+    def read_snapshot(self, name: str, version: int, offset: int, length: int) -> bytes:
+        # The server cuts the part out: a section is sent, not the whole snapshot.
+        part = f"substring(data FROM {int(offset) + 1} FOR {int(length)})"
+        rows = self._query(self._sql.load_snapshot(part), (name, version))
+        return bytes(rows[0][1]) if rows else b""
+
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None
     ) -> tuple[int, bytes] | None:
@@ -583,5 +589,5 @@ CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON {s}.records
         return f"SELECT pg_notify('{self.channel}', '{int(head)}'); COMMIT"
 
     def load_snapshot(self, column: str) -> str:
-        """Return the query of a snapshot's seq and ``column`` (head or data)."""
+        """Return the query of a snapshot's seq and ``column`` (head, data or a part of it)."""
         return self._snapshot.format(column)

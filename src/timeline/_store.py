@@ -91,6 +91,15 @@ class Store(abc.ABC):
                 so deciding whether a large snapshot fits costs no full read.
         """
 
+    def read_snapshot(self, name: str, version: int, offset: int, length: int) -> bytes:
+        """Return ``length`` bytes of a saved snapshot from ``offset`` (b"" if there is none).
+
+        A reader takes the sections it needs (``_snapshot``). This default loads the
+        snapshot whole; the SQLite and JSON Lines stores read only the part.
+        """
+        saved = self.load_snapshot(name, version)
+        return b"" if saved is None else saved[1][offset : offset + length]
+
     def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         """Yield the hot rows (``_columns``) of records with ``after < seq <= until``, in batches.
 

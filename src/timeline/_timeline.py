@@ -54,8 +54,8 @@ from ._records import (
 from ._results import EventResults, notebook, results_of
 from ._running import run_analysis, run_export
 from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
+from ._snapshot import SnapshotDamaged, SnapshotSections, read_header
 from ._snapshot import bind as bind_snapshot
-from ._snapshot import digest_ok, read_header
 from ._store import Clock, Store
 from ._store_registry import open_store
 from ._verify import LogHead, VerifyReport, verify_store
@@ -442,22 +442,35 @@ class Timeline(_Reader):
             return CurrentState(store)
         seq, expected = header.seq, saved[1][:SNAPSHOT_HEADER]
 
-        def load() -> bytes:
-            full = store.load_snapshot(name, version)
-            if full is not None and full[1][:SNAPSHOT_HEADER] == expected:
-                if digest_ok(full[1]):
-                    return full[1][SNAPSHOT_HEADER:]
-                self._note(
-                    f"the saved snapshot at seq {seq} does not match its digest (edited or "
-                    "damaged): ignored, the state was rebuilt from the log"
-                )
-            # Replaced by another process since, or damaged: rebuild this state from the log.
+        def rebuild(until: int) -> CurrentState:
             rebuilt = CurrentState(store)
             with collector_paused():
-                rebuilt.fold(store.read_hot(until=seq))
-            return rebuilt.body()
+                rebuilt.fold(store.read_hot(until=until))
+            return rebuilt
 
-        return CurrentState.restore(seq, load, store)
+        def unchanged() -> bool:
+            now = store.load_snapshot(name, version, limit=SNAPSHOT_HEADER)
+            return now is not None and now[1][:SNAPSHOT_HEADER] == expected
+
+        def damaged(reason: str) -> None:
+            # Replaced by another process since (its sections moved): rebuilt, no repair.
+            if unchanged():
+                self._note(
+                    f"the saved snapshot at seq {seq} does not match its digest ({reason}: "
+                    "edited or damaged): ignored, the state was rebuilt from the log"
+                )
+
+        def load() -> SnapshotSections | CurrentState:
+            if unchanged():
+                try:
+                    return SnapshotSections(
+                        header, lambda at, size: store.read_snapshot(name, version, at, size)
+                    )
+                except SnapshotDamaged as exc:
+                    damaged(str(exc))
+            return rebuild(seq)
+
+        return CurrentState.restore(seq, load, store, rebuild=rebuild, on_damage=damaged)
 
     def _note(self, repair: str) -> None:
         self._store.repairs.append(f"{self._store.location}: {repair}")
@@ -521,7 +534,7 @@ class Timeline(_Reader):
             CurrentState.name,
             CurrentState.version,
             seq,
-            bind_snapshot(seq, head_hash, self._state.body()),
+            bind_snapshot(seq, head_hash, *self._state.body()),
         )
         self._snapshot_seq = seq
         return seq
