@@ -20,6 +20,7 @@ __all__ = [
     "crowded_dates",
     "edtf_texts",
     "event_fields",
+    "event_ids",
     "full_events",
     "markup_texts",
     "operations",
@@ -367,3 +368,20 @@ def crowded_dates() -> st.SearchStrategy[str]:
         st.sampled_from(["2024-05", "2024-06", "2024-07", "early June 2024", "late June 2024"]),
         st.sampled_from(["2024", "since 2022"]),
     )
+
+
+def event_ids() -> st.SearchStrategy[str]:
+    """Ids as logs hold them: generated (UUIDv7 hex sharing a time prefix) and chosen ones."""
+    generated = st.builds(
+        lambda prefix, tail: f"0192a3b4c5d67{prefix}{tail}",
+        st.sampled_from(["0a1", "0a2", "1ff"]),
+        st.sampled_from(["8", "9", "a", "b"]).flatmap(
+            lambda variant: st.text("0123456789abcdef", min_size=15, max_size=15).map(
+                lambda rest: variant + rest
+            )
+        ),
+    )
+    chosen = st.text(st.sampled_from("abcdef0123-é中"), min_size=1, max_size=12) | st.sampled_from(
+        ["relos-negotiation", "gdelt-1234567890", "e30d8e", "abc"]
+    )
+    return generated | chosen

@@ -14,11 +14,15 @@ other ids share, is answered exactly by a scan of the ids (rare: the caller asks
 from __future__ import annotations
 
 import bisect
+import re
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["WIDTH", "IdIndex", "end_key", "start_key"]
+__all__ = ["GENERATED_ID", "WIDTH", "IdIndex", "end_key", "short_forms", "start_key"]
+
+#: The form of ``new_event_id()``: a version 7 UUID in hex. Any other id was chosen by a person.
+GENERATED_ID = re.compile(r"[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}")
 
 #: How many bytes of an id the keys hold.
 WIDTH = 8
@@ -35,7 +39,7 @@ def end_key(text: str) -> int:
     return int.from_bytes(text.encode()[::-1][:WIDTH].ljust(WIDTH, b"\0"), "big")
 
 
-def _span(keys: array[int], text: bytes) -> int:
+def _span(keys: Sequence[int], text: bytes) -> int:
     """Return how many keys begin with ``text`` (at most ``WIDTH`` bytes)."""
     pad = WIDTH - len(text)
     low = int.from_bytes(text, "big") << (8 * pad)
@@ -79,20 +83,23 @@ class IdIndex:
         data = text.encode()
         if len(data) > WIDTH:
             return None
-        return _span(self._starts, data) + _span(self._extra_starts, data)  # type: ignore[arg-type]
+        return _span(self._starts, data) + _span(self._extra_starts, data)
 
     def ending(self, text: str) -> int | None:
         """Return how many ids end with ``text``; None when it is longer than the keys."""
         data = text.encode()[::-1]
         if len(data) > WIDTH:
             return None
-        return _span(self._ends, data) + _span(self._extra_ends, data)  # type: ignore[arg-type]
+        return _span(self._ends, data) + _span(self._extra_ends, data)
 
     def tobytes(self) -> tuple[bytes, bytes]:
         """Return the two sorted arrays (little-endian), extra ids merged in."""
-        starts = array("Q", sorted([*self._starts, *self._extra_starts]))
-        ends = array("Q", sorted([*self._ends, *self._extra_ends]))
+        starts, ends = self._starts, self._ends
+        if self._extra_starts:
+            starts = array("Q", sorted([*starts, *self._extra_starts]))
+            ends = array("Q", sorted([*ends, *self._extra_ends]))
         if not _LITTLE:
+            starts, ends = array("Q", starts), array("Q", ends)
             starts.byteswap()
             ends.byteswap()
         return starts.tobytes(), ends.tobytes()
@@ -106,3 +113,46 @@ class IdIndex:
             if not _LITTLE:
                 column.byteswap()
         return cls(*arrays)
+
+
+def short_forms(
+    shown: Iterable[str],
+    index: IdIndex,
+    every_id: Callable[[], Iterable[str]],
+    *,
+    least: int = 6,
+) -> dict[str, str]:
+    """Return the form of each id that ``list`` shows and every command accepts.
+
+    An id a person chose (``relos-negotiation``) is shown whole. A generated id is
+    time-ordered, so ids made together share their first 10-15 characters; its
+    random tail is what tells it apart: it is shown as its shortest tail (at least
+    ``least`` characters) that ends no other id and starts none, so ``resolve_id``
+    reads it back to that id alone.
+
+    Args:
+        shown: the ids to shorten (the rows shown).
+        index: counts every id of the log by its start and end.
+        every_id: returns every id of the log: asked only for a tail longer than the
+            index's keys (ids sharing their last eight characters; rare).
+        least: the shortest tail shown.
+    """
+    out: dict[str, str] = {}
+    for full in shown:
+        if not GENERATED_ID.fullmatch(full):
+            out[full] = full
+            continue
+        for size in range(least, WIDTH + 1):
+            tail = full[-size:]
+            if index.ending(tail) == 1 and index.starting(tail) == full.startswith(tail):
+                out[full] = tail
+                break
+        else:
+            others = [i for i in every_id() if i != full]
+            size = WIDTH + 1
+            while size < len(full) and any(
+                i.endswith(full[-size:]) or i.startswith(full[-size:]) for i in others
+            ):
+                size += 1
+            out[full] = full[-size:]
+    return out

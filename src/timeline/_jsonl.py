@@ -565,13 +565,18 @@ class JsonlStore(Store):
         if name == "current" and seq:
             self._save_offsets(seq)
 
-    def read_snapshot(self, name: str, version: int, offset: int, length: int) -> bytes:
+    def read_snapshot_parts(
+        self, name: str, version: int, parts: Sequence[tuple[int, int]]
+    ) -> Iterator[bytes]:
         try:
-            with self._snapshot_path(name, version).open("rb") as f:
-                f.seek(8 + offset)  # after the seq the file starts with
-                return f.read(length)
+            f = self._snapshot_path(name, version).open("rb")
         except FileNotFoundError:
-            return b""
+            yield from (b"" for _ in parts)
+            return
+        with f:
+            for offset, length in parts:
+                f.seek(8 + offset)  # after the seq the file starts with
+                yield f.read(length)
 
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None

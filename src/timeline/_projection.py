@@ -111,19 +111,19 @@ class _Meta(msgspec.Struct, array_like=True):
 #: The state's columns that a snapshot keeps, one section each: attribute, array type.
 #: A restored state reads a column from its section on first use (``_load``).
 _SECTIONS: dict[str, str] = {
-    "_first": "q",
-    "_seqs": "q",
-    "_versions": "i",
+    "_order": "i",
     "_gone": "B",
-    "_kind": "i",
+    "_seqs": "q",
     "_lo": "i",
-    "_hi": "i",
     "_rank": "i",
+    "_hi": "i",
+    "_first": "q",
+    "_versions": "i",
+    "_kind": "i",
     "_actors": "i",
     "_tags": "i",
     "_treaty": "i",
     "_modality": "i",
-    "_order": "i",
 }
 #: The columns that hold term ids (remapped when a snapshot numbered terms otherwise).
 _TERM_COLUMNS = ("_kind", "_actors", "_tags", "_treaty", "_modality")
@@ -259,36 +259,61 @@ class CurrentState:
 
     def _section(self, name: str) -> bytes | None:
         """Return a snapshot section, or None when it was damaged and the state rebuilt."""
+        found = self._read_sections([name])
+        return None if found is None else found[0]
+
+    def _read_sections(self, names: list[str]) -> list[bytes] | None:
+        """Return snapshot sections read together; None if one was damaged (state rebuilt)."""
+        found: list[bytes] = []
+        if self._each_section(names, found.append):
+            return found
+        return None
+
+    def _each_section(self, names: list[str], take: Callable[[bytes], None]) -> bool:
+        """Hand each of some snapshot sections to ``take`` as it is read (one alive at a time).
+
+        Returns False when one was damaged: the state was rebuilt from the log instead.
+        """
         assert self._sections is not None
         try:
-            return self._sections.section(name)
+            for data in self._sections.sections(names):
+                take(data)
         except SnapshotDamaged as exc:
             self._recover(str(exc))
-            return None
+            return False
+        return True
 
     def _load(self, name: str) -> None:
         """Read one column from the restored snapshot (checked against its hash)."""
-        data = self._section(name.lstrip("_"))
-        if data is None:
-            return  # rebuilt from the log: every column is in place
-        code = _SECTIONS[name]
-        if code == "B":
-            self.__dict__[name] = bytearray(data)
-            return
-        column = array(code)
-        column.frombytes(data)
-        if not _LITTLE:
-            column.byteswap()
-        if self._remap is not None and name in _TERM_COLUMNS:
-            column = array(code, map(self._remap.__getitem__, column))
-        self.__dict__[name] = column
+        self._load_columns([name])
+
+    def _load_columns(self, names: list[str]) -> None:
+        """Read columns from the restored snapshot, each checked against its hash."""
+        pending = iter(names)
+
+        def take(data: bytes) -> None:
+            name = next(pending)
+            code = _SECTIONS[name]
+            if code == "B":
+                self.__dict__[name] = bytearray(data)
+                return
+            column = array(code)
+            column.frombytes(data)
+            if not _LITTLE:
+                column.byteswap()
+            if self._remap is not None and name in _TERM_COLUMNS:
+                column = array(code, map(self._remap.__getitem__, column))
+            self.__dict__[name] = column
+
+        # A damaged section rebuilds the state from the log: every column is in place then.
+        self._each_section([name.lstrip("_") for name in names], take)
 
     def _materialize(self) -> None:
         """Read every column still in the snapshot (before the state changes)."""
         if self._sections is not None:
-            for name in _SECTIONS:
-                if name not in self.__dict__:
-                    self._load(name)
+            missing = [name for name in _SECTIONS if name not in self.__dict__]
+            if missing:
+                self._load_columns(missing)
 
     def _recover(self, reason: str) -> None:
         """Rebuild this state from the log at its seq: a snapshot section did not match."""
@@ -382,9 +407,9 @@ class CurrentState:
         if self._id_index is None:
             index = None
             if self._sections is not None and self._ids is None:
-                starts, ends = self._section(_ID_STARTS), self._section(_ID_ENDS)
-                if starts is not None and ends is not None and self._ids is None:
-                    index = IdIndex.frombytes(starts, ends)
+                found = self._read_sections([_ID_STARTS, _ID_ENDS])
+                if found is not None:
+                    index = IdIndex.frombytes(*found)
                     index.add(self._extra_ids)
             self._id_index = index or IdIndex.of(self._all_ids())
         return self._id_index
@@ -858,13 +883,16 @@ class CurrentState:
         meta = _Meta(
             seq=self.seq, live=self._live, rows=len(self._seqs), terms=self._vocabulary.terms
         )
-        sections = [(_IDS, ids), *zip((_ID_STARTS, _ID_ENDS), index.tobytes(), strict=True)]
+        sections = []
         for name, code in _SECTIONS.items():
             column = getattr(self, name)
             if code != "B" and not _LITTLE:
                 column = array(code, column)
                 column.byteswap()
             sections.append((name.lstrip("_"), bytes(column)))
+        # What `list` reads comes first, the ids (read to find a short id) last.
+        sections[5:5] = zip((_ID_STARTS, _ID_ENDS), index.tobytes(), strict=True)
+        sections.append((_IDS, ids))
         return msgspec.msgpack.encode(meta), sections
 
     @classmethod

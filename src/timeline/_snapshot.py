@@ -20,7 +20,7 @@ whose seq lies past the log's head is evidence that the log lost records.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import attrs
 import msgspec
@@ -39,8 +39,8 @@ _MAGIC = b"GTLSNAP3"
 #: How many bytes ``read_header`` needs.
 HEADER_SIZE = len(_MAGIC) + 8 + 64 + 32 + 4
 
-#: Reads ``length`` bytes of a saved snapshot from ``offset`` (the store's part reader).
-PartReader = Callable[[int, int], bytes]
+#: Reads ``(offset, length)`` parts of a saved snapshot (the store's part reader).
+PartReader = Callable[[Sequence[tuple[int, int]]], Iterable[bytes]]
 
 
 class SnapshotDamaged(Exception):
@@ -131,7 +131,7 @@ class SnapshotSections:
 
     def __init__(self, header: SnapshotHeader, read: PartReader) -> None:
         self._read = read
-        raw = read(HEADER_SIZE, header.directory_size)
+        (raw,) = read([(HEADER_SIZE, header.directory_size)])
         if _digest(header.seq, header.head_hash, raw) != header.digest:
             raise SnapshotDamaged("the directory does not match the digest")
         try:
@@ -152,23 +152,32 @@ class SnapshotSections:
         Raises:
             SnapshotDamaged: there is no such section, or it does not match its hash.
         """
+        return next(self.sections([name]))
+
+    def sections(self, names: Sequence[str]) -> Iterator[bytes]:
+        """Yield several sections' bytes, read together, in the order given.
+
+        Raises:
+            SnapshotDamaged: there is no such section, or one does not match its hash.
+        """
         try:
-            at, size, sha = self._sections[name]
-        except KeyError:
-            raise SnapshotDamaged(f"no section {name!r}") from None
-        data = self._read(self._base + at, size) if size else b""
-        if len(data) != size or hashlib.sha256(data).digest() != sha:
-            raise SnapshotDamaged(f"section {name!r} does not match its hash")
-        return data
+            wanted = [self._sections[name] for name in names]
+        except KeyError as exc:
+            raise SnapshotDamaged(f"no section {exc.args[0]!r}") from None
+        found = self._read([(self._base + at, size) for at, size, _ in wanted])
+        for name, data, (_, size, sha) in zip(names, found, wanted, strict=True):
+            if len(data) != size or hashlib.sha256(data).digest() != sha:
+                raise SnapshotDamaged(f"section {name!r} does not match its hash")
+            yield data
 
 
 def digest_ok(data: bytes) -> bool:
     """Return whether a whole snapshot's directory and every section match their hashes."""
     try:
         header = read_header(data)
-        sections = SnapshotSections(header, lambda at, size: data[at : at + size])
-        for name in sections.names():
-            sections.section(name)
+        sections = SnapshotSections(header, lambda parts: [data[a : a + n] for a, n in parts])
+        for _ in sections.sections(sections.names()):
+            pass
     except (ValueError, SnapshotDamaged):
         return False
     return True

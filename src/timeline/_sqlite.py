@@ -180,10 +180,14 @@ class SqliteStore(Store):
     def _load_terms(self) -> None:
         """Learn the terms added since we last looked (by any writer)."""
         vocabulary = self._vocabulary
-        for term_id, field, value in self._db.execute(
+        rows = self._db.execute(
             "SELECT id, field, value FROM terms WHERE id >= ? ORDER BY id", (len(vocabulary),)
-        ):
-            vocabulary.add(term_id, field, value)
+        ).fetchall()
+        if rows and rows[-1][0] - rows[0][0] == len(rows) - 1:
+            vocabulary.extend(rows[0][0], [(field, value) for _, field, value in rows])
+        else:
+            for term_id, field, value in rows:
+                vocabulary.add(term_id, field, value)
 
     def _hot_columns(self, values: list[tuple[Any, ...]], versions: list[int]) -> list[bytes]:
         """Return the packed hot columns of records from their versions and hot values.
@@ -432,17 +436,26 @@ class SqliteStore(Store):
         )
 
     def read_snapshot(self, name: str, version: int, offset: int, length: int) -> bytes:
+        return next(iter(self.read_snapshot_parts(name, version, [(offset, length)])))
+
+    def read_snapshot_parts(
+        self, name: str, version: int, parts: Sequence[tuple[int, int]]
+    ) -> Iterator[bytes]:
         row = self._db.execute(
             "SELECT rowid FROM snapshots WHERE name = ? AND version = ?", (name, version)
         ).fetchone()
         blobopen = getattr(self._db, "blobopen", None)  # Python 3.11+
         if row is None or blobopen is None:
-            return super().read_snapshot(name, version, offset, length)
-        # Incremental blob I/O reads only the pages of this part: `timeline list` on a
-        # million-event log reads the columns it needs (tens of MB less than the whole).
+            yield from super().read_snapshot_parts(name, version, parts)
+            return
+        # Incremental blob I/O reads only the pages of these parts (`timeline list` on a
+        # million-event log reads the columns it needs). One handle for all of them:
+        # each new handle walks the blob's overflow pages from its start again (16
+        # sections of a 1M-event snapshot: 0.40 s apart, 0.06 s through one handle).
         with blobopen("snapshots", "data", row[0], readonly=True) as blob:
-            blob.seek(min(offset, len(blob)))
-            return bytes(blob.read(length))
+            for offset, length in parts:
+                blob.seek(min(offset, len(blob)))
+                yield bytes(blob.read(length))
 
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None

@@ -100,6 +100,16 @@ class Store(abc.ABC):
         saved = self.load_snapshot(name, version)
         return b"" if saved is None else saved[1][offset : offset + length]
 
+    def read_snapshot_parts(
+        self, name: str, version: int, parts: Sequence[tuple[int, int]]
+    ) -> Iterator[bytes]:
+        """Yield several ``(offset, length)`` parts of a saved snapshot, in the order given.
+
+        One part is alive at a time: a reader converting each as it comes holds one.
+        """
+        for at, size in parts:
+            yield self.read_snapshot(name, version, at, size)
+
     def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         """Yield the hot rows (``_columns``) of records with ``after < seq <= until``, in batches.
 

@@ -36,6 +36,7 @@ from ._extensions import (
 )
 from ._files import open_source, source_name
 from ._follow import follow_records
+from ._idindex import short_forms
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Actor, Event, Modality
@@ -206,6 +207,20 @@ class _Reader:
     def ids(self) -> list[str]:
         """Return the id of every event in this view, retracted ones included."""
         return self._state.ids()
+
+    def ids_matching(self, text: str) -> list[str]:
+        """Return the ids of the events (retracted ones too) that start or end with ``text``."""
+        return self._state.ids_matching(text)
+
+    def short_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """Return the short form of each id, as ``timeline list`` shows it.
+
+        A chosen id stays whole; a generated one is shown as its shortest tail (six
+        characters or more) that no other id here starts or ends with, so every
+        command reads it back to that id alone.
+        """
+        state = self._state
+        return short_forms(ids, state.id_index(), state.ids)
 
     def filter(self, **filters: Unpack[Filters]) -> EventFilter:
         """Validate query filters (the keywords of ``events``) and return an ``EventFilter``.
@@ -464,7 +479,7 @@ class Timeline(_Reader):
             if unchanged():
                 try:
                     return SnapshotSections(
-                        header, lambda at, size: store.read_snapshot(name, version, at, size)
+                        header, lambda parts: store.read_snapshot_parts(name, version, parts)
                     )
                 except SnapshotDamaged as exc:
                     damaged(str(exc))

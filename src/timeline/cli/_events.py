@@ -23,7 +23,6 @@ from .._when import When
 from ._common import (
     EVENT_HEADER,
     TITLE_COLUMN,
-    all_ids,
     event_rows,
     filter_options,
     filters_from,
@@ -386,9 +385,7 @@ def list_(ctx: click.Context, /, limit: int | None, **params: Any) -> None:
     if not records:
         click.echo("no events", err=True)
         return
-    click.echo(
-        render_table(EVENT_HEADER, event_rows(view, records, known=all_ids(tl)), wrap=TITLE_COLUMN)
-    )
+    click.echo(render_table(EVENT_HEADER, event_rows(view, records, log=tl), wrap=TITLE_COLUMN))
 
 
 def _show_lines(tl: Any, full: str) -> list[str]:
