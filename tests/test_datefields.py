@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given, settings
 from tests.strategies import whens
 
-from timeline._errors import InvalidDate
 from timeline._when import When
 
 # The specification's examples (levels 0 and 1), as python-edtf's own tests use them.
@@ -75,8 +74,8 @@ LEVEL_1 = [
 ]
 OUTSIDE_THE_ORACLE = re.compile(r"\d{4}-2[1-4][?~%]|X.*/|/.*X")
 WINTER = re.compile(r"\d{4}-24(?![\d-])")
-# Years outside 0001-9999: refused with the reason (datetime.date cannot hold them).
-OUT_OF_RANGE = ["0000", "-0999", "Y170000002", "Y-170000002", "-2005/-1999-02"]
+# Years outside 0001-9999, which datetime.date cannot hold: their bounds are day numbers.
+BEYOND_DATES = ["0000", "-0999", "Y170000002", "Y-170000002", "-2005/-1999-02", "-01XX", "0000~"]
 
 
 def oracle_bounds(text: str) -> tuple[dt.date | None, dt.date | None]:
@@ -189,13 +188,43 @@ def test_winter_runs_into_the_next_year() -> None:
     assert oracle_bounds("2010-24")[0] == when.earliest
 
 
-@pytest.mark.parametrize("text", OUT_OF_RANGE)
-def test_years_outside_the_range_are_refused_with_the_reason(text: str) -> None:
-    """Year 0, negative and Y years are valid EDTF, refused as out of range (not as malformed)."""
-    edtf.parse_edtf(text)  # the oracle reads it: it is valid EDTF
-    with pytest.raises(InvalidDate) as info:
-        When.parse(text)
-    assert "outside the supported range 0001-9999" in info.value.reason
+def oracle_days(text: str) -> tuple[int, int]:
+    """python-edtf's strict bounds of ``text`` as proleptic Gregorian day numbers, any year."""
+    parsed = edtf.parse_edtf(text)
+    return tuple(  # type: ignore[return-value]
+        day_number(*getattr(parsed, bound)()[:3]) for bound in ("lower_strict", "upper_strict")
+    )
+
+
+def day_number(year: int, month: int, day: int) -> int:
+    """The day number of a day of any year, counted independently of timeline's own count."""
+    # Shift by whole 400-year Gregorian cycles (146,097 days) into what datetime holds.
+    cycles = (dt.MINYEAR + 400 - year) // 400 if year < dt.MINYEAR else 0
+    cycles -= (year - dt.MAXYEAR + 399) // 400 if year > dt.MAXYEAR else 0
+    return dt.date(year + 400 * cycles, month, day).toordinal() - 146_097 * cycles
+
+
+@pytest.mark.parametrize("text", BEYOND_DATES)
+def test_years_beyond_the_date_range_have_the_oracles_days(text: str) -> None:
+    """Year 0, negative and Y years: the oracle's strict bounds, as exact day numbers."""
+    when = When.parse(text)
+    assert (oracle_days(text), True, text) == (when.bound_days, when.beyond_date_range, when.edtf)
+    assert (when.earliest_ordinal, when.latest_ordinal) == when.bound_days
+
+
+def test_the_count_of_days_runs_on_before_year_1() -> None:
+    """Day 1 is 0001-01-01 as for date.toordinal(); 0000-12-31 is day 0, year 0 is a leap year."""
+    assert (-365, 0) == When.parse("0000").bound_days
+    assert (1, 1) == When.parse("0001-01-01").bound_days
+    assert (0, 0) == When.parse("0000-12-31").bound_days
+    assert When.parse("0000-02-29").bound_days == (-306, -306)
+
+
+def test_far_dates_clamp_their_calendar_days() -> None:
+    """``earliest`` / ``latest`` are the nearest days a datetime.date holds; the EDTF says which."""
+    past, future = When.parse("-0999"), When.parse("Y170000002")
+    assert (dt.date.min, dt.date.min, False) == (past.earliest, past.latest, past.is_open)
+    assert (dt.date.max, dt.date.max, False) == (future.earliest, future.latest, future.is_open)
 
 
 @pytest.mark.parametrize(

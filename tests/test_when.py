@@ -744,13 +744,15 @@ class TestParseErrors:
             ("../..", "neither end known"),
             ("/", "neither end known"),
             ("/..", "neither end known"),
-            ("-2005/-1999-02", "year -2005 is outside the supported range 0001-9999"),
-            ("-0999", "year -0999 is outside the supported range 0001-9999"),
-            ("Y170000002", "year Y170000002 is outside the supported range 0001-9999"),
+            ("-2005/-1999-02/2000", "exactly one '/'"),
+            ("-0000", "year 0 has no sign: write 0000"),
+            ("Y2025", "a Y year has more than four digits"),
+            ("Y170000002-01", "a Y year has more than four digits"),
+            ("Y170000002/Y170000003", "stands alone"),
+            ("[Y170000002,2000]", "stands alone"),
+            ("-0999-02-29", "day 29 does not exist in February -0999 (28 days)"),
+            ("-1999/-2005", "the interval ends (-2005) before it starts (-1999)"),
             ("2020/2021/2022", "exactly one '/'"),
-            ("0000", "year 0000 is outside the supported range"),
-            ("000X", "reaches year 0000"),
-            ("9999-24", "winter 9999 runs past the supported range"),
             ("201X-12", "X digits only"),
             ("2025-XX-05", "the day must be unspecified too"),
             ("2025-21-03", "season 21 cannot have a day"),
@@ -982,9 +984,16 @@ class TestOrder:
         assert (False, True, False, True) == (a < a, a <= a, a > a, a >= a)
 
     def test_sort_key_starts_with_earliest_and_rank(self):
-        """sort_key is public and begins with earliest, then precision rank."""
+        """sort_key is public and begins with earliest (as a day number), then precision rank."""
         when = When.parse("2025-12")
-        assert (D(2025, 12, 1), Precision.MONTH.rank) == when.sort_key[:2]
+        assert (D(2025, 12, 1).toordinal(), Precision.MONTH.rank) == when.sort_key[:2]
+
+    def test_years_beyond_the_date_range_sort_by_their_days(self):
+        """Negative, year 0 and Y years sort before and after the years 0001-9999, in order."""
+        texts = ["Y-170000002", "-2005/-1999-02", "-0999", "-0001~", "0000", "0001-01-01"]
+        texts += ["2025-12", "9999-12-31", "Y170000002"]
+        shuffled = [When.parse(t) for t in reversed(texts)]
+        assert texts == [w.edtf for w in sorted(shuffled)]
 
     def test_comparing_with_other_types_fails(self):
         """Ordering against a non-When raises TypeError (no implicit coercion)."""
