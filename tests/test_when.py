@@ -12,7 +12,7 @@ import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.strategies import anchors, aware_datetimes, edtf_texts, whens
+from tests.strategies import anchors, aware_datetimes, edtf_texts, far_edtf_texts, whens
 
 from timeline._errors import InvalidDate, TimelineError
 from timeline._when import OPEN_END, OPEN_START, Precision, When, days_between
@@ -1196,13 +1196,29 @@ class TestProperties:
 
     @given(whens())
     def test_ordinals_are_the_bounds_day_numbers(self, when):
-        """Where a bound is a real day, its ordinal is date.toordinal(); else None."""
+        """Where a bound is a real day of 0001-9999, its ordinal is date.toordinal(); else None."""
         for ordinal, day in (
             (when.earliest_ordinal, when.earliest),
             (when.latest_ordinal, when.latest),
         ):
-            assert ordinal is None or ordinal == day.toordinal()
+            assert ordinal is None or ordinal == day.toordinal() or when.beyond_date_range
         assert when.is_bounded == (None not in (when.earliest_ordinal, when.latest_ordinal))
+
+    @given(far_edtf_texts())
+    def test_far_edtf_round_trip(self, text):
+        """Year 0, negative and Y years: parse, edtf, parse gives the same When, as written."""
+        when = When.parse(text)
+        assert (text, when) == (when.edtf, When.parse(when.edtf))
+        assert when == msgspec.json.decode(msgspec.json.encode(when), type=When)
+
+    @given(far_edtf_texts())
+    def test_far_bounds_are_ordered(self, text):
+        """The exact days of a far date are ordered, and its clamped dates too."""
+        when = When.parse(text)
+        first, last = when.bound_days
+        assert when.earliest <= when.latest
+        assert first <= last or not when.is_bounded
+        assert when.beyond_date_range
 
     @given(whens())
     def test_bounds_are_ordered(self, when):
