@@ -240,15 +240,15 @@ def _countries(pa: Any, actors: list[tuple[Any, ...]], flat_actors: list[Any], o
 
 
 def _first_day(when: When) -> dt.date | None:
-    """``when_earliest``: null for an open or unknown start, or a day before 0001-01-01."""
+    """``when_earliest``: null for an open or unknown start, or a day beyond 0001-9999."""
     first = when.earliest_ordinal
-    return None if first is None or first < _MIN_DAY else when.earliest
+    return None if first is None or not _MIN_DAY <= first <= _MAX_DAY else when.earliest
 
 
 def _last_day(when: When) -> dt.date | None:
-    """``when_latest``: null for an open or unknown end, or a day after 9999-12-31."""
+    """``when_latest``: null for an open or unknown end, or a day beyond 0001-9999."""
     last = when.latest_ordinal
-    return None if last is None or last > _MAX_DAY else when.latest
+    return None if last is None or not _MIN_DAY <= last <= _MAX_DAY else when.latest
 
 
 def _open_start(when: When) -> bool:
