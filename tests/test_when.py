@@ -708,10 +708,30 @@ class TestPhrasesAsPeopleWriteThem:
         assert When.parse("~2016").approximate
 
     @pytest.mark.parametrize(
+        ("text", "edtf"),
+        [
+            ("before 0001-01-01", "../0000-12-31"),
+            ("before 0000", "../-0001-12-31"),
+            ("after -0999", "-0998-01-01/.."),
+            ("since -2005/-1999-02", "-2005-01-01/.."),
+            ("until -2005/-1999-02", "../-1999-02-28"),
+            ("between -0999 and 2000", "-0999/2000"),
+            ("circa -0999", "-0999~"),
+        ],
+    )
+    def test_phrases_around_far_years(self, text, edtf):
+        """Phrases read years beyond 0001-9999 by their days, not their clamped bounds."""
+        when = When.parse(text)
+        assert (edtf, text) == (when.edtf, when.phrase)
+        assert When.parse(edtf).bound_days == when.bound_days
+
+    @pytest.mark.parametrize(
         ("text", "reason"),
         [
-            ("before 0001-01-01", "nothing is before the first supported day"),
-            ("after 9999-12-31", "nothing is after the last supported day"),
+            ("after 9999-12-31", "a day after 9999-12-31 has no EDTF form"),
+            ("after Y170000002", "a day after 9999-12-31 has no EDTF form"),
+            ("before ../2006", "nothing is before a date whose start is open or unknown"),
+            ("after 2004-06-01/", "nothing is after a date whose end is open or unknown"),
             ("Q5 2016", "not an EDTF date"),
             ("~since 2016", "circa/about/around applies to a single date"),
         ],

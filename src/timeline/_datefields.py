@@ -38,6 +38,7 @@ __all__ = [
     "day_fields",
     "day_number",
     "day_numbers",
+    "day_span",
     "floating_fields",
     "interval_fields",
     "iso_date",
@@ -157,6 +158,27 @@ def day_number(year: int, month: int, day: int) -> int:
         + leap_day
         + day
     )
+
+
+_CYCLE_DAYS = 146_097  # the Gregorian calendar repeats every 400 years of this many days
+
+
+def day_span(number: int) -> Span:
+    """The single day with this day number (``day_number``'s inverse), of any year 0000-9999 BCE.
+
+    Raises:
+        Refused: the day falls after 9999-12-31, where EDTF writes a year only (``Y`` years).
+    """
+    if number > dt.date.max.toordinal():
+        raise Refused("a day after 9999-12-31 has no EDTF form (years beyond 9999 stand alone)")
+    cycles = 0
+    if number < 1:
+        cycles = (-number) // _CYCLE_DAYS + 1
+    day = dt.date.fromordinal(number + cycles * _CYCLE_DAYS)
+    year = day.year - 400 * cycles
+    text = f"{year_text(year)}-{day.month:02d}-{day.day:02d}"
+    ymd = (year, day.month, day.day)
+    return _far_span(text, "day", ymd, ymd, False, False)
 
 
 def day_numbers(parsed: Parsed | Span) -> tuple[int, int]:
