@@ -68,10 +68,16 @@ def _rank(precision: str) -> int:
 # day before them is 0 and one after them 3652060, with precision rank 0, so every such
 # date ties in the columns' coarse order (earliest day, rank) and its exact key sorts it.
 _BEFORE_DAYS, _AFTER_DAYS = 0, dt.date.max.toordinal() + 1
+_FIRST, _LAST = dt.date.min, dt.date.max
 
 
 def _day_columns(edtf: str, earliest: dt.date, latest: dt.date, rank: int) -> tuple[int, int, int]:
     """Return a date's ``(lo, hi, rank)`` hot values: its day numbers, in the int32 columns."""
+    if earliest != _FIRST and latest != _LAST:
+        # Neither bound is at datetime's edge, so neither stands for a day beyond it: the
+        # replay path's common case skips bound_days (timeit, per new date with its two
+        # fromisoformat: 930 ns through bound_days, 610-680 here, 520 before far years).
+        return earliest.toordinal(), latest.toordinal(), rank
     first, last = bound_days(edtf, earliest, latest)
     if _BEFORE_DAYS < first < _AFTER_DAYS and _BEFORE_DAYS < last < _AFTER_DAYS:
         return first, last, rank
