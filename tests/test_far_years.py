@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 
 import timeline
 import timeline_ics
 from timeline._arrow import Provenance, event_row
-from timeline._columns import hot_fields
+from timeline._codec import RecordCodec
+from timeline._columns import Vocabulary, hot_fields
 from timeline._when import When, days_between
 from timeline.testing import FixedClock
 
@@ -116,3 +118,17 @@ def test_arrow_rows_tell_far_and_open_bounds_apart(
         row["when_open_start"],
         row["when_open_end"],
     )
+
+
+def test_replay_decodes_the_same_day_columns(tmp_path: Path) -> None:
+    """The decoder reading stored lines gives the rows hot_fields gives the events."""
+    path = tmp_path / "far.jsonl"
+    tl = timeline.Timeline(timeline.JsonlStore(path), clock=FixedClock())
+    tl.record_many(
+        {"id": f"e{i}", "kind": "visit.state", "when": when, "title": when, "actors": ["RUS"]}
+        for i, when in enumerate([*DATES, "../-0999", "2022/..", "9999-24"])
+    )
+    lines = path.read_bytes().splitlines()
+    rows = RecordCodec().hot_decoder(Vocabulary()).decode(lines)
+    expected = [hot_fields(e)[1:4] for e in (tl.get(r[1]) for r in rows)]
+    assert expected == [tuple(r[4:7]) for r in rows]
