@@ -239,16 +239,35 @@ def _countries(pa: Any, actors: list[tuple[Any, ...]], flat_actors: list[Any], o
     )
 
 
-def _open_day(day: dt.date, sentinel: dt.date) -> dt.date | None:
-    return None if day == sentinel else day
+def _first_day(when: When) -> dt.date | None:
+    """``when_earliest``: null for an open or unknown start, or a day beyond 0001-9999."""
+    first = when.earliest_ordinal
+    return None if first is None or not _MIN_DAY <= first <= _MAX_DAY else when.earliest
+
+
+def _last_day(when: When) -> dt.date | None:
+    """``when_latest``: null for an open or unknown end, or a day beyond 0001-9999."""
+    last = when.latest_ordinal
+    return None if last is None or not _MIN_DAY <= last <= _MAX_DAY else when.latest
+
+
+def _open_start(when: When) -> bool:
+    # From the EDTF: 0001-01-01 is a real day, though an open start's bound is date.min too.
+    return when.earliest_ordinal is None
+
+
+def _open_end(when: When) -> bool:
+    return when.latest_ordinal is None
+
+
+_MIN_DAY, _MAX_DAY = OPEN_START.toordinal(), OPEN_END.toordinal()
 
 
 def _year(when: When) -> int | None:
-    if when.earliest != OPEN_START:
-        return when.earliest.year
-    if when.latest != OPEN_END:
-        return when.latest.year
-    return None
+    if when.beyond_date_range:  # int16 cannot hold every such year; the EDTF has it
+        return None
+    first, last = _first_day(when), _last_day(when)
+    return first.year if first is not None else None if last is None else last.year
 
 
 def event_row(event: Event, provenance: Provenance, at: int) -> dict[str, Any]:
@@ -269,10 +288,10 @@ def event_row(event: Event, provenance: Provenance, at: int) -> dict[str, Any]:
         "summary": event.summary,
         "when_edtf": when.edtf,
         "when_precision": when.precision.value,
-        "when_earliest": _open_day(when.earliest, OPEN_START),
-        "when_latest": _open_day(when.latest, OPEN_END),
-        "when_open_start": when.earliest == OPEN_START,
-        "when_open_end": when.latest == OPEN_END,
+        "when_earliest": _first_day(when),
+        "when_latest": _last_day(when),
+        "when_open_start": _open_start(when),
+        "when_open_end": _open_end(when),
         "when_start": None if when.start is None else when.start.astimezone(dt.timezone.utc),
         "when_end": None if when.end is None else when.end.astimezone(dt.timezone.utc),
         "when_approximate": when.approximate,
@@ -384,10 +403,10 @@ def event_batch(events: Sequence[Event], provenance: Provenance, schema: Any) ->
         _fixed_dictionary(
             pa, [_PRECISION_INDEX[w.precision] for w in whens], _PRECISIONS, pa.int8()
         ),
-        pa.array([_open_day(w.earliest, OPEN_START) for w in whens], pa.date32()),
-        pa.array([_open_day(w.latest, OPEN_END) for w in whens], pa.date32()),
-        pa.array([w.earliest == OPEN_START for w in whens], pa.bool_()),
-        pa.array([w.latest == OPEN_END for w in whens], pa.bool_()),
+        pa.array([_first_day(w) for w in whens], pa.date32()),
+        pa.array([_last_day(w) for w in whens], pa.date32()),
+        pa.array([_open_start(w) for w in whens], pa.bool_()),
+        pa.array([_open_end(w) for w in whens], pa.bool_()),
         _timestamps(pa, [w.start for w in whens]),
         _timestamps(pa, [w.end for w in whens]),
         pa.array([w.approximate for w in whens], pa.bool_()),
