@@ -35,6 +35,7 @@ from ._codec import Upcaster
 from ._errors import (
     ConcurrencyError,
     CorruptLog,
+    EventNotRetracted,
     EventRetracted,
     ImportFailed,
     InvalidDate,
@@ -71,6 +72,7 @@ from ._projection import CurrentState, EventFilter, Projection
 from ._reading import FILTER_NAMES, TimelineReader, TimelineWriter
 from ._records import Payload, Record, RecordType
 from ._results import EventResults, event_rows, events_reader, records_reader
+from ._search import SearchHit
 from ._sqlite import SqliteStore
 from ._store import MemoryStore, Store
 from ._storetype import StoreType
@@ -100,6 +102,7 @@ __all__ = [
     "CurrentState",
     "Event",
     "EventFilter",
+    "EventNotRetracted",
     "EventResults",
     "EventRetracted",
     "ExportReport",
@@ -132,6 +135,7 @@ __all__ = [
     "ReadOnlyTimeline",
     "Record",
     "RecordType",
+    "SearchHit",
     "SkipTally",
     "Skipped",
     "Source",

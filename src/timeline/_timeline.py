@@ -15,6 +15,7 @@ from ._collector import paused as collector_paused
 from ._columns import NO_VALUES, hot_fields
 from ._errors import (
     ConcurrencyError,
+    EventNotRetracted,
     EventRetracted,
     ImportFailed,
     InvalidEvent,
@@ -670,12 +671,16 @@ class Timeline(_Reader):
             raise InvalidEvent(field, exc.event_id, "an id not used by another event") from None
         return batch
 
-    def _writable(self, event_id: str, expected_version: int | None) -> Record:
+    def _writable(self, event_id: str, expected_version: int | None, restoring: bool) -> Record:
+        """Return the current record of a live event (``restoring``: of a retracted one)."""
         self._check_open()
         self.refresh()
-        record = self._live_record(event_id)
-        if expected_version is not None and expected_version != record.version:
-            raise ConcurrencyError(event_id, expected_version, record.version)
+        record = self._live_record(event_id, include_retracted=restoring)
+        if restoring and self._state.status(event_id) != 2:
+            raise EventNotRetracted(event_id)
+        version = self._state.version_of(event_id)  # a retraction's, when retracted
+        if expected_version is not None and expected_version != version:
+            raise ConcurrencyError(event_id, expected_version, version)
         return record
 
     @staticmethod
@@ -740,6 +745,7 @@ class Timeline(_Reader):
         expected_version: int | None,
         type_: RecordType,
         build: Callable[[Record], Payload],
+        restoring: bool = False,
     ) -> Record:
         """Append the next record of an event, built from its current record.
 
@@ -748,11 +754,11 @@ class Timeline(_Reader):
         ``_CORRECTION_ATTEMPTS`` times) instead of being reported.
         """
         for attempt in range(1, _CORRECTION_ATTEMPTS + 1):
-            current = self._writable(event_id, expected_version)
+            current = self._writable(event_id, expected_version, restoring)
             payload = build(current)
             pending = PendingRecord(
                 stream=event_id,
-                version=current.version + 1,
+                version=self._state.version_of(event_id) + 1,
                 type=type_,
                 schema=CURRENT_SCHEMA[type_.value],
                 payload=encode_payload(payload),
@@ -787,6 +793,31 @@ class Timeline(_Reader):
         return self._correct(
             event_id, expected_version, RecordType.RETRACTED, lambda _: Payload(reason=why)
         )
+
+    def restore(self, event_id: str, *, reason: str, expected_version: int | None = None) -> Event:
+        """Undo a retraction: the event is back in the state it had when it was retracted.
+
+        A new record, never an edit: an amendment carrying that state, right after
+        the retraction (``history`` shows both; ``as_of`` before it, the retraction).
+
+        Returns:
+            The restored event.
+
+        Raises:
+            UnknownEvent: no such event.
+            EventNotRetracted: it is not retracted.
+            ConcurrencyError: it is no longer at ``expected_version`` (the retraction's).
+        """
+        why = self._reason(reason)
+        record = self._correct(
+            event_id,
+            expected_version,
+            RecordType.AMENDED,
+            lambda last: Payload(event=last.event, reason=why),
+            restoring=True,
+        )
+        assert record.payload.event is not None
+        return record.payload.event
 
     def import_file(
         self,
