@@ -317,7 +317,7 @@ class TimelineView(_Reader):
         return notebook(self, self)
 
     def __getattr__(self, name: str) -> Any:
-        if name in {"record", "record_many", "amend", "retract", "import_file"}:
+        if name in {"record", "record_many", "amend", "retract", "restore", "import_file"}:
             raise ReadOnlyTimeline(f"an as_of view is read-only: {name}() is not available")
         raise AttributeError(name)
 
