@@ -3,7 +3,9 @@ over the FTS5 index kept beside the log, and ``--treaty`` in any case."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -274,6 +276,33 @@ class TestTheIndex:
         with timeline.open(path, clock=FixedClock(), plugins=plugin_host) as tl:
             assert [] == ids(tl.events(text="tianjin"))
             assert ["relos-signed"] == ids(tl.events(text="signed"))
+
+    def test_in_memory_where_the_directory_is_read_only(
+        self, tmp_path: Path, plugin_host: PluginHost, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A log in a directory it cannot write beside: the index is kept in memory."""
+        path = tmp_path / "t.db"
+        with timeline.open(path, clock=FixedClock(), plugins=plugin_host) as tl:
+            tl.record_many(EVENTS)
+
+        def refuse(*args: Any, **kwargs: Any) -> None:
+            raise PermissionError("read-only file system")
+
+        monkeypatch.setattr(Path, "mkdir", refuse)
+        with timeline.open(path, clock=FixedClock(), plugins=plugin_host) as tl:
+            assert ["summit"] == ids(tl.events(text="tianjin"))
+            assert index_of(tl.store).path is None
+        assert not Path(f"{path}.snapshots").exists()
+
+    def test_a_dropped_timeline_lets_its_index_go(self, plugin_host: PluginHost) -> None:
+        """The per-store index never keeps a store (and its events) alive."""
+        tl = timeline.Timeline(timeline.MemoryStore(), plugins=plugin_host)
+        tl.record_many(EVENTS)
+        assert 1 == len(tl.events(text="tianjin"))
+        gone = weakref.ref(tl.store)
+        del tl
+        gc.collect()
+        assert gone() is None
 
 
 class TestQuerySyntax:

@@ -96,7 +96,9 @@ class SearchIndex:
     """
 
     def __init__(self, store: Store, path: Path | None) -> None:
-        self._store = store
+        # A proxy: the index is a value of the weak-keyed ``_INDEXES``, which a strong
+        # reference back to its key would keep alive forever.
+        self._store = weakref.proxy(store)
         self.path = path
         self._db = self._connect()
 
@@ -105,6 +107,8 @@ class SearchIndex:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 return self._prepared(str(self.path))
+            except sqlite3.OperationalError:
+                pass  # read-only, or held by another writer past the timeout: never delete it
             except sqlite3.DatabaseError:
                 # Not an index (damaged, or another file): it is derived, so start anew.
                 with contextlib.suppress(OSError):
@@ -113,7 +117,7 @@ class SearchIndex:
                     return self._prepared(str(self.path))
             except OSError:
                 pass
-            self.path = None  # the directory cannot be written: keep the index in memory
+            self.path = None  # it cannot be written here: keep the index in memory
         return self._prepared(":memory:")
 
     @staticmethod
