@@ -217,7 +217,8 @@ class _Reader:
                 ``include_retracted`` (also return retracted events, their last state),
                 ``within`` (``(start, end)``; events whose bounds lie inside the range:
                 *certainly* in it, where ``between`` is *possibly*),
-                ``modality`` (a modality or several: ``"actual"``, ``["planned", "reported"]``).
+                ``modality`` (a modality or several: ``"actual"``, ``["planned", "reported"]``),
+                ``text`` (words the title, summary, location or sources hold; ``search``).
 
         Raises:
             InvalidEvent: a filter is unknown or malformed.
