@@ -277,6 +277,31 @@ class TestTheIndex:
             assert [] == ids(tl.events(text="tianjin"))
             assert ["relos-signed"] == ids(tl.events(text="signed"))
 
+    def test_a_failing_index_is_a_clear_error(
+        self, tmp_path: Path, plugin_host: PluginHost
+    ) -> None:
+        """The index's own failures (here: locked by another writer) are a TimelineError
+        that names it, never an sqlite3 traceback nor a word about the query."""
+        path = tmp_path / "t.db"
+        with timeline.open(path, clock=FixedClock(), plugins=plugin_host) as tl:
+            tl.record_many(EVENTS[:1])
+            assert 1 == len(tl.events(text="signed"))
+            tl.record_many(EVENTS[1:])  # the index is now behind: the next search writes
+            sidecar = index_path(tl.store)
+            assert sidecar is not None
+            index_of(tl.store)._db.execute("PRAGMA busy_timeout = 0")
+            other = sqlite3.connect(sidecar, isolation_level=None)
+            other.execute("BEGIN EXCLUSIVE")
+            try:
+                with pytest.raises(timeline.TimelineError, match="search index") as caught:
+                    tl.events(text="tianjin")
+                assert not isinstance(caught.value, timeline.InvalidEvent)
+                assert "deleting it is safe" in str(caught.value)
+            finally:
+                other.execute("ROLLBACK")
+                other.close()
+            assert ["summit"] == ids(tl.events(text="tianjin"))
+
     def test_in_memory_where_the_directory_is_read_only(
         self, tmp_path: Path, plugin_host: PluginHost, monkeypatch: pytest.MonkeyPatch
     ) -> None:

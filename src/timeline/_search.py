@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 import msgspec
 
-from ._errors import InvalidEvent
+from ._errors import InvalidEvent, TimelineError
 from ._model import Event
 from ._projection import CurrentState, EventFilter
 from ._reading import SearchFilter
@@ -210,8 +210,12 @@ class SearchIndex:
         Raises:
             InvalidEvent: the search words are not a query (an unclosed quote, an
                 ``OR`` with nothing after it).
+            TimelineError: the index cannot be written or read (a full disk, damage).
         """
-        self.sync()
+        try:
+            self.sync()
+        except sqlite3.Error as exc:
+            raise self._trouble(exc) from None
         score = f"-bm25(search_text, {_WEIGHTS})" if ranked else "0.0"
         order = "score DESC" if ranked else "t.rowid"
         rows = self._run(
@@ -240,12 +244,24 @@ class SearchIndex:
         try:
             return self._db.execute(sql, (fts_query(text), *params)).fetchall()
         except sqlite3.OperationalError as exc:
+            if not str(exc).startswith("fts5:"):
+                raise self._trouble(exc) from None
             raise InvalidEvent(
                 "text",
                 text,
                 'words, "a phrase" in quotes, OR, NOT, a word* prefix'
                 f" (the search engine says: {exc})",
             ) from None
+        except sqlite3.Error as exc:
+            raise self._trouble(exc) from None
+
+    def _trouble(self, exc: sqlite3.Error) -> TimelineError:
+        """Return the error to raise for a failure of the index's database itself."""
+        where = "in memory" if self.path is None else str(self.path)
+        return TimelineError(
+            f"the search index ({where}) failed: {exc}; it is derived from the log, so"
+            " deleting it is safe (the next search rebuilds it)"
+        )
 
 
 def _has_meta(db: sqlite3.Connection) -> bool:
