@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._errors import (
     ConcurrencyError,
     CorruptLog,
+    EventNotRetracted,
     EventRetracted,
     ImportFailed,
     InvalidDate,
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
     from ._reading import FILTER_NAMES, TimelineReader, TimelineWriter
     from ._records import Payload, Record, RecordType
     from ._results import EventResults, event_rows, events_reader, records_reader
+    from ._search import SearchHit
     from ._sqlite import SqliteStore
     from ._store import MemoryStore, Store
     from ._storetype import StoreType
@@ -124,6 +126,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "RECORDS_SCHEMA_ID": ("_arrow", "RECORDS_SCHEMA_ID"),
     "Record": ("_records", "Record"),
     "RecordType": ("_records", "RecordType"),
+    "SearchHit": ("_search", "SearchHit"),
     "SkipTally": ("_exportreport", "SkipTally"),
     "Skipped": ("_exportreport", "Skipped"),
     "Source": ("_model", "Source"),
@@ -179,6 +182,7 @@ __all__ = [
     "CurrentState",
     "Event",
     "EventFilter",
+    "EventNotRetracted",
     "EventResults",
     "EventRetracted",
     "ExportReport",
@@ -211,6 +215,7 @@ __all__ = [
     "ReadOnlyTimeline",
     "Record",
     "RecordType",
+    "SearchHit",
     "SkipTally",
     "Skipped",
     "Source",

@@ -22,7 +22,7 @@ import click
 from .._errors import TimelineError
 from .._plugins import PluginHost, PluginWarning
 from .._timeline import DEFAULT_PATH
-from . import _admin, _events, _follow, _io
+from . import _admin, _events, _follow, _io, _search
 from ._common import CliState, UsageProblem, UserError
 
 __all__ = ["CliState", "cli", "main"]
@@ -167,7 +167,13 @@ def _warn_failures(host: PluginHost, already: int) -> int:
     return len(failures)
 
 
-for _command in (*_events.COMMANDS, *_io.COMMANDS, *_admin.COMMANDS, *_follow.COMMANDS):
+for _command in (
+    *_events.COMMANDS,
+    *_search.COMMANDS,
+    *_io.COMMANDS,
+    *_admin.COMMANDS,
+    *_follow.COMMANDS,
+):
     cli.add_command(_command)
 
 
