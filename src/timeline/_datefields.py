@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from typing import Literal, NamedTuple
 
-import arrow
 import attrs
 
 from ._errors import InvalidDate
@@ -455,6 +454,8 @@ def _instant(text: str) -> dt.datetime | None:
         return naive
     if zone == "local":
         raise Refused("'local' depends on the machine; name the zone, e.g. 'Europe/Paris'")
+    import arrow  # only for a named zone: importing it costs 20 ms
+
     try:
         moment = arrow.Arrow.fromdatetime(naive, tzinfo=zone)
     except (arrow.ParserError, ValueError):

@@ -12,7 +12,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-import filelock
 import msgspec
 
 from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec, encode_line
@@ -78,6 +77,8 @@ class JsonlStore(Store):
         super().__init__(codec)
         self.path = Path(path)
         self.location = os.fspath(path)
+        import filelock  # 10-15 ms at import: only a JSON Lines log pays it
+
         self._lock = filelock.FileLock(self.location + ".lock", timeout=timeout)
         self._offset = 0
         self._seq, self._hash, self._time = 0, GENESIS_HASH, ""

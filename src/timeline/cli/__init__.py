@@ -156,7 +156,7 @@ def cli(ctx: click.Context, /, db: str) -> None:
 
 
 #: The built-in commands that load no plugin up front (see ``cli``).
-READ_ONLY = frozenset({"show", "list", "history", "head"})
+READ_ONLY = frozenset({"show", "list", "history", "head", "search"})
 
 
 def _warn_failures(host: PluginHost, already: int) -> int:
