@@ -52,9 +52,15 @@ def _everything(tl: Timeline) -> object:
     return (
         events,
         [e.id for e in tl.events(actor="IND", between=("2025-03-01", "2025-09-30"))],
+        [
+            [e.id for e in tl.events(**where)]  # type: ignore[arg-type]
+            for where in ({"kind": "visit.*"}, {"tag": "even"}, {"treaty": "RELOS"})
+        ],
+        [e.id for e in tl.events(modality="planned")],
         (len(tl), tl._state.retracted_count),
         tl.short_ids(shown),
         [tl.ids_matching(i[-6:]) for i in shown],
+        [tl.version(i) for i in shown],
         tl.ids(),
     )
 

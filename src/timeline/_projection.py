@@ -125,6 +125,10 @@ _SECTIONS: dict[str, str] = {
     "_treaty": "i",
     "_modality": "i",
 }
+#: The columns a hot row's integers after its version go to, in ``_columns`` order.
+_HOT_COLUMNS = ("_kind", "_lo", "_hi", "_rank", "_actors", "_tags", "_treaty", "_modality")
+#: The columns folding reads (the others it only writes).
+_FOLD_READS = ("_first", "_gone", "_lo", "_rank", "_order")
 #: The columns that hold term ids (remapped when a snapshot numbered terms otherwise).
 _TERM_COLUMNS = ("_kind", "_actors", "_tags", "_treaty", "_modality")
 #: What the other sections hold: the ids (one per line) and their ``IdIndex``.
@@ -133,6 +137,27 @@ _LITTLE = sys.byteorder == "little"
 
 
 _ONES = array("i", [1]) * 1024
+
+
+class _Pending:
+    """Writes to a column still in its snapshot section, made on it when it is read."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[int, Any]] = []
+
+    def extend(self, values: Any) -> None:
+        self.writes.append((-1, values))
+
+    def __setitem__(self, row: int, value: int) -> None:
+        self.writes.append((row, value))
+
+    def apply(self, column: Any) -> None:
+        for row, value in self.writes:
+            if row < 0:
+                column.extend(value)
+            else:
+                column[row] = value
+
 
 #: How many decoded records the state keeps for repeated ``get``s.
 CACHE_SIZE = 4096
@@ -207,6 +232,7 @@ class CurrentState:
     def _reset(self) -> None:
         """Give the state empty columns."""
         self._sections: SnapshotSections | None = None
+        self._pending: dict[str, _Pending] = {}
         self._ids_blob: bytes | None = b""
         self._blob_rows = 0
         self._ids: list[str] | None = []
@@ -289,13 +315,17 @@ class CurrentState:
 
     def _load_columns(self, names: list[str]) -> None:
         """Read columns from the restored snapshot, each checked against its hash."""
-        pending = iter(names)
+        order = iter(names)
 
         def take(data: bytes) -> None:
-            name = next(pending)
+            name = next(order)
             code = _SECTIONS[name]
             if code == "B":
-                self.__dict__[name] = bytearray(data)
+                flags = bytearray(data)
+                pending = self._pending.pop(name, None)
+                if pending is not None:
+                    pending.apply(flags)
+                self.__dict__[name] = flags
                 return
             column = array(code)
             column.frombytes(data)
@@ -303,15 +333,18 @@ class CurrentState:
                 column.byteswap()
             if self._remap is not None and name in _TERM_COLUMNS:
                 column = array(code, map(self._remap.__getitem__, column))
+            pending = self._pending.pop(name, None)
+            if pending is not None:
+                pending.apply(column)
             self.__dict__[name] = column
 
         # A damaged section rebuilds the state from the log: every column is in place then.
         self._each_section([name.lstrip("_") for name in names], take)
 
-    def _materialize(self) -> None:
-        """Read every column still in the snapshot (before the state changes)."""
+    def _materialize(self, names: Iterable[str] = _SECTIONS) -> None:
+        """Read the columns (default: every one) still in the snapshot."""
         if self._sections is not None:
-            missing = [name for name in _SECTIONS if name not in self.__dict__]
+            missing = [name for name in names if name not in self.__dict__]
             if missing:
                 self._load_columns(missing)
 
@@ -329,6 +362,7 @@ class CurrentState:
             self.__dict__[name] = fresh.__dict__[name]
         self._live, self._id_index, self._unplaced = fresh._live, None, []
         self._sections, self._remap, self.seq = None, None, fresh.seq
+        self._pending = {}
 
     # -- state ---------------------------------------------------------------------------
 
@@ -482,7 +516,9 @@ class CurrentState:
         for batch in batches:
             if not len(batch):
                 continue
-            self._materialize()
+            # What folding reads is read before anything changes (a damaged section then
+            # rebuilds the state before this batch); what it only writes may wait.
+            self._materialize(_FOLD_READS)
             versions = batch.versions
             if max(versions) == 1:
                 self._append_new(batch)
@@ -493,21 +529,35 @@ class CurrentState:
                 self._update(batch, [i for i, first in enumerate(mask) if not first])
             self.seq = batch.seqs[-1]
 
+    def _writable(self, name: str) -> Any:
+        """Return a column to write, or, while it waits in the snapshot, its pending writes.
+
+        A tail of a thousand records after a million-event snapshot then reads the
+        columns folding needs (``_FOLD_READS``), not every column (about 45 MB less).
+        """
+        column = self.__dict__.get(name)
+        if column is not None:
+            return column
+        if self._sections is not None:
+            return self._pending.setdefault(name, _Pending())
+        return getattr(self, name)
+
     def _append_new(self, batch: HotBatch) -> None:
         """Append the rows of new events (a batch of first versions), column by column."""
         seqs, streams = batch.seqs, batch.streams
         count = len(seqs)
-        base = len(self._seqs)
+        base = len(self._first)
         if self._row_of is not None:
             self._row_of.update(zip(streams, range(base, base + count), strict=True))
         (self._ids if self._ids is not None else self._extra_ids).extend(streams)
-        self._seqs.extend(seqs)
-        self._first.extend(self._seqs[base:])
-        self._versions.extend(_ONES[:count] if count <= len(_ONES) else array("i", [1]) * count)
+        self._writable("_seqs").extend(seqs)
+        self._first.extend(seqs)
+        ones = _ONES[:count] if count <= len(_ONES) else array("i", [1]) * count
+        self._writable("_versions").extend(ones)
         self._gone.extend(bytes(count))
         hot = batch.hot
-        for offset, column in enumerate(self._hot_columns(), 1):
-            column.extend(hot[offset::HOT_WIDTH])
+        for offset, name in enumerate(_HOT_COLUMNS, 1):
+            self._writable(name).extend(hot[offset::HOT_WIDTH])
         self._live += count
         if self._id_index is not None:
             if len(streams) > 4096:
@@ -518,22 +568,14 @@ class CurrentState:
 
     def _hot_columns(self) -> tuple[array[int], ...]:
         """The columns a hot row's integers go to, in ``_columns`` order."""
-        return (
-            self._kind,
-            self._lo,
-            self._hi,
-            self._rank,
-            self._actors,
-            self._tags,
-            self._treaty,
-            self._modality,
-        )
+        return tuple(getattr(self, name) for name in _HOT_COLUMNS)
 
     def _update(self, batch: HotBatch, indexes: list[int]) -> None:
         """Fold later versions (amendments, retractions) of events, one row at a time."""
         eager = self._eager
-        seqs, versions, gone = self._seqs, self._versions, self._gone
-        columns = self._hot_columns()
+        seqs, versions, gone = self._writable("_seqs"), self._writable("_versions"), self._gone
+        columns = [self._writable(name) for name in _HOT_COLUMNS]
+        lo, rank = self._lo, self._rank
         hot = batch.hot
         for i in indexes:
             seq, stream = batch.seqs[i], batch.streams[i]
@@ -548,13 +590,13 @@ class CurrentState:
                 versions[row] = version
                 continue
             if eager is not None:
-                eager.records.pop(seqs[row], None)
+                eager.records.pop(self._seqs[row], None)
             seqs[row] = seq
             versions[row] = version
             if gone[row]:
                 gone[row] = 0
                 self._live += 1
-            if self._lo[row] != values[1] or self._rank[row] != values[3]:
+            if lo[row] != values[1] or rank[row] != values[3]:
                 self._displaced((row,))
             for column, value in zip(columns, values, strict=True):
                 column[row] = value
