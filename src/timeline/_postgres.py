@@ -7,15 +7,13 @@ in commit order by construction, so a reader tailing it never skips a record
 that commits later. The record bytes are those the SQLite and JSON Lines
 stores keep, so the hash chain verifies the same way everywhere.
 
-The SQL and the connection handling are kept in separate methods
-(``_connect``, ``_query``, ``_batches``, ``_write_rows``...) so that the store
-splits into a byte-level backend mechanically.
+``PostgresBackend`` keeps the bytes; ``PostgresStore`` is the record layer
+(``_store.Store``) over it, as for every store.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import itertools
 import queue
@@ -27,24 +25,21 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import attrs
-import msgspec
 
-from ._codec import BATCH_LINES, RecordCodec, encode_line
+from ._backend import Backend, Columns, Head, Row, Stamper, conflict
+from ._codec import BATCH_LINES, RecordCodec
 from ._errors import (
-    ConcurrencyError,
     CorruptLog,
-    InvalidRecord,
     StoreBusy,
     StoreUnavailable,
     TimelineError,
 )
-from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
-from ._store import Clock, Stamp, Store
+from ._records import GENESIS_HASH
+from ._store import Store
 
-__all__ = ["PostgresSettings", "PostgresStore", "parse_postgres_url"]
+__all__ = ["PostgresBackend", "PostgresSettings", "PostgresStore", "parse_postgres_url"]
 
 _FORMAT = "geotimeline-3"
-_raw = msgspec.json.Decoder(RawRecord)
 
 #: The URL query parameters geotimeline reads itself (the rest go to libpq).
 _OWN_PARAMETERS = frozenset({"schema", "lock_timeout", "clock"})
@@ -139,21 +134,22 @@ def _lock_key(schema: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-class PostgresStore(Store):
+class PostgresBackend(Backend):
     """A log in one schema of a PostgreSQL database, shared by many writers and readers.
 
     Args:
         url: ``postgresql://[user[:password]@][host][:port]/[dbname]?schema=...``;
             see ``parse_postgres_url``.
-        codec: record decoder (upcasters); the default when omitted.
 
     Raises:
         StoreUnavailable: the server cannot be reached or refuses the login.
         CorruptLog: the schema holds a log of a format this version does not read.
     """
 
-    def __init__(self, url: str, codec: RecordCodec | None = None) -> None:
-        super().__init__(codec)
+    unique_versions = True
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
         self.settings = parse_postgres_url(url)
         self.location = self.settings.display
         try:
@@ -258,13 +254,11 @@ class PostgresStore(Store):
 
     # -- appending ---------------------------------------------------------------------
 
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
-        if not pending:
-            return []
+    def append_rows(self, stamp: Stamper) -> Sequence[Row]:
         psycopg = self._psycopg
         sql = self._sql
         conn = self._writer()
-        rows: list[tuple[int, str, int, str, str, int, bytes, str, int | None]] = []
+        rows: Sequence[Row] = []
         try:
             with conn.cursor() as cursor:
                 try:
@@ -274,19 +268,20 @@ class PostgresStore(Store):
                     while cursor.nextset():
                         pass
                     server_now, seq, hash_, recorded_at = cursor.fetchone()
-                    clock = (lambda: server_now) if self.settings.server_clock else now
-                    rows, stamps = self._stamp(
-                        pending,
-                        lambda stream: self._version(cursor, stream),
+                    head = Head(
                         seq or 0,
                         hash_ or GENESIS_HASH,
                         recorded_at or "",
-                        clock,
-                        new_streams_checked=True,
+                        lambda stream: self._version(cursor, stream),
+                        server_now if self.settings.server_clock else None,
                     )
+                    rows = self.stamped(stamp, head)
+                    if not rows:
+                        conn.execute("ROLLBACK")
+                        return rows
                     self._write_rows(cursor, rows)
                     # The notification is delivered when the transaction commits.
-                    cursor.execute(sql.notify_and_commit(rows[-1][0]))
+                    cursor.execute(sql.notify_and_commit(rows[-1].seq))
                 except BaseException:
                     idle = psycopg.pq.TransactionStatus.IDLE
                     if not conn.broken and conn.info.transaction_status != idle:
@@ -294,76 +289,51 @@ class PostgresStore(Store):
                     raise
         except psycopg.errors.UniqueViolation:
             # A new stream's version 1 is checked by the unique constraint alone.
-            for row in rows:
-                current = self._version(conn.cursor(), row[1])
-                if current >= row[2]:
-                    raise ConcurrencyError(row[1], row[2] - 1, current) from None
+            error = conflict(rows, lambda stream: self._version(conn.cursor(), stream))
+            if error is not None:
+                raise error from None
             raise
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(self.location, self.settings.lock_timeout) from None
         except psycopg.Error as exc:  # the server went away, a permission is missing...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
-        return stamps
+        return rows
 
     def _version(self, cursor: Any, stream: str) -> int:
         (found,) = cursor.execute(self._sql.version, (stream,)).fetchone()
         return int(found or 0)
 
-    def _write_rows(
-        self, cursor: Any, rows: list[tuple[int, str, int, str, str, int, bytes, str, int | None]]
-    ) -> None:
+    def _write_rows(self, cursor: Any, rows: Sequence[Row]) -> None:
         # Binary COPY: one round trip for the whole batch.
         with cursor.copy(self._sql.copy) as copy:
             copy.set_types(["int8", "text", "int4", "text", "text", "text", "bytea"])
             write = copy.write_row
             for r in rows:
-                write((r[0], r[1], r[2], r[3], r[4], r[7], encode_line(*r)))
+                write((r.seq, r.stream, r.version, r.type, r.recorded_at, r.hash, r.line))
 
     # -- reading -----------------------------------------------------------------------
 
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        decode = self.codec.decode_lines
-        seq = after
-        try:
-            for rows in self._batches(self._sql.lines, (after, _until(until))):
-                for start in range(0, len(rows), BATCH_LINES):
-                    records = decode([row[0] for row in rows[start : start + BATCH_LINES]])
-                    seq = records[-1].seq
-                    yield from records
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} after record seq {seq}", exc.reason) from None
+    def lines(self, after: int = 0, until: int | None = None) -> Iterator[list[bytes]]:
+        for rows in self._batches(self._sql.lines, (after, _until(until))):
+            for start in range(0, len(rows), BATCH_LINES):
+                yield [row[0] for row in rows[start : start + BATCH_LINES]]
 
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
+    def raw_rows(
+        self, after: int = 0, until: int | None = None
+    ) -> Iterator[list[tuple[bytes, Columns | None]]]:
         for rows in self._batches(self._sql.raw_lines, (after, _until(until))):
-            for line, stream, version, type_, recorded_at, hash_ in rows:
-                try:
-                    raw = _raw.decode(line)
-                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                    where = f"{self.location} record after seq {after}"
-                    raise InvalidRecord(where, f"not a record ({exc})") from None
-                # The columns are what queries and constraints see: they must say
-                # what the hashed line says.
-                columns = (stream, version, type_, recorded_at, hash_)
-                if (raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash) != columns:
-                    raise InvalidRecord(
-                        f"{self.location} record seq {raw.seq}",
-                        "its index columns disagree with the stored record",
-                    )
-                after = raw.seq
-                yield raw
+            yield [(row[0], (*row[1:7], None)) for row in rows]
 
-    def stream(self, stream: str) -> list[Record]:
-        rows = self._query(self._sql.stream, (stream,))
-        return self.codec.decode_lines([bytes(row[0]) for row in rows])
+    def stream_lines(self, stream: str) -> list[bytes]:
+        return [bytes(row[0]) for row in self._query(self._sql.stream, (stream,))]
 
     def head(self) -> int:
         (found,) = self._query(self._sql.head)[0]
         return int(found or 0)
 
-    def seq_at(self, moment: dt.datetime) -> int:
+    def seq_at(self, stamp: str) -> int:
         # recorded_at never decreases along seq, so a binary search over the
         # primary key answers this without an index that every append would pay for.
-        stamp = format_timestamp(moment)
         lo, hi = 0, self.head()
         while lo < hi:
             mid = (lo + hi + 1) // 2
@@ -457,6 +427,35 @@ class PostgresStore(Store):
         for conn in (self._reader, self._conn):
             if conn is not None:
                 conn.close()
+
+
+class PostgresStore(Store):
+    """A log in one schema of a PostgreSQL database: the record layer over ``PostgresBackend``.
+
+    Args:
+        url: ``postgresql://[user[:password]@][host][:port]/[dbname]?schema=...``;
+            see ``parse_postgres_url``.
+        codec: record decoder (upcasters); the default when omitted.
+
+    Raises:
+        StoreUnavailable: the server cannot be reached or refuses the login.
+        CorruptLog: the schema holds a log of a format this version does not read.
+    """
+
+    backend: PostgresBackend
+
+    def __init__(self, url: str, codec: RecordCodec | None = None) -> None:
+        backend = PostgresBackend(url)
+        try:
+            super().__init__(backend, codec)
+        except BaseException:
+            backend.close()
+            raise
+
+    @property
+    def settings(self) -> PostgresSettings:
+        """Where the log lives and how it is treated, read from its URL."""
+        return self.backend.settings
 
 
 def _prefetched(cursor: Any) -> Iterator[list[tuple[Any, ...]]]:
@@ -556,7 +555,7 @@ CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON {s}.records
         )
         self.lines = f"SELECT line FROM {s}.records WHERE seq > %s AND seq <= %s ORDER BY seq"
         self.raw_lines = (
-            f"SELECT line, stream, version, type, recorded_at, hash FROM {s}.records"
+            f"SELECT line, seq, stream, version, type, recorded_at, hash FROM {s}.records"
             " WHERE seq > %s AND seq <= %s ORDER BY seq"
         )
         self.stream = f"SELECT line FROM {s}.records WHERE stream = %s ORDER BY version"
