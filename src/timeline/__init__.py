@@ -20,6 +20,7 @@ from ._arrow import (
     pandas_from_arrow,
     rows_table,
 )
+from ._backend import AppendHead, Backend, StoredRow
 from ._calendar import (
     FUZZY_POLICIES,
     CalendarDescription,
@@ -93,6 +94,8 @@ __all__ = [
     "Actor",
     "ActorRole",
     "Analysis",
+    "AppendHead",
+    "Backend",
     "CalendarDescription",
     "CalendarSpan",
     "ConcurrencyError",
@@ -141,6 +144,7 @@ __all__ = [
     "StoreBusy",
     "StoreType",
     "StoreUnavailable",
+    "StoredRow",
     "Timeline",
     "TimelineError",
     "TimelineReader",

@@ -30,21 +30,12 @@ from ._codec import BATCH_LINES
 from ._columns import FIELDS, NO_FIELDS, HotBatch, Vocabulary, pack
 from ._errors import ConcurrencyError, InvalidRecord
 
-__all__ = [
-    "Backend",
-    "Columns",
-    "Head",
-    "Row",
-    "Stamper",
-    "check_versions",
-    "conflict",
-    "packed_hot",
-]
+__all__ = ["AppendHead", "Backend", "Columns", "Stamper", "StoredRow", "batched", "packed_hot"]
 
 
 # Rows are built once per appended record on the hot append path, so they are
 # msgspec Structs like Record (cheaper to build than attrs instances); frozen values.
-class Row(msgspec.Struct, frozen=True, gc=False):
+class StoredRow(msgspec.Struct, frozen=True, gc=False):
     """One stamped record on its way into a backend: its index columns and its bytes."""
 
     seq: int
@@ -74,7 +65,7 @@ Columns = tuple[int, str, int, str, str, str, bytes | None]
 
 
 @attrs.frozen
-class Head:
+class AppendHead:
     """What a backend tells the stamper inside its append lock."""
 
     seq: int
@@ -91,7 +82,7 @@ class Head:
 
 
 #: The record layer's share of an append: given the head, returns the stamped rows.
-Stamper = Callable[[Head], Sequence[Row]]
+Stamper = Callable[[AppendHead], Sequence[StoredRow]]
 
 
 class Backend(abc.ABC):
@@ -122,7 +113,7 @@ class Backend(abc.ABC):
     # -- writing -----------------------------------------------------------------------
 
     @abc.abstractmethod
-    def append_rows(self, stamp: Stamper) -> Sequence[Row]:
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
         """Under the lock: read the head, call ``stamp`` with it, write its rows atomically.
 
         Returns:
@@ -133,7 +124,7 @@ class Backend(abc.ABC):
             InvalidRecord: the rows do not continue the head's seq without a gap.
         """
 
-    def stamped(self, stamp: Stamper, head: Head) -> Sequence[Row]:
+    def stamped(self, stamp: Stamper, head: AppendHead) -> Sequence[StoredRow]:
         """Return the rows ``stamp`` makes for ``head``, checked to continue it (for subclasses).
 
         Raises:
@@ -147,6 +138,48 @@ class Backend(abc.ABC):
                     f"an append after seq {head.seq} must continue at seq {expected}",
                 )
         return rows
+
+    @staticmethod
+    def check_versions(rows: Sequence[StoredRow], version: Callable[[str], int]) -> None:
+        """Refuse rows whose ``(stream, version)`` is taken (for backends without a constraint).
+
+        Args:
+            rows: the rows about to be written, in order.
+            version: returns a stream's current version in the log.
+
+        Raises:
+            ConcurrencyError: a row's version is not above its stream's current one.
+        """
+        seen: dict[str, int] = {}
+        for row in rows:
+            current = seen.get(row.stream)
+            if current is None:
+                current = version(row.stream)
+            if row.version <= current:
+                raise ConcurrencyError(row.stream, row.version - 1, current)
+            seen[row.stream] = row.version
+
+    @staticmethod
+    def conflict(
+        rows: Sequence[StoredRow], version: Callable[[str], int]
+    ) -> ConcurrencyError | None:
+        """Return the error naming the row a unique ``(stream, version)`` constraint refused.
+
+        For a backend whose constraint fired (``unique_versions``): called after the
+        rollback, it finds the first row whose version its stream already has.
+
+        Args:
+            rows: the rows of the refused append.
+            version: returns a stream's current version in the log.
+
+        Returns:
+            The error to raise, or None when no row's version is taken.
+        """
+        for row in rows:
+            current = version(row.stream)
+            if current >= row.version:
+                return ConcurrencyError(row.stream, row.version - 1, current)
+        return None
 
     # -- reading -----------------------------------------------------------------------
 
@@ -267,43 +300,14 @@ class _Hash(msgspec.Struct, gc=False):
 _hash_decoder = msgspec.json.Decoder(_Hash)
 
 
-def check_versions(rows: Sequence[Row], version: Callable[[str], int]) -> None:
-    """Refuse rows whose ``(stream, version)`` is taken, for backends without a constraint.
-
-    Raises:
-        ConcurrencyError: a row's version is not above its stream's current one.
-    """
-    seen: dict[str, int] = {}
-    for row in rows:
-        current = seen.get(row.stream)
-        if current is None:
-            current = version(row.stream)
-        if row.version <= current:
-            raise ConcurrencyError(row.stream, row.version - 1, current)
-        seen[row.stream] = row.version
-
-
-def conflict(rows: Sequence[Row], version: Callable[[str], int]) -> ConcurrencyError | None:
-    """Return the error naming the row a unique ``(stream, version)`` constraint refused.
-
-    For a backend whose constraint fired (``unique_versions``): called after the
-    rollback, it finds the first row whose version its stream already has.
-    """
-    for row in rows:
-        current = version(row.stream)
-        if current >= row.version:
-            return ConcurrencyError(row.stream, row.version - 1, current)
-    return None
-
-
 def packed_hot(
-    vocabulary: Vocabulary, rows: Sequence[Row], new_term: Callable[[str, Any], int]
+    vocabulary: Vocabulary, rows: Sequence[StoredRow], new_term: Callable[[str, Any], int]
 ) -> list[bytes]:
     """Return the packed hot column of each row (``_columns.pack``), numbering new terms.
 
     Args:
         vocabulary: the log's terms; new ones are added to it.
-        rows: rows carrying their hot values (``Row.hot``).
+        rows: rows carrying their hot values (``StoredRow.hot``).
         new_term: stores a new ``(field, value)`` term and returns its id; runs in
             the append's transaction, so a rollback takes the term back too (the
             caller then truncates ``vocabulary`` to its size before).

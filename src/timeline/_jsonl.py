@@ -15,7 +15,7 @@ from typing import BinaryIO
 import filelock
 import msgspec
 
-from ._backend import Backend, Head, Row, Stamper, check_versions
+from ._backend import AppendHead, Backend, Stamper, StoredRow
 from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec
 from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
 from ._records import GENESIS_HASH
@@ -273,7 +273,7 @@ class JsonlBackend(Backend):
         self._offset = size
         self._mark(self._seq, size)
 
-    def append_rows(self, stamp: Stamper) -> Sequence[Row]:
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
         if self._inspect:
             raise ReadOnlyTimeline(f"{self.location}: opened to inspect only; appends are refused")
         with self._lock:
@@ -281,10 +281,10 @@ class JsonlBackend(Backend):
             versions = self._versions
             assert versions is not None  # set by _catch_up
             version = lambda s: versions.get(s, 0)  # noqa: E731
-            rows = self.stamped(stamp, Head(self._seq, self._hash, self._time, version))
+            rows = self.stamped(stamp, AppendHead(self._seq, self._hash, self._time, version))
             if not rows:
                 return rows
-            check_versions(rows, version)
+            self.check_versions(rows, version)
             encoded = [row.line + b"\n" for row in rows]
             data = b"".join(encoded)
             known = len(self._starts) == self._seq
@@ -348,7 +348,7 @@ class JsonlBackend(Backend):
             return
         batch: list[bytes] = []
         for _, line in self._lines(after, until):
-            batch.append(line)
+            batch.append(line[:-1])  # without its newline, as the full read gives it
             if len(batch) >= BATCH_LINES:
                 yield batch
                 batch = []
@@ -445,13 +445,13 @@ class JsonlBackend(Backend):
                 if not 0 < seq <= len(starts):
                     raise InvalidRecord(self.where(seq), "not in the log")
                 f.seek(starts[seq - 1])
-                lines.append(f.readline())
+                lines.append(f.readline().removesuffix(b"\n"))
         return lines
 
     def stream_lines(self, stream: str) -> list[bytes]:
         needle = msgspec.json.encode(stream)
         return [
-            line
+            line[:-1]
             for _, line in self._lines(0, None)
             if needle in line and _header.decode(line).stream == stream
         ]

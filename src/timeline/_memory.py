@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 
-from ._backend import Backend, Head, Row, Stamper, batched, check_versions
+from ._backend import AppendHead, Backend, Stamper, StoredRow, batched
 from ._errors import InvalidRecord
 from ._records import GENESIS_HASH
 
@@ -28,15 +28,15 @@ class MemoryBackend(Backend):
     def _version(self, stream: str) -> int:
         return len(self._streams.get(stream, ()))
 
-    def append_rows(self, stamp: Stamper) -> Sequence[Row]:
-        head = Head(
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
+        head = AppendHead(
             len(self._lines),
             self._hashes[-1] if self._hashes else GENESIS_HASH,
             self._times[-1] if self._times else "",
             self._version,
         )
         rows = self.stamped(stamp, head)
-        check_versions(rows, self._version)
+        self.check_versions(rows, self._version)
         for row in rows:
             self._lines.append(row.line)
             self._hashes.append(row.hash)

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import attrs
 
-from ._backend import Backend, Columns, Head, Row, Stamper, conflict
+from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow
 from ._codec import BATCH_LINES, RecordCodec
 from ._errors import (
     CorruptLog,
@@ -254,11 +254,11 @@ class PostgresBackend(Backend):
 
     # -- appending ---------------------------------------------------------------------
 
-    def append_rows(self, stamp: Stamper) -> Sequence[Row]:
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
         psycopg = self._psycopg
         sql = self._sql
         conn = self._writer()
-        rows: Sequence[Row] = []
+        rows: Sequence[StoredRow] = []
         try:
             with conn.cursor() as cursor:
                 try:
@@ -268,7 +268,7 @@ class PostgresBackend(Backend):
                     while cursor.nextset():
                         pass
                     server_now, seq, hash_, recorded_at = cursor.fetchone()
-                    head = Head(
+                    head = AppendHead(
                         seq or 0,
                         hash_ or GENESIS_HASH,
                         recorded_at or "",
@@ -289,7 +289,7 @@ class PostgresBackend(Backend):
                     raise
         except psycopg.errors.UniqueViolation:
             # A new stream's version 1 is checked by the unique constraint alone.
-            error = conflict(rows, lambda stream: self._version(conn.cursor(), stream))
+            error = self.conflict(rows, lambda stream: self._version(conn.cursor(), stream))
             if error is not None:
                 raise error from None
             raise
@@ -303,7 +303,7 @@ class PostgresBackend(Backend):
         (found,) = cursor.execute(self._sql.version, (stream,)).fetchone()
         return int(found or 0)
 
-    def _write_rows(self, cursor: Any, rows: Sequence[Row]) -> None:
+    def _write_rows(self, cursor: Any, rows: Sequence[StoredRow]) -> None:
         # Binary COPY: one round trip for the whole batch.
         with cursor.copy(self._sql.copy) as copy:
             copy.set_types(["int8", "text", "int4", "text", "text", "text", "bytea"])

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from ._backend import Backend, Columns, Head, Row, Stamper, conflict, packed_hot
+from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow, packed_hot
 from ._codec import BATCH_LINES, RecordCodec
 from ._columns import HotBatch, Vocabulary
 from ._errors import CorruptLog, InvalidRecord
@@ -167,7 +167,7 @@ class SqliteBackend(Backend):
                 while found := cursor.fetchmany(BATCH_LINES):
                     values = hot_values([row[1] for row in found])
                     rows = [
-                        Row(seq, stream, version, "", "", "", line, hot)
+                        StoredRow(seq, stream, version, "", "", "", line, hot)
                         for (seq, line, version, stream), hot in zip(found, values, strict=True)
                     ]
                     packed = packed_hot(self._vocabulary, rows, self._insert_term)
@@ -205,16 +205,16 @@ class SqliteBackend(Backend):
         assert term_id is not None
         return term_id
 
-    def append_rows(self, stamp: Stamper) -> Sequence[Row]:
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
         db = self._db
-        rows: Sequence[Row] = []
+        rows: Sequence[StoredRow] = []
         terms_before = len(self._vocabulary)
         db.execute("BEGIN IMMEDIATE")
         try:
             last = db.execute(
                 "SELECT seq, hash, recorded_at FROM records ORDER BY seq DESC LIMIT 1"
             ).fetchone() or (0, GENESIS_HASH, "")
-            rows = self.stamped(stamp, Head(last[0], last[1], last[2], self._version))
+            rows = self.stamped(stamp, AppendHead(last[0], last[1], last[2], self._version))
             if not rows:
                 db.execute("ROLLBACK")
                 return rows
@@ -232,7 +232,7 @@ class SqliteBackend(Backend):
             self._vocabulary.truncate(terms_before)
             # A new stream's version 1 is checked by the unique constraint alone (a
             # lookup per new event would halve batch throughput): name the culprit.
-            error = conflict(rows, self._version)
+            error = self.conflict(rows, self._version)
             if error is not None:
                 raise error from None
             raise

@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from ._backend import Backend, Head, Row
+from ._backend import AppendHead, Backend, StoredRow
 from ._codec import RecordCodec, encode_line
 from ._columns import NO_FIELDS, HotBatch, HotDecoder, Vocabulary, pack
 from ._errors import ConcurrencyError, InvalidRecord
@@ -35,12 +35,12 @@ _raw_decoder = msgspec.json.Decoder(RawRecord)
 
 def stamp_rows(
     pending: Sequence[PendingRecord],
-    head: Head,
+    head: AppendHead,
     now: Clock,
     *,
     new_streams_checked: bool = False,
     hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]] | None = None,
-) -> tuple[list[Row], list[Stamp]]:
+) -> tuple[list[StoredRow], list[Stamp]]:
     """Check versions and compute seq, time, chained hash and stored line for a batch.
 
     Args:
@@ -68,7 +68,7 @@ def stamp_rows(
     moment = moment.astimezone(dt.timezone.utc)
     versions = head.version
     batch_versions: dict[str, int] = {}
-    rows: list[Row] = []
+    rows: list[StoredRow] = []
     stamps: list[Stamp] = []
     seq, previous = head.seq, head.hash
     batch_end = head.seq + len(pending) if len(pending) > 1 else None
@@ -87,7 +87,7 @@ def stamp_rows(
         line = encode_line(
             seq, p.stream, p.version, type_, stamp, p.schema, p.payload, previous, batch_end
         )
-        rows.append(Row(seq, p.stream, p.version, type_, stamp, previous, line, p.hot))
+        rows.append(StoredRow(seq, p.stream, p.version, type_, stamp, previous, line, p.hot))
         stamps.append((seq, moment, previous))
     if hot_values is not None and any(p.hot is None for p in pending):
         decoded = hot_values([r.line for r in rows])
@@ -151,7 +151,7 @@ class Store:
         hot_values = self._hot_decoder().values if backend.keeps_hot else None
         stamps: list[Stamp] = []
 
-        def stamp(head: Head) -> list[Row]:
+        def stamp(head: AppendHead) -> list[StoredRow]:
             rows, made = stamp_rows(
                 pending,
                 head,

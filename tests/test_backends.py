@@ -1,0 +1,96 @@
+"""The backend contract against the four built-in backends (PostgreSQL on a real server)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from timeline import Backend, Store
+from timeline._jsonl import JsonlBackend
+from timeline._memory import MemoryBackend
+from timeline._postgres import PostgresBackend
+from timeline._sqlite import SqliteBackend
+from timeline.testing import BackendContract, StoreContract
+from timeline.testing._postgres import with_params
+
+
+class TestMemoryBackend(BackendContract):
+    durable = False
+
+    def make_backend(self, tmp_path: Path) -> Backend:
+        return MemoryBackend()
+
+
+class TestSqliteBackend(BackendContract):
+    def make_backend(self, tmp_path: Path) -> Backend:
+        return SqliteBackend(tmp_path / "log.db")
+
+    def reopen(self, backend: Backend, tmp_path: Path) -> Backend:
+        backend.close()
+        return SqliteBackend(tmp_path / "log.db")
+
+
+class TestJsonlBackend(BackendContract):
+    def make_backend(self, tmp_path: Path) -> Backend:
+        return JsonlBackend(tmp_path / "log.jsonl")
+
+    def reopen(self, backend: Backend, tmp_path: Path) -> Backend:
+        backend.close()
+        return JsonlBackend(tmp_path / "log.jsonl")
+
+
+class TestPostgresBackend(BackendContract):
+    @pytest.fixture(autouse=True)
+    def _log(self, postgres_url: str) -> Iterator[None]:
+        # The contract drives the clock itself, so this log uses the writer's clock.
+        self.url = with_params(postgres_url, clock="client")
+        self.opened: list[Backend] = []
+        yield
+        for backend in self.opened:
+            backend.close()
+
+    def make_backend(self, tmp_path: Path) -> Backend:
+        backend = PostgresBackend(self.url)
+        self.opened.append(backend)
+        return backend
+
+    def reopen(self, backend: Backend, tmp_path: Path) -> Backend:
+        backend.close()
+        return self.make_backend(tmp_path)
+
+
+#: A ```python block of a docs page (as tests/test_docs.py finds them).
+BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+
+
+def _docs_list_backend() -> type[Backend]:
+    """Return the ``ListBackend`` of docs/stores.md, run from its example."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "stores.md").read_text("utf-8")
+    block = next(b for b in BLOCK.findall(text) if "class ListBackend" in b)
+    namespace: dict[str, object] = {"__name__": "docs_stores_backend"}
+    exec(compile(block, "stores.md (ListBackend)", "exec"), namespace)
+    found = namespace["ListBackend"]
+    assert isinstance(found, type)
+    assert issubclass(found, Backend)
+    return found
+
+
+class TestDocsListBackend(BackendContract):
+    """The documented third-party backend passes the contract too."""
+
+    durable = False
+
+    def make_backend(self, tmp_path: Path) -> Backend:
+        return _docs_list_backend()("list://test")
+
+
+class TestDocsListStore(StoreContract):
+    """And the record layer over it passes the store contract."""
+
+    durable = False
+
+    def make_store(self, tmp_path: Path) -> Store:
+        return Store(_docs_list_backend()("list://test"))
