@@ -14,32 +14,36 @@ stores keep, so the hash chain verifies the same way everywhere.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import queue
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import attrs
 
-from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow
+from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow, packed_hot
 from ._codec import BATCH_LINES, RecordCodec
+from ._columns import HotBatch, Vocabulary
 from ._errors import (
     CorruptLog,
+    InvalidRecord,
     StoreBusy,
     StoreUnavailable,
     TimelineError,
 )
+from ._pgschema import Statements
 from ._records import GENESIS_HASH
 from ._store import Store
 
 __all__ = ["PostgresBackend", "PostgresSettings", "PostgresStore", "parse_postgres_url"]
 
-_FORMAT = "geotimeline-3"
+_FORMAT = "geotimeline-4"
+#: The format before the hot columns, which an open migrates (``upgrade``).
+_OLD_FORMAT = "geotimeline-3"
 
 #: The URL query parameters geotimeline reads itself (the rest go to libpq).
 _OWN_PARAMETERS = frozenset({"schema", "lock_timeout", "clock"})
@@ -129,11 +133,6 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
-def _lock_key(schema: str) -> int:
-    digest = hashlib.sha256(f"geotimeline:{schema}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
 class PostgresBackend(Backend):
     """A log in one schema of a PostgreSQL database, shared by many writers and readers.
 
@@ -147,9 +146,16 @@ class PostgresBackend(Backend):
     """
 
     unique_versions = True
+    keeps_hot = True
 
     def __init__(self, url: str) -> None:
         super().__init__()
+        self._vocabulary = Vocabulary(refresh=self._load_terms, local=False)
+        #: Terms numbered by the append in progress, written with its records.
+        self._new_terms: list[tuple[int, str, Any]] = []
+        #: Inside an append (under its lock): the vocabulary is current, no refresh needed.
+        self._terms_current = False
+        self._old_format: str | None = None
         self.settings = parse_postgres_url(url)
         self.location = self.settings.display
         try:
@@ -160,7 +166,7 @@ class PostgresBackend(Backend):
                 "pip install 'geotimeline[postgres]'"
             ) from None
         self._psycopg = psycopg
-        self._sql = _Statements(self.settings.schema)
+        self._sql = Statements(self.settings.schema)
         self._cursor_names = itertools.count()
         self._reading = 0
         self._listen_conn: Any = None
@@ -246,7 +252,9 @@ class PostgresBackend(Backend):
                 found = self._query(sql.format_version)
         except psycopg.Error as exc:  # no right to create the schema, ...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
-        if found[0][0] != _FORMAT:
+        if found[0][0] == _OLD_FORMAT:
+            self._old_format = _OLD_FORMAT
+        elif found[0][0] != _FORMAT:
             raise CorruptLog(
                 f"{self.location}: log format {found[0][0]!r} is not one this geotimeline "
                 f"reads ({_FORMAT}); it was written by another (pre-release or newer) version"
@@ -259,6 +267,7 @@ class PostgresBackend(Backend):
         sql = self._sql
         conn = self._writer()
         rows: Sequence[StoredRow] = []
+        terms_before = len(self._vocabulary)
         try:
             with conn.cursor() as cursor:
                 try:
@@ -283,6 +292,7 @@ class PostgresBackend(Backend):
                     # The notification is delivered when the transaction commits.
                     cursor.execute(sql.notify_and_commit(rows[-1].seq))
                 except BaseException:
+                    self._vocabulary.truncate(terms_before)
                     idle = psycopg.pq.TransactionStatus.IDLE
                     if not conn.broken and conn.info.transaction_status != idle:
                         conn.execute("ROLLBACK")
@@ -304,12 +314,47 @@ class PostgresBackend(Backend):
         return int(found or 0)
 
     def _write_rows(self, cursor: Any, rows: Sequence[StoredRow]) -> None:
+        # Under the append lock no other writer numbers terms: load what they added
+        # once, then number new ones locally and COPY them with the records.
+        self._load_terms(cursor)
+        self._terms_current = True
+        try:
+            hot = packed_hot(self._vocabulary, rows, self._new_term)
+            self._write_terms(cursor)
+        finally:
+            self._terms_current = False
+            self._new_terms.clear()
         # Binary COPY: one round trip for the whole batch.
         with cursor.copy(self._sql.copy) as copy:
-            copy.set_types(["int8", "text", "int4", "text", "text", "text", "bytea"])
+            copy.set_types(["int8", "text", "int4", "text", "text", "text", "bytea", "bytea"])
             write = copy.write_row
-            for r in rows:
-                write((r.seq, r.stream, r.version, r.type, r.recorded_at, r.hash, r.line))
+            for r, h in zip(rows, hot, strict=True):
+                write((r.seq, r.stream, r.version, r.type, r.recorded_at, r.hash, r.line, h))
+
+    def _new_term(self, field: str, value: Any) -> int:
+        term_id = len(self._vocabulary)
+        self._new_terms.append((term_id, field, value))
+        return term_id
+
+    def _write_terms(self, cursor: Any) -> None:
+        if self._new_terms:
+            with cursor.copy(self._sql.copy_terms) as copy:
+                copy.set_types(["int4", "text", "text"])
+                for term in self._new_terms:
+                    copy.write_row(term)
+
+    def _load_terms(self, cursor: Any = None) -> None:
+        """Learn the terms added since we last looked (by any writer)."""
+        if self._terms_current:
+            return
+        vocabulary = self._vocabulary
+        params = (len(vocabulary),)
+        if cursor is None:
+            found = self._query(self._sql.terms_since, params)
+        else:
+            found = cursor.execute(self._sql.terms_since, params).fetchall()
+        for term_id, field, value in found:
+            vocabulary.add(term_id, field, value)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -321,8 +366,83 @@ class PostgresBackend(Backend):
     def raw_rows(
         self, after: int = 0, until: int | None = None
     ) -> Iterator[list[tuple[bytes, Columns | None]]]:
+        self._load_terms()
         for rows in self._batches(self._sql.raw_lines, (after, _until(until))):
-            yield [(row[0], (*row[1:7], None)) for row in rows]
+            yield [(row[0], row[1:]) for row in rows]
+
+    def hot_rows(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
+        # The packed column as SQLite keeps it: one bytes.join per batch, no JSON parsed.
+        self._load_terms()
+        for rows in self._batches(self._sql.hot, (after, _until(until))):
+            seqs, streams, packed = zip(*rows, strict=True)
+            try:
+                yield HotBatch.of_packed(seqs, streams, packed)
+            except InvalidRecord as exc:
+                raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
+
+    def upgrade(self, hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]]) -> None:
+        """Migrate a format 3 log: add the hot column and the terms, filled from the records.
+
+        One transaction under the append lock: a crash or a refusal leaves format 3,
+        which the next open migrates again. The update trigger is lifted only inside
+        it; no record byte changes. Snapshots are caches of an older numbering: dropped.
+
+        Raises:
+            CorruptLog: this role may not migrate the log (only its owner may).
+            StoreUnavailable: the server went away.
+        """
+        if self._old_format is None:
+            return
+        psycopg = self._psycopg
+        sql = self._sql
+        conn = self._writer()
+        try:
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(sql.lock, (sql.key,))
+                if cursor.execute(sql.format_version).fetchall()[0][0] == _OLD_FORMAT:
+                    self._migrate(cursor, hot_values)
+        except psycopg.errors.InsufficientPrivilege:
+            self._vocabulary.truncate(1)
+            raise CorruptLog(
+                f"{self.location}: log format {_OLD_FORMAT!r} must be migrated to {_FORMAT!r} "
+                f"by the schema's owner: timeline --db '{self.location}' init, as the owner"
+            ) from None
+        except psycopg.Error as exc:
+            self._vocabulary.truncate(1)
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
+        self._old_format = None
+
+    def _migrate(
+        self, cursor: Any, hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]]
+    ) -> None:
+        sql = self._sql
+        cursor.execute(sql.add_hot)
+        cursor.execute(sql.create)  # the terms table and its triggers (the rest exists)
+        cursor.execute(sql.lift_no_update)  # only inside this transaction
+        self._terms_current = True  # the terms table was just created: it is empty
+        try:
+            seq = 0
+            while found := cursor.execute(sql.unmigrated, (seq, _FETCH_ROWS)).fetchall():
+                values = hot_values([bytes(row[1]) for row in found])
+                rows = [
+                    StoredRow(s, stream, version, "", "", "", b"", hot)
+                    for (s, _, version, stream), hot in zip(found, values, strict=True)
+                ]
+                packed = packed_hot(self._vocabulary, rows, self._new_term)
+                self._write_terms(cursor)
+                self._new_terms.clear()
+                with cursor.copy(sql.copy_hot) as copy:
+                    copy.set_types(["int8", "bytea"])
+                    for row, h in zip(rows, packed, strict=True):
+                        copy.write_row((row.seq, h))
+                cursor.execute(sql.fill_hot)
+                seq = found[-1][0]
+        finally:
+            self._terms_current = False
+            self._new_terms.clear()
+        cursor.execute(sql.no_update)
+        cursor.execute(sql.drop_snapshots)
+        cursor.execute(sql.set_format, (_FORMAT,))
 
     def stream_lines(self, stream: str) -> list[bytes]:
         return [bytes(row[0]) for row in self._query(self._sql.stream, (stream,))]
@@ -493,94 +613,3 @@ def _prefetched(cursor: Any) -> Iterator[list[tuple[Any, ...]]]:
 
 def _until(until: int | None) -> int:
     return until if until is not None else 2**62
-
-
-class _Statements:
-    """Every SQL statement of one log, with its schema's name quoted in."""
-
-    def __init__(self, schema: str) -> None:
-        s = f'"{schema}"'  # the name is checked against _SCHEMA_NAME first
-        self.key = _lock_key(schema)
-        self.channel = f"geotimeline_{schema}"
-        self.listen = f'LISTEN "{self.channel}"'
-        self.has_meta = f"SELECT to_regclass('{s}.meta') IS NOT NULL"
-        self.format_version = f"SELECT value FROM {s}.meta WHERE key = 'format'"
-        self.create = f"""
-CREATE SCHEMA IF NOT EXISTS {s};
-CREATE TABLE IF NOT EXISTS {s}.meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS {s}.records (
-    seq bigint PRIMARY KEY,
-    stream text NOT NULL,
-    version integer NOT NULL,
-    type text NOT NULL,
-    recorded_at text NOT NULL,
-    hash text NOT NULL,
-    line bytea NOT NULL,
-    UNIQUE (stream, version)
-) WITH (autovacuum_vacuum_threshold = 100000000, autovacuum_vacuum_scale_factor = 0.5);
-CREATE TABLE IF NOT EXISTS {s}.snapshots (
-    name text NOT NULL,
-    version integer NOT NULL,
-    seq bigint NOT NULL,
-    head bytea NOT NULL,
-    data bytea NOT NULL,
-    PRIMARY KEY (name, version)
-);
--- The log is append-only at the database level too: no API path updates,
--- deletes or truncates a record, and neither may a stray script.
-CREATE OR REPLACE FUNCTION {s}.geotimeline_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN RAISE EXCEPTION 'geotimeline records are append-only'; END
-$$;
-DROP TRIGGER IF EXISTS records_no_update ON {s}.records;
-CREATE TRIGGER records_no_update BEFORE UPDATE OR DELETE ON {s}.records
-    FOR EACH ROW EXECUTE FUNCTION {s}.geotimeline_append_only();
-DROP TRIGGER IF EXISTS records_no_truncate ON {s}.records;
-CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON {s}.records
-    FOR EACH STATEMENT EXECUTE FUNCTION {s}.geotimeline_append_only();
-"""
-        self.insert_format = (
-            f"INSERT INTO {s}.meta VALUES ('format', %s) ON CONFLICT (key) DO NOTHING"
-        )
-        self.lock = "SELECT pg_advisory_xact_lock(%s)"
-        self.last = (
-            "SELECT clock_timestamp(), r.seq, r.hash, r.recorded_at FROM (SELECT 1) AS one"
-            f" LEFT JOIN (SELECT seq, hash, recorded_at FROM {s}.records"
-            " ORDER BY seq DESC LIMIT 1) AS r ON true"
-        )
-        self.version = f"SELECT max(version) FROM {s}.records WHERE stream = %s"
-        self.copy = (
-            f"COPY {s}.records (seq, stream, version, type, recorded_at, hash, line)"
-            " FROM STDIN (FORMAT BINARY)"
-        )
-        self.lines = f"SELECT line FROM {s}.records WHERE seq > %s AND seq <= %s ORDER BY seq"
-        self.raw_lines = (
-            f"SELECT line, seq, stream, version, type, recorded_at, hash FROM {s}.records"
-            " WHERE seq > %s AND seq <= %s ORDER BY seq"
-        )
-        self.stream = f"SELECT line FROM {s}.records WHERE stream = %s ORDER BY version"
-        self.head = f"SELECT max(seq) FROM {s}.records"
-        self.recorded_at = f"SELECT recorded_at FROM {s}.records WHERE seq = %s"
-        self.hash = f"SELECT hash FROM {s}.records WHERE seq = %s"
-        self.save_snapshot = (
-            f"INSERT INTO {s}.snapshots (name, version, seq, head, data)"
-            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name, version) DO UPDATE"
-            " SET seq = EXCLUDED.seq, head = EXCLUDED.head, data = EXCLUDED.data"
-        )
-        self._snapshot = f"SELECT seq, {{}} FROM {s}.snapshots WHERE name = %s AND version = %s"
-
-    def begin(self, lock_timeout: float) -> str:
-        """Return the statements opening an append: the lock, then the head and the clock."""
-        milliseconds = max(1, round(lock_timeout * 1000))
-        return (
-            f"BEGIN; SET LOCAL lock_timeout = '{milliseconds}ms';"
-            f" SELECT pg_advisory_xact_lock({int(self.key)}); {self.last}"
-        )
-
-    def notify_and_commit(self, head: int) -> str:
-        """Return the statements closing an append: tell the followers, commit."""
-        return f"SELECT pg_notify('{self.channel}', '{int(head)}'); COMMIT"
-
-    def load_snapshot(self, column: str) -> str:
-        """Return the query of a snapshot's seq and ``column`` (head or data)."""
-        return self._snapshot.format(column)
