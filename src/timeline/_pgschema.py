@@ -125,6 +125,8 @@ CREATE TRIGGER terms_no_truncate BEFORE TRUNCATE ON {s}.terms
             " WHERE seq > %s AND seq <= %s ORDER BY seq"
         )
         self.stream = f"SELECT line FROM {s}.records WHERE stream = %s ORDER BY version"
+        self.lines_at = f"SELECT seq, line FROM {s}.records WHERE seq = ANY(%s)"
+        self.first_seq = f"SELECT seq FROM {s}.records WHERE stream = %s AND version = 1"
         self.head = f"SELECT max(seq) FROM {s}.records"
         self.recorded_at = f"SELECT recorded_at FROM {s}.records WHERE seq = %s"
         self.hash = f"SELECT hash FROM {s}.records WHERE seq = %s"

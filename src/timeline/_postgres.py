@@ -447,6 +447,22 @@ class PostgresBackend(Backend):
     def stream_lines(self, stream: str) -> list[bytes]:
         return [bytes(row[0]) for row in self._query(self._sql.stream, (stream,))]
 
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
+        # One query per 10,000 seqs (an array parameter), not one cursor per record:
+        # the read model decodes the events it is asked for this way.
+        found: dict[int, bytes] = {}
+        for start in range(0, len(seqs), 10_000):
+            chunk = list(seqs[start : start + 10_000])
+            found.update((int(s), bytes(x)) for s, x in self._query(self._sql.lines_at, (chunk,)))
+        missing = [s for s in seqs if s not in found]
+        if missing:
+            raise InvalidRecord(self.where(missing[0]), "not in the log")
+        return [found[s] for s in seqs]
+
+    def first_seq(self, stream: str) -> int | None:
+        rows = self._query(self._sql.first_seq, (stream,))
+        return int(rows[0][0]) if rows else None
+
     def head(self) -> int:
         (found,) = self._query(self._sql.head)[0]
         return int(found or 0)
