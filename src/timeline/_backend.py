@@ -116,6 +116,9 @@ class Backend(abc.ABC):
     def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
         """Under the lock: read the head, call ``stamp`` with it, write its rows atomically.
 
+        Args:
+            stamp: the record layer's stamper; whatever it raises leaves the log as it was.
+
         Returns:
             The rows written.
 
@@ -126,6 +129,13 @@ class Backend(abc.ABC):
 
     def stamped(self, stamp: Stamper, head: AppendHead) -> Sequence[StoredRow]:
         """Return the rows ``stamp`` makes for ``head``, checked to continue it (for subclasses).
+
+        Args:
+            stamp: the stamper ``append_rows`` was given.
+            head: the head read inside the lock.
+
+        Returns:
+            The rows to write.
 
         Raises:
             InvalidRecord: the rows' seqs are not head + 1, head + 2, ...
