@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from timeline import Backend, Store
+from timeline import Backend, Event, Payload, PostgresStore, RecordType, SqliteStore, Store
+from timeline._columns import HOT_WIDTH
 from timeline._jsonl import JsonlBackend
 from timeline._memory import MemoryBackend
 from timeline._postgres import PostgresBackend
+from timeline._records import CURRENT_SCHEMA, PendingRecord, encode_payload
 from timeline._sqlite import SqliteBackend
 from timeline.testing import BackendContract, StoreContract
 from timeline.testing._postgres import with_params
@@ -94,3 +97,47 @@ class TestDocsListStore(StoreContract):
 
     def make_store(self, tmp_path: Path) -> Store:
         return Store(_docs_list_backend()("list://test"))
+
+
+def _event_record(title: str, kind: str, actors: list[str]) -> PendingRecord:
+    event = Event(kind=kind, when="2025-02-18", title=title, actors=actors)
+    return PendingRecord(
+        stream=event.id,
+        version=1,
+        type=RecordType.RECORDED,
+        schema=CURRENT_SCHEMA["recorded"],
+        payload=encode_payload(Payload(event=event)),
+    )
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_hot_rows_never_refer_to_terms_not_yet_loaded(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer committing new terms while a reader starts a replay cannot outrun its terms."""
+    if kind == "sqlite":
+        reader, writer = SqliteStore(tmp_path / "log.db"), SqliteStore(tmp_path / "log.db")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        reader, writer = PostgresStore(url), PostgresStore(url)
+    now = lambda: dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)  # noqa: E731
+    try:
+        writer.append([_event_record("a", "treaty.signed", ["RUS"])], now)
+        load = reader.backend._load_terms  # type: ignore[attr-defined]
+        fired: list[bool] = []
+
+        def load_then_commit(*args: object) -> None:
+            load(*args)
+            if not fired:  # another writer commits new terms right after the load
+                fired.append(True)
+                writer.append([_event_record("b", "meeting.summit", ["CHN", "FRA"])], now)
+
+        monkeypatch.setattr(reader.backend, "_load_terms", load_then_commit)
+        seen = [b for batch in reader.read_hot() for b in batch.hot]
+        assert fired
+        known = len(reader.vocabulary())
+        ids = [seen[i + k] for i in range(0, len(seen), HOT_WIDTH) for k in (1, 5, 6, 7, 8)]
+        assert max(ids) < known
+    finally:
+        reader.close()
+        writer.close()

@@ -372,8 +372,13 @@ class PostgresBackend(Backend):
 
     def hot_rows(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         # The packed column as SQLite keeps it: one bytes.join per batch, no JSON parsed.
-        self._load_terms()
+        loaded = False
         for rows in self._batches(self._sql.hot, (after, _until(until))):
+            if not loaded:
+                # The cursor's snapshot is taken: every term its rows refer to was
+                # committed before it (with the first record using it), so load now.
+                self._load_terms()
+                loaded = True
             seqs, streams, packed = zip(*rows, strict=True)
             try:
                 yield HotBatch.of_packed(seqs, streams, packed)

@@ -278,8 +278,10 @@ class SqliteBackend(Backend):
         # holds exactly those seqs, in order: the fetch skips the seq column (one
         # integer object per record less). A range that comes back short (a gap in
         # a damaged log) is fetched again with its seqs.
-        self._load_terms()
+        # The head first, then the terms: a term is committed with the first record
+        # using it, so every term the rows up to the head refer to is then known.
         last = self.head() if until is None else min(until, self.head())
+        self._load_terms()
         db = self._db
         start = max(after, 0)
         while start < last:
