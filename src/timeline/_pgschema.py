@@ -137,12 +137,18 @@ CREATE TRIGGER terms_no_truncate BEFORE TRUNCATE ON {s}.terms
         )
         self._snapshot = f"SELECT seq, {{}} FROM {s}.snapshots WHERE name = %s AND version = %s"
 
-    def begin(self, lock_timeout: float) -> str:
-        """Return the statements opening an append: the lock, then the head and the clock."""
+    def begin(self, lock_timeout: float, terms_from: int) -> str:
+        """Return the statements opening an append: the lock, the head and clock, new terms.
+
+        Args:
+            lock_timeout: seconds to wait for the lock.
+            terms_from: the first term id the writer does not know yet.
+        """
         milliseconds = max(1, round(lock_timeout * 1000))
         return (
             f"BEGIN; SET LOCAL lock_timeout = '{milliseconds}ms';"
-            f" SELECT pg_advisory_xact_lock({int(self.key)}); {self.last}"
+            f" SELECT pg_advisory_xact_lock({int(self.key)}); {self.last};"
+            f" {self.terms_since.replace('%s', str(int(terms_from)))}"
         )
 
     def notify_and_commit(self, head: int) -> str:

@@ -272,11 +272,18 @@ class PostgresBackend(Backend):
             with conn.cursor() as cursor:
                 try:
                     # One round trip: BEGIN, the lock timeout, the lock, the head and the
-                    # server's clock (simple-query statements, their values checked here).
-                    cursor.execute(sql.begin(self.settings.lock_timeout))
-                    while cursor.nextset():
-                        pass
-                    server_now, seq, hash_, recorded_at = cursor.fetchone()
+                    # server's clock, and the terms other writers added (simple-query
+                    # statements, their values checked here).
+                    cursor.execute(sql.begin(self.settings.lock_timeout, terms_before))
+                    results = []
+                    while True:
+                        if cursor.description is not None:
+                            results.append(cursor.fetchall())
+                        if not cursor.nextset():
+                            break
+                    (server_now, seq, hash_, recorded_at), new_terms = results[-2][0], results[-1]
+                    for term_id, field, value in new_terms:
+                        self._vocabulary.add(term_id, field, value)
                     head = AppendHead(
                         seq or 0,
                         hash_ or GENESIS_HASH,
@@ -314,9 +321,8 @@ class PostgresBackend(Backend):
         return int(found or 0)
 
     def _write_rows(self, cursor: Any, rows: Sequence[StoredRow]) -> None:
-        # Under the append lock no other writer numbers terms: load what they added
-        # once, then number new ones locally and COPY them with the records.
-        self._load_terms(cursor)
+        # Under the append lock no other writer numbers terms, and what they added is
+        # loaded (``begin``): number new ones locally and COPY them with the records.
         self._terms_current = True
         try:
             hot = packed_hot(self._vocabulary, rows, self._new_term)
@@ -343,17 +349,12 @@ class PostgresBackend(Backend):
                 for term in self._new_terms:
                     copy.write_row(term)
 
-    def _load_terms(self, cursor: Any = None) -> None:
+    def _load_terms(self) -> None:
         """Learn the terms added since we last looked (by any writer)."""
         if self._terms_current:
             return
         vocabulary = self._vocabulary
-        params = (len(vocabulary),)
-        if cursor is None:
-            found = self._query(self._sql.terms_since, params)
-        else:
-            found = cursor.execute(self._sql.terms_since, params).fetchall()
-        for term_id, field, value in found:
+        for term_id, field, value in self._query(self._sql.terms_since, (len(vocabulary),)):
             vocabulary.add(term_id, field, value)
 
     # -- reading -----------------------------------------------------------------------
