@@ -724,15 +724,15 @@ class TestProperties:
         import msgspec
 
         for seq in range(1, tl.seq + 1):
-            original = store._lines[seq - 1]
+            original = store.backend._lines[seq - 1]
             raw = msgspec.json.decode(original)
             payload = msgspec.json.encode(raw["payload"])
             # Change one byte inside the payload's title or reason text.
             marker = b'"title":"' if b'"title":"' in payload else b'"reason":"'
             at = original.index(marker) + len(marker)
             flipped = b"Z" if original[at : at + 1] != b"Z" else b"Y"
-            store._lines[seq - 1] = original[:at] + flipped + original[at + 1 :]
+            store.backend._lines[seq - 1] = original[:at] + flipped + original[at + 1 :]
             report = tl.verify()
-            store._lines[seq - 1] = original
+            store.backend._lines[seq - 1] = original
             assert not report.ok
             assert seq == report.first_bad_seq

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         pandas_from_arrow,
         rows_table,
     )
+    from ._backend import AppendHead, Backend, StoredRow
     from ._calendar import (
         FUZZY_POLICIES,
         CalendarDescription,
@@ -88,6 +89,9 @@ if TYPE_CHECKING:
 # What each public name is imported from, on first use (PEP 562): `import timeline`
 # then costs what the caller uses, not arrow, the plugins, the stores and the datasets.
 _LAZY: dict[str, tuple[str, str]] = {
+    "AppendHead": ("_backend", "AppendHead"),
+    "Backend": ("_backend", "Backend"),
+    "StoredRow": ("_backend", "StoredRow"),
     "Actor": ("_model", "Actor"),
     "ActorRole": ("_model", "ActorRole"),
     "Analysis": ("_extensions", "Analysis"),
@@ -175,6 +179,8 @@ __all__ = [
     "Actor",
     "ActorRole",
     "Analysis",
+    "AppendHead",
+    "Backend",
     "CalendarDescription",
     "CalendarSpan",
     "ConcurrencyError",
@@ -225,6 +231,7 @@ __all__ = [
     "StoreBusy",
     "StoreType",
     "StoreUnavailable",
+    "StoredRow",
     "Timeline",
     "TimelineError",
     "TimelineReader",

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import msgspec
+from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow, packed_hot
+from ._codec import BATCH_LINES, RecordCodec
+from ._columns import HotBatch, Vocabulary
+from ._errors import CorruptLog, InvalidRecord
+from ._records import GENESIS_HASH
+from ._store import Store
 
-from ._codec import BATCH_LINES, RecordCodec, encode_line
-from ._columns import FIELDS, NO_FIELDS, HotBatch, Vocabulary, pack
-from ._errors import ConcurrencyError, CorruptLog, InvalidRecord
-from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
-from ._store import Clock, Stamp, Store
-
-__all__ = ["SqliteStore"]
-
-_raw = msgspec.json.Decoder(RawRecord)
+__all__ = ["SqliteBackend", "SqliteStore"]
 
 _FORMAT = "geotimeline-4"
 
@@ -86,7 +82,7 @@ _HOT_RANGE = 2048
 _SNAPSHOT_HEAD = 256
 
 
-class SqliteStore(Store):
+class SqliteBackend(Backend):
     """A log in one SQLite file; several processes may append to it at once.
 
     WAL mode lets readers work while one writer appends; each append is one
@@ -96,7 +92,6 @@ class SqliteStore(Store):
 
     Args:
         path: the database file; created when missing.
-        codec: record decoder (upcasters); the default when omitted.
         timeout: seconds to wait for another writer's lock.
 
     Raises:
@@ -105,11 +100,14 @@ class SqliteStore(Store):
 
     indexes_streams = True
 
-    def __init__(
-        self, path: str | os.PathLike[str], codec: RecordCodec | None = None, timeout: float = 30.0
-    ) -> None:
-        super().__init__(codec)
+    unique_versions = True
+    keeps_hot = True
+
+    def __init__(self, path: str | os.PathLike[str], timeout: float = 30.0) -> None:
+        super().__init__()
         self.location = os.fspath(path)
+        #: The format found on open when it needs migrating (``upgrade``), else None.
+        self._old_format: str | None = None
         try:
             self._db = sqlite3.connect(
                 self.location, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -119,13 +117,14 @@ class SqliteStore(Store):
             # crash or power loss can drop the last commits (SQLite's documented trade).
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._vocabulary = Vocabulary(refresh=self._load_terms, local=False)
-            self._migrate()
-            self._db.executescript(_SCHEMA + _TERMS)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (_FORMAT,))
+            self._check_format()
+            if self._old_format is None:
+                self._db.executescript(_SCHEMA + _TERMS)
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (_FORMAT,))
         except sqlite3.DatabaseError as exc:
             raise CorruptLog(f"{self.location}: not a geotimeline SQLite log ({exc})") from None
 
-    def _migrate(self) -> None:
+    def _check_format(self) -> None:
         has_meta = self._db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
         ).fetchone()
@@ -136,46 +135,60 @@ class SqliteStore(Store):
         if found in (None, _FORMAT):
             return
         if found in ("geotimeline-2", "geotimeline-3"):
-            self._add_hot_columns()
+            self._old_format = found
             return
         raise CorruptLog(
             f"{self.location}: log format {found!r} is not one this geotimeline reads "
             f"({_FORMAT}); it was written by another (pre-release or newer) version"
         )
 
-    def _add_hot_columns(self) -> None:
+    def upgrade(self, hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]]) -> None:
         """Migrate a format 2 or 3 log: add the hot columns and fill them from the records.
 
         One transaction: a crash leaves the old format, which the next open migrates
         again. The append-only trigger is lifted only inside it, to fill the new
         columns; no record byte changes. Snapshots are caches of an older shape: dropped.
+
+        Raises:
+            CorruptLog: the database refuses the migration.
         """
+        if self._old_format is None:
+            return
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
         try:
-            columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
-            if "hot" not in columns:
-                db.execute("ALTER TABLE records ADD COLUMN hot BLOB NOT NULL DEFAULT x''")
-            db.execute("DROP TRIGGER IF EXISTS records_no_update")
-            for statement in _TERMS.split(";\n"):
-                if statement.strip():
-                    db.execute(statement)
-            values = self._hot_decoder().values
-            cursor = db.execute("SELECT seq, line, version FROM records ORDER BY seq")
-            while rows := cursor.fetchmany(BATCH_LINES):
-                versions = [row[2] for row in rows]
-                hot = self._hot_columns(values([row[1] for row in rows]), versions)
-                db.executemany(
-                    "UPDATE records SET hot = ? WHERE seq = ?",
-                    [(h, row[0]) for h, row in zip(hot, rows, strict=True)],
-                )
-            db.execute(_TRIGGER)
-            db.execute("DROP TABLE IF EXISTS snapshots")
-            db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (_FORMAT,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
+                if "hot" not in columns:
+                    db.execute("ALTER TABLE records ADD COLUMN hot BLOB NOT NULL DEFAULT x''")
+                db.execute("DROP TRIGGER IF EXISTS records_no_update")
+                for statement in _TERMS.split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                cursor = db.execute("SELECT seq, line, version, stream FROM records ORDER BY seq")
+                while found := cursor.fetchmany(BATCH_LINES):
+                    values = hot_values([row[1] for row in found])
+                    rows = [
+                        StoredRow(seq, stream, version, "", "", "", line, hot)
+                        for (seq, line, version, stream), hot in zip(found, values, strict=True)
+                    ]
+                    packed = packed_hot(self._vocabulary, rows, self._insert_term)
+                    db.executemany(
+                        "UPDATE records SET hot = ? WHERE seq = ?",
+                        [(h, row.seq) for h, row in zip(packed, rows, strict=True)],
+                    )
+                db.execute(_TRIGGER)
+                db.execute("DROP TABLE IF EXISTS snapshots")
+                db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (_FORMAT,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                self._vocabulary.truncate(1)
+                raise
+            db.executescript(_SCHEMA + _TERMS)
+        except sqlite3.DatabaseError as exc:
+            raise CorruptLog(f"{self.location}: not a geotimeline SQLite log ({exc})") from None
+        self._old_format = None
 
     def _load_terms(self) -> None:
         """Learn the terms added since we last looked (by any writer)."""
@@ -189,62 +202,34 @@ class SqliteStore(Store):
             for term_id, field, value in rows:
                 vocabulary.add(term_id, field, value)
 
-    def _hot_columns(self, values: list[tuple[Any, ...]], versions: list[int]) -> list[bytes]:
-        """Return the packed hot columns of records from their versions and hot values.
+    def _insert_term(self, field: str, value: Any) -> int:
+        # Inside the writing transaction: a term is inserted with the first record
+        # that uses it, and a rollback takes both back.
+        term_id = self._db.execute(
+            "INSERT INTO terms (field, value) VALUES (?, ?)", (field, value)
+        ).lastrowid
+        assert term_id is not None
+        return term_id
 
-        New terms are numbered on the way.
-
-        Runs inside the writing transaction: a term is inserted with the first
-        record that uses it, and a rollback takes both back (``_forget_terms``).
-        """
-        vocabulary = self._vocabulary
-        out: list[bytes] = []
-        for hot, version in zip(values, versions, strict=True):
-            if hot[0] is None:
-                out.append(pack((version, *NO_FIELDS)))
-                continue
-            ids = []
-            for field, value in zip(FIELDS, (hot[0], hot[4], hot[5], hot[6], hot[7]), strict=True):
-                term_id = vocabulary.find(field, value)
-                if term_id is None:
-                    term_id = self._db.execute(
-                        "INSERT INTO terms (field, value) VALUES (?, ?)", (field, value)
-                    ).lastrowid
-                    assert term_id is not None
-                    vocabulary.add(term_id, field, value)
-                ids.append(term_id)
-            kind, actors, tags, treaty, modality = ids
-            out.append(
-                pack((version, kind, hot[1], hot[2], hot[3], actors, tags, treaty, modality))
-            )
-        return out
-
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
-        if not pending:
-            return []
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
         db = self._db
+        rows: Sequence[StoredRow] = []
+        terms_before = len(self._vocabulary)
         db.execute("BEGIN IMMEDIATE")
         try:
             last = db.execute(
                 "SELECT seq, hash, recorded_at FROM records ORDER BY seq DESC LIMIT 1"
             ).fetchone() or (0, GENESIS_HASH, "")
-            rows, stamps = self._stamp(
-                pending, self._version, last[0], last[1], last[2], now, new_streams_checked=True
-            )
-            lines = [encode_line(*r) for r in rows]
-            terms_before = len(self._vocabulary)
-            given = [p.hot for p in pending]
-            if any(h is None for h in given):
-                decoded = self._hot_decoder().values(lines)
-                given = [h if h is not None else d for h, d in zip(given, decoded, strict=True)]
-            hot = self._hot_columns(
-                [h for h in given if h is not None], [p.version for p in pending]
-            )
+            rows = self.stamped(stamp, AppendHead(last[0], last[1], last[2], self._version))
+            if not rows:
+                db.execute("ROLLBACK")
+                return rows
+            hot = packed_hot(self._vocabulary, rows, self._insert_term)
             db.executemany(
                 f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
                 [
-                    (r[0], r[1], r[2], r[3], r[4], r[7], line, h)
-                    for r, line, h in zip(rows, lines, hot, strict=True)
+                    (r.seq, r.stream, r.version, r.type, r.recorded_at, r.hash, r.line, h)
+                    for r, h in zip(rows, hot, strict=True)
                 ],
             )
             db.execute("COMMIT")
@@ -253,15 +238,15 @@ class SqliteStore(Store):
             self._vocabulary.truncate(terms_before)
             # A new stream's version 1 is checked by the unique constraint alone (a
             # lookup per new event would halve batch throughput): name the culprit.
-            for row in rows:
-                current = self._version(row[1])
-                if current >= row[2]:
-                    raise ConcurrencyError(row[1], row[2] - 1, current) from None
+            error = self.conflict(rows, self._version)
+            if error is not None:
+                raise error from None
             raise
         except BaseException:
             db.execute("ROLLBACK")
+            self._vocabulary.truncate(terms_before)
             raise
-        return stamps
+        return rows
 
     def _version(self, stream: str) -> int:
         row = self._db.execute(
@@ -269,46 +254,40 @@ class SqliteStore(Store):
         ).fetchone()
         return row[0] or 0
 
-    def _lines(self, after: int, until: int | None) -> sqlite3.Cursor:
-        return self._db.execute(
-            "SELECT line, seq, stream, version, type, recorded_at, hash, hot FROM records"
-            " WHERE seq > ? AND seq <= ? ORDER BY seq",
-            (after, until if until is not None else 2**62),
-        )
-
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        decode = self.codec.decode_lines
+    def lines(self, after: int = 0, until: int | None = None) -> Iterator[list[bytes]]:
         cursor = self._db.execute(
             "SELECT line FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
             (after, until if until is not None else 2**62),
         )
-        seq = after
         try:
             while rows := cursor.fetchmany(BATCH_LINES):
-                lines = [row[0] for row in rows]
-                try:
-                    records = decode(lines)
-                except InvalidRecord as exc:
-                    # Name the culprit: the seq of the first row of the batch that fails.
-                    at = self.codec.first_bad(lines) or 1
-                    found = self._db.execute(
-                        "SELECT seq FROM records WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?",
-                        (seq, at - 1),
-                    ).fetchone()
-                    bad = seq + at if found is None else found[0]
-                    raise InvalidRecord(f"{self.location} record seq {bad}", exc.reason) from None
-                seq = records[-1].seq
-                yield from records
+                yield [row[0] for row in rows]
         finally:
             cursor.close()
 
-    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
+    def raw_rows(
+        self, after: int = 0, until: int | None = None
+    ) -> Iterator[list[tuple[bytes, Columns | None]]]:
+        cursor = self._db.execute(
+            "SELECT line, seq, stream, version, type, recorded_at, hash, hot FROM records"
+            " WHERE seq > ? AND seq <= ? ORDER BY seq",
+            (after, until if until is not None else 2**62),
+        )
+        try:
+            while rows := cursor.fetchmany(BATCH_LINES):
+                yield [(row[0], row[1:]) for row in rows]
+        finally:
+            cursor.close()
+
+    def hot_rows(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         # seq is gap-free, so a range of seqs that returns as many rows as it spans
         # holds exactly those seqs, in order: the fetch skips the seq column (one
         # integer object per record less). A range that comes back short (a gap in
         # a damaged log) is fetched again with its seqs.
-        self._load_terms()
+        # The head first, then the terms: a term is committed with the first record
+        # using it, so every term the rows up to the head refer to is then known.
         last = self.head() if until is None else min(until, self.head())
+        self._load_terms()
         db = self._db
         start = max(after, 0)
         while start < last:
@@ -333,7 +312,7 @@ class SqliteStore(Store):
                 raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
             start = end
 
-    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
         found: dict[int, bytes] = {}
         db = self._db
         for start in range(0, len(seqs), 500):  # SQLite's default limit is 999 parameters
@@ -342,11 +321,8 @@ class SqliteStore(Store):
             found.update(db.execute(f"SELECT seq, line FROM records WHERE seq IN ({marks})", chunk))
         missing = [s for s in seqs if s not in found]
         if missing:
-            raise InvalidRecord(f"{self.location} record seq {missing[0]}", "not in the log")
-        try:
-            return self.codec.decode_many([found[s] for s in seqs], seqs)
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
+            raise InvalidRecord(self.where(missing[0]), "not in the log")
+        return [found[s] for s in seqs]
 
     def first_seq(self, stream: str) -> int | None:
         row = self._db.execute(
@@ -354,62 +330,19 @@ class SqliteStore(Store):
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
-        cursor = self._lines(after, until)
-        values = self._hot_decoder().values
-        find = self._vocabulary.find
-        while rows := cursor.fetchmany(BATCH_LINES):
-            for line, seq, stream, version, type_, recorded_at, hash_, hot in rows:
-                try:
-                    raw = _raw.decode(line)
-                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                    where = f"{self.location} record after seq {after}"
-                    raise InvalidRecord(where, f"not a record ({exc})") from None
-                # The columns are what queries and constraints see: they must say
-                # what the hashed line says.
-                columns = (seq, stream, version, type_, recorded_at, hash_)
-                stored = (raw.seq, raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash)
-                if stored != columns:
-                    raise InvalidRecord(
-                        f"{self.location} record seq {raw.seq}",
-                        "its index columns disagree with the stored record",
-                    )
-                try:
-                    (v,) = values([line])
-                except InvalidRecord:
-                    v = None  # the payload itself is bad: verify reports it
-                expected = None
-                if v is not None and v[0] is not None:
-                    terms = (("kind", v[0]), ("actors", v[4]), ("tags", v[5]))
-                    kind, actors, tags = (find(f, x) for f, x in terms)
-                    treaty, modality = find("treaty", v[6]), find("modality", v[7])
-                    ids = (version, kind, v[1], v[2], v[3], actors, tags, treaty, modality)
-                    expected = b"" if None in ids else pack(ids)  # type: ignore[arg-type]
-                elif v is not None:
-                    expected = pack((version, *NO_FIELDS))
-                if expected is not None and expected != hot:
-                    raise InvalidRecord(
-                        f"{self.location} record seq {raw.seq}",
-                        "its query columns (kind, dates, actors, ...) disagree with the"
-                        " stored record",
-                    )
-                after = raw.seq
-                yield raw
-
-    def stream(self, stream: str) -> list[Record]:
+    def stream_lines(self, stream: str) -> list[bytes]:
         rows = self._db.execute(
             "SELECT line FROM records WHERE stream = ? ORDER BY version", (stream,)
         ).fetchall()
-        return self.codec.decode_lines([row[0] for row in rows])
+        return [row[0] for row in rows]
 
     def head(self) -> int:
         row = self._db.execute("SELECT MAX(seq) FROM records").fetchone()
         return row[0] or 0
 
-    def seq_at(self, moment: dt.datetime) -> int:
+    def seq_at(self, stamp: str) -> int:
         # recorded_at never decreases along seq, so a binary search over the
         # primary key answers this without an index that every append would pay for.
-        stamp = format_timestamp(moment)
         lo, hi = 0, self.head()
         while lo < hi:
             mid = (lo + hi + 1) // 2
@@ -434,9 +367,6 @@ class SqliteStore(Store):
             " VALUES (?, ?, ?, ?, ?)",
             (name, version, seq, data[:_SNAPSHOT_HEAD], data),
         )
-
-    def read_snapshot(self, name: str, version: int, offset: int, length: int) -> bytes:
-        return next(iter(self.read_snapshot_parts(name, version, [(offset, length)])))
 
     def read_snapshot_parts(
         self, name: str, version: int, parts: Sequence[tuple[int, int]]
@@ -471,3 +401,28 @@ class SqliteStore(Store):
 
     def close(self) -> None:
         self._db.close()
+
+
+class SqliteStore(Store):
+    """A log in one SQLite file (the default store): the record layer over ``SqliteBackend``.
+
+    Args:
+        path: the database file; created when missing.
+        codec: record decoder (upcasters); the default when omitted.
+        timeout: seconds to wait for another writer's lock.
+
+    Raises:
+        CorruptLog: the file exists but is not a geotimeline SQLite log.
+    """
+
+    backend: SqliteBackend
+
+    def __init__(
+        self, path: str | os.PathLike[str], codec: RecordCodec | None = None, timeout: float = 30.0
+    ) -> None:
+        backend = SqliteBackend(path, timeout)
+        try:
+            super().__init__(backend, codec)
+        except BaseException:
+            backend.close()
+            raise

@@ -1,11 +1,13 @@
-"""``StoreContract``: the tests every ``timeline.Store`` implementation must pass.
+"""``StoreContract``: the tests every store (``timeline.Store`` over its backend) must pass.
 
 Subclass it in a test module and implement ``make_store`` (and ``reopen`` /
-``tamper`` for durable stores), as the three built-in stores do::
+``tamper`` for durable stores), as the four built-in stores do::
 
     class TestMyStore(StoreContract):
         def make_store(self, tmp_path):
-            return MyStore(tmp_path / "log.my")
+            return timeline.Store(MyBackend(tmp_path / "log.my"))
+
+The backend alone has its own contract, ``BackendContract`` (``_backends.py``).
 """
 
 from __future__ import annotations
