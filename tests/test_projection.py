@@ -238,7 +238,10 @@ class TestSnapshots:
         with timeline.open(path) as tl:
             first = [r.stream for r in itertools.islice(tl.iter_records(tl.filter()), 5)]
             assert (expected, shorts) == (first, tl.short_ids(first))
-            assert {"order", "gone", "seqs", "lo", "rank", "id_starts", "id_ends"} == set(read)
+            needed = {"order", "gone", "seqs", "lo", "rank", "id_starts", "id_ends"}
+            if path.suffix == ".jsonl":
+                needed.add("terms")  # its store keeps no terms: the snapshot's are read
+            assert needed == set(read)
 
     def test_the_saved_order_is_kept_current_through_a_tail(self, path: Path) -> None:
         """New and re-dated events after the snapshot take their places in the saved order."""
@@ -260,6 +263,29 @@ class TestSnapshots:
             )
             tl.record(kind="visit.state", when="1980", title="after open")
             assert "after open" == tl.events()[0].title
+
+    def test_json_lines_reads_the_terms_of_its_snapshot(self, tmp_path: Path) -> None:
+        """A log whose store keeps no terms takes the snapshot's (checked, like any section)."""
+        path = tmp_path / "log.jsonl"
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            expected = _everything(tl)
+        with timeline.open(path) as tl:
+            assert expected == _everything(tl)
+            assert not tl.repairs
+        snap = next((tmp_path / "log.jsonl.snapshots").glob("current.v*.snap"))
+        data = bytearray(snap.read_bytes())
+        header = read_header(bytes(data[8:]))
+        parts = SnapshotSections(
+            header, lambda wanted: [bytes(data[8 + a : 8 + a + n]) for a, n in wanted]
+        )
+        offset, size, _ = parts._sections["terms"]
+        data[8 + HEADER_SIZE + header.directory_size + offset + size // 2] ^= 0x20
+        snap.write_bytes(bytes(data))
+        with timeline.open(path) as tl:
+            assert expected == _everything(tl)
+            assert any("does not match its digest" in r for r in tl.repairs), tl.repairs
 
     def test_snapshot_past_the_head_is_possible_truncation(self, tmp_path: Path) -> None:
         """A snapshot taken at a seq the log no longer holds says so, never silently."""

@@ -20,6 +20,7 @@ Both give the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import sys
 from array import array
@@ -132,6 +133,7 @@ class Vocabulary:
     def __init__(self, refresh: Callable[[], None] | None = None, local: bool = True) -> None:
         self.terms: list[tuple[str, Any]] = [("", None)]
         self._ids: dict[tuple[str, Any], int] = {}
+        self._digests: dict[int, tuple[tuple[str, Any], bytes]] = {}
         self._refresh = refresh
         self._local = local
 
@@ -156,6 +158,22 @@ class Vocabulary:
         self.terms.extend(added)
         # 60,636 terms of a million-event log: 0.04 s here, 0.21 s through add().
         self._ids.update(zip(added, range(first_id, first_id + len(added)), strict=True))
+
+    def digest(self, count: int) -> bytes:
+        """Return SHA-256 of the first ``count`` terms (msgpack), or b"" if there are fewer.
+
+        A snapshot records it, so a reopened log whose store already numbers the same
+        terms skips decoding the snapshot's copy (60,636 terms at 1M: 0.04 s).
+        """
+        if self._refresh is not None and len(self.terms) < count:
+            self._refresh()
+        if len(self.terms) < count:
+            return b""
+        cached = self._digests.get(count)
+        if cached is None or cached[0] is not self.terms[count - 1]:
+            data = msgspec.msgpack.encode(self.terms[:count])
+            cached = self._digests[count] = (self.terms[count - 1], hashlib.sha256(data).digest())
+        return cached[1]
 
     def truncate(self, size: int) -> None:
         """Forget the terms numbered ``size`` and up (their transaction rolled back)."""

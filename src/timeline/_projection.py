@@ -105,7 +105,10 @@ class _Meta(msgspec.Struct, array_like=True):
     seq: int
     live: int
     rows: int
-    terms: list[tuple[str, Any]]
+    #: How many terms the columns number, and SHA-256 of them (msgpack): a store that
+    #: already holds these terms (SQLite's ``terms`` table) need not read the section.
+    terms: int
+    terms_digest: bytes
 
 
 #: The state's columns that a snapshot keeps, one section each: attribute, array type.
@@ -132,7 +135,7 @@ _FOLD_READS = ("_first", "_gone", "_lo", "_rank", "_order")
 #: The columns that hold term ids (remapped when a snapshot numbered terms otherwise).
 _TERM_COLUMNS = ("_kind", "_actors", "_tags", "_treaty", "_modality")
 #: What the other sections hold: the ids (one per line) and their ``IdIndex``.
-_IDS, _ID_STARTS, _ID_ENDS = "ids", "id_starts", "id_ends"
+_IDS, _ID_STARTS, _ID_ENDS, _TERMS = "ids", "id_starts", "id_ends", "terms"
 _LITTLE = sys.byteorder == "little"
 
 
@@ -208,7 +211,7 @@ class CurrentState:
     """
 
     name = "current"
-    version = 3
+    version = 4
 
     def __init__(self, source: RecordSource | None = None) -> None:
         self.seq = 0
@@ -269,7 +272,11 @@ class CurrentState:
         if meta.seq != self.seq:
             raise SnapshotDamaged(f"the snapshot is at seq {meta.seq}, not {self.seq}")
         self._reset()
-        self._remap = self._vocabulary.adopt(meta.terms)
+        vocabulary = self._vocabulary
+        if vocabulary.digest(meta.terms) != meta.terms_digest:
+            # The store numbers terms otherwise, or has not seen them: take the snapshot's.
+            terms = msgspec.msgpack.decode(sections.section(_TERMS), type=list[tuple[str, Any]])
+            self._remap = vocabulary.adopt(terms)
         self._ids, self._row_of, self._ids_blob = None, None, None
         self._blob_rows, self._live = meta.rows, meta.live
         for name in _SECTIONS:
@@ -922,8 +929,13 @@ class CurrentState:
             ids = blob + b"\n" + extra if blob and extra else blob or extra
         else:
             ids = "\n".join(self._all_ids()).encode()
+        terms = self._vocabulary.terms
         meta = _Meta(
-            seq=self.seq, live=self._live, rows=len(self._seqs), terms=self._vocabulary.terms
+            seq=self.seq,
+            live=self._live,
+            rows=len(self._seqs),
+            terms=len(terms),
+            terms_digest=self._vocabulary.digest(len(terms)),
         )
         sections = []
         for name, code in _SECTIONS.items():
@@ -935,6 +947,7 @@ class CurrentState:
         # What `list` reads comes first, the ids (read to find a short id) last.
         sections[5:5] = zip((_ID_STARTS, _ID_ENDS), index.tobytes(), strict=True)
         sections.append((_IDS, ids))
+        sections.append((_TERMS, msgspec.msgpack.encode(terms)))
         return msgspec.msgpack.encode(meta), sections
 
     @classmethod
