@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import types
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any, Protocol, TypedDict, runtime_checkable
 
 import attrs
@@ -126,13 +126,17 @@ class SearchFilter(EventFilter, frozen=True, kw_only=True):
 
 
 def build_filter(
-    given: Mapping[str, Any], kinds: KindRegistry, state: CurrentState, vocabulary: Vocabulary
+    given: Mapping[str, Any],
+    kinds: Callable[[], KindRegistry],
+    state: CurrentState,
+    vocabulary: Vocabulary,
 ) -> EventFilter:
     """Validate query filters (the keywords of ``Timeline.events``) into an ``EventFilter``.
 
     Args:
         given: the keyword filters.
-        kinds: the kinds the timeline accepts (an unknown kind is refused).
+        kinds: returns the kinds the timeline accepts (an unknown kind is refused); called
+            only for a kind without wildcards (the registry loads the plugins).
         state: the read model the filter will be run on.
         vocabulary: the store's terms (``Store.vocabulary()``), for the treaty's spellings.
 
@@ -150,8 +154,10 @@ def build_filter(
     actor, kind, tag = given.get("actor"), given.get("kind"), given.get("tag")
     between, within = given.get("between"), given.get("within")
     code = None if actor is None else Actor.coerce(actor).country
-    if kind is not None and not any(c in kind for c in "*?[") and kind not in kinds:
-        kinds.get(kind)  # raises UnknownKind with suggestions
+    if kind is not None and not any(c in kind for c in "*?["):
+        registry = kinds()
+        if kind not in registry:
+            registry.get(kind)  # raises UnknownKind with suggestions
     if between is not None and within is not None:
         raise InvalidEvent("within", within, "either between (overlaps) or within, not both")
     start, end = _day_range(

@@ -203,7 +203,7 @@ class _Reader:
                 names the closest ones).
             InvalidDate: a ``between`` or ``within`` bound is not a date.
         """
-        return build_filter(filters, self.kinds, self._state, self._store.vocabulary())
+        return build_filter(filters, lambda: self.kinds, self._state, self._store.vocabulary())
 
     def records(self, where: EventFilter | None = None, **filters: Any) -> list[Record]:
         """Return the current records of matching events in timeline order.
