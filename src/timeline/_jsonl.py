@@ -474,14 +474,7 @@ class JsonlStore(Store):
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         if not seqs:
             return []
-        starts = self._offsets(max(seqs))
-        lines = []
-        with self.path.open("rb") as f:
-            for seq in seqs:
-                if not 0 < seq <= len(starts):
-                    raise InvalidRecord(f"{self.location} record seq {seq}", "not in the log")
-                f.seek(starts[seq - 1])
-                lines.append(f.readline())
+        lines = self.lines_at(seqs)
         try:
             records = self.codec.decode_many(lines, seqs)
         except InvalidRecord as exc:
@@ -492,6 +485,19 @@ class JsonlStore(Store):
                     f"{self.location} record seq {seq}", f"line {seq} holds seq {record.seq}"
                 )
         return records
+
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
+        if not seqs:
+            return []
+        starts = self._offsets(max(seqs))
+        lines = []
+        with self.path.open("rb") as f:
+            for seq in seqs:
+                if not 0 < seq <= len(starts):
+                    raise InvalidRecord(f"{self.location} record seq {seq}", "not in the log")
+                f.seek(starts[seq - 1])
+                lines.append(f.readline())
+        return lines
 
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
         for n, line in self._lines(after, until):

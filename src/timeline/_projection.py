@@ -644,3 +644,45 @@ class CurrentState:
 
         state._base = body
         return state
+
+    # -- columns for bulk readers (issue 12) -----------------------------------------------
+    # Read-only: hands out copies of some columns for the rows of one query, so a reader
+    # that decodes stored lines itself (the Arrow tables) builds no Record or Event.
+
+    def query_columns(
+        self, where: EventFilter
+    ) -> tuple[array[int], array[int], array[int], array[int], array[int], bytes]:
+        """Return the rows of the events passing ``where`` and copies of some columns.
+
+        Returns:
+            ``(rows, seqs, lo, rank, firsts, gone)``: the matching rows in coarse
+            timeline order, then whole columns indexed by row (copied, so later
+            writes change none of them): the seq of each event's current record,
+            its earliest day and precision rank (the coarse order), the seq of its
+            first record, and 1 when it is retracted. Rows of equal ``(lo, rank)``
+            (a tie) are in no particular order; ``iter_query`` puts them in
+            ``(When.sort_key, id)`` order. A row whose date is a set (its edtf
+            starts with ``[`` or ``{``) is here as its bounds match; ``iter_query``
+            checks such a date against a date filter itself.
+        """
+        self._ready()
+        rows = self._rows(where)
+        ordered: Sequence[int]
+        if rows is None:
+            ordered = self._full_order()
+        elif len(rows) * 8 > len(self._lo) and len(rows) > 10_000:
+            wanted = set(rows)
+            ordered = [r for r in self._full_order() if r in wanted]
+        else:
+            keys = dict(zip(rows, self._coarse(rows), strict=True))
+            ordered = sorted(rows, key=keys.__getitem__)
+        # Whole columns are copied (memcpy: 2 ms for 1M rows) rather than gathered by
+        # row in Python (0.27 s per column for 1M rows); readers gather them in C.
+        return (
+            array("q", ordered),
+            array("q", self._seqs),
+            array("i", self._lo),
+            array("i", self._rank),
+            array("q", self._first),
+            bytes(self._gone),
+        )

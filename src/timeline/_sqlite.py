@@ -328,6 +328,13 @@ class SqliteStore(Store):
             start = end
 
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        lines = self.lines_at(seqs)
+        try:
+            return self.codec.decode_many(lines, seqs)
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
+
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
         found: dict[int, bytes] = {}
         db = self._db
         for start in range(0, len(seqs), 500):  # SQLite's default limit is 999 parameters
@@ -337,10 +344,7 @@ class SqliteStore(Store):
         missing = [s for s in seqs if s not in found]
         if missing:
             raise InvalidRecord(f"{self.location} record seq {missing[0]}", "not in the log")
-        try:
-            return self.codec.decode_many([found[s] for s in seqs], seqs)
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
+        return [found[s] for s in seqs]
 
     def first_seq(self, stream: str) -> int | None:
         row = self._db.execute(

@@ -123,6 +123,24 @@ class Store(abc.ABC):
             out.append(found[0])
         return out
 
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
+        """Return the stored JSON lines of the records at these seqs, in the order given.
+
+        For readers that decode only some fields (the Arrow tables). This default
+        encodes each raw record again, which gives its stored line byte for byte;
+        the built-in stores return the lines as stored.
+
+        Raises:
+            InvalidRecord: a seq is not in the log.
+        """
+        out = []
+        for seq in seqs:
+            found = list(self.read_raw(after=seq - 1, until=seq))
+            if not found:
+                raise InvalidRecord(f"{self.location} record seq {seq}", "not in the log")
+            out.append(msgspec.json.encode(found[0]))
+        return out
+
     def first_seq(self, stream: str) -> int | None:
         """Return the seq of a stream's first record, or None (unknown, or not indexed)."""
         return None
@@ -288,11 +306,14 @@ class MemoryStore(Store):
             yield HotBatch.of_rows(decode(lines[start : start + BATCH_LINES]))
 
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        return self.codec.decode_many(self.lines_at(seqs), seqs)
+
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
         lines = self._lines
         if any(not 0 < s <= len(lines) for s in seqs):
             bad = next(s for s in seqs if not 0 < s <= len(lines))
             raise InvalidRecord(f"record seq {bad}", "not in the log")
-        return self.codec.decode_many([lines[s - 1] for s in seqs], seqs)
+        return [lines[s - 1] for s in seqs]
 
     def first_seq(self, stream: str) -> int | None:
         seqs = self._streams.get(stream)
