@@ -20,10 +20,9 @@ upcasters) is built the careful way: decoded records, then ``event_batch``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import attrs
 import msgspec
 
 from ._arrow import (
@@ -44,100 +43,11 @@ from ._arrow import (
 from ._collector import paused as collector_paused
 from ._errors import InvalidRecord
 from ._model import ActorRole, Modality
-from ._projection import EventFilter, _exact_key
-from ._records import CURRENT_SCHEMA, Record
+from ._queryrows import QueryRows
+from ._records import CURRENT_SCHEMA
 from ._when import When
 
-__all__ = ["QueryRows", "query_rows", "table_batches"]
-
-
-@attrs.frozen(kw_only=True)
-class QueryRows:
-    """The rows of one query, and read-model columns copied when the query ran.
-
-    Later writes to the timeline change none of it: the seqs name records,
-    which never change. A *position* is a place in the query's order (0 to
-    ``len - 1``); a *row* is the read model's row of an event, which indexes
-    the columns.
-    """
-
-    store: Any
-    """Where the records' lines are read from (a ``Store``)."""
-    where: EventFilter
-    """The query's filters (a set date is checked against its date filter per row)."""
-    order: Sequence[int]
-    """The rows of the matching events, in coarse timeline order (one per position)."""
-    seqs: Sequence[int]
-    """By row: the seq of the event's current record."""
-    lo: Sequence[int]
-    """By row: the earliest day (``date.toordinal``), the coarse order with ``rank``."""
-    rank: Sequence[int]
-    """By row: the precision rank; positions of equal ``(lo, rank)`` are a tie."""
-    firsts: Sequence[int]
-    """By row: the seq of the event's first record."""
-    gone: bytes
-    """By row: 1 for a retracted event."""
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def spans(self, size: int) -> Iterator[tuple[int, int]]:
-        """Yield ``(start, end)`` runs of about ``size`` positions, each ending at a tie's end.
-
-        A tie is put in exact order whole, so a run never splits one (a run is then
-        longer than ``size`` by the rest of its last tie).
-        """
-        order, lo, rank = self.order, self.lo, self.rank
-        total, at = len(order), 0
-        while at < total:
-            end = min(at + size, total)
-            while end < total:
-                row, before = order[end], order[end - 1]
-                if lo[row] != lo[before] or rank[row] != rank[before]:
-                    break
-                end += 1
-            yield at, end
-            at = end
-
-    def seqs_at(self, start: int, end: int) -> list[int]:
-        """Return the current seqs of positions ``start:end``."""
-        return list(map(self.seqs.__getitem__, self.order[start:end]))
-
-    def records(self, start: int, end: int) -> list[tuple[Record, int]]:
-        """Return the records of positions ``start:end`` (whole ties) in exact timeline order.
-
-        Each comes with its position. A set date outside the date filter is left
-        out (its bounds matched, its members do not), as ``iter_query`` does.
-
-        Raises:
-            InvalidRecord: a record is not in the log or does not decode.
-        """
-        records = self.store.records_at(self.seqs_at(start, end))
-        where = self.where
-        dated = where.start is not None or where.end is not None
-        kept = [
-            (record, start + i)
-            for i, record in enumerate(records)
-            if record.event is not None
-            and (not dated or record.event.when.edtf[:1] not in "[{" or where.matches(record.event))
-        ]
-        kept.sort(key=lambda pair: _exact_key(pair[0]))
-        return kept
-
-
-def query_rows(view: Any, where: EventFilter) -> QueryRows:
-    """Return the rows of ``view``'s events passing ``where`` (a timeline or an as_of view)."""
-    order, seqs, lo, rank, firsts, gone = view._state.query_columns(where)
-    return QueryRows(
-        store=view._store,
-        where=where,
-        order=order,
-        seqs=seqs,
-        lo=lo,
-        rank=rank,
-        firsts=firsts,
-        gone=gone,
-    )
+__all__ = ["table_batches"]
 
 
 # -- the small Structs: only the fields events/1 needs ---------------------------------------

@@ -275,7 +275,7 @@ class _Reader:
             InvalidEvent: a filter is unknown or malformed.
         """
         where = self.filter(**filters)
-        return results_of(self, self._state.query(where), where.include_retracted)
+        return results_of(self, where)
 
     def history(self, event_id: str) -> list[Record]:
         """Return every record about an event, oldest first (up to this view's seq).
