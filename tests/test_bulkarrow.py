@@ -21,6 +21,7 @@ from timeline.testing import FixedClock
 
 from .strategies import full_events
 from .test_codec import v1_line
+from .test_logfile import damage
 
 pa = pytest.importorskip("pyarrow", reason="pip install -e '.[test]' (pyarrow) to run these")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -210,6 +211,25 @@ class TestOldSchema:
         fast = tl.events().to_arrow()
         assert ["e1", "e2", "e3"] == sorted(fast["event_id"].to_pylist())
         _assert_same(fast, _one_by_one(tl, tl.filter()))
+
+
+class TestDamage:
+    @pytest.mark.parametrize("name", ["log.db", "log.jsonl"])
+    def test_a_damaged_line_is_named(self, tmp_path: Path, name: str) -> None:
+        """A line that no longer decodes fails the table with an error naming its seq."""
+        path = tmp_path / name
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.record_many(
+                [{"kind": "treaty.signed", "when": "2025", "title": f"t{i}"} for i in range(300)]
+            )
+        damage(path, 290, b'"title":"t289"', b'"title":289')
+        with timeline.open(path, snapshot_every=0) as tl:
+            events = tl.events()  # decodes nothing yet
+            with pytest.raises(timeline.InvalidRecord, match=r"seq 290\b"):
+                events.to_arrow()
+            with pytest.raises(timeline.InvalidRecord, match=r"seq 290\b"):
+                tl.export("parquet", tmp_path / "out.parquet")
+            assert not (tmp_path / "out.parquet").exists()  # nothing half-written
 
 
 class TestAnyEvents:

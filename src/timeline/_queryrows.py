@@ -43,7 +43,7 @@ class QueryRows:
     """By row: the precision rank; positions of equal ``(lo, rank)`` are a tie."""
     firsts: Sequence[int]
     """By row: the seq of the event's first record."""
-    gone: bytes
+    gone: Sequence[int]
     """By row: 1 for a retracted event."""
 
     def __len__(self) -> int:
@@ -93,9 +93,17 @@ class QueryRows:
         return kept
 
 
-def query_rows(view: Any, where: EventFilter) -> QueryRows:
-    """Return the rows of ``view``'s events passing ``where`` (a timeline or an as_of view)."""
-    order, seqs, lo, rank, firsts, gone = view._state.query_columns(where)
+def query_rows(view: Any, where: EventFilter, copy: bool = True) -> QueryRows:
+    """Return the rows of ``view``'s events passing ``where`` (a timeline or an as_of view).
+
+    Args:
+        view: a timeline or an ``as_of`` view.
+        where: the filters.
+        copy: copy the read model's columns (results that outlive later writes);
+            false for a reader that is done before the next write (an export),
+            whose memory then holds no copy of them.
+    """
+    order, seqs, lo, rank, firsts, gone = view._state.query_columns(where, copy)
     return QueryRows(
         store=view._store,
         where=where,

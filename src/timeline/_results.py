@@ -387,6 +387,7 @@ def results_of(view: Any, where: EventFilter) -> EventResults:
     """
     rows = query_rows(view, where)
     records = QueryRecords(rows)
+
     def retracted(stream: str) -> bool:
         return stream in records.retracted_ids()
 
@@ -459,7 +460,8 @@ def events_reader(
     where = view.filter() if records is None else _query_of(view, records)
     if where is not None:
         # The view's own query: built from the stored lines (_bulkarrow), not the records.
-        schema, built = table_batches(query_rows(view, where), log_point(view), rows)
+        # Read now, while the export runs: the read model's own columns, not copies.
+        schema, built = table_batches(query_rows(view, where, copy=False), log_point(view), rows)
         return pyarrow().RecordBatchReader.from_batches(schema, built)
     schema = events_schema(log_point(view))
     provenance = _provenance_of_records(view, _retracted(view))
