@@ -161,6 +161,13 @@ class _Distinct:
         return list(map(values.__getitem__, numbers))
 
 
+def _taken(pa: Any, numbers: list[int], columns: list[Any]) -> list[Any]:
+    """Return columns of distinct values gathered for each row's value number, in C."""
+    pc = pyarrow_compute()
+    indices = pa.array(numbers, pa.int32())
+    return [pc.take(column, indices) for column in columns]
+
+
 def _gathered(
     pa: Any,
     texts: list[bytes],
@@ -168,10 +175,8 @@ def _gathered(
     build: Callable[[Any, list[Any]], list[Any]],
 ) -> list[Any]:
     """Return ``build``'s columns for each row's JSON text, built once per distinct text."""
-    pc = pyarrow_compute()
     numbers, values = decode(texts)
-    indices = pa.array(numbers, pa.int32())
-    return [pc.take(column, indices) for column in build(pa, values)]
+    return _taken(pa, numbers, build(pa, values))
 
 
 def pyarrow_compute() -> Any:
@@ -273,16 +278,14 @@ class _Batcher:
             decoded = [decoded[i] for i in permutation]
             events = [events[i] for i in permutation]
             positions = [positions[i] for i in permutation]
-            when_texts = [when_texts[i] for i in permutation]
+            numbers = [numbers[i] for i in permutation]
             ids = pc.take(ids, order)
         columns = [
             ids,
             *kind_columns(pa, [e.kind for e in events]),
             pa.array([e.title for e in events], pa.string()),
             pa.array([e.summary for e in events], pa.string()),
-            *_gathered(
-                pa, when_texts, self.whens, lambda pa, w: when_columns(pa, [x for x, _ in w])
-            ),
+            *_taken(pa, numbers, when_columns(pa, [when for when, _ in distinct])),
             *_gathered(pa, [bytes(e.actors) for e in events], self.actors, actor_columns),
             pa.array([e.location for e in events], pa.string()),
             pa.array([e.treaty for e in events], pa.string()),

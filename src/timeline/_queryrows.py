@@ -89,7 +89,18 @@ class QueryRows:
             if record.event is not None
             and (not dated or record.event.when.edtf[:1] not in "[{" or where.matches(record.event))
         ]
-        kept.sort(key=lambda pair: _exact_key(pair[0]))
+        # Only ties need the exact key (a ten-part tuple per event): single rows keep
+        # their place, as in CurrentState._sorted_ties.
+        order, lo, rank = self.order, self.lo, self.rank
+        coarse = [(lo[order[p]], rank[order[p]]) for _, p in kept]
+        at, total = 0, len(kept)
+        while at < total:
+            stop = at + 1
+            while stop < total and coarse[stop] == coarse[at]:
+                stop += 1
+            if stop - at > 1:
+                kept[at:stop] = sorted(kept[at:stop], key=lambda pair: _exact_key(pair[0]))
+            at = stop
         return kept
 
 
