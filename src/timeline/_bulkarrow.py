@@ -1,17 +1,19 @@
 """``events/1`` record batches straight from stored lines: no Record or Event per row.
 
 What ``tl.events().to_arrow()`` and the Parquet and Arrow exporters use. The read
-model gives a query's rows (``CurrentState.query_columns``: current seqs in coarse
-timeline order, versions, first seqs, retracted flags); their stored lines are
-fetched a batch at a time (``Store.lines_at``) and decoded into small Structs that
-hold only what the table needs, skipping the rest of the line. Dates, actor lists
-and tags repeat across a log: each distinct JSON text of them is decoded once (as
-the codec would, into ``When`` and ``Actor``), its columns are built once by the
-helpers ``event_batch`` uses, and rows gather them with ``take``, in C.
+model gives a query's rows (``CurrentState.query_columns``, kept in a ``QueryRows``:
+rows in coarse timeline order, current and first seqs, retracted flags); their stored
+lines are fetched a batch at a time (``Store.lines_at``) and decoded into small
+Structs that hold only what the table needs, skipping the rest of the line. Dates,
+actor lists and tags repeat across a log: each distinct JSON text of them is decoded
+once (dates into ``When``, as the codec would; actors into small Structs), its
+columns are built once by the helpers ``event_batch`` uses, and rows gather them
+with ``take``, in C.
 
-Measured on the 100k benchmark log (93k events, CPU time on the loaded 2-core VM):
-decoding the lines into these Structs costs a fifth of decoding Records with their
-attrs events; see ``benchmarks/README.md`` (Arrow interop) for the whole table.
+Measured on the 100k benchmark log (93k events, CPU on the loaded 2-core VM): decoding
+the lines into these Structs took 0.37 s where decoding Records with their attrs events
+took 1.83 s; the whole table 1.4-1.7 s where it took 4.1-4.3 s (benchmarks/README.md,
+Arrow interop).
 
 A batch whose lines the small Structs cannot read (an old schema that needs its
 upcasters) is built the careful way: decoded records, then ``event_batch``.

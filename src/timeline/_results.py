@@ -188,8 +188,8 @@ class EventResults:
             MissingDependency: pyarrow is not installed.
         """
         if self._rows is not None:
-            # A query's results: built from the stored lines (issue 12: about 3x faster
-            # than decoding the events first; benchmarks/README.md, Arrow interop).
+            # A query's results: built from the stored lines, 2.6x (100k) to 2.9x (1M) less
+            # CPU than decoding the events first (benchmarks/README.md, Arrow interop).
             yield from table_batches(self._rows, self._log, rows)[1]
             return
         schema = self.schema
