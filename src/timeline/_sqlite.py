@@ -86,10 +86,6 @@ _HOT_RANGE = 2048
 _SNAPSHOT_HEAD = 256
 
 
-#: How much of the file reads may map (SQLite caps it at its compile-time limit, 2 GB).
-_MMAP_BYTES = 1 << 31
-
-
 class SqliteStore(Store):
     """A log in one SQLite file; several processes may append to it at once.
 
@@ -120,10 +116,6 @@ class SqliteStore(Store):
             # NORMAL is durable across application crashes in WAL mode; only an OS
             # crash or power loss can drop the last commits (SQLite's documented trade).
             self._db.execute("PRAGMA synchronous=NORMAL")
-            # Reads through a memory map (up to SQLite's 2 GB cap) rather than a read()
-            # per page: fetching 1M records by seq in timeline order (the Arrow table)
-            # took 16% less CPU. Writes still go through SQLite's own I/O.
-            self._db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
             self._vocabulary = Vocabulary(refresh=self._load_terms, local=False)
             self._migrate()
             self._db.executescript(_SCHEMA + _TERMS)
