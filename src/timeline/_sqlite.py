@@ -341,10 +341,11 @@ class SqliteStore(Store):
             chunk = seqs[start : start + 500]
             marks = ",".join("?" * len(chunk))
             found.update(db.execute(f"SELECT seq, line FROM records WHERE seq IN ({marks})", chunk))
-        missing = [s for s in seqs if s not in found]
-        if missing:
-            raise InvalidRecord(f"{self.location} record seq {missing[0]}", "not in the log")
-        return [found[s] for s in seqs]
+        lines = list(map(found.get, seqs))
+        if None in lines:
+            missing = seqs[lines.index(None)]
+            raise InvalidRecord(f"{self.location} record seq {missing}", "not in the log")
+        return lines  # type: ignore[return-value]  # no None left
 
     def first_seq(self, stream: str) -> int | None:
         row = self._db.execute(
