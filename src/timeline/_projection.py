@@ -975,3 +975,69 @@ class CurrentState:
         state.seq = state._snapshot_seq = seq
         state._base, state._rebuild, state._on_damage = load, rebuild, on_damage
         return state
+
+    # -- columns for bulk readers (issue 12) -----------------------------------------------
+    # Read-only: hands out the rows of one query and some columns (copies, or the
+    # state's own), so a reader that decodes stored lines itself (the Arrow tables)
+    # builds no Record or Event.
+
+    def query_columns(
+        self, where: EventFilter, copy: bool = True
+    ) -> tuple[Sequence[int], array[int], array[int], array[int], array[int], bytearray]:
+        """Return the rows of the events passing ``where`` and some columns, indexed by row.
+
+        Args:
+            where: the filters.
+            copy: copy the columns (a snapshot: later writes change none of them);
+                when false they are the state's own, for a reader that is done
+                before the next write (an export) and must not read their contents
+                after one, nor change them.
+
+        Returns:
+            ``(rows, seqs, lo, rank, firsts, gone)``: the matching rows in coarse
+            timeline order, then whole columns indexed by row: the seq of each
+            event's current record, its earliest day and precision rank (the
+            coarse order), the seq of its first record, and 1 when it is
+            retracted. Rows of equal ``(lo, rank)`` (a tie) are in no particular
+            order; ``iter_query`` puts them in ``(When.sort_key, id)`` order. A row
+            whose date is a set (its edtf starts with ``[`` or ``{``) is here as
+            its bounds match; ``iter_query`` checks such a date against a date
+            filter itself.
+        """
+        import itertools  # here, not at the top: this method is the whole of issue 12's edit
+        import operator
+
+        self._ready()
+        ordered: Sequence[int]
+        if where == EventFilter(include_retracted=where.include_retracted):
+            # Every event, or every live one: the full order, its retracted rows left
+            # out in C (_rows would build a list, and a set, of every live row).
+            order = self._full_order()
+            gone = self._gone
+            if where.include_retracted or self._live == len(gone):
+                ordered = order
+            else:
+                live = map(operator.not_, map(gone.__getitem__, order))
+                ordered = array("q", itertools.compress(order, live))
+        else:
+            rows = self._rows(where)
+            if rows is None:
+                ordered = self._full_order()
+            elif len(rows) * 8 > len(self._lo) and len(rows) > 10_000:
+                wanted = set(rows)
+                ordered = [r for r in self._full_order() if r in wanted]
+            else:
+                keys = dict(zip(rows, self._coarse(rows), strict=True))
+                ordered = sorted(rows, key=keys.__getitem__)
+        if not copy:
+            return ordered, self._seqs, self._lo, self._rank, self._first, self._gone
+        # Whole columns are copied (memcpy: 2 ms for 1M rows), not gathered by row in
+        # Python (0.27 s per column for 1M rows).
+        return (
+            array("q", ordered),
+            array("q", self._seqs),
+            array("i", self._lo),
+            array("i", self._rank),
+            array("q", self._first),
+            bytearray(self._gone),
+        )

@@ -43,7 +43,15 @@ from ._reading import SearchFilter
 from ._records import Record
 from ._store import Store
 
-__all__ = ["SearchHit", "SearchIndex", "close_index", "index_of", "iter_matching", "search"]
+__all__ = [
+    "SearchHit",
+    "SearchIndex",
+    "close_index",
+    "index_of",
+    "iter_matching",
+    "plain_filter",
+    "search",
+]
 
 #: The index's layout; an index of another format is rebuilt.
 FORMAT = 1
@@ -363,7 +371,7 @@ def iter_matching(state: CurrentState, store: Store, where: EventFilter) -> Iter
     if where.text is None:
         assert where.treaties is not None
         parts = [
-            state.iter_query(msgspec.structs.replace(_plain(where), treaty=t))
+            state.iter_query(msgspec.structs.replace(plain_filter(where), treaty=t))
             for t in sorted(where.treaties)
         ]
         return heapq.merge(*parts, key=_timeline_key)
@@ -406,7 +414,7 @@ def _found(
     """
     retracted = where.include_retracted
     seqs = [seq for seq, stream, _ in hits if retracted or state.status(stream) == 1]
-    plain, treaties = _plain(where), where.treaties
+    plain, treaties = plain_filter(where), where.treaties
     found: list[Record] = []
     size = _FETCH if limit is None else max(limit, 32)
     for start in range(0, len(seqs), size):
@@ -422,7 +430,7 @@ def _found(
     return found
 
 
-def _plain(where: SearchFilter) -> EventFilter:
+def plain_filter(where: SearchFilter) -> EventFilter:
     """Return the ``EventFilter`` fields of a ``SearchFilter``."""
     fields = {f: getattr(where, f) for f in EventFilter.__struct_fields__}
     return EventFilter(**fields)

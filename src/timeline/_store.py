@@ -280,6 +280,16 @@ class Store:
                 raise InvalidRecord(backend.where(seq), f"the line there holds seq {record.seq}")
         return records
 
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
+        """Return the stored JSON lines of the records at these seqs, in the order given.
+
+        For readers that decode only some fields (the Arrow tables).
+
+        Raises:
+            InvalidRecord: a seq is not in the log.
+        """
+        return self.backend.lines_at(seqs) if seqs else []
+
     def stream(self, stream: str) -> list[Record]:
         """Return the records of one stream (event), oldest first.
 

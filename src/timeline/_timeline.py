@@ -43,7 +43,7 @@ from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Event
 from ._plugins import PluginHost, default_host
 from ._projection import CurrentState, EventFilter, Projection
-from ._reading import Filters, build_filter
+from ._reading import Filters, SearchFilter, build_filter
 from ._records import (
     CURRENT_SCHEMA,
     GENESIS_HASH,
@@ -55,7 +55,7 @@ from ._records import (
 )
 from ._results import EventResults, notebook, results_of
 from ._running import run_analysis, run_export
-from ._search import SearchHit, close_index, iter_matching
+from ._search import SearchHit, close_index, iter_matching, plain_filter
 from ._search import search as search_events
 from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
 from ._snapshot import SnapshotDamaged, SnapshotSections, read_header
@@ -239,7 +239,12 @@ class _Reader:
             InvalidEvent: a filter is unknown or malformed.
         """
         where = self.filter(**filters)
-        return results_of(self, self.records(where), where.include_retracted)
+        if isinstance(where, SearchFilter):
+            # Text, or a treaty the log spells several ways: the search index (or each
+            # spelling) picks the events, the read model's columns keep their order.
+            found = {r.seq for r in iter_matching(self._state, self._store, where)}
+            return results_of(self, plain_filter(where), only=found)
+        return results_of(self, where)
 
     def search(self, text: str, *, limit: int | None = None, **filters: Any) -> list[SearchHit]:
         """Return the events whose texts hold ``text``, best match first (``docs/search.md``).
