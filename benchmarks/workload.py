@@ -21,7 +21,7 @@ import datetime as dt
 import os
 import random
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -223,26 +223,58 @@ def operations(n: int, seed: int = SEED) -> list[Op]:
     Each chunk of 1,000 records is 940 new events in one batch, then 50 amendments
     and 10 retractions of random earlier live events.
     """
+    return list(iter_operations(n, seed))
+
+
+def iter_operations(n: int, seed: int = SEED) -> Iterator[Op]:
+    """Yield the operations of ``operations(n, seed)`` one at a time (for logs too big to list)."""
     if n % CHUNK:
         raise ValueError(f"sizes are multiples of {CHUNK}, not {n}")
     rng = random.Random(seed)
     live: list[str] = []
-    ops: list[Op] = []
     for _ in range(n // CHUNK):
         batch = [make_event(rng) for _ in range(CHUNK - AMENDS_PER_CHUNK - RETRACTS_PER_CHUNK)]
-        ops.append(("record", batch))
+        yield ("record", batch)
         live.extend(e["id"] for e in batch)
         for _ in range(AMENDS_PER_CHUNK):
             target = rng.choice(live)
             if rng.random() < 0.5:
-                ops.append(("amend", target, {"summary": _text(rng, 200)}))
+                yield ("amend", target, {"summary": _text(rng, 200)})
             else:
-                ops.append(("amend", target, {"title": _text(rng, 60)}))
+                yield ("amend", target, {"title": _text(rng, 60)})
         for _ in range(RETRACTS_PER_CHUNK):
             at = rng.randrange(len(live))
             live[at], live[-1] = live[-1], live[at]
-            ops.append(("retract", live.pop(), {}))
-    return ops
+            yield ("retract", live.pop(), {})
+
+
+def streamed(n: int, seed: int = SEED, log: Callable[[str], None] = print) -> Path:
+    """Build (or find in the cache) a SQLite log of ``n`` records, streaming its operations.
+
+    Only the log is written (no peer files, no snapshot), so a 10M-record log is built
+    in constant memory; the same operations as ``build``'s, so ``live_events`` holds.
+    """
+    built = paths(n, seed).sqlite
+    if built.exists():
+        return built  # the same operations, already built with the peer's files
+    path = CACHE / f"streamed-{n}-{seed}.db"
+    if path.exists():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.db")
+    for extra in ("", "-wal", "-shm"):
+        Path(f"{tmp}{extra}").unlink(missing_ok=True)
+    import time
+
+    started = time.perf_counter()
+    with timeline.open(tmp, clock=Clock(), snapshot_every=0) as tl:
+        apply(tl, iter_operations(n, seed))
+    # Closed, so the WAL is folded in: renamed, not copied (a 10M-record log is ~20 GB).
+    os.replace(tmp, path)
+    for extra in ("-wal", "-shm"):
+        Path(f"{tmp}{extra}").unlink(missing_ok=True)
+    log(f"[bench] built streamed log n={n:,} in {time.perf_counter() - started:.1f}s")
+    return path
 
 
 def live_events(n: int) -> int:
@@ -268,7 +300,7 @@ class Clock:
         return self.START + dt.timedelta(milliseconds=self.step)
 
 
-def apply(tl: timeline.Timeline, ops: list[Op]) -> None:
+def apply(tl: timeline.Timeline, ops: Iterable[Op]) -> None:
     """Replay operations into a timeline through its public API."""
     for op in ops:
         if op[0] == "record":
@@ -323,6 +355,34 @@ def _readable(p: Paths) -> bool:
     return True
 
 
+def _snapshot_again(path: Path, log: Callable[[str], None]) -> None:
+    """Take the snapshot of a cached log again where the state's snapshot version changed.
+
+    The log stays as built (a snapshot and then its tail); only the snapshot, at the
+    same seq, is written in the current format, which costs one replay, not a rebuild.
+    """
+    import sqlite3
+
+    from timeline._projection import CurrentState
+    from timeline._snapshot import bind
+
+    with sqlite3.connect(path) as db:
+        versions = dict(db.execute("SELECT version, seq FROM snapshots WHERE name = 'current'"))
+    db.close()
+    if not versions or CurrentState.version in versions:
+        return
+    seq = max(versions.values())
+    log(f"[bench] {path.name}: taking its snapshot at seq {seq:,} again (state version changed)")
+    store = timeline.SqliteStore(path)
+    try:
+        state = CurrentState(store)
+        state.fold(store.read_hot(until=seq))
+        data = bind(seq, store.record_hash(seq) or "", *state.body())
+        store.save_snapshot(CurrentState.name, CurrentState.version, seq, data)
+    finally:
+        store.close()
+
+
 def _copy_db(src: Path, dest: Path) -> None:
     # Through SQLite's backup API, so the WAL is folded in and the copy is consistent.
     import sqlite3
@@ -339,6 +399,7 @@ def build(n: int, seed: int = SEED, log: Callable[[str], None] = print) -> Paths
     p = paths(n, seed)
     if all(f.exists() for f in (p.sqlite, p.snapshot, p.jsonl, p.flat)):
         if _readable(p):
+            _snapshot_again(p.snapshot, log)
             return p
         log(f"[bench] cached logs of n={n:,} are in an older log format: rebuilding")
         clear(n, seed)

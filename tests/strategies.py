@@ -20,6 +20,8 @@ __all__ = [
     "crowded_dates",
     "edtf_texts",
     "event_fields",
+    "event_ids",
+    "far_edtf_texts",
     "full_events",
     "markup_texts",
     "operations",
@@ -103,10 +105,58 @@ def _set_edtf(draw: st.DrawFn) -> str:
     return f"{opening}{','.join(members)}{closing}"
 
 
+_FAR_YEARS = st.integers(min_value=-9999, max_value=0)
+_LONG_YEARS = st.one_of(
+    st.integers(min_value=10_000, max_value=10**10),
+    st.integers(min_value=-(10**10), max_value=-10_000),
+)
+
+
+def _far_year_text(year: int) -> str:
+    return f"-{-year:04d}" if year < 0 else f"{year:04d}"
+
+
+def _far_day(year: int, month: int, day: int) -> str:
+    # Leap years repeat every 400 years: shift into datetime's range to check the day.
+    length = calendar.monthrange(2000 + year % 400, month)[1]
+    return f"{_far_year_text(year)}-{month:02d}-{min(day, length):02d}"
+
+
+@functools.cache
+def far_edtf_texts() -> st.SearchStrategy[str]:
+    """EDTF dates of years ``datetime.date`` cannot hold: year 0, negative and ``Y`` years.
+
+    Years, months, days, seasons and X-digit forms of the years -9999..0000 (with a
+    qualifier now and then), intervals between them and up to the years 1-9998, and
+    ``Y`` years of five digits or more (which stand alone).
+    """
+    years = _FAR_YEARS.map(_far_year_text)
+    months = st.builds(lambda y, m: f"{_far_year_text(y)}-{m:02d}", _FAR_YEARS, _MONTHS)
+    days = st.builds(_far_day, _FAR_YEARS, _MONTHS, st.integers(min_value=1, max_value=31))
+    seasons = st.builds(lambda y, c: f"{_far_year_text(y)}-{c}", _FAR_YEARS, _SEASONS)
+    unspecified = st.integers(min_value=0, max_value=99).map(lambda c: f"-{c:02d}XX")
+    single = st.one_of(years, months, days, seasons, unspecified)
+    qualified = st.one_of(single, st.builds(lambda d, q: d + q, single, _QUALIFIERS))
+
+    def interval(pair: tuple[str, str]) -> str:
+        left, right = pair
+        if When.parse(right).bound_days[0] < When.parse(left).bound_days[0]:
+            left, right = right, left
+        return f"{left}/{right}"
+
+    intervals = st.tuples(qualified, st.one_of(qualified, _qualified_edtf())).map(interval)
+    ends = st.one_of(qualified.map(lambda d: f"{d}/.."), qualified.map(lambda d: f"{d}/"))
+    long_years = _LONG_YEARS.map(lambda y: f"Y{y}")
+    return st.one_of(qualified, intervals, ends, long_years)
+
+
 @functools.cache
 def edtf_texts() -> st.SearchStrategy[str]:
-    """Canonical EDTF strings of every kind ``When`` reads (no times): levels 0-1 and sets."""
-    return st.one_of(_qualified_edtf(), _interval_edtf(), _set_edtf())
+    """Canonical EDTF strings of every kind ``When`` reads (no times): levels 0-1 and sets.
+
+    Years beyond 0001-9999 (``far_edtf_texts``) too, now and then.
+    """
+    return st.one_of(_qualified_edtf(), _interval_edtf(), _set_edtf(), far_edtf_texts())
 
 
 @functools.cache
@@ -367,3 +417,20 @@ def crowded_dates() -> st.SearchStrategy[str]:
         st.sampled_from(["2024-05", "2024-06", "2024-07", "early June 2024", "late June 2024"]),
         st.sampled_from(["2024", "since 2022"]),
     )
+
+
+def event_ids() -> st.SearchStrategy[str]:
+    """Ids as logs hold them: generated (UUIDv7 hex sharing a time prefix) and chosen ones."""
+    generated = st.builds(
+        lambda prefix, tail: f"0192a3b4c5d67{prefix}{tail}",
+        st.sampled_from(["0a1", "0a2", "1ff"]),
+        st.sampled_from(["8", "9", "a", "b"]).flatmap(
+            lambda variant: st.text("0123456789abcdef", min_size=15, max_size=15).map(
+                lambda rest: variant + rest
+            )
+        ),
+    )
+    chosen = st.text(st.sampled_from("abcdef0123-é中"), min_size=1, max_size=12) | st.sampled_from(
+        ["relos-negotiation", "gdelt-1234567890", "e30d8e", "abc"]
+    )
+    return generated | chosen

@@ -44,10 +44,10 @@ class TestUpcasting:
     def test_v1_log_opens_and_verifies(self) -> None:
         """A timeline over a log with old records replays them and the chain still verifies."""
         store = MemoryStore()
-        store._lines.append(v1_line())
-        store._hashes.append(msgspec.json.decode(v1_line())["hash"])
-        store._times.append("2020-01-01T00:00:00.000000Z")
-        store._streams["e1"] = [1]
+        store.backend._lines.append(v1_line())
+        store.backend._hashes.append(msgspec.json.decode(v1_line())["hash"])
+        store.backend._times.append("2020-01-01T00:00:00.000000Z")
+        store.backend._streams["e1"] = [1]
         tl = timeline.Timeline(store)
         assert "2025-12" == tl.get("e1").when.edtf
         assert tl.verify().ok

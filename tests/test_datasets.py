@@ -51,6 +51,26 @@ class TestRelos:
             step.when.latest,
         )
 
+    def test_federation_council_is_one_of_two_days(self, tl: timeline.Timeline) -> None:
+        """ "8 or 10 December": an EDTF set of the two candidates, never 9 December."""
+        when = tl.get("relos-federation-council").when
+        assert ("[2025-12-08,2025-12-10]", True, False) == (
+            when.edtf,
+            when.is_one_of,
+            when.is_exact,
+        )
+        assert ["2025-12-08", "2025-12-10"] == [m.edtf for m in when.members]
+        assert not when.overlaps("2025-12-09", "2025-12-09")
+        on_the_9th = {e.id for e in tl.events(between=("2025-12-09", "2025-12-09"))}
+        on_the_10th = {e.id for e in tl.events(between=("2025-12-10", "2025-12-10"))}
+        assert (
+            "relos-federation-council" in on_the_9th,
+            "relos-federation-council" in on_the_10th,
+        ) == (
+            False,
+            True,
+        )
+
     def test_other_seed_events(self, tl: timeline.Timeline) -> None:
         """The visits, the June 2024 moves, the NSS and the 28-point plan are there."""
         assert "2025-12-04/2025-12-05" == tl.get("putin-india-visit-2025").when.edtf

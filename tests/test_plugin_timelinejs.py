@@ -130,6 +130,17 @@ class TestSlides:
         assert ["e2"] == [s["unique_id"] for s in doc["events"]]
         assert ["e1"] == [s["unique_id"] for s in doc["geotimeline"]["skipped"]]
 
+    def test_years_beyond_the_dates_are_skipped_and_reported(self) -> None:
+        """-0999 and Y170000002 are not placed at 0001 or 9999: listed as skipped."""
+        tl = make_timeline(
+            event("-0999"), event("Y170000002", id="e2"), event("2025-12-02", id="e3")
+        )
+        out = io.BytesIO()
+        assert 1 == tl.export("timelinejs", out).written
+        doc = json.loads(out.getvalue())
+        assert ["e3"] == [s["unique_id"] for s in doc["events"]]
+        assert ["e1", "e2"] == [s["unique_id"] for s in doc["geotimeline"]["skipped"]]
+
     def test_escaped_text_and_source_links_no_media(self) -> None:
         """Headline and text are escaped; sources are noopener links; no media, no autolink."""
         [slide] = export(make_timeline(event("2025-12-02")))["events"]

@@ -24,7 +24,9 @@ import pytest
 import timeline
 from timeline import PostgresStore, RecordType, Store, StoreBusy, StoreUnavailable
 from timeline._follow import follow_records
-from timeline._postgres import _lock_key, parse_postgres_url
+from timeline._pgschema import lock_key
+from timeline._postgres import parse_postgres_url
+from timeline._records import PendingRecord
 from timeline._verify import verify_store
 from timeline.testing._postgres import PASSWORD_ROLE, with_params
 from timeline.testing._stores import StoreContract, pending_recorded
@@ -91,6 +93,32 @@ class TestPostgresStore(StoreContract):
         assert list(range(2001, 2101)) == [r.seq for r in store.read(after=2000, until=2100)]
         assert verify_store(store).ok
 
+    def test_append_batches_holds_one_batch_at_a_time(self, tmp_path: Path) -> None:
+        """Each batch is written before the next is asked for; others see none, one NOTIFY."""
+        store = self.make_store(tmp_path)
+        other = self.make_store(tmp_path)
+        schema = schema_of(self.url)
+        seen: list[tuple[int, int]] = []
+
+        def batches() -> Iterator[list[PendingRecord]]:
+            for i in range(3):
+                # Rows of the open transaction (the writer's connection), and others' view.
+                ((mine,),) = (
+                    store.backend._writer()
+                    .execute(f'SELECT count(*) FROM "{schema}".records')
+                    .fetchall()
+                )
+                seen.append((int(str(mine)), other.head()))
+                yield [pending_recorded(f"{i}-{j}") for j in range(2)]
+
+        with raw_connection(self.url) as listener:
+            listener.execute(f'LISTEN "geotimeline_{schema}"')
+            assert (1, 6) == store.append_batches(batches(), 6, utc_now)
+            notes = [n.payload for n in listener.notifies(timeout=0.5)]
+        assert [(0, 0), (2, 0), (4, 0)] == seen
+        assert ["6"] == notes
+        assert 6 == other.head()
+
     def test_reads_nest(self, tmp_path: Path) -> None:
         """A read started while another is suspended works, and appends still commit."""
         store = self.make_store(tmp_path)
@@ -129,9 +157,7 @@ class TestDatabaseRules:
         store = PostgresStore(with_params(postgres_url, lock_timeout="0.2"))
         stores.append(store)
         with raw_connection(postgres_url) as holder, holder.transaction():
-            holder.execute(
-                "SELECT pg_advisory_xact_lock(%s)", (_lock_key(schema_of(postgres_url)),)
-            )
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(schema_of(postgres_url)),))
             started = time.monotonic()
             with pytest.raises(StoreBusy, match=r"0\.2 s") as info:
                 store.append([pending_recorded("a")], utc_now)
@@ -149,9 +175,7 @@ class TestDatabaseRules:
         stores.append(store)
         store.append([pending_recorded("a")], utc_now)
         with raw_connection(postgres_url) as holder, holder.transaction():
-            holder.execute(
-                "SELECT pg_advisory_xact_lock(%s)", (_lock_key(schema_of(postgres_url)),)
-            )
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(schema_of(postgres_url)),))
             assert [1] == [r.seq for r in store.read()]
             assert 1 == store.head()
 
@@ -227,10 +251,10 @@ class TestRoles:
                 conn.execute(f"CREATE ROLE {role} LOGIN")
                 conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
                 conn.execute(
-                    f'GRANT SELECT ON "{schema}".records, "{schema}".meta, "{schema}".snapshots'
-                    f" TO {role}"
+                    f'GRANT SELECT ON "{schema}".records, "{schema}".terms, "{schema}".meta,'
+                    f' "{schema}".snapshots TO {role}'
                 )
-            conn.execute(f'GRANT INSERT ON "{schema}".records TO {analyst}')
+            conn.execute(f'GRANT INSERT ON "{schema}".records, "{schema}".terms TO {analyst}')
             conn.execute(f'GRANT INSERT, UPDATE ON "{schema}".snapshots TO {analyst}')
         try:
             as_analyst = parts._replace(netloc=f"{analyst}@{host}").geturl()
@@ -548,3 +572,139 @@ class TestCommandLine:
         self.assert_one_line_error(
             self.run("--db", "mongodb://x/y", "list"), "mongodb://", "postgresql://", ".db"
         )
+
+
+def downgrade_to_format_3(url: str) -> None:
+    """Turn a format 4 schema into what geotimeline wrote before the hot columns."""
+    schema = schema_of(url)
+    with raw_connection(url) as conn, conn.transaction():
+        conn.execute(f'DROP TRIGGER records_no_update ON "{schema}".records')
+        conn.execute(f'ALTER TABLE "{schema}".records DROP COLUMN hot')
+        conn.execute(f'DROP TABLE "{schema}".terms')
+        conn.execute(f"UPDATE \"{schema}\".meta SET value = 'geotimeline-3'")
+        conn.execute(
+            f'CREATE TRIGGER records_no_update BEFORE UPDATE OR DELETE ON "{schema}".records'
+            f' FOR EACH ROW EXECUTE FUNCTION "{schema}".geotimeline_append_only()'
+        )
+
+
+def record_three(url: str) -> list[timeline.Event]:
+    with timeline.open(url, snapshot_every=1) as tl:
+        tl.record(kind="treaty.signed", when="2025-02-18", title="a", actors=["RUS", "IND"])
+        tl.record(kind="meeting.summit", when="2025-08", title="b", actors=["CHN"], tags=["x"])
+        event = tl.record(kind="visit.state", when="2025-12-04", title="c", actors=["IND"])
+        tl.retract(event.id, reason="wrong")
+        return sorted(tl.events(include_retracted=True), key=lambda e: e.title)
+
+
+class TestHotColumns:
+    def test_replay_reads_the_hot_column_not_the_line(
+        self, postgres_url: str, stores: list[Store]
+    ) -> None:
+        """Replay folds the packed hot column: a damaged line does not stop it; verify sees it."""
+        record_three(postgres_url)
+        schema = schema_of(postgres_url)
+        with raw_connection(postgres_url) as conn:
+            conn.execute(f'DROP TRIGGER records_no_update ON "{schema}".records')
+            conn.execute(f"UPDATE \"{schema}\".records SET line = 'garbage' WHERE seq = 2")
+        store = PostgresStore(postgres_url)
+        stores.append(store)
+        assert [1, 2, 3, 4] == [s for batch in store.read_hot() for s in batch.seqs]
+        report = verify_store(store)
+        assert (False, 2) == (report.ok, report.first_bad_seq)
+
+    def test_a_changed_hot_column_fails_verify(
+        self, postgres_url: str, stores: list[Store]
+    ) -> None:
+        """The hot column must say what the hashed line says."""
+        record_three(postgres_url)
+        schema = schema_of(postgres_url)
+        with raw_connection(postgres_url) as conn:
+            conn.execute(f'DROP TRIGGER records_no_update ON "{schema}".records')
+            conn.execute(
+                f'UPDATE "{schema}".records SET hot = (SELECT hot FROM "{schema}".records'
+                " WHERE seq = 1) WHERE seq = 2"
+            )
+        store = PostgresStore(postgres_url)
+        stores.append(store)
+        report = verify_store(store)
+        assert (False, 2) == (report.ok, report.first_bad_seq)
+        assert "query columns" in (report.reason or "")
+
+    def test_terms_are_shared_by_writers(self, postgres_url: str, stores: list[Store]) -> None:
+        """Terms one writer numbers are the ones another reads and reuses; no term twice."""
+        one, two = PostgresStore(postgres_url), PostgresStore(postgres_url)
+        stores.extend([one, two])
+        one.append([pending_recorded("a", "e1")], utc_now)
+        two.append([pending_recorded("b", "e2")], utc_now)
+        one.append([pending_recorded("c", "e3")], utc_now)
+        rows = [b for s in (one, two) for batch in s.read_hot() for b in batch.hot]
+        assert rows[: len(rows) // 2] == rows[len(rows) // 2 :]
+        schema = schema_of(postgres_url)
+        with raw_connection(postgres_url) as conn:
+            terms = conn.execute(f'SELECT field, value FROM "{schema}".terms').fetchall()
+        assert len(terms) == len(set(terms)) == 4  # kind, actors, tags (""), modality
+        assert verify_store(one).ok
+
+
+class TestMigration:
+    def test_a_format_3_log_is_migrated_on_open(
+        self, postgres_url: str, stores: list[Store]
+    ) -> None:
+        """Opening a log of the format before the hot columns fills them; nothing else changes."""
+        events = record_three(postgres_url)
+        schema = schema_of(postgres_url)
+        with raw_connection(postgres_url) as conn:
+            before = conn.execute(
+                f'SELECT seq, line FROM "{schema}".records ORDER BY seq'
+            ).fetchall()
+        downgrade_to_format_3(postgres_url)
+        with timeline.open(postgres_url) as tl:
+            assert events == sorted(tl.events(include_retracted=True), key=lambda e: e.title)
+            assert tl.verify().ok
+            assert [] == tl.events(kind="treaty.signed", actor="CHN")
+        with raw_connection(postgres_url) as conn:
+            assert (
+                before
+                == conn.execute(f'SELECT seq, line FROM "{schema}".records ORDER BY seq').fetchall()
+            )
+            ((found,),) = conn.execute(f'SELECT value FROM "{schema}".meta').fetchall()
+            assert "geotimeline-4" == found
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                conn.execute(f"UPDATE \"{schema}\".records SET stream = 'x'")
+        store = PostgresStore(postgres_url)  # a second open finds format 4: nothing to do
+        stores.append(store)
+        assert verify_store(store).ok
+        hot = [s for batch in store.read_hot() for s in batch.seqs]
+        assert [1, 2, 3, 4] == hot
+
+    def test_a_role_that_may_not_migrate_gets_one_line(self, postgres_url: str) -> None:
+        """A non-owner opening a format 3 log is told who migrates it and how; nothing changes."""
+        record_three(postgres_url)
+        downgrade_to_format_3(postgres_url)
+        schema = schema_of(postgres_url)
+        role = f"gt_reader_{schema.removeprefix('t_')}"
+        parts = urlsplit(postgres_url)
+        as_reader = parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}").geturl()
+        with raw_connection(postgres_url) as conn:
+            conn.execute(f"CREATE ROLE {role} LOGIN")
+            conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
+            conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}')
+        try:
+            with pytest.raises(timeline.CorruptLog, match="geotimeline-3") as info:
+                PostgresStore(as_reader)
+            assert "init" in str(info.value)
+            assert "\n" not in str(info.value)
+            result = TestCommandLine.run("--db", as_reader, "list")
+            TestCommandLine().assert_one_line_error(result, "schema's owner", "init")
+        finally:
+            with raw_connection(postgres_url) as conn:
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                    (role,),
+                )
+                conn.execute(f"DROP OWNED BY {role}")
+                conn.execute(f"DROP ROLE {role}")
+        with raw_connection(postgres_url) as conn:
+            ((found,),) = conn.execute(f'SELECT value FROM "{schema}".meta').fetchall()
+        assert "geotimeline-3" == found

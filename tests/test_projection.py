@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sqlite3
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 import timeline
 from timeline import CurrentState, LogTruncated, SqliteStore, Timeline
+from timeline._snapshot import HEADER_SIZE, SnapshotSections, read_header
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -31,6 +33,36 @@ def _log(path: Path, n: int = 30) -> list[str]:
         tl.amend(events[1].id, title="amended", reason="test")
         tl.retract(events[2].id, reason="test")
     return [e.id for e in events]
+
+
+#: The sections of a snapshot of the current state.
+SECTION_NAMES = [
+    *(name.lstrip("_") for name in timeline._projection._SECTIONS),
+    "id_starts",
+    "id_ends",
+    "ids",
+]
+
+
+def _everything(tl: Timeline) -> object:
+    """Every answer a state gives: events in order, counts, ids, short ids, lookups."""
+    events = [(e.id, e.kind, e.title) for e in tl.events(include_retracted=True)]
+    shown = sorted(e[0] for e in events)
+    # Short ids and lookups before ids(): they read the snapshot's id sections, not a list.
+    return (
+        events,
+        [e.id for e in tl.events(actor="IND", between=("2025-03-01", "2025-09-30"))],
+        [
+            [e.id for e in tl.events(**where)]  # type: ignore[arg-type]
+            for where in ({"kind": "visit.*"}, {"tag": "even"}, {"treaty": "RELOS"})
+        ],
+        [e.id for e in tl.events(modality="planned")],
+        (len(tl), tl._state.retracted_count),
+        tl.short_ids(shown),
+        [tl.ids_matching(i[-6:]) for i in shown],
+        [tl.version(i) for i in shown],
+        tl.ids(),
+    )
 
 
 @pytest.fixture(params=["log.db", "log.jsonl"])
@@ -104,6 +136,46 @@ class TestLazyEvents:
             tl.events(modality="maybe")
 
 
+class TestOneEventWithoutTheColumns:
+    def test_point_reads_equal_the_loaded_state(self, path: Path) -> None:
+        """get, version, retracted and unknown ids answer the same before the snapshot loads."""
+        ids = _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            tl.amend(ids[3], title="after the snapshot", reason="test")
+            extra = tl.record(kind="visit.state", when="2026", title="new").id
+            point = tl.seq
+            tl.retract(ids[4], reason="test")
+        asked = [*ids, extra, "no-such-event"]
+        for view_of in (lambda t: t, lambda t: t.as_of(seq=point)):
+            lazy_tl = timeline.open(path)
+            lazy = view_of(lazy_tl)
+            answers = [
+                (i in lazy, lazy.version(i) if i in lazy else 0, lazy.is_retracted(i))
+                if i in lazy
+                else (False,)
+                for i in asked
+            ]
+            records = [lazy.record_of(i, include_retracted=True) for i in asked if i in lazy]
+            assert isinstance(lazy._state, CurrentState)
+            assert not lazy._state.loaded or path.suffix != ".db"
+            lazy._state._ready()  # now from the columns
+            assert answers == [
+                (i in lazy, lazy.version(i) if i in lazy else 0, lazy.is_retracted(i))
+                if i in lazy
+                else (False,)
+                for i in asked
+            ]
+            assert records == [
+                lazy.record_of(i, include_retracted=True) for i in asked if i in lazy
+            ]
+            lazy_tl.close()
+        with timeline.open(path) as tl:
+            assert tl.is_retracted(ids[4])
+            assert not tl.as_of(seq=point).is_retracted(ids[4])
+            assert "after the snapshot" == tl.get(ids[3]).title
+
+
 class TestSnapshots:
     def test_reopen_with_snapshot_equals_replay(self, path: Path) -> None:
         """A state restored from its snapshot answers as a full replay does."""
@@ -115,18 +187,26 @@ class TestSnapshots:
         with timeline.open(path, snapshot_every=0) as tl:
             assert [*expected, tl.events()[-1]] == list(tl.events(include_retracted=True))
 
-    def test_an_edited_snapshot_is_never_shown(self, tmp_path: Path) -> None:
-        """A snapshot whose bytes were changed fails its digest: rebuilt from the log, noted."""
+    @pytest.mark.parametrize("section", [*SECTION_NAMES, "directory"])
+    def test_an_edited_snapshot_is_never_shown(self, tmp_path: Path, section: str) -> None:
+        """A changed byte in any part of a snapshot fails its hash: rebuilt from the log, noted."""
         path = tmp_path / "log.db"
         _log(path)
         with timeline.open(path, snapshot_every=0) as tl:
             tl.snapshot()
-            expected = [(e.id, e.kind) for e in tl.events()]
+            tl.record(kind="visit.state", when="2024-01-02", title="tail", actors=["BRA"])
+            expected = _everything(tl)
         db = sqlite3.connect(path)
         seq, data = db.execute("SELECT seq, data FROM snapshots").fetchone()
+        header = read_header(data)
+        parts = SnapshotSections(header, lambda wanted: [data[a : a + n] for a, n in wanted])
+        if section == "directory":
+            at = HEADER_SIZE + 3
+        else:
+            offset, size, _ = parts._sections[section]
+            at = HEADER_SIZE + header.directory_size + offset + size // 2
         forged = bytearray(data)
-        # The kind column's term ids sit in the body: flip one byte of the body's end.
-        forged[-40] ^= 0x01
+        forged[at] ^= 0x01
         db.execute("DELETE FROM snapshots")
         db.execute(
             "INSERT INTO snapshots VALUES ('current', ?, ?, ?, ?)",
@@ -135,8 +215,77 @@ class TestSnapshots:
         db.commit()
         db.close()
         with timeline.open(path, snapshot_every=0) as tl:
-            assert expected == [(e.id, e.kind) for e in tl.events()]
-            assert any("does not match its digest" in r for r in tl.repairs)
+            assert expected == _everything(tl)
+            assert any("does not match its digest" in r for r in tl.repairs), tl.repairs
+
+    def test_the_first_events_read_only_the_sections_they_need(
+        self, path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Listing the first events of a restored state reads the order, not every column."""
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            expected = [e.id for e in tl.events()][:5]
+            shorts = tl.short_ids(expected)
+        read: list[str] = []
+        original = SnapshotSections.sections
+
+        def counting(self: SnapshotSections, names: list[str]):  # type: ignore[no-untyped-def]
+            read.extend(names)
+            return original(self, names)
+
+        monkeypatch.setattr(SnapshotSections, "sections", counting)
+        with timeline.open(path) as tl:
+            first = [r.stream for r in itertools.islice(tl.iter_records(tl.filter()), 5)]
+            assert (expected, shorts) == (first, tl.short_ids(first))
+            needed = {"order", "gone", "seqs", "lo", "rank", "id_starts", "id_ends"}
+            if path.suffix == ".jsonl":
+                needed.add("terms")  # its store keeps no terms: the snapshot's are read
+            assert needed == set(read)
+
+    def test_the_saved_order_is_kept_current_through_a_tail(self, path: Path) -> None:
+        """New and re-dated events after the snapshot take their places in the saved order."""
+        ids = _log(path, 40)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            tl.amend(ids[5], when="1990-05-01", reason="re-dated")
+            tl.amend(ids[6], when="2031-01-01", reason="re-dated")
+            tl.record_many(
+                {"kind": "visit.state", "when": f"20{10 + i}-03-0{1 + i % 5}", "title": f"t{i}"}
+                for i in range(12)
+            )
+        with timeline.open(path) as tl:
+            got = [e.id for e in tl.events(include_retracted=True)]
+            assert ids[5] == got[0]
+            assert ids[6] == got[-1]
+            assert got == sorted(
+                got, key=lambda i: (tl.get(i, include_retracted=True).when.sort_key, i)
+            )
+            tl.record(kind="visit.state", when="1980", title="after open")
+            assert "after open" == tl.events()[0].title
+
+    def test_json_lines_reads_the_terms_of_its_snapshot(self, tmp_path: Path) -> None:
+        """A log whose store keeps no terms takes the snapshot's (checked, like any section)."""
+        path = tmp_path / "log.jsonl"
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            expected = _everything(tl)
+        with timeline.open(path) as tl:
+            assert expected == _everything(tl)
+            assert not tl.repairs
+        snap = next((tmp_path / "log.jsonl.snapshots").glob("current.v*.snap"))
+        data = bytearray(snap.read_bytes())
+        header = read_header(bytes(data[8:]))
+        parts = SnapshotSections(
+            header, lambda wanted: [bytes(data[8 + a : 8 + a + n]) for a, n in wanted]
+        )
+        offset, size, _ = parts._sections["terms"]
+        data[8 + HEADER_SIZE + header.directory_size + offset + size // 2] ^= 0x20
+        snap.write_bytes(bytes(data))
+        with timeline.open(path) as tl:
+            assert expected == _everything(tl)
+            assert any("does not match its digest" in r for r in tl.repairs), tl.repairs
 
     def test_snapshot_past_the_head_is_possible_truncation(self, tmp_path: Path) -> None:
         """A snapshot taken at a seq the log no longer holds says so, never silently."""

@@ -11,7 +11,7 @@ import click
 import pytest
 
 import timeline
-from timeline._reading import FILTERS, Filters
+from timeline._reading import FILTERS, Filters, SearchFilter
 from timeline.cli import _common as common
 from timeline.testing import FixedClock
 
@@ -63,9 +63,12 @@ class TestOneFilterTable:
         assert list(FILTERS) == list(Filters.__annotations__) == list(timeline.FILTER_NAMES)
 
     def test_event_filter_covers_the_table(self) -> None:
-        """Every filter ends in EventFilter (``between`` as its start and end)."""
+        """Every filter ends in EventFilter (``between`` as its start and end), but ``text``,
+        which the search index answers: it ends in the ``SearchFilter`` beside it."""
         fields = set(timeline.EventFilter.__struct_fields__)
-        assert {"start", "end"} | (set(FILTERS) - {"between"}) == fields
+        assert {"start", "end"} | (set(FILTERS) - {"between", "text"}) == fields
+        wider = set(SearchFilter.__struct_fields__) - fields
+        assert {"text", "treaties"} == wider
 
     def test_cli_flags_come_from_the_table(self) -> None:
         """The CLI's filter flags are the table's, with the table's help."""

@@ -120,3 +120,35 @@ class TestHook:
         host.register(P(), "p")
         with pytest.raises(PluginError, match=problem):
             host.stores()
+
+
+class TestBackendFactories:
+    def test_a_factory_may_return_just_a_backend(self) -> None:
+        """A plugin store that is only a backend gets the record layer put over it."""
+        from timeline._memory import MemoryBackend
+
+        class P:
+            @hookimpl
+            def timeline_register_stores(self, register: Any) -> None:
+                register(StoreType("bare", lambda location: MemoryBackend(), schemes=("bare",)))
+
+        host = manual_host()
+        host.register(P(), "p")
+        with timeline.open("bare://x", plugins=host) as tl:
+            assert type(tl.store) is timeline.Store
+            assert isinstance(tl.store.backend, MemoryBackend)
+            tl.record(kind="treaty.signed", when="2025-02-18", title="a", actors=["RUS"])
+            assert tl.verify().ok
+
+    def test_a_factory_returning_something_else_is_refused(self) -> None:
+        """A factory that returns neither a Store nor a Backend is a PluginError naming it."""
+
+        class P:
+            @hookimpl
+            def timeline_register_stores(self, register: Any) -> None:
+                register(StoreType("odd", lambda location: object(), schemes=("odd",)))
+
+        host = manual_host()
+        host.register(P(), "p")
+        with pytest.raises(PluginError, match=r"store 'odd' opened 'odd://x' as .*not a timeline"):
+            open_store("odd://x", host)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import timeline
 from timeline import JsonlStore, MemoryStore, SqliteStore, Store
+from timeline._jsonl import JsonlBackend
 from timeline._records import PendingRecord
 from timeline.testing._stores import StoreContract, pending_recorded
 
@@ -28,7 +29,7 @@ class TestMemoryStore(StoreContract):
 
     def tamper(self, store: Store, seq: int, old: bytes, new: bytes) -> None:
         assert isinstance(store, MemoryStore)
-        store._lines[seq - 1] = store._lines[seq - 1].replace(old, new)
+        store.backend._lines[seq - 1] = store.backend._lines[seq - 1].replace(old, new)
 
 
 class TestSqliteStore(StoreContract):
@@ -59,7 +60,7 @@ class TestSqliteStore(StoreContract):
         def batches() -> Iterator[list[PendingRecord]]:
             for i in range(3):
                 # Rows of the open transaction (this connection), and what others see.
-                (mine,) = store._db.execute("SELECT count(*) FROM records").fetchone()
+                (mine,) = store.backend._db.execute("SELECT count(*) FROM records").fetchone()
                 (theirs,) = other.execute("SELECT count(*) FROM records").fetchone()
                 seen.append((mine, theirs))
                 yield [pending_recorded(f"{i}-{j}") for j in range(2)]
@@ -185,9 +186,9 @@ class TestJsonlStore(StoreContract):
         assert 9000 == sum(1 for _ in store.read())  # a full read leaves bookmarks
         for after in (0, 1, 4095, 4096, 4097, 8999):
             assert [after + 1] == [r.seq for r in store.read(after=after, until=after + 1)]
-        assert (9000, path.stat().st_size) == store._start(9000)
+        assert (9000, path.stat().st_size) == store.backend._start(9000)
         reopened = JsonlStore(path)
-        assert (9000, path.stat().st_size) == reopened._start(9000)
+        assert (9000, path.stat().st_size) == reopened.backend._start(9000)
         assert [] == list(reopened.read(after=9000))
 
     def test_clean_file_reports_no_repair(self, tmp_path: Path) -> None:
@@ -378,11 +379,11 @@ class TestJsonlBatchAtomicity:
         """The backwards line walk repair uses gives every line, last first, at its offset."""
         data = b"".join(line + b"\n" for line in lines)
         offsets = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
-        walked = list(JsonlStore._lines_before(io.BytesIO(data), len(data)))
+        walked = list(JsonlBackend._lines_before(io.BytesIO(data), len(data)))
         assert list(zip(offsets, lines, strict=True))[::-1] == walked
         tail = data + torn.replace(b"\n", b"") + b"x"
         assert [(len(data), tail[len(data) :])] == list(
-            JsonlStore._lines_before(io.BytesIO(tail), len(tail), torn=True)
+            JsonlBackend._lines_before(io.BytesIO(tail), len(tail), torn=True)
         )
 
     def test_stores_write_the_same_bytes(self, tmp_path: Path) -> None:
@@ -391,5 +392,5 @@ class TestJsonlBatchAtomicity:
         jsonl, sqlite = JsonlStore(tmp_path / "a.jsonl"), SqliteStore(tmp_path / "a.db")
         jsonl.append(batch, _now)
         sqlite.append(batch, _now)
-        rows = sqlite._db.execute("SELECT line FROM records ORDER BY seq").fetchall()
+        rows = sqlite.backend._db.execute("SELECT line FROM records ORDER BY seq").fetchall()
         assert (tmp_path / "a.jsonl").read_bytes().splitlines() == [bytes(r[0]) for r in rows]

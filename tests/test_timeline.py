@@ -502,9 +502,13 @@ class TestReplayAndSnapshots:
         with pytest.raises(InvalidEvent, match="not used by another event"):
             reopened.record(id="a", kind="treaty.signed", when="2025", title="again")
         assert not reopened._state.loaded
+        # One event is read through the store's stream index: still no snapshot decoded.
         assert first == reopened.get("a")
-        assert reopened._state.loaded
+        assert 1 == reopened.version("a")
+        assert "b" in reopened
+        assert not reopened._state.loaded
         assert ["a", "b"] == [e.id for e in reopened.events()]
+        assert reopened._state.loaded
         assert 2 == reopened.seq
 
     def test_snapshot_replaced_before_first_use(self, tmp_path: Path) -> None:
@@ -589,7 +593,7 @@ class TestReplayAndSnapshots:
             tl.record(kind="treaty.signed", when="2025", title="a")
             tl.snapshot()
         store = timeline.SqliteStore(path)
-        forged = bind_snapshot(1, "f" * 64, CurrentState().body())
+        forged = bind_snapshot(1, "f" * 64, *CurrentState().body())
         store.save_snapshot("current", CurrentState.version, 1, forged)
         reopened = Timeline(store)
         assert 1 == len(reopened)
@@ -720,15 +724,15 @@ class TestProperties:
         import msgspec
 
         for seq in range(1, tl.seq + 1):
-            original = store._lines[seq - 1]
+            original = store.backend._lines[seq - 1]
             raw = msgspec.json.decode(original)
             payload = msgspec.json.encode(raw["payload"])
             # Change one byte inside the payload's title or reason text.
             marker = b'"title":"' if b'"title":"' in payload else b'"reason":"'
             at = original.index(marker) + len(marker)
             flipped = b"Z" if original[at : at + 1] != b"Z" else b"Y"
-            store._lines[seq - 1] = original[:at] + flipped + original[at + 1 :]
+            store.backend._lines[seq - 1] = original[:at] + flipped + original[at + 1 :]
             report = tl.verify()
-            store._lines[seq - 1] = original
+            store.backend._lines[seq - 1] = original
             assert not report.ok
             assert seq == report.first_bad_seq

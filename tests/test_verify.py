@@ -36,7 +36,7 @@ class TestVerify:
     def test_record_missing(self) -> None:
         """A removed record is named by the seq that should have been there."""
         tl, store = small_log()
-        del store._lines[1]
+        del store.backend._lines[1]
         report = tl.verify()
         assert (False, 2) == (report.ok, report.first_bad_seq)
         assert "record missing: expected seq 2, found 3" == report.reason
@@ -44,7 +44,8 @@ class TestVerify:
     def test_order_broken(self) -> None:
         """Records out of seq order are reported."""
         tl, store = small_log()
-        store._lines[1], store._lines[2] = store._lines[2], store._lines[1]
+        lines = store.backend._lines
+        lines[1], lines[2] = lines[2], lines[1]
         report = tl.verify()
         assert 2 == report.first_bad_seq
         assert "record missing" in (report.reason or "") or "order broken" in (report.reason or "")
@@ -52,7 +53,7 @@ class TestVerify:
     def test_duplicated_record(self) -> None:
         """A record repeated in place is an order break."""
         tl, store = small_log()
-        store._lines.insert(2, store._lines[1])
+        store.backend._lines.insert(2, store.backend._lines[1])
         report = tl.verify()
         assert 3 == report.first_bad_seq
         assert "order broken: seq 2 where seq 3 was due" == report.reason
@@ -62,7 +63,7 @@ class TestVerify:
         tl, store = small_log()
         event = tl.events()[0]
         tl.amend(event.id, title="x", reason="y")
-        store._lines[3] = store._lines[3].replace(b'"version":2', b'"version":3')
+        store.backend._lines[3] = store.backend._lines[3].replace(b'"version":2', b'"version":3')
         report = tl.verify()
         assert 4 == report.first_bad_seq
         assert f"order broken: event {event.id} version 3 where version 2 was due" == report.reason
@@ -70,7 +71,7 @@ class TestVerify:
     def test_payload_changed(self) -> None:
         """A changed byte in a payload is reported at its seq, the chain before it is kept."""
         tl, store = small_log()
-        store._lines[2] = store._lines[2].replace(b'"title":"c"', b'"title":"C"')
+        store.backend._lines[2] = store.backend._lines[2].replace(b'"title":"c"', b'"title":"C"')
         report = tl.verify()
         assert 3 == report.first_bad_seq
         assert (report.reason or "").startswith("payload changed")
@@ -80,7 +81,7 @@ class TestVerify:
     def test_unreadable(self) -> None:
         """A line that is not a record is reported as unreadable, not raised."""
         tl, store = small_log()
-        store._lines[1] = b"garbage"
+        store.backend._lines[1] = b"garbage"
         report = tl.verify()
         assert 2 == report.first_bad_seq
         assert (report.reason or "").startswith("unreadable")
@@ -124,7 +125,7 @@ class TestExpectedHead:
         """Cutting the last records leaves a valid chain, but not the expected head."""
         tl, store = small_log()
         head = tl.head()
-        del store._lines[2:]
+        del store.backend._lines[2:]
         assert tl.verify().ok  # what a chain alone cannot see
         report = tl.verify(expect=head)
         assert (False, 3) == (report.ok, report.first_bad_seq)
@@ -138,7 +139,7 @@ class TestExpectedHead:
         payload = bytes(raw.payload).replace(b'"title":"c"', b'"title":"C"')
         args = (3, raw.stream, raw.version, raw.type, raw.recorded_at, raw.schema, payload)
         forged = chain_hash(store.record_hash(2) or "", *args)
-        store._lines[2] = encode_line(*args, forged)
+        store.backend._lines[2] = encode_line(*args, forged)
         assert tl.verify().ok
         report = tl.verify(expect=head)
         assert (False, 3) == (report.ok, report.first_bad_seq)
@@ -158,7 +159,7 @@ class TestBatchMarks:
     def test_an_append_cut_short(self) -> None:
         """A log ending inside a multi-record append is not ok (a truncation or a crash)."""
         tl, store = self.batch_log()
-        del store._lines[3]
+        del store.backend._lines[3]
         report = tl.verify()
         assert (False, 4) == (report.ok, report.first_bad_seq)
         assert (report.reason or "").startswith("unfinished append")
@@ -166,7 +167,8 @@ class TestBatchMarks:
     def test_batch_marks_are_hashed(self) -> None:
         """Changing a batch mark changes the hash."""
         tl, store = self.batch_log()
-        store._lines[1] = store._lines[1].replace(b'"batch_end":4', b'"batch_end":5')
+        lines = store.backend._lines
+        lines[1] = lines[1].replace(b'"batch_end":4', b'"batch_end":5')
         report = tl.verify()
         assert (False, 2) == (report.ok, report.first_bad_seq)
         assert (report.reason or "").startswith("payload changed")
@@ -178,7 +180,8 @@ class TestBatchMarks:
         tl.record(kind="treaty.signed", when="2025-02-18", title="a")
         payload = b'{"event":{"title":7}}'
         args = (2, "x", 1, "recorded", "2025-01-01T00:00:00.000000Z", 2, payload)
-        store._lines.append(encode_line(*args, chain_hash(store.record_hash(1) or "", *args)))
+        forged = chain_hash(store.record_hash(1) or "", *args)
+        store.backend._lines.append(encode_line(*args, forged))
         report = tl.verify()
         assert (False, 2) == (report.ok, report.first_bad_seq)
         assert (report.reason or "").startswith("unreadable")

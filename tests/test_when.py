@@ -12,7 +12,7 @@ import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.strategies import anchors, aware_datetimes, edtf_texts, whens
+from tests.strategies import anchors, aware_datetimes, edtf_texts, far_edtf_texts, whens
 
 from timeline._errors import InvalidDate, TimelineError
 from timeline._when import OPEN_END, OPEN_START, Precision, When, days_between
@@ -708,10 +708,30 @@ class TestPhrasesAsPeopleWriteThem:
         assert When.parse("~2016").approximate
 
     @pytest.mark.parametrize(
+        ("text", "edtf"),
+        [
+            ("before 0001-01-01", "../0000-12-31"),
+            ("before 0000", "../-0001-12-31"),
+            ("after -0999", "-0998-01-01/.."),
+            ("since -2005/-1999-02", "-2005-01-01/.."),
+            ("until -2005/-1999-02", "../-1999-02-28"),
+            ("between -0999 and 2000", "-0999/2000"),
+            ("circa -0999", "-0999~"),
+        ],
+    )
+    def test_phrases_around_far_years(self, text, edtf):
+        """Phrases read years beyond 0001-9999 by their days, not their clamped bounds."""
+        when = When.parse(text)
+        assert (edtf, text) == (when.edtf, when.phrase)
+        assert When.parse(edtf).bound_days == when.bound_days
+
+    @pytest.mark.parametrize(
         ("text", "reason"),
         [
-            ("before 0001-01-01", "nothing is before the first supported day"),
-            ("after 9999-12-31", "nothing is after the last supported day"),
+            ("after 9999-12-31", "a day after 9999-12-31 has no EDTF form"),
+            ("after Y170000002", "a day after 9999-12-31 has no EDTF form"),
+            ("before ../2006", "nothing is before a date whose start is open or unknown"),
+            ("after 2004-06-01/", "nothing is after a date whose end is open or unknown"),
             ("Q5 2016", "not an EDTF date"),
             ("~since 2016", "circa/about/around applies to a single date"),
         ],
@@ -744,13 +764,15 @@ class TestParseErrors:
             ("../..", "neither end known"),
             ("/", "neither end known"),
             ("/..", "neither end known"),
-            ("-2005/-1999-02", "year -2005 is outside the supported range 0001-9999"),
-            ("-0999", "year -0999 is outside the supported range 0001-9999"),
-            ("Y170000002", "year Y170000002 is outside the supported range 0001-9999"),
+            ("-2005/-1999-02/2000", "exactly one '/'"),
+            ("-0000", "year 0 has no sign: write 0000"),
+            ("Y2025", "a Y year has more than four digits"),
+            ("Y170000002-01", "a Y year has more than four digits"),
+            ("Y170000002/Y170000003", "stands alone"),
+            ("[Y170000002,2000]", "stands alone"),
+            ("-0999-02-29", "day 29 does not exist in February -0999 (28 days)"),
+            ("-1999/-2005", "the interval ends (-2005) before it starts (-1999)"),
             ("2020/2021/2022", "exactly one '/'"),
-            ("0000", "year 0000 is outside the supported range"),
-            ("000X", "reaches year 0000"),
-            ("9999-24", "winter 9999 runs past the supported range"),
             ("201X-12", "X digits only"),
             ("2025-XX-05", "the day must be unspecified too"),
             ("2025-21-03", "season 21 cannot have a day"),
@@ -982,9 +1004,16 @@ class TestOrder:
         assert (False, True, False, True) == (a < a, a <= a, a > a, a >= a)
 
     def test_sort_key_starts_with_earliest_and_rank(self):
-        """sort_key is public and begins with earliest, then precision rank."""
+        """sort_key is public and begins with earliest (as a day number), then precision rank."""
         when = When.parse("2025-12")
-        assert (D(2025, 12, 1), Precision.MONTH.rank) == when.sort_key[:2]
+        assert (D(2025, 12, 1).toordinal(), Precision.MONTH.rank) == when.sort_key[:2]
+
+    def test_years_beyond_the_date_range_sort_by_their_days(self):
+        """Negative, year 0 and Y years sort before and after the years 0001-9999, in order."""
+        texts = ["Y-170000002", "-2005/-1999-02", "-0999", "-0001~", "0000", "0001-01-01"]
+        texts += ["2025-12", "9999-12-31", "Y170000002"]
+        shuffled = [When.parse(t) for t in reversed(texts)]
+        assert texts == [w.edtf for w in sorted(shuffled)]
 
     def test_comparing_with_other_types_fails(self):
         """Ordering against a non-When raises TypeError (no implicit coercion)."""
@@ -1187,13 +1216,29 @@ class TestProperties:
 
     @given(whens())
     def test_ordinals_are_the_bounds_day_numbers(self, when):
-        """Where a bound is a real day, its ordinal is date.toordinal(); else None."""
+        """Where a bound is a real day of 0001-9999, its ordinal is date.toordinal(); else None."""
         for ordinal, day in (
             (when.earliest_ordinal, when.earliest),
             (when.latest_ordinal, when.latest),
         ):
-            assert ordinal is None or ordinal == day.toordinal()
+            assert ordinal is None or ordinal == day.toordinal() or when.beyond_date_range
         assert when.is_bounded == (None not in (when.earliest_ordinal, when.latest_ordinal))
+
+    @given(far_edtf_texts())
+    def test_far_edtf_round_trip(self, text):
+        """Year 0, negative and Y years: parse, edtf, parse gives the same When, as written."""
+        when = When.parse(text)
+        assert (text, when) == (when.edtf, When.parse(when.edtf))
+        assert when == msgspec.json.decode(msgspec.json.encode(when), type=When)
+
+    @given(far_edtf_texts())
+    def test_far_bounds_are_ordered(self, text):
+        """The exact days of a far date are ordered, and its clamped dates too."""
+        when = When.parse(text)
+        first, last = when.bound_days
+        assert when.earliest <= when.latest
+        assert first <= last or not when.is_bounded
+        assert when.beyond_date_range
 
     @given(whens())
     def test_bounds_are_ordered(self, when):

@@ -112,13 +112,17 @@ class _Dates:
 
 
 def _dates(when: timeline.When) -> _Dates | None:
-    """Return the slide's dates, or None when TimelineJS cannot place it (open start)."""
+    """Return the slide's dates, or None when TimelineJS cannot place it.
+
+    It cannot place an open start, nor a day beyond 0001-9999 (``-0999``, ``Y170000002``),
+    whose ``earliest`` / ``latest`` are only the nearest days a ``date`` holds.
+    """
     if when.start is not None:
         end = None
         if when.end is not None and when.end > when.start:
             end = date_parts(timeline.When.coerce(when.end))
         return _Dates(start=date_parts(when), end=end, display=_timed_text(when))
-    if when.earliest == dt.date.min:
+    if when.earliest == dt.date.min or when.beyond_date_range:
         return None
     if when.precision is Precision.INTERVAL and "/" in when.edtf:
         first_text, last_text = when.edtf.split("/", 1)

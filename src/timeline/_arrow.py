@@ -222,7 +222,8 @@ def _offsets(pa: Any, lengths: Iterable[int]) -> Any:
     return pa.array(list(itertools.accumulate(lengths, initial=0)), pa.int32())
 
 
-def _string_lists(pa: Any, lists: list[tuple[str, ...]]) -> Any:
+def string_lists(pa: Any, lists: list[tuple[str, ...]]) -> Any:
+    """Return a column of lists of strings (``tags``, ``related``), one row per tuple."""
     flat = [item for items in lists for item in items]
     return pa.ListArray.from_arrays(_offsets(pa, map(len, lists)), pa.array(flat, pa.string()))
 
@@ -232,23 +233,42 @@ def _countries(pa: Any, actors: list[tuple[Any, ...]], flat_actors: list[Any], o
     # actors' offsets unless an event names one country twice (with two roles).
     repeats = any(len(g) > 1 and len({a.country for a in g}) < len(g) for g in actors)
     if repeats:
-        return _string_lists(pa, [tuple(dict.fromkeys(a.country for a in g)) for g in actors])
+        return string_lists(pa, [tuple(dict.fromkeys(a.country for a in g)) for g in actors])
     codes = pa.array([a.country for a in flat_actors], pa.string())
     return pa.ListArray.from_arrays(
         offsets, codes, type=pa.list_(pa.field("item", pa.string(), False))
     )
 
 
-def _open_day(day: dt.date, sentinel: dt.date) -> dt.date | None:
-    return None if day == sentinel else day
+def _first_day(when: When) -> dt.date | None:
+    """``when_earliest``: null for an open or unknown start, or a day beyond 0001-9999."""
+    first = when.earliest_ordinal
+    return None if first is None or not _MIN_DAY <= first <= _MAX_DAY else when.earliest
+
+
+def _last_day(when: When) -> dt.date | None:
+    """``when_latest``: null for an open or unknown end, or a day beyond 0001-9999."""
+    last = when.latest_ordinal
+    return None if last is None or not _MIN_DAY <= last <= _MAX_DAY else when.latest
+
+
+def _open_start(when: When) -> bool:
+    # From the EDTF: 0001-01-01 is a real day, though an open start's bound is date.min too.
+    return when.earliest_ordinal is None
+
+
+def _open_end(when: When) -> bool:
+    return when.latest_ordinal is None
+
+
+_MIN_DAY, _MAX_DAY = OPEN_START.toordinal(), OPEN_END.toordinal()
 
 
 def _year(when: When) -> int | None:
-    if when.earliest != OPEN_START:
-        return when.earliest.year
-    if when.latest != OPEN_END:
-        return when.latest.year
-    return None
+    if when.beyond_date_range:  # int16 cannot hold every such year; the EDTF has it
+        return None
+    first, last = _first_day(when), _last_day(when)
+    return first.year if first is not None else None if last is None else last.year
 
 
 def event_row(event: Event, provenance: Provenance, at: int) -> dict[str, Any]:
@@ -269,10 +289,10 @@ def event_row(event: Event, provenance: Provenance, at: int) -> dict[str, Any]:
         "summary": event.summary,
         "when_edtf": when.edtf,
         "when_precision": when.precision.value,
-        "when_earliest": _open_day(when.earliest, OPEN_START),
-        "when_latest": _open_day(when.latest, OPEN_END),
-        "when_open_start": when.earliest == OPEN_START,
-        "when_open_end": when.latest == OPEN_END,
+        "when_earliest": _first_day(when),
+        "when_latest": _last_day(when),
+        "when_open_start": _open_start(when),
+        "when_open_end": _open_end(when),
         "when_start": None if when.start is None else when.start.astimezone(dt.timezone.utc),
         "when_end": None if when.end is None else when.end.astimezone(dt.timezone.utc),
         "when_approximate": when.approximate,
@@ -309,7 +329,7 @@ def event_row(event: Event, provenance: Provenance, at: int) -> dict[str, Any]:
         "version": provenance.version[at],
         "first_recorded_at": provenance.first_recorded_at[at],
         "last_recorded_at": provenance.last_recorded_at[at],
-        "attributes": _json.encode(event.attributes).decode() if event.attributes else "{}",
+        "attributes": attributes_text(event.attributes),
     }
 
 
@@ -324,28 +344,47 @@ def _timestamps(pa: Any, moments: Iterable[dt.datetime | None]) -> Any:
     return pa.array(micros, pa.int64()).cast(pa.timestamp("us", tz="UTC"))
 
 
-def event_batch(events: Sequence[Event], provenance: Provenance, schema: Any) -> Any:
-    """Return one ``events/1`` record batch of ``events`` (with their provenance, in order).
-
-    Columns are built one at a time from plain lists (a comprehension each), and
-    nested lists from flat values and offsets: pyarrow's conversion of lists of
-    dicts costs several times more.
-
-    Raises:
-        MissingDependency: pyarrow is not installed.
-    """
-    pa = pyarrow()
+def kind_columns(pa: Any, kinds: list[str]) -> list[Any]:
+    """Return the ``kind`` and ``kind_family`` columns (dictionaries, in order of first use)."""
     pc = _import("pyarrow.compute")
-    fields = {f.name: f for f in _event_fields()}
-    whens = [e.when for e in events]
-    kinds = pa.array([e.kind for e in events], pa.string()).dictionary_encode()
-    families = [k.partition(".")[0] for k in kinds.dictionary.to_pylist()]
+    encoded = pa.array(kinds, pa.string()).dictionary_encode()
+    families = [k.partition(".")[0] for k in encoded.dictionary.to_pylist()]
     family_names = sorted(set(families))
     family_of_kind = pa.array([family_names.index(f) for f in families], pa.int32())
     kind_family = pa.DictionaryArray.from_arrays(
-        pc.take(family_of_kind, kinds.indices), pa.array(family_names, pa.string())
+        pc.take(family_of_kind, encoded.indices), pa.array(family_names, pa.string())
     )
-    actors = [e.actors for e in events]
+    return [encoded, kind_family]
+
+
+def when_columns(pa: Any, whens: Sequence[When]) -> list[Any]:
+    """Return the date columns ``when_edtf`` to ``when_year``, one row per ``When``."""
+    return [
+        pa.array([w.edtf for w in whens], pa.string()),
+        _fixed_dictionary(
+            pa, [_PRECISION_INDEX[w.precision] for w in whens], _PRECISIONS, pa.int8()
+        ),
+        pa.array([_first_day(w) for w in whens], pa.date32()),
+        pa.array([_last_day(w) for w in whens], pa.date32()),
+        pa.array([_open_start(w) for w in whens], pa.bool_()),
+        pa.array([_open_end(w) for w in whens], pa.bool_()),
+        _timestamps(pa, [w.start for w in whens]),
+        _timestamps(pa, [w.end for w in whens]),
+        pa.array([w.approximate for w in whens], pa.bool_()),
+        pa.array([w.uncertain for w in whens], pa.bool_()),
+        pa.array([w.phrase for w in whens], pa.string()),
+        pa.array([w.anchor for w in whens], pa.date32()),
+        pa.array([_year(w) for w in whens], pa.int16()),
+    ]
+
+
+def actor_columns(pa: Any, actors: list[tuple[Any, ...]]) -> list[Any]:
+    """Return the ``actors`` and ``actor_countries`` columns, one row per tuple of actors.
+
+    Actors are anything with ``country``, ``role`` (an ``ActorRole`` or None),
+    ``sector`` and ``name``.
+    """
+    fields = {f.name: f for f in _event_fields()}
     flat_actors = [a for group in actors for a in group]
     actor_values = pa.StructArray.from_arrays(
         [
@@ -362,7 +401,19 @@ def event_batch(events: Sequence[Event], provenance: Provenance, schema: Any) ->
         fields=list(fields["actors"].type.value_type),
     )
     actor_offsets = _offsets(pa, map(len, actors))
-    sources = [e.sources for e in events]
+    return [
+        pa.ListArray.from_arrays(actor_offsets, actor_values, type=fields["actors"].type),
+        _countries(pa, actors, flat_actors, actor_offsets),
+    ]
+
+
+def sources_column(pa: Any, sources: list[tuple[Any, ...]]) -> Any:
+    """Return the ``sources`` column, one row per tuple of sources.
+
+    Sources are anything with ``url``, ``publisher``, ``title``, ``published``
+    (a date or None) and ``excerpt``.
+    """
+    fields = {f.name: f for f in _event_fields()}
     flat_sources = [s for group in sources for s in group]
     source_values = pa.StructArray.from_arrays(
         [
@@ -374,47 +425,58 @@ def event_batch(events: Sequence[Event], provenance: Provenance, schema: Any) ->
         ],
         fields=list(fields["sources"].type.value_type),
     )
-    columns = [
-        pa.array([e.id for e in events], pa.string()),
-        kinds,
-        kind_family,
-        pa.array([e.title for e in events], pa.string()),
-        pa.array([e.summary for e in events], pa.string()),
-        pa.array([w.edtf for w in whens], pa.string()),
-        _fixed_dictionary(
-            pa, [_PRECISION_INDEX[w.precision] for w in whens], _PRECISIONS, pa.int8()
-        ),
-        pa.array([_open_day(w.earliest, OPEN_START) for w in whens], pa.date32()),
-        pa.array([_open_day(w.latest, OPEN_END) for w in whens], pa.date32()),
-        pa.array([w.earliest == OPEN_START for w in whens], pa.bool_()),
-        pa.array([w.latest == OPEN_END for w in whens], pa.bool_()),
-        _timestamps(pa, [w.start for w in whens]),
-        _timestamps(pa, [w.end for w in whens]),
-        pa.array([w.approximate for w in whens], pa.bool_()),
-        pa.array([w.uncertain for w in whens], pa.bool_()),
-        pa.array([w.phrase for w in whens], pa.string()),
-        pa.array([w.anchor for w in whens], pa.date32()),
-        pa.array([_year(w) for w in whens], pa.int16()),
-        pa.ListArray.from_arrays(actor_offsets, actor_values, type=fields["actors"].type),
-        _countries(pa, actors, flat_actors, actor_offsets),
-        pa.array([e.location for e in events], pa.string()),
-        pa.array([e.treaty for e in events], pa.string()),
-        _string_lists(pa, [e.tags for e in events]),
-        _string_lists(pa, [e.related for e in events]),
-        pa.ListArray.from_arrays(
-            _offsets(pa, map(len, sources)), source_values, type=fields["sources"].type
-        ),
-        _fixed_dictionary(
-            pa, [_MODALITY_INDEX[e.modality] for e in events], _MODALITIES, pa.int8()
-        ),
+    return pa.ListArray.from_arrays(
+        _offsets(pa, map(len, sources)), source_values, type=fields["sources"].type
+    )
+
+
+def modality_column(pa: Any, modalities: list[Modality]) -> Any:
+    """Return the ``modality`` column (a dictionary of every modality, in declaration order)."""
+    return _fixed_dictionary(pa, [_MODALITY_INDEX[m] for m in modalities], _MODALITIES, pa.int8())
+
+
+def attributes_text(attributes: dict[str, Any]) -> str:
+    """Return the ``attributes`` cell of an event's attributes: JSON text, ``{}`` when empty."""
+    return _json.encode(attributes).decode() if attributes else "{}"
+
+
+def provenance_columns(pa: Any, provenance: Provenance) -> list[Any]:
+    """Return the bitemporal columns: retracted, version, first and last recorded time."""
+    return [
         pa.array(provenance.retracted, pa.bool_()),
         pa.array(provenance.version, pa.int32()),
         _timestamps(pa, provenance.first_recorded_at),
         _timestamps(pa, provenance.last_recorded_at),
-        pa.array(
-            [_json.encode(e.attributes).decode() if e.attributes else "{}" for e in events],
-            pa.string(),
-        ),
+    ]
+
+
+def event_batch(events: Sequence[Event], provenance: Provenance, schema: Any) -> Any:
+    """Return one ``events/1`` record batch of ``events`` (with their provenance, in order).
+
+    Columns are built one at a time from plain lists (a comprehension each), and
+    nested lists from flat values and offsets: pyarrow's conversion of lists of
+    dicts costs several times more. ``_bulkarrow`` builds the same columns from
+    stored lines with these helpers; a test checks the two agree.
+
+    Raises:
+        MissingDependency: pyarrow is not installed.
+    """
+    pa = pyarrow()
+    columns = [
+        pa.array([e.id for e in events], pa.string()),
+        *kind_columns(pa, [e.kind for e in events]),
+        pa.array([e.title for e in events], pa.string()),
+        pa.array([e.summary for e in events], pa.string()),
+        *when_columns(pa, [e.when for e in events]),
+        *actor_columns(pa, [e.actors for e in events]),
+        pa.array([e.location for e in events], pa.string()),
+        pa.array([e.treaty for e in events], pa.string()),
+        string_lists(pa, [e.tags for e in events]),
+        string_lists(pa, [e.related for e in events]),
+        sources_column(pa, [e.sources for e in events]),
+        modality_column(pa, [e.modality for e in events]),
+        *provenance_columns(pa, provenance),
+        pa.array([attributes_text(e.attributes) for e in events], pa.string()),
     ]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 

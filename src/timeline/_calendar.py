@@ -66,7 +66,9 @@ def calendar_span(when: When) -> CalendarSpan | None:
     A timed date (``when.start`` set) is timed, in UTC; an exact date (a known
     day, or a span of known days) is all-day; any other date is fuzzy and spans
     ``earliest..latest``; an open-ended date (``2022/..``, or an unknown end, ``2022/``)
-    has no span. A floating local time (no offset) is drawn on its day.
+    has no span, nor has a date with a day outside the years 0001-9999 (``-0999``,
+    ``Y170000002``), which calendars cannot write. A floating local time (no offset)
+    is drawn on its day.
     """
     if when.start is not None:
         try:
@@ -83,7 +85,8 @@ def calendar_span(when: When) -> CalendarSpan | None:
             start=start,
             end=end,
         )
-    if not when.is_bounded:
+    if not when.is_bounded or when.beyond_date_range:
+        # ICS and CSV write years 0001-9999 only (four digits, no sign).
         return None
     kind = SpanKind.ALL_DAY if when.is_exact else SpanKind.FUZZY
     return CalendarSpan(kind=kind, first_day=when.earliest, last_day=when.latest)

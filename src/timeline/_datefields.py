@@ -16,7 +16,6 @@ import datetime as dt
 import re
 from typing import Literal, NamedTuple
 
-import arrow
 import attrs
 
 from ._errors import InvalidDate
@@ -36,6 +35,9 @@ __all__ = [
     "checked_day",
     "checked_year",
     "day_fields",
+    "day_number",
+    "day_numbers",
+    "day_span",
     "floating_fields",
     "interval_fields",
     "iso_date",
@@ -45,6 +47,7 @@ __all__ = [
     "season_bounds",
     "set_members",
     "timed_fields",
+    "year_text",
 ]
 
 PrecisionName = Literal["minute", "day", "part_of_month", "month", "season", "year", "interval"]
@@ -77,6 +80,12 @@ class Parsed:
     """EDTF ``?``."""
     relative: bool = False
     """Whether the text was resolved against the anchor."""
+    days: tuple[int, int] | None = None
+    """Exact day numbers ``(earliest, latest)`` when a bound is outside the years 0001-9999.
+
+    ``earliest`` and ``latest`` are then clamped into what ``datetime.date``
+    holds (``date.min`` / ``date.max``); ``None`` when they are the exact days.
+    """
 
 
 class Refused(Exception):
@@ -117,6 +126,95 @@ def checked_year(year: int) -> int:
 def month_end(year: int, month: int) -> dt.date:
     """Last day of a month."""
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_length(year: int, month: int) -> int:
+    """Days in a month of any year of the proleptic Gregorian calendar (0 and negatives too)."""
+    # calendar.monthrange needs a datetime.date (years 1-9999); isleap is plain arithmetic.
+    if month == 2:
+        return 29 if calendar.isleap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+_DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334]
+
+
+def day_number(year: int, month: int, day: int) -> int:
+    """The proleptic Gregorian day number of a day of any year: ``date.toordinal()``'s count.
+
+    Years are astronomical, as in EDTF: year 0 is 1 BCE, -1 is 2 BCE. Day 1 is
+    0001-01-01, so 0000-12-31 is day 0 and earlier days are negative; for the
+    years 0001-9999 this equals ``dt.date(year, month, day).toordinal()``.
+    """
+    before = year - 1
+    leap_day = 1 if month > 2 and calendar.isleap(year) else 0
+    return (
+        365 * before
+        + before // 4
+        - before // 100
+        + before // 400
+        + _DAYS_BEFORE_MONTH[month]
+        + leap_day
+        + day
+    )
+
+
+_CYCLE_DAYS = 146_097  # the Gregorian calendar repeats every 400 years of this many days
+
+
+def day_span(number: int) -> Span:
+    """The single day with this day number (``day_number``'s inverse), of any year 0000-9999 BCE.
+
+    Raises:
+        Refused: the day falls after 9999-12-31, where EDTF writes a year only (``Y`` years).
+    """
+    if number > dt.date.max.toordinal():
+        raise Refused("a day after 9999-12-31 has no EDTF form (years beyond 9999 stand alone)")
+    cycles = 0
+    if number < 1:
+        cycles = (-number) // _CYCLE_DAYS + 1
+    day = dt.date.fromordinal(number + cycles * _CYCLE_DAYS)
+    year = day.year - 400 * cycles
+    text = f"{year_text(year)}-{day.month:02d}-{day.day:02d}"
+    ymd = (year, day.month, day.day)
+    return _far_span(text, "day", ymd, ymd, False, False)
+
+
+def day_numbers(parsed: Parsed | Span) -> tuple[int, int]:
+    """The exact day numbers of a parsed date's bounds (open ends: ``date.min``/``date.max``'s)."""
+    if parsed.days is not None:
+        return parsed.days
+    return parsed.earliest.toordinal(), parsed.latest.toordinal()
+
+
+def _clamped(year: int, month: int, day: int) -> dt.date:
+    """The day, or the nearest one ``datetime.date`` holds (``date.min``/``date.max``)."""
+    if year < dt.MINYEAR:
+        return dt.date.min
+    if year > dt.MAXYEAR:
+        return dt.date.max
+    return dt.date(year, month, day)
+
+
+def _far_span(
+    text: str,
+    precision: PrecisionName,
+    first: tuple[int, int, int],
+    last: tuple[int, int, int],
+    approximate: bool,
+    uncertain: bool,
+) -> Span:
+    """A span from ``first`` to ``last`` (year, month, day), whatever the years."""
+    far = not all(dt.MINYEAR <= y <= dt.MAXYEAR for y in (first[0], last[0]))
+    return Span(
+        text,
+        precision,
+        _clamped(*first),
+        _clamped(*last),
+        approximate,
+        uncertain,
+        (day_number(*first), day_number(*last)) if far else None,
+    )
 
 
 def checked_day(year: int, month: int, day: int) -> dt.date:
@@ -356,6 +454,8 @@ def _instant(text: str) -> dt.datetime | None:
         return naive
     if zone == "local":
         raise Refused("'local' depends on the machine; name the zone, e.g. 'Europe/Paris'")
+    import arrow  # only for a named zone: importing it costs 20 ms
+
     try:
         moment = arrow.Arrow.fromdatetime(naive, tzinfo=zone)
     except (arrow.ParserError, ValueError):
@@ -381,11 +481,11 @@ def _utc_offset(text: str) -> dt.timezone:
 
 # --- EDTF levels 0 and 1 -----------------------------------------------------------------------
 
-EDTF_SHAPE = re.compile(r"[0-9Xx?~%./-]+|Y-?\d+|\[[0-9Xx?~%., -]*\]|\{[0-9Xx?~%., -]*\}")
+EDTF_SHAPE = re.compile(r"[0-9XxY?~%./-]+|\[[0-9XxY?~%., -]*\]|\{[0-9XxY?~%., -]*\}")
 #: How each kind of level 2 set opens: one of its dates ("[..]"), or all of them ("{..}").
 SET_KINDS = {"[": "one of", "{": "all of"}
 _EDTF_DATE = re.compile(
-    r"(?P<year>\d{4}|\d{3}X|\d{2}XX|\dXXX)(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
+    r"(?P<year>-?(?:\d{4}|\d{3}X|\d{2}XX|\dXXX))(?:-(?P<mid>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%])?",
     re.ASCII,
 )
 
@@ -399,6 +499,8 @@ class Span(NamedTuple):
     latest: dt.date
     approximate: bool = False
     uncertain: bool = False
+    days: tuple[int, int] | None = None
+    """Exact day numbers when a bound is outside 0001-9999 (as ``Parsed.days``)."""
 
 
 def parse_edtf(text: str) -> Parsed | None:
@@ -406,8 +508,12 @@ def parse_edtf(text: str) -> Parsed | None:
     if not EDTF_SHAPE.fullmatch(text):
         return None
     if text[0] in SET_KINDS:
+        if "Y" in text:
+            raise Refused(_LONE_Y)
         return _edtf_set(text)
     canonical = text.upper()
+    if "Y" in canonical and not _LONG_YEAR.fullmatch(canonical):
+        raise Refused(_LONE_Y)
     parts = canonical.split("/")
     if len(parts) == 1:
         span = _edtf_date(canonical)
@@ -453,7 +559,7 @@ def set_members(text: str) -> list[tuple[Span | None, Span | None]]:
             raise Refused(f"in {text}, '..' needs a date on at least one side")
         first = _set_date(first_text, text) if first_text else None
         last = first if not dots else (_set_date(last_text, text) if last_text else None)
-        if first is not None and last is not None and last.latest < first.earliest:
+        if first is not None and last is not None and day_numbers(last)[1] < day_numbers(first)[0]:
             raise Refused(f"in {text}, the range {item} ends before it starts")
         out.append((first, last))
     if len(out) == 1 and out[0][0] is out[0][1]:
@@ -474,7 +580,16 @@ def _edtf_set(text: str) -> Parsed:
     spans = [span for pair in members for span in pair if span is not None]
     earliest = OPEN_START if members[0][0] is None else min(s.earliest for s in spans)
     latest = OPEN_END if members[-1][1] is None else max(s.latest for s in spans)
+    days = None
+    if any(s.days is not None for s in spans):
+        first = min(day_numbers(s)[0] for s in spans)
+        last = max(day_numbers(s)[1] for s in spans)
+        days = (
+            OPEN_START.toordinal() if members[0][0] is None else first,
+            OPEN_END.toordinal() if members[-1][1] is None else last,
+        )
     return Parsed(
+        days=days,
         edtf=f"{text[0]}{','.join(_member_text(pair) for pair in members)}{text[-1]}",
         precision="interval",
         earliest=earliest,
@@ -496,9 +611,14 @@ def interval_fields(left: Span | None, right: Span | None, edtf: str) -> Parsed:
     """Fields of the interval from ``left`` to ``right`` (None: open), written ``edtf``."""
     earliest = OPEN_START if left is None else left.earliest
     latest = OPEN_END if right is None else right.latest
-    if latest < earliest:
-        raise Refused(f"the interval ends ({latest}) before it starts ({earliest})")
+    first = OPEN_START.toordinal() if left is None else day_numbers(left)[0]
+    last = OPEN_END.toordinal() if right is None else day_numbers(right)[1]
+    if left is not None and right is not None and last < first:
+        if left.days is None and right.days is None:
+            raise Refused(f"the interval ends ({latest}) before it starts ({earliest})")
+        raise Refused(f"the interval ends ({right.edtf}) before it starts ({left.edtf})")
     ends = [s for s in (left, right) if s is not None]
+    far = any(s.days is not None for s in ends)
     return Parsed(
         edtf=edtf,
         precision="interval",
@@ -506,10 +626,22 @@ def interval_fields(left: Span | None, right: Span | None, edtf: str) -> Parsed:
         latest=latest,
         approximate=any(s.approximate for s in ends),
         uncertain=any(s.uncertain for s in ends),
+        days=(first, last) if far else None,
     )
 
 
-_OUT_OF_RANGE_YEAR = re.compile(r"(?P<year>-\d{4,}|Y-?\d+)\b.*", re.ASCII)
+# EDTF level 1 'Y' years have more than four digits and stand alone (no month, day,
+# qualifier, interval or set: python-edtf, the oracle of the tests, refuses those).
+_LONG_YEAR = re.compile(r"Y(?P<year>-?\d{5,})", re.ASCII)
+_LONE_Y = (
+    "a Y year has more than four digits (Y170000002, Y-170000002) and stands alone, "
+    "without month, day, qualifier, interval or set"
+)
+
+
+def year_text(year: int) -> str:
+    """A year as EDTF writes it: four digits at least, astronomical (``0000``, ``-0999``)."""
+    return f"-{-year:04d}" if year < 0 else f"{year:04d}"
 
 
 # Level 2 qualifiers on components: before a part (it alone) or after it (it and the
@@ -533,45 +665,57 @@ def _edtf_date(text: str) -> Span | None:
         approx = any(q in "~%" for q in qualifiers)
         unsure = any(q in "?%" for q in qualifiers)
         return plain._replace(edtf=text, approximate=approx, uncertain=unsure)
+    if long := _LONG_YEAR.fullmatch(text):
+        year = int(long["year"])
+        return _far_span(text, "year", (year, 1, 1), (year, 12, 31), False, False)
+    if text.startswith("Y"):
+        raise Refused(_LONE_Y)
     match = _EDTF_DATE.fullmatch(text)
     if match is None:
-        if far := _OUT_OF_RANGE_YEAR.fullmatch(text):
-            raise Refused(
-                f"year {far['year']} is outside the supported range 0001-9999 "
-                "(negative, year 0 and Y-prefixed years are not supported)"
-            )
         return None
-    year_text, mid, day_text, qualifier = match["year"], match["mid"], match["day"], match["q"]
+    year_part, mid, day_text, qualifier = match["year"], match["mid"], match["day"], match["q"]
     approx, unsure = qualifier in ("~", "%"), qualifier in ("?", "%")
-    if "X" in year_text:
+    if year_part == "-0000":
+        raise Refused("year 0 has no sign: write 0000")
+    if "X" in year_part:
         if mid is not None:
             raise Refused(
                 "level 1 allows X digits only at the end of the year (201X, 20XX, 1XXX), "
                 "as the month (2025-XX) or as the day (2025-12-XX, 2025-XX-XX)"
             )
-        # 201X is any year of the 2010s; 20XX any year of the century; 1XXX of the millennium.
-        width = 10 ** year_text.count("X")
-        first = int(year_text.replace("X", "0"))
-        if first < dt.MINYEAR:
-            raise Refused(f"{year_text} reaches year 0000, outside the supported range 0001-9999")
-        last = dt.date(first + width - 1, 12, 31)
-        return Span(text, "interval", dt.date(first, 1, 1), last, approx, unsure)
-    year = checked_year(int(year_text))
+        # 201X is any year of the 2010s; 20XX any year of the century; 1XXX of the millennium;
+        # -01XX any of the years -0199 to -0100.
+        digits = year_part.lstrip("-")
+        low = int(digits.replace("X", "0"))
+        high = low + 10 ** digits.count("X") - 1
+        first, last = (-high, -low) if year_part[0] == "-" else (low, high)
+        return _far_span(text, "interval", (first, 1, 1), (last, 12, 31), approx, unsure)
+    year = int(year_part)
     if mid == "XX" and day_text not in (None, "XX"):
         raise Refused("with an unspecified month (XX) the day must be unspecified too")
     if mid is None or mid == "XX":
-        return Span(text, "year", dt.date(year, 1, 1), dt.date(year, 12, 31), approx, unsure)
+        return _far_span(text, "year", (year, 1, 1), (year, 12, 31), approx, unsure)
     month = int(mid)
     if 21 <= month <= 41:
         if day_text is not None:
             raise Refused(f"season {month} cannot have a day")
         # Seasons (21-32) are seasons; quarters, quadrimesters and semesters (33-41) spans.
         precision: PrecisionName = "season" if month <= 32 else "interval"
-        return Span(text, precision, *season_bounds(year, month), approx, unsure)
+        first_month, last_month = (
+            SEASON_CODES[month] if month in SEASON_CODES else SUB_YEAR_CODES[month]
+        )
+        end_year = year + 1 if last_month < first_month else year
+        end = (end_year, last_month, _month_length(end_year, last_month))
+        return _far_span(text, precision, (year, first_month, 1), end, approx, unsure)
     if not 1 <= month <= 12:
         raise Refused(f"month {mid} does not exist (months are 01-12, seasons and groupings 21-41)")
+    length = _month_length(year, month)
     if day_text is None or day_text == "XX":
-        first_day = dt.date(year, month, 1)
-        return Span(text, "month", first_day, month_end(year, month), approx, unsure)
-    day = checked_day(year, month, int(day_text))
-    return Span(text, "day", day, day, approx, unsure)
+        return _far_span(text, "month", (year, month, 1), (year, month, length), approx, unsure)
+    day = int(day_text)
+    if not 1 <= day <= length:
+        raise Refused(
+            f"day {day:02d} does not exist in {MONTH_NAMES[month - 1]} {year_text(year)} "
+            f"({length} days)"
+        )
+    return _far_span(text, "day", (year, month, day), (year, month, day), approx, unsure)

@@ -27,8 +27,9 @@ from ._datefields import (
     checked_day,
     checked_year,
     day_fields,
+    day_numbers,
+    day_span,
     interval_fields,
-    iso_date,
     month_end,
     parse_edtf,
     parse_timed,
@@ -265,17 +266,17 @@ def _qualified(text: str, anchor: dt.date | None) -> Parsed | None:
     if match := _BEFORE.fullmatch(text):
         # Strictly before: the day before the date's first possible day is the last one.
         inner = _inner(match["rest"], anchor)
-        if inner.earliest == dt.date.min:
-            raise Refused("nothing is before the first supported day (0001-01-01)")
-        last = inner.earliest - dt.timedelta(days=1)
-        parsed = interval_fields(None, _as_span(day_fields(last)), f"../{iso_date(last)}")
+        if inner.edtf.startswith(("..", "/", "[..", "{..")):
+            raise Refused("nothing is before a date whose start is open or unknown")
+        last = day_span(day_numbers(inner)[0] - 1)
+        parsed = interval_fields(None, last, f"../{last.edtf}")
         return attrs.evolve(parsed, relative=inner.relative)
     if match := _AFTER.fullmatch(text):
         inner = _inner(match["rest"], anchor)
-        if inner.latest == dt.date.max:
-            raise Refused("nothing is after the last supported day (9999-12-31)")
-        first = inner.latest + dt.timedelta(days=1)
-        parsed = interval_fields(_as_span(day_fields(first)), None, f"{iso_date(first)}/..")
+        if inner.edtf.endswith(("..", "/", "..]", "..}")):
+            raise Refused("nothing is after a date whose end is open or unknown")
+        first = day_span(day_numbers(inner)[1] + 1)
+        parsed = interval_fields(first, None, f"{first.edtf}/..")
         return attrs.evolve(parsed, relative=inner.relative)
     if match := _CIRCA.fullmatch(text):
         inner = _inner(match["rest"], anchor)
@@ -313,16 +314,17 @@ def _as_span(parsed: Parsed) -> Span:
         parsed.latest,
         parsed.approximate,
         parsed.uncertain,
+        parsed.days,
     )
 
 
 def _start_edtf(parsed: Parsed) -> str:
     # An interval's edtf can't nest inside another interval: its first day stands in.
-    return iso_date(parsed.earliest) if "/" in parsed.edtf else parsed.edtf
+    return day_span(day_numbers(parsed)[0]).edtf if "/" in parsed.edtf else parsed.edtf
 
 
 def _end_edtf(parsed: Parsed) -> str:
-    return iso_date(parsed.latest) if "/" in parsed.edtf else parsed.edtf
+    return day_span(day_numbers(parsed)[1]).edtf if "/" in parsed.edtf else parsed.edtf
 
 
 def _day_range(first: dt.date, last: dt.date) -> Parsed:

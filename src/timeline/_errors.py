@@ -138,6 +138,14 @@ class EventRetracted(TimelineError):
         super().__init__(f"event {event_id!r} was retracted; record a new event instead")
 
 
+class EventNotRetracted(TimelineError):
+    """The event is not retracted, so there is no retraction to undo (``Timeline.restore``)."""
+
+    def __init__(self, event_id: str) -> None:
+        self.event_id = event_id
+        super().__init__(f"event {event_id!r} is not retracted: there is nothing to restore")
+
+
 class ConcurrencyError(TimelineError):
     """An append expected a version that is no longer the latest."""
 

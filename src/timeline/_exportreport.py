@@ -149,8 +149,9 @@ def calendar_skip(
 ) -> tuple[str, tuple[str, str] | None] | None:
     """Say why a calendar export leaves ``event`` out, or None when it is written.
 
-    One rule for the ICS and calendar CSV exporters, first reason first: an
-    open-ended date (a calendar has no span for it, whatever the options), a
+    One rule for the ICS and calendar CSV exporters, first reason first: a date
+    beyond the years 0001-9999 or an open-ended one (a calendar has no span for
+    them, whatever the options), a
     modality not kept (with the ``modalities`` value that would keep it: ``all``,
     or ``hypothetical``, which ``all`` leaves out on calendars), or a fuzzy date
     unless fuzzy spans are asked for.
@@ -164,7 +165,9 @@ def calendar_skip(
         ``(reason, option)`` for ``SkipTally.skip``, or None.
     """
     span = calendar_span(event.when)
-    if span is None:  # first: no option would draw it
+    if span is None and event.when.beyond_date_range:  # first: no option would draw these
+        return "outside the years 0001-9999 (a calendar cannot write them)", None
+    if span is None:
         return "open-ended (a calendar cannot draw them)", None
     if event.modality not in keep:
         hypothetical = event.modality is Modality.HYPOTHETICAL

@@ -217,10 +217,20 @@ class _Matches:
         self,
         walk: Callable[[], Iterator[Record]],
         wrap: Progress | None = None,
+        query: tuple[Any, Any] | None = None,
     ) -> None:
         self._walk = walk
         self._wrap = wrap
         self._len: int | None = None
+        self._query = query
+
+    @property
+    def query(self) -> tuple[Any, Any] | None:
+        """``(view, where)`` when the records are that view's query and no progress wraps them.
+
+        Writers that read a query in bulk (the Arrow tables) then skip the walk.
+        """
+        return self._query if self._wrap is None else None
 
     def __iter__(self) -> Iterator[Record]:
         if self._wrap is None:

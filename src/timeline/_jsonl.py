@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import datetime as dt
+import itertools
 import os
 import re
 from array import array
@@ -12,16 +12,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-import filelock
 import msgspec
 
-from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec, encode_line
-from ._columns import HotBatch
+from ._backend import AppendHead, Backend, Stamper, StoredRow
+from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec
 from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
-from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
-from ._store import Clock, Stamp, Store
+from ._records import GENESIS_HASH
+from ._store import Store
 
-__all__ = ["JsonlStore"]
+__all__ = ["JsonlBackend", "JsonlStore"]
 
 
 class _Header(msgspec.Struct, gc=False):
@@ -34,7 +33,6 @@ class _Header(msgspec.Struct, gc=False):
 
 
 _header = msgspec.json.Decoder(_Header)
-_raw = msgspec.json.Decoder(RawRecord)
 _SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -44,7 +42,7 @@ def _seq_of(line: bytes) -> int:
     return int(line[7 : line.index(b",", 7)])
 
 
-class JsonlStore(Store):
+class JsonlBackend(Backend):
     """A log in one JSON Lines file: one record per line, in seq order.
 
     Appends take an advisory lock (``<file>.lock``), write whole lines, flush and
@@ -56,7 +54,6 @@ class JsonlStore(Store):
 
     Args:
         path: the ``.jsonl`` file; created when missing.
-        codec: record decoder (upcasters); the default when omitted.
         timeout: seconds to wait for another writer's lock.
         inspect: open to inspect only (what ``timeline.verify`` does): repair
             nothing (``repairs`` says what opening would cut) and accept a last
@@ -68,16 +65,13 @@ class JsonlStore(Store):
     """
 
     def __init__(
-        self,
-        path: str | os.PathLike[str],
-        codec: RecordCodec | None = None,
-        timeout: float = 30.0,
-        *,
-        inspect: bool = False,
+        self, path: str | os.PathLike[str], timeout: float = 30.0, *, inspect: bool = False
     ) -> None:
-        super().__init__(codec)
+        super().__init__()
         self.path = Path(path)
         self.location = os.fspath(path)
+        import filelock  # 10-15 ms at import: only a JSON Lines log pays it
+
         self._lock = filelock.FileLock(self.location + ".lock", timeout=timeout)
         self._offset = 0
         self._seq, self._hash, self._time = 0, GENESIS_HASH, ""
@@ -280,19 +274,19 @@ class JsonlStore(Store):
         self._offset = size
         self._mark(self._seq, size)
 
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
-        if not pending:
-            return []
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
         if self._inspect:
             raise ReadOnlyTimeline(f"{self.location}: opened to inspect only; appends are refused")
         with self._lock:
             self._catch_up()
             versions = self._versions
             assert versions is not None  # set by _catch_up
-            rows, stamps = self._stamp(
-                pending, lambda s: versions.get(s, 0), self._seq, self._hash, self._time, now
-            )
-            encoded = [encode_line(*row) + b"\n" for row in rows]
+            version = lambda s: versions.get(s, 0)  # noqa: E731
+            rows = self.stamped(stamp, AppendHead(self._seq, self._hash, self._time, version))
+            if not rows:
+                return rows
+            self.check_versions(rows, version)
+            encoded = [row.line + b"\n" for row in rows]
             data = b"".join(encoded)
             known = len(self._starts) == self._seq
             fd = os.open(self.location, os.O_WRONLY | os.O_APPEND)
@@ -304,17 +298,17 @@ class JsonlStore(Store):
             finally:
                 os.close(fd)
             for row in rows:
-                versions[row[1]] = row[2]
+                versions[row.stream] = row.version
             if known:
                 position = self._offset
                 for line in encoded:
                     self._starts.append(position)
                     position += len(line)
             last = rows[-1]
-            self._seq, self._hash, self._time = last[0], last[7], last[4]
+            self._seq, self._hash, self._time = last.seq, last.hash, last.recorded_at
             self._offset += len(data)
             self._mark(self._seq, self._offset)
-        return stamps
+        return rows
 
     def _lines(self, after: int, until: int | None) -> Iterator[tuple[int, bytes]]:
         # Line n holds seq n in a well-formed log: start from the closest bookmark.
@@ -337,30 +331,30 @@ class JsonlStore(Store):
                     return
                 yield n, line
 
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        decode = self.codec.decode_line
-        n = 0
-        try:
-            if after <= 0 and until is None:
-                # The full replay: no position to skip to, so no per-line seq check;
-                # big reads split into lines, decoded a batch at a time.
-                for lines in self._chunks():
-                    try:
-                        records = self.codec.decode_lines(lines)
-                    except InvalidRecord:
-                        n += self.codec.first_bad(lines)
-                        raise
-                    yield from records
-                    n += len(lines)
-            else:
-                for n, line in self._lines(after, until):  # noqa: B007 - n names the culprit
-                    yield decode(line)
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location}:{n} (seq {n})", exc.reason) from None
-
-    def _chunks(self, size: int = BATCH_BYTES) -> Iterator[list[bytes]]:
-        for _, lines in self._chunks_at(size):
-            yield lines
+    def lines(self, after: int = 0, until: int | None = None) -> Iterator[list[bytes]]:
+        if after <= 0 and until is None:
+            # The full replay: no position to skip to, so no per-line seq check; big
+            # reads split into lines a block at a time. It also learns where every
+            # line starts (lines_at), for the price of one running sum per block.
+            starts = array("q")
+            n = 0
+            for offset, lines in self._chunks_at():
+                starts.extend(
+                    itertools.accumulate(map(len, lines[:-1]), _next_start, initial=offset)
+                )
+                n += len(lines)
+                yield lines
+            if len(starts) == n and (not n or self._seq_at_start(starts, n)):
+                self._starts = starts
+            return
+        batch: list[bytes] = []
+        for _, line in self._lines(after, until):
+            batch.append(line[:-1])  # without its newline, as the full read gives it
+            if len(batch) >= BATCH_LINES:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     def _chunks_at(self, size: int = BATCH_BYTES) -> Iterator[tuple[int, list[bytes]]]:
         """Yield (offset of the first line, complete lines) a block at a time."""
@@ -381,35 +375,6 @@ class JsonlStore(Store):
                         self._mark(_seq_of(lines[-1]), offset)
                     yield start, lines
             # Whatever is left has no newline: a write in progress by another process.
-
-    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
-        decode = self._hot_decoder().decode
-        n = 0
-        try:
-            if after <= 0 and until is None:
-                # The full replay also learns where every line starts (records_at).
-                starts = array("q")
-                for offset, lines in self._chunks_at():
-                    rows = decode(lines)
-                    position = offset
-                    for line in lines:
-                        starts.append(position)
-                        position += len(line) + 1
-                    n += len(lines)
-                    yield HotBatch.of_rows(rows)
-                if len(starts) == n and (not n or self._seq_at_start(starts, n)):
-                    self._starts = starts
-            else:
-                batch: list[bytes] = []
-                for n, line in self._lines(after, until):  # noqa: B007 - n names the culprit
-                    batch.append(line)
-                    if len(batch) >= BATCH_LINES:
-                        yield HotBatch.of_rows(decode(batch))
-                        batch = []
-                if batch:
-                    yield HotBatch.of_rows(decode(batch))
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
 
     def _seq_at_start(self, starts: array[int], seq: int) -> bool:
         """Return whether the line starting at ``starts[seq - 1]`` holds ``seq``."""
@@ -471,7 +436,7 @@ class JsonlStore(Store):
         tmp.write_bytes(len(starts).to_bytes(8, "big") + starts.tobytes())
         os.replace(tmp, path)
 
-    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
         if not seqs:
             return []
         starts = self._offsets(max(seqs))
@@ -479,33 +444,16 @@ class JsonlStore(Store):
         with self.path.open("rb") as f:
             for seq in seqs:
                 if not 0 < seq <= len(starts):
-                    raise InvalidRecord(f"{self.location} record seq {seq}", "not in the log")
+                    raise InvalidRecord(self.where(seq), "not in the log")
                 f.seek(starts[seq - 1])
-                lines.append(f.readline())
-        try:
-            records = self.codec.decode_many(lines, seqs)
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
-        for seq, record in zip(seqs, records, strict=True):
-            if record.seq != seq:
-                raise InvalidRecord(
-                    f"{self.location} record seq {seq}", f"line {seq} holds seq {record.seq}"
-                )
-        return records
+                lines.append(f.readline().removesuffix(b"\n"))
+        return lines
 
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
-        for n, line in self._lines(after, until):
-            try:
-                yield _raw.decode(line)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                raise InvalidRecord(f"{self.location}:{n}", f"not a record ({exc})") from None
-
-    def stream(self, stream: str) -> list[Record]:
+    def stream_lines(self, stream: str) -> list[bytes]:
         needle = msgspec.json.encode(stream)
-        decode = self.codec.decode_line
         return [
-            decode(line, f"{self.location}:{n}")
-            for n, line in self._lines(0, None)
+            line[:-1]
+            for _, line in self._lines(0, None)
             if needle in line and _header.decode(line).stream == stream
         ]
 
@@ -517,11 +465,10 @@ class JsonlStore(Store):
             head, _ = self._last_header()
         return 0 if head is None else head.seq
 
-    def seq_at(self, moment: dt.datetime) -> int:
+    def seq_at(self, stamp: str) -> int:
         # recorded_at never decreases along the file, so bisecting byte offsets finds
         # the first record after the moment in a few dozen short reads (a whole-file
         # scan took seconds on a million records).
-        stamp = format_timestamp(moment)
         with self.path.open("rb") as f:
             lo, hi = 0, f.seek(0, os.SEEK_END)
             while lo < hi:
@@ -565,6 +512,19 @@ class JsonlStore(Store):
         if name == "current" and seq:
             self._save_offsets(seq)
 
+    def read_snapshot_parts(
+        self, name: str, version: int, parts: Sequence[tuple[int, int]]
+    ) -> Iterator[bytes]:
+        try:
+            f = self._snapshot_path(name, version).open("rb")
+        except FileNotFoundError:
+            yield from (b"" for _ in parts)
+            return
+        with f:
+            for offset, length in parts:
+                f.seek(8 + offset)  # after the seq the file starts with
+                yield f.read(length)
+
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None
     ) -> tuple[int, bytes] | None:
@@ -575,3 +535,38 @@ class JsonlStore(Store):
                 return seq, f.read() if limit is None else f.read(limit)
         except FileNotFoundError:
             return None
+
+    def where(self, seq: int) -> str:
+        # Line n holds seq n: name both, as an editor's file:line.
+        return f"{self.location}:{seq} (seq {seq})"
+
+
+def _next_start(offset: int, length: int) -> int:
+    return offset + length + 1  # a line and its newline
+
+
+class JsonlStore(Store):
+    """A log in one JSON Lines file: the record layer over ``JsonlBackend``.
+
+    Args:
+        path: the ``.jsonl`` file; created when missing.
+        codec: record decoder (upcasters); the default when omitted.
+        timeout: seconds to wait for another writer's lock.
+        inspect: open to inspect only (see ``JsonlBackend``); appends are refused.
+
+    Raises:
+        CorruptLog: the file's last complete line is not a record (naming its seq).
+    """
+
+    backend: JsonlBackend
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        codec: RecordCodec | None = None,
+        timeout: float = 30.0,
+        *,
+        inspect: bool = False,
+    ) -> None:
+        super().__init__(JsonlBackend(path, timeout, inspect=inspect), codec)
+        self.path = self.backend.path

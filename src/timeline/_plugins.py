@@ -10,7 +10,6 @@ take the whole host down. Plugins are discovered lazily, once, from the
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import os
 import re
 import sys
@@ -207,6 +206,8 @@ class PluginHost:
         return not names & blocked
 
     def _load_entry_points(self) -> None:
+        import importlib.metadata  # 10-30 ms: only when plugins are looked for
+
         eps = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
         found = []
         for ep in eps:

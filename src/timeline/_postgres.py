@@ -7,44 +7,51 @@ in commit order by construction, so a reader tailing it never skips a record
 that commits later. The record bytes are those the SQLite and JSON Lines
 stores keep, so the hash chain verifies the same way everywhere.
 
-The SQL and the connection handling are kept in separate methods
-(``_connect``, ``_query``, ``_batches``, ``_write_rows``...) so that the store
-splits into a byte-level backend mechanically.
+``PostgresBackend`` keeps the bytes; ``PostgresStore`` is the record layer
+(``_store.Store``) over it, as for every store.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import hashlib
 import itertools
 import queue
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import attrs
-import msgspec
 
-from ._codec import BATCH_LINES, RecordCodec, encode_line
+from ._backend import (
+    AppendHead,
+    Backend,
+    BatchStamper,
+    Columns,
+    Stamper,
+    StoredRow,
+    packed_hot,
+)
+from ._codec import BATCH_LINES, RecordCodec
+from ._columns import HotBatch, Vocabulary
 from ._errors import (
-    ConcurrencyError,
     CorruptLog,
     InvalidRecord,
     StoreBusy,
     StoreUnavailable,
     TimelineError,
 )
-from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
-from ._store import Clock, Stamp, Store
+from ._pgschema import Statements
+from ._records import GENESIS_HASH
+from ._store import Store
 
-__all__ = ["PostgresSettings", "PostgresStore", "parse_postgres_url"]
+__all__ = ["PostgresBackend", "PostgresSettings", "PostgresStore", "parse_postgres_url"]
 
-_FORMAT = "geotimeline-3"
-_raw = msgspec.json.Decoder(RawRecord)
+_FORMAT = "geotimeline-4"
+#: The format before the hot columns, which an open migrates (``upgrade``).
+_OLD_FORMAT = "geotimeline-3"
 
 #: The URL query parameters geotimeline reads itself (the rest go to libpq).
 _OWN_PARAMETERS = frozenset({"schema", "lock_timeout", "clock"})
@@ -134,26 +141,30 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
-def _lock_key(schema: str) -> int:
-    digest = hashlib.sha256(f"geotimeline:{schema}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-class PostgresStore(Store):
+class PostgresBackend(Backend):
     """A log in one schema of a PostgreSQL database, shared by many writers and readers.
 
     Args:
         url: ``postgresql://[user[:password]@][host][:port]/[dbname]?schema=...``;
             see ``parse_postgres_url``.
-        codec: record decoder (upcasters); the default when omitted.
 
     Raises:
         StoreUnavailable: the server cannot be reached or refuses the login.
         CorruptLog: the schema holds a log of a format this version does not read.
     """
 
-    def __init__(self, url: str, codec: RecordCodec | None = None) -> None:
-        super().__init__(codec)
+    unique_versions = True
+    keeps_hot = True
+    indexes_streams = True
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._vocabulary = Vocabulary(refresh=self._load_terms, local=False)
+        #: Terms numbered by the append in progress, written with its records.
+        self._new_terms: list[tuple[int, str, Any]] = []
+        #: Inside an append (under its lock): the vocabulary is current, no refresh needed.
+        self._terms_current = False
+        self._old_format: str | None = None
         self.settings = parse_postgres_url(url)
         self.location = self.settings.display
         try:
@@ -164,7 +175,7 @@ class PostgresStore(Store):
                 "pip install 'geotimeline[postgres]'"
             ) from None
         self._psycopg = psycopg
-        self._sql = _Statements(self.settings.schema)
+        self._sql = Statements(self.settings.schema)
         self._cursor_names = itertools.count()
         self._reading = 0
         self._listen_conn: Any = None
@@ -250,7 +261,9 @@ class PostgresStore(Store):
                 found = self._query(sql.format_version)
         except psycopg.Error as exc:  # no right to create the schema, ...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
-        if found[0][0] != _FORMAT:
+        if found[0][0] == _OLD_FORMAT:
+            self._old_format = _OLD_FORMAT
+        elif found[0][0] != _FORMAT:
             raise CorruptLog(
                 f"{self.location}: log format {found[0][0]!r} is not one this geotimeline "
                 f"reads ({_FORMAT}); it was written by another (pre-release or newer) version"
@@ -258,161 +271,242 @@ class PostgresStore(Store):
 
     # -- appending ---------------------------------------------------------------------
 
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
-        if not pending:
-            return []
-        stamps: list[Stamp] = []
-        self._transaction([pending], len(pending), now, stamps)
-        return stamps
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
+        last, _ = self._append(lambda head: [self.stamped(stamp, head)])
+        return last
 
-    def append_batches(
-        self, batches: Iterable[Sequence[PendingRecord]], total: int, now: Clock
-    ) -> tuple[int, int]:
-        """Append the batches in one transaction, holding one batch at a time.
+    def append_batches(self, stamp: BatchStamper) -> int:
+        """Write each batch in one transaction before stamping the next; notify once.
 
-        Every record carries the whole append's ``batch_end``, as one ``append``
-        of them all would; the followers are told once, at the commit.
+        Later batches' version lookups read the earlier ones inside the transaction;
+        other sessions see none of them, and followers are told, at the commit.
         """
-        return self._transaction(batches, total, now, None)
+        _, written = self._append(lambda head: self.stamped_batches(stamp, head))
+        return written
 
-    def _transaction(
-        self,
-        batches: Iterable[Sequence[PendingRecord]],
-        total: int,
-        now: Clock,
-        stamps: list[Stamp] | None,
-    ) -> tuple[int, int]:
-        """Write the batches in one transaction; return the first and last seq written.
+    def _append(
+        self, batches: Callable[[AppendHead], Iterable[Sequence[StoredRow]]]
+    ) -> tuple[Sequence[StoredRow], int]:
+        """Write the head's batches in one locked transaction; return the last batch, the count.
 
-        Args:
-            batches: the records, in order.
-            total: how many they are in all (the ``batch_end`` of every record).
-            now: the clock (unless the server's clock is used).
-            stamps: where to keep each record's stamp (None: not kept).
-
-        Raises:
-            ConcurrencyError: a record's version is not its stream's next version.
-            InvalidRecord: the batches do not hold ``total`` records (nothing is written).
-            StoreBusy: the write lock was not granted in time.
-            StoreUnavailable: the server failed.
+        Any error rolls back every batch and forgets the terms they added.
         """
         psycopg = self._psycopg
         sql = self._sql
         conn = self._writer()
-        rows: list[tuple[int, str, int, str, str, int, bytes, str, int | None]] = []
+        rows: Sequence[StoredRow] = []
+        written = 0
+        terms_before = len(self._vocabulary)
         try:
             with conn.cursor() as cursor:
                 try:
                     # One round trip: BEGIN, the lock timeout, the lock, the head and the
-                    # server's clock (simple-query statements, their values checked here).
-                    cursor.execute(sql.begin(self.settings.lock_timeout))
-                    while cursor.nextset():
-                        pass
-                    server_now, seq, hash_, recorded_at = cursor.fetchone()
-                    clock = (lambda: server_now) if self.settings.server_clock else now
-                    first = last = seq or 0
-                    hash_, recorded_at = hash_ or GENESIS_HASH, recorded_at or ""
-                    end = last + total if total > 1 else None
-                    for batch in batches:
-                        if not batch:
-                            continue
-                        rows, stamped = self._stamp(
-                            batch,
-                            lambda stream: self._version(cursor, stream),
-                            last,
-                            hash_,
-                            recorded_at,
-                            clock,
-                            new_streams_checked=True,
-                            batch_end=end,
-                        )
-                        self._write_rows(cursor, rows)
-                        last, hash_, recorded_at = rows[-1][0], rows[-1][7], rows[-1][4]
-                        if stamps is not None:
-                            stamps.extend(stamped)
-                    if last - first != total:
-                        raise InvalidRecord(
-                            f"{self.location} append", f"{last - first} records, not {total}"
-                        )
+                    # server's clock, and the terms other writers added (simple-query
+                    # statements, their values checked here).
+                    cursor.execute(sql.begin(self.settings.lock_timeout, terms_before))
+                    results = []
+                    while True:
+                        if cursor.description is not None:
+                            results.append(cursor.fetchall())
+                        if not cursor.nextset():
+                            break
+                    (server_now, seq, hash_, recorded_at), new_terms = results[-2][0], results[-1]
+                    for term_id, field, value in new_terms:
+                        self._vocabulary.add(term_id, field, value)
+                    head = AppendHead(
+                        seq or 0,
+                        hash_ or GENESIS_HASH,
+                        recorded_at or "",
+                        lambda stream: self._version(cursor, stream),
+                        server_now if self.settings.server_clock else None,
+                    )
+                    for rows in batches(head):
+                        if rows:
+                            self._write_rows(cursor, rows)
+                            written += len(rows)
+                    if not written:
+                        conn.execute("ROLLBACK")
+                        return rows, 0
                     # The notification is delivered when the transaction commits.
-                    cursor.execute(sql.notify_and_commit(last))
+                    cursor.execute(sql.notify_and_commit(head.seq + written))
                 except BaseException:
+                    self._vocabulary.truncate(terms_before)
                     idle = psycopg.pq.TransactionStatus.IDLE
                     if not conn.broken and conn.info.transaction_status != idle:
                         conn.execute("ROLLBACK")
                     raise
         except psycopg.errors.UniqueViolation:
             # A new stream's version 1 is checked by the unique constraint alone.
-            for row in rows:
-                current = self._version(conn.cursor(), row[1])
-                if current >= row[2]:
-                    raise ConcurrencyError(row[1], row[2] - 1, current) from None
+            error = self.conflict(rows, lambda stream: self._version(conn.cursor(), stream))
+            if error is not None:
+                raise error from None
             raise
         except psycopg.errors.LockNotAvailable:
             raise StoreBusy(self.location, self.settings.lock_timeout) from None
         except psycopg.Error as exc:  # the server went away, a permission is missing...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
-        return first + 1, last
+        return rows, written
 
     def _version(self, cursor: Any, stream: str) -> int:
         (found,) = cursor.execute(self._sql.version, (stream,)).fetchone()
         return int(found or 0)
 
-    def _write_rows(
-        self, cursor: Any, rows: list[tuple[int, str, int, str, str, int, bytes, str, int | None]]
-    ) -> None:
+    def _write_rows(self, cursor: Any, rows: Sequence[StoredRow]) -> None:
+        # Under the append lock no other writer numbers terms, and what they added is
+        # loaded (``begin``): number new ones locally and COPY them with the records.
+        self._terms_current = True
+        try:
+            hot = packed_hot(self._vocabulary, rows, self._new_term)
+            self._write_terms(cursor)
+        finally:
+            self._terms_current = False
+            self._new_terms.clear()
         # Binary COPY: one round trip for the whole batch.
         with cursor.copy(self._sql.copy) as copy:
-            copy.set_types(["int8", "text", "int4", "text", "text", "text", "bytea"])
+            copy.set_types(["int8", "text", "int4", "text", "text", "text", "bytea", "bytea"])
             write = copy.write_row
-            for r in rows:
-                write((r[0], r[1], r[2], r[3], r[4], r[7], encode_line(*r)))
+            for r, h in zip(rows, hot, strict=True):
+                write((r.seq, r.stream, r.version, r.type, r.recorded_at, r.hash, r.line, h))
+
+    def _new_term(self, field: str, value: Any) -> int:
+        term_id = len(self._vocabulary)
+        self._new_terms.append((term_id, field, value))
+        return term_id
+
+    def _write_terms(self, cursor: Any) -> None:
+        if self._new_terms:
+            with cursor.copy(self._sql.copy_terms) as copy:
+                copy.set_types(["int4", "text", "text"])
+                for term in self._new_terms:
+                    copy.write_row(term)
+
+    def _load_terms(self) -> None:
+        """Learn the terms added since we last looked (by any writer)."""
+        if self._terms_current:
+            return
+        vocabulary = self._vocabulary
+        for term_id, field, value in self._query(self._sql.terms_since, (len(vocabulary),)):
+            vocabulary.add(term_id, field, value)
 
     # -- reading -----------------------------------------------------------------------
 
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        decode = self.codec.decode_lines
-        seq = after
-        try:
-            for rows in self._batches(self._sql.lines, (after, _until(until))):
-                for start in range(0, len(rows), BATCH_LINES):
-                    records = decode([row[0] for row in rows[start : start + BATCH_LINES]])
-                    seq = records[-1].seq
-                    yield from records
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} after record seq {seq}", exc.reason) from None
+    def lines(self, after: int = 0, until: int | None = None) -> Iterator[list[bytes]]:
+        for rows in self._batches(self._sql.lines, (after, _until(until))):
+            for start in range(0, len(rows), BATCH_LINES):
+                yield [row[0] for row in rows[start : start + BATCH_LINES]]
 
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
+    def raw_rows(
+        self, after: int = 0, until: int | None = None
+    ) -> Iterator[list[tuple[bytes, Columns | None]]]:
+        self._load_terms()
         for rows in self._batches(self._sql.raw_lines, (after, _until(until))):
-            for line, stream, version, type_, recorded_at, hash_ in rows:
-                try:
-                    raw = _raw.decode(line)
-                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                    where = f"{self.location} record after seq {after}"
-                    raise InvalidRecord(where, f"not a record ({exc})") from None
-                # The columns are what queries and constraints see: they must say
-                # what the hashed line says.
-                columns = (stream, version, type_, recorded_at, hash_)
-                if (raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash) != columns:
-                    raise InvalidRecord(
-                        f"{self.location} record seq {raw.seq}",
-                        "its index columns disagree with the stored record",
-                    )
-                after = raw.seq
-                yield raw
+            yield [(row[0], row[1:]) for row in rows]
 
-    def stream(self, stream: str) -> list[Record]:
-        rows = self._query(self._sql.stream, (stream,))
-        return self.codec.decode_lines([bytes(row[0]) for row in rows])
+    def hot_rows(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
+        # The packed column as SQLite keeps it: one bytes.join per batch, no JSON parsed.
+        loaded = False
+        for rows in self._batches(self._sql.hot, (after, _until(until))):
+            if not loaded:
+                # The cursor's snapshot is taken: every term its rows refer to was
+                # committed before it (with the first record using it), so load now.
+                self._load_terms()
+                loaded = True
+            seqs, streams, packed = zip(*rows, strict=True)
+            try:
+                yield HotBatch.of_packed(seqs, streams, packed)
+            except InvalidRecord as exc:
+                raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
+
+    def upgrade(self, hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]]) -> None:
+        """Migrate a format 3 log: add the hot column and the terms, filled from the records.
+
+        One transaction under the append lock: a crash or a refusal leaves format 3,
+        which the next open migrates again. The update trigger is lifted only inside
+        it; no record byte changes. Snapshots are caches of an older numbering: dropped.
+
+        Raises:
+            CorruptLog: this role may not migrate the log (only its owner may).
+            StoreUnavailable: the server went away.
+        """
+        if self._old_format is None:
+            return
+        psycopg = self._psycopg
+        sql = self._sql
+        conn = self._writer()
+        try:
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(sql.lock, (sql.key,))
+                if cursor.execute(sql.format_version).fetchall()[0][0] == _OLD_FORMAT:
+                    self._migrate(cursor, hot_values)
+        except psycopg.errors.InsufficientPrivilege:
+            self._vocabulary.truncate(1)
+            raise CorruptLog(
+                f"{self.location}: log format {_OLD_FORMAT!r} must be migrated to {_FORMAT!r} "
+                f"by the schema's owner: timeline --db '{self.location}' init, as the owner"
+            ) from None
+        except psycopg.Error as exc:
+            self._vocabulary.truncate(1)
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
+        self._old_format = None
+
+    def _migrate(
+        self, cursor: Any, hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]]
+    ) -> None:
+        sql = self._sql
+        cursor.execute(sql.add_hot)
+        cursor.execute(sql.create)  # the terms table and its triggers (the rest exists)
+        cursor.execute(sql.lift_no_update)  # only inside this transaction
+        self._terms_current = True  # the terms table was just created: it is empty
+        try:
+            seq = 0
+            while found := cursor.execute(sql.unmigrated, (seq, _FETCH_ROWS)).fetchall():
+                values = hot_values([bytes(row[1]) for row in found])
+                rows = [
+                    StoredRow(s, stream, version, "", "", "", b"", hot)
+                    for (s, _, version, stream), hot in zip(found, values, strict=True)
+                ]
+                packed = packed_hot(self._vocabulary, rows, self._new_term)
+                self._write_terms(cursor)
+                self._new_terms.clear()
+                with cursor.copy(sql.copy_hot) as copy:
+                    copy.set_types(["int8", "bytea"])
+                    for row, h in zip(rows, packed, strict=True):
+                        copy.write_row((row.seq, h))
+                cursor.execute(sql.fill_hot)
+                seq = found[-1][0]
+        finally:
+            self._terms_current = False
+            self._new_terms.clear()
+        cursor.execute(sql.no_update)
+        cursor.execute(sql.drop_snapshots)
+        cursor.execute(sql.set_format, (_FORMAT,))
+
+    def stream_lines(self, stream: str) -> list[bytes]:
+        return [bytes(row[0]) for row in self._query(self._sql.stream, (stream,))]
+
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
+        # One query per 10,000 seqs (an array parameter), not one cursor per record:
+        # the read model decodes the events it is asked for this way.
+        found: dict[int, bytes] = {}
+        for start in range(0, len(seqs), 10_000):
+            chunk = list(seqs[start : start + 10_000])
+            found.update((int(s), bytes(x)) for s, x in self._query(self._sql.lines_at, (chunk,)))
+        missing = [s for s in seqs if s not in found]
+        if missing:
+            raise InvalidRecord(self.where(missing[0]), "not in the log")
+        return [found[s] for s in seqs]
+
+    def first_seq(self, stream: str) -> int | None:
+        rows = self._query(self._sql.first_seq, (stream,))
+        return int(rows[0][0]) if rows else None
 
     def head(self) -> int:
         (found,) = self._query(self._sql.head)[0]
         return int(found or 0)
 
-    def seq_at(self, moment: dt.datetime) -> int:
+    def seq_at(self, stamp: str) -> int:
         # recorded_at never decreases along seq, so a binary search over the
         # primary key answers this without an index that every append would pay for.
-        stamp = format_timestamp(moment)
         lo, hi = 0, self.head()
         while lo < hi:
             mid = (lo + hi + 1) // 2
@@ -435,6 +529,15 @@ class PostgresStore(Store):
             self._query_none(
                 self._sql.save_snapshot, (name, version, seq, data[:_SNAPSHOT_HEAD], data)
             )
+
+    def read_snapshot_parts(
+        self, name: str, version: int, parts: Sequence[tuple[int, int]]
+    ) -> Iterator[bytes]:
+        # The server cuts each part out: a section is sent, not the whole snapshot.
+        for offset, length in parts:
+            part = f"substring(data FROM {int(offset) + 1} FOR {int(length)})"
+            rows = self._query(self._sql.load_snapshot(part), (name, version))
+            yield bytes(rows[0][1]) if rows else b""
 
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None
@@ -508,6 +611,35 @@ class PostgresStore(Store):
                 conn.close()
 
 
+class PostgresStore(Store):
+    """A log in one schema of a PostgreSQL database: the record layer over ``PostgresBackend``.
+
+    Args:
+        url: ``postgresql://[user[:password]@][host][:port]/[dbname]?schema=...``;
+            see ``parse_postgres_url``.
+        codec: record decoder (upcasters); the default when omitted.
+
+    Raises:
+        StoreUnavailable: the server cannot be reached or refuses the login.
+        CorruptLog: the schema holds a log of a format this version does not read.
+    """
+
+    backend: PostgresBackend
+
+    def __init__(self, url: str, codec: RecordCodec | None = None) -> None:
+        backend = PostgresBackend(url)
+        try:
+            super().__init__(backend, codec)
+        except BaseException:
+            backend.close()
+            raise
+
+    @property
+    def settings(self) -> PostgresSettings:
+        """Where the log lives and how it is treated, read from its URL."""
+        return self.backend.settings
+
+
 def _prefetched(cursor: Any) -> Iterator[list[tuple[Any, ...]]]:
     """Yield the cursor's remaining batches, each fetched by a thread while the last is used."""
     batches: queue.Queue[list[tuple[Any, ...]] | BaseException] = queue.Queue(maxsize=1)
@@ -543,94 +675,3 @@ def _prefetched(cursor: Any) -> Iterator[list[tuple[Any, ...]]]:
 
 def _until(until: int | None) -> int:
     return until if until is not None else 2**62
-
-
-class _Statements:
-    """Every SQL statement of one log, with its schema's name quoted in."""
-
-    def __init__(self, schema: str) -> None:
-        s = f'"{schema}"'  # the name is checked against _SCHEMA_NAME first
-        self.key = _lock_key(schema)
-        self.channel = f"geotimeline_{schema}"
-        self.listen = f'LISTEN "{self.channel}"'
-        self.has_meta = f"SELECT to_regclass('{s}.meta') IS NOT NULL"
-        self.format_version = f"SELECT value FROM {s}.meta WHERE key = 'format'"
-        self.create = f"""
-CREATE SCHEMA IF NOT EXISTS {s};
-CREATE TABLE IF NOT EXISTS {s}.meta (key text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE IF NOT EXISTS {s}.records (
-    seq bigint PRIMARY KEY,
-    stream text NOT NULL,
-    version integer NOT NULL,
-    type text NOT NULL,
-    recorded_at text NOT NULL,
-    hash text NOT NULL,
-    line bytea NOT NULL,
-    UNIQUE (stream, version)
-) WITH (autovacuum_vacuum_threshold = 100000000, autovacuum_vacuum_scale_factor = 0.5);
-CREATE TABLE IF NOT EXISTS {s}.snapshots (
-    name text NOT NULL,
-    version integer NOT NULL,
-    seq bigint NOT NULL,
-    head bytea NOT NULL,
-    data bytea NOT NULL,
-    PRIMARY KEY (name, version)
-);
--- The log is append-only at the database level too: no API path updates,
--- deletes or truncates a record, and neither may a stray script.
-CREATE OR REPLACE FUNCTION {s}.geotimeline_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN RAISE EXCEPTION 'geotimeline records are append-only'; END
-$$;
-DROP TRIGGER IF EXISTS records_no_update ON {s}.records;
-CREATE TRIGGER records_no_update BEFORE UPDATE OR DELETE ON {s}.records
-    FOR EACH ROW EXECUTE FUNCTION {s}.geotimeline_append_only();
-DROP TRIGGER IF EXISTS records_no_truncate ON {s}.records;
-CREATE TRIGGER records_no_truncate BEFORE TRUNCATE ON {s}.records
-    FOR EACH STATEMENT EXECUTE FUNCTION {s}.geotimeline_append_only();
-"""
-        self.insert_format = (
-            f"INSERT INTO {s}.meta VALUES ('format', %s) ON CONFLICT (key) DO NOTHING"
-        )
-        self.lock = "SELECT pg_advisory_xact_lock(%s)"
-        self.last = (
-            "SELECT clock_timestamp(), r.seq, r.hash, r.recorded_at FROM (SELECT 1) AS one"
-            f" LEFT JOIN (SELECT seq, hash, recorded_at FROM {s}.records"
-            " ORDER BY seq DESC LIMIT 1) AS r ON true"
-        )
-        self.version = f"SELECT max(version) FROM {s}.records WHERE stream = %s"
-        self.copy = (
-            f"COPY {s}.records (seq, stream, version, type, recorded_at, hash, line)"
-            " FROM STDIN (FORMAT BINARY)"
-        )
-        self.lines = f"SELECT line FROM {s}.records WHERE seq > %s AND seq <= %s ORDER BY seq"
-        self.raw_lines = (
-            f"SELECT line, stream, version, type, recorded_at, hash FROM {s}.records"
-            " WHERE seq > %s AND seq <= %s ORDER BY seq"
-        )
-        self.stream = f"SELECT line FROM {s}.records WHERE stream = %s ORDER BY version"
-        self.head = f"SELECT max(seq) FROM {s}.records"
-        self.recorded_at = f"SELECT recorded_at FROM {s}.records WHERE seq = %s"
-        self.hash = f"SELECT hash FROM {s}.records WHERE seq = %s"
-        self.save_snapshot = (
-            f"INSERT INTO {s}.snapshots (name, version, seq, head, data)"
-            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (name, version) DO UPDATE"
-            " SET seq = EXCLUDED.seq, head = EXCLUDED.head, data = EXCLUDED.data"
-        )
-        self._snapshot = f"SELECT seq, {{}} FROM {s}.snapshots WHERE name = %s AND version = %s"
-
-    def begin(self, lock_timeout: float) -> str:
-        """Return the statements opening an append: the lock, then the head and the clock."""
-        milliseconds = max(1, round(lock_timeout * 1000))
-        return (
-            f"BEGIN; SET LOCAL lock_timeout = '{milliseconds}ms';"
-            f" SELECT pg_advisory_xact_lock({int(self.key)}); {self.last}"
-        )
-
-    def notify_and_commit(self, head: int) -> str:
-        """Return the statements closing an append: tell the followers, commit."""
-        return f"SELECT pg_notify('{self.channel}', '{int(head)}'); COMMIT"
-
-    def load_snapshot(self, column: str) -> str:
-        """Return the query of a snapshot's seq and ``column`` (head or data)."""
-        return self._snapshot.format(column)

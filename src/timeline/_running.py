@@ -83,7 +83,7 @@ def run_export(
         filters.setdefault("include_retracted", True)
     view = view_at(reader, as_of)
     where = view.filter(**filters)
-    records = _Matches(lambda: view.iter_records(where), progress)
+    records = _Matches(lambda: view.iter_records(where), progress, query=(view, where))
     protect = log_files(reader.store.location)
     if exporter.writes_directory(settings):
         if not isinstance(dest, (str, os.PathLike)):

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-import msgspec
+from ._backend import (
+    AppendHead,
+    Backend,
+    BatchStamper,
+    Columns,
+    Stamper,
+    StoredRow,
+    packed_hot,
+)
+from ._codec import BATCH_LINES, RecordCodec
+from ._columns import HotBatch, Vocabulary
+from ._errors import CorruptLog, InvalidRecord
+from ._records import GENESIS_HASH
+from ._store import Store
 
-from ._codec import BATCH_LINES, RecordCodec, encode_line
-from ._columns import FIELDS, NO_FIELDS, HotBatch, Vocabulary, pack
-from ._errors import ConcurrencyError, CorruptLog, InvalidRecord
-from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, format_timestamp
-from ._store import Clock, Stamp, Store
-
-__all__ = ["SqliteStore"]
-
-_raw = msgspec.json.Decoder(RawRecord)
+__all__ = ["SqliteBackend", "SqliteStore"]
 
 _FORMAT = "geotimeline-4"
 
@@ -87,7 +90,7 @@ _HOT_RANGE = 2048
 _SNAPSHOT_HEAD = 256
 
 
-class SqliteStore(Store):
+class SqliteBackend(Backend):
     """A log in one SQLite file; several processes may append to it at once.
 
     WAL mode lets readers work while one writer appends; each append is one
@@ -97,20 +100,22 @@ class SqliteStore(Store):
 
     Args:
         path: the database file; created when missing.
-        codec: record decoder (upcasters); the default when omitted.
         timeout: seconds to wait for another writer's lock.
 
     Raises:
         CorruptLog: the file exists but is not a geotimeline SQLite log.
     """
 
-    def __init__(
-        self, path: str | os.PathLike[str], codec: RecordCodec | None = None, timeout: float = 30.0
-    ) -> None:
-        super().__init__(codec)
+    indexes_streams = True
+
+    unique_versions = True
+    keeps_hot = True
+
+    def __init__(self, path: str | os.PathLike[str], timeout: float = 30.0) -> None:
+        super().__init__()
         self.location = os.fspath(path)
-        #: The last record's seq, hash and time, as the open write transaction sees it.
-        self._last: tuple[int, str, str] = (0, GENESIS_HASH, "")
+        #: The format found on open when it needs migrating (``upgrade``), else None.
+        self._old_format: str | None = None
         try:
             self._db = sqlite3.connect(
                 self.location, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -120,13 +125,14 @@ class SqliteStore(Store):
             # crash or power loss can drop the last commits (SQLite's documented trade).
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._vocabulary = Vocabulary(refresh=self._load_terms, local=False)
-            self._migrate()
-            self._db.executescript(_SCHEMA + _TERMS)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (_FORMAT,))
+            self._check_format()
+            if self._old_format is None:
+                self._db.executescript(_SCHEMA + _TERMS)
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?)", (_FORMAT,))
         except sqlite3.DatabaseError as exc:
             raise CorruptLog(f"{self.location}: not a geotimeline SQLite log ({exc})") from None
 
-    def _migrate(self) -> None:
+    def _check_format(self) -> None:
         has_meta = self._db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
         ).fetchone()
@@ -137,183 +143,140 @@ class SqliteStore(Store):
         if found in (None, _FORMAT):
             return
         if found in ("geotimeline-2", "geotimeline-3"):
-            self._add_hot_columns()
+            self._old_format = found
             return
         raise CorruptLog(
             f"{self.location}: log format {found!r} is not one this geotimeline reads "
             f"({_FORMAT}); it was written by another (pre-release or newer) version"
         )
 
-    def _add_hot_columns(self) -> None:
+    def upgrade(self, hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]]) -> None:
         """Migrate a format 2 or 3 log: add the hot columns and fill them from the records.
 
         One transaction: a crash leaves the old format, which the next open migrates
         again. The append-only trigger is lifted only inside it, to fill the new
         columns; no record byte changes. Snapshots are caches of an older shape: dropped.
+
+        Raises:
+            CorruptLog: the database refuses the migration.
         """
+        if self._old_format is None:
+            return
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
         try:
-            columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
-            if "hot" not in columns:
-                db.execute("ALTER TABLE records ADD COLUMN hot BLOB NOT NULL DEFAULT x''")
-            db.execute("DROP TRIGGER IF EXISTS records_no_update")
-            for statement in _TERMS.split(";\n"):
-                if statement.strip():
-                    db.execute(statement)
-            values = self._hot_decoder().values
-            cursor = db.execute("SELECT seq, line, version FROM records ORDER BY seq")
-            while rows := cursor.fetchmany(BATCH_LINES):
-                versions = [row[2] for row in rows]
-                hot = self._hot_columns(values([row[1] for row in rows]), versions)
-                db.executemany(
-                    "UPDATE records SET hot = ? WHERE seq = ?",
-                    [(h, row[0]) for h, row in zip(hot, rows, strict=True)],
-                )
-            db.execute(_TRIGGER)
-            db.execute("DROP TABLE IF EXISTS snapshots")
-            db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (_FORMAT,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
+                if "hot" not in columns:
+                    db.execute("ALTER TABLE records ADD COLUMN hot BLOB NOT NULL DEFAULT x''")
+                db.execute("DROP TRIGGER IF EXISTS records_no_update")
+                for statement in _TERMS.split(";\n"):
+                    if statement.strip():
+                        db.execute(statement)
+                cursor = db.execute("SELECT seq, line, version, stream FROM records ORDER BY seq")
+                while found := cursor.fetchmany(BATCH_LINES):
+                    values = hot_values([row[1] for row in found])
+                    rows = [
+                        StoredRow(seq, stream, version, "", "", "", line, hot)
+                        for (seq, line, version, stream), hot in zip(found, values, strict=True)
+                    ]
+                    packed = packed_hot(self._vocabulary, rows, self._insert_term)
+                    db.executemany(
+                        "UPDATE records SET hot = ? WHERE seq = ?",
+                        [(h, row.seq) for h, row in zip(packed, rows, strict=True)],
+                    )
+                db.execute(_TRIGGER)
+                db.execute("DROP TABLE IF EXISTS snapshots")
+                db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (_FORMAT,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                self._vocabulary.truncate(1)
+                raise
+            db.executescript(_SCHEMA + _TERMS)
+        except sqlite3.DatabaseError as exc:
+            raise CorruptLog(f"{self.location}: not a geotimeline SQLite log ({exc})") from None
+        self._old_format = None
 
     def _load_terms(self) -> None:
         """Learn the terms added since we last looked (by any writer)."""
         vocabulary = self._vocabulary
-        for term_id, field, value in self._db.execute(
+        rows = self._db.execute(
             "SELECT id, field, value FROM terms WHERE id >= ? ORDER BY id", (len(vocabulary),)
-        ):
-            vocabulary.add(term_id, field, value)
+        ).fetchall()
+        if rows and rows[-1][0] - rows[0][0] == len(rows) - 1:
+            vocabulary.extend(rows[0][0], [(field, value) for _, field, value in rows])
+        else:
+            for term_id, field, value in rows:
+                vocabulary.add(term_id, field, value)
 
-    def _hot_columns(self, values: list[tuple[Any, ...]], versions: list[int]) -> list[bytes]:
-        """Return the packed hot columns of records from their versions and hot values.
+    def _insert_term(self, field: str, value: Any) -> int:
+        # Inside the writing transaction: a term is inserted with the first record
+        # that uses it, and a rollback takes both back.
+        term_id = self._db.execute(
+            "INSERT INTO terms (field, value) VALUES (?, ?)", (field, value)
+        ).lastrowid
+        assert term_id is not None
+        return term_id
 
-        New terms are numbered on the way.
+    def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
+        last, _ = self._append(lambda head: [self.stamped(stamp, head)])
+        return last
 
-        Runs inside the writing transaction: a term is inserted with the first
-        record that uses it, and a rollback takes both back (``_forget_terms``).
+    def append_batches(self, stamp: BatchStamper) -> int:
+        """Write each batch in one ``BEGIN IMMEDIATE`` transaction before stamping the next.
+
+        Later batches' version lookups read the earlier ones inside the transaction;
+        other connections see none of them until the commit.
         """
-        vocabulary = self._vocabulary
-        out: list[bytes] = []
-        for hot, version in zip(values, versions, strict=True):
-            if hot[0] is None:
-                out.append(pack((version, *NO_FIELDS)))
-                continue
-            ids = []
-            for field, value in zip(FIELDS, (hot[0], hot[4], hot[5], hot[6], hot[7]), strict=True):
-                term_id = vocabulary.find(field, value)
-                if term_id is None:
-                    term_id = self._db.execute(
-                        "INSERT INTO terms (field, value) VALUES (?, ?)", (field, value)
-                    ).lastrowid
-                    assert term_id is not None
-                    vocabulary.add(term_id, field, value)
-                ids.append(term_id)
-            kind, actors, tags, treaty, modality = ids
-            out.append(
-                pack((version, kind, hot[1], hot[2], hot[3], actors, tags, treaty, modality))
-            )
-        return out
+        _, written = self._append(lambda head: self.stamped_batches(stamp, head))
+        return written
 
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
-        if not pending:
-            return []
-        with self._writing() as write:
-            return write(pending, now, None)
+    def _append(
+        self, batches: Callable[[AppendHead], Iterable[Sequence[StoredRow]]]
+    ) -> tuple[Sequence[StoredRow], int]:
+        """Insert the head's batches in one transaction; return the last batch and the count.
 
-    def append_batches(
-        self, batches: Iterable[Sequence[PendingRecord]], total: int, now: Clock
-    ) -> tuple[int, int]:
-        """Append the batches in one transaction, holding one batch at a time.
-
-        Every record carries the whole append's ``batch_end``, as one ``append``
-        of them all would, so the log cannot tell the two apart.
-        """
-        with self._writing() as write:
-            first = self._last[0] + 1
-            end = self._last[0] + total if total > 1 else None
-            written = 0
-            for batch in batches:
-                if batch:
-                    write(batch, now, end)
-                    written += len(batch)
-            if written != total:
-                raise InvalidRecord(f"{self.location} append", f"{written} records, not {total}")
-            return first, self._last[0]
-
-    @contextlib.contextmanager
-    def _writing(
-        self,
-    ) -> Iterator[Callable[[Sequence[PendingRecord], Clock, int | None], list[Stamp]]]:
-        """Hold one write transaction; yield what writes a batch of records inside it.
-
-        Commits when the block ends; any error rolls back every batch (and the
-        terms they added). A unique-constraint failure names the stream at fault.
+        Any error rolls back every batch and forgets the terms they added; a
+        unique-constraint failure names the stream at fault.
         """
         db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        rows: Sequence[StoredRow] = []
+        written = 0
         terms_before = len(self._vocabulary)
-        written: list[tuple[str, int]] = []
+        db.execute("BEGIN IMMEDIATE")
         try:
-            self._last = db.execute(
+            last = db.execute(
                 "SELECT seq, hash, recorded_at FROM records ORDER BY seq DESC LIMIT 1"
             ).fetchone() or (0, GENESIS_HASH, "")
-
-            def write(
-                pending: Sequence[PendingRecord], now: Clock, batch_end: int | None
-            ) -> list[Stamp]:
-                written[:] = [(p.stream, p.version) for p in pending]
-                return self._insert(pending, now, batch_end)
-
-            yield write
-            db.execute("COMMIT")
+            for rows in batches(AppendHead(last[0], last[1], last[2], self._version)):
+                if not rows:
+                    continue
+                hot = packed_hot(self._vocabulary, rows, self._insert_term)
+                db.executemany(
+                    f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                    [
+                        (r.seq, r.stream, r.version, r.type, r.recorded_at, r.hash, r.line, h)
+                        for r, h in zip(rows, hot, strict=True)
+                    ],
+                )
+                written += len(rows)
+            db.execute("COMMIT" if written else "ROLLBACK")
         except sqlite3.IntegrityError:
             db.execute("ROLLBACK")
             self._vocabulary.truncate(terms_before)
             # A new stream's version 1 is checked by the unique constraint alone (a
-            # lookup per new event would halve batch throughput): name the culprit.
-            for stream, version in written:
-                current = self._version(stream)
-                if current >= version:
-                    raise ConcurrencyError(stream, version - 1, current) from None
+            # lookup per new event would halve batch throughput): name the culprit,
+            # which is in the batch being inserted (the stamper saw the ones before).
+            error = self.conflict(rows, self._version)
+            if error is not None:
+                raise error from None
             raise
         except BaseException:
             db.execute("ROLLBACK")
             self._vocabulary.truncate(terms_before)
             raise
-
-    def _insert(
-        self, pending: Sequence[PendingRecord], now: Clock, batch_end: int | None
-    ) -> list[Stamp]:
-        """Stamp and insert records after ``self._last`` (inside ``_writing``); move it on."""
-        last = self._last
-        rows, stamps = self._stamp(
-            pending,
-            self._version,
-            last[0],
-            last[1],
-            last[2],
-            now,
-            new_streams_checked=True,
-            batch_end=batch_end,
-        )
-        lines = [encode_line(*r) for r in rows]
-        given = [p.hot for p in pending]
-        if any(h is None for h in given):
-            decoded = self._hot_decoder().values(lines)
-            given = [h if h is not None else d for h, d in zip(given, decoded, strict=True)]
-        hot = self._hot_columns([h for h in given if h is not None], [p.version for p in pending])
-        self._db.executemany(
-            f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-            [
-                (r[0], r[1], r[2], r[3], r[4], r[7], line, h)
-                for r, line, h in zip(rows, lines, hot, strict=True)
-            ],
-        )
-        final = rows[-1]
-        self._last = (final[0], final[7], final[4])
-        return stamps
+        return rows, written
 
     def _version(self, stream: str) -> int:
         row = self._db.execute(
@@ -321,46 +284,40 @@ class SqliteStore(Store):
         ).fetchone()
         return row[0] or 0
 
-    def _lines(self, after: int, until: int | None) -> sqlite3.Cursor:
-        return self._db.execute(
-            "SELECT line, seq, stream, version, type, recorded_at, hash, hot FROM records"
-            " WHERE seq > ? AND seq <= ? ORDER BY seq",
-            (after, until if until is not None else 2**62),
-        )
-
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        decode = self.codec.decode_lines
+    def lines(self, after: int = 0, until: int | None = None) -> Iterator[list[bytes]]:
         cursor = self._db.execute(
             "SELECT line FROM records WHERE seq > ? AND seq <= ? ORDER BY seq",
             (after, until if until is not None else 2**62),
         )
-        seq = after
         try:
             while rows := cursor.fetchmany(BATCH_LINES):
-                lines = [row[0] for row in rows]
-                try:
-                    records = decode(lines)
-                except InvalidRecord as exc:
-                    # Name the culprit: the seq of the first row of the batch that fails.
-                    at = self.codec.first_bad(lines) or 1
-                    found = self._db.execute(
-                        "SELECT seq FROM records WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?",
-                        (seq, at - 1),
-                    ).fetchone()
-                    bad = seq + at if found is None else found[0]
-                    raise InvalidRecord(f"{self.location} record seq {bad}", exc.reason) from None
-                seq = records[-1].seq
-                yield from records
+                yield [row[0] for row in rows]
         finally:
             cursor.close()
 
-    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
+    def raw_rows(
+        self, after: int = 0, until: int | None = None
+    ) -> Iterator[list[tuple[bytes, Columns | None]]]:
+        cursor = self._db.execute(
+            "SELECT line, seq, stream, version, type, recorded_at, hash, hot FROM records"
+            " WHERE seq > ? AND seq <= ? ORDER BY seq",
+            (after, until if until is not None else 2**62),
+        )
+        try:
+            while rows := cursor.fetchmany(BATCH_LINES):
+                yield [(row[0], row[1:]) for row in rows]
+        finally:
+            cursor.close()
+
+    def hot_rows(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         # seq is gap-free, so a range of seqs that returns as many rows as it spans
         # holds exactly those seqs, in order: the fetch skips the seq column (one
         # integer object per record less). A range that comes back short (a gap in
         # a damaged log) is fetched again with its seqs.
-        self._load_terms()
+        # The head first, then the terms: a term is committed with the first record
+        # using it, so every term the rows up to the head refer to is then known.
         last = self.head() if until is None else min(until, self.head())
+        self._load_terms()
         db = self._db
         start = max(after, 0)
         while start < last:
@@ -385,7 +342,7 @@ class SqliteStore(Store):
                 raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
             start = end
 
-    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
         found: dict[int, bytes] = {}
         db = self._db
         for start in range(0, len(seqs), 500):  # SQLite's default limit is 999 parameters
@@ -394,11 +351,8 @@ class SqliteStore(Store):
             found.update(db.execute(f"SELECT seq, line FROM records WHERE seq IN ({marks})", chunk))
         missing = [s for s in seqs if s not in found]
         if missing:
-            raise InvalidRecord(f"{self.location} record seq {missing[0]}", "not in the log")
-        try:
-            return self.codec.decode_many([found[s] for s in seqs], seqs)
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
+            raise InvalidRecord(self.where(missing[0]), "not in the log")
+        return [found[s] for s in seqs]
 
     def first_seq(self, stream: str) -> int | None:
         row = self._db.execute(
@@ -406,62 +360,19 @@ class SqliteStore(Store):
         ).fetchone()
         return None if row is None else int(row[0])
 
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
-        cursor = self._lines(after, until)
-        values = self._hot_decoder().values
-        find = self._vocabulary.find
-        while rows := cursor.fetchmany(BATCH_LINES):
-            for line, seq, stream, version, type_, recorded_at, hash_, hot in rows:
-                try:
-                    raw = _raw.decode(line)
-                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                    where = f"{self.location} record after seq {after}"
-                    raise InvalidRecord(where, f"not a record ({exc})") from None
-                # The columns are what queries and constraints see: they must say
-                # what the hashed line says.
-                columns = (seq, stream, version, type_, recorded_at, hash_)
-                stored = (raw.seq, raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash)
-                if stored != columns:
-                    raise InvalidRecord(
-                        f"{self.location} record seq {raw.seq}",
-                        "its index columns disagree with the stored record",
-                    )
-                try:
-                    (v,) = values([line])
-                except InvalidRecord:
-                    v = None  # the payload itself is bad: verify reports it
-                expected = None
-                if v is not None and v[0] is not None:
-                    terms = (("kind", v[0]), ("actors", v[4]), ("tags", v[5]))
-                    kind, actors, tags = (find(f, x) for f, x in terms)
-                    treaty, modality = find("treaty", v[6]), find("modality", v[7])
-                    ids = (version, kind, v[1], v[2], v[3], actors, tags, treaty, modality)
-                    expected = b"" if None in ids else pack(ids)  # type: ignore[arg-type]
-                elif v is not None:
-                    expected = pack((version, *NO_FIELDS))
-                if expected is not None and expected != hot:
-                    raise InvalidRecord(
-                        f"{self.location} record seq {raw.seq}",
-                        "its query columns (kind, dates, actors, ...) disagree with the"
-                        " stored record",
-                    )
-                after = raw.seq
-                yield raw
-
-    def stream(self, stream: str) -> list[Record]:
+    def stream_lines(self, stream: str) -> list[bytes]:
         rows = self._db.execute(
             "SELECT line FROM records WHERE stream = ? ORDER BY version", (stream,)
         ).fetchall()
-        return self.codec.decode_lines([row[0] for row in rows])
+        return [row[0] for row in rows]
 
     def head(self) -> int:
         row = self._db.execute("SELECT MAX(seq) FROM records").fetchone()
         return row[0] or 0
 
-    def seq_at(self, moment: dt.datetime) -> int:
+    def seq_at(self, stamp: str) -> int:
         # recorded_at never decreases along seq, so a binary search over the
         # primary key answers this without an index that every append would pay for.
-        stamp = format_timestamp(moment)
         lo, hi = 0, self.head()
         while lo < hi:
             mid = (lo + hi + 1) // 2
@@ -487,6 +398,25 @@ class SqliteStore(Store):
             (name, version, seq, data[:_SNAPSHOT_HEAD], data),
         )
 
+    def read_snapshot_parts(
+        self, name: str, version: int, parts: Sequence[tuple[int, int]]
+    ) -> Iterator[bytes]:
+        row = self._db.execute(
+            "SELECT rowid FROM snapshots WHERE name = ? AND version = ?", (name, version)
+        ).fetchone()
+        blobopen = getattr(self._db, "blobopen", None)  # Python 3.11+
+        if row is None or blobopen is None:
+            yield from super().read_snapshot_parts(name, version, parts)
+            return
+        # Incremental blob I/O reads only the pages of these parts (`timeline list` on a
+        # million-event log reads the columns it needs). One handle for all of them:
+        # each new handle walks the blob's overflow pages from its start again (16
+        # sections of a 1M-event snapshot: 0.40 s apart, 0.06 s through one handle).
+        with blobopen("snapshots", "data", row[0], readonly=True) as blob:
+            for offset, length in parts:
+                blob.seek(min(offset, len(blob)))
+                yield bytes(blob.read(length))
+
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None
     ) -> tuple[int, bytes] | None:
@@ -501,3 +431,28 @@ class SqliteStore(Store):
 
     def close(self) -> None:
         self._db.close()
+
+
+class SqliteStore(Store):
+    """A log in one SQLite file (the default store): the record layer over ``SqliteBackend``.
+
+    Args:
+        path: the database file; created when missing.
+        codec: record decoder (upcasters); the default when omitted.
+        timeout: seconds to wait for another writer's lock.
+
+    Raises:
+        CorruptLog: the file exists but is not a geotimeline SQLite log.
+    """
+
+    backend: SqliteBackend
+
+    def __init__(
+        self, path: str | os.PathLike[str], codec: RecordCodec | None = None, timeout: float = 30.0
+    ) -> None:
+        backend = SqliteBackend(path, timeout)
+        try:
+            super().__init__(backend, codec)
+        except BaseException:
+            backend.close()
+            raise

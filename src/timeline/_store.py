@@ -1,21 +1,29 @@
-"""The store contract every log backend fulfils, and the in-memory store."""
+"""The record layer of every store: stamping, the hash chain and decoding over one backend.
+
+``Store`` is what the rest of geotimeline talks to. It owns the codec, stamps
+appends (seq, time, version checks), chains the hashes, decodes what the
+backend (``_backend.Backend``) reads back and names the log's location in
+every error; the backend only keeps bytes. ``SqliteStore``, ``JsonlStore``,
+``PostgresStore`` and ``MemoryStore`` are this class over their backends.
+"""
 
 from __future__ import annotations
 
-import abc
-import bisect
 import datetime as dt
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
+import attrs
 import msgspec
 
-from ._codec import BATCH_LINES, RecordCodec, encode_line
-from ._columns import NO_FIELDS, HotBatch, HotDecoder, HotRow, Vocabulary, hot_fields
+from ._backend import AppendHead, Backend, StoredRow
+from ._codec import RecordCodec, encode_line
+from ._columns import NO_FIELDS, HotBatch, HotDecoder, Vocabulary, pack
 from ._errors import ConcurrencyError, InvalidRecord
-from ._records import GENESIS_HASH, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
+from ._memory import MemoryBackend
+from ._records import PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
-__all__ = ["Clock", "MemoryStore", "Stamp", "Store"]
+__all__ = ["Clock", "MemoryStore", "Stamp", "Store", "stamp_batches", "stamp_rows"]
 
 #: Returns the current time as an aware datetime.
 Clock = Callable[[], dt.datetime]
@@ -26,41 +34,209 @@ Stamp = tuple[int, dt.datetime, str]
 _raw_decoder = msgspec.json.Decoder(RawRecord)
 
 
-class Store(abc.ABC):
-    """An append-only, hash-chained log of records.
+def stamp_rows(
+    pending: Sequence[PendingRecord],
+    head: AppendHead,
+    now: Clock,
+    *,
+    new_streams_checked: bool = False,
+    hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]] | None = None,
+    batch_end: int | None = None,
+) -> tuple[list[StoredRow], list[Stamp]]:
+    """Check versions and compute seq, time, chained hash and stored line for a batch.
 
-    Every implementation passes ``timeline.testing.StoreContract``. Appends are
-    atomic (all records of one call or none), assign gap-free ``seq`` numbers,
-    never let ``recorded_at`` go backwards, and refuse a record whose version is
-    not the next one of its stream with ``ConcurrencyError``.
+    Args:
+        pending: the records to stamp, in order.
+        head: the backend's head, read inside its append lock.
+        now: the writer's clock (the head's own clock wins when it has one).
+        new_streams_checked: the backend refuses a second version 1 of a stream by
+            itself (a unique constraint), so version-1 records skip the lookup.
+        hot_values: for a backend that keeps hot columns, turns lines into hot
+            values where a pending record does not carry them; None otherwise.
+        batch_end: the last seq of the whole append when these records are one
+            batch of several (``Store.append_batches``); None: this batch's own.
+
+    Returns:
+        The rows to write and the stamps to return. In an append of two or more
+        records every line carries its last seq (``batch_end``).
+
+    Raises:
+        ConcurrencyError: a record's version is not the next one of its stream.
+    """
+    moment = head.now if head.now is not None else now()
+    stamp = format_timestamp(moment)
+    last_time = head.recorded_at
+    if stamp < last_time:
+        # Another writer's clock ran ahead: keep recorded_at monotonic in seq order.
+        stamp, moment = last_time, dt.datetime.strptime(last_time, "%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = moment.astimezone(dt.timezone.utc)
+    versions = head.version
+    batch_versions: dict[str, int] = {}
+    rows: list[StoredRow] = []
+    stamps: list[Stamp] = []
+    seq, previous = head.seq, head.hash
+    if batch_end is None and len(pending) > 1:
+        batch_end = head.seq + len(pending)
+    for p in pending:
+        current = batch_versions.get(p.stream)
+        if current is None:
+            current = 0 if new_streams_checked and p.version == 1 else versions(p.stream)
+        if p.version != current + 1:
+            raise ConcurrencyError(p.stream, p.version - 1, current)
+        batch_versions[p.stream] = p.version
+        seq += 1
+        type_ = p.type.value
+        previous = chain_hash(
+            previous, seq, p.stream, p.version, type_, stamp, p.schema, p.payload, batch_end
+        )
+        line = encode_line(
+            seq, p.stream, p.version, type_, stamp, p.schema, p.payload, previous, batch_end
+        )
+        rows.append(StoredRow(seq, p.stream, p.version, type_, stamp, previous, line, p.hot))
+        stamps.append((seq, moment, previous))
+    if hot_values is not None and any(p.hot is None for p in pending):
+        decoded = hot_values([r.line for r in rows])
+        rows = [
+            r if r.hot is not None else msgspec.structs.replace(r, hot=h)
+            for r, h in zip(rows, decoded, strict=True)
+        ]
+    return rows, stamps
+
+
+def stamp_batches(
+    batches: Iterable[Sequence[PendingRecord]],
+    total: int,
+    head: AppendHead,
+    now: Clock,
+    *,
+    new_streams_checked: bool = False,
+    hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]] | None = None,
+    where: str = "append",
+) -> Iterator[list[StoredRow]]:
+    """Stamp batches as one append of ``total`` records, one batch each time one is asked for.
+
+    The rows are those one ``stamp_rows`` of all the records would make: one
+    moment, every line carrying the append's last seq (``batch_end``) when
+    ``total`` is two or more, the chain and seqs running on across batches.
+    ``head.version`` must see the batches already yielded (``BatchStamper``).
+
+    Args:
+        batches: the records, in order; empty batches are skipped.
+        total: how many records the batches hold in all.
+        head: the backend's head, read inside its append lock.
+        now: the writer's clock, read once (the head's own clock wins).
+        new_streams_checked: as for ``stamp_rows``.
+        hot_values: as for ``stamp_rows``.
+        where: how an error names the append (the log's location).
+
+    Raises:
+        ConcurrencyError: a record's version is not the next one of its stream.
+        InvalidRecord: the batches do not hold ``total`` records (raised before a
+            batch past ``total`` is handed over, or after the last one).
+    """
+    end = head.seq + total if total > 1 else None
+    moment = head.now if head.now is not None else now()
+    written, at = 0, head
+    for batch in batches:
+        if not batch:
+            continue
+        written += len(batch)
+        if written > total:
+            raise InvalidRecord(where, f"more than {total} records")
+        rows, _ = stamp_rows(
+            batch,
+            at,
+            lambda: moment,
+            new_streams_checked=new_streams_checked,
+            hot_values=hot_values,
+            batch_end=end,
+        )
+        last = rows[-1]
+        at = attrs.evolve(at, seq=last.seq, hash=last.hash, recorded_at=last.recorded_at)
+        yield rows
+    if written != total:
+        raise InvalidRecord(where, f"{written} records, not {total}")
+
+
+class Store:
+    """An append-only, hash-chained log of records: the record layer over a backend.
+
+    Every store passes ``timeline.testing.StoreContract``. Appends are atomic (all
+    records of one call or none), assign gap-free ``seq`` numbers, never let
+    ``recorded_at`` go backwards, and refuse a record whose version is not the
+    next one of its stream with ``ConcurrencyError``.
+
+    Args:
+        backend: where the rows are kept.
+        codec: record decoder (upcasters); the default when omitted.
     """
 
-    #: A short description of where the log lives (a path, or ``:memory:``).
-    location: str = ""
-
-    def __init__(self, codec: RecordCodec | None = None) -> None:
+    def __init__(self, backend: Backend, codec: RecordCodec | None = None) -> None:
+        self.backend = backend
         self.codec = codec or RecordCodec()
-        #: Human-readable notes about repairs made when the log was opened.
-        self.repairs: list[str] = []
+        self._hot: HotDecoder | None = None
+        backend.upgrade(self._hot_decoder().values)
 
-    @abc.abstractmethod
+    @property
+    def location(self) -> str:
+        """A short description of where the log lives (a path, ``:memory:``, a URL)."""
+        return self.backend.location
+
+    @location.setter
+    def location(self, value: str) -> None:
+        self.backend.location = value
+
+    @property
+    def repairs(self) -> list[str]:
+        """Human-readable notes about repairs made when the log was opened."""
+        return self.backend.repairs
+
+    def _hot_decoder(self) -> HotDecoder:
+        """Return this store's decoder of hot rows from lines (its caches persist)."""
+        if self._hot is None:
+            self._hot = self.codec.hot_decoder(self.backend.vocabulary())
+        return self._hot
+
+    # -- writing -----------------------------------------------------------------------
+
     def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
         """Append records atomically and return their seq, time and hash, in order.
 
         Raises:
             ConcurrencyError: a record's version is not its stream's next version.
         """
+        if not pending:
+            return []
+        backend = self.backend
+        hot_values = self._hot_decoder().values if backend.keeps_hot else None
+        stamps: list[Stamp] = []
+
+        def stamp(head: AppendHead) -> list[StoredRow]:
+            rows, made = stamp_rows(
+                pending,
+                head,
+                now,
+                new_streams_checked=backend.unique_versions,
+                hot_values=hot_values,
+            )
+            stamps[:] = made
+            return rows
+
+        backend.append_rows(stamp)
+        return stamps
 
     def append_batches(
         self, batches: Iterable[Sequence[PendingRecord]], total: int, now: Clock
     ) -> tuple[int, int]:
         """Append ``total`` records given in batches as one atomic append; return its seq range.
 
-        The log shows the batches as one append (every record carries the same
-        ``batch_end`` when ``total`` is two or more): all of them or none, even
-        across a crash. A store that can write inside one transaction overrides
-        this to hold one batch at a time (the SQLite store); this default gathers
-        the batches and makes one ``append``, so its memory grows with ``total``.
+        The log shows the batches as one ``append`` of them all: one ``recorded_at``,
+        every record carrying the same ``batch_end`` when ``total`` is two or more,
+        all of them or none, even across a crash. A batch is stamped only when the
+        backend asks for it (``Backend.append_batches``): SQLite and PostgreSQL write
+        each inside the one transaction before taking the next, so the append holds
+        one batch at a time; the other backends gather them, so their memory grows
+        with ``total``.
 
         Args:
             batches: the records, in order, in batches of any size.
@@ -74,40 +250,189 @@ class Store(abc.ABC):
             ConcurrencyError: a record's version is not its stream's next version.
             InvalidRecord: the batches do not hold ``total`` records (nothing is written).
         """
-        pending = [p for batch in batches for p in batch]
-        if len(pending) != total:
-            raise InvalidRecord(f"{self.location} append", f"{len(pending)} records, not {total}")
-        if not pending:
-            head = self.head()
-            return head + 1, head
-        stamps = self.append(pending, now)
-        return stamps[0][0], stamps[-1][0]
+        backend = self.backend
+        hot_values = self._hot_decoder().values if backend.keeps_hot else None
+        first: list[int] = []
 
-    @abc.abstractmethod
+        def stamp(head: AppendHead) -> Iterator[list[StoredRow]]:
+            first[:] = [head.seq + 1]
+            return stamp_batches(
+                batches,
+                total,
+                head,
+                now,
+                new_streams_checked=backend.unique_versions,
+                hot_values=hot_values,
+                where=f"{self.location} append",
+            )
+
+        backend.append_batches(stamp)
+        return first[0], first[0] + total - 1
+
+    # -- reading -----------------------------------------------------------------------
+
     def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        """Yield decoded records with ``after < seq <= until``, in seq order."""
+        """Yield decoded records with ``after < seq <= until``, in seq order.
 
-    @abc.abstractmethod
+        Raises:
+            InvalidRecord: a record does not decode (named by its seq).
+        """
+        codec = self.codec
+        decode = codec.decode_lines
+        seq = max(after, 0)
+        for lines in self.backend.lines(after, until):
+            try:
+                records = decode(lines)
+            except InvalidRecord as exc:
+                bad = seq + (codec.first_bad(lines) or 1)
+                raise InvalidRecord(self.backend.where(bad), exc.reason) from None
+            if records:
+                seq = records[-1].seq
+            yield from records
+
     def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
-        """Yield records as stored (exact payload bytes), in seq order."""
+        """Yield records as stored (exact payload bytes), in seq order.
 
-    @abc.abstractmethod
+        A backend's index columns are checked against the stored line here.
+
+        Raises:
+            InvalidRecord: a line is not a record, or its columns disagree with it.
+        """
+        backend = self.backend
+        last = max(after, 0)
+        for batch in backend.raw_rows(after, until):
+            for line, columns in batch:
+                try:
+                    raw = _raw_decoder.decode(line)
+                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    raise InvalidRecord(backend.where(last + 1), f"not a record ({exc})") from None
+                if columns is not None:
+                    self._check_columns(raw, line, columns)
+                last = raw.seq
+                yield raw
+
+    def _check_columns(self, raw: RawRecord, line: bytes, columns: tuple[Any, ...]) -> None:
+        """Check that a backend's columns say what the hashed line says.
+
+        Raises:
+            InvalidRecord: they do not (queries and constraints see the columns).
+        """
+        stored = (raw.seq, raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash)
+        if stored != tuple(columns[:6]):
+            raise InvalidRecord(
+                self.backend.where(raw.seq), "its index columns disagree with the stored record"
+            )
+        hot = columns[6]
+        if hot is None:
+            return
+        try:
+            (v,) = self._hot_decoder().values([line])
+        except InvalidRecord:
+            return  # the payload itself is bad: verify reports it
+        if v[0] is None:
+            expected = pack((raw.version, *NO_FIELDS))
+        else:
+            find = self.backend.vocabulary().find
+            terms = (("kind", v[0]), ("actors", v[4]), ("tags", v[5]))
+            kind, actors, tags = (find(f, x) for f, x in terms)
+            treaty, modality = find("treaty", v[6]), find("modality", v[7])
+            ids = (raw.version, kind, v[1], v[2], v[3], actors, tags, treaty, modality)
+            expected = b"" if None in ids else pack(ids)  # type: ignore[arg-type]
+        if expected != bytes(hot):
+            raise InvalidRecord(
+                self.backend.where(raw.seq),
+                "its query columns (kind, dates, actors, ...) disagree with the stored record",
+            )
+
+    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
+        """Yield the hot rows (``_columns``) of records with ``after < seq <= until``, in batches.
+
+        From the backend's hot columns where it keeps them; else decoded from the
+        lines with a decoder that skips everything queries do not need.
+
+        Raises:
+            InvalidRecord: a record does not decode (named by its seq).
+        """
+        backend = self.backend
+        if backend.keeps_hot:
+            yield from backend.hot_rows(after, until)
+            return
+        decode = self._hot_decoder().decode
+        for lines in backend.lines(after, until):
+            try:
+                rows = decode(lines)
+            except InvalidRecord as exc:
+                raise InvalidRecord(f"{backend.location} {exc.where}", exc.reason) from None
+            yield HotBatch.of_rows(rows)
+
+    def records_at(self, seqs: Sequence[int]) -> list[Record]:
+        """Return the decoded records at these seqs, in the order given.
+
+        Raises:
+            InvalidRecord: a seq is not in the log, or its record does not decode.
+        """
+        if not seqs:
+            return []
+        backend = self.backend
+        lines = backend.lines_at(seqs)
+        try:
+            records = self.codec.decode_many(lines, seqs)
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{backend.location} {exc.where}", exc.reason) from None
+        for seq, record in zip(seqs, records, strict=True):
+            if record.seq != seq:
+                raise InvalidRecord(backend.where(seq), f"the line there holds seq {record.seq}")
+        return records
+
+    def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
+        """Return the stored JSON lines of the records at these seqs, in the order given.
+
+        For readers that decode only some fields (the Arrow tables).
+
+        Raises:
+            InvalidRecord: a seq is not in the log.
+        """
+        return self.backend.lines_at(seqs) if seqs else []
+
     def stream(self, stream: str) -> list[Record]:
-        """Return the records of one stream (event), oldest first."""
+        """Return the records of one stream (event), oldest first.
 
-    @abc.abstractmethod
+        Raises:
+            InvalidRecord: one of its records does not decode.
+        """
+        try:
+            return self.codec.decode_lines(self.backend.stream_lines(stream))
+        except InvalidRecord as exc:
+            raise InvalidRecord(
+                f"{self.location} event {stream!r} {exc.where}", exc.reason
+            ) from None
+
     def head(self) -> int:
         """Return the last seq in the log (0 when empty)."""
+        return self.backend.head()
 
-    @abc.abstractmethod
     def seq_at(self, moment: dt.datetime) -> int:
         """Return the last seq recorded at or before ``moment`` (0 if none)."""
+        return self.backend.seq_at(format_timestamp(moment))
 
-    @abc.abstractmethod
+    def first_seq(self, stream: str) -> int | None:
+        """Return the seq of a stream's first record, or None (unknown, or not indexed)."""
+        return self.backend.first_seq(stream)
+
+    def vocabulary(self) -> Vocabulary:
+        """Return the terms this store's hot rows refer to (one per store, kept current)."""
+        return self.backend.vocabulary()
+
+    def record_hash(self, seq: int) -> str | None:
+        """Return the stored hash of the record at ``seq`` (None if there is none)."""
+        return self.backend.record_hash(seq)
+
+    # -- snapshots ---------------------------------------------------------------------
+
     def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
         """Save projection state at ``seq``, replacing the older one of that name and version."""
+        self.backend.save_snapshot(name, version, seq, data)
 
-    @abc.abstractmethod
     def load_snapshot(
         self, name: str, version: int, limit: int | None = None
     ) -> tuple[int, bytes] | None:
@@ -119,235 +444,43 @@ class Store(abc.ABC):
             limit: return only the first ``limit`` bytes of ``data`` (a header),
                 so deciding whether a large snapshot fits costs no full read.
         """
+        return self.backend.load_snapshot(name, version, limit)
 
-    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
-        """Yield the hot rows (``_columns``) of records with ``after < seq <= until``, in batches.
+    def read_snapshot_parts(
+        self, name: str, version: int, parts: Sequence[tuple[int, int]]
+    ) -> Iterator[bytes]:
+        """Yield ``(offset, length)`` parts of a saved snapshot, one alive at a time."""
+        return self.backend.read_snapshot_parts(name, version, parts)
 
-        This default decodes whole records; the built-in stores read the hot
-        fields without building events.
-        """
-        batch: list[HotRow] = []
-        vocabulary = self.vocabulary()
-        for record in self.read(after, until):
-            event = record.payload.event
-            if event is None:
-                batch.append((record.seq, record.stream, record.version, *NO_FIELDS))
-            else:
-                values = hot_fields(event)
-                batch.append(vocabulary.row(record.seq, record.stream, record.version, values))
-            if len(batch) >= BATCH_LINES:
-                yield HotBatch.of_rows(batch)
-                batch = []
-        if batch:
-            yield HotBatch.of_rows(batch)
+    @property
+    def indexes_streams(self) -> bool:
+        """Whether one event's records are found by an index (``Backend.indexes_streams``)."""
+        return self.backend.indexes_streams
 
-    def records_at(self, seqs: Sequence[int]) -> list[Record]:
-        """Return the decoded records at these seqs, in the order given.
-
-        Raises:
-            InvalidRecord: a seq is not in the log, or its record does not decode.
-        """
-        out = []
-        for seq in seqs:
-            found = list(self.read(after=seq - 1, until=seq))
-            if not found:
-                raise InvalidRecord(f"{self.location} record seq {seq}", "not in the log")
-            out.append(found[0])
-        return out
-
-    def first_seq(self, stream: str) -> int | None:
-        """Return the seq of a stream's first record, or None (unknown, or not indexed)."""
-        return None
-
-    def vocabulary(self) -> Vocabulary:
-        """Return the terms this store's hot rows refer to (one per store, kept current)."""
-        vocabulary: Vocabulary | None = getattr(self, "_vocabulary", None)
-        if vocabulary is None:
-            vocabulary = self._vocabulary = Vocabulary()
-        return vocabulary
-
-    def _hot_decoder(self) -> HotDecoder:
-        """Return this store's decoder of hot rows from JSON lines (its caches persist)."""
-        decoder: HotDecoder | None = getattr(self, "_hot", None)
-        if decoder is None:
-            decoder = self._hot = self.codec.hot_decoder(self.vocabulary())
-        return decoder
-
-    def record_hash(self, seq: int) -> str | None:
-        """Return the stored hash of the record at ``seq`` (None if there is none)."""
-        for raw in self.read_raw(after=seq - 1, until=seq):
-            return raw.hash
-        return None
-
-    #: Seconds between two looks at the head while ``wait`` polls.
-    poll_interval: float = 0.05
+    # -- the rest ----------------------------------------------------------------------
 
     def wait(self, after: int, timeout: float | None = None) -> bool:
         """Block until the log's head is past ``after`` (True) or ``timeout`` passes (False).
 
-        Other processes' appends count. This default polls ``head()`` every
-        ``poll_interval`` seconds; a store that can be told about commits (the
-        PostgreSQL store listens) overrides it.
+        Other processes' appends count (the backend polls, or listens).
         """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.head() <= after:
-            left = self.poll_interval if deadline is None else deadline - time.monotonic()
-            if left <= 0:
-                return False
-            time.sleep(min(left, self.poll_interval))
-        return True
+        return self.backend.wait(after, timeout)
 
-    def close(self) -> None:  # noqa: B027 - a no-op is the right default for most stores
+    def close(self) -> None:
         """Release the store's resources; the store cannot be used afterwards."""
-
-    # -- shared by the implementations -------------------------------------------------
-
-    @staticmethod
-    def _stamp(
-        pending: Sequence[PendingRecord],
-        versions: Callable[[str], int],
-        last_seq: int,
-        last_hash: str,
-        last_time: str,
-        now: Clock,
-        *,
-        new_streams_checked: bool = False,
-        batch_end: int | None = None,
-    ) -> tuple[list[tuple[int, str, int, str, str, int, bytes, str, int | None]], list[Stamp]]:
-        """Check versions and compute seq, time and chained hash for a batch.
-
-        Args:
-            pending: the records to stamp, in order.
-            versions: returns a stream's current version in the store.
-            last_seq: the store's last seq.
-            last_hash: the hash of the record at ``last_seq``.
-            last_time: its ``recorded_at`` (stored form), so time never goes back.
-            now: the clock.
-            new_streams_checked: the backend itself refuses a second version 1 of a
-                stream (a unique constraint), so version-1 records skip the lookup.
-            batch_end: the last seq of an append these records are one part of
-                (``append_batches``); None when they are the whole append.
-
-        Returns:
-            The rows to write (the stored columns, the arguments of ``encode_line``)
-            and the stamps to return. In a batch of two or more records every row
-            ends with the batch's last seq (``batch_end``), else with None.
-
-        Raises:
-            ConcurrencyError: a record's version is not the next one of its stream.
-        """
-        moment = now()
-        stamp = format_timestamp(moment)
-        if stamp < last_time:
-            # Another writer's clock ran ahead: keep recorded_at monotonic in seq order.
-            stamp, moment = last_time, dt.datetime.strptime(last_time, "%Y-%m-%dT%H:%M:%S.%fZ")
-        moment = moment.astimezone(dt.timezone.utc)
-        batch_versions: dict[str, int] = {}
-        rows = []
-        stamps: list[Stamp] = []
-        seq, previous = last_seq, last_hash
-        if batch_end is None and len(pending) > 1:
-            batch_end = last_seq + len(pending)
-        for p in pending:
-            current = batch_versions.get(p.stream)
-            if current is None:
-                current = 0 if new_streams_checked and p.version == 1 else versions(p.stream)
-            if p.version != current + 1:
-                raise ConcurrencyError(p.stream, p.version - 1, current)
-            batch_versions[p.stream] = p.version
-            seq += 1
-            type_ = p.type.value
-            previous = chain_hash(
-                previous, seq, p.stream, p.version, type_, stamp, p.schema, p.payload, batch_end
-            )
-            rows.append(
-                (seq, p.stream, p.version, type_, stamp, p.schema, p.payload, previous, batch_end)
-            )
-            stamps.append((seq, moment, previous))
-        return rows, stamps
+        self.backend.close()
 
 
 class MemoryStore(Store):
     """A log kept in this process's memory, for tests and scratch work.
 
     Records are kept as their stored bytes and decoded on read, like the durable stores.
+
+    Args:
+        codec: record decoder (upcasters); the default when omitted.
     """
 
-    location = ":memory:"
+    backend: MemoryBackend
 
     def __init__(self, codec: RecordCodec | None = None) -> None:
-        super().__init__(codec)
-        self._lines: list[bytes] = []
-        self._hashes: list[str] = []
-        self._times: list[str] = []
-        self._streams: dict[str, list[int]] = {}
-        self._snapshots: dict[tuple[str, int], tuple[int, bytes]] = {}
-
-    def append(self, pending: Sequence[PendingRecord], now: Clock) -> list[Stamp]:
-        rows, stamps = self._stamp(
-            pending,
-            lambda s: len(self._streams.get(s, ())),
-            len(self._lines),
-            self._hashes[-1] if self._hashes else GENESIS_HASH,
-            self._times[-1] if self._times else "",
-            now,
-        )
-        for row in rows:
-            self._lines.append(encode_line(*row))
-            self._hashes.append(row[7])
-            self._times.append(row[4])
-            self._streams.setdefault(row[1], []).append(row[0])
-        return stamps
-
-    def read(self, after: int = 0, until: int | None = None) -> Iterator[Record]:
-        lines = self._lines[max(after, 0) : until]
-        for start in range(0, len(lines), BATCH_LINES):
-            batch = lines[start : start + BATCH_LINES]
-            try:
-                records = self.codec.decode_lines(batch)
-            except InvalidRecord as exc:
-                seq = max(after, 0) + start + (self.codec.first_bad(batch) or 1)
-                raise InvalidRecord(f"record seq {seq}", exc.reason) from None
-            yield from records
-
-    def read_raw(self, after: int = 0, until: int | None = None) -> Iterator[RawRecord]:
-        for seq, line in enumerate(self._lines[max(after, 0) : until], max(after, 0) + 1):
-            try:
-                yield _raw_decoder.decode(line)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                raise InvalidRecord(f"record seq {seq}", f"not a record ({exc})") from None
-
-    def read_hot(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
-        lines = self._lines[max(after, 0) : until]
-        decode = self._hot_decoder().decode
-        for start in range(0, len(lines), BATCH_LINES):
-            yield HotBatch.of_rows(decode(lines[start : start + BATCH_LINES]))
-
-    def records_at(self, seqs: Sequence[int]) -> list[Record]:
-        lines = self._lines
-        if any(not 0 < s <= len(lines) for s in seqs):
-            bad = next(s for s in seqs if not 0 < s <= len(lines))
-            raise InvalidRecord(f"record seq {bad}", "not in the log")
-        return self.codec.decode_many([lines[s - 1] for s in seqs], seqs)
-
-    def first_seq(self, stream: str) -> int | None:
-        seqs = self._streams.get(stream)
-        return seqs[0] if seqs else None
-
-    def stream(self, stream: str) -> list[Record]:
-        return self.codec.decode_lines([self._lines[s - 1] for s in self._streams.get(stream, ())])
-
-    def head(self) -> int:
-        return len(self._lines)
-
-    def seq_at(self, moment: dt.datetime) -> int:
-        return bisect.bisect_right(self._times, format_timestamp(moment))
-
-    def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
-        self._snapshots[(name, version)] = (seq, data)
-
-    def load_snapshot(
-        self, name: str, version: int, limit: int | None = None
-    ) -> tuple[int, bytes] | None:
-        saved = self._snapshots.get((name, version))
-        return None if saved is None else (saved[0], saved[1][:limit])
+        super().__init__(MemoryBackend(), codec)

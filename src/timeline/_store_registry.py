@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
+from ._backend import Backend
 from ._errors import PluginError, TimelineError
 from ._store import MemoryStore, Store
 from ._storetype import StoreType
@@ -139,9 +140,13 @@ def open_store(
     them opens asks the plugins' ``timeline_register_stores`` hooks (of
     ``plugins``: a host, or a function returning one, called only then).
 
+    A store whose factory returns a ``Backend`` alone gets the record layer
+    (``Store``) put over it.
+
     Raises:
         TimelineError: no registered store opens the location (the message lists
             those that are), or the store refuses it.
+        PluginError: the factory returned neither a ``Store`` nor a ``Backend``.
     """
     key = _key(location)
     known = builtin_store_types()
@@ -157,4 +162,11 @@ def open_store(
         raise TimelineError(
             f"cannot tell the store from {location!r}: no store opens {what}; known: {shown}"
         )
-    return found.factory(location)
+    opened: object = found.factory(location)  # plugins are not type-checked
+    if isinstance(opened, Store):
+        return opened
+    if isinstance(opened, Backend):
+        return Store(opened)
+    raise PluginError(
+        f"store {found.name!r} opened {location!r} as {opened!r}, not a timeline Store or Backend"
+    )

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
+from ._backend import Backend
 from ._store import Store
 
 __all__ = ["StoreType"]
@@ -25,12 +26,14 @@ class StoreType:
 
     ``StoreType("postgresql", PostgresStore, schemes=("postgresql", "postgres"))``
     makes ``timeline.open("postgresql://...")`` call ``PostgresStore("postgresql://...")``.
+    A factory may return a ``Backend`` alone: the record layer (``Store``) is put over it.
     """
 
     name: str
     """A short lower-case name (``"sqlite"``), shown in error messages."""
-    factory: Callable[[str], Store]
-    """Opens (or creates) the store at a location: the URL or path as given."""
+    factory: Callable[[str], Store | Backend]
+    """Opens (or creates) the store at a location (the URL or path as given): a ``Store``,
+    or just a ``Backend``, which ``timeline.open`` puts the record layer over."""
     schemes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     """URL schemes it opens (``"postgresql"`` for ``postgresql://...``), lower case."""
     suffixes: tuple[str, ...] = attrs.field(default=(), converter=_strings)

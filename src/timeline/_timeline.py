@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from ._collector import paused as collector_paused
 from ._columns import NO_VALUES, hot_fields
 from ._errors import (
     ConcurrencyError,
+    EventNotRetracted,
     EventRetracted,
     InvalidEvent,
     LogTruncated,
@@ -29,13 +30,14 @@ from ._extensions import (
     Progress,
 )
 from ._follow import follow_records
+from ._idindex import short_forms
 from ._importing import run_import
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
-from ._model import Actor, Event, Modality
+from ._model import Event
 from ._plugins import PluginHost, default_host
 from ._projection import CurrentState, EventFilter, Projection
-from ._reading import FILTER_NAMES, FILTERS, Filters
+from ._reading import Filters, SearchFilter, build_filter
 from ._records import (
     CURRENT_SCHEMA,
     GENESIS_HASH,
@@ -47,9 +49,11 @@ from ._records import (
 )
 from ._results import EventResults, notebook, results_of
 from ._running import run_analysis, run_export
+from ._search import SearchHit, close_index, iter_matching, plain_filter
+from ._search import search as search_events
 from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
+from ._snapshot import SnapshotDamaged, SnapshotSections, read_header
 from ._snapshot import bind as bind_snapshot
-from ._snapshot import digest_ok, read_header
 from ._store import Clock, Store
 from ._store_registry import open_store
 from ._verify import LogHead, VerifyReport, verify_store
@@ -73,36 +77,6 @@ P = TypeVar("P", bound=Projection)
 def utc_now() -> dt.datetime:
     """Return the current time in UTC (the default clock)."""
     return dt.datetime.now(dt.timezone.utc)
-
-
-def _day_range(between: object, name: str = "between") -> tuple[dt.date | None, dt.date | None]:
-    if between is None:
-        return None, None
-    if isinstance(between, (str, bytes)) or not isinstance(between, Sequence) or len(between) != 2:
-        raise InvalidEvent(name, between, "a (start, end) pair; either may be None")
-    start = None if between[0] is None else When.coerce(between[0]).earliest
-    end = None if between[1] is None else When.coerce(between[1]).latest
-    if start is not None and end is not None and end < start:
-        raise InvalidEvent(name, between, "a start on or before the end")
-    return start, end
-
-
-def _modalities(value: object) -> frozenset[str] | None:
-    if value is None:
-        return None
-    items = [value] if isinstance(value, (str, Modality)) else value
-    if not isinstance(items, Iterable):
-        raise InvalidEvent("modality", value, "a modality or a list of them")
-    chosen = set()
-    for item in items:
-        try:
-            chosen.add(Modality(item).value)
-        except ValueError:
-            names = ", ".join(m.value for m in Modality)
-            raise InvalidEvent("modality", item, f"one of {names}") from None
-    if not chosen:
-        raise InvalidEvent("modality", value, "at least one modality")
-    return frozenset(chosen)
 
 
 class _Reader:
@@ -201,6 +175,20 @@ class _Reader:
         """Return the id of every event in this view, retracted ones included."""
         return self._state.ids()
 
+    def ids_matching(self, text: str) -> list[str]:
+        """Return the ids of the events (retracted ones too) that start or end with ``text``."""
+        return self._state.ids_matching(text)
+
+    def short_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """Return the short form of each id, as ``timeline list`` shows it.
+
+        A chosen id stays whole; a generated one is shown as its shortest tail (six
+        characters or more) that no other id here starts or ends with, so every
+        command reads it back to that id alone.
+        """
+        state = self._state
+        return short_forms(ids, state.id_index(), state.ids)
+
     def filter(self, **filters: Unpack[Filters]) -> EventFilter:
         """Validate query filters (the keywords of ``events``) and return an ``EventFilter``.
 
@@ -209,47 +197,22 @@ class _Reader:
                 names the closest ones).
             InvalidDate: a ``between`` or ``within`` bound is not a date.
         """
-        given = cast("dict[str, Any]", filters)
-        unknown = sorted(set(given) - set(FILTERS))
-        if unknown:
-            raise InvalidEvent(unknown[0], given[unknown[0]], f"a filter: one of {FILTER_NAMES}")
-        actor, kind, tag = filters.get("actor"), filters.get("kind"), filters.get("tag")
-        treaty, between = filters.get("treaty"), filters.get("between")
-        within, modality = filters.get("within"), filters.get("modality")
-        include_retracted = bool(filters.get("include_retracted", False))
-        code = None if actor is None else Actor.coerce(actor).country
-        if kind is not None and not any(c in kind for c in "*?[") and kind not in self.kinds:
-            self.kinds.get(kind)  # raises UnknownKind with suggestions
-        if between is not None and within is not None:
-            raise InvalidEvent("within", within, "either between (overlaps) or within, not both")
-        start, end = _day_range(
-            between if within is None else within, "between" if within is None else "within"
-        )
-        return EventFilter(
-            actor=code,
-            kind=kind,
-            tag=None if tag is None else tag.strip().lower(),
-            treaty=treaty,
-            start=start,
-            end=end,
-            within=within is not None,
-            modality=_modalities(modality),
-            include_retracted=include_retracted,
-        )
+        return build_filter(filters, lambda: self.kinds, self._state, self._store.vocabulary())
 
     def records(self, where: EventFilter | None = None, **filters: Any) -> list[Record]:
         """Return the current records of matching events in timeline order.
 
         Takes an ``EventFilter`` or the keyword filters of ``events``.
         """
-        return self._state.query(where if where is not None else self.filter(**filters))
+        return list(self.iter_records(where, **filters))
 
     def iter_records(self, where: EventFilter | None = None, **filters: Any) -> Iterator[Record]:
         """Yield the current records of matching events in timeline order, without a list.
 
         What exporters use: memory stays flat however many events match.
         """
-        return self._state.iter_query(where if where is not None else self.filter(**filters))
+        where = where if where is not None else self.filter(**filters)
+        return iter_matching(self._state, self._store, where)
 
     def events(self, **filters: Unpack[Filters]) -> EventResults:
         """Return the matching events in timeline order (``When`` order, then id).
@@ -263,13 +226,33 @@ class _Reader:
                 ``include_retracted`` (also return retracted events, their last state),
                 ``within`` (``(start, end)``; events whose bounds lie inside the range:
                 *certainly* in it, where ``between`` is *possibly*),
-                ``modality`` (a modality or several: ``"actual"``, ``["planned", "reported"]``).
+                ``modality`` (a modality or several: ``"actual"``, ``["planned", "reported"]``),
+                ``text`` (words the title, summary, location or sources hold; ``search``).
 
         Raises:
             InvalidEvent: a filter is unknown or malformed.
         """
         where = self.filter(**filters)
-        return results_of(self, self._state.query(where), where.include_retracted)
+        if isinstance(where, SearchFilter):
+            # Text, or a treaty the log spells several ways: the search index (or each
+            # spelling) picks the events, the read model's columns keep their order.
+            found = {r.seq for r in iter_matching(self._state, self._store, where)}
+            return results_of(self, plain_filter(where), only=found)
+        return results_of(self, where)
+
+    def search(self, text: str, *, limit: int | None = None, **filters: Any) -> list[SearchHit]:
+        """Return the events whose texts hold ``text``, best match first (``docs/search.md``).
+
+        Args:
+            text: words (all must be there), "a phrase" in quotes, ``OR``, ``NOT``, ``word*``.
+            limit: at most this many hits.
+            **filters: the other filters of ``events``.
+
+        Raises:
+            InvalidEvent: the words are not a query, or a filter is malformed.
+        """
+        where = self.filter(**filters, text=text)
+        return search_events(self._state, self._store, where, limit)  # type: ignore[arg-type]
 
     def history(self, event_id: str) -> list[Record]:
         """Return every record about an event, oldest first (up to this view's seq).
@@ -349,7 +332,7 @@ class TimelineView(_Reader):
         return notebook(self, self)
 
     def __getattr__(self, name: str) -> Any:
-        if name in {"record", "record_many", "amend", "retract", "import_file"}:
+        if name in {"record", "record_many", "amend", "retract", "restore", "import_file"}:
             raise ReadOnlyTimeline(f"an as_of view is read-only: {name}() is not available")
         raise AttributeError(name)
 
@@ -436,22 +419,35 @@ class Timeline(_Reader):
             return CurrentState(store)
         seq, expected = header.seq, saved[1][:SNAPSHOT_HEADER]
 
-        def load() -> bytes:
-            full = store.load_snapshot(name, version)
-            if full is not None and full[1][:SNAPSHOT_HEADER] == expected:
-                if digest_ok(full[1]):
-                    return full[1][SNAPSHOT_HEADER:]
-                self._note(
-                    f"the saved snapshot at seq {seq} does not match its digest (edited or "
-                    "damaged): ignored, the state was rebuilt from the log"
-                )
-            # Replaced by another process since, or damaged: rebuild this state from the log.
+        def rebuild(until: int) -> CurrentState:
             rebuilt = CurrentState(store)
             with collector_paused():
-                rebuilt.fold(store.read_hot(until=seq))
-            return rebuilt.body()
+                rebuilt.fold(store.read_hot(until=until))
+            return rebuilt
 
-        return CurrentState.restore(seq, load, store)
+        def unchanged() -> bool:
+            now = store.load_snapshot(name, version, limit=SNAPSHOT_HEADER)
+            return now is not None and now[1][:SNAPSHOT_HEADER] == expected
+
+        def damaged(reason: str) -> None:
+            # Replaced by another process since (its sections moved): rebuilt, no repair.
+            if unchanged():
+                self._note(
+                    f"the saved snapshot at seq {seq} does not match its digest ({reason}: "
+                    "edited or damaged): ignored, the state was rebuilt from the log"
+                )
+
+        def load() -> SnapshotSections | CurrentState:
+            if unchanged():
+                try:
+                    return SnapshotSections(
+                        header, lambda parts: store.read_snapshot_parts(name, version, parts)
+                    )
+                except SnapshotDamaged as exc:
+                    damaged(str(exc))
+            return rebuild(seq)
+
+        return CurrentState.restore(seq, load, store, rebuild=rebuild, on_damage=damaged)
 
     def _note(self, repair: str) -> None:
         self._store.repairs.append(f"{self._store.location}: {repair}")
@@ -515,7 +511,7 @@ class Timeline(_Reader):
             CurrentState.name,
             CurrentState.version,
             seq,
-            bind_snapshot(seq, head_hash, self._state.body()),
+            bind_snapshot(seq, head_hash, *self._state.body()),
         )
         self._snapshot_seq = seq
         return seq
@@ -703,12 +699,16 @@ class Timeline(_Reader):
             raise InvalidEvent(field, exc.event_id, "an id not used by another event") from None
         return batch
 
-    def _writable(self, event_id: str, expected_version: int | None) -> Record:
+    def _writable(self, event_id: str, expected_version: int | None, restoring: bool) -> Record:
+        """Return the current record of a live event (``restoring``: of a retracted one)."""
         self._check_open()
         self.refresh()
-        record = self._live_record(event_id)
-        if expected_version is not None and expected_version != record.version:
-            raise ConcurrencyError(event_id, expected_version, record.version)
+        record = self._live_record(event_id, include_retracted=restoring)
+        if restoring and self._state.status(event_id) != 2:
+            raise EventNotRetracted(event_id)
+        version = self._state.version_of(event_id)  # a retraction's, when retracted
+        if expected_version is not None and expected_version != version:
+            raise ConcurrencyError(event_id, expected_version, version)
         return record
 
     @staticmethod
@@ -773,6 +773,7 @@ class Timeline(_Reader):
         expected_version: int | None,
         type_: RecordType,
         build: Callable[[Record], Payload],
+        restoring: bool = False,
     ) -> Record:
         """Append the next record of an event, built from its current record.
 
@@ -781,11 +782,11 @@ class Timeline(_Reader):
         ``_CORRECTION_ATTEMPTS`` times) instead of being reported.
         """
         for attempt in range(1, _CORRECTION_ATTEMPTS + 1):
-            current = self._writable(event_id, expected_version)
+            current = self._writable(event_id, expected_version, restoring)
             payload = build(current)
             pending = PendingRecord(
                 stream=event_id,
-                version=current.version + 1,
+                version=self._state.version_of(event_id) + 1,
                 type=type_,
                 schema=CURRENT_SCHEMA[type_.value],
                 payload=encode_payload(payload),
@@ -820,6 +821,31 @@ class Timeline(_Reader):
         return self._correct(
             event_id, expected_version, RecordType.RETRACTED, lambda _: Payload(reason=why)
         )
+
+    def restore(self, event_id: str, *, reason: str, expected_version: int | None = None) -> Event:
+        """Undo a retraction: the event is back in the state it had when it was retracted.
+
+        A new record, never an edit: an amendment carrying that state, right after
+        the retraction (``history`` shows both; ``as_of`` before it, the retraction).
+
+        Returns:
+            The restored event.
+
+        Raises:
+            UnknownEvent: no such event.
+            EventNotRetracted: it is not retracted.
+            ConcurrencyError: it is no longer at ``expected_version`` (the retraction's).
+        """
+        why = self._reason(reason)
+        record = self._correct(
+            event_id,
+            expected_version,
+            RecordType.AMENDED,
+            lambda last: Payload(event=last.event, reason=why),
+            restoring=True,
+        )
+        assert record.payload.event is not None
+        return record.payload.event
 
     def import_file(
         self,
@@ -877,6 +903,7 @@ class Timeline(_Reader):
                 self.snapshot()
         finally:
             self._closed = True
+            close_index(self._store)
             self._store.close()
 
     def __enter__(self) -> Timeline:

@@ -11,15 +11,15 @@ import datetime as dt
 import enum
 import functools
 import re
+import sys
 from typing import Any, TypeVar
 
-import arrow
 import attrs
 
 from . import _datefields, _dateparse
 from ._errors import InvalidDate
 
-__all__ = ["OPEN_END", "OPEN_START", "Precision", "When", "days_between"]
+__all__ = ["OPEN_END", "OPEN_START", "Precision", "When", "bound_days", "days_between"]
 
 #: The ``earliest`` bound of an interval open at the start (``../2024-06``).
 OPEN_START = _datefields.OPEN_START
@@ -89,7 +89,47 @@ def _to_day(value: object) -> dt.date:
     when = When.coerce(value)
     if when.earliest != when.latest:
         raise InvalidDate(value, "an anchor must be a single day")
+    if when.beyond_date_range:
+        raise InvalidDate(value, "an anchor must be a day of the years 0001-9999")
     return when.earliest
+
+
+_MIN_DAY = dt.date.min.toordinal()
+_MAX_DAY = dt.date.max.toordinal()
+
+
+def bound_days(edtf: str, earliest: dt.date, latest: dt.date) -> tuple[int, int]:
+    """Return a date's bounds as proleptic Gregorian day numbers, exact for any year.
+
+    The day numbers are ``date.toordinal()``'s for the years 0001-9999 and go on
+    past them (0000-12-31 is day 0, earlier days are negative). An open or unknown
+    end counts as ``date.min`` / ``date.max`` does (day 1 / 3652059), as ever.
+
+    Args:
+        edtf: the date's EDTF string (``When.edtf``).
+        earliest: its ``earliest`` (clamped to ``date.min`` before year 1).
+        latest: its ``latest`` (clamped to ``date.max`` after year 9999).
+
+    Returns:
+        ``(first day, last day)``.
+    """
+    # Only a bound at the edge of datetime.date can stand for a day beyond it; the
+    # EDTF then says which day (read once per string).
+    if earliest == OPEN_START or latest == OPEN_END:
+        days = _far_days(edtf)
+        if days is not None:
+            return days
+    return earliest.toordinal(), latest.toordinal()
+
+
+@functools.lru_cache(maxsize=1024)
+def _far_days(edtf: str) -> tuple[int, int] | None:
+    """The exact day numbers of a date beyond the years 0001-9999; None for any other date."""
+    try:
+        parsed = _datefields.parse_edtf(edtf)
+    except _datefields.Refused:
+        return None
+    return None if parsed is None else parsed.days
 
 
 # How EDTF writes an open start or end, for an interval and for a set ("[..1760-12-03]").
@@ -135,9 +175,17 @@ class When:
     precision: Precision
     """How finely the date is known."""
     earliest: dt.date
-    """First calendar day it may fall on (inclusive); ``date.min`` for an open start."""
+    """First calendar day it may fall on (inclusive); ``date.min`` for an open start.
+
+    ``date.min`` also for a day before 0001-01-01 and ``date.max`` for one after
+    9999-12-31, which ``datetime.date`` cannot hold (``-0999``, ``Y170000002``):
+    ``bound_days`` then gives the exact days, see ``beyond_date_range``.
+    """
     latest: dt.date
-    """Last calendar day it may fall on (inclusive); ``date.max`` for an open end."""
+    """Last calendar day it may fall on (inclusive); ``date.max`` for an open end.
+
+    Clamped into ``date.min..date.max`` as ``earliest`` is.
+    """
     start: dt.datetime | None = attrs.field(default=None, eq=_instant_key)
     """The aware instant of a timed event (its zone kept); ``None`` for calendar dates."""
     end: dt.datetime | None = attrs.field(default=None, eq=_instant_key)
@@ -202,7 +250,9 @@ class When:
             return value
         if isinstance(value, str):
             return cls.parse(value, anchor)
-        if isinstance(value, arrow.Arrow):
+        # Without arrow imported there is no Arrow to convert: importing it costs 20 ms.
+        arrow = sys.modules.get("arrow")
+        if arrow is not None and isinstance(value, arrow.Arrow):
             value = value.datetime
         if isinstance(value, dt.datetime):
             if value.utcoffset() is None:
@@ -385,22 +435,43 @@ class When:
         return self.edtf.startswith("/") or self.edtf.endswith("/")
 
     @property
+    def bound_days(self) -> tuple[int, int]:
+        """The bounds as proleptic Gregorian day numbers, exact for any year (``bound_days``).
+
+        ``(earliest.toordinal(), latest.toordinal())`` for the years 0001-9999; beyond
+        them the exact days (``0000`` is days -365..0); open and unknown ends count as
+        ``date.min`` / ``date.max``.
+        """
+        return bound_days(self.edtf, self.earliest, self.latest)
+
+    @property
+    def beyond_date_range(self) -> bool:
+        """Whether a bound is a day outside 0001-01-01..9999-12-31 (year 0, negative, Y years).
+
+        ``earliest`` / ``latest`` are then clamped to ``date.min`` / ``date.max``;
+        ``bound_days`` and ``earliest_ordinal`` / ``latest_ordinal`` hold the exact days.
+        """
+        first, last = self.bound_days
+        return first < _MIN_DAY or last > _MAX_DAY
+
+    @property
     def earliest_ordinal(self) -> int | None:
-        """``earliest`` as a proleptic-Gregorian day number (``date.toordinal()``).
+        """``earliest`` as a proleptic-Gregorian day number (``date.toordinal()``), for any year.
 
         ``None`` when the start is open or unknown, so an integer index can tell an
-        open start from the real day 0001-01-01 (ordinal 1).
+        open start from the real day 0001-01-01 (ordinal 1). Before year 1 the
+        number is 0 or negative (0000-12-31 is day 0).
         """
         if self.edtf.startswith(_OPEN_STARTS) or self.edtf.startswith("/"):
             return None
-        return self.earliest.toordinal()
+        return self.bound_days[0]
 
     @property
     def latest_ordinal(self) -> int | None:
-        """``latest`` as a proleptic-Gregorian day number; ``None`` for an open or unknown end."""
+        """``latest`` as a day number, for any year; ``None`` for an open or unknown end."""
         if self.edtf.endswith(_OPEN_ENDS) or self.edtf.endswith("/"):
             return None
-        return self.latest.toordinal()
+        return self.bound_days[1]
 
     @property
     def is_bounded(self) -> bool:
@@ -484,13 +555,15 @@ class When:
     def sort_key(self) -> tuple[Any, ...]:
         """Key of ``<`` and ``sorted``: earliest day, then finer precision, then the rest.
 
-        Every field takes part, so two ``When`` with equal keys are equal.
+        Every field takes part, so two ``When`` with equal keys are equal. The days
+        are day numbers (``bound_days``), so years before 1 and after 9999 sort too.
         """
+        first, last = self.bound_days
         return (
-            self.earliest,
+            first,
             self.precision.rank,
             _present(_instant_key(self.start), _NO_INSTANT),
-            self.latest,
+            last,
             self.edtf,
             _present(self.phrase, ""),
             _present(_instant_key(self.end), _NO_INSTANT),
@@ -540,11 +613,12 @@ class When:
 
         """
         first, last = _window(start, end)
-        if not (self.earliest <= last and first <= self.latest):
+        low, high = _reach(self)
+        if not (low <= last and first <= high):
             return False
         # A set's possible days are its members' days, not every day between them.
         members = self.members
-        return not members or any(m.earliest <= last and first <= m.latest for m in members)
+        return not members or any(_reach(m)[0] <= last and first <= _reach(m)[1] for m in members)
 
     def within(self, start: object = None, end: object = None) -> bool:
         """Whether every day it may fall on is in the window ``start..end`` (inclusive).
@@ -561,7 +635,8 @@ class When:
 
         """
         first, last = _window(start, end)
-        return first <= self.earliest and self.latest <= last
+        low, high = _reach(self)
+        return first <= low and high <= last
 
 
 @functools.lru_cache(maxsize=1024)
@@ -590,7 +665,7 @@ def _day_text(day: dt.date) -> str:
 
 def _resolution(when: When) -> str:
     """What a date resolved to, in words where a plain form exists, else its EDTF."""
-    if when.approximate or when.uncertain or when.start is not None:
+    if when.approximate or when.uncertain or when.start is not None or when.beyond_date_range:
         return when.edtf
     if when.members:
         return (" or " if when.is_one_of else " and ").join(_resolution(m) for m in when.members)
@@ -614,9 +689,21 @@ def _resolution(when: When) -> str:
 _EXACT_DAYS = re.compile(r"^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
-def _window(start: object, end: object) -> tuple[dt.date, dt.date]:
-    first = OPEN_START if start is None else When.coerce(start).earliest
-    last = OPEN_END if end is None else When.coerce(end).latest
+_NO_LIMIT = float("inf")
+
+
+def _reach(when: When) -> tuple[float, float]:
+    """The first and last day a date may fall on, as day numbers; open ends are infinite."""
+    first, last = when.bound_days
+    edtf = when.edtf
+    low = -_NO_LIMIT if edtf.startswith(_OPEN_STARTS) or edtf.startswith("/") else first
+    high = _NO_LIMIT if edtf.endswith(_OPEN_ENDS) or edtf.endswith("/") else last
+    return low, high
+
+
+def _window(start: object, end: object) -> tuple[float, float]:
+    first = -_NO_LIMIT if start is None else _reach(When.coerce(start))[0]
+    last = _NO_LIMIT if end is None else _reach(When.coerce(end))[1]
     if last < first:
         raise InvalidDate(f"{start}..{end}", "the window ends before it starts")
     return first, last
@@ -642,7 +729,8 @@ def days_between(a: When, b: When) -> tuple[int, int]:
     for when in (a, b):
         if not when.is_bounded:
             raise InvalidDate(when.display, "an open-ended date has no bounded distance")
-    return (b.earliest - a.latest).days, (b.latest - a.earliest).days
+    (a_first, a_last), (b_first, b_last) = a.bound_days, b.bound_days
+    return b_first - a_last, b_last - a_first
 
 
 def _build(cls: type[When], text: str, day: dt.date | None) -> When:

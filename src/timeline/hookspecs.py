@@ -114,7 +114,9 @@ def timeline_register_stores(register: Callable[[StoreType], None]) -> None:
 
     Args:
         register: takes a ``timeline.StoreType``: a name, a factory taking the
-            location, and the URL schemes, path suffixes or exact names it opens.
+            location (returning a ``timeline.Backend``, which gets the record layer
+            put over it, or a whole ``timeline.Store``), and the URL schemes, path
+            suffixes or exact names it opens.
             A scheme or suffix another store claims is refused with ``PluginError``.
 
     .. versionadded:: 0.2

@@ -22,7 +22,7 @@ import click
 from .._errors import TimelineError
 from .._plugins import PluginHost, PluginWarning
 from .._timeline import DEFAULT_PATH
-from . import _admin, _events, _follow, _io
+from . import _admin, _events, _follow, _io, _search
 from ._common import CliState, UsageProblem, UserError, one_line, os_message
 
 __all__ = ["CliState", "cli", "main"]
@@ -130,7 +130,11 @@ def cli(ctx: click.Context, /, db: str) -> None:
     """
     st = ctx.ensure_object(CliState)
     st.db = db
-    if ctx.invoked_subcommand in {"plugins", None}:
+    if ctx.invoked_subcommand in {"plugins", None, *READ_ONLY}:
+        # These read the log and print it, and no plugin can change what they do:
+        # they import no plugin (`show` on a large log is start-up time; loading every
+        # plugin module and what it imports was most of it). Plugins a command does
+        # ask for (kinds, upcasters) are still loaded on first use.
         return
     host = st.plugins()
     # Every registration runs now, so that a plugin broken in any hook is reported on
@@ -141,6 +145,10 @@ def cli(ctx: click.Context, /, db: str) -> None:
     ctx.call_on_close(lambda: _warn_failures(host, shown))
 
 
+#: The built-in commands that load no plugin up front (see ``cli``).
+READ_ONLY = frozenset({"show", "list", "history", "head", "search"})
+
+
 def _warn_failures(host: PluginHost, already: int) -> int:
     """Print one ``warning:`` line per plugin failure after the first ``already``; return all."""
     failures = host.failures
@@ -149,7 +157,13 @@ def _warn_failures(host: PluginHost, already: int) -> int:
     return len(failures)
 
 
-for _command in (*_events.COMMANDS, *_io.COMMANDS, *_admin.COMMANDS, *_follow.COMMANDS):
+for _command in (
+    *_events.COMMANDS,
+    *_search.COMMANDS,
+    *_io.COMMANDS,
+    *_admin.COMMANDS,
+    *_follow.COMMANDS,
+):
     cli.add_command(_command)
 
 

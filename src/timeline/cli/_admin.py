@@ -24,7 +24,6 @@ from ._common import (
     EVENT_HEADER,
     TITLE_COLUMN,
     CliState,
-    all_ids,
     describe_options,
     event_rows,
     open_db,
@@ -262,9 +261,7 @@ def demo(ctx: click.Context, /, db_path: str | None) -> None:
         report = tl.export(fmt, target)
         written.append(report.describe(flags=True, dest=str(target)))
     records = tl.records(tl.filter())
-    click.echo(
-        render_table(EVENT_HEADER, event_rows(tl, records, known=all_ids(tl)), wrap=TITLE_COLUMN)
-    )
+    click.echo(render_table(EVENT_HEADER, event_rows(tl, records, log=tl), wrap=TITLE_COLUMN))
     click.echo(f"\n{len(tl)} events in {path}", err=True)
     for line in written:
         click.echo(line, err=True)

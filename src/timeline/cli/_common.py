@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import os
-import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +16,7 @@ import click
 from .._booleans import parse_bool
 from .._errors import TimelineError, UnknownEvent
 from .._extensions import Option
+from .._idindex import IdIndex, short_forms
 from .._plugins import PluginHost, default_host
 from .._reading import FILTERS
 from .._records import Record
@@ -139,8 +138,8 @@ def resolve_id(tl: Timeline, given: str) -> str:
         return given
     except UnknownEvent:
         pass
-    # From the read model's id column: no event is decoded to find one.
-    matches = sorted({i for i in tl.ids() if i.startswith(given) or i.endswith(given)})
+    # From the read model's ids: no event is decoded, no list of every id is built.
+    matches = tl.ids_matching(given)
     if not matches:
         raise UnknownEvent(given)
     if len(matches) > 1:
@@ -360,82 +359,30 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: 
     return "\n".join(lines)
 
 
-# The form of new_event_id(): a version 7 UUID in hex. Any other id was chosen by a person.
-_GENERATED_ID = re.compile(r"[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}")
-
-
 def short_ids(
     ids: Iterable[str], *, least: int = 6, only: Iterable[str] | None = None
 ) -> dict[str, str]:
-    """Return the form of each id that ``list`` shows and every command accepts.
-
-    An id a person chose (``relos-negotiation``) is shown whole. A generated id is
-    time-ordered, so ids made together share their first 10-15 characters; its
-    random tail is what tells it apart: it is shown as its shortest tail (at least
-    ``least`` characters) that ends no other id and starts none, so ``resolve_id``
-    reads it back to that id alone.
-
-    ``only`` names the ids to shorten (the rows shown); the others count for
-    uniqueness only, so listing 20 events of a large log walks 20, not the log.
-    """
-    ordered = sorted(set(ids))
-    backwards = sorted(i[::-1] for i in ordered)
-
-    def shared(a: str, b: str) -> int:
-        n = 0
-        for x, y in zip(a, b, strict=False):
-            if x != y:
-                break
-            n += 1
-        return n
-
-    def starts_another(tail: str, full: str) -> bool:
-        at = bisect.bisect_left(ordered, tail)
-        while at < len(ordered) and ordered[at].startswith(tail):
-            if ordered[at] != full:
-                return True
-            at += 1
-        return False
-
-    out = {}
-    wanted = None if only is None else {i[::-1] for i in only}
-    positions: Iterable[int] = range(len(backwards))
-    if wanted is not None:
-        positions = sorted(bisect.bisect_left(backwards, back) for back in wanted)
-    for i in positions:
-        back = backwards[i]
-        full = back[::-1]
-        if not _GENERATED_ID.fullmatch(full):
-            out[full] = full
-            continue
-        # In sorted order the ids sharing the longest end with this one are its neighbours.
-        need = max(
-            least - 1,
-            shared(back, backwards[i - 1]) if i > 0 else 0,
-            shared(back, backwards[i + 1]) if i + 1 < len(backwards) else 0,
-        )
-        tail = full[-(need + 1) :]
-        while len(tail) < len(full) and starts_another(tail, full):
-            tail = full[-(len(tail) + 1) :]
-        out[full] = tail
-    return out
+    """Return the short form of ``only`` (default: every id) among ``ids`` (``short_forms``)."""
+    every = list(ids)
+    return short_forms(
+        every if only is None else only, IdIndex.of(every), lambda: every, least=least
+    )
 
 
-def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ()) -> list[list[str]]:
+def event_rows(tl: Any, records: Sequence[Record], *, log: Timeline) -> list[list[str]]:
     """Return the ``list`` table rows (date, kind, modality, actors, title, id) of records.
 
     Args:
         tl: the timeline (or ``as_of`` view) the records come from.
         records: the records to show.
-        known: every id in the log; each short id shown is unique among them (and the
-            records' own ids), so ``timeline show SHORT`` accepts it.
+        log: the open log: each short id shown is unique among its ids, so
+            ``timeline show SHORT`` accepts it.
 
     Returns:
         One row per record that holds an event.
 
     """
-    shown = [r.stream for r in records]
-    shorts = short_ids([*known, *shown], only=shown)
+    shorts = log.short_ids([r.stream for r in records])
     rows = []
     for record in records:
         event = record.event
@@ -455,11 +402,6 @@ def event_rows(tl: Any, records: Sequence[Record], *, known: Iterable[str] = ())
             ]
         )
     return rows
-
-
-def all_ids(tl: Timeline) -> set[str]:
-    """Return the id of every event in the log, retracted ones included."""
-    return set(tl.ids())
 
 
 EVENT_HEADER = ["DATE", "KIND", "MODALITY", "ACTORS", "TITLE", "ID"]

@@ -1,4 +1,4 @@
-"""Commands that write and read events: init, add, amend, retract, list, show, history."""
+"""Commands that write and read events: init, add, amend, retract, restore, list, show, history."""
 
 # ruff: noqa: D301 - click keeps a paragraph verbatim only after a real "\b" (backspace)
 # line, so the command docstrings must not be raw strings.
@@ -18,12 +18,12 @@ import msgspec
 
 from .._errors import InvalidDate, InvalidEvent, InvalidEventDate, TimelineError
 from .._model import Modality
+from .._records import RecordType
 from .._store_registry import is_url
 from .._when import When
 from ._common import (
     EVENT_HEADER,
     TITLE_COLUMN,
-    all_ids,
     event_rows,
     filter_options,
     filters_from,
@@ -365,6 +365,28 @@ def retract(
     click.echo(f"retracted {full} (record {record.seq})")
 
 
+@click.command()
+@click.argument("event_id", metavar="ID")
+@click.option("--reason", required=True, help="Why the retraction is undone (kept in the log).")
+@click.option(
+    "--expected-version", type=int, metavar="N", help="Refuse unless at version N (the retraction)."
+)
+@click.pass_context
+def restore(
+    ctx: click.Context, /, event_id: str, reason: str, expected_version: int | None
+) -> None:
+    """Undo a retraction: the event is back as it was, by a new record (history shows both).
+
+    \b
+    Example:
+        timeline restore 3f2a --reason "retracted by mistake: not a duplicate"
+    """
+    tl = open_db(ctx)
+    full = resolve_id(tl, event_id)
+    tl.restore(full, reason=reason, expected_version=expected_version)
+    click.echo(f"restored {full} (now version {tl.version(full)})")
+
+
 @click.command(name="list")
 @filter_options
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Only the first N events.")
@@ -386,9 +408,7 @@ def list_(ctx: click.Context, /, limit: int | None, **params: Any) -> None:
     if not records:
         click.echo("no events", err=True)
         return
-    click.echo(
-        render_table(EVENT_HEADER, event_rows(view, records, known=all_ids(tl)), wrap=TITLE_COLUMN)
-    )
+    click.echo(render_table(EVENT_HEADER, event_rows(view, records, log=tl), wrap=TITLE_COLUMN))
 
 
 def _show_lines(tl: Any, full: str) -> list[str]:
@@ -460,8 +480,12 @@ def history(ctx: click.Context, /, event_id: str) -> None:
     tl = open_db(ctx)
     full = resolve_id(tl, event_id)
     rows = []
+    previous = None
     for record in tl.history(full):
         payload = record.payload
+        # A restore is the amendment that follows a retraction (Timeline.restore).
+        restored = record.type is RecordType.AMENDED and previous is RecordType.RETRACTED
+        previous = record.type
         detail = ""
         if payload.changes:
             detail = f"changed {', '.join(payload.changes)}"
@@ -472,7 +496,7 @@ def history(ctx: click.Context, /, event_id: str) -> None:
         rows.append(
             [
                 record.version,
-                record.type.value,
+                "restored" if restored else record.type.value,
                 record.recorded_at.isoformat(timespec="seconds"),
                 record.seq,
                 detail,
@@ -481,4 +505,4 @@ def history(ctx: click.Context, /, event_id: str) -> None:
     click.echo(render_table(["VERSION", "TYPE", "RECORDED", "SEQ", "DETAIL"], rows, wrap=4))
 
 
-COMMANDS = [init, add, amend, retract, list_, show, history]
+COMMANDS = [init, add, amend, retract, restore, list_, show, history]

@@ -20,8 +20,8 @@ it. The author's assessments of trends (relations, influence, policy) are ``repo
 possibilities he raises are ``hypothetical`` and have the article's day as their earliest
 day. The dates and sources are tabled in domain.md section 6.
 
-The Federation Council's "8 or 10 December" is stored as ``2025-12-08?/2025-12-10?``
-until ``When`` can hold a set of candidate days (EDTF "one of").
+The Federation Council's "8 or 10 December" is one of two candidate days, the EDTF
+level 2 set ``[2025-12-08,2025-12-10]`` (not the interval, which would include 9 December).
 """
 
 from __future__ import annotations
@@ -217,9 +217,9 @@ def _relos_steps() -> list[dict[str, Any]]:
         },
         {
             "id": "relos-federation-council",
-            # One of two days, the sources disagree which: a set of candidates
-            # ("[2025-12-08,2025-12-10]") once When can hold one.
-            "when": "2025-12-08?/2025-12-10?",
+            # One of two days, the sources disagree which (never 9 December, which no
+            # source gives): EDTF level 2 "one of", a set of candidate days.
+            "when": "[2025-12-08,2025-12-10]",
             "kind": "treaty.domestic_approval",
             "title": "Federation Council approves RELOS ratification",
             "summary": "Sources disagree: PTI (India Today) dates the approval 8 December; "

@@ -7,13 +7,15 @@ registers a plugin for one block), ``timeline_factory`` and ``memory_timeline``
 (in-memory timelines with a fixed clock), ``postgres_server`` and
 ``postgres_url`` (a real PostgreSQL server, and a log schema per test, dropped
 after). Contract bases: ``ExporterContract``,
-``ImporterContract``, ``AnalysisContract`` (and ``StoreContract`` for stores).
+``ImporterContract``, ``AnalysisContract``, and ``StoreContract`` and
+``BackendContract`` for stores and their byte-level backends.
 
 .. versionadded:: 0.1
 """
 
 from __future__ import annotations
 
+from ._backends import BackendContract, append_pending, append_pending_batches
 from ._contracts import SAMPLE_EVENTS, AnalysisContract, ExporterContract, ImporterContract
 from ._fixtures import (
     FIXED_EPOCH,
@@ -31,10 +33,13 @@ __all__ = [
     "FIXED_EPOCH",
     "SAMPLE_EVENTS",
     "AnalysisContract",
+    "BackendContract",
     "ExporterContract",
     "FixedClock",
     "ImporterContract",
     "StoreContract",
+    "append_pending",
+    "append_pending_batches",
     "first_party_host",
     "memory_timeline",
     "plugin_host",

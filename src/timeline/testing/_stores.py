@@ -1,11 +1,13 @@
-"""``StoreContract``: the tests every ``timeline.Store`` implementation must pass.
+"""``StoreContract``: the tests every store (``timeline.Store`` over its backend) must pass.
 
 Subclass it in a test module and implement ``make_store`` (and ``reopen`` /
-``tamper`` for durable stores), as the three built-in stores do::
+``tamper`` for durable stores), as the four built-in stores do::
 
     class TestMyStore(StoreContract):
         def make_store(self, tmp_path):
-            return MyStore(tmp_path / "log.my")
+            return timeline.Store(MyBackend(tmp_path / "log.my"))
+
+The backend alone has its own contract, ``BackendContract`` (``_backends.py``).
 """
 
 from __future__ import annotations
@@ -116,11 +118,14 @@ class StoreContract:
         """append_batches writes its batches as one append: one batch_end, seqs in order."""
         store = self.make_store(tmp_path)
         store.append([pending_recorded("a")], _Clock())
-        batches = [[pending_recorded("b"), pending_recorded("c")], [], [pending_recorded("d")]]
+        amend = pending_recorded("c2", "e5", 2, RecordType.AMENDED)
+        batches = [[pending_recorded("b"), pending_recorded("c", "e5")], [], [amend]]
         assert store.append_batches(iter(batches), 3, _Clock()) == (2, 4)
         raws = list(store.read_raw())
         assert [r.batch_end for r in raws] == [None, 4, 4, 4]
-        assert [r.event.title for r in store.read()] == ["a", "b", "c", "d"]  # type: ignore[union-attr]
+        assert len({r.recorded_at for r in raws[1:]}) == 1  # one moment, as one append
+        assert [r.event.title for r in store.read()] == ["a", "b", "c", "c2"]  # type: ignore[union-attr]
+        assert [r.version for r in store.stream("e5")] == [1, 2]
         assert verify_store(store).ok
         assert store.append_batches(iter([]), 0, _Clock()) == (5, 4)
 
@@ -134,6 +139,9 @@ class StoreContract:
         assert info.value.event_id == "e1"
         with pytest.raises(InvalidRecord, match="1 records, not 2"):
             store.append_batches(iter([[pending_recorded("f", "e3")]]), 2, _Clock())
+        too_many = [[pending_recorded("f", "e3")], [pending_recorded("g", "e4")]]
+        with pytest.raises(InvalidRecord, match="more than 1 records"):
+            store.append_batches(iter(too_many), 1, _Clock())
         assert store.head() == 1
         store.append([pending_recorded("d", "e2")], _Clock())
         assert verify_store(store).ok

@@ -1,0 +1,200 @@
+"""A query's rows, copied from the read model, and their records in exact timeline order.
+
+``Timeline.events()`` keeps these instead of decoding every matching record at
+once: the events are decoded when first asked for (``records``), and the Arrow
+table is built from the stored lines without them (``_bulkarrow``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence, Set
+from typing import Any, overload
+
+import attrs
+
+from ._collector import paused as collector_paused
+from ._projection import EventFilter, _exact_key
+from ._records import Record
+
+__all__ = ["QueryRecords", "QueryRows", "query_rows"]
+
+
+@attrs.frozen(kw_only=True)
+class QueryRows:
+    """The rows of one query, and read-model columns copied when the query ran.
+
+    Later writes to the timeline change none of it: the seqs name records,
+    which never change. A *position* is a place in the query's order (0 to
+    ``len - 1``); a *row* is the read model's row of an event, which indexes
+    the columns.
+    """
+
+    store: Any
+    """Where the records' lines are read from (a ``Store``)."""
+    where: EventFilter
+    """The query's filters (a set date is checked against its date filter per row)."""
+    order: Sequence[int]
+    """The rows of the matching events, in coarse timeline order (one per position)."""
+    seqs: Sequence[int]
+    """By row: the seq of the event's current record."""
+    lo: Sequence[int]
+    """By row: the earliest day (``date.toordinal``), the coarse order with ``rank``."""
+    rank: Sequence[int]
+    """By row: the precision rank; positions of equal ``(lo, rank)`` are a tie."""
+    firsts: Sequence[int]
+    """By row: the seq of the event's first record."""
+    gone: Sequence[int]
+    """By row: 1 for a retracted event."""
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def spans(self, size: int) -> Iterator[tuple[int, int]]:
+        """Yield ``(start, end)`` runs of about ``size`` positions, each ending at a tie's end.
+
+        A tie is put in exact order whole, so a run never splits one (a run is then
+        longer than ``size`` by the rest of its last tie).
+        """
+        order, lo, rank = self.order, self.lo, self.rank
+        total, at = len(order), 0
+        while at < total:
+            end = min(at + size, total)
+            while end < total:
+                row, before = order[end], order[end - 1]
+                if lo[row] != lo[before] or rank[row] != rank[before]:
+                    break
+                end += 1
+            yield at, end
+            at = end
+
+    def seqs_at(self, start: int, end: int) -> list[int]:
+        """Return the current seqs of positions ``start:end``."""
+        return list(map(self.seqs.__getitem__, self.order[start:end]))
+
+    def records(self, start: int, end: int) -> list[tuple[Record, int]]:
+        """Return the records of positions ``start:end`` (whole ties) in exact timeline order.
+
+        Each comes with its position. A set date outside the date filter is left
+        out (its bounds matched, its members do not), as ``iter_query`` does.
+
+        Raises:
+            InvalidRecord: a record is not in the log or does not decode.
+        """
+        records = self.store.records_at(self.seqs_at(start, end))
+        where = self.where
+        dated = where.start is not None or where.end is not None
+        kept = [
+            (record, start + i)
+            for i, record in enumerate(records)
+            if record.event is not None
+            and (not dated or record.event.when.edtf[:1] not in "[{" or where.matches(record.event))
+        ]
+        # Only ties need the exact key (a ten-part tuple per event): single rows keep
+        # their place, as in CurrentState._sorted_ties.
+        order, lo, rank = self.order, self.lo, self.rank
+        coarse = [(lo[order[p]], rank[order[p]]) for _, p in kept]
+        at, total = 0, len(kept)
+        while at < total:
+            stop = at + 1
+            while stop < total and coarse[stop] == coarse[at]:
+                stop += 1
+            if stop - at > 1:
+                kept[at:stop] = sorted(kept[at:stop], key=lambda pair: _exact_key(pair[0]))
+            at = stop
+        return kept
+
+
+def query_rows(
+    view: Any, where: EventFilter, copy: bool = True, only: Set[int] | None = None
+) -> QueryRows:
+    """Return the rows of ``view``'s events passing ``where`` (a timeline or an as_of view).
+
+    Args:
+        view: a timeline or an ``as_of`` view.
+        where: the filters.
+        copy: copy the read model's columns (results that outlive later writes);
+            false for a reader that is done before the next write (an export),
+            whose memory then holds no copy of them.
+        only: keep only the events whose current record has one of these seqs (the
+            events a text search found, ``_search``).
+    """
+    order, seqs, lo, rank, firsts, gone = view._state.query_columns(where, copy)
+    if only is not None:
+        order = [row for row in order if seqs[row] in only]
+    return QueryRows(
+        store=view._store,
+        where=where,
+        order=order,
+        seqs=seqs,
+        lo=lo,
+        rank=rank,
+        firsts=firsts,
+        gone=gone,
+    )
+
+
+class QueryRecords(Sequence[Record]):
+    """The records of a query's rows in exact timeline order, decoded on first use.
+
+    ``len`` needs no decoding unless the query has a date filter (a set date may
+    then drop out). The records are decoded all at once, a batch at a time, on
+    the first access that needs them, and kept.
+
+    Args:
+        rows: the query's rows.
+    """
+
+    __slots__ = ("_records", "_retracted", "_rows")
+
+    #: Positions decoded per ``records_at`` call.
+    BATCH = 4096
+
+    def __init__(self, rows: QueryRows) -> None:
+        self._rows = rows
+        self._records: list[Record] | None = None
+        self._retracted: frozenset[str] = frozenset()
+
+    @property
+    def rows(self) -> QueryRows:
+        """The query's rows."""
+        return self._rows
+
+    def _all(self) -> list[Record]:
+        if self._records is None:
+            rows = self._rows
+            records: list[Record] = []
+            retracted: list[str] = []
+            gone, order = rows.gone, rows.order
+            # Decoded events are kept: built with the collector paused, then promoted
+            # to the oldest generation, as CurrentState does for the records it fetches.
+            with collector_paused(promote_after=0):
+                for start, end in rows.spans(self.BATCH):
+                    for record, position in rows.records(start, end):
+                        records.append(record)
+                        if gone[order[position]]:
+                            retracted.append(record.stream)
+            self._records, self._retracted = records, frozenset(retracted)
+        return self._records
+
+    def retracted_ids(self) -> frozenset[str]:
+        """Return the ids of the retracted events among the records (when the query ran)."""
+        self._all()
+        return self._retracted
+
+    def __len__(self) -> int:
+        where = self._rows.where
+        if self._records is None and where.start is None and where.end is None:
+            return len(self._rows)
+        return len(self._all())
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Record]: ...
+
+    def __getitem__(self, index: int | slice) -> Record | Sequence[Record]:
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self._all())
