@@ -160,19 +160,29 @@ def sample():
         time.sleep(0.002)
 t = threading.Thread(target=sample, daemon=True)
 t.start()
-report = tl.import_file("gdelt", sys.argv[1], actor=sys.argv[3])
+filters = {"actor": sys.argv[3]} if sys.argv[3] else {}
+report = tl.import_file("gdelt", sys.argv[1], **filters)
 done.set()
 t.join()
 peak[0] = max(peak[0], proc.memory_info().rss)
+gc.collect()
+after = proc.memory_info().rss
 tl.close()
 print(json.dumps({"recorded": report.recorded, "import_kb": (peak[0] - before) // 1024,
-                  "peak_kb": peak[0] // 1024}))
+                  "peak_kb": peak[0] // 1024, "kept_kb": (after - before) // 1024}))
 """
 
 
-@pytest.mark.parametrize(("country", "label"), [("NZL", "1,000 kept"), ("IND", "a tenth kept")])
+@pytest.mark.parametrize(
+    ("country", "label"), [("NZL", "1,000 kept"), ("IND", "a tenth kept"), ("", "all kept")]
+)
 def test_import_peak_rss(benchmark: Any, n: int, country: str, label: str) -> None:
-    """The import's own RSS growth in a fresh process (a fixed count kept, and a tenth)."""
+    """The import's own RSS growth in a fresh process (1,000 kept, a tenth, every row).
+
+    ``kept_mb`` is what is still held once the import returned (after a collection):
+    the read model of the events recorded, which grows with them by design; the
+    rest of ``import_mb`` is the import's own working memory.
+    """
     path = gdelt_day(n)
     db = Path(_tmp.name) / f"rss-{n}-{country}.db"
     db.unlink(missing_ok=True)
@@ -185,7 +195,10 @@ def test_import_peak_rss(benchmark: Any, n: int, country: str, label: str) -> No
     benchmark.pedantic(run, rounds=1)
     db.unlink(missing_ok=True)
     benchmark.extra_info.update(
-        import_mb=result["import_kb"] / 1024, peak_mb=result["peak_kb"] / 1024
+        import_mb=result["import_kb"] / 1024,
+        peak_mb=result["peak_kb"] / 1024,
+        kept_mb=result["kept_kb"] / 1024,
     )
-    expected = min(FIXED_KEPT, n) if country == "NZL" else n // 10
+    print(f"\n{label} n={n}: {result}")
+    expected = {"NZL": min(FIXED_KEPT, n), "IND": n // 10}.get(country, n)
     assert expected == result["recorded"]

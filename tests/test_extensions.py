@@ -272,35 +272,61 @@ COUNCIL = {"id": "council", "kind": "treaty.domestic_approval", "when": "2025-12
 
 
 class TestImportIds:
-    def test_all_or_nothing_reports_clashes_with_lines(self, tmp_path):
-        """Ids used in the log or on an earlier line fail the import, each with its line."""
+    def test_all_or_nothing_reports_repeats_with_lines(self, tmp_path):
+        """An id repeated within the file fails the import, naming both lines."""
         tl = make_timeline(DUMA)
         council = dict(COUNCIL, title="Council")
         path = jsonl_file(tmp_path, dict(DUMA, title="again"), council, council)
         with pytest.raises(timeline.ImportFailed) as info:
             tl.import_file("jsonl", path)
-        assert [
-            "line 1: id: already used by an event in the log",
-            "line 3: id: repeats line 2",
-        ] == [str(p) for p in info.value.problems]
+        assert ["line 3: id: repeats line 2"] == [str(p) for p in info.value.problems]
         assert ["duma"] == [e.id for e in tl.events()]
 
-    def test_skip_invalid_skips_clashes(self, tmp_path):
-        """With skip_invalid the clashing rows are skipped and reported; the rest recorded."""
+    def test_changed_row_reported_and_left_alone(self, tmp_path):
+        """A row for an event of the log with other content is reported, not recorded."""
         tl = make_timeline(DUMA)
         council = dict(COUNCIL, title="Council")
         path = jsonl_file(tmp_path, dict(DUMA, title="again"), council, council)
         report = tl.import_file("jsonl", path, skip_invalid=True)
-        assert (1, [1, 3]) == (report.recorded, [p.line for p in report.problems])
+        assert (1, 0, ("duma",), [3]) == (
+            report.recorded,
+            report.present,
+            report.changed,
+            [p.line for p in report.problems],
+        )
         assert ["duma", "council"] == [e.id for e in tl.events()]
-        assert "Duma" == tl.get("duma").title
+        assert ("Duma", 1) == (tl.get("duma").title, tl.version("duma"))
 
-    def test_retracted_id_is_taken(self, tmp_path):
-        """The id of a retracted event is still taken: the row is refused, not revived."""
+    def test_reimport_is_a_no_op(self, tmp_path):
+        """The same file twice: the second import counts every row present; the head stays."""
+        tl = make_timeline()
+        path = jsonl_file(tmp_path, DUMA, dict(COUNCIL, title="Council"))
+        assert 2 == tl.import_file("jsonl", path).recorded
+        head = tl.head()
+        assert timeline.ImportReport(recorded=0, present=2) == tl.import_file("jsonl", path)
+        assert head == tl.head()
+
+    def test_amend_true_amends_changed_rows(self, tmp_path):
+        """amend=True: an updated row amends its event (the reason names the file)."""
+        tl = make_timeline(DUMA)
+        path = jsonl_file(tmp_path, dict(DUMA, title="Duma votes"))
+        report = tl.import_file("jsonl", path, amend=True)
+        assert (0, 1) == (report.recorded, report.amended)
+        assert ("Duma votes", 2) == (tl.get("duma").title, tl.version("duma"))
+        [_, amendment] = tl.history("duma")
+        assert ("title",) == amendment.payload.changes
+        assert f"re-imported from {path}" == amendment.payload.reason
+        assert tl.verify().ok
+
+    def test_retracted_event_stays_retracted(self, tmp_path):
+        """A retracted event's row is never revived: present if the same, else changed."""
         tl = make_timeline(DUMA)
         tl.retract("duma", reason="wrong")
-        with pytest.raises(timeline.ImportFailed, match="line 1: id: already used"):
-            tl.import_file("jsonl", jsonl_file(tmp_path, DUMA))
+        head = tl.head()
+        assert 1 == tl.import_file("jsonl", jsonl_file(tmp_path, DUMA)).present
+        other = jsonl_file(tmp_path, dict(DUMA, title="again"))
+        assert ("duma",) == tl.import_file("jsonl", other, amend=True).changed
+        assert (head, True) == (tl.head(), tl.is_retracted("duma"))
 
 
 class TestStreamedRecords:

@@ -304,20 +304,18 @@ class TestImporterProblems:
         tl = make_timeline()
         assert 1 == timeline_csv.CsvImporter().import_into(tl, path).recorded
 
-    def test_existing_id_refused_atomically(self):
-        """An id already in the timeline fails the whole import; nothing new is recorded."""
+    def test_existing_id_with_other_content_reported(self):
+        """An id already in the timeline with other content is reported as changed, not written."""
         tl = make_timeline(VISIT)
         text = (
             "id,kind,when,title\r\n"
             "new,treaty.signed,2025-02-18,T\r\n"
             "visit-2025,treaty.signed,2025-02-18,T\r\n"
         )
-        with pytest.raises(timeline.ImportFailed) as info:
-            import_text(tl, text)
-        assert ["line 3: id: already used by an event in the log"] == [
-            str(p) for p in info.value.problems
-        ]
-        assert ["visit-2025"] == [e.id for e in tl.events()]
+        report = import_text(tl, text)
+        assert (1, ("visit-2025",)) == (report.recorded, report.changed)
+        assert {"visit-2025", "new"} == {e.id for e in tl.events()}
+        assert 1 == tl.version("visit-2025")
 
 
 class TestGoogleDialect:

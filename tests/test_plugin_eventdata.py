@@ -304,15 +304,39 @@ class TestReimport:
     def test_second_import_changes_nothing(self, tl: timeline.Timeline, tmp_path: Path) -> None:
         """Deterministic ids: importing the same file again leaves the log as it was.
 
-        The rows already present are reported (field id), not recorded again.
+        The rows already present are counted, not recorded again and not errors.
         """
         path = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=i) for i in range(1, 4)])
         tl.import_file("gdelt", path)
-        head = tl.seq
-        report = tl.import_file("gdelt", path, skip_invalid=True)
-        assert (0, head) == (report.recorded, tl.seq)
-        assert {"id"} == {p.field for p in report.problems}
-        assert 3 == sum("already used" in p.reason for p in report.problems)
+        head = tl.head()
+        report = tl.import_file("gdelt", path)
+        assert (0, 3, ()) == (report.recorded, report.present, report.problems)
+        assert head == tl.head()
+
+    def test_same_rows_in_another_file_are_present(
+        self, tl: timeline.Timeline, tmp_path: Path
+    ) -> None:
+        """The file and row an event came from are not its content: a renamed file is present."""
+        rows = [gdelt_row(GLOBALEVENTID=i) for i in range(1, 4)]
+        tl.import_file("gdelt", gdelt_file(tmp_path, rows))
+        other = tmp_path / "renamed"
+        other.mkdir()
+        report = tl.import_file(
+            "gdelt", gdelt_file(other, [rows[2], rows[0], rows[1]], name="b.export.CSV")
+        )
+        assert (0, 3) == (report.recorded, report.present)
+
+    def test_updated_row_reported_as_changed(self, tl: timeline.Timeline, tmp_path: Path) -> None:
+        """An updated row (more sources) is reported as changed and left alone by default."""
+        tl.import_file("gdelt", gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=7)]))
+        head = tl.head()
+        updated = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=7, NumSources="9")])
+        report = tl.import_file("gdelt", updated)
+        assert (0, 0, ("gdelt-7",)) == (report.recorded, report.present, report.changed)
+        assert head == tl.head()
+        report = tl.import_file("gdelt", updated, amend=True)
+        assert 1 == report.amended
+        assert 9 == tl.get("gdelt-7").attributes["gdelt"]["num_sources"]
 
 
 class TestIcews:
@@ -465,7 +489,7 @@ class TestCli:
         path = gdelt_file(tmp_path, rows)
         result = cli_run("import", "gdelt", str(path), "--actor", "India", "--root-only")
         assert 0 == result.exit_code, result.output
-        assert f"imported 1 events from {path}" in result.output
+        assert f"imported 1 event from {path}" in result.output
         listed = cli_run("list", "--actor", "India")
         assert 0 == listed.exit_code, listed.output
         assert 1 == sum("visit.state" in line for line in listed.output.splitlines())
@@ -499,6 +523,65 @@ class TestCli:
         assert 1 == result.exit_code
         assert "not a readable zip archive" in result.stderr
         assert "Traceback" not in result.output
+
+
+class TestCliSeveralFiles:
+    def test_each_file_then_the_total(self, cli_run: Any, tmp_path: Path) -> None:
+        """Several files, options before, between and after them: each reported, then a total."""
+        a = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=i) for i in (1, 2)], name="a.CSV")
+        b = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=i) for i in (2, 3)], name="b.CSV")
+        c = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=4, IsRootEvent="0")], name="c.CSV")
+        result = cli_run(
+            "import", "gdelt", "--actor", "IND", str(a), "--min-sources", "1", str(b),
+            str(c), "--root-only",
+        )  # fmt: skip
+        assert 0 == result.exit_code, result.output
+        assert [
+            f"imported 2 events from {a}",
+            f"imported 1 event (1 already present) from {b}",
+            f"imported 0 events from {c}",
+            "total: imported 3 events (1 already present) from 3 files",
+        ] == result.stdout.splitlines()
+
+    def test_a_failed_file_fails_alone(self, cli_run: Any, tmp_path: Path) -> None:
+        """A bad file and a missing one record nothing; the others are imported; exit 1."""
+        good = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=1)], name="good.CSV")
+        bad = gdelt_file(
+            tmp_path, [gdelt_row(GLOBALEVENTID=2), gdelt_row(EventCode="999")], name="bad.CSV"
+        )
+        missing = tmp_path / "missing.CSV.zip"
+        result = cli_run("import", "gdelt", str(bad), str(missing), str(good))
+        assert 1 == result.exit_code
+        assert [
+            f"imported 1 event from {good}",
+            "total: imported 1 event from 3 files; 2 of 3 files failed",
+        ] == result.stdout.splitlines()
+        errors = result.stderr.splitlines()
+        assert f"error: {bad}: 1 bad row; nothing was recorded" in errors
+        assert any(line.startswith("error: ") and str(missing) in line for line in errors)
+        assert "Traceback" not in result.output
+        with timeline.open(tmp_path / "t.db", plugins=first_party_host()) as tl:
+            assert ["gdelt-1"] == tl.ids()
+
+    def test_changed_rows_warn_and_amend(self, cli_run: Any, tmp_path: Path) -> None:
+        """Updated rows are one warning line, left alone; --amend amends them."""
+        cli_run("import", "gdelt", str(gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=7)])))
+        updated = gdelt_file(tmp_path, [gdelt_row(GLOBALEVENTID=7, NumSources="9")])
+        result = cli_run("import", "gdelt", str(updated))
+        assert 0 == result.exit_code, result.output
+        assert f"imported 0 events (1 changed, left as they were) from {updated}\n" == (
+            result.stdout
+        )
+        assert "1 row differs from the events already in the log" in result.stderr
+        assert "(gdelt-7); --amend amends them" in result.stderr
+        result = cli_run("import", "gdelt", str(updated), "--amend")
+        assert f"imported 0 events (1 amended) from {updated}\n" == result.stdout
+
+    def test_no_file_is_a_usage_error(self, cli_run: Any) -> None:
+        """Options and no file: a usage error (exit 2)."""
+        result = cli_run("import", "gdelt", "--actor", "IND")
+        assert 2 == result.exit_code
+        assert "give at least one FILE" in result.stderr
 
 
 # -- properties ------------------------------------------------------------------------------
@@ -560,6 +643,12 @@ def _matches(event: timeline.Event, options: dict[str, Any]) -> bool:
     )
 
 
+def _same(before: dict[str, Any], theirs: dict[str, Any], event_id: str) -> set[str]:
+    """Return ``{event_id}`` when both imports read the same row for it (file and row aside)."""
+    importer = timeline_eventdata.GdeltImporter()
+    return {event_id} if importer.unchanged(before[event_id], theirs[event_id]) else set()
+
+
 class TestProperties:
     @_PROPERTY
     @given(rows=_BATCHES)
@@ -568,22 +657,43 @@ class TestProperties:
         tl = timeline.open(":memory:", plugins=first_party_host())
         path = gdelt_file(tmp_path, rows)
         tl.import_file("gdelt", path)
-        head = (tl.seq, tl.history(tl.events()[0].id)[-1].hash)
-        report = tl.import_file("gdelt", path, skip_invalid=True)
-        assert 0 == report.recorded
-        assert head == (tl.seq, tl.history(tl.events()[0].id)[-1].hash)
+        head = tl.head()
+        report = tl.import_file("gdelt", path)
+        assert timeline.ImportReport(recorded=0, present=len(rows)) == report
+        assert head == tl.head()
 
     @_PROPERTY
-    @given(first=_BATCHES, second=_BATCHES)
+    @given(first=_BATCHES, second=_BATCHES, amend=st.booleans())
     def test_overlapping_batches_give_the_union(
-        self, tmp_path: Path, first: list[str], second: list[str]
+        self, tmp_path: Path, first: list[str], second: list[str], amend: bool
     ) -> None:
-        """Two batches sharing rows, imported one after the other, give their union."""
+        """Two batches sharing rows, imported one after the other, give their union.
+
+        A row of the second batch is new, present (the same content), or, when the
+        batches disagree on it, changed (left as the first had it) or amended.
+        """
         tl = timeline.open(":memory:", plugins=first_party_host())
         tl.import_file("gdelt", gdelt_file(tmp_path, first, name="a.CSV"))
-        tl.import_file("gdelt", gdelt_file(tmp_path, second, name="b.CSV"), skip_invalid=True)
-        expected = {f"gdelt-{r.split(chr(9))[0]}" for r in first + second}
-        assert sorted(expected) == ids(tl)
+        before = {e.id: e for e in tl.events()}
+        report = tl.import_file("gdelt", gdelt_file(tmp_path, second, name="b.CSV"), amend=amend)
+        alone = timeline.open(":memory:", plugins=first_party_host())
+        alone.import_file("gdelt", gdelt_file(tmp_path, second, name="b.CSV"))
+        theirs = {e.id: e for e in alone.events()}
+        assert sorted(before.keys() | theirs.keys()) == ids(tl)
+        new = theirs.keys() - before.keys()
+        differ = {i for i in theirs.keys() & before.keys() if i not in _same(before, theirs, i)}
+        assert (len(new), len(theirs) - len(new) - len(differ)) == (
+            report.recorded,
+            report.present,
+        )
+        if amend:
+            assert ((), len(differ)) == (report.changed, report.amended)
+        else:
+            assert (differ, 0) == (set(report.changed), report.amended)
+        for event_id in differ:
+            kept = tl.get(event_id).attributes["gdelt"]
+            wanted = (theirs if amend else before)[event_id].attributes["gdelt"]
+            assert wanted == kept
 
     @_PROPERTY
     @given(rows=_BATCHES, options=_FILTERS)

@@ -692,8 +692,34 @@ class TestIcsImporter:
         import_ics(first, FOREIGN_ICS, kind="treaty.signed")
         import_ics(second, FOREIGN_ICS, kind="treaty.signed")
         assert sorted(e.id for e in first.events()) == sorted(e.id for e in second.events())
-        report = import_ics(first, FOREIGN_ICS, kind="treaty.signed", skip_invalid=True)
-        assert (0, {"id"}) == (report.recorded, {p.field for p in report.problems})
+        head = first.head()
+        report = import_ics(first, FOREIGN_ICS, kind="treaty.signed")
+        assert (0, 2, 0, ()) == (report.recorded, report.present, report.amended, report.problems)
+        assert head == first.head()
+
+    def test_updated_calendar_amends(self):
+        """Re-importing an updated calendar amends the changed VEVENTs, adds the new ones."""
+        tl = make_timeline()
+        import_ics(tl, FOREIGN_ICS, kind="treaty.signed")
+        summit = timeline_ics.event_id_of_uid("summit-2025@example.org")
+        updated = FOREIGN_ICS.replace("SUMMARY:Annual summit", "SUMMARY:Annual summit (moved)")
+        updated = updated.replace("DTSTART;VALUE=DATE:20251204", "DTSTART;VALUE=DATE:20251205")
+        extra = (
+            "BEGIN:VEVENT\r\nUID:extra-1@example.org\r\nDTSTAMP:20251101T000000Z\r\n"
+            "DTSTART;VALUE=DATE:20251220\r\nSUMMARY:Extra\r\nEND:VEVENT\r\n"
+        )
+        updated = updated.replace("END:VCALENDAR", extra + "END:VCALENDAR")
+        report = import_ics(tl, updated, kind="treaty.signed")
+        assert (1, 1, 1) == (report.recorded, report.present, report.amended)
+        event = tl.get(summit)
+        assert ("Annual summit (moved)", "2025-12-05", 2) == (
+            event.title,
+            event.when.edtf,
+            tl.version(summit),
+        )
+        assert {"title", "when"} == set(tl.history(summit)[-1].payload.changes)
+        assert 3 == len(tl)
+        assert tl.verify().ok
 
     def test_own_export_round_trip(self):
         """An export of this library reads back: ids, kinds, dates, text, sources, modality."""

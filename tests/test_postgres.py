@@ -26,6 +26,7 @@ from timeline import PostgresStore, RecordType, Store, StoreBusy, StoreUnavailab
 from timeline._follow import follow_records
 from timeline._pgschema import lock_key
 from timeline._postgres import parse_postgres_url
+from timeline._records import PendingRecord
 from timeline._verify import verify_store
 from timeline.testing._postgres import PASSWORD_ROLE, with_params
 from timeline.testing._stores import StoreContract, pending_recorded
@@ -91,6 +92,32 @@ class TestPostgresStore(StoreContract):
         assert list(range(1, 2501)) == [r.seq for r in store.read()]
         assert list(range(2001, 2101)) == [r.seq for r in store.read(after=2000, until=2100)]
         assert verify_store(store).ok
+
+    def test_append_batches_holds_one_batch_at_a_time(self, tmp_path: Path) -> None:
+        """Each batch is written before the next is asked for; others see none, one NOTIFY."""
+        store = self.make_store(tmp_path)
+        other = self.make_store(tmp_path)
+        schema = schema_of(self.url)
+        seen: list[tuple[int, int]] = []
+
+        def batches() -> Iterator[list[PendingRecord]]:
+            for i in range(3):
+                # Rows of the open transaction (the writer's connection), and others' view.
+                ((mine,),) = (
+                    store.backend._writer()
+                    .execute(f'SELECT count(*) FROM "{schema}".records')
+                    .fetchall()
+                )
+                seen.append((int(str(mine)), other.head()))
+                yield [pending_recorded(f"{i}-{j}") for j in range(2)]
+
+        with raw_connection(self.url) as listener:
+            listener.execute(f'LISTEN "geotimeline_{schema}"')
+            assert (1, 6) == store.append_batches(batches(), 6, utc_now)
+            notes = [n.payload for n in listener.notifies(timeout=0.5)]
+        assert [(0, 0), (2, 0), (4, 0)] == seen
+        assert ["6"] == notes
+        assert 6 == other.head()
 
     def test_reads_nest(self, tmp_path: Path) -> None:
         """A read started while another is suspended works, and appends still commit."""

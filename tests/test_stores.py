@@ -7,6 +7,7 @@ import io
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 import timeline
 from timeline import JsonlStore, MemoryStore, SqliteStore, Store
 from timeline._jsonl import JsonlBackend
+from timeline._records import PendingRecord
 from timeline.testing._stores import StoreContract, pending_recorded
 
 
@@ -48,6 +50,28 @@ class TestSqliteStore(StoreContract):
         )
         db.commit()
         db.close()
+
+    def test_append_batches_holds_one_batch_at_a_time(self, tmp_path: Path) -> None:
+        """Each batch is written before the next is asked for; others see none until the end."""
+        store = SqliteStore(tmp_path / "log.db")
+        other = sqlite3.connect(tmp_path / "log.db")
+        seen: list[tuple[int, int]] = []
+
+        def batches() -> Iterator[list[PendingRecord]]:
+            for i in range(3):
+                # Rows of the open transaction (this connection), and what others see.
+                (mine,) = store.backend._db.execute("SELECT count(*) FROM records").fetchone()
+                (theirs,) = other.execute("SELECT count(*) FROM records").fetchone()
+                seen.append((mine, theirs))
+                yield [pending_recorded(f"{i}-{j}") for j in range(2)]
+
+        def clock() -> dt.datetime:
+            return dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+
+        assert (1, 6) == store.append_batches(batches(), 6, clock)
+        assert [(0, 0), (2, 0), (4, 0)] == seen
+        assert 6 == other.execute("SELECT count(*) FROM records").fetchone()[0]
+        other.close()
 
     def test_updates_are_refused_by_the_database(self, tmp_path: Path) -> None:
         """A stray UPDATE or DELETE on the records table fails."""

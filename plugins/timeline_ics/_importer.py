@@ -127,13 +127,15 @@ class IcsImporter(timeline.Importer):
     ``CATEGORIES`` give the kind (the first, when it is a kind name) and tags;
     ``STATUS:CANCELLED`` is modality ``negated``, ``TENTATIVE`` ``planned``.
     All-day events keep their days (``DTEND`` is exclusive); timed ones keep
-    their offset. Line numbers are those of each ``BEGIN:VEVENT``.
+    their offset. Line numbers are those of each ``BEGIN:VEVENT``. Importing an
+    updated calendar again amends the events whose VEVENT changed (``amends``).
     """
 
     name: str = "ics"
     description: str = "iCalendar (RFC 5545) files from calendar programs"
     suffix: str = ".ics"
     binary: bool = True
+    amends: bool = True
     options: tuple[timeline.Option, ...] = (
         timeline.Option(name="kind", help="The kind of events whose categories name none"),
     )

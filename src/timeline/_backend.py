@@ -12,7 +12,10 @@ The backend's share of an append: take its lock, read its head (seq, hash,
 recorded_at, and a way to look up a stream's version) and hand it to the
 record layer's stamper, then write the rows the stamper returns, all or none,
 before letting go of the lock. The head is read inside the lock, so seqs are
-gap-free and in commit order by construction.
+gap-free and in commit order by construction. An append of many batches (an
+import, ``Store.append_batches``) is the same under one lock, the stamper handing
+over one batch's rows at a time; a backend that can write inside one transaction
+writes each before stamping the next, the others gather them (``append_batches``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -30,7 +33,16 @@ from ._codec import BATCH_LINES
 from ._columns import FIELDS, NO_FIELDS, HotBatch, Vocabulary, pack
 from ._errors import ConcurrencyError, InvalidRecord
 
-__all__ = ["AppendHead", "Backend", "Columns", "Stamper", "StoredRow", "batched", "packed_hot"]
+__all__ = [
+    "AppendHead",
+    "Backend",
+    "BatchStamper",
+    "Columns",
+    "Stamper",
+    "StoredRow",
+    "batched",
+    "packed_hot",
+]
 
 
 # Rows are built once per appended record on the hot append path, so they are
@@ -83,6 +95,12 @@ class AppendHead:
 
 #: The record layer's share of an append: given the head, returns the stamped rows.
 Stamper = Callable[[AppendHead], Sequence[StoredRow]]
+
+#: The record layer's share of an append of several batches: given the head, yields
+#: each batch's rows in turn, stamping a batch only when the backend asks for it (so
+#: a backend writing each batch before taking the next holds one at a time). The
+#: head's ``version`` must see the rows of the batches already handed over.
+BatchStamper = Callable[[AppendHead], Iterable[Sequence[StoredRow]]]
 
 
 class Backend(abc.ABC):
@@ -144,13 +162,76 @@ class Backend(abc.ABC):
             InvalidRecord: the rows' seqs are not head + 1, head + 2, ...
         """
         rows = stamp(head)
-        for expected, row in enumerate(rows, head.seq + 1):
+        self._check_continues(rows, head.seq)
+        return rows
+
+    def append_batches(self, stamp: BatchStamper) -> int:
+        """Under the lock: read the head, write every batch ``stamp`` yields, as one append.
+
+        All the batches or none, like one ``append_rows``. This default gathers them
+        into one ``append_rows`` (its memory grows with the rows), giving the stamper
+        a head whose ``version`` counts the batches gathered so far; a backend that
+        writes inside one transaction (SQLite, PostgreSQL) overrides it to write each
+        batch before asking for the next (``stamped_batches``).
+
+        Args:
+            stamp: the record layer's stamper; whatever it raises, even after some
+                batches, leaves the log as it was.
+
+        Returns:
+            How many rows were written.
+
+        Raises:
+            ConcurrencyError: a row's ``(stream, version)`` is already in the log.
+            InvalidRecord: the rows do not continue the head's seq without a gap.
+        """
+
+        def gather(head: AppendHead) -> list[StoredRow]:
+            gathered: dict[str, int] = {}
+
+            def version(stream: str) -> int:
+                found = gathered.get(stream)
+                return head.version(stream) if found is None else found
+
+            rows: list[StoredRow] = []
+            for batch in stamp(attrs.evolve(head, version=version)):
+                rows.extend(batch)
+                for row in batch:
+                    gathered[row.stream] = row.version
+            return rows
+
+        return len(self.append_rows(gather))
+
+    def stamped_batches(
+        self, stamp: BatchStamper, head: AppendHead
+    ) -> Iterator[Sequence[StoredRow]]:
+        """Yield the non-empty batches ``stamp`` makes for ``head``, each checked to continue.
+
+        For a subclass's ``append_batches``: it writes each batch (in the append's
+        transaction, where ``head.version`` sees it) before taking the next.
+
+        Args:
+            stamp: the stamper ``append_batches`` was given.
+            head: the head read inside the lock.
+
+        Raises:
+            InvalidRecord: a batch's seqs do not continue the head or the batch before.
+        """
+        last = head.seq
+        for rows in stamp(head):
+            self._check_continues(rows, last)
+            if rows:
+                last = rows[-1].seq
+                yield rows
+
+    def _check_continues(self, rows: Sequence[StoredRow], last: int) -> None:
+        """Refuse rows whose seqs are not ``last`` + 1, + 2, ... (InvalidRecord)."""
+        for expected, row in enumerate(rows, last + 1):
             if row.seq != expected:
                 raise InvalidRecord(
                     f"{self.location} record seq {row.seq}",
-                    f"an append after seq {head.seq} must continue at seq {expected}",
+                    f"an append after seq {last} must continue at seq {expected}",
                 )
-        return rows
 
     @staticmethod
     def check_versions(rows: Sequence[StoredRow], version: Callable[[str], int]) -> None:

@@ -343,10 +343,19 @@ class ImportProblem:
 
 @attrs.frozen(kw_only=True)
 class ImportReport:
-    """What an import did."""
+    """What an import did: every row read is counted once, in one of these."""
 
     recorded: int
-    """How many events were recorded."""
+    """How many new events were recorded."""
+    present: int = 0
+    """How many rows were events already in the log with the same content (left alone:
+    importing a file again changes nothing)."""
+    amended: int = 0
+    """How many rows amended an event of the log (an updated row, from an importer that
+    ``amends``, such as ``ics``)."""
+    changed: tuple[str, ...] = ()
+    """The ids of the rows that are events of the log with other content, left as the log
+    has them (an importer that does not amend, or a retracted event)."""
     problems: tuple[ImportProblem, ...] = ()
     """The rows that were skipped (only with ``skip_invalid``)."""
 
@@ -364,6 +373,19 @@ class Importer(_Extension):
     reads_directories: bool = False
     """Whether ``read`` may be given a directory (a ``pathlib.Path``) instead of a stream,
     when the source is one (a Hive-partitioned Parquet dataset)."""
+    amends: bool = False
+    """Whether a row whose id is an event of the log with other content amends it (True
+    for a calendar: re-importing an updated one amends its events), or is reported in
+    ``ImportReport.changed`` and left as the log has it (False, the default)."""
+
+    def unchanged(self, present: Event, row: Event) -> bool:
+        """Return whether a row says nothing new about an event already in the log.
+
+        Such a row is counted in ``ImportReport.present``. This default compares every
+        field; an importer whose rows carry where they were read (a file name, a row
+        number) leaves that out, so the same row from another file is the same event.
+        """
+        return present == row
 
     def import_into(
         self,
@@ -378,9 +400,10 @@ class Importer(_Extension):
         The same as ``timeline.import_file(self, source, ...)``, where the policy
         lives: all or nothing by default (with any bad row nothing is recorded and
         ``ImportFailed`` lists every problem); ``skip_invalid=True`` records the
-        good rows and reports the bad ones. A row whose id is already used (by an
-        event of the log, retracted ones included, or by an earlier row) is a bad
-        row, field ``id``.
+        good rows and reports the bad ones. A row whose id is an event of the log
+        is counted as present (the same content), amended or changed (see
+        ``amends``), never recorded twice; a row repeating an earlier row's id is
+        a bad row, field ``id``.
 
         Raises:
             ImportFailed: a row is bad and ``skip_invalid`` is false.

@@ -19,13 +19,21 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import attrs
 
-from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow, packed_hot
+from ._backend import (
+    AppendHead,
+    Backend,
+    BatchStamper,
+    Columns,
+    Stamper,
+    StoredRow,
+    packed_hot,
+)
 from ._codec import BATCH_LINES, RecordCodec
 from ._columns import HotBatch, Vocabulary
 from ._errors import (
@@ -264,10 +272,30 @@ class PostgresBackend(Backend):
     # -- appending ---------------------------------------------------------------------
 
     def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
+        last, _ = self._append(lambda head: [self.stamped(stamp, head)])
+        return last
+
+    def append_batches(self, stamp: BatchStamper) -> int:
+        """Write each batch in one transaction before stamping the next; notify once.
+
+        Later batches' version lookups read the earlier ones inside the transaction;
+        other sessions see none of them, and followers are told, at the commit.
+        """
+        _, written = self._append(lambda head: self.stamped_batches(stamp, head))
+        return written
+
+    def _append(
+        self, batches: Callable[[AppendHead], Iterable[Sequence[StoredRow]]]
+    ) -> tuple[Sequence[StoredRow], int]:
+        """Write the head's batches in one locked transaction; return the last batch, the count.
+
+        Any error rolls back every batch and forgets the terms they added.
+        """
         psycopg = self._psycopg
         sql = self._sql
         conn = self._writer()
         rows: Sequence[StoredRow] = []
+        written = 0
         terms_before = len(self._vocabulary)
         try:
             with conn.cursor() as cursor:
@@ -292,13 +320,15 @@ class PostgresBackend(Backend):
                         lambda stream: self._version(cursor, stream),
                         server_now if self.settings.server_clock else None,
                     )
-                    rows = self.stamped(stamp, head)
-                    if not rows:
+                    for rows in batches(head):
+                        if rows:
+                            self._write_rows(cursor, rows)
+                            written += len(rows)
+                    if not written:
                         conn.execute("ROLLBACK")
-                        return rows
-                    self._write_rows(cursor, rows)
+                        return rows, 0
                     # The notification is delivered when the transaction commits.
-                    cursor.execute(sql.notify_and_commit(rows[-1].seq))
+                    cursor.execute(sql.notify_and_commit(head.seq + written))
                 except BaseException:
                     self._vocabulary.truncate(terms_before)
                     idle = psycopg.pq.TransactionStatus.IDLE
@@ -315,7 +345,7 @@ class PostgresBackend(Backend):
             raise StoreBusy(self.location, self.settings.lock_timeout) from None
         except psycopg.Error as exc:  # the server went away, a permission is missing...
             raise StoreUnavailable(self.location, _one_line(exc)) from None
-        return rows
+        return rows, written
 
     def _version(self, cursor: Any, stream: str) -> int:
         (found,) = cursor.execute(self._sql.version, (stream,)).fetchone()

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow, packed_hot
+from ._backend import (
+    AppendHead,
+    Backend,
+    BatchStamper,
+    Columns,
+    Stamper,
+    StoredRow,
+    packed_hot,
+)
 from ._codec import BATCH_LINES, RecordCodec
 from ._columns import HotBatch, Vocabulary
 from ._errors import CorruptLog, InvalidRecord
@@ -212,32 +220,54 @@ class SqliteBackend(Backend):
         return term_id
 
     def append_rows(self, stamp: Stamper) -> Sequence[StoredRow]:
+        last, _ = self._append(lambda head: [self.stamped(stamp, head)])
+        return last
+
+    def append_batches(self, stamp: BatchStamper) -> int:
+        """Write each batch in one ``BEGIN IMMEDIATE`` transaction before stamping the next.
+
+        Later batches' version lookups read the earlier ones inside the transaction;
+        other connections see none of them until the commit.
+        """
+        _, written = self._append(lambda head: self.stamped_batches(stamp, head))
+        return written
+
+    def _append(
+        self, batches: Callable[[AppendHead], Iterable[Sequence[StoredRow]]]
+    ) -> tuple[Sequence[StoredRow], int]:
+        """Insert the head's batches in one transaction; return the last batch and the count.
+
+        Any error rolls back every batch and forgets the terms they added; a
+        unique-constraint failure names the stream at fault.
+        """
         db = self._db
         rows: Sequence[StoredRow] = []
+        written = 0
         terms_before = len(self._vocabulary)
         db.execute("BEGIN IMMEDIATE")
         try:
             last = db.execute(
                 "SELECT seq, hash, recorded_at FROM records ORDER BY seq DESC LIMIT 1"
             ).fetchone() or (0, GENESIS_HASH, "")
-            rows = self.stamped(stamp, AppendHead(last[0], last[1], last[2], self._version))
-            if not rows:
-                db.execute("ROLLBACK")
-                return rows
-            hot = packed_hot(self._vocabulary, rows, self._insert_term)
-            db.executemany(
-                f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
-                [
-                    (r.seq, r.stream, r.version, r.type, r.recorded_at, r.hash, r.line, h)
-                    for r, h in zip(rows, hot, strict=True)
-                ],
-            )
-            db.execute("COMMIT")
+            for rows in batches(AppendHead(last[0], last[1], last[2], self._version)):
+                if not rows:
+                    continue
+                hot = packed_hot(self._vocabulary, rows, self._insert_term)
+                db.executemany(
+                    f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?)",
+                    [
+                        (r.seq, r.stream, r.version, r.type, r.recorded_at, r.hash, r.line, h)
+                        for r, h in zip(rows, hot, strict=True)
+                    ],
+                )
+                written += len(rows)
+            db.execute("COMMIT" if written else "ROLLBACK")
         except sqlite3.IntegrityError:
             db.execute("ROLLBACK")
             self._vocabulary.truncate(terms_before)
             # A new stream's version 1 is checked by the unique constraint alone (a
-            # lookup per new event would halve batch throughput): name the culprit.
+            # lookup per new event would halve batch throughput): name the culprit,
+            # which is in the batch being inserted (the stamper saw the ones before).
             error = self.conflict(rows, self._version)
             if error is not None:
                 raise error from None
@@ -246,7 +276,7 @@ class SqliteBackend(Backend):
             db.execute("ROLLBACK")
             self._vocabulary.truncate(terms_before)
             raise
-        return rows
+        return rows, written
 
     def _version(self, stream: str) -> int:
         row = self._db.execute(

@@ -10,9 +10,10 @@ every error; the backend only keeps bytes. ``SqliteStore``, ``JsonlStore``,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
+import attrs
 import msgspec
 
 from ._backend import AppendHead, Backend, StoredRow
@@ -22,7 +23,7 @@ from ._errors import ConcurrencyError, InvalidRecord
 from ._memory import MemoryBackend
 from ._records import PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
-__all__ = ["Clock", "MemoryStore", "Stamp", "Store", "stamp_rows"]
+__all__ = ["Clock", "MemoryStore", "Stamp", "Store", "stamp_batches", "stamp_rows"]
 
 #: Returns the current time as an aware datetime.
 Clock = Callable[[], dt.datetime]
@@ -40,6 +41,7 @@ def stamp_rows(
     *,
     new_streams_checked: bool = False,
     hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]] | None = None,
+    batch_end: int | None = None,
 ) -> tuple[list[StoredRow], list[Stamp]]:
     """Check versions and compute seq, time, chained hash and stored line for a batch.
 
@@ -51,10 +53,12 @@ def stamp_rows(
             itself (a unique constraint), so version-1 records skip the lookup.
         hot_values: for a backend that keeps hot columns, turns lines into hot
             values where a pending record does not carry them; None otherwise.
+        batch_end: the last seq of the whole append when these records are one
+            batch of several (``Store.append_batches``); None: this batch's own.
 
     Returns:
-        The rows to write and the stamps to return. In a batch of two or more
-        records every line carries the batch's last seq (``batch_end``).
+        The rows to write and the stamps to return. In an append of two or more
+        records every line carries its last seq (``batch_end``).
 
     Raises:
         ConcurrencyError: a record's version is not the next one of its stream.
@@ -71,7 +75,8 @@ def stamp_rows(
     rows: list[StoredRow] = []
     stamps: list[Stamp] = []
     seq, previous = head.seq, head.hash
-    batch_end = head.seq + len(pending) if len(pending) > 1 else None
+    if batch_end is None and len(pending) > 1:
+        batch_end = head.seq + len(pending)
     for p in pending:
         current = batch_versions.get(p.stream)
         if current is None:
@@ -96,6 +101,61 @@ def stamp_rows(
             for r, h in zip(rows, decoded, strict=True)
         ]
     return rows, stamps
+
+
+def stamp_batches(
+    batches: Iterable[Sequence[PendingRecord]],
+    total: int,
+    head: AppendHead,
+    now: Clock,
+    *,
+    new_streams_checked: bool = False,
+    hot_values: Callable[[list[bytes]], list[tuple[Any, ...]]] | None = None,
+    where: str = "append",
+) -> Iterator[list[StoredRow]]:
+    """Stamp batches as one append of ``total`` records, one batch each time one is asked for.
+
+    The rows are those one ``stamp_rows`` of all the records would make: one
+    moment, every line carrying the append's last seq (``batch_end``) when
+    ``total`` is two or more, the chain and seqs running on across batches.
+    ``head.version`` must see the batches already yielded (``BatchStamper``).
+
+    Args:
+        batches: the records, in order; empty batches are skipped.
+        total: how many records the batches hold in all.
+        head: the backend's head, read inside its append lock.
+        now: the writer's clock, read once (the head's own clock wins).
+        new_streams_checked: as for ``stamp_rows``.
+        hot_values: as for ``stamp_rows``.
+        where: how an error names the append (the log's location).
+
+    Raises:
+        ConcurrencyError: a record's version is not the next one of its stream.
+        InvalidRecord: the batches do not hold ``total`` records (raised before a
+            batch past ``total`` is handed over, or after the last one).
+    """
+    end = head.seq + total if total > 1 else None
+    moment = head.now if head.now is not None else now()
+    written, at = 0, head
+    for batch in batches:
+        if not batch:
+            continue
+        written += len(batch)
+        if written > total:
+            raise InvalidRecord(where, f"more than {total} records")
+        rows, _ = stamp_rows(
+            batch,
+            at,
+            lambda: moment,
+            new_streams_checked=new_streams_checked,
+            hot_values=hot_values,
+            batch_end=end,
+        )
+        last = rows[-1]
+        at = attrs.evolve(at, seq=last.seq, hash=last.hash, recorded_at=last.recorded_at)
+        yield rows
+    if written != total:
+        raise InvalidRecord(where, f"{written} records, not {total}")
 
 
 class Store:
@@ -164,6 +224,50 @@ class Store:
 
         backend.append_rows(stamp)
         return stamps
+
+    def append_batches(
+        self, batches: Iterable[Sequence[PendingRecord]], total: int, now: Clock
+    ) -> tuple[int, int]:
+        """Append ``total`` records given in batches as one atomic append; return its seq range.
+
+        The log shows the batches as one ``append`` of them all: one ``recorded_at``,
+        every record carrying the same ``batch_end`` when ``total`` is two or more,
+        all of them or none, even across a crash. A batch is stamped only when the
+        backend asks for it (``Backend.append_batches``): SQLite and PostgreSQL write
+        each inside the one transaction before taking the next, so the append holds
+        one batch at a time; the other backends gather them, so their memory grows
+        with ``total``.
+
+        Args:
+            batches: the records, in order, in batches of any size.
+            total: how many records the batches hold in all.
+            now: the clock.
+
+        Returns:
+            The first and last seq written (``(head + 1, head)`` when ``total`` is 0).
+
+        Raises:
+            ConcurrencyError: a record's version is not its stream's next version.
+            InvalidRecord: the batches do not hold ``total`` records (nothing is written).
+        """
+        backend = self.backend
+        hot_values = self._hot_decoder().values if backend.keeps_hot else None
+        first: list[int] = []
+
+        def stamp(head: AppendHead) -> Iterator[list[StoredRow]]:
+            first[:] = [head.seq + 1]
+            return stamp_batches(
+                batches,
+                total,
+                head,
+                now,
+                new_streams_checked=backend.unique_versions,
+                hot_values=hot_values,
+                where=f"{self.location} append",
+            )
+
+        backend.append_batches(stamp)
+        return first[0], first[0] + total - 1
 
     # -- reading -----------------------------------------------------------------------
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -17,7 +15,6 @@ from ._errors import (
     ConcurrencyError,
     EventNotRetracted,
     EventRetracted,
-    ImportFailed,
     InvalidEvent,
     LogTruncated,
     ReadOnlyTimeline,
@@ -29,15 +26,12 @@ from ._extensions import (
     Analysis,
     Exporter,
     Importer,
-    ImportProblem,
     ImportReport,
     Progress,
-    delegating,
-    overridden,
 )
-from ._files import open_source, source_name
 from ._follow import follow_records
 from ._idindex import short_forms
+from ._importing import run_import
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Event
@@ -859,72 +853,43 @@ class Timeline(_Reader):
         source: str | os.PathLike[str] | IO[Any],
         *,
         skip_invalid: bool = False,
+        amend: bool | None = None,
         **options: Any,
     ) -> ImportReport:
-        """Record a file's events with an importer (a name or an ``Importer``), in one append.
+        """Record a file's events with an importer (a name or an ``Importer``), as one append.
 
         All or nothing by default: with any bad row, nothing is recorded and
         ``ImportFailed`` lists every problem; ``skip_invalid=True`` records the good
-        rows and reports the bad ones. A row whose id is already used (by an event of
-        the log, retracted ones included, or an earlier row) is a bad row, field ``id``.
+        rows and reports the bad ones. A row whose id is an event of the log (retracted
+        ones included) is never recorded again: with the same content it is counted as
+        present, with other content it amends the event (``amend``) or is reported as
+        changed and left alone. So importing a file again changes nothing. A row
+        repeating an earlier row's id is a bad row, field ``id``. The log never shows
+        part of a file; with the SQLite and PostgreSQL stores, the import's own memory
+        does not grow with the rows it keeps (they wait in a spool on disk).
+
+        Args:
+            format: the importer, or its name.
+            source: a path or an open file.
+            skip_invalid: record the good rows, report the bad ones.
+            amend: whether updated rows amend their events; None leaves it to the
+                importer (``Importer.amends``: ``ics`` does, the others report them).
+            **options: the importer's options.
+
+        Returns:
+            What it did (``ImportReport``: recorded, present, amended, changed, problems).
 
         Raises:
             UnknownPlugin: no importer has that name.
             ImportFailed: a row is bad (a text file that is not UTF-8 names its first bad
-                line) and ``skip_invalid`` is false.
+                line) and ``skip_invalid`` is false, or another writer wrote one of its
+                events during the import.
             TimelineError: the file cannot be read.
             PluginError: the importer failed (the message names the plugin).
         """
         self._check_open()
         importer = format if isinstance(format, Importer) else self.plugins.importer(format)
-        if overridden(importer, Importer, "import_into"):
-            with delegating(importer, Importer, "import_into", "implement read() only"):
-                return importer.import_into(self, source, skip_invalid=skip_invalid, **options)
-        settings = importer.check_options(options)
-        events: list[Event] = []
-        problems: list[ImportProblem] = []
-        first_line: dict[str, int] = {}
-        opened: contextlib.AbstractContextManager[Any]
-        if (
-            importer.reads_directories
-            and isinstance(source, (str, os.PathLike))
-            and Path(source).is_dir()
-        ):
-            opened = contextlib.nullcontext(Path(source))
-        else:
-            opened = open_source(source, importer.binary)
-        with self.plugins.running(importer), opened as stream:
-            for line, item in importer.read(stream, **settings):
-                if isinstance(item, ImportProblem):
-                    problems.append(item)
-                    continue
-                try:
-                    event = self._coerce(item)
-                except InvalidEvent as exc:
-                    reason = f"got {exc.value!r}, expected {exc.expected}"
-                    problems.append(ImportProblem(line=line, field=exc.field, reason=reason))
-                    continue
-                clash = self._id_clash(event.id, first_line)
-                if clash is not None:
-                    problems.append(ImportProblem(line=line, field="id", reason=clash))
-                    continue
-                first_line[event.id] = line
-                events.append(event)
-        if problems and not skip_invalid:
-            raise ImportFailed(source_name(source), problems)
-        if events:
-            self.record_many(events)
-        return ImportReport(recorded=len(events), problems=tuple(problems))
-
-    def _id_clash(self, event_id: str, first_line: dict[str, int]) -> str | None:
-        """Say why an imported row's id is taken (by the log, retracted too, or a row), or None."""
-        if event_id in first_line:
-            return f"repeats line {first_line[event_id]}"
-        try:
-            retracted = self.is_retracted(event_id)
-        except UnknownEvent:
-            return None
-        return "already used by an event in the log" + (" (retracted)" if retracted else "")
+        return run_import(self, importer, source, skip_invalid, amend, options)
 
     # -- lifecycle ----------------------------------------------------------------------
 

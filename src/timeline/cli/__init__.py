@@ -23,7 +23,7 @@ from .._errors import TimelineError
 from .._plugins import PluginHost, PluginWarning
 from .._timeline import DEFAULT_PATH
 from . import _admin, _events, _follow, _io, _search
-from ._common import CliState, UsageProblem, UserError
+from ._common import CliState, UsageProblem, UserError, one_line, os_message
 
 __all__ = ["CliState", "cli", "main"]
 
@@ -86,11 +86,11 @@ class TimelineGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except TimelineError as exc:
-            raise UserError(_one_line(exc)) from None
+            raise UserError(one_line(exc)) from None
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 raise
-            raise UserError(_os_message(exc)) from None
+            raise UserError(os_message(exc)) from None
         except Exception as exc:
             name = ctx.invoked_subcommand
             if name is None or name in self.commands:
@@ -98,18 +98,8 @@ class TimelineGroup(click.Group):
             owner = _host(ctx).owner("command", name)
             plugin = f" of plugin {owner!r}" if owner else ""
             raise UserError(
-                f"command {name!r}{plugin} failed: {type(exc).__name__}: {_one_line(exc)}"
+                f"command {name!r}{plugin} failed: {type(exc).__name__}: {one_line(exc)}"
             ) from None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return " ".join(part.strip() for part in text.splitlines())
-
-
-def _os_message(exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
 @click.group(

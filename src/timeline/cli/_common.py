@@ -68,6 +68,18 @@ class UserError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+def one_line(exc: BaseException) -> str:
+    """Return an error's message on one line (its type's name when it has none)."""
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(part.strip() for part in text.splitlines())
+
+
+def os_message(exc: OSError) -> str:
+    """Return what an ``OSError`` says, with the file it names first."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
 class UsageProblem(click.UsageError):
     """A usage error shown as one line with a pointer to ``--help`` (exit status 2)."""
 
@@ -278,6 +290,34 @@ def parse_options(
             continue
         out[key] = _convert(option, key, value)
     return out
+
+
+def split_files(tokens: Sequence[str], options: Sequence[Option]) -> tuple[list[str], list[str]]:
+    """Split what follows a command's fixed arguments into files and a plugin's own flags.
+
+    ``timeline import gdelt a.zip --actor IND b.zip --root-only``: a token
+    starting with ``--`` is a flag, and the token after a flag that takes a value
+    (not a bool, no ``=``) is its value; every other token is a file. Unknown
+    flags are kept as flags, so ``parse_options`` names them.
+
+    Returns:
+        The files, in order, and the flag tokens (for ``parse_options``).
+    """
+    known = {o.name: o for o in options}
+    files: list[str] = []
+    flags: list[str] = []
+    rest = list(tokens)
+    while rest:
+        token = rest.pop(0)
+        if not token.startswith("--") or len(token) < 3:
+            files.append(token)
+            continue
+        flags.append(token)
+        name, eq, _ = token[2:].partition("=")
+        option = known.get(name.replace("-", "_"))
+        if option is not None and option.type is not bool and not eq and rest:
+            flags.append(rest.pop(0))
+    return files, flags
 
 
 def describe_options(options: Sequence[Option]) -> list[str]:

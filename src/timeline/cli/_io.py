@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from .._errors import ImportFailed, TimelineError
+from .._errors import ImportFailed, InvalidOption, TimelineError
 from .._exportreport import NothingToExport
 from .._extensions import Analysis, Importer, ImportReport
 from .._files import log_files, open_destination
@@ -25,13 +25,15 @@ from . import _common
 from ._common import (
     ProgressReader,
     UsageProblem,
-    UserError,
     file_size,
     filter_options,
     filters_from,
+    one_line,
     open_db,
+    os_message,
     parse_options,
     render_table,
+    split_files,
     state,
 )
 
@@ -50,49 +52,137 @@ _OPTION = click.option(
 
 @click.command(name="import", context_settings=_EXTRA)
 @click.argument("format_name", metavar="FORMAT")
-@click.argument("path", metavar="FILE")
+@click.argument("tokens", metavar="FILE...", nargs=-1)
 @click.option(
     "--skip-invalid",
     is_flag=True,
-    help="Record the good rows and report the bad ones (default: all or nothing).",
+    help="Record the good rows and report the bad ones (default: all or nothing per file).",
+)
+@click.option(
+    "--amend/--no-amend",
+    default=None,
+    help="Whether rows that changed since an earlier import amend their events "
+    "(default: the importer's; ics amends, the others report them).",
 )
 @_OPTION
 @click.pass_context
 def import_(
-    ctx: click.Context, format_name: str, path: str, skip_invalid: bool, pairs: tuple[str, ...]
+    ctx: click.Context,
+    format_name: str,
+    tokens: tuple[str, ...],
+    skip_invalid: bool,
+    amend: bool | None,
+    pairs: tuple[str, ...],
 ) -> None:
-    """Import events from a file with the importer called FORMAT (csv, jsonl, ...).
+    """Import events from files with the importer called FORMAT (csv, jsonl, gdelt, ...).
 
-    All or nothing: one bad row and nothing is recorded, unless --skip-invalid.
+    All or nothing per file: one bad row and nothing of that file is recorded,
+    unless --skip-invalid. Each file is reported, then (for several) the total;
+    the exit status is 1 if any file failed. Importing a file again changes
+    nothing: its rows are counted as already present.
 
     \b
-    Example:
+    Examples:
         timeline import csv events.csv --skip-invalid
+        timeline import gdelt 20251205*.export.CSV.zip --actor IND --root-only
     """
     importer = state(ctx).plugins().importer(format_name)
-    options = parse_options(f"importer {format_name}", importer.options, pairs, ctx.args)
+    files, flags = split_files([*tokens, *ctx.args], importer.options)
+    if not files:
+        raise UsageProblem("give at least one FILE to import")
+    options = parse_options(f"importer {format_name}", importer.options, pairs, flags)
+    importer.check_options(options)  # a bad option is one error, not one per file
     tl = open_db(ctx)
-    try:
-        report = _import(tl, importer, format_name, path, skip_invalid, options)
-    except ImportFailed as exc:
-        if not exc.problems:
-            raise
-        for problem in exc.problems:
-            click.echo(f"error: {path}: {problem}", err=True)
-        count = len(exc.problems)
-        rows = "1 bad row" if count == 1 else f"{count} bad rows"
-        raise UserError(f"{path}: {rows}; nothing was recorded") from None
-    for problem in report.problems:
-        click.echo(f"warning: {path}: skipped {problem}", err=True)
-    click.echo(f"imported {report.recorded} events from {path}")
+    total = _Total()
+    for path in files:
+        try:
+            report = _import(tl, importer, path, skip_invalid, amend, options)
+        except InvalidOption:
+            raise  # the options, not this file: the same for every file
+        except ImportFailed as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {path}: {problem}", err=True)
+            count = len(exc.problems)
+            rows = "1 bad row" if count == 1 else f"{count} bad rows"
+            said = f"{path}: {rows}; nothing was recorded" if count else one_line(exc)
+            click.echo(f"error: {said}", err=True)
+            total.failed += 1
+            continue
+        except TimelineError as exc:
+            click.echo(f"error: {one_line(exc)}", err=True)
+            total.failed += 1
+            continue
+        except OSError as exc:
+            click.echo(f"error: {os_message(exc)}", err=True)
+            total.failed += 1
+            continue
+        for problem in report.problems:
+            click.echo(f"warning: {path}: skipped {problem}", err=True)
+        if report.changed:
+            click.echo(f"warning: {path}: {_changed(report.changed)}", err=True)
+        click.echo(f"imported {_counts(report)} from {path}")
+        total.add(report)
+    if len(files) > 1:
+        failed = f"; {total.failed} of {len(files)} files failed" if total.failed else ""
+        click.echo(f"total: imported {total.counts()} from {len(files)} files{failed}")
+    if total.failed:
+        ctx.exit(1)
+
+
+class _Total:
+    """What several files' imports did, added up."""
+
+    def __init__(self) -> None:
+        self.recorded = self.present = self.amended = self.changed = self.failed = 0
+
+    def add(self, report: ImportReport) -> None:
+        """Add one file's report."""
+        self.recorded += report.recorded
+        self.present += report.present
+        self.amended += report.amended
+        self.changed += len(report.changed)
+
+    def counts(self) -> str:
+        """Say what the imports did together (as ``_counts``)."""
+        return _said(self.recorded, self.present, self.amended, self.changed)
+
+
+def _counts(report: ImportReport) -> str:
+    """Say what an import did: ``3 events (2 already present, 1 amended)``."""
+    return _said(report.recorded, report.present, report.amended, len(report.changed))
+
+
+def _said(recorded: int, present: int, amended: int, changed: int) -> str:
+    """Say the counts of an import report, leaving out those that are zero."""
+    events = "1 event" if recorded == 1 else f"{recorded} events"
+    more = [
+        f"{n} {what}"
+        for n, what in (
+            (present, "already present"),
+            (amended, "amended"),
+            (changed, "changed, left as they were"),
+        )
+        if n
+    ]
+    return f"{events} ({', '.join(more)})" if more else events
+
+
+def _changed(ids: tuple[str, ...]) -> str:
+    """Say which rows differ from the log's events and were left alone (the first ten)."""
+    shown = ", ".join(ids[:10]) + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+    rows = "1 row differs" if len(ids) == 1 else f"{len(ids)} rows differ"
+    return (
+        f"{rows} from the events already in the log, left as they were ({shown}); "
+        "--amend amends them"
+    )
 
 
 def _import(
     tl: Timeline,
     importer: Importer,
-    format_name: str,
     path: str,
     skip_invalid: bool,
+    amend: bool | None,
     options: dict[str, Any],
 ) -> ImportReport:
     """Run the import, with a progress bar over the file's bytes on a terminal."""
@@ -108,7 +198,7 @@ def _import(
                 click.progressbar(length=file_size(path), label="importing", file=sys.stderr)
             )
             source = ProgressReader(stream, bar)
-        return tl.import_file(importer, source, skip_invalid=skip_invalid, **options)
+        return tl.import_file(importer, source, skip_invalid=skip_invalid, amend=amend, **options)
 
 
 @click.command(context_settings=_EXTRA)

@@ -15,7 +15,7 @@ after). Contract bases: ``ExporterContract``,
 
 from __future__ import annotations
 
-from ._backends import BackendContract, append_pending
+from ._backends import BackendContract, append_pending, append_pending_batches
 from ._contracts import SAMPLE_EVENTS, AnalysisContract, ExporterContract, ImporterContract
 from ._fixtures import (
     FIXED_EPOCH,
@@ -39,6 +39,7 @@ __all__ = [
     "ImporterContract",
     "StoreContract",
     "append_pending",
+    "append_pending_batches",
     "first_party_host",
     "memory_timeline",
     "plugin_host",

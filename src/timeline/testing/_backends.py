@@ -20,7 +20,7 @@ does for a factory that returns a backend), passes ``StoreContract`` too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import attrs
@@ -30,12 +30,21 @@ from .._backend import AppendHead, Backend, StoredRow
 from .._codec import RecordCodec
 from .._columns import Vocabulary
 from .._errors import ConcurrencyError, InvalidRecord
-from .._records import GENESIS_HASH, PendingRecord, RecordType, format_timestamp
-from .._store import Store, stamp_rows
+from .._model import Event
+from .._records import (
+    CURRENT_SCHEMA,
+    GENESIS_HASH,
+    Payload,
+    PendingRecord,
+    RecordType,
+    encode_payload,
+    format_timestamp,
+)
+from .._store import Store, stamp_batches, stamp_rows
 from .._verify import verify_store
 from ._stores import pending_recorded
 
-__all__ = ["BackendContract", "append_pending"]
+__all__ = ["BackendContract", "append_pending", "append_pending_batches"]
 
 _T0 = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 _hot_values = RecordCodec().hot_decoder(Vocabulary()).values
@@ -79,6 +88,65 @@ def append_pending(
         return rows
 
     return backend.append_rows(stamp)
+
+
+def append_pending_batches(
+    backend: Backend,
+    batches: Sequence[Sequence[PendingRecord]],
+    at: dt.datetime = _T0,
+    *,
+    seen: list[dict[str, int]] | None = None,
+    fail_after: int | None = None,
+) -> int:
+    """Stamp batches as the record layer does and append them as one (a test helper).
+
+    Args:
+        backend: the backend under test.
+        batches: the records, in order, in batches.
+        at: the writer's clock for this append.
+        seen: receives, before each batch is stamped, the version the head's
+            ``version`` gives then for each stream of the batch.
+        fail_after: raise ``RuntimeError`` once this many batches were handed over.
+
+    Returns:
+        How many rows the backend says it wrote.
+    """
+
+    def stamp(head: AppendHead) -> Iterator[list[StoredRow]]:
+        total = sum(len(batch) for batch in batches)
+
+        def watched() -> Iterator[Sequence[PendingRecord]]:
+            for n, batch in enumerate(batches):
+                if n == fail_after:
+                    raise RuntimeError("the writer failed in the middle of its append")
+                if seen is not None:
+                    seen.append({p.stream: head.version(p.stream) for p in batch})
+                yield batch
+
+        return stamp_batches(
+            watched(),
+            total,
+            head,
+            lambda: at,
+            new_streams_checked=backend.unique_versions,
+            hot_values=_hot_values if backend.keeps_hot else None,
+        )
+
+    return backend.append_batches(stamp)
+
+
+def _pending_with_new_terms(title: str, event_id: str) -> PendingRecord:
+    """Return a pending record whose kind and tag no other test record uses (new terms)."""
+    event = Event(
+        kind=f"test.{title}", when="2025-02-18", title=title, tags=[f"tag-{title}"], id=event_id
+    )
+    return PendingRecord(
+        stream=event_id,
+        version=1,
+        type=RecordType.RECORDED,
+        schema=CURRENT_SCHEMA["recorded"],
+        payload=encode_payload(Payload(event=event)),
+    )
 
 
 def _lines(backend: Backend, after: int = 0, until: int | None = None) -> list[bytes]:
@@ -212,6 +280,87 @@ class BackendContract:
         with pytest.raises(InvalidRecord, match="seq 3"):
             backend.append_rows(skip_one)
         assert backend.head() == 1
+
+    def test_batches_are_one_append(self, tmp_path: Path) -> None:
+        """append_batches writes every batch, in order, as one append; later batches see earlier."""
+        backend = self.make_backend(tmp_path)
+        first = append_pending(backend, [pending_recorded("a", "e1")])
+        amend = pending_recorded("c", "e2", 2, RecordType.AMENDED)
+        batches = [[pending_recorded("b", "e2")], [], [amend, pending_recorded("d", "e3")]]
+        seen: list[dict[str, int]] = []
+        assert append_pending_batches(backend, batches, seen=seen) == 3
+        assert seen == [{"e2": 0}, {}, {"e2": 1, "e3": 0}]
+        assert backend.head() == 4 == len(_lines(backend))
+        assert [len(backend.stream_lines(s)) for s in ("e1", "e2", "e3")] == [1, 2, 1]
+        assert _lines(backend, until=1) == [first[0].line]
+        store = Store(backend)
+        assert [r.batch_end for r in store.read_raw()] == [None, 4, 4, 4]
+        assert verify_store(store).ok
+        assert append_pending_batches(backend, [[], []]) == 0
+        assert backend.head() == 4
+
+    def test_a_failing_batch_writes_none_of_them(self, tmp_path: Path) -> None:
+        """A stamper that fails after some batches leaves the log (and its terms) as it was."""
+        backend = self.make_backend(tmp_path)
+        append_pending(backend, [pending_recorded("a", "e1")])
+        terms = len(backend.vocabulary())
+        fresh = [[_pending_with_new_terms("b", "e2")], [_pending_with_new_terms("c", "e3")]]
+        with pytest.raises(RuntimeError, match="middle"):
+            append_pending_batches(backend, [*fresh, [pending_recorded("d")]], fail_after=2)
+        assert backend.head() == 1
+        assert backend.stream_lines("e2") == []
+        assert len(backend.vocabulary()) == terms  # the terms it numbered are forgotten
+        # ... and numbered again, in another order, by the next append.
+        assert append_pending_batches(backend, [fresh[1], fresh[0]]) == 2
+        assert backend.head() == 3
+        if self.durable:
+            backend = self.reopen(backend, tmp_path)
+        assert verify_store(Store(backend)).ok
+
+    def test_a_taken_version_in_a_later_batch_refuses_all(self, tmp_path: Path) -> None:
+        """A (stream, version) the log has, in a later batch, refuses every batch."""
+        backend = self.make_backend(tmp_path)
+        append_pending(backend, [pending_recorded("a", "e1")])
+
+        def stamp(head: AppendHead) -> Iterator[list[StoredRow]]:
+            batches = [[pending_recorded("b", "e2")], [pending_recorded("c", "e1")]]
+            for batch in batches:
+                # As if e1 were new: the backend itself must refuse its version 1.
+                rows, _ = stamp_rows(
+                    batch,
+                    attrs.evolve(head, version=lambda stream: 0),
+                    lambda: _T0,
+                    new_streams_checked=backend.unique_versions,
+                    hot_values=_hot_values if backend.keeps_hot else None,
+                    batch_end=head.seq + 2,
+                )
+                head = attrs.evolve(head, seq=rows[-1].seq, hash=rows[-1].hash)
+                yield rows
+
+        with pytest.raises(ConcurrencyError) as info:
+            backend.append_batches(stamp)
+        assert info.value.event_id == "e1"
+        assert backend.head() == 1
+        assert backend.stream_lines("e2") == []
+
+    def test_batches_must_continue_each_other(self, tmp_path: Path) -> None:
+        """A batch whose seqs leave a gap after the batch before is refused with all of them."""
+        backend = self.make_backend(tmp_path)
+
+        def stamp(head: AppendHead) -> Iterator[list[StoredRow]]:
+            for title in ("a", "b"):
+                rows, _ = stamp_rows(
+                    [pending_recorded(title)],
+                    head,
+                    lambda: _T0,
+                    hot_values=_hot_values if backend.keeps_hot else None,
+                )
+                head = attrs.evolve(head, seq=rows[-1].seq + 1, hash=rows[-1].hash)
+                yield rows
+
+        with pytest.raises(InvalidRecord, match="seq 3"):
+            backend.append_batches(stamp)
+        assert backend.head() == 0
 
     def test_seq_at(self, tmp_path: Path) -> None:
         """seq_at(stamp) is the last seq recorded at or before it, across batches."""

@@ -25,7 +25,7 @@ import pytest
 
 from .._errors import ImportFailed, TimelineError
 from .._exportreport import NothingToExport
-from .._extensions import Analysis, Exporter, Importer
+from .._extensions import Analysis, Exporter, Importer, ImportReport
 from .._timeline import Timeline
 from ._fixtures import TimelineFactory
 
@@ -231,6 +231,24 @@ class ImporterContract:
         assert len(source) == report.recorded
         for event in source.events():
             assert event == target.get(event.id)
+
+    def test_round_trip_again_changes_nothing(
+        self, timeline_factory: TimelineFactory, tmp_path: Path
+    ) -> None:
+        """An export imported a second time (or into its own timeline) is all already present."""
+        exporter = self.make_exporter()
+        if exporter is None:
+            pytest.skip("no matching exporter given (make_exporter)")
+        source = timeline_factory(self.sample_events())
+        path = tmp_path / f"again{exporter.suffix}"
+        exporter.export(source, path)
+        target = timeline_factory()
+        self.make_importer().import_into(target, path)
+        for tl in (target, source):
+            head = tl.head()
+            report = self.make_importer().import_into(tl, path)
+            assert ImportReport(recorded=0, present=len(source)) == report
+            assert head == tl.head()
 
     def test_bad_rows_reported_with_lines(
         self, timeline_factory: TimelineFactory, tmp_path: Path

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .._errors import ConcurrencyError
+from .._errors import ConcurrencyError, InvalidRecord
 from .._model import Event
 from .._records import CURRENT_SCHEMA, Payload, PendingRecord, RecordType, encode_payload
 from .._store import Store
@@ -113,6 +113,38 @@ class StoreContract:
             store.append([pending_recorded("b", "e2"), pending_recorded("c", "e1")], _Clock())
         assert info.value.event_id == "e1"
         assert store.head() == 1
+
+    def test_append_batches_is_one_append(self, tmp_path: Path) -> None:
+        """append_batches writes its batches as one append: one batch_end, seqs in order."""
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("a")], _Clock())
+        amend = pending_recorded("c2", "e5", 2, RecordType.AMENDED)
+        batches = [[pending_recorded("b"), pending_recorded("c", "e5")], [], [amend]]
+        assert store.append_batches(iter(batches), 3, _Clock()) == (2, 4)
+        raws = list(store.read_raw())
+        assert [r.batch_end for r in raws] == [None, 4, 4, 4]
+        assert len({r.recorded_at for r in raws[1:]}) == 1  # one moment, as one append
+        assert [r.event.title for r in store.read()] == ["a", "b", "c", "c2"]  # type: ignore[union-attr]
+        assert [r.version for r in store.stream("e5")] == [1, 2]
+        assert verify_store(store).ok
+        assert store.append_batches(iter([]), 0, _Clock()) == (5, 4)
+
+    def test_append_batches_all_or_nothing(self, tmp_path: Path) -> None:
+        """A refused record (or a wrong total) in a later batch writes none of the batches."""
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("a", "e1")], _Clock())
+        batches = [[pending_recorded("b", "e2")], [pending_recorded("c", "e1")]]
+        with pytest.raises(ConcurrencyError) as info:
+            store.append_batches(iter(batches), 2, _Clock())
+        assert info.value.event_id == "e1"
+        with pytest.raises(InvalidRecord, match="1 records, not 2"):
+            store.append_batches(iter([[pending_recorded("f", "e3")]]), 2, _Clock())
+        too_many = [[pending_recorded("f", "e3")], [pending_recorded("g", "e4")]]
+        with pytest.raises(InvalidRecord, match="more than 1 records"):
+            store.append_batches(iter(too_many), 1, _Clock())
+        assert store.head() == 1
+        store.append([pending_recorded("d", "e2")], _Clock())
+        assert verify_store(store).ok
 
     def test_version_gap_refused(self, tmp_path: Path) -> None:
         """A version that skips one is refused."""
