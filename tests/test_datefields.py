@@ -302,7 +302,10 @@ def test_every_stored_edtf_is_valid(when: When) -> None:
     """
     if when.beyond_date_range:
         edtf.parse_edtf(when.edtf)  # valid EDTF to the oracle
-        assert oracle_end_days(when.edtf) == bounded_days(when)
+        if WINTER.search(when.edtf):  # we run winter December-February (documented)
+            assert oracle_end_days(when.edtf)[0] == bounded_days(when)[0]
+        else:
+            assert oracle_end_days(when.edtf) == bounded_days(when)
         return
     oracle = oracle_bounds(when.edtf)
     if WINTER.search(when.edtf):

@@ -315,6 +315,41 @@ class TestSnapshots:
         assert 5 == len(reopened.events(actor="IND"))
         reopened.close()
 
+    def test_sqlite_terms_are_read_only_by_a_query_that_needs_them(self, tmp_path: Path) -> None:
+        """A reopened SQLite log lists its first events without reading its terms table."""
+        path = tmp_path / "log.db"
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            tl.record(kind="visit.state", when="2024-01-02", title="tail", actors=["BRA"])
+            expected = _everything(tl)
+        with timeline.open(path, snapshot_every=0) as tl:
+            first = [e.id for e in tl.events()][:5]
+            vocabulary = tl._store.vocabulary()
+            assert 1 == len(vocabulary)  # only term 0, "none": nothing read from the table
+            assert first == [e[0] for e in expected[0] if e[0] in first][:5]  # type: ignore[index]
+        with timeline.open(path, snapshot_every=0) as tl:
+            assert expected == _everything(tl)
+            assert not tl.repairs
+
+    def test_an_edited_terms_table_replays_the_log(self, tmp_path: Path) -> None:
+        """Terms changed under a snapshot (triggers dropped, a value edited) are not trusted."""
+        path = tmp_path / "log.db"
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+        db = sqlite3.connect(path)
+        db.execute("DROP TRIGGER terms_no_update")
+        db.execute("UPDATE terms SET value = 'meeting.summit' WHERE value = 'visit.state'")
+        db.commit()
+        db.close()
+        with timeline.open(path, snapshot_every=0) as tl:
+            # The log's hot rows now say "meeting.summit": a replay of them is what is shown,
+            # never the snapshot's columns read with numbers that changed meaning.
+            assert [] == list(tl.events(kind="visit.state"))
+            assert 10 == len(tl.events(kind="meeting.summit", include_retracted=True))
+            assert any("not the ones the snapshot was taken with" in r for r in tl.repairs)
+
 
 class TestMigration:
     def test_a_format_3_log_is_migrated_on_open(self, tmp_path: Path) -> None:

@@ -408,8 +408,9 @@ class PostgresBackend(Backend):
         for rows in self._batches(self._sql.hot, (after, _until(until))):
             if not loaded:
                 # The cursor's snapshot is taken: every term its rows refer to was
-                # committed before it (with the first record using it), so load now.
-                self._load_terms()
+                # committed before it (with the first record using it), so the terms
+                # read from now on (on first use) hold them.
+                self._vocabulary.stale()
                 loaded = True
             seqs, streams, packed = zip(*rows, strict=True)
             try:

@@ -17,6 +17,7 @@ import sys
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress, filterfalse
 from typing import Any, Protocol, runtime_checkable
 
 import msgspec
@@ -134,6 +135,7 @@ _HOT_COLUMNS = ("_kind", "_lo", "_hi", "_rank", "_actors", "_tags", "_treaty", "
 _FOLD_READS = ("_first", "_gone", "_lo", "_rank", "_order")
 #: The columns that hold term ids (remapped when a snapshot numbered terms otherwise).
 _TERM_COLUMNS = ("_kind", "_actors", "_tags", "_treaty", "_modality")
+_TERM_COLUMNS_SET = frozenset(_TERM_COLUMNS)
 #: What the other sections hold: the ids (one per line) and their ``IdIndex``.
 _IDS, _ID_STARTS, _ID_ENDS, _TERMS = "ids", "id_starts", "id_ends", "terms"
 _LITTLE = sys.byteorder == "little"
@@ -223,6 +225,8 @@ class CurrentState:
         self._indexed = bool(getattr(self._source, "indexes_streams", False))
         #: Maps a restored snapshot's term ids to the vocabulary's, when they differ.
         self._remap: list[int] | None = None
+        #: A restored snapshot's (term count, digest) not compared with the vocabulary yet.
+        self._terms_check: tuple[int, bytes] | None = None
         self._base: Callable[[], SnapshotSections | CurrentState] | None = None
         #: Rebuilds the state at a seq from the log (a snapshot section was damaged).
         self._rebuild: Callable[[int], CurrentState] | None = None
@@ -272,16 +276,49 @@ class CurrentState:
         if meta.seq != self.seq:
             raise SnapshotDamaged(f"the snapshot is at seq {meta.seq}, not {self.seq}")
         self._reset()
-        vocabulary = self._vocabulary
-        if vocabulary.digest(meta.terms) != meta.terms_digest:
-            # The store numbers terms otherwise, or has not seen them: take the snapshot's.
-            terms = msgspec.msgpack.decode(sections.section(_TERMS), type=list[tuple[str, Any]])
-            self._remap = vocabulary.adopt(terms)
+        self._terms_check = (meta.terms, meta.terms_digest)
+        if not self._vocabulary.numbered_by_store:
+            self._check_terms(sections)
         self._ids, self._row_of, self._ids_blob = None, None, None
         self._blob_rows, self._live = meta.rows, meta.live
         for name in _SECTIONS:
             del self.__dict__[name]
         self._sections = sections
+
+    def _check_terms(self, sections: SnapshotSections | None = None) -> None:
+        """Make the snapshot's term ids mean what the vocabulary's mean, before one is read.
+
+        A store that numbers terms itself (SQLite, PostgreSQL) is checked on the
+        first read of a term column, not on open: its 60,636 terms at 1M cost 0.1 s
+        that ``list --limit 20`` and ``show`` never need. Its terms are only ever
+        added, so they differ only if its table was edited: the state is then
+        replayed from the log, as for a damaged section.
+
+        Args:
+            sections: the snapshot being opened (a store numbering terms here); None
+                for the deferred check of a store that numbers them itself.
+
+        Raises:
+            SnapshotDamaged: the snapshot's own copy of its terms does not decode.
+        """
+        check, self._terms_check = self._terms_check, None
+        if check is None:
+            return
+        count, digest = check
+        vocabulary = self._vocabulary
+        if vocabulary.digest(count) == digest:
+            return
+        if sections is None:
+            # The store's own numbers changed under the snapshot (its terms table was
+            # edited): the log's hot rows are what a replay reads, so replay them.
+            self._recover("the store's terms are not the ones the snapshot was taken with")
+            return
+        # The store numbers terms otherwise, or has not seen them: take the snapshot's.
+        try:
+            terms = msgspec.msgpack.decode(sections.section(_TERMS), type=list[tuple[str, Any]])
+        except msgspec.DecodeError as exc:
+            raise SnapshotDamaged(f"the terms do not decode ({exc})") from None
+        self._remap = vocabulary.adopt(terms)
 
     def __getattr__(self, name: str) -> Any:
         # Only called for a missing attribute: a column of a restored snapshot not read yet.
@@ -322,6 +359,10 @@ class CurrentState:
 
     def _load_columns(self, names: list[str]) -> None:
         """Read columns from the restored snapshot, each checked against its hash."""
+        if self._terms_check is not None and not _TERM_COLUMNS_SET.isdisjoint(names):
+            self._check_terms()
+            if self._sections is None:
+                return  # the state was rebuilt from the log: every column is in place
         order = iter(names)
 
         def take(data: bytes) -> None:
@@ -369,7 +410,7 @@ class CurrentState:
             self.__dict__[name] = fresh.__dict__[name]
         self._live, self._id_index, self._unplaced = fresh._live, None, []
         self._sections, self._remap, self.seq = None, None, fresh.seq
-        self._pending = {}
+        self._pending, self._terms_check = {}, None
 
     # -- state ---------------------------------------------------------------------------
 
@@ -701,12 +742,15 @@ class CurrentState:
         """Return the rows passing ``where`` (None: every row), unordered."""
         rows: Iterable[int] | None = None
 
-        terms = self._vocabulary.matching
+        vocabulary = self._vocabulary
+        terms = vocabulary.matching
 
         def keep(column: array[int], wanted: set[int]) -> list[int]:
+            # compress/map over C-level methods: an actor over a million rows in 0.04 s,
+            # where a comprehension testing each row took 0.17 s.
             if rows is None:
-                return [r for r, v in enumerate(column) if v in wanted]
-            return [r for r in rows if column[r] in wanted]
+                return list(compress(range(len(column)), map(wanted.__contains__, column)))
+            return list(compress(rows, map(wanted.__contains__, map(column.__getitem__, rows))))
 
         if where.treaty is not None:
             rows = keep(self._treaty, terms("treaty", lambda v: v == where.treaty))
@@ -719,10 +763,9 @@ class CurrentState:
             rows = keep(self._kind, kinds)
         if where.tag is not None:
             tag = where.tag
-            rows = keep(self._tags, terms("tags", lambda v: tag in v.split(TAG_SEPARATOR)))
+            rows = keep(self._tags, vocabulary.holding("tags", tag, TAG_SEPARATOR))
         if where.actor is not None:
-            actor = where.actor
-            rows = keep(self._actors, terms("actors", lambda v: actor in v.split(" ")))
+            rows = keep(self._actors, vocabulary.holding("actors", where.actor, " "))
         if where.modality is not None:
             wanted = where.modality
             rows = keep(self._modality, terms("modality", lambda v: v in wanted))
@@ -730,31 +773,23 @@ class CurrentState:
             first = where.start.toordinal() if where.start is not None else 0
             last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
             lo, hi = self._lo, self._hi
-            if where.within:
-                if rows is None:
-                    rows = [
-                        r
-                        for r, (a, b) in enumerate(zip(lo, hi, strict=True))
-                        if a >= first and b <= last
-                    ]
-                else:
-                    rows = [r for r in rows if lo[r] >= first and hi[r] <= last]
-            elif rows is None:
-                rows = [
-                    r
-                    for r, (a, b) in enumerate(zip(lo, hi, strict=True))
-                    if a <= last and b >= first
-                ]
+            # Two passes of compress over C-level comparisons, as ``keep`` does.
+            start_ok, end_ok = (
+                (first.__le__, last.__ge__) if where.within else (last.__ge__, first.__le__)
+            )
+            if rows is None:
+                rows = list(compress(range(len(lo)), map(start_ok, lo)))
             else:
-                rows = [r for r in rows if lo[r] <= last and hi[r] >= first]
+                rows = list(compress(rows, map(start_ok, map(lo.__getitem__, rows))))
+            rows = list(compress(rows, map(end_ok, map(hi.__getitem__, rows))))
         if not where.include_retracted:
             gone = self._gone
             if rows is None:
                 if self._live == len(gone):
                     return None
-                rows = [r for r, g in enumerate(gone) if not g]
+                rows = list(filterfalse(gone.__getitem__, range(len(gone))))
             else:
-                rows = [r for r in rows if not gone[r]]
+                rows = list(filterfalse(gone.__getitem__, rows))
         return None if rows is None else list(rows)
 
     def _coarse(self, rows: Iterable[int]) -> list[int]:

@@ -200,15 +200,30 @@ class SqliteBackend(Backend):
 
     def _load_terms(self) -> None:
         """Learn the terms added since we last looked (by any writer)."""
-        vocabulary = self._vocabulary
-        rows = self._db.execute(
-            "SELECT id, field, value FROM terms WHERE id >= ? ORDER BY id", (len(vocabulary),)
+        vocabulary, db = self._vocabulary, self._db
+        first = len(vocabulary)
+        count, last = db.execute(
+            "SELECT count(*), max(id) FROM terms WHERE id >= ?", (first,)
+        ).fetchone()
+        if not count:
+            return
+        if last - first == count - 1:
+            # No gap: fetch the (field, value) tuples alone, as extend() keeps them
+            # (60,636 terms at 1M: 0.045 s, where rows with their ids took 0.1 s).
+            vocabulary.extend(
+                first,
+                db.execute(
+                    "SELECT field, value FROM terms WHERE id >= ? AND id <= ? ORDER BY id",
+                    (first, last),
+                ).fetchall(),
+            )
+            return
+        rows = db.execute(
+            "SELECT id, field, value FROM terms WHERE id >= ? AND id <= ? ORDER BY id",
+            (first, last),
         ).fetchall()
-        if rows and rows[-1][0] - rows[0][0] == len(rows) - 1:
-            vocabulary.extend(rows[0][0], [(field, value) for _, field, value in rows])
-        else:
-            for term_id, field, value in rows:
-                vocabulary.add(term_id, field, value)
+        for term_id, field, value in rows:
+            vocabulary.add(term_id, field, value)
 
     def _insert_term(self, field: str, value: Any) -> int:
         # Inside the writing transaction: a term is inserted with the first record
@@ -314,10 +329,11 @@ class SqliteBackend(Backend):
         # holds exactly those seqs, in order: the fetch skips the seq column (one
         # integer object per record less). A range that comes back short (a gap in
         # a damaged log) is fetched again with its seqs.
-        # The head first, then the terms: a term is committed with the first record
-        # using it, so every term the rows up to the head refer to is then known.
+        # The head first, then the terms (read on first use, always after this): a term
+        # is committed with the first record using it, so every term the rows up to
+        # the head refer to is known then.
         last = self.head() if until is None else min(until, self.head())
-        self._load_terms()
+        self._vocabulary.stale()
         db = self._db
         start = max(after, 0)
         while start < last:

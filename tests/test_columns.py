@@ -1,0 +1,56 @@
+"""The vocabulary of the hot columns: terms read on first use, members found in C."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from timeline._columns import Vocabulary
+
+#: Values made of members that may hold regex characters, separators, line breaks.
+_MEMBERS = st.text(alphabet="AB.*\n |\x1f", min_size=1, max_size=4)
+
+
+@given(
+    values=st.lists(st.lists(_MEMBERS, max_size=4), max_size=12),
+    member=_MEMBERS,
+    separator=st.sampled_from([" ", "\x1f", "|"]),
+)
+def test_holding_is_a_membership_test(values: list[list[str]], member: str, separator: str) -> None:
+    """``holding`` finds exactly the terms whose split value has the member."""
+    vocabulary = Vocabulary()
+    for at, members in enumerate(values):
+        vocabulary.id("actors" if at % 3 else "tags", separator.join(members))
+    for field in ("actors", "tags"):
+        expected = vocabulary.matching(field, lambda v: member in v.split(separator))
+        assert expected == vocabulary.holding(field, member, separator)
+
+
+def test_holding_sees_terms_added_after_it_was_asked() -> None:
+    """The joined lines are built again when the vocabulary grew."""
+    vocabulary = Vocabulary()
+    first = vocabulary.id("actors", "RUS IND")
+    assert {first} == vocabulary.holding("actors", "IND", " ")
+    second = vocabulary.id("actors", "IND")
+    assert {first, second} == vocabulary.holding("actors", "IND", " ")
+    assert set() == vocabulary.holding("actors", "IN", " ")
+    assert set() == vocabulary.holding("tags", "IND", " ")
+
+
+def test_a_store_numbered_vocabulary_reads_its_terms_on_first_use() -> None:
+    """Marked stale, the vocabulary asks its store only when a term is needed."""
+    table = [("kind", "treaty.signed"), ("actors", "RUS")]
+    calls: list[int] = []
+    vocabulary: Vocabulary
+
+    def refresh() -> None:
+        calls.append(len(vocabulary))
+        vocabulary.extend(len(vocabulary), table[len(vocabulary) - 1 :])
+
+    vocabulary = Vocabulary(refresh=refresh, local=False)
+    vocabulary.stale()
+    assert ([], 1) == (calls, len(vocabulary))
+    assert "RUS" == vocabulary.value(2)
+    assert [1] == calls
+    assert 1 == vocabulary.find("kind", "treaty.signed")  # known now: no second read
+    assert [1] == calls
