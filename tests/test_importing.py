@@ -82,6 +82,64 @@ class TestOneAppend:
         assert [["e0", "e1"], ["e2", "e3"], ["e4"]] == heard
 
 
+class TestReadModelLater:
+    """A large import leaves the read model of its events to the first query after it."""
+
+    @pytest.fixture(autouse=True)
+    def small_threshold(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(importing, "READ_LATER", 5)
+
+    def _answers(self, tl: timeline.Timeline) -> object:
+        return (
+            [(e.id, e.title, tl.version(e.id)) for e in tl.events(include_retracted=True)],
+            len(tl),
+            [e.id for e in tl.events(between=("2025-01-03", "2025-01-05"))],
+            tl.get("e3").title,
+        )
+
+    @pytest.mark.parametrize("snapshot", [False, True])
+    def test_the_state_waits_and_then_answers_as_a_reopen(
+        self, location: str, tmp_path: Path, snapshot: bool
+    ) -> None:
+        """After the import nothing is folded; the first query folds it all, then later writes."""
+        with open_at(location) as tl:
+            tl.record(kind="treaty.signed", when="2024-12-31", title="before")
+            if snapshot:
+                tl.snapshot()
+            report = tl.import_file("jsonl", jsonl(tmp_path / "a.jsonl", rows(8)))
+            assert 8 == report.recorded
+            assert not tl._state.loaded
+            assert 9 == tl._state.seq
+            tl.record(kind="visit.state", when="2025-01-04", title="after")
+            tl.amend("e3", title="T3 amended", reason="test")
+            answers = self._answers(tl)
+            assert tl._state.loaded
+            assert (10, 11) == (len(tl), tl._state.seq)
+            assert "T3 amended" == tl.get("e3").title
+            if location != ":memory:":
+                tl.close()
+                with open_at(location) as reopened:
+                    assert answers == self._answers(reopened)
+
+    def test_a_small_import_is_folded_at_once(self, location: str, tmp_path: Path) -> None:
+        """Below the threshold the events are folded in by the import itself."""
+        with open_at(location) as tl:
+            tl.import_file("jsonl", jsonl(tmp_path / "a.jsonl", rows(4)))
+            assert tl._state.loaded
+            assert 4 == len(tl)
+
+    def test_reimport_after_a_deferred_import_is_a_no_op(
+        self, location: str, tmp_path: Path
+    ) -> None:
+        """The rows of a deferred import are present to the next import (head unchanged)."""
+        source = jsonl(tmp_path / "a.jsonl", rows(8))
+        with open_at(location) as tl:
+            tl.import_file("jsonl", source)
+            head = tl.store.head()
+            again = tl.import_file("jsonl", source)
+            assert (0, 8, head) == (again.recorded, again.present, tl.store.head())
+
+
 @attrs.frozen(kw_only=True)
 class Racing(timeline.Importer):
     """Reads JSON Lines, and has another writer record the last row's id meanwhile."""

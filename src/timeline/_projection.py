@@ -233,6 +233,9 @@ class CurrentState:
         #: Told why, when a snapshot section did not match its hash.
         self._on_damage: Callable[[str], None] | None = None
         self._tail: list[HotBatch] = []
+        #: Reads the log's hot rows after a seq up to ``seq``, folded on first use
+        #: (``read_later``), before the batches of ``_tail``.
+        self._later: Callable[[int], Iterable[HotBatch]] | None = None
         self._snapshot_seq = 0
         self._reset()
 
@@ -431,6 +434,9 @@ class CurrentState:
                     self._open(found)
                 except SnapshotDamaged as exc:
                     self._recover(str(exc))
+            later, self._later = self._later, None
+            if later is not None:
+                self.fold(later(self.seq))
             tail, self._tail = self._tail, []
             self.fold(tail)
             self.seq = target
@@ -1010,6 +1016,19 @@ class CurrentState:
         state.seq = state._snapshot_seq = seq
         state._base, state._rebuild, state._on_damage = load, rebuild, on_damage
         return state
+
+    def read_later(self, seq: int, rows: Callable[[int], Iterable[HotBatch]]) -> None:
+        """Stand at ``seq`` now and fold the log's records up to it on first use.
+
+        What a large import leaves: the state of a million new events is built by
+        the query that needs it, not by the import (whose memory then stays flat).
+
+        Args:
+            seq: the seq the state stands at (the log's head).
+            rows: returns the hot rows after a seq, up to ``seq``.
+        """
+        assert self._base is not None, "only a state that waits for its base reads later"
+        self._later, self._tail, self.seq = rows, [], seq
 
     # -- columns for bulk readers (issue 12) -----------------------------------------------
     # Read-only: hands out the rows of one query and some columns (copies, or the

@@ -449,6 +449,27 @@ class Timeline(_Reader):
 
         return CurrentState.restore(seq, load, store, rebuild=rebuild, on_damage=damaged)
 
+    def _read_state_later(self) -> None:
+        """Let go of the state in memory: the first query after opens it again, at the head.
+
+        The snapshot (or an empty state) waits, and the records after it are folded
+        when a query first needs them (``CurrentState.read_later``).
+        """
+        store = self._store
+        head = store.head()
+        state = self._restore(until=None)
+        if state.loaded:  # no snapshot: the whole log is folded on first use
+
+            def rebuild(until: int) -> CurrentState:
+                rebuilt = CurrentState(store)
+                with collector_paused():
+                    rebuilt.fold(store.read_hot(until=until))
+                return rebuilt
+
+            state = CurrentState.restore(0, lambda: CurrentState(store), store, rebuild=rebuild)
+        state.read_later(head, lambda after: store.read_hot(after=after, until=head))
+        self._state = state
+
     def _note(self, repair: str) -> None:
         self._store.repairs.append(f"{self._store.location}: {repair}")
 
