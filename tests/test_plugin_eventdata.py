@@ -746,3 +746,33 @@ class TestPolecatContract(ImporterContract):
         rows = [polecat_row(Event_ID="a"), polecat_row(Event_ID="b", Event_Type="DANCE"),
                 polecat_row(Event_ID="c")]  # fmt: skip
         return "".join(f"{r}\n" for r in [header, *rows]), [3]
+
+
+@settings(max_examples=80)
+@given(
+    lines=st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    end=st.sampled_from([b"\n", b"\r\n"]),
+    last=st.booleans(),
+    chunk=st.integers(min_value=1, max_value=40),
+)
+def test_lines_are_read_as_a_line_by_line_reader_reads_them(
+    lines: list[bytes], end: bytes, last: bool, chunk: int
+) -> None:
+    """Reading in chunks gives each line, its number and its replaced flag as line by line."""
+    data = end.join(lines) + (end if last and lines else b"")
+    expected = []
+    for number, raw in enumerate(io.BytesIO(data), 1):
+        try:
+            text, replaced = raw.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, replaced = raw.decode("utf-8", "replace"), True
+        if number == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        expected.append((number, text.rstrip("\r\n"), replaced))
+    stream_module = timeline_eventdata._stream
+    before = stream_module._CHUNK
+    stream_module._CHUNK = chunk
+    try:
+        assert expected == list(stream_module.lines_of(io.BytesIO(data)))
+    finally:
+        stream_module._CHUNK = before

@@ -102,6 +102,17 @@ CAMEO_REGIONS: Final[frozenset[str]] = frozenset(
 _SECTOR: Final = re.compile(r"^[A-Z]{3}$")
 _DAY_TEXT: Final = re.compile(r"^[0-9]{8}$")
 _COUNTRY_CACHE: dict[str, str | None] = {}
+#: Type codes seen -> whether they are a sector code (a few hundred distinct).
+_SECTORS: dict[str, bool] = {}
+
+
+def _is_sector(code: str) -> bool:
+    found = _SECTORS.get(code)
+    if found is None:
+        found = bool(_SECTOR.match(code))
+        if len(_SECTORS) < 10_000:
+            _SECTORS[code] = found
+    return found
 
 
 def country_of(code: str) -> str | None:
@@ -189,7 +200,7 @@ def _actor(fields: list[str], at: int, role: str) -> dict[str, Any] | None:
         return None
     actor: dict[str, Any] = {"country": country, "role": role}
     sector = fields[at + 7]
-    if sector and _SECTOR.match(sector):
+    if sector and _is_sector(sector):
         actor["sector"] = sector
     if fields[at + 1]:
         actor["name"] = fields[at + 1]
@@ -208,16 +219,24 @@ def _raw_actor(fields: list[str], at: int) -> dict[str, str]:
     return raw
 
 
-_GEO_KEYS: Final = ("type", "name", "fips", "adm1", "adm2")
-
-
-def _geo(fields: list[str], at: int) -> dict[str, Any]:
-    geo: dict[str, Any] = {k: v for k, v in zip(_GEO_KEYS, fields[at : at + 5], strict=True) if v}
-    lat, lon = fields[at + 5], fields[at + 6]  # checked by _numbers
-    if lat:
-        geo["lat"] = float(lat)
-    if lon:
-        geo["lon"] = float(lon)
+def _geo(fields: list[str], at: int, lat: float | None, lon: float | None) -> dict[str, Any]:
+    kind, name, fips, adm1, adm2 = fields[at : at + 5]
+    geo: dict[str, Any] = {}
+    # Spelled out: a comprehension over zip() cost a third of this function.
+    if kind:
+        geo["type"] = kind
+    if name:
+        geo["name"] = name
+    if fips:
+        geo["fips"] = fips
+    if adm1:
+        geo["adm1"] = adm1
+    if adm2:
+        geo["adm2"] = adm2
+    if lat is not None:
+        geo["lat"] = lat
+    if lon is not None:
+        geo["lon"] = lon
     if fields[at + 7]:
         geo["feature_id"] = fields[at + 7]
     return geo
@@ -229,8 +248,10 @@ _QUAD_TAGS: Final = {code: f"quad:{name}" for code, name in QUAD_CLASSES.items()
 _QUAD_NUMBERS: Final = {code: int(code) for code in QUAD_CLASSES}
 
 
-def _numbers(fields: list[str]) -> tuple[int, int, int, float | None, float | None]:
-    """Return NumMentions, NumSources, NumArticles, GoldsteinScale and AvgTone.
+def _numbers(
+    fields: list[str],
+) -> tuple[int, int, int, float | None, float | None, float | None, float | None]:
+    """Return NumMentions, NumSources, NumArticles, GoldsteinScale, AvgTone and ActionGeo lat/lon.
 
     Raises:
         _Bad: one of them (or an ActionGeo coordinate) is not a (finite) number.
@@ -244,10 +265,12 @@ def _numbers(fields: list[str]) -> tuple[int, int, int, float | None, float | No
             int(fields[_ARTICLES] or 0),
             float(goldstein) if goldstein else None,
             float(tone) if tone else None,
+            float(lat) if lat else None,
+            float(lon) if lon else None,
         )
         # NaN and infinities propagate through a sum: one check for all four.
         if math.isfinite(
-            (numbers[3] or 0.0) + (numbers[4] or 0.0) + float(lat or 0) + float(lon or 0)
+            (numbers[3] or 0.0) + (numbers[4] or 0.0) + (numbers[5] or 0.0) + (numbers[6] or 0.0)
         ):
             return numbers
     except ValueError:
@@ -268,7 +291,7 @@ def gdelt_fields(
     Raises:
         _Bad: a number column cannot be read.
     """
-    mentions, sources, articles, goldstein, tone = _numbers(fields)
+    mentions, sources, articles, goldstein, tone, lat, lon = _numbers(fields)
     code = fields[_CODE]
     roles = _ROLES.get(code, _PLAIN_ROLES)
     first, second = _actor(fields, _A1, roles[0]), _actor(fields, _A2, roles[1])
@@ -306,7 +329,7 @@ def gdelt_fields(
         gdelt["actor2"] = _raw_actor(fields, _A2)
     attributes: dict[str, Any] = {"cameo": cameo, "gdelt": gdelt, "provenance": origin}
     if fields[_ACTION_GEO] or fields[_ACTION_GEO + 1]:
-        attributes["geo"] = _geo(fields, _ACTION_GEO)
+        attributes["geo"] = _geo(fields, _ACTION_GEO, lat, lon)
     quad_tag = _QUAD_TAGS.get(quad)
     url = fields[_URL]
     return {
