@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import timeline
@@ -760,6 +760,8 @@ def test_lines_are_read_as_a_line_by_line_reader_reads_them(
 ) -> None:
     """Reading in chunks gives each line, its number and its replaced flag as line by line."""
     data = end.join(lines) + (end if last and lines else b"")
+    # Bytes that open as a zip or gzip archive are read as one; that is tested elsewhere.
+    assume(not data.startswith((b"PK", b"\x1f\x8b")))
     expected = []
     for number, raw in enumerate(io.BytesIO(data), 1):
         try:
