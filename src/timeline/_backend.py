@@ -432,13 +432,23 @@ def packed_hot(
         if hot[0] is None:
             out.append(pack((row.version, *NO_FIELDS)))
             continue
-        ids = []
-        for field, value in zip(FIELDS, (hot[0], hot[4], hot[5], hot[6], hot[7]), strict=True):
-            term_id = find(field, value)
-            if term_id is None:
-                term_id = new_term(field, value)
-                vocabulary.add(term_id, field, value)
-            ids.append(term_id)
+        # Known terms through the index itself, a term at a time only for new ones.
+        get = vocabulary.index().get
+        ids = [
+            get(("kind", hot[0])),
+            get(("actors", hot[4])),
+            get(("tags", hot[5])),
+            get(("treaty", hot[6])),
+            get(("modality", hot[7])),
+        ]
+        if None in ids:
+            ids = []
+            for field, value in zip(FIELDS, (hot[0], hot[4], hot[5], hot[6], hot[7]), strict=True):
+                term_id = find(field, value)
+                if term_id is None:
+                    term_id = new_term(field, value)
+                    vocabulary.add(term_id, field, value)
+                ids.append(term_id)
         kind, actors, tags, treaty, modality = ids
         out.append(
             pack((row.version, kind, hot[1], hot[2], hot[3], actors, tags, treaty, modality))

@@ -535,16 +535,24 @@ class CurrentState:
         """Fold one record in."""
         self.apply_all((record,))
 
-    def apply_all(self, records: Iterable[Record]) -> None:
-        """Fold full records in (appends, and projections a user replays into)."""
+    def apply_all(
+        self, records: Iterable[Record], hot: Sequence[tuple[Any, ...] | None] = ()
+    ) -> None:
+        """Fold full records in (appends, and projections a user replays into).
+
+        Args:
+            records: the records, in seq order.
+            hot: their events' ``hot_fields`` where the writer computed them already
+                (an append's pending records carry them), else empty.
+        """
         rows = []
         eager = self._eager
-        for record in records:
+        for at, record in enumerate(records):
             event = record.payload.event
             if event is None:
                 rows.append((record.seq, record.stream, record.version, *NO_FIELDS))
                 continue
-            values = hot_fields(event)
+            values = (hot[at] if at < len(hot) else None) or hot_fields(event)
             rows.append(self._vocabulary.row(record.seq, record.stream, record.version, values))
             if eager is not None:
                 eager.records[record.seq] = record

@@ -653,7 +653,7 @@ class Timeline(_Reader):
             )
             for (s, at, h), p, payload in zip(stamps, pending, payloads, strict=True)
         ]
-        self._state.apply_all(records)
+        self._state.apply_all(records, [p.hot for p in pending])
         # self.plugins, not self._plugins: a reopened timeline whose first write is a
         # retract (or an amend keeping the kind) has not loaded its host yet.
         plugins = self.plugins
