@@ -434,14 +434,15 @@ def packed_hot(
             continue
         # Known terms through the index itself, a term at a time only for new ones.
         get = vocabulary.index().get
-        ids = [
+        found = [
             get(("kind", hot[0])),
             get(("actors", hot[4])),
             get(("tags", hot[5])),
             get(("treaty", hot[6])),
             get(("modality", hot[7])),
         ]
-        if None in ids:
+        ids: list[int] = found  # type: ignore[assignment]  # when None is not in it
+        if None in found:
             ids = []
             for field, value in zip(FIELDS, (hot[0], hot[4], hot[5], hot[6], hot[7]), strict=True):
                 term_id = find(field, value)
