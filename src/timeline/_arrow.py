@@ -240,35 +240,31 @@ def _countries(pa: Any, actors: list[tuple[Any, ...]], flat_actors: list[Any], o
     )
 
 
-def _first_day(when: When) -> dt.date | None:
-    """``when_earliest``: null for an open or unknown start, or a day beyond 0001-9999."""
-    first = when.earliest_ordinal
-    return None if first is None or not _MIN_DAY <= first <= _MAX_DAY else when.earliest
-
-
-def _last_day(when: When) -> dt.date | None:
-    """``when_latest``: null for an open or unknown end, or a day beyond 0001-9999."""
-    last = when.latest_ordinal
-    return None if last is None or not _MIN_DAY <= last <= _MAX_DAY else when.latest
-
-
-def _open_start(when: When) -> bool:
-    # From the EDTF: 0001-01-01 is a real day, though an open start's bound is date.min too.
-    return when.earliest_ordinal is None
-
-
-def _open_end(when: When) -> bool:
-    return when.latest_ordinal is None
-
-
 _MIN_DAY, _MAX_DAY = OPEN_START.toordinal(), OPEN_END.toordinal()
 
+#: The day cells of a date: ``when_earliest``, ``when_latest``, ``when_open_start``,
+#: ``when_open_end`` and ``when_year``.
+DayCells = tuple["dt.date | None", "dt.date | None", bool, bool, "int | None"]
 
-def _year(when: When) -> int | None:
-    if when.beyond_date_range:  # int16 cannot hold every such year; the EDTF has it
-        return None
-    first, last = _first_day(when), _last_day(when)
-    return first.year if first is not None else None if last is None else last.year
+
+def day_cells(when: When) -> DayCells:
+    """Return a date's day cells, its bounds read once (they are computed on each read).
+
+    ``when_earliest`` / ``when_latest`` are null for an open or unknown end and for a day
+    beyond 0001-9999 (the EDTF has it); the open flags come from the EDTF, since
+    0001-01-01 is a real day though an open start's bound is ``date.min`` too;
+    ``when_year`` is null beyond 0001-9999 (int16 cannot hold every such year).
+    """
+    first, last = when.earliest_ordinal, when.latest_ordinal
+    first_day = None if first is None or not _MIN_DAY <= first <= _MAX_DAY else when.earliest
+    last_day = None if last is None or not _MIN_DAY <= last <= _MAX_DAY else when.latest
+    if (first is not None and first < _MIN_DAY) or (last is not None and last > _MAX_DAY):
+        year = None
+    elif first_day is not None:
+        year = first_day.year
+    else:
+        year = None if last_day is None else last_day.year
+    return first_day, last_day, first is None, last is None, year
 
 
 def event_row(event: Event, provenance: Provenance, at: int) -> dict[str, Any]:
@@ -281,6 +277,7 @@ def event_row(event: Event, provenance: Provenance, at: int) -> dict[str, Any]:
     the same columns a batch at a time; a test checks the two agree.
     """
     when = event.when
+    days = day_cells(when)
     return {
         "event_id": event.id,
         "kind": event.kind,
@@ -289,17 +286,17 @@ def event_row(event: Event, provenance: Provenance, at: int) -> dict[str, Any]:
         "summary": event.summary,
         "when_edtf": when.edtf,
         "when_precision": when.precision.value,
-        "when_earliest": _first_day(when),
-        "when_latest": _last_day(when),
-        "when_open_start": _open_start(when),
-        "when_open_end": _open_end(when),
+        "when_earliest": days[0],
+        "when_latest": days[1],
+        "when_open_start": days[2],
+        "when_open_end": days[3],
         "when_start": None if when.start is None else when.start.astimezone(dt.timezone.utc),
         "when_end": None if when.end is None else when.end.astimezone(dt.timezone.utc),
         "when_approximate": when.approximate,
         "when_uncertain": when.uncertain,
         "when_phrase": when.phrase,
         "when_anchor": when.anchor,
-        "when_year": _year(when),
+        "when_year": days[4],
         "actors": [
             {
                 "country": a.country,
@@ -359,22 +356,25 @@ def kind_columns(pa: Any, kinds: list[str]) -> list[Any]:
 
 def when_columns(pa: Any, whens: Sequence[When]) -> list[Any]:
     """Return the date columns ``when_edtf`` to ``when_year``, one row per ``When``."""
+    first, last, open_start, open_end, year = (
+        zip(*map(day_cells, whens), strict=True) if whens else ((),) * 5
+    )
     return [
         pa.array([w.edtf for w in whens], pa.string()),
         _fixed_dictionary(
             pa, [_PRECISION_INDEX[w.precision] for w in whens], _PRECISIONS, pa.int8()
         ),
-        pa.array([_first_day(w) for w in whens], pa.date32()),
-        pa.array([_last_day(w) for w in whens], pa.date32()),
-        pa.array([_open_start(w) for w in whens], pa.bool_()),
-        pa.array([_open_end(w) for w in whens], pa.bool_()),
+        pa.array(first, pa.date32()),
+        pa.array(last, pa.date32()),
+        pa.array(open_start, pa.bool_()),
+        pa.array(open_end, pa.bool_()),
         _timestamps(pa, [w.start for w in whens]),
         _timestamps(pa, [w.end for w in whens]),
         pa.array([w.approximate for w in whens], pa.bool_()),
         pa.array([w.uncertain for w in whens], pa.bool_()),
         pa.array([w.phrase for w in whens], pa.string()),
         pa.array([w.anchor for w in whens], pa.date32()),
-        pa.array([_year(w) for w in whens], pa.int16()),
+        pa.array(year, pa.int16()),
     ]
 
 

