@@ -351,6 +351,21 @@ class TestSnapshots:
             assert any("not the ones the snapshot was taken with" in r for r in tl.repairs)
 
 
+    def test_terms_after_the_snapshot_are_read_from_the_store(self, tmp_path: Path) -> None:
+        """A tail's new terms (a kind, an actor) number its rows as the store numbered them."""
+        path = tmp_path / "log.db"
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.record(kind="meeting.summit", when="2026-03-01", title="Summit", actors=["BRA"])
+        with timeline.open(path, snapshot_every=0) as tl:
+            assert ["Summit"] == [e.title for e in tl.events(actor="BRA")]
+            assert ["Summit"] == [e.title for e in tl.events(kind="meeting.summit")]
+            assert 10 == len(tl.events(kind="visit.state", include_retracted=True))
+            assert not tl.repairs
+
+
 class TestMigration:
     def test_a_format_3_log_is_migrated_on_open(self, tmp_path: Path) -> None:
         """A log written by the previous format gains its query columns and reads the same."""
