@@ -41,6 +41,7 @@ SECTION_NAMES = [
     "id_starts",
     "id_ends",
     "ids",
+    "wide",
 ]
 
 
@@ -193,6 +194,8 @@ class TestSnapshots:
         path = tmp_path / "log.db"
         _log(path)
         with timeline.open(path, snapshot_every=0) as tl:
+            # A date spanning more than a year: the "wide" section then holds a row.
+            tl.record(kind="visit.state", when="2020/2030", title="decade", actors=["IND"])
             tl.snapshot()
             tl.record(kind="visit.state", when="2024-01-02", title="tail", actors=["BRA"])
             expected = _everything(tl)
@@ -320,6 +323,8 @@ class TestSnapshots:
         path = tmp_path / "log.db"
         _log(path)
         with timeline.open(path, snapshot_every=0) as tl:
+            # A date spanning more than a year: the "wide" section then holds a row.
+            tl.record(kind="visit.state", when="2020/2030", title="decade", actors=["IND"])
             tl.snapshot()
             tl.record(kind="visit.state", when="2024-01-02", title="tail", actors=["BRA"])
             expected = _everything(tl)
@@ -349,7 +354,6 @@ class TestSnapshots:
             assert [] == list(tl.events(kind="visit.state"))
             assert 10 == len(tl.events(kind="meeting.summit", include_retracted=True))
             assert any("not the ones the snapshot was taken with" in r for r in tl.repairs)
-
 
     def test_terms_after_the_snapshot_are_read_from_the_store(self, tmp_path: Path) -> None:
         """A tail's new terms (a kind, an actor) number its rows as the store numbered them."""

@@ -24,6 +24,7 @@ import msgspec
 
 from ._collector import paused as collector_paused
 from ._columns import HOT_WIDTH, NO_FIELDS, TAG_SEPARATOR, HotBatch, Vocabulary, hot_fields
+from ._datewindow import wide_rows, window_candidates
 from ._idindex import IdIndex
 from ._model import Event
 from ._records import Record, RecordType
@@ -138,6 +139,8 @@ _TERM_COLUMNS = ("_kind", "_actors", "_tags", "_treaty", "_modality")
 _TERM_COLUMNS_SET = frozenset(_TERM_COLUMNS)
 #: What the other sections hold: the ids (one per line) and their ``IdIndex``.
 _IDS, _ID_STARTS, _ID_ENDS, _TERMS = "ids", "id_starts", "id_ends", "terms"
+#: The rows of the snapshot whose date spans more than ``WIDE_DAYS`` days (``_datewindow``).
+_WIDE = "wide"
 _LITTLE = sys.byteorder == "little"
 
 
@@ -163,6 +166,9 @@ class _Pending:
             else:
                 column[row] = value
 
+
+#: Below this many rows, a term filter tests the rows' own terms (``Vocabulary.holding_among``).
+_FEW_ROWS = 65_536
 
 #: How many decoded records the state keeps for repeated ``get``s.
 CACHE_SIZE = 4096
@@ -265,6 +271,13 @@ class CurrentState:
         self._modality = array("i")
         self._live = 0
         self._order: array[int] | None = None
+        #: The rows below ``_wide_below`` whose date spans more than ``WIDE_DAYS`` days
+        #: (None: not found yet), and rows amended since, whose span may have changed.
+        self._wide: array[int] | None = None
+        self._wide_below = 0
+        self._redated: set[int] = set()
+        #: Whether a restored snapshot holds ``_wide`` (a section read on first use).
+        self._wide_saved = False
 
     def _open(self, sections: SnapshotSections) -> None:
         """Take a snapshot's meta now, and each of its columns on first use (``_load``).
@@ -284,6 +297,7 @@ class CurrentState:
             self._check_terms(sections)
         self._ids, self._row_of, self._ids_blob = None, None, None
         self._blob_rows, self._live = meta.rows, meta.live
+        self._wide_saved, self._wide_below = _WIDE in sections.names(), meta.rows
         for name in _SECTIONS:
             del self.__dict__[name]
         self._sections = sections
@@ -412,6 +426,8 @@ class CurrentState:
         for name in (*_SECTIONS, "_ids", "_extra_ids", "_row_of", "_ids_blob", "_blob_rows"):
             self.__dict__[name] = fresh.__dict__[name]
         self._live, self._id_index, self._unplaced = fresh._live, None, []
+        self._wide, self._wide_below, self._redated = fresh._wide, fresh._wide_below, fresh._redated
+        self._wide_saved = False
         self._sections, self._remap, self.seq = None, None, fresh.seq
         self._pending, self._terms_check = {}, None
 
@@ -653,6 +669,8 @@ class CurrentState:
                 continue
             if eager is not None:
                 eager.records.pop(self._seqs[row], None)
+            if row < self._wide_below:
+                self._redated.add(row)  # its span may have changed: a date query checks it
             seqs[row] = seq
             versions[row] = version
             if gone[row]:
@@ -754,7 +772,7 @@ class CurrentState:
 
     def _rows(self, where: EventFilter) -> list[int] | None:
         """Return the rows passing ``where`` (None: every row), unordered."""
-        rows: Iterable[int] | None = None
+        rows: list[int] | None = None
 
         vocabulary = self._vocabulary
         terms = vocabulary.matching
@@ -766,6 +784,21 @@ class CurrentState:
                 return list(compress(range(len(column)), map(wanted.__contains__, column)))
             return list(compress(rows, map(wanted.__contains__, map(column.__getitem__, rows))))
 
+        def holding(column: array[int], field: str, member: str, separator: str) -> list[int]:
+            if rows is not None and len(rows) < _FEW_ROWS:
+                # A few rows (a date window's): test their terms, not every term of the field.
+                found = set(map(column.__getitem__, rows))
+                return keep(column, vocabulary.holding_among(field, member, separator, found))
+            return keep(column, vocabulary.holding(field, member, separator))
+
+        dated = where.start is not None or where.end is not None
+        if dated and self._has_order():
+            first = where.start.toordinal() if where.start is not None else 0
+            last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
+            rows = window_candidates(
+                self._full_order(), self._lo, self._rank, first, last, self._wide_now()
+            )
+
         if where.treaty is not None:
             rows = keep(self._treaty, terms("treaty", lambda v: v == where.treaty))
         if where.kind is not None:
@@ -776,14 +809,13 @@ class CurrentState:
                 kinds = terms("kind", lambda v: v == pattern)
             rows = keep(self._kind, kinds)
         if where.tag is not None:
-            tag = where.tag
-            rows = keep(self._tags, vocabulary.holding("tags", tag, TAG_SEPARATOR))
+            rows = holding(self._tags, "tags", where.tag, TAG_SEPARATOR)
         if where.actor is not None:
-            rows = keep(self._actors, vocabulary.holding("actors", where.actor, " "))
+            rows = holding(self._actors, "actors", where.actor, " ")
         if where.modality is not None:
             wanted = where.modality
             rows = keep(self._modality, terms("modality", lambda v: v in wanted))
-        if where.start is not None or where.end is not None:
+        if dated:
             first = where.start.toordinal() if where.start is not None else 0
             last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
             lo, hi = self._lo, self._hi
@@ -805,6 +837,35 @@ class CurrentState:
             else:
                 rows = list(filterfalse(gone.__getitem__, rows))
         return None if rows is None else list(rows)
+
+    def _has_order(self) -> bool:
+        """Whether the timeline order is at hand (kept, or in the snapshot), not to be sorted."""
+        if "_order" not in self.__dict__:
+            return self._sections is not None  # a restored snapshot's section
+        return self._order is not None
+
+    def _wide_now(self) -> list[int]:
+        """Return every row whose date spans more than ``WIDE_DAYS`` days (and some others).
+
+        Kept from the snapshot or from the first date query, then brought up to date:
+        the rows added since are checked, and rows amended since are included.
+        """
+        lo, hi = self._lo, self._hi
+        count = len(lo)
+        if self._wide is None and self._wide_saved:
+            self._wide_saved = False
+            data = self._section(_WIDE)
+            if data is not None:  # else damaged: rebuilt from the log, _wide is None
+                wide = array("i")
+                wide.frombytes(data)
+                if not _LITTLE:
+                    wide.byteswap()
+                self._wide = wide
+            lo, hi = self._lo, self._hi
+        if self._wide is None or (count - self._wide_below) * 4 > count + 65_536:
+            self._wide, self._wide_below, self._redated = wide_rows(lo, hi), count, set()
+        added = wide_rows(lo, hi, self._wide_below) if self._wide_below < count else ()
+        return [*self._wide, *added, *self._redated]
 
     def _coarse(self, rows: Iterable[int]) -> list[int]:
         """Return each row's coarse timeline key: earliest day, then precision rank."""
@@ -997,6 +1058,12 @@ class CurrentState:
         sections[5:5] = zip((_ID_STARTS, _ID_ENDS), index.tobytes(), strict=True)
         sections.append((_IDS, ids))
         sections.append((_TERMS, msgspec.msgpack.encode(terms)))
+        wide = wide_rows(self._lo, self._hi)
+        self._wide, self._wide_below, self._redated = wide, len(self._lo), set()
+        if not _LITTLE:
+            wide = array("i", wide)
+            wide.byteswap()
+        sections.append((_WIDE, bytes(wide)))
         return msgspec.msgpack.encode(meta), sections
 
     @classmethod
