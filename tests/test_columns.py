@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timeline._columns import Vocabulary
+from timeline._sqlite import SqliteBackend
 
 #: Values made of members that may hold regex characters, separators, line breaks.
 _MEMBERS = st.text(alphabet="AB.*\n |\x1f", min_size=1, max_size=4)
@@ -54,3 +58,32 @@ def test_a_store_numbered_vocabulary_reads_its_terms_on_first_use() -> None:
     assert [1] == calls
     assert 1 == vocabulary.find("kind", "treaty.signed")  # known now: no second read
     assert [1] == calls
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.lists(_MEMBERS, max_size=4), max_size=12),
+    member=_MEMBERS,
+    separator=st.sampled_from([" ", "\x1f", "|"]),
+)
+def test_sqlite_finds_the_members_holding_finds(
+    values: list[list[str]], member: str, separator: str
+) -> None:
+    """SQLite's own search of its terms (``terms_holding``) is ``holding``'s membership test."""
+    with tempfile.TemporaryDirectory() as tmp:
+        backend = SqliteBackend(Path(tmp) / "log.db")
+        try:
+            local = Vocabulary()
+            for at, members in enumerate(values):
+                field, value = "actors" if at % 3 else "tags", separator.join(members)
+                if local.find(field, value) is None:
+                    assert local.id(field, value) == backend._insert_term(field, value)
+            for field in ("actors", "tags"):
+                expected = local.holding(field, member, separator)
+                if separator not in member:
+                    assert expected == backend.terms_holding(field, member, separator)
+                vocabulary = backend.vocabulary()
+                vocabulary.stale()  # nothing read: the store is asked
+                assert expected == vocabulary.holding(field, member, separator)
+        finally:
+            backend.close()

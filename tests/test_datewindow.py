@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 from array import array
@@ -88,7 +89,8 @@ def test_a_date_query_after_a_snapshot_and_its_tail_finds_what_a_scan_finds(
                     ids.append(tl.record(**arg).id)
                 elif op == "amend" and live:
                     target, change = arg
-                    tl.amend(live[target % len(live)], reason="test", **change)
+                    with contextlib.suppress(timeline.InvalidEvent):  # it may change nothing
+                        tl.amend(live[target % len(live)], reason="test", **change)
         with timeline.open(path, snapshot_every=0) as tl:
             every = list(tl.events(include_retracted=True))
             for start, end in windows:

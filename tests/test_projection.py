@@ -12,6 +12,7 @@ import pytest
 import timeline
 from timeline import CurrentState, LogTruncated, SqliteStore, Timeline
 from timeline._snapshot import HEADER_SIZE, SnapshotSections, read_header
+from timeline._sqlite import SqliteBackend
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -323,8 +324,6 @@ class TestSnapshots:
         path = tmp_path / "log.db"
         _log(path)
         with timeline.open(path, snapshot_every=0) as tl:
-            # A date spanning more than a year: the "wide" section then holds a row.
-            tl.record(kind="visit.state", when="2020/2030", title="decade", actors=["IND"])
             tl.snapshot()
             tl.record(kind="visit.state", when="2024-01-02", title="tail", actors=["BRA"])
             expected = _everything(tl)
@@ -336,6 +335,48 @@ class TestSnapshots:
         with timeline.open(path, snapshot_every=0) as tl:
             assert expected == _everything(tl)
             assert not tl.repairs
+
+    def test_an_actor_query_reads_one_term_of_the_table(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """After a snapshot, an actor and month query asks SQLite for terms, reads none whole."""
+        path = tmp_path / "log.db"
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            expected = [e.id for e in tl.events(actor="IND", between=("2025-03-01", "2025-09-30"))]
+        assert expected
+        loaded: list[int] = []
+        real = SqliteBackend._load_terms
+
+        def counting(backend: SqliteBackend) -> None:
+            loaded.append(len(backend._vocabulary))
+            real(backend)
+
+        monkeypatch.setattr(SqliteBackend, "_load_terms", counting)
+        with timeline.open(path, snapshot_every=0) as tl:
+            found = tl.events(actor="IND", between=("2025-03-01", "2025-09-30"))
+            assert expected == [e.id for e in found]
+            assert [] == loaded  # the snapshot's last term was looked up, no table read
+            assert not tl.repairs
+
+    def test_a_changed_last_term_replays_the_log(self, tmp_path: Path) -> None:
+        """The store's term where the snapshot's last one was differs: not trusted, replayed."""
+        path = tmp_path / "log.db"
+        _log(path)
+        with timeline.open(path, snapshot_every=0) as tl:
+            tl.snapshot()
+            expected = [e.id for e in tl.events(actor="IND", between=("2025-03-01", "2025-09-30"))]
+        db = sqlite3.connect(path)
+        db.execute("DROP TRIGGER terms_no_update")
+        (last,) = db.execute("SELECT max(id) FROM terms").fetchone()
+        db.execute("UPDATE terms SET value = value || ' edited' WHERE id = ?", (last,))
+        db.commit()
+        db.close()
+        with timeline.open(path, snapshot_every=0) as tl:
+            found = tl.events(actor="IND", between=("2025-03-01", "2025-09-30"))
+            assert expected == [e.id for e in found]
+            assert any("not the ones the snapshot was taken with" in r for r in tl.repairs)
 
     def test_an_edited_terms_table_replays_the_log(self, tmp_path: Path) -> None:
         """Terms changed under a snapshot (triggers dropped, a value edited) are not trusted."""

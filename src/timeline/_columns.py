@@ -27,7 +27,7 @@ import re
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -45,6 +45,7 @@ __all__ = [
     "HotBatch",
     "HotDecoder",
     "HotRow",
+    "TermStore",
     "Vocabulary",
     "hot_fields",
     "pack",
@@ -118,6 +119,19 @@ NO_FIELDS: tuple[int, ...] = (0,) * (HOT_WIDTH - 1)
 NO_VALUES: tuple[Any, ...] = (None,) * 8
 
 
+class TermStore(Protocol):
+    """What a store numbering terms (SQLite) answers about them without handing them all over."""
+
+    def term_at(self, term_id: int) -> tuple[str, Any] | None:
+        """Return the term numbered ``term_id``, or None if there is none."""
+
+    def terms_holding(self, field: str, member: str, separator: str) -> set[int]:
+        """Return the ids of ``field``'s terms whose value, split at ``separator``, has ``member``.
+
+        ``member`` holds no ``separator``.
+        """
+
+
 class Vocabulary:
     """The terms ``(field, value)`` that hot rows refer to by number.
 
@@ -130,9 +144,16 @@ class Vocabulary:
             added (SQLite reads its ``terms`` table); None for an in-process one.
         local: whether missing terms may be added here (False when only the store
             adds terms, inside its append transaction).
+        store: the store's own reading of its terms, used while none is read here
+            (``TermStore``); None: the terms are read first.
     """
 
-    def __init__(self, refresh: Callable[[], None] | None = None, local: bool = True) -> None:
+    def __init__(
+        self,
+        refresh: Callable[[], None] | None = None,
+        local: bool = True,
+        store: TermStore | None = None,
+    ) -> None:
         self._terms: list[tuple[str, Any]] = [("", None)]
         #: ``(field, value)`` -> id of the first ``_indexed`` terms (built when first asked).
         # A field's None is term 0: seeded so a lookup through the index finds it too.
@@ -141,6 +162,7 @@ class Vocabulary:
         self._digests: dict[int, tuple[tuple[str, Any], bytes]] = {}
         self._refresh = refresh
         self._local = local
+        self._store = store
         #: Whether the store may number terms not read yet (read on first use).
         self._stale = False
         #: Per field: (terms seen, the values joined by lines, line starts, term ids).
@@ -170,6 +192,24 @@ class Vocabulary:
         """
         if self._refresh is not None:
             self._stale = True
+
+    def same_as(self, count: int, last: tuple[str, Any] | None, digest: bytes) -> bool:
+        """Return whether the first ``count`` terms are those a snapshot was taken with.
+
+        Args:
+            count: how many terms the snapshot's columns number.
+            last: the last of them (term ``count - 1``), or None if the snapshot did not say.
+            digest: SHA-256 of them (``digest``).
+
+        A store's terms are only ever added (its table refuses updates and deletes,
+        and a migration that renumbers them drops the snapshots), so while none is
+        read here its term ``count - 1`` being the snapshot's last says they are the
+        same, in one lookup: 60,636 terms at 1M took 0.15 s to read for the digest.
+        ``verify()`` checks every record's query columns against the terms.
+        """
+        if self._stale and len(self._terms) == 1 and self._store is not None and last is not None:
+            return self._store.term_at(count - 1) == (last[0], last[1])
+        return self.digest(count) == digest
 
     def _catch_up(self) -> None:
         self._stale = False
@@ -292,6 +332,9 @@ class Vocabulary:
         """
         if separator in member:
             return set()  # no piece of a split holds its separator
+        if self._stale and self._store is not None:
+            # None read here yet: the store finds them without handing every term over.
+            return self._store.terms_holding(field, member, separator)
         if "\n" in member:
             return self.matching(field, lambda v: member in str(v).split(separator))
         terms = self.terms
@@ -320,6 +363,8 @@ class Vocabulary:
         ``holding``'s rule, tested on a few terms (a date window's rows') instead of
         every term of the field.
         """
+        if self._stale and self._store is not None:
+            return self.holding(field, member, separator).intersection(ids)
         terms = self.terms
         return {
             i for i in ids if terms[i][0] == field and member in str(terms[i][1]).split(separator)

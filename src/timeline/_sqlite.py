@@ -127,7 +127,7 @@ class SqliteBackend(Backend):
             # NORMAL is durable across application crashes in WAL mode; only an OS
             # crash or power loss can drop the last commits (SQLite's documented trade).
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._vocabulary = Vocabulary(refresh=self._load_terms, local=False)
+            self._vocabulary = Vocabulary(refresh=self._load_terms, local=False, store=self)
             self._check_format()
             if self._old_format is None:
                 self._db.executescript(_SCHEMA + _TERMS)
@@ -216,6 +216,23 @@ class SqliteBackend(Backend):
         except sqlite3.DatabaseError as exc:
             raise CorruptLog(f"{self.location}: not a geotimeline SQLite log ({exc})") from None
         self._old_format = None
+
+    def term_at(self, term_id: int) -> tuple[str, Any] | None:
+        """Return the term numbered ``term_id`` (``TermStore``), or None if there is none."""
+        row = self._db.execute("SELECT field, value FROM terms WHERE id = ?", (term_id,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def terms_holding(self, field: str, member: str, separator: str) -> set[int]:
+        """Return the ids of ``field``'s terms whose split value has ``member`` (``TermStore``).
+
+        Scanned in SQLite: the 60,548 actor terms of a 1M log are not handed to Python.
+        """
+        rows = self._db.execute(
+            "SELECT id FROM terms"
+            " WHERE field = ?1 AND instr(?3 || value || ?3, ?3 || ?2 || ?3) > 0",
+            (field, member, separator),
+        )
+        return {row[0] for row in rows}
 
     def _load_terms(self) -> None:
         """Learn the terms added since we last looked (by any writer)."""
