@@ -177,6 +177,8 @@ _FEW_ROWS = 65_536
 CACHE_SIZE = 4096
 #: Records are fetched from the store this many at a time when walking results.
 FETCH_BATCH = 512
+#: The first fetch of a walk: small, for a caller that stops early (``list --limit``).
+FIRST_FETCH = 32
 
 
 class _Eager:
@@ -977,8 +979,13 @@ class CurrentState:
             return rows if hide is None else [r for r in rows if not hide[r]]
 
         total, at = len(ordered), 0
+        # The first batches are small, then grow to FETCH_BATCH: `list --limit 20` reads
+        # about 40 records, not 512 (a record read at random from a 1M SQLite log costs
+        # about 0.1 ms on the benchmark machine).
+        size = FIRST_FETCH
         while at < total:
-            end = min(at + FETCH_BATCH, total)
+            end = min(at + size, total)
+            size = min(size * 2, FETCH_BATCH)
             if end < total:
                 # Extend the batch to the end of its last tie: a tie is sorted whole.
                 (last,) = coarse((ordered[end - 1],))
