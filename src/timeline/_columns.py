@@ -333,7 +333,8 @@ class Vocabulary:
         if separator in member:
             return set()  # no piece of a split holds its separator
         if self._stale and self._store is not None:
-            # None read here yet: the store finds them without handing every term over.
+            # The store may number terms not read here: it finds them itself, without
+            # handing every term over (60,548 actor terms at 1M: 0.15 s to read).
             return self._store.terms_holding(field, member, separator)
         if "\n" in member:
             return self.matching(field, lambda v: member in str(v).split(separator))

@@ -858,8 +858,6 @@ class CurrentState:
         Kept from the snapshot or from the first date query, then brought up to date:
         the rows added since are checked, and rows amended since are included.
         """
-        lo, hi = self._lo, self._hi
-        count = len(lo)
         if self._wide is None and self._wide_saved:
             self._wide_saved = False
             data = self._section(_WIDE)
@@ -869,7 +867,8 @@ class CurrentState:
                 if not _LITTLE:
                     wide.byteswap()
                 self._wide = wide
-            lo, hi = self._lo, self._hi
+        lo, hi = self._lo, self._hi
+        count = len(lo)
         if self._wide is None or (count - self._wide_below) * 4 > count + 65_536:
             self._wide, self._wide_below, self._redated = wide_rows(lo, hi), count, set()
         added = wide_rows(lo, hi, self._wide_below) if self._wide_below < count else ()
