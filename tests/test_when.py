@@ -1353,3 +1353,13 @@ class TestRefine:
         assert words.refine(When.parse("2014-06-01")).phrase is None
         assert "26 May 2014" == words.refine(When.parse("26 May 2014")).phrase
         assert When.parse("2014-05-26").refine(When.parse("2014-05-27")).phrase is None
+
+
+@given(day=st.dates())
+def test_a_day_bounds_a_window_as_its_coerced_date_does(day):
+    """A window's plain-date bound (the fast path) is the day its ``When.coerce`` reaches."""
+    from timeline._when import _bound, _reach
+
+    coerced = _reach(When.coerce(day))
+    assert (coerced[0], coerced[1]) == (_bound(day, 0), _bound(day, 1))
+    assert When.coerce(day).within(day, day)

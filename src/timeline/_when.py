@@ -701,9 +701,18 @@ def _reach(when: When) -> tuple[float, float]:
     return low, high
 
 
+def _bound(value: object, at: int) -> float:
+    """One end of a window: the first (``at`` 0) or last (1) day ``value`` may fall on."""
+    if type(value) is dt.date:
+        # What When.coerce(day) reaches, without building it: an analysis asks once per
+        # event (cadence over 100k events spent 5.7 of its 13.7 s coercing its periods).
+        return value.toordinal()
+    return _reach(When.coerce(value))[at]
+
+
 def _window(start: object, end: object) -> tuple[float, float]:
-    first = -_NO_LIMIT if start is None else _reach(When.coerce(start))[0]
-    last = _NO_LIMIT if end is None else _reach(When.coerce(end))[1]
+    first = -_NO_LIMIT if start is None else _bound(start, 0)
+    last = _NO_LIMIT if end is None else _bound(end, 1)
     if last < first:
         raise InvalidDate(f"{start}..{end}", "the window ends before it starts")
     return first, last
