@@ -294,7 +294,7 @@ def _clusters(
             continue
         fact = _fact(event)
         bounds = (fact.earliest, fact.latest)
-        for country in event.countries:
+        for country in fact.countries:
             by_actor.setdefault(country, {}).setdefault(bounds, []).append(len(facts))
         facts.append(fact)
     found: dict[frozenset[str], tuple[list[str], list[int], set[int]]] = {}

@@ -172,11 +172,20 @@ def _slice(
             seen.setdefault(country, []).append(event)
         for pair in itertools.combinations(countries, 2):
             ties.setdefault(pair, []).append(event)
+    # A kind's weight found once, not per event of each tie (fnmatch per pattern).
+    by_kind: dict[str, float] = {}
+
+    def weighed(kind: str) -> float:
+        found = by_kind.get(kind)
+        if found is None:
+            found = by_kind[kind] = weight_of(kind, weights)
+        return found
+
     tie_list = [
         Tie(
             source=a,
             target=b,
-            weight=sum((weight_of(e.kind, weights) for e in shared), 0.0),
+            weight=sum((weighed(e.kind) for e in shared), 0.0),
             events=len(shared),
             imprecise=sum(e.id in unsure for e in shared),
             event_ids=tuple(e.id for e in shared),
@@ -184,11 +193,18 @@ def _slice(
         for (a, b), shared in ties.items()
     ]
     tie_list.sort(key=lambda t: (-t.weight, t.source, t.target))
+    # Each actor's degree and strength in one pass over the ties, summed in their order.
+    degree: dict[str, int] = {}
+    strength: dict[str, float] = {}
+    for tie in tie_list:
+        for end_ in (tie.source, tie.target):
+            degree[end_] = degree.get(end_, 0) + 1
+            strength[end_] = strength.get(end_, 0.0) + tie.weight
     actors = [
         ActorStats(
             actor=actor,
-            degree=sum(actor in (t.source, t.target) for t in tie_list),
-            strength=sum((t.weight for t in tie_list if actor in (t.source, t.target)), 0.0),
+            degree=degree.get(actor, 0),
+            strength=strength.get(actor, 0.0),
             events=len(mine),
             imprecise=sum(e.id in unsure for e in mine),
         )
