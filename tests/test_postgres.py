@@ -23,6 +23,7 @@ import pytest
 
 import timeline
 from timeline import PostgresStore, RecordType, Store, StoreBusy, StoreUnavailable
+from timeline._columns import Vocabulary
 from timeline._follow import follow_records
 from timeline._pgschema import lock_key
 from timeline._postgres import parse_postgres_url
@@ -323,6 +324,37 @@ class TestTimelineOnPostgres:
             tl.record(kind="treaty.signed", when="2025", title="via env", actors=["FRA"])
         with timeline.open(postgres_url) as tl:
             assert ["via env"] == [e.title for e in tl.events()]
+
+    def test_actor_queries_after_a_snapshot_ask_the_server_for_terms(
+        self, postgres_url: str
+    ) -> None:
+        """The server finds an actor's terms and the snapshot's last term; the answers hold."""
+        actors = [["RUS", "IND"], ["IND"], ["CHN"], ["RUS"], ["IND", "CHN", "BRA"], []]
+        with timeline.open(postgres_url, snapshot_every=0) as tl:
+            for i, group in enumerate(actors):
+                tl.record(kind="visit.state", when=f"2025-03-{i + 1:02d}", title=f"e{i}",
+                          actors=group)  # fmt: skip
+            expected = {
+                actor: [e.id for e in tl.events(actor=actor, between=("2025-03-01", "2025-03-31"))]
+                for actor in ("RUS", "IND", "CHN", "BRA", "USA")
+            }
+            tl.snapshot()
+        with timeline.open(postgres_url, snapshot_every=0) as tl:
+            backend = tl._store.backend
+            vocabulary = backend.vocabulary()
+            for actor, ids in expected.items():
+                found = tl.events(actor=actor, between=("2025-03-01", "2025-03-31"))
+                assert ids == [e.id for e in found]
+                local = Vocabulary()
+                for term_id, (field, value) in enumerate(vocabulary.terms[1:], 1):
+                    local.add(term_id, field, value)
+                assert local.holding("actors", actor, " ") == backend.terms_holding(
+                    "actors", actor, " "
+                )
+            last = len(vocabulary.terms) - 1
+            assert vocabulary.terms[last] == backend.term_at(last)
+            assert backend.term_at(last + 1) is None
+            assert not tl.repairs
 
 
 class TestConcurrency:

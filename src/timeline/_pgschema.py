@@ -97,6 +97,12 @@ CREATE TRIGGER terms_no_truncate BEFORE TRUNCATE ON {s}.terms
         )
         self.copy_terms = f"COPY {s}.terms (id, field, value) FROM STDIN (FORMAT BINARY)"
         self.terms_since = f"SELECT id, field, value FROM {s}.terms WHERE id >= %s ORDER BY id"
+        self.term_at = f"SELECT field, value FROM {s}.terms WHERE id = %s"
+        # A term whose value, split at a separator, holds a member (``TermStore``).
+        self.terms_holding = (
+            f"SELECT id FROM {s}.terms WHERE field = %(field)s"
+            " AND strpos(%(sep)s || value || %(sep)s, %(sep)s || %(member)s || %(sep)s) > 0"
+        )
         self.hot = (
             f"SELECT seq, stream, hot FROM {s}.records WHERE seq > %s AND seq <= %s ORDER BY seq"
         )

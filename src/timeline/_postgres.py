@@ -19,7 +19,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
@@ -159,7 +159,7 @@ class PostgresBackend(Backend):
 
     def __init__(self, url: str) -> None:
         super().__init__()
-        self._vocabulary = Vocabulary(refresh=self._load_terms, local=False)
+        self._vocabulary = Vocabulary(refresh=self._load_terms, local=False, store=self)
         #: Terms numbered by the append in progress, written with its records.
         self._new_terms: list[tuple[int, str, Any]] = []
         #: Inside an append (under its lock): the vocabulary is current, no refresh needed.
@@ -214,7 +214,9 @@ class PostgresBackend(Backend):
             self._reader = self._connect(autocommit=False)
         return self._reader
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _query(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[tuple[Any, ...]]:
         try:
             return list(self._writer().execute(sql, params).fetchall())
         except self._psycopg.Error as exc:  # the server went away, the schema was dropped...
@@ -379,6 +381,19 @@ class PostgresBackend(Backend):
                 copy.set_types(["int4", "text", "text"])
                 for term in self._new_terms:
                     copy.write_row(term)
+
+    def term_at(self, term_id: int) -> tuple[str, Any] | None:
+        """Return the term numbered ``term_id`` (``TermStore``), or None if there is none."""
+        rows = self._query(self._sql.term_at, (term_id,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def terms_holding(self, field: str, member: str, separator: str) -> set[int]:
+        """Return the ids of ``field``'s terms whose split value has ``member`` (``TermStore``).
+
+        Scanned on the server: the terms are not sent to the client.
+        """
+        params = {"field": field, "member": member, "sep": separator}
+        return {row[0] for row in self._query(self._sql.terms_holding, params)}
 
     def _load_terms(self) -> None:
         """Learn the terms added since we last looked (by any writer)."""
