@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import timeline
+import timeline._sqlite as sqlite_module
 from timeline import CurrentState, LogTruncated, SqliteStore, Timeline
 from timeline._snapshot import HEADER_SIZE, SnapshotSections, read_header
 from timeline._sqlite import SqliteBackend
@@ -411,6 +412,18 @@ class TestSnapshots:
             assert not tl.repairs
 
 
+class _Refusing:
+    """A connection that refuses to write, as SQLite does for a read-only file."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, *args: object) -> object:
+        if sql.lstrip().upper().startswith("CREATE"):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return self._db.execute(sql, *args)
+
+
 class TestMigration:
     def test_a_format_3_log_is_migrated_on_open(self, tmp_path: Path) -> None:
         """A log written by the previous format gains its query columns and reads the same."""
@@ -428,6 +441,63 @@ class TestMigration:
         db.close()
         with timeline.open(path) as again:
             assert relos == [e.id for e in again.events(treaty="RELOS")]
+
+    def test_a_log_without_the_replay_index_gains_it_on_open(self, tmp_path: Path) -> None:
+        """The covering index of the hot columns is built once, and replay scans it."""
+        path = tmp_path / "log.db"
+        _log(path)
+        db = sqlite3.connect(path)
+        db.execute("DROP INDEX records_hot")
+        db.commit()
+        db.close()
+        with timeline.open(path, snapshot_every=0) as tl:
+            expected = list(tl.events(include_retracted=True))
+        db = sqlite3.connect(path)
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT stream, hot FROM records WHERE seq > 0 AND seq <= 9"
+            " ORDER BY seq"
+        ).fetchall()
+        db.close()
+        assert "COVERING INDEX records_hot" in str(plan)
+        with timeline.open(path, snapshot_every=0) as tl:
+            assert expected == list(tl.events(include_retracted=True))
+
+    def test_a_log_that_may_not_be_written_is_read_without_the_index(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Where the index cannot be built (a read-only file), the log opens and reads as ever."""
+        path = tmp_path / "log.db"
+        ids = _log(path)
+        db = sqlite3.connect(path)
+        db.execute("DROP INDEX records_hot")
+        db.commit()
+        db.close()
+        real = SqliteBackend._index_hot
+
+        def read_only(backend: SqliteBackend) -> None:
+            connection = backend._db
+            backend._db = _Refusing(connection)  # type: ignore[assignment]
+            try:
+                real(backend)
+            finally:
+                backend._db = connection
+
+        monkeypatch.setattr(SqliteBackend, "_index_hot", read_only)
+        with timeline.open(path, snapshot_every=0) as tl:
+            assert sorted(ids) == sorted(e.id for e in tl.events(include_retracted=True))
+        db = sqlite3.connect(path)
+        assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'records_hot'").fetchone()
+        db.close()
+
+    def test_another_error_building_the_index_is_not_swallowed(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Only a read-only file is read without the index: another refusal is an error."""
+        path = tmp_path / "log.db"
+        _log(path)
+        monkeypatch.setattr(sqlite_module, "_HOT_INDEX", "INSERT INTO nowhere VALUES (1)")
+        with pytest.raises(timeline.CorruptLog, match="nowhere"):
+            timeline.open(path, snapshot_every=0)
 
     def test_a_forged_query_column_is_found_by_verify(self, tmp_path: Path) -> None:
         """The hot column must say what the hashed record says."""
