@@ -510,3 +510,24 @@ class TestMigration:
         db.close()
         report = Timeline(SqliteStore(path)).verify()
         assert (False, 2) == (report.ok, report.first_bad_seq)
+
+
+def test_a_tie_longer_than_a_batch_is_walked_in_exact_order(tmp_path: Path) -> None:
+    """A day of thousands of events (a large tie) comes out in (When.sort_key, id) order."""
+    projection = timeline._projection
+    count = projection.LARGE_TIE + 300
+    with timeline.open(tmp_path / "log.db", snapshot_every=0) as tl:
+        tl.record_many(
+            {
+                "kind": "visit.state",
+                # One coarse key (the day, day precision); the qualifiers order them.
+                "when": ("2025-12-04", "2025-12-04~", "2025-12-04?")[i % 3],
+                "title": f"event {i}",
+            }
+            for i in range(count)
+        )
+        # The state's own walk (events() orders ties in _queryrows).
+        walked = [r.event for r in tl.iter_records(tl.filter()) if r.event is not None]
+        listed = list(tl.events())
+    assert count == len(walked)
+    assert sorted(walked, key=lambda e: (e.when.sort_key, e.id)) == walked == listed
