@@ -433,23 +433,17 @@ def packed_hot(
             out.append(pack((row.version, *NO_FIELDS)))
             continue
         # Known terms through the index itself, a term at a time only for new ones.
-        get = vocabulary.index().get
-        found = [
-            get(("kind", hot[0])),
-            get(("actors", hot[4])),
-            get(("tags", hot[5])),
-            get(("treaty", hot[6])),
-            get(("modality", hot[7])),
-        ]
-        ids: list[int] = found  # type: ignore[assignment]  # when None is not in it
-        if None in found:
-            ids = []
-            for field, value in zip(FIELDS, (hot[0], hot[4], hot[5], hot[6], hot[7]), strict=True):
+        ids = vocabulary.known_ids(hot)
+        if ids is None:
+            numbered = []
+            fields = (hot[0], hot[4], hot[5], hot[6], hot[7])
+            for field, value in zip(FIELDS, fields, strict=True):
                 term_id = find(field, value)
                 if term_id is None:
                     term_id = new_term(field, value)
                     vocabulary.add(term_id, field, value)
-                ids.append(term_id)
+                numbered.append(term_id)
+            ids = tuple(numbered)
         kind, actors, tags, treaty, modality = ids
         out.append(
             pack((row.version, kind, hot[1], hot[2], hot[3], actors, tags, treaty, modality))

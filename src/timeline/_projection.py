@@ -334,9 +334,11 @@ class CurrentState:
             return
         count, digest, last = check
         vocabulary = self._vocabulary
-        if sections is None and vocabulary.same_as(count, last, digest):
-            return
-        if sections is not None and vocabulary.digest(count) == digest:
+        if sections is None:
+            same = vocabulary.same_as(count, last, digest)
+        else:
+            same = vocabulary.digest(count) == digest
+        if same:
             return
         if sections is None:
             # The store's own numbers changed under the snapshot (its terms table was
@@ -805,9 +807,9 @@ class CurrentState:
             return keep(column, vocabulary.holding(field, member, separator))
 
         dated = where.start is not None or where.end is not None
+        first = where.start.toordinal() if where.start is not None else 0
+        last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
         if dated and self._has_order():
-            first = where.start.toordinal() if where.start is not None else 0
-            last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
             rows = window_candidates(
                 self._full_order(), self._lo, self._rank, first, last, self._wide_now()
             )
@@ -829,8 +831,6 @@ class CurrentState:
             wanted = where.modality
             rows = keep(self._modality, terms("modality", lambda v: v in wanted))
         if dated:
-            first = where.start.toordinal() if where.start is not None else 0
-            last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
             lo, hi = self._lo, self._hi
             # Two passes of compress over C-level comparisons, as ``keep`` does.
             start_ok, end_ok = (
