@@ -1033,6 +1033,32 @@ class TestOrder:
         assert 1 == [a < b, a == b, b < a].count(True)
         assert (a <= b) == (not b < a)
 
+    @given(whens())
+    def test_sort_key_is_the_bounds_then_precision_then_every_field(self, when):
+        """The key is the day numbers, rank, then each optional field absent-first."""
+
+        def present(value, stand_in):
+            return (False, stand_in) if value is None else (True, value)
+
+        def instant(moment):
+            if moment is None:
+                return None
+            return moment.replace(tzinfo=None) - dt.datetime(1970, 1, 1) - moment.utcoffset()
+
+        first, last = when.bound_days
+        assert when.sort_key == (
+            first,
+            when.precision.rank,
+            present(instant(when.start), dt.timedelta.min),
+            last,
+            when.edtf,
+            present(when.phrase, ""),
+            present(instant(when.end), dt.timedelta.min),
+            when.approximate,
+            when.uncertain,
+            present(when.anchor, dt.date.min),
+        )
+
     @given(whens(), whens(), whens())
     def test_order_is_transitive(self, a, b, c):
         """a <= b and b <= c imply a <= c."""
