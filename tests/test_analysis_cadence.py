@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import statistics
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import timeline
 from timeline.testing import AnalysisContract
-from timeline_analyses.cadence import Cadence, CadenceResult, period_of
+from timeline_analyses.cadence import Cadence, CadenceResult, baseline, period_of
 
 D = dt.date
 CADENCE = Cadence()
@@ -194,3 +197,16 @@ class TestSampleDataset:
         result = CADENCE.analyze(timeline.datasets.load("relos"))
         assert (4, 0, True) == counts(result)["2025-12"]
         assert (4, 0, True) == counts(result)["2024-06"]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=40))
+def test_baseline_is_the_mean_and_deviation_of_the_other_cells(sizes):
+    """Each count's baseline is statistics' fmean and pstdev of the cells without it."""
+    found = baseline(sizes)
+    assert set(found) == set(sizes)
+    for size, (mean, stdev) in found.items():
+        others = list(sizes)
+        others.remove(size)
+        assert mean == (statistics.fmean(others) if others else 0.0)
+        expected = statistics.pstdev(others) if len(others) > 1 else 0.0
+        assert math.isclose(stdev, expected, rel_tol=1e-12, abs_tol=1e-12)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import statistics
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -13,7 +14,7 @@ import timeline
 
 from ._common import TableResult, counted_events, fields_of, row_of, surely_within
 
-__all__ = ["PERIODS", "Cadence", "CadenceResult", "PeriodCount", "period_of"]
+__all__ = ["PERIODS", "Cadence", "CadenceResult", "PeriodCount", "baseline", "period_of"]
 
 #: The period lengths ``cadence`` counts by.
 PERIODS = ("month", "quarter", "year")
@@ -102,23 +103,31 @@ def period_of(day: dt.date, period: str) -> tuple[str, dt.date, dt.date]:
     return label, start, end
 
 
-def _flag(cells: list[PeriodCount], min_count: int, sigma: float) -> list[PeriodCount]:
-    out = []
-    # A cell's baseline is the other cells' counts: the same for every cell with the
-    # same count (fmean and pstdev do not depend on order), so once per distinct count.
-    counts = [c.count for c in cells]
-    baselines: dict[int, tuple[float, float]] = {}
-    for cell in cells:
-        if cell.count not in baselines:
-            others = list(counts)
-            others.remove(cell.count)
-            baselines[cell.count] = (
-                statistics.fmean(others) if others else 0.0,
-                statistics.pstdev(others) if len(others) > 1 else 0.0,
-            )
-        mean, stdev = baselines[cell.count]
-        burst = cell.count >= min_count and cell.count > mean + sigma * stdev
-        out.append(attrs.evolve(cell, burst=burst, baseline_mean=mean, baseline_stdev=stdev))
+def baseline(counts: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """Return, per distinct count, the mean and population deviation of the other counts.
+
+    What ``statistics.fmean`` and ``statistics.pstdev`` give for the other cells (the
+    mean exactly; the deviation within a rounding), from integer sums taken once: an
+    actor's cells cost O(cells), not O(cells x distinct counts) as with ``statistics``.
+
+    Args:
+        counts: an actor's cell counts.
+
+    Returns:
+        ``{count: (mean, stdev)}``; 0.0 for what fewer than one (mean) or two (stdev)
+        other cells lack.
+    """
+    others = len(counts) - 1
+    if others < 1:
+        return dict.fromkeys(counts, (0.0, 0.0))
+    total, squares = sum(counts), sum(c * c for c in counts)
+    out = {}
+    for count in set(counts):
+        rest = total - count
+        mean = rest / others
+        # The variance is (n * sum of squares - sum^2) / n^2, exactly, in integers.
+        spread = others * (squares - count * count) - rest * rest
+        out[count] = (mean, math.sqrt(spread / (others * others)) if others > 1 else 0.0)
     return out
 
 
@@ -172,12 +181,16 @@ class Cadence(timeline.Analysis):
             raise _bad_option("sigma", sigma, "a number >= 0")
         cells: dict[tuple[str, str], tuple[dt.date, dt.date, list[str], int]] = {}
         unplaced = []
+        periods: dict[dt.date, tuple[str, dt.date, dt.date]] = {}  # days repeat: once each
         for event in counted_events(view, where):
             first = max(event.when.earliest, where.start or dt.date.min)
             if first == dt.date.min:
                 unplaced.append(event.id)
                 continue
-            label, start, end = period_of(first, period)
+            found = periods.get(first)
+            if found is None:
+                found = periods[first] = period_of(first, period)
+            label, start, end = found
             spills = not surely_within(event.when, start, end)
             for actor in event.countries:
                 cell = cells.get((actor, label))
@@ -187,34 +200,37 @@ class Cadence(timeline.Analysis):
                     cell[2].append(event.id)
                     if spills:
                         cells[(actor, label)] = (start, end, cell[2], cell[3] + 1)
-        by_actor: dict[str, list[PeriodCount]] = {}
+        by_actor: dict[str, list[tuple[str, dt.date, dt.date, list[str], int]]] = {}
         for (actor, label), (start, end, ids, imprecise) in sorted(
             cells.items(), key=lambda item: (item[0][0], item[1][0])
         ):
-            by_actor.setdefault(actor, []).append(
-                PeriodCount(
-                    actor=actor,
-                    period=label,
-                    start=start,
-                    end=end,
-                    count=len(ids),
-                    imprecise=imprecise,
-                    burst=False,
-                    baseline_mean=0.0,
-                    baseline_stdev=0.0,
-                    event_ids=tuple(ids),
+            by_actor.setdefault(actor, []).append((label, start, end, ids, imprecise))
+        counts = []
+        threshold = float(sigma)
+        for actor, actor_cells in by_actor.items():
+            sizes = [len(cell[3]) for cell in actor_cells]
+            baselines = baseline(sizes)
+            for (label, start, end, ids, imprecise), size in zip(actor_cells, sizes, strict=True):
+                mean, stdev = baselines[size]
+                counts.append(
+                    PeriodCount(
+                        actor=actor,
+                        period=label,
+                        start=start,
+                        end=end,
+                        count=size,
+                        imprecise=imprecise,
+                        burst=size >= min_count and size > mean + threshold * stdev,
+                        baseline_mean=mean,
+                        baseline_stdev=stdev,
+                        event_ids=tuple(ids),
+                    )
                 )
-            )
-        counts = tuple(
-            cell
-            for actor_cells in by_actor.values()
-            for cell in _flag(actor_cells, min_count, float(sigma))
-        )
         return CadenceResult(
             period=period,
             min_count=min_count,
             sigma=float(sigma),
-            counts=counts,
+            counts=tuple(counts),
             unplaced=tuple(unplaced),
         )
 
