@@ -154,66 +154,88 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def _slice(
-    period: str,
-    start: dt.date | None,
-    end: dt.date | None,
-    events: Iterable[timeline.Event],
-    weights: Mapping[str, float],
-) -> NetworkSlice:
-    ties: dict[tuple[str, str], list[timeline.Event]] = {}
-    seen: dict[str, list[timeline.Event]] = {}
-    unsure: set[str] = set()
-    for event in events:
-        if not surely_within(event.when, start, end):
-            unsure.add(event.id)
+class _Slice:
+    """One network slice being counted: running sums per tie and per actor, and ids.
+
+    No Event is kept (a million of them held to the end made every collector pass
+    walk them all). The weights are added in timeline order, so each tie's sum is
+    the one ``sum()`` over its events gives.
+    """
+
+    def __init__(
+        self, start: dt.date | None, end: dt.date | None, weights: Mapping[str, float]
+    ) -> None:
+        self.start, self.end, self.weights = start, end, weights
+        #: A tie: ([weight, imprecise events], event ids).
+        self.ties: dict[tuple[str, str], tuple[list[float], list[str]]] = {}
+        #: An actor: [events, imprecise events].
+        self.seen: dict[str, list[int]] = {}
+        #: A kind's weight, found once (fnmatch per pattern).
+        self.by_kind: dict[str, float] = {}
+
+    def add(self, event: timeline.Event) -> None:
+        """Count one event."""
+        unsure = not surely_within(event.when, self.start, self.end)
+        kind = event.kind
+        weight = self.by_kind.get(kind)
+        if weight is None:
+            weight = self.by_kind[kind] = weight_of(kind, self.weights)
         countries = sorted(event.countries)
+        seen, ties = self.seen, self.ties
         for country in countries:
-            seen.setdefault(country, []).append(event)
+            counts = seen.get(country)
+            if counts is None:
+                counts = seen[country] = [0, 0]
+            counts[0] += 1
+            counts[1] += unsure
         for pair in itertools.combinations(countries, 2):
-            ties.setdefault(pair, []).append(event)
-    # A kind's weight found once, not per event of each tie (fnmatch per pattern).
-    by_kind: dict[str, float] = {}
+            found = ties.get(pair)
+            if found is None:
+                found = ties[pair] = ([0.0, 0.0], [])
+            sums, ids = found
+            sums[0] += weight
+            sums[1] += unsure
+            ids.append(event.id)
 
-    def weighed(kind: str) -> float:
-        found = by_kind.get(kind)
-        if found is None:
-            found = by_kind[kind] = weight_of(kind, weights)
-        return found
-
-    tie_list = [
-        Tie(
-            source=a,
-            target=b,
-            weight=sum((weighed(e.kind) for e in shared), 0.0),
-            events=len(shared),
-            imprecise=sum(e.id in unsure for e in shared),
-            event_ids=tuple(e.id for e in shared),
+    def result(self, period: str) -> NetworkSlice:
+        """Return the slice's ties and actors, strongest first."""
+        tie_list = [
+            Tie(
+                source=a,
+                target=b,
+                weight=sums[0],
+                events=len(ids),
+                imprecise=int(sums[1]),
+                event_ids=tuple(ids),
+            )
+            for (a, b), (sums, ids) in self.ties.items()
+        ]
+        tie_list.sort(key=lambda t: (-t.weight, t.source, t.target))
+        # Each actor's degree and strength in one pass over the ties, summed in their order.
+        degree: dict[str, int] = {}
+        strength: dict[str, float] = {}
+        for tie in tie_list:
+            for end_ in (tie.source, tie.target):
+                degree[end_] = degree.get(end_, 0) + 1
+                strength[end_] = strength.get(end_, 0.0) + tie.weight
+        actors = [
+            ActorStats(
+                actor=actor,
+                degree=degree.get(actor, 0),
+                strength=strength.get(actor, 0.0),
+                events=mine[0],
+                imprecise=mine[1],
+            )
+            for actor, mine in self.seen.items()
+        ]
+        actors.sort(key=lambda a: (-a.strength, a.actor))
+        return NetworkSlice(
+            period=period,
+            start=self.start,
+            end=self.end,
+            actors=tuple(actors),
+            ties=tuple(tie_list),
         )
-        for (a, b), shared in ties.items()
-    ]
-    tie_list.sort(key=lambda t: (-t.weight, t.source, t.target))
-    # Each actor's degree and strength in one pass over the ties, summed in their order.
-    degree: dict[str, int] = {}
-    strength: dict[str, float] = {}
-    for tie in tie_list:
-        for end_ in (tie.source, tie.target):
-            degree[end_] = degree.get(end_, 0) + 1
-            strength[end_] = strength.get(end_, 0.0) + tie.weight
-    actors = [
-        ActorStats(
-            actor=actor,
-            degree=degree.get(actor, 0),
-            strength=strength.get(actor, 0.0),
-            events=len(mine),
-            imprecise=sum(e.id in unsure for e in mine),
-        )
-        for actor, mine in seen.items()
-    ]
-    actors.sort(key=lambda a: (-a.strength, a.actor))
-    return NetworkSlice(
-        period=period, start=start, end=end, actors=tuple(actors), ties=tuple(tie_list)
-    )
 
 
 def _clip(low: dt.date | None, high: dt.date | None, year: int) -> tuple[dt.date, dt.date]:
@@ -229,25 +251,25 @@ def _network(
 ) -> NetworkResult:
     events = counted_events(view, where)
     if not by_year:
+        whole = _Slice(where.start, where.end, weights)
+        for event in events:
+            whole.add(event)
         return NetworkResult(
-            weights=weights,
-            by_year=False,
-            unplaced=(),
-            slices=(_slice("all", where.start, where.end, events, weights),),
+            weights=weights, by_year=False, unplaced=(), slices=(whole.result("all"),)
         )
     # An event spanning years counts in its earliest year (marked imprecise).
-    years: dict[int, list[timeline.Event]] = {}
+    years: dict[int, _Slice] = {}
     unplaced = []
     for event in events:
         if event.when.earliest == dt.date.min:
             unplaced.append(event.id)
             continue
         year = max(event.when.earliest, where.start or dt.date.min).year
-        years.setdefault(year, []).append(event)
-    slices = tuple(
-        _slice(str(year), *_clip(where.start, where.end, year), years[year], weights)
-        for year in sorted(years)
-    )
+        counted = years.get(year)
+        if counted is None:
+            counted = years[year] = _Slice(*_clip(where.start, where.end, year), weights)
+        counted.add(event)
+    slices = tuple(years[year].result(str(year)) for year in sorted(years))
     return NetworkResult(weights=weights, by_year=True, slices=slices, unplaced=tuple(unplaced))
 
 
