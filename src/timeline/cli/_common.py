@@ -369,7 +369,9 @@ def short_ids(
     )
 
 
-def event_rows(tl: Any, records: Sequence[Record], *, log: Timeline) -> list[list[str]]:
+def event_rows(
+    tl: Any, records: Sequence[Record], *, log: Timeline, retracted: bool = True
+) -> list[list[str]]:
     """Return the ``list`` table rows (date, kind, modality, actors, title, id) of records.
 
     Args:
@@ -377,6 +379,9 @@ def event_rows(tl: Any, records: Sequence[Record], *, log: Timeline) -> list[lis
         records: the records to show.
         log: the open log: each short id shown is unique among its ids, so
             ``timeline show SHORT`` accepts it.
+        retracted: whether some records may be of retracted events (marked so);
+            false spares reading which events are (a query without
+            ``include_retracted``: 30 ms of ``list`` on a 1M-event log).
 
     Returns:
         One row per record that holds an event.
@@ -389,7 +394,7 @@ def event_rows(tl: Any, records: Sequence[Record], *, log: Timeline) -> list[lis
         if event is None:
             continue
         title = event.title
-        if tl.is_retracted(record.stream):
+        if retracted and tl.is_retracted(record.stream):
             title = f"[retracted] {title}"
         rows.append(
             [

@@ -404,11 +404,13 @@ def list_(ctx: click.Context, /, limit: int | None, **params: Any) -> None:
     tl = open_db(ctx)
     view: Any = tl if as_of is None else tl.as_of(as_of)
     # The records are decoded as they are walked: the first N cost N, not the log.
-    records = list(itertools.islice(view.iter_records(view.filter(**filters)), limit))
+    where = view.filter(**filters)
+    records = list(itertools.islice(view.iter_records(where), limit))
     if not records:
         click.echo("no events", err=True)
         return
-    click.echo(render_table(EVENT_HEADER, event_rows(view, records, log=tl), wrap=TITLE_COLUMN))
+    rows = event_rows(view, records, log=tl, retracted=where.include_retracted)
+    click.echo(render_table(EVENT_HEADER, rows, wrap=TITLE_COLUMN))
 
 
 def _show_lines(tl: Any, full: str) -> list[str]:
