@@ -118,6 +118,8 @@ class _Meta(msgspec.Struct, array_like=True):
 
 #: The state's columns that a snapshot keeps, one section each: attribute, array type.
 #: A restored state reads a column from its section on first use (``_load``).
+#: They are written in this order, the ones a command reads first: reaching a section
+#: of a SQLite snapshot walks the blob's pages before it (about 41 ms per 100 MB).
 _SECTIONS: dict[str, str] = {
     "_order": "i",
     "_gone": "B",
@@ -125,14 +127,17 @@ _SECTIONS: dict[str, str] = {
     "_lo": "i",
     "_rank": "i",
     "_hi": "i",
+    "_actors": "i",
+    "_kind": "i",
     "_first": "q",
     "_versions": "i",
-    "_kind": "i",
-    "_actors": "i",
     "_tags": "i",
     "_treaty": "i",
     "_modality": "i",
 }
+#: Where the id index goes among them: after the columns of `list` and its commonest
+#: filters (an actor, a kind, a date), before the rest.
+_ID_INDEX_AT = 8
 #: The columns a hot row's integers after its version go to, in ``_columns`` order.
 _HOT_COLUMNS = ("_kind", "_lo", "_hi", "_rank", "_actors", "_tags", "_treaty", "_modality")
 #: The columns folding reads (the others it only writes).
@@ -1073,7 +1078,9 @@ class CurrentState:
                 column.byteswap()
             sections.append((name.lstrip("_"), bytes(column)))
         # What `list` reads comes first, the ids (read to find a short id) last.
-        sections[5:5] = zip((_ID_STARTS, _ID_ENDS), index.tobytes(), strict=True)
+        sections[_ID_INDEX_AT:_ID_INDEX_AT] = zip(
+            (_ID_STARTS, _ID_ENDS), index.tobytes(), strict=True
+        )
         sections.append((_IDS, ids))
         sections.append((_TERMS, msgspec.msgpack.encode(terms)))
         wide = wide_rows(self._lo, self._hi)
