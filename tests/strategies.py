@@ -310,19 +310,24 @@ def operations(draw: st.DrawFn, max_size: int = 25) -> list[tuple[str, object]]:
     """
     ops: list[tuple[str, object]] = []
     live: list[int] = []
+    titles: list[str] = []  # each event's current title: an amendment must change something
     recorded = 0
     for _ in range(draw(st.integers(1, max_size))):
         choice = draw(st.sampled_from(("record", "record", "amend", "retract")))
         if choice == "record" or not live:
-            ops.append(("record", draw(event_fields())))
+            fields = draw(event_fields())
+            ops.append(("record", fields))
+            titles.append(str(fields["title"]).strip())
             live.append(recorded)
             recorded += 1
         elif choice == "amend":
             target = draw(st.sampled_from(live))
             change = draw(event_fields())
-            ops.append(
-                ("amend", (target, {"title": change["title"] + "!", "when": change["when"]}))
-            )
+            title = str(change["title"]).strip() + "!"
+            while title == titles[target]:
+                title += "!"
+            titles[target] = title
+            ops.append(("amend", (target, {"title": title, "when": change["when"]})))
         else:
             target = draw(st.sampled_from(live))
             live.remove(target)
