@@ -710,6 +710,39 @@ class TestMigration:
         hot = [s for batch in store.read_hot() for s in batch.seqs]
         assert [1, 2, 3, 4] == hot
 
+    def test_a_log_without_the_replay_index_gets_it_on_open(self, postgres_url: str) -> None:
+        """A log made before the covering index gets it on its owner's open; a reader's works."""
+        events = record_three(postgres_url)
+        schema = schema_of(postgres_url)
+        exists = f"SELECT to_regclass('\"{schema}\".records_hot') IS NOT NULL"
+        with raw_connection(postgres_url) as conn:
+            assert conn.execute(exists).fetchone() == (True,)  # a new log has it
+            conn.execute(f'DROP INDEX "{schema}".records_hot')
+        role = f"gt_reader_{schema.removeprefix('t_')}"
+        parts = urlsplit(postgres_url)
+        as_reader = parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}").geturl()
+        with raw_connection(postgres_url) as conn:
+            conn.execute(f"CREATE ROLE {role} LOGIN")
+            conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
+            conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}')
+        try:
+            with timeline.open(as_reader, snapshot_every=0) as tl:  # may not build it
+                assert events == sorted(tl.events(include_retracted=True), key=lambda e: e.title)
+            with raw_connection(postgres_url) as conn:
+                assert conn.execute(exists).fetchone() == (False,)
+            with timeline.open(postgres_url, snapshot_every=0) as tl:  # the owner builds it
+                assert events == sorted(tl.events(include_retracted=True), key=lambda e: e.title)
+            with raw_connection(postgres_url) as conn:
+                assert conn.execute(exists).fetchone() == (True,)
+        finally:
+            with raw_connection(postgres_url) as conn:
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                    (role,),
+                )
+                conn.execute(f"DROP OWNED BY {role}")
+                conn.execute(f"DROP ROLE {role}")
+
     def test_a_role_that_may_not_migrate_gets_one_line(self, postgres_url: str) -> None:
         """A non-owner opening a format 3 log is told who migrates it and how; nothing changes."""
         record_three(postgres_url)

@@ -270,6 +270,29 @@ class PostgresBackend(Backend):
                 f"{self.location}: log format {found[0][0]!r} is not one this geotimeline "
                 f"reads ({_FORMAT}); it was written by another (pre-release or newer) version"
             )
+        else:
+            self._index_hot()
+
+    def _index_hot(self) -> None:
+        """Give a log made before the replay's covering index that index (when allowed).
+
+        Under the append lock, so a writer waits for the build rather than racing it.
+        A role that may not create it (one that only inserts and selects) replays
+        from the table, as before.
+        """
+        psycopg = self._psycopg
+        sql = self._sql
+        if self._query(sql.has_hot_index)[0][0]:
+            return
+        conn = self._writer()
+        try:
+            with conn.transaction():
+                conn.execute(sql.lock, (sql.key,))
+                conn.execute(sql.hot_index)
+        except psycopg.errors.InsufficientPrivilege:
+            pass
+        except psycopg.Error as exc:
+            raise StoreUnavailable(self.location, _one_line(exc)) from None
 
     # -- appending ---------------------------------------------------------------------
 
