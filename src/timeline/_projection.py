@@ -18,7 +18,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, filterfalse
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
@@ -30,7 +30,16 @@ from ._model import Event
 from ._records import Record, RecordType
 from ._snapshot import SnapshotDamaged, SnapshotSections
 
-__all__ = ["CurrentState", "EventFilter", "Projection", "RecordSource"]
+__all__ = [
+    "CurrentState",
+    "EventFilter",
+    "Projection",
+    "RecordSource",
+    "order_ties",
+    "timeline_key",
+]
+
+_T = TypeVar("_T")
 
 
 @runtime_checkable
@@ -211,10 +220,40 @@ class _Eager:
         return [r for r in self.records.values() if r.stream == stream]
 
 
-def _exact_key(record: Record) -> tuple[Any, ...]:
+def _itself(record: Record) -> Record:
+    return record
+
+
+def timeline_key(record: Record) -> tuple[Any, ...]:
+    """Return a record's place in timeline order: ``(When.sort_key, id)``."""
     event = record.event
     assert event is not None  # only state-bearing records are ordered
     return (event.when.sort_key, event.id)
+
+
+def order_ties(items: list[_T], coarse: Sequence[Any], record: Callable[[_T], Record]) -> None:
+    """Put items in coarse order into exact timeline order, in place.
+
+    Only ties (neighbours of equal coarse key: earliest day and precision rank)
+    need the exact key, which costs a ten-part tuple per event: single items keep
+    their place.
+
+    Args:
+        items: in coarse order.
+        coarse: each item's coarse key.
+        record: the record of an item.
+    """
+    key: Callable[[Any], tuple[Any, ...]] = (
+        timeline_key if record is _itself else lambda item: timeline_key(record(item))
+    )
+    start, total = 0, len(items)
+    while start < total:
+        end = start + 1
+        while end < total and coarse[end] == coarse[start]:
+            end += 1
+        if end - start > 1:
+            items[start:end] = sorted(items[start:end], key=key)
+        start = end
 
 
 class CurrentState:
@@ -1017,22 +1056,10 @@ class CurrentState:
             at = end
 
     def _sorted_ties(self, rows: Sequence[int]) -> list[Record]:
-        """Return the records of rows in coarse order, each tie put in exact order.
-
-        Only ties (rows of equal coarse key) need the exact key, which costs a
-        ten-part tuple per event: single rows keep their place.
-        """
+        """Return the records of rows in coarse order, each tie put in exact order."""
         seqs = self._seqs
         records = self._fetch([seqs[r] for r in rows])
-        keys = self._coarse(rows)
-        start, total = 0, len(rows)
-        while start < total:
-            end = start + 1
-            while end < total and keys[end] == keys[start]:
-                end += 1
-            if end - start > 1:
-                records[start:end] = sorted(records[start:end], key=_exact_key)
-            start = end
+        order_ties(records, self._coarse(rows), _itself)
         return records
 
     def _large_tie(self, seqs: list[int]) -> Iterator[Record]:
@@ -1040,7 +1067,7 @@ class CurrentState:
         keys: list[tuple[tuple[Any, ...], int]] = []
         for start in range(0, len(seqs), FETCH_BATCH):
             batch = self._fetch(seqs[start : start + FETCH_BATCH])
-            keys.extend((_exact_key(r), r.seq) for r in batch)
+            keys.extend((timeline_key(r), r.seq) for r in batch)
         keys.sort()
         ordered = [s for _, s in keys]
         del keys

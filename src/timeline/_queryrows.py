@@ -8,12 +8,13 @@ table is built from the stored lines without them (``_bulkarrow``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence, Set
+from operator import itemgetter
 from typing import Any, overload
 
 import attrs
 
 from ._collector import paused as collector_paused
-from ._projection import EventFilter, _exact_key
+from ._projection import EventFilter, order_ties
 from ._records import Record
 
 __all__ = ["QueryRecords", "QueryRows", "query_rows"]
@@ -89,18 +90,9 @@ class QueryRows:
             if record.event is not None
             and (not dated or record.event.when.edtf[:1] not in "[{" or where.matches(record.event))
         ]
-        # Only ties need the exact key (a ten-part tuple per event): single rows keep
-        # their place, as in CurrentState._sorted_ties.
         order, lo, rank = self.order, self.lo, self.rank
         coarse = [(lo[order[p]], rank[order[p]]) for _, p in kept]
-        at, total = 0, len(kept)
-        while at < total:
-            stop = at + 1
-            while stop < total and coarse[stop] == coarse[at]:
-                stop += 1
-            if stop - at > 1:
-                kept[at:stop] = sorted(kept[at:stop], key=lambda pair: _exact_key(pair[0]))
-            at = stop
+        order_ties(kept, coarse, itemgetter(0))
         return kept
 
 

@@ -38,7 +38,7 @@ import msgspec
 
 from ._errors import InvalidEvent, TimelineError
 from ._model import Event
-from ._projection import CurrentState, EventFilter
+from ._projection import CurrentState, EventFilter, timeline_key
 from ._reading import SearchFilter
 from ._records import Record
 from ._store import Store
@@ -374,9 +374,9 @@ def iter_matching(state: CurrentState, store: Store, where: EventFilter) -> Iter
             state.iter_query(msgspec.structs.replace(plain_filter(where), treaty=t))
             for t in sorted(where.treaties)
         ]
-        return heapq.merge(*parts, key=_timeline_key)
+        return heapq.merge(*parts, key=timeline_key)
     found = _found(state, store, where, index_of(store).hits(where.text, state.seq, False))
-    return iter(sorted(found, key=_timeline_key))
+    return iter(sorted(found, key=timeline_key))
 
 
 def search(
@@ -434,10 +434,3 @@ def plain_filter(where: SearchFilter) -> EventFilter:
     """Return the ``EventFilter`` fields of a ``SearchFilter``."""
     fields = {f: getattr(where, f) for f in EventFilter.__struct_fields__}
     return EventFilter(**fields)
-
-
-def _timeline_key(record: Record) -> tuple[Any, ...]:
-    """Return a record's place in timeline order (``When.sort_key``, then id)."""
-    event = record.event
-    assert event is not None
-    return (event.when.sort_key, event.id)
