@@ -125,6 +125,44 @@ class TestSqliteStore(StoreContract):
             timeline.open(tmp_path / "log.db")
         assert [str(tmp_path / "log.db")] == closed
 
+    def test_two_writers_number_new_terms_in_turn(self, tmp_path: Path) -> None:
+        """Writers that each add terms (the other's unseen) number them once, in order."""
+        one = timeline.open(tmp_path / "log.db", snapshot_every=0)
+        two = timeline.open(tmp_path / "log.db", snapshot_every=0)
+        try:
+            for n, (tl, actors) in enumerate(
+                [(one, ["FRA"]), (two, ["DEU", "FRA"]), (one, ["DEU"]), (two, ["FRA"])]
+            ):
+                tl.record_many(
+                    [
+                        {
+                            "kind": "treaty.signed",
+                            "when": "2025",
+                            "title": f"{n}",
+                            "actors": actors,
+                        },
+                        {
+                            "kind": "visit.state",
+                            "when": "2025",
+                            "title": f"{n}b",
+                            "tags": [f"t{n}"],
+                        },
+                    ]
+                )
+            db = sqlite3.connect(tmp_path / "log.db")
+            terms = db.execute("SELECT id, field, value FROM terms ORDER BY id").fetchall()
+            db.close()
+            assert [t[0] for t in terms] == list(range(1, len(terms) + 1))
+            assert len({t[1:] for t in terms}) == len(terms)
+            assert timeline.verify(tmp_path / "log.db").ok  # every hot column says its record
+            with timeline.open(tmp_path / "log.db", snapshot_every=0) as tl:
+                assert ["1", "2"] == sorted(e.title for e in tl.events(actor="DEU"))
+                assert ["0", "1", "3"] == sorted(e.title for e in tl.events(actor="FRA"))
+                assert ["2b"] == [e.title for e in tl.events(tag="t2")]
+        finally:
+            one.close()
+            two.close()
+
     def test_not_a_log(self, tmp_path: Path) -> None:
         """Opening a file that is not SQLite is a CorruptLog error naming the file."""
         path = tmp_path / "junk.db"
