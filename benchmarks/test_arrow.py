@@ -10,6 +10,10 @@ Skipped, with the reason, without pyarrow, pandas or duckdb.
 
 from __future__ import annotations
 
+import json
+import statistics
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -73,6 +77,65 @@ class TestToArrow:
         describe(benchmark, "events json_normalize", n, len(tl), role="peer")
         frame = benchmark.pedantic(_json_normalize, args=(tl,), rounds=rounds)
         assert len(tl) == len(frame)
+
+
+# The 5x target as a ratio of pairs: each side in a fresh interpreter, the two sides
+# alternating which goes first, by CPU time (process_time), as the replay pairs are
+# (test_replay.TestPairedPeer). The two cases above run every round of ours, then
+# every round of the peer's, so a drift of the shared host lands in their ratio.
+_ARROW_PAIRED_SCRIPT = """
+import json, sys, time
+import attrs, pandas as pd, pyarrow, pyarrow.compute
+import timeline, timeline._arrow, timeline._bulkarrow
+# Each side's libraries are imported before the clock starts (pyarrow.compute takes
+# 0.1 s or more to import): what is timed is the conversion.
+side, path = sys.argv[1:3]
+tl = timeline.Timeline(timeline.SqliteStore(path), snapshot_every=0)
+tl.events()  # the indexes, outside the timed region, as in the cases above
+cpu = time.process_time()
+if side == "ours":
+    rows = tl.events().to_arrow().num_rows
+else:
+    rows = len(pd.json_normalize([attrs.asdict(e) for e in tl.events()]))
+print(json.dumps({"cpu": time.process_time() - cpu, "rows": rows}))
+"""
+
+
+def _arrow_side(side: str, path: Path, expected: int) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", _ARROW_PAIRED_SCRIPT, side, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert expected == result["rows"], f"{side} gave {result['rows']} rows"
+    return float(result["cpu"])
+
+
+class TestToArrowPaired:
+    def test_to_arrow_paired_with_json_normalize(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int
+    ) -> None:
+        """to_arrow against json_normalize, fresh interpreters, sides alternating."""
+        if n > PEER_UP_TO and benchmark.enabled:
+            pytest.skip(f"the json_normalize peer is timed up to {PEER_UP_TO:,} events")
+        live = workload.live_events(n)
+        ratios: list[float] = []
+
+        def one_pair() -> None:
+            order = ["ours", "peer"] if len(ratios) % 2 == 0 else ["peer", "ours"]
+            got = {side: _arrow_side(side, paths.sqlite, live) for side in order}
+            ratios.append(got["peer"] / got["ours"])
+
+        describe(benchmark, "events to arrow, paired with json_normalize", n, live, role="paired")
+        benchmark.pedantic(one_pair, rounds=max(rounds, 5) if benchmark.enabled else 1)
+        ratios.sort()
+        benchmark.extra_info.update(ratio_median=statistics.median(ratios), ratios=ratios)
+        print(
+            f"\n[paired] to_arrow vs json_normalize n={n:,}: x faster by CPU median "
+            f"{statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+        )
 
 
 _COUNTRY_BY_MONTH = """
