@@ -278,7 +278,8 @@ class PostgresBackend(Backend):
 
         Under the append lock, so a writer waits for the build rather than racing it.
         A role that may not create it (one that only inserts and selects) replays
-        from the table, as before.
+        from the table, as before, and so does an open that finds a writer holding
+        the lock past the lock timeout (the next open builds it).
         """
         psycopg = self._psycopg
         sql = self._sql
@@ -289,7 +290,7 @@ class PostgresBackend(Backend):
             with conn.transaction():
                 conn.execute(sql.lock, (sql.key,))
                 conn.execute(sql.hot_index)
-        except psycopg.errors.InsufficientPrivilege:
+        except (psycopg.errors.InsufficientPrivilege, psycopg.errors.LockNotAvailable):
             pass
         except psycopg.Error as exc:
             raise StoreUnavailable(self.location, _one_line(exc)) from None
