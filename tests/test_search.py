@@ -351,6 +351,25 @@ class TestTreatyInAnyCase:
         assert "RELOS" == tl.filter(treaty="relos").treaty  # the stored spelling
         assert [] == ids(tl.events(treaty="relo"))
 
+    def test_a_pattern_finds_the_agreements_it_matches_in_any_case(self, tl: Timeline) -> None:
+        """``*`` is any agreement; a pattern matches spellings in any case; columns = scan."""
+        tl.record(kind="treaty.signed", when="2025-03-01", title="Other", treaty="Relos-2")
+        tl.record(kind="treaty.signed", when="2025-03-02", title="Else", treaty="NEW START")
+        every = list(tl.events())
+        for pattern in ("*", "relos*", "RELOS-?", "[nr]*", "x*"):
+            expected = [e.id for e in every if timeline.EventFilter(treaty=pattern).matches(e)]
+            assert expected == ids(tl.events(treaty=pattern)), pattern
+            if isinstance(tl.store, timeline.MemoryStore):
+                continue
+            tl.snapshot()  # the columns of a restored state answer the same
+            with timeline.open(tl.store.location, snapshot_every=0) as again:
+                assert expected == ids(again.events(treaty=pattern)), pattern
+        assert [e.id for e in every if e.treaty is not None] == ids(tl.events(treaty="*"))
+        assert {"RELOS", "Relos-2"} == {e.treaty for e in tl.events(treaty="relos*")}
+        assert [] == ids(tl.events(treaty="x*"))
+        with pytest.raises(timeline.InvalidEvent, match="pattern"):
+            tl.events(treaty=" ")
+
     def test_several_spellings_are_one_treaty(self, tl: Timeline) -> None:
         """A log holding RELOS and Relos: either name finds both, in timeline order."""
         tl.record(kind="treaty.signed", when="2025-03-01", title="Protocol", treaty="Relos")

@@ -35,8 +35,10 @@ __all__ = [
     "EventFilter",
     "Projection",
     "RecordSource",
+    "is_pattern",
     "order_ties",
     "timeline_key",
+    "treaty_matches",
 ]
 
 _T = TypeVar("_T")
@@ -74,6 +76,26 @@ class RecordSource(Protocol):
         """Return the records of one stream, oldest first."""
 
 
+def is_pattern(text: str) -> bool:
+    """Whether a kind or treaty filter is a pattern (``*``, ``?`` or ``[`` in it)."""
+    return any(c in text for c in "*?[")
+
+
+def treaty_matches(treaty: str | None, wanted: str) -> bool:
+    """Whether an event's treaty passes a treaty filter.
+
+    Args:
+        treaty: the event's treaty (None: it belongs to none, and passes no filter).
+        wanted: a stored spelling, matched exactly, or a pattern (``*`` for any
+            agreement, ``RELOS*``), matched in any case.
+    """
+    if treaty is None:
+        return False
+    if is_pattern(wanted):
+        return fnmatch.fnmatchcase(treaty.casefold(), wanted.casefold())
+    return treaty == wanted
+
+
 class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
     """The filters every query takes (``Timeline.events`` and the exporters).
 
@@ -99,7 +121,7 @@ class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
             return False
         if self.tag is not None and self.tag not in event.tags:
             return False
-        if self.treaty is not None and event.treaty != self.treaty:
+        if self.treaty is not None and not treaty_matches(event.treaty, self.treaty):
             return False
         if self.modality is not None and event.modality.value not in self.modality:
             return False
@@ -859,10 +881,11 @@ class CurrentState:
             )
 
         if where.treaty is not None:
-            rows = keep(self._treaty, terms("treaty", lambda v: v == where.treaty))
+            wanted_treaty = where.treaty
+            rows = keep(self._treaty, terms("treaty", lambda v: treaty_matches(v, wanted_treaty)))
         if where.kind is not None:
             pattern = where.kind
-            if any(c in pattern for c in "*?["):
+            if is_pattern(pattern):
                 kinds = terms("kind", lambda v: fnmatch.fnmatchcase(v, pattern))
             else:
                 kinds = terms("kind", lambda v: v == pattern)

@@ -20,7 +20,7 @@ from ._columns import Vocabulary
 from ._errors import InvalidEvent
 from ._kinds import KindRegistry
 from ._model import Actor, Event, Modality
-from ._projection import CurrentState, EventFilter
+from ._projection import CurrentState, EventFilter, is_pattern
 from ._records import Record
 from ._results import EventResults
 from ._store import Store
@@ -55,7 +55,8 @@ class Filters(TypedDict, total=False):
     tag: str | None
     """Events with this tag."""
     treaty: str | None
-    """Events of this agreement (in any case: ``relos`` finds ``RELOS``)."""
+    """Events of this agreement (in any case: ``relos`` finds ``RELOS``), or of the
+    agreements a pattern matches in any case (``*``: any agreement; ``relos*``)."""
     between: tuple[DateLike | None, DateLike | None] | None
     """``(start, end)``: events whose date bounds overlap the range (either may be None)."""
     include_retracted: bool
@@ -87,7 +88,9 @@ FILTERS: Mapping[str, QueryFilter] = types.MappingProxyType(
         "actor": QueryFilter(help="Only events with this actor (country code, e.g. IND)."),
         "kind": QueryFilter(help="Only this kind; wildcards work (treaty.*)."),
         "tag": QueryFilter(help="Only events with this tag."),
-        "treaty": QueryFilter(help="Only events of this agreement (e.g. RELOS; any case)."),
+        "treaty": QueryFilter(
+            help="Only events of this agreement (e.g. RELOS; any case); '*' for any agreement."
+        ),
         "between": QueryFilter(help="Only events between two dates (--from DATE, --to DATE)."),
         "include_retracted": QueryFilter(help="Also show retracted events (marked).", flag=True),
         "within": QueryFilter(
@@ -188,7 +191,9 @@ def _treaty(
     if value is None:
         return None, None
     if not isinstance(value, str) or not value.strip():
-        raise InvalidEvent("treaty", value, "an agreement's name, e.g. RELOS")
+        raise InvalidEvent("treaty", value, "an agreement's name, e.g. RELOS, or a pattern: *")
+    if is_pattern(value):
+        return value.strip(), None  # matched in any case by the filter itself
     wanted = value.strip().casefold()
     len(state)  # a state restored from a snapshot adds its terms to the vocabulary when loaded
     ids = vocabulary.matching("treaty", lambda v: v.casefold() == wanted)
