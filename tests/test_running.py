@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -284,3 +285,35 @@ class TestAnalyzeProgress:
         assert len(walks) == 1
         seen, count = walks[0]
         assert seen == count == len(tl.records(actor="RUS"))
+
+
+@attrs.frozen(kw_only=True)
+class CollectorProbe(timeline.Analysis):
+    """Reports whether the cyclic collector ran while it did; fails when asked to."""
+
+    name: str = "probe"
+    description: str = "reports gc.isenabled()"
+    options: tuple[timeline.Option, ...] = (
+        timeline.Option(name="fail", help="raise", default=False, type=bool),
+    )
+
+    def run(
+        self, view: timeline.TimelineReader, where: timeline.EventFilter, **options: Any
+    ) -> Any:
+        if options.get("fail"):
+            raise RuntimeError("probe failed")
+        return gc.isenabled()
+
+    def table(self, result: Any) -> tuple[list[str], list[list[Any]]]:
+        return ["collector"], [[result]]
+
+
+class TestAnalysesRunWithTheCollectorPaused:
+    def test_paused_while_it_runs_and_back_after(self, tl: timeline.Timeline) -> None:
+        """An analysis runs with the cyclic GC paused; it is on again after, even on error."""
+        assert gc.isenabled()
+        assert tl.analyze(CollectorProbe()) is False
+        assert gc.isenabled()
+        with pytest.raises(timeline.PluginError, match="probe failed"):
+            tl.analyze(CollectorProbe(), fail=True)
+        assert gc.isenabled()
