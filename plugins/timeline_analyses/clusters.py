@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import heapq
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import attrs
@@ -106,19 +107,26 @@ class _Fact(NamedTuple):
     date: str
     exact: bool
     countries: tuple[str, ...]
+    first_day: dt.date
+    """``earliest`` as a date (kept: a member shows it)."""
+    last_day: dt.date
+    """``latest`` as a date."""
 
 
 def _fact(event: timeline.Event) -> _Fact:
     when = event.when
+    first, last = when.earliest, when.latest
     return _Fact(
         event.id,
-        when.earliest.toordinal(),
-        when.latest.toordinal(),
+        first.toordinal(),
+        last.toordinal(),
         event.kind,
         event.title,
         when.display,
         when.is_exact,
         event.countries,
+        first,
+        last,
     )
 
 
@@ -128,8 +136,8 @@ def _member(fact: _Fact, membership: str) -> Member:
         kind=fact.kind,
         title=fact.title,
         date=fact.date,
-        earliest=dt.date.fromordinal(fact.earliest),
-        latest=dt.date.fromordinal(fact.latest),
+        earliest=fact.first_day,
+        latest=fact.last_day,
         exact=fact.exact,
         membership=membership,
         countries=fact.countries,
@@ -308,13 +316,17 @@ def _clusters(
             possible.update(near)
     # An event is a member of several clusters (of several actors, possible in many):
     # one Member value per event and membership, shared by them.
-    made: dict[tuple[int, str], Member] = {}
+    definite: dict[int, Member] = {}
+    maybe: dict[int, Member] = {}
 
-    def member(i: int, membership: str) -> Member:
-        value = made.get((i, membership))
-        if value is None:
-            value = made[(i, membership)] = _member(facts[i], membership)
-        return value
+    def members(rows: Iterable[int], made: dict[int, Member], membership: str) -> list[Member]:
+        out = []
+        for i in rows:
+            value = made.get(i)
+            if value is None:
+                value = made[i] = _member(facts[i], membership)
+            out.append(value)
+        return out
 
     clusters = [
         Cluster(
@@ -322,8 +334,7 @@ def _clusters(
             start=dt.date.fromordinal(min(facts[i].earliest for i in chain)),
             end=dt.date.fromordinal(max(facts[i].latest for i in chain)),
             members=tuple(
-                [member(i, DEFINITE) for i in chain]
-                + [member(i, POSSIBLE) for i in sorted(possible)]
+                members(chain, definite, DEFINITE) + members(sorted(possible), maybe, POSSIBLE)
             ),
         )
         for actors, chain, possible in found.values()
