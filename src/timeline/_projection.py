@@ -778,7 +778,10 @@ class CurrentState:
             # Decoded events are built with the collector paused, then promoted to the
             # oldest generation: young-generation passes would walk each of them again.
             with collector_paused(promote_after=0):
-                found = {r.seq: r for r in self._source.records_at(missing)}
+                records = self._source.records_at(missing)
+            if len(missing) == len(seqs):
+                return records  # none was cached (a walk): already in the order asked
+            found = {r.seq: r for r in records}
         out = []
         for s in seqs:
             record = cache.get(s) or found[s]
