@@ -10,10 +10,7 @@ Skipped, with the reason, without pyarrow, pandas or duckdb.
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,7 +21,7 @@ import pytest
 import timeline
 import workload
 from conftest import describe
-from test_replay import peak_rss
+from test_replay import run_fresh
 
 pytest.importorskip("pyarrow", reason="pip install -e '.[test]' (pyarrow) for these")
 pd = pytest.importorskip("pandas", reason="pip install -e '.[test]' (pandas) for these")
@@ -102,13 +99,7 @@ print(json.dumps({"cpu": time.process_time() - cpu, "rows": rows}))
 
 
 def _arrow_side(side: str, path: Path, expected: int) -> float:
-    out = subprocess.run(
-        [sys.executable, "-c", _ARROW_PAIRED_SCRIPT, side, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_fresh(_ARROW_PAIRED_SCRIPT, side, str(path))
     assert expected == result["rows"], f"{side} gave {result['rows']} rows"
     return float(result["cpu"])
 
@@ -205,7 +196,7 @@ class TestParquetMemory:
             if dest.is_dir():
                 shutil.rmtree(dest)
             dest.unlink(missing_ok=True)
-            result.update(peak_rss(_HIVE_RSS_SCRIPT, str(paths.sqlite), str(dest), options))
+            result.update(run_fresh(_HIVE_RSS_SCRIPT, str(paths.sqlite), str(dest), options))
 
         describe(benchmark, f"export parquet {layout} memory", n, n, role="memory")
         benchmark.pedantic(run, rounds=1)

@@ -15,7 +15,7 @@ import pytest
 import timeline
 import workload
 from conftest import describe
-from test_replay import peak_rss
+from test_replay import run_fresh
 
 FORMATS = {"ics": "timeline_ics", "csv": "timeline_csv", "parquet": "timeline_arrow"}
 #: Exports are timed up to this size; memory is measured at every size.
@@ -68,7 +68,7 @@ class TestExport:
         dest = str(Path(_tmp.name) / f"mem.{fmt}")
 
         def run() -> None:
-            result.update(peak_rss(_EXPORT_RSS_SCRIPT, str(paths.sqlite), fmt, dest))
+            result.update(run_fresh(_EXPORT_RSS_SCRIPT, str(paths.sqlite), fmt, dest))
 
         describe(benchmark, f"export {fmt} memory", n, n, role="memory")
         benchmark.pedantic(run, rounds=1)

@@ -25,7 +25,7 @@ import pytest
 
 import timeline
 from conftest import describe
-from test_replay import peak_rss
+from test_replay import run_fresh
 from timeline_eventdata import GDELT_COLUMNS, ICEWS_COLUMNS, GdeltImporter, IcewsImporter
 
 # The row builders live with the tests (tests/eventdata_files.py), one level up.
@@ -183,7 +183,7 @@ def test_import_peak_rss(benchmark: Any, n: int, country: str, label: str) -> No
     result: dict[str, Any] = {}
 
     def run() -> None:
-        result.update(peak_rss(_IMPORT_RSS_SCRIPT, str(path), str(db), country))
+        result.update(run_fresh(_IMPORT_RSS_SCRIPT, str(path), str(db), country))
 
     describe(benchmark, f"import gdelt memory ({label})", n, n, role="memory")
     benchmark.pedantic(run, rounds=1)

@@ -140,13 +140,7 @@ os._exit(0)  # the timing is taken: skip freeing a million objects at exit
 
 
 def _fresh_seconds(side: str, kind: str, path: str, expected: int) -> float:
-    out = subprocess.run(
-        [sys.executable, "-c", _PAIRED_SCRIPT, side, kind, path, str(Path(__file__).parent)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_fresh(_PAIRED_SCRIPT, side, kind, path, str(Path(__file__).parent))
     assert expected == result["events"], f"{side} rebuilt {result['events']} events"
     return float(result["seconds"])
 
@@ -262,8 +256,8 @@ print(json.dumps({"base_kb": base, "peak_kb": peak, "events": len(tl), "seconds"
 """
 
 
-def peak_rss(script: str, *args: str) -> dict[str, Any]:
-    """Run a script in a fresh interpreter and return the JSON it prints (its peak RSS)."""
+def run_fresh(script: str, *args: str) -> dict[str, Any]:
+    """Run a script in a fresh interpreter and return the JSON of its last printed line."""
     out = subprocess.run(
         [sys.executable, "-c", script, *args], check=True, capture_output=True, text=True
     )
@@ -281,7 +275,7 @@ class TestMemory:
         result: dict[str, Any] = {}
 
         def run() -> None:
-            result.update(peak_rss(_RSS_SCRIPT, path, kind))
+            result.update(run_fresh(_RSS_SCRIPT, path, kind))
 
         describe(benchmark, f"replay {kind} peak RSS", n, n, role="memory")
         benchmark.pedantic(run, rounds=1)
@@ -331,13 +325,7 @@ os._exit(0)
 
 
 def _fresh_peer_pair(side: str, kind: str, path: str, expected: int) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", _PEER_PAIRED_SCRIPT, side, kind, path, str(Path(__file__).parent)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_fresh(_PEER_PAIRED_SCRIPT, side, kind, path, str(Path(__file__).parent))
     assert expected == result["events"], f"{side} rebuilt {result['events']} events"
     return {"cpu": float(result["cpu"]), "wall": float(result["wall"])}
 
@@ -408,13 +396,7 @@ class TestStreamedLog:
         results: list[dict[str, Any]] = []
 
         def one() -> None:
-            out = subprocess.run(
-                [sys.executable, "-c", _STREAMED_SCRIPT, str(path)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            results.append(run_fresh(_STREAMED_SCRIPT, str(path)))
 
         benchmark.pedantic(one, rounds=1)
         result = results[-1]

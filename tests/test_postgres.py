@@ -6,6 +6,7 @@ or named by $GEOTIMELINE_TEST_PG; every test gets a schema of its own.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -606,6 +607,28 @@ class TestCommandLine:
         )
 
 
+@contextlib.contextmanager
+def reader_role(url: str) -> Iterator[str]:
+    """Make a role that may only read the log's schema; yield its URL, then drop it."""
+    schema = schema_of(url)
+    role = f"gt_reader_{schema.removeprefix('t_')}"
+    parts = urlsplit(url)
+    with raw_connection(url) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
+        conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}')
+    try:
+        yield parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}").geturl()
+    finally:
+        with raw_connection(url) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                (role,),
+            )
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+
 def downgrade_to_format_3(url: str) -> None:
     """Turn a format 4 schema into what geotimeline wrote before the hot columns."""
     schema = schema_of(url)
@@ -718,14 +741,7 @@ class TestMigration:
         with raw_connection(postgres_url) as conn:
             assert conn.execute(exists).fetchone() == (True,)  # a new log has it
             conn.execute(f'DROP INDEX "{schema}".records_hot')
-        role = f"gt_reader_{schema.removeprefix('t_')}"
-        parts = urlsplit(postgres_url)
-        as_reader = parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}").geturl()
-        with raw_connection(postgres_url) as conn:
-            conn.execute(f"CREATE ROLE {role} LOGIN")
-            conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
-            conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}')
-        try:
+        with reader_role(postgres_url) as as_reader:
             with timeline.open(as_reader, snapshot_every=0) as tl:  # may not build it
                 assert events == sorted(tl.events(include_retracted=True), key=lambda e: e.title)
             with raw_connection(postgres_url) as conn:
@@ -734,42 +750,19 @@ class TestMigration:
                 assert events == sorted(tl.events(include_retracted=True), key=lambda e: e.title)
             with raw_connection(postgres_url) as conn:
                 assert conn.execute(exists).fetchone() == (True,)
-        finally:
-            with raw_connection(postgres_url) as conn:
-                conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
-                    (role,),
-                )
-                conn.execute(f"DROP OWNED BY {role}")
-                conn.execute(f"DROP ROLE {role}")
 
     def test_a_role_that_may_not_migrate_gets_one_line(self, postgres_url: str) -> None:
         """A non-owner opening a format 3 log is told who migrates it and how; nothing changes."""
         record_three(postgres_url)
         downgrade_to_format_3(postgres_url)
         schema = schema_of(postgres_url)
-        role = f"gt_reader_{schema.removeprefix('t_')}"
-        parts = urlsplit(postgres_url)
-        as_reader = parts._replace(netloc=f"{role}@{parts.netloc.rpartition('@')[2]}").geturl()
-        with raw_connection(postgres_url) as conn:
-            conn.execute(f"CREATE ROLE {role} LOGIN")
-            conn.execute(f'GRANT USAGE ON SCHEMA "{schema}" TO {role}')
-            conn.execute(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO {role}')
-        try:
+        with reader_role(postgres_url) as as_reader:
             with pytest.raises(timeline.CorruptLog, match="geotimeline-3") as info:
                 PostgresStore(as_reader)
             assert "init" in str(info.value)
             assert "\n" not in str(info.value)
             result = TestCommandLine.run("--db", as_reader, "list")
             TestCommandLine().assert_one_line_error(result, "schema's owner", "init")
-        finally:
-            with raw_connection(postgres_url) as conn:
-                conn.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
-                    (role,),
-                )
-                conn.execute(f"DROP OWNED BY {role}")
-                conn.execute(f"DROP ROLE {role}")
         with raw_connection(postgres_url) as conn:
             ((found,),) = conn.execute(f'SELECT value FROM "{schema}".meta').fetchall()
         assert "geotimeline-3" == found
