@@ -242,10 +242,6 @@ class _Eager:
         return [r for r in self.records.values() if r.stream == stream]
 
 
-def _itself(record: Record) -> Record:
-    return record
-
-
 def timeline_key(record: Record) -> tuple[Any, ...]:
     """Return a record's place in timeline order: ``(When.sort_key, id)``."""
     event = record.event
@@ -253,7 +249,9 @@ def timeline_key(record: Record) -> tuple[Any, ...]:
     return (event.when.sort_key, event.id)
 
 
-def order_ties(items: list[_T], coarse: Sequence[Any], record: Callable[[_T], Record]) -> None:
+def order_ties(
+    items: list[_T], coarse: Sequence[Any], key: Callable[[_T], tuple[Any, ...]]
+) -> None:
     """Put items in coarse order into exact timeline order, in place.
 
     Only ties (neighbours of equal coarse key: earliest day and precision rank)
@@ -263,11 +261,8 @@ def order_ties(items: list[_T], coarse: Sequence[Any], record: Callable[[_T], Re
     Args:
         items: in coarse order.
         coarse: each item's coarse key.
-        record: the record of an item.
+        key: an item's ``timeline_key``.
     """
-    key: Callable[[Any], tuple[Any, ...]] = (
-        timeline_key if record is _itself else lambda item: timeline_key(record(item))
-    )
     start, total = 0, len(items)
     while start < total:
         end = start + 1
@@ -1085,7 +1080,7 @@ class CurrentState:
         """Return the records of rows in coarse order, each tie put in exact order."""
         seqs = self._seqs
         records = self._fetch([seqs[r] for r in rows])
-        order_ties(records, self._coarse(rows), _itself)
+        order_ties(records, self._coarse(rows), timeline_key)
         return records
 
     def _large_tie(self, seqs: list[int]) -> Iterator[Record]:

@@ -8,13 +8,12 @@ table is built from the stored lines without them (``_bulkarrow``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence, Set
-from operator import itemgetter
 from typing import Any, overload
 
 import attrs
 
 from ._collector import paused as collector_paused
-from ._projection import EventFilter, order_ties
+from ._projection import EventFilter, order_ties, timeline_key
 from ._records import Record
 
 __all__ = ["QueryRecords", "QueryRows", "query_rows"]
@@ -92,7 +91,7 @@ class QueryRows:
         ]
         order, lo, rank = self.order, self.lo, self.rank
         coarse = [(lo[order[p]], rank[order[p]]) for _, p in kept]
-        order_ties(kept, coarse, itemgetter(0))
+        order_ties(kept, coarse, lambda pair: timeline_key(pair[0]))
         return kept
 
 
