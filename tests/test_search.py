@@ -439,10 +439,11 @@ class TestCli:
         assert ["relos-signed", "duma-vote"] == [
             line.split()[-1] for line in result.stdout.splitlines()[1:]
         ]
-        result = run("list", "--treaty", "relos")
-        assert ["relos-signed", "duma-vote"] == [
-            line.split()[-1] for line in result.stdout.splitlines()[1:]
-        ]
+        for treaty in ("relos", "*", "R*"):
+            result = run("list", "--treaty", treaty)
+            assert ["relos-signed", "duma-vote"] == [
+                line.split()[-1] for line in result.stdout.splitlines()[1:]
+            ], treaty
 
     def test_list_never_cuts_titles_when_piped(self, run: Any) -> None:
         """Output that is not a terminal (``list | grep``) holds every title whole."""
