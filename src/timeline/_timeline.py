@@ -221,7 +221,8 @@ class _Reader:
             **filters: the filters of ``FILTERS``:
                 ``actor`` (a country code; events with this actor),
                 ``kind`` (a kind, or a pattern with ``*`` wildcards: ``treaty.*``),
-                ``tag`` (events with this tag), ``treaty`` (events of this agreement),
+                ``tag`` (events with this tag), ``treaty`` (events of this agreement, in
+                any case; or of those a pattern matches: ``*`` for any agreement),
                 ``between`` (``(start, end)``; events whose date bounds overlap the range),
                 ``include_retracted`` (also return retracted events, their last state),
                 ``within`` (``(start, end)``; events whose bounds lie inside the range:
