@@ -154,6 +154,17 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
+class _TieSums:
+    """What a slice counts of one tie: its weight, its imprecise events, their ids."""
+
+    __slots__ = ("ids", "imprecise", "weight")
+
+    def __init__(self) -> None:
+        self.weight = 0.0
+        self.imprecise = 0
+        self.ids: list[str] = []
+
+
 class _Slice:
     """One network slice being counted: running sums per tie and per actor, and ids.
 
@@ -166,8 +177,7 @@ class _Slice:
         self, start: dt.date | None, end: dt.date | None, weights: Mapping[str, float]
     ) -> None:
         self.start, self.end, self.weights = start, end, weights
-        #: A tie: ([weight, imprecise events], event ids).
-        self.ties: dict[tuple[str, str], tuple[list[float], list[str]]] = {}
+        self.ties: dict[tuple[str, str], _TieSums] = {}
         #: An actor: [events, imprecise events].
         self.seen: dict[str, list[int]] = {}
         #: A kind's weight, found once (fnmatch per pattern).
@@ -189,13 +199,12 @@ class _Slice:
             counts[0] += 1
             counts[1] += unsure
         for pair in itertools.combinations(countries, 2):
-            found = ties.get(pair)
-            if found is None:
-                found = ties[pair] = ([0.0, 0.0], [])
-            sums, ids = found
-            sums[0] += weight
-            sums[1] += unsure
-            ids.append(event.id)
+            tie = ties.get(pair)
+            if tie is None:
+                tie = ties[pair] = _TieSums()
+            tie.weight += weight
+            tie.imprecise += unsure
+            tie.ids.append(event.id)
 
     def result(self, period: str) -> NetworkSlice:
         """Return the slice's ties and actors, strongest first."""
@@ -203,12 +212,12 @@ class _Slice:
             Tie(
                 source=a,
                 target=b,
-                weight=sums[0],
-                events=len(ids),
-                imprecise=int(sums[1]),
-                event_ids=tuple(ids),
+                weight=sums.weight,
+                events=len(sums.ids),
+                imprecise=sums.imprecise,
+                event_ids=tuple(sums.ids),
             )
-            for (a, b), (sums, ids) in self.ties.items()
+            for (a, b), sums in self.ties.items()
         ]
         tie_list.sort(key=lambda t: (-t.weight, t.source, t.target))
         # Each actor's degree and strength in one pass over the ties, summed in their order.
