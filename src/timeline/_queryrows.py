@@ -45,27 +45,47 @@ class QueryRows:
     """By row: the seq of the event's first record."""
     gone: Sequence[int]
     """By row: 1 for a retracted event."""
+    whole: bool = False
+    """Whether the rows are all of the view's events (no filter but ``include_retracted``)."""
 
     def __len__(self) -> int:
         return len(self.order)
 
-    def spans(self, size: int) -> Iterator[tuple[int, int]]:
+    def spans(self, size: int, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         """Yield ``(start, end)`` runs of about ``size`` positions, each ending at a tie's end.
 
         A tie is put in exact order whole, so a run never splits one (a run is then
         longer than ``size`` by the rest of its last tie).
+
+        Args:
+            size: positions a run aims at.
+            start: the first position (a tie's first).
+            end: past the last position (a tie's end); the query's end when omitted.
         """
         order, lo, rank = self.order, self.lo, self.rank
-        total, at = len(order), 0
+        total = len(order) if end is None else end
+        at = start
         while at < total:
-            end = min(at + size, total)
-            while end < total:
-                row, before = order[end], order[end - 1]
+            stop = min(at + size, total)
+            while stop < total:
+                row, before = order[stop], order[stop - 1]
                 if lo[row] != lo[before] or rank[row] != rank[before]:
                     break
-                end += 1
-            yield at, end
-            at = end
+                stop += 1
+            yield at, stop
+            at = stop
+
+    def tie(self, position: int) -> tuple[int, int]:
+        """Return the ``(start, end)`` positions of the tie ``position`` belongs to."""
+        order, lo, rank = self.order, self.lo, self.rank
+        row = order[position]
+        key = (lo[row], rank[row])
+        start, end = position, position + 1
+        while start > 0 and (lo[order[start - 1]], rank[order[start - 1]]) == key:
+            start -= 1
+        while end < len(order) and (lo[order[end]], rank[order[end]]) == key:
+            end += 1
+        return start, end
 
     def seqs_at(self, start: int, end: int) -> list[int]:
         """Return the current seqs of positions ``start:end``."""
@@ -112,6 +132,7 @@ def query_rows(
     order, seqs, lo, rank, firsts, gone = view._state.query_columns(where, copy)
     if only is not None:
         order = [row for row in order if seqs[row] in only]
+    whole = only is None and where == EventFilter(include_retracted=where.include_retracted)
     return QueryRows(
         store=view._store,
         where=where,
@@ -121,6 +142,7 @@ def query_rows(
         rank=rank,
         firsts=firsts,
         gone=gone,
+        whole=whole,
     )
 
 

@@ -32,6 +32,7 @@ from ._extensions import (
 from ._follow import follow_records
 from ._idindex import short_forms
 from ._importing import run_import
+from ._keptarrow import KEEP_ARROW_FROM, ArrowKeeping
 from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Event
@@ -349,6 +350,9 @@ class Timeline(_Reader):
         plugins: the plugin host; the process-wide default when omitted.
         snapshot_every: on close, save a snapshot if at least this many records were
             read or written since the last one (0 disables automatic snapshots).
+        keep_arrow_from: keep the Arrow table of the whole timeline in the store when
+            it has at least this many rows, most of them built (0: never keep one);
+            ``docs/analytics.md``, "The kept table".
     """
 
     def __init__(
@@ -358,6 +362,7 @@ class Timeline(_Reader):
         clock: Clock | None = None,
         plugins: PluginHost | None = None,
         snapshot_every: int = SNAPSHOT_EVERY,
+        keep_arrow_from: int = KEEP_ARROW_FROM,
     ) -> None:
         self._store = store
         self._clock = clock or utc_now
@@ -366,6 +371,7 @@ class Timeline(_Reader):
         self._closed = False
         self._snapshot_every = snapshot_every
         self._snapshot_seq = 0
+        self._arrow_keeping = ArrowKeeping(keep_arrow_from)
         # Weakly: the store outlives a timeline dropped while the store is kept
         # (a dataset, a shared store), and must not keep its events in memory.
         this = weakref.ref(self)
@@ -376,7 +382,7 @@ class Timeline(_Reader):
 
     @property
     def repairs(self) -> list[str]:
-        """Repairs the store made when it was opened (a torn JSON Lines tail, ...)."""
+        """Repairs noted since the store was opened (a torn JSON Lines tail, a snapshot ignored)."""
         return list(self._store.repairs)
 
     def _open_state(self) -> CurrentState:
@@ -956,6 +962,7 @@ def open_timeline(
     clock: Clock | None = None,
     plugins: PluginHost | None = None,
     snapshot_every: int = SNAPSHOT_EVERY,
+    keep_arrow_from: int = KEEP_ARROW_FROM,
 ) -> Timeline:
     """Open (or create) a timeline; the store is chosen from the path.
 
@@ -973,7 +980,13 @@ def open_timeline(
         location = os.environ.get("TIMELINE_DB") or DEFAULT_PATH
     store = open_store(location, plugins if plugins is not None else default_host)
     try:
-        return Timeline(store, clock=clock, plugins=plugins, snapshot_every=snapshot_every)
+        return Timeline(
+            store,
+            clock=clock,
+            plugins=plugins,
+            snapshot_every=snapshot_every,
+            keep_arrow_from=keep_arrow_from,
+        )
     except BaseException:
         store.close()  # a log that does not replay: release the file
         raise
