@@ -358,6 +358,50 @@ class TestTimelineOnPostgres:
             assert not tl.repairs
 
 
+class TestKeptArrowTable:
+    def test_one_clients_kept_table_serves_the_others(self, postgres_url: str) -> None:
+        """The kept Arrow table lives on the server: kept by one client, read by the next;
+        a read-only role reads it, and keeps none (its tables are still made)."""
+        pytest.importorskip("pyarrow")
+        from timeline._bulkarrow import Tally, table_batches
+        from timeline._results import log_point
+
+        def built(tl: timeline.Timeline) -> int:
+            results, tally = tl.events(), Tally()
+            rows, keeping = results._rows, results._keeping
+            for _ in table_batches(rows, log_point(tl), keeping=keeping, tally=tally)[1]:
+                pass
+            return tally.built
+
+        def visit(tl: timeline.Timeline, day: int) -> None:
+            tl.record(kind="visit.state", when=f"2025-04-{day:02d}", title=f"visit {day}",
+                      actors=["IND", "RUS"][: 1 + day % 2])  # fmt: skip
+
+        with timeline.open(postgres_url, snapshot_every=0, keep_arrow_from=5) as tl:
+            for day in range(1, 13):
+                visit(tl, day)
+            expected = tl.events().to_arrow().to_pylist()
+        with timeline.open(postgres_url, snapshot_every=0, keep_arrow_from=5) as other:
+            assert 0 == built(other)
+            assert expected == other.events().to_arrow().to_pylist()
+            visit(other, 30)
+        with reader_role(postgres_url) as as_reader:
+            with timeline.open(as_reader, snapshot_every=0, keep_arrow_from=5) as reader:
+                assert 1 == built(reader)  # the visit of the 30th, alone on its day
+                rows = reader.events().to_arrow().to_pylist()
+                assert expected == rows[:-1] and "visit 30" == rows[-1]["title"]
+                assert not reader.repairs
+            with timeline.open(postgres_url, snapshot_every=0) as owner:
+                for day in range(25, 29):
+                    visit(owner, day)  # 5 of 17 rows new: worth keeping again
+            with timeline.open(as_reader, snapshot_every=0, keep_arrow_from=5) as reader:
+                # A reader may not write the snapshots table: its table is made, not kept
+                # (as its state snapshots are not: the backend lets the refusal pass).
+                assert 17 == reader.events().to_arrow().num_rows
+                assert 5 == built(reader)
+                assert not reader.repairs
+
+
 class TestConcurrency:
     WRITERS = 8
     APPENDS = 500
