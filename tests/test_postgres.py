@@ -389,7 +389,8 @@ class TestKeptArrowTable:
             with timeline.open(as_reader, snapshot_every=0, keep_arrow_from=5) as reader:
                 assert 1 == built(reader)  # the visit of the 30th, alone on its day
                 rows = reader.events().to_arrow().to_pylist()
-                assert expected == rows[:-1] and "visit 30" == rows[-1]["title"]
+                assert expected == rows[:-1]
+                assert "visit 30" == rows[-1]["title"]
                 assert not reader.repairs
             with timeline.open(postgres_url, snapshot_every=0) as owner:
                 for day in range(25, 29):
