@@ -106,7 +106,7 @@ class TestToArrow:
 _ARROW_PAIRED_SCRIPT = """
 import json, sys, time
 import attrs, pandas as pd, pyarrow, pyarrow.compute
-import timeline, timeline._arrow, timeline._bulkarrow, timeline._keptarrow
+import timeline, timeline._arrow, timeline._eventstable, timeline._keptarrow
 # Each side's libraries are imported before the clock starts (pyarrow.compute takes
 # 0.1 s or more to import): what is timed is the conversion.
 side, path = sys.argv[1:3]

@@ -363,7 +363,7 @@ class TestKeptArrowTable:
         """The kept Arrow table lives on the server: kept by one client, read by the next;
         a read-only role reads it, and keeps none (its tables are still made)."""
         pytest.importorskip("pyarrow")
-        from timeline._bulkarrow import Tally, table_batches
+        from timeline._eventstable import Tally, table_batches
         from timeline._results import log_point
 
         def built(tl: timeline.Timeline) -> int:

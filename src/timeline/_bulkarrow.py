@@ -1,6 +1,7 @@
-"""``events/1`` record batches straight from stored lines: no Record or Event per row.
+"""``events/1`` record batches built straight from stored lines: no Record or Event per row.
 
-What ``tl.events().to_arrow()`` and the Parquet and Arrow exporters use. The read
+What ``tl.events().to_arrow()`` and the Parquet and Arrow exporters build their rows
+with (``_eventstable``, which reads the others from a kept table). The read
 model gives a query's rows (``CurrentState.query_columns``, kept in a ``QueryRows``:
 rows in coarse timeline order, current and first seqs, retracted flags); their stored
 lines are fetched a batch at a time (``Store.lines_at``) and decoded into small
@@ -22,21 +23,16 @@ upcasters) is built the careful way: decoded records, then ``event_batch``.
 from __future__ import annotations
 
 import datetime as dt
-from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from typing import Any
 
-import attrs
 import msgspec
 
 from ._arrow import (
-    BATCH_ROWS,
-    LogPoint,
     Provenance,
     actor_columns,
     attributes_text,
     event_batch,
-    events_schema,
     kind_columns,
     modality_column,
     pyarrow,
@@ -46,13 +42,13 @@ from ._arrow import (
 )
 from ._collector import paused as collector_paused
 from ._errors import InvalidRecord
-from ._keptarrow import ArrowKeeping, KeptTable
 from ._model import ActorRole, Modality
+from ._projection import timeline_key
 from ._queryrows import QueryRows
-from ._records import CURRENT_SCHEMA
+from ._records import CURRENT_SCHEMA, Record
 from ._when import When
 
-__all__ = ["Tally", "events_table", "table_batches"]
+__all__ = ["Batcher", "pyarrow_compute"]
 
 
 # -- the small Structs: only the fields events/1 needs ---------------------------------------
@@ -200,8 +196,13 @@ class _Unreadable(Exception):
     """A line of the batch does not fit the small Structs: build the batch the careful way."""
 
 
-class _Batcher:
-    """Builds the ``events/1`` batches of one query's rows."""
+class Batcher:
+    """Builds the ``events/1`` batches of one query's rows from their stored lines.
+
+    Args:
+        rows: the query's rows.
+        schema: the ``events/1`` schema (with the log point's metadata).
+    """
 
     def __init__(self, rows: QueryRows, schema: Any) -> None:
         self.rows = rows
@@ -210,14 +211,17 @@ class _Batcher:
         self.actors = _Distinct(_actors_decoder.decode)
         self.tags = _Distinct(_tags_decoder.decode)
 
-    def batch(self, ranges: list[tuple[int, int]]) -> tuple[Any, list[int], list[int]]:
-        """Return the batch of the positions of ``ranges`` (whole ties, in order), in exact order.
+    def batch(self, positions: list[int]) -> tuple[Any, list[int], list[int]]:
+        """Return the batch of these positions (whole ties, or rows of ties, in tie order).
+
+        The rows come in exact timeline order: by tie, as given, and within each
+        tie by ``(When.sort_key, id)``. A set date outside the query's date filter
+        is left out.
 
         Returns:
             The batch, and the current record seq and the position of each of its rows.
         """
         order, seqs_of = self.rows.order, self.rows.seqs
-        positions = [p for start, end in ranges for p in range(start, end)]
         seqs = [seqs_of[order[p]] for p in positions]
         # The collector paused: its young passes would walk each batch's objects again
         # (sort_key took 32 us per date with it on, in a 20k-event batch).
@@ -226,7 +230,7 @@ class _Batcher:
             try:
                 return self._fast(seqs, lines, positions)
             except _Unreadable:
-                return self._careful(ranges)
+                return self._careful(positions)
 
     def _decode(self, seqs: list[int], lines: list[bytes]) -> list[_Line]:
         try:
@@ -360,9 +364,17 @@ class _Batcher:
         order, firsts = rows.order, rows.firsts
         return list(rows.store.lines_at([firsts[order[positions[i]]] for i in amended]))
 
-    def _careful(self, ranges: list[tuple[int, int]]) -> tuple[Any, list[int], list[int]]:
-        """Return the batch of the positions of ``ranges`` from decoded records (old schemas)."""
-        kept = [pair for start, end in ranges for pair in self.rows.records(start, end)]
+    def _careful(self, positions: list[int]) -> tuple[Any, list[int], list[int]]:
+        """Return the batch of these positions from decoded records (old schemas)."""
+        kept: list[tuple[Record, int]] = []
+        start = 0
+        while start < len(positions):  # runs of consecutive positions: one read each
+            end = start + 1
+            while end < len(positions) and positions[end] == positions[end - 1] + 1:
+                end += 1
+            kept.extend(self.rows.records(positions[start], positions[end - 1] + 1))
+            start = end
+        kept.sort(key=lambda pair: timeline_key(pair[0]))  # exact order refines tie order
         events = [r.event for r, _ in kept]
         positions = [p for _, p in kept]
         versions = [r.version for r, _ in kept]
@@ -386,212 +398,3 @@ class _Batcher:
 def _attributes(text: bytes) -> str:
     """Return the ``attributes`` cell of an event's stored attributes (as event_batch would)."""
     return attributes_text(_attributes_decoder.decode(text))
-
-
-@attrs.define
-class Tally:
-    """What a query's batches were made of: their rows' current seqs, and how many were built."""
-
-    seqs: list[Any] = attrs.Factory(list)
-    """Per batch, an int64 ``pyarrow`` array of its rows' current record seqs."""
-    built: int = 0
-    """Rows built from stored lines (the rest were read from a kept table)."""
-
-
-def _kept_rows(rows: QueryRows, kept: KeptTable) -> tuple[Any, list[int]]:
-    """Return each position's row in the kept table (int32), and the positions it has not.
-
-    A kept row serves a position when it is of the same current record and
-    retracted alike; a set date under a date filter is built, so that its members
-    are checked against the filter.
-    """
-    pa, pc = pyarrow(), pyarrow_compute()
-    # Gathered in C from copies of the read model's columns (1M rows: 30 ms, where lists
-    # of them took 0.27 s); copies, as an exported buffer would pin the state's arrays.
-    order = _int64(pa, rows.order)
-    wanted = pc.take(_int64(pa, rows.seqs), order)
-    gone = pa.Array.from_buffers(pa.uint8(), len(rows.gone), [None, pa.py_buffer(bytes(rows.gone))])
-    retracted = pc.not_equal(pc.take(gone, order), 0)
-    # A seq past the kept table's reads its last entry, -1 (no row): then null.
-    at = pc.take(kept.rows, pc.min_element_wise(wanted, len(kept.rows) - 1))
-    at = pc.if_else(pc.equal(at, -1), pa.scalar(None, pa.int32()), at)
-    same = pc.equal(kept.table["retracted"].take(at).combine_chunks(), retracted)
-    if rows.where.start is not None or rows.where.end is not None:
-        edtf = kept.table["when_edtf"].take(at).combine_chunks()
-        sets = pc.or_(pc.starts_with(edtf, "["), pc.starts_with(edtf, "{"))
-        same = pc.and_not(same, sets)
-    return at, pc.indices_nonzero(pc.invert(pc.fill_null(same, False))).to_pylist()
-
-
-def _int64(pa: Any, values: Sequence[int]) -> Any:
-    """Return a copy of ``values`` as a ``pyarrow`` int64 array (of an ``array("q")`` in C)."""
-    if isinstance(values, array) and values.itemsize == 8 and values.typecode in "qQ":
-        data = pa.py_buffer(values.tobytes())
-        return pa.Array.from_buffers(pa.int64(), len(values), [None, data])
-    return pa.array(values, pa.int64())
-
-
-def _runs(rows: QueryRows, missing: list[int], size: int) -> Iterator[tuple[int, int, bool]]:
-    """Yield ``(start, end, built)`` runs of positions, in order, covering the query.
-
-    The ties of the positions a kept table has not are built (a tie is put in
-    exact order whole), in runs of about ``size``; the rest is read.
-    """
-    at = 0
-    for position in missing:
-        if position < at:
-            continue  # in the tie just built
-        start, end = rows.tie(position)
-        if at < start:
-            yield at, start, False
-        for span in rows.spans(size, start, end):
-            yield (*span, True)
-        at = end
-    if at < len(rows):
-        yield at, len(rows), False
-
-
-class _KeptReader:
-    """Reads runs of a query's positions from a kept table, in exact timeline order."""
-
-    def __init__(self, kept: KeptTable, at: Any) -> None:
-        self.kept = kept
-        self.at = at
-        self._whole: Any = None
-
-    def run(self, start: int, end: int) -> tuple[Any, Any]:
-        """Return the kept rows of positions ``start:end`` (whole ties) and their seqs.
-
-        The kept table is in exact timeline order, which refines the query's coarse
-        order: its rows of a run of whole ties, in kept order, are the run in exact
-        order. They are one slice of it unless rows between were left out (a filter,
-        a retraction): taken then.
-        """
-        pc = pyarrow_compute()
-        kept, rows = self.kept, self.at.slice(start, end - start)
-        low, high = (m.as_py() for m in pc.min_max(rows).values())
-        if high - low + 1 == len(rows):  # distinct rows, as many as the range: all of it
-            return kept.table.slice(low, len(rows)), kept.seqs.slice(low, len(rows))
-        rows = rows.take(pc.sort_indices(rows))
-        if self._whole is None:
-            # A take from a table of many chunks joins them first, each time (1M rows: 0.3-0.5
-            # s a take); joined once, a take costs what it gathers (100 rows: 1 ms).
-            self._whole = kept.table.combine_chunks()
-        return self._whole.take(rows), kept.seqs.take(rows)
-
-
-def table_batches(
-    rows: QueryRows,
-    log: LogPoint,
-    size: int = BATCH_ROWS,
-    keeping: ArrowKeeping | None = None,
-    tally: Tally | None = None,
-) -> tuple[Any, Iterator[Any]]:
-    """Return the ``events/1`` schema and a lazy iterator of its batches for ``rows``.
-
-    Batches hold about ``size`` rows (whole ties: see ``QueryRows.spans``), in
-    exact timeline order.
-
-    Args:
-        rows: the query's rows.
-        log: where in the log they were read (the schema metadata).
-        size: rows a batch aims at.
-        keeping: reads the rows of unchanged events from the store's kept table
-            (``_keptarrow``); all rows are built from stored lines when omitted.
-        tally: given, takes each batch's seqs and the count of rows built.
-
-    Raises:
-        MissingDependency: pyarrow is not installed.
-    """
-    schema = events_schema(log)
-    batcher = _Batcher(rows, schema)
-    pa = pyarrow()
-
-    def counted(batch: Any, seqs: Any) -> Any:
-        if tally is not None:
-            tally.seqs.append(seqs if isinstance(seqs, pa.Array) else pa.array(seqs, pa.int64()))
-        return batch
-
-    def built_only() -> Iterator[Any]:
-        for span in rows.spans(size):
-            batch, seqs, _ = batcher.batch([span])
-            if tally is not None:
-                tally.built += batch.num_rows
-            yield counted(batch, seqs)
-
-    def batches() -> Iterator[Any]:
-        kept = None if keeping is None else keeping.load(rows.store, len(rows), schema)
-        if kept is None:
-            yield from built_only()
-            return
-        at, missing = _kept_rows(rows, kept)
-        reader = _KeptReader(kept, at)
-
-        def read(start: int, end: int) -> Iterator[Any]:
-            part, seqs = reader.run(start, end)
-            offset = 0
-            for batch in part.to_batches(max_chunksize=size):
-                rebound = pa.RecordBatch.from_arrays(batch.columns, schema=schema)
-                yield counted(rebound, seqs.slice(offset, batch.num_rows))
-                offset += batch.num_rows
-
-        runs = list(_runs(rows, missing, size))
-        i = 0
-        while i < len(runs):
-            if not runs[i][2]:
-                yield from read(*runs[i][:2])
-                i += 1
-                continue
-            # The built runs from here to about ``size`` rows, in one batch (ties scattered
-            # over a log, a batch each, took 5 ms apiece), then shared out in order between
-            # the kept runs among them.
-            group, end, total = [], i, 0
-            while end < len(runs) and total < size:
-                if runs[end][2]:
-                    group.append(runs[end][:2])
-                    total += runs[end][1] - runs[end][0]
-                end += 1
-            while not runs[end - 1][2]:
-                end -= 1  # kept runs after the group's last built one: read in turn
-            batch, seqs, positions = batcher.batch(group)
-            if tally is not None:
-                tally.built += batch.num_rows
-            taken = 0
-            for start, stop, build in runs[i:end]:
-                if not build:
-                    yield from read(start, stop)
-                    continue
-                # A built tie's rows are together, in the group's order (set dates
-                # outside a date filter left out): count them by their positions.
-                count = 0
-                while taken + count < len(positions) and positions[taken + count] < stop:
-                    count += 1
-                yield counted(batch.slice(taken, count), seqs[taken : taken + count])
-                taken += count
-            i = end
-
-    return schema, batches()
-
-
-def events_table(rows: QueryRows, log: LogPoint, keeping: ArrowKeeping | None) -> Any:
-    """Return the ``events/1`` table of ``rows``, keeping it when it is worth it.
-
-    A whole live timeline's table is kept (``ArrowKeeping.worth_keeping``) when
-    most of its rows were built; an ``as_of`` view's and a filtered query's only
-    read the kept table.
-
-    Raises:
-        MissingDependency: pyarrow is not installed.
-    """
-    pa, tally = pyarrow(), Tally()
-    schema, batches = table_batches(rows, log, keeping=keeping, tally=tally)
-    table = pa.Table.from_batches(list(batches), schema=schema)
-    if (
-        keeping is not None
-        and rows.whole
-        and log.as_of is None
-        and keeping.worth_keeping(table.num_rows, tally.built)
-    ):
-        seqs = pa.concat_arrays(tally.seqs) if tally.seqs else pa.array([], pa.int64())
-        keeping.save(rows.store, log.seq, log.head_hash(), table, seqs)
-    return table

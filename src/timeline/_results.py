@@ -29,8 +29,8 @@ from ._arrow import (
     record_batches,
     records_schema,
 )
-from ._bulkarrow import events_table, table_batches
 from ._errors import TimelineError
+from ._eventstable import events_table, table_batches
 from ._keptarrow import ArrowKeeping
 from ._model import Event
 from ._projection import EventFilter
