@@ -23,6 +23,7 @@ from timeline.testing import FixedClock
 
 from .strategies import operations
 from .test_bulkarrow import FILTERS, _fill, _one_by_one
+from .test_results import CONSUMERS
 from .test_timeline import apply_ops, ticking
 
 pa = pytest.importorskip("pyarrow", reason="pip install -e '.[test]' (pyarrow) to run these")
@@ -169,6 +170,23 @@ class TestLaterWrites:
             tl.retract(event_id, reason="test")
         for filters in ({}, {"include_retracted": True}, {"between": ("2000-01-01", "2030-12-31")}):
             _assert_same(tl.events(**filters).to_arrow(), _one_by_one(tl, tl.filter(**filters)))
+
+
+class TestConsumers:
+    @pytest.mark.parametrize("name", sorted(CONSUMERS))
+    def test_consumers_read_the_stream_from_a_kept_table(
+        self, store: timeline.Store, name: str
+    ) -> None:
+        """duckdb, polars, pandas and pyarrow read the stream of kept and built rows alike."""
+        module, read = CONSUMERS[name]
+        pytest.importorskip(module, reason=f"pip install {module} to run this consumer")
+        tl = _open(store)
+        _fill(tl)
+        tl.events().to_arrow()
+        tl.record(id="n1", kind="visit.state", when="2024-02-01", title="New, in a tie")
+        again = _open(store)
+        assert [e.id for e in again.events()] == read(again.events())
+        assert 1 == _built(again)
 
 
 class TestNotVouchedFor:
