@@ -7,13 +7,13 @@ kept table is in exact timeline order, which refines the query's coarse order, s
 the kept rows of a run of whole ties are, in kept order, that run in exact order
 (one zero-copy slice for a whole timeline). A tie holding events the kept table
 has not (recorded, amended or retracted since) is merged: those rows are built,
-the tie's other rows read, and all of them put in exact order by their dates and
-ids (``When.sort_key``, then the id), the dates rebuilt from the table's columns
-as ``events_from_arrow`` rebuilds them.
+and each goes in among the tie's kept rows (in exact order already) where its key
+falls, ``(When.sort_key, id)``, the kept rows' dates rebuilt from the table's
+columns as ``events_from_arrow`` rebuilds them; the kept rows stay slices.
 
-Measured on the 1M benchmark log (930k events): the whole table read in 1.2-2.3 s
-where it is built in 19-30 s; with 1,000 events recorded since, spread over the
-log's days, ... (benchmarks/README.md, "The kept Arrow table").
+Measured on the 1M benchmark log (930k events), its table kept before a tail of
+1,000 events spread over its days, in a fresh process: 1.15-1.33 s wall, where
+building the table takes 16-23 s (benchmarks/README.md, "The kept Arrow table").
 """
 
 from __future__ import annotations
