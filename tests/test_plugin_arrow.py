@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 import timeline
 from timeline.testing import ExporterContract, FixedClock, ImporterContract
 
+from .conftest import spark_session
+
 pa = pytest.importorskip("pyarrow", reason="pip install -e '.[test]' (pyarrow) to run these")
 pq = pytest.importorskip("pyarrow.parquet")
 duckdb = pytest.importorskip("duckdb", reason="pip install -e '.[test]' (duckdb) to run these")
@@ -238,6 +240,34 @@ class TestHive:
             tl.export("parquet", tmp_path / "full", partition_by="when_year")
         assert ["keep.txt"] == [p.name for p in (tmp_path / "full").iterdir()]
         assert not (tmp_path / "full.partial").exists()
+
+
+class TestSpark:
+    """Spark's own Parquet reader (pyspark on a local JVM) reads both layouts as written."""
+
+    def test_spark_reads_the_file_and_the_hive_directory(self, tmp_path: Path) -> None:
+        spark: Any = spark_session()
+        tl = _timeline()
+        tl.export("parquet", tmp_path / "events.parquet")
+        tl.export("parquet", tmp_path / "events", partition_by="when_year")
+        expected = tl.events().to_arrow()
+        one = spark.read.parquet(str(tmp_path / "events.parquet"))
+        types = dict(one.dtypes)
+        assert types["when_earliest"] == "date"
+        assert types["when_start"] == "timestamp"
+        assert types["actors"].startswith("array<struct<country:string")
+        rows = {r["event_id"]: r for r in one.collect()}
+        for want in expected.to_pylist():
+            got = rows[want["event_id"]]
+            # Years 12 and 9998 too: the files carry no sentinel and no legacy calendar.
+            assert got["when_earliest"] == want["when_earliest"]
+            assert got["when_latest"] == want["when_latest"]
+            assert got["when_open_start"] == want["when_open_start"]
+            assert [a["country"] for a in got["actors"]] == [a["country"] for a in want["actors"]]
+        by_year = spark.read.parquet(str(tmp_path / "events")).groupBy("when_year").count()
+        counts = {r["when_year"]: r["count"] for r in by_year.collect()}
+        years = expected.column("when_year").to_pylist()
+        assert counts == {year: years.count(year) for year in set(years)}
 
 
 def _possibly_in(path: str, start: dt.date | None, end: dt.date | None) -> list[str]:
