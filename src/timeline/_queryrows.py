@@ -7,6 +7,8 @@ table is built from the stored lines without them (``_bulkarrow``).
 
 from __future__ import annotations
 
+import bisect
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence, Set
 from typing import Any, overload
 
@@ -147,58 +149,98 @@ def query_rows(
 
 
 class QueryRecords(Sequence[Record]):
-    """The records of a query's rows in exact timeline order, decoded on first use.
+    """The records of a query's rows in exact timeline order, decoded as they are reached.
 
     ``len`` needs no decoding unless the query has a date filter (a set date may
-    then drop out). The records are decoded all at once, a batch at a time, on
-    the first access that needs them, and kept.
+    then drop out). Indexing decodes the run of whole ties (about ``BATCH``
+    positions) that holds the index, and keeps the last ``CACHED_RUNS`` runs;
+    iteration decodes run after run and keeps no more. So ``evs[0]``, ``evs[:20]``
+    and a notebook's ``repr`` of a million events decode thousands, and a walk of
+    them all holds a few runs at a time. With a date filter, indexing decodes and
+    keeps them all (a position is known only once the set dates before it are).
 
     Args:
         rows: the query's rows.
     """
 
-    __slots__ = ("_records", "_retracted", "_rows")
+    __slots__ = ("_cache", "_length", "_records", "_retracted", "_rows", "_runs", "_starts")
 
-    #: Positions decoded per ``records_at`` call.
+    #: Positions decoded per ``records_at`` call (a run: whole ties).
     BATCH = 4096
+    #: Runs kept for indexing (about 32k records).
+    CACHED_RUNS = 8
 
     def __init__(self, rows: QueryRows) -> None:
         self._rows = rows
         self._records: list[Record] | None = None
-        self._retracted: frozenset[str] = frozenset()
+        self._retracted: frozenset[str] | None = None
+        self._length: int | None = None
+        self._runs: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
+        self._cache: OrderedDict[int, list[Record]] = OrderedDict()
 
     @property
     def rows(self) -> QueryRows:
         """The query's rows."""
         return self._rows
 
+    def _dated(self) -> bool:
+        where = self._rows.where
+        return where.start is not None or where.end is not None
+
+    def _run_list(self) -> list[tuple[int, int]]:
+        if self._runs is None:
+            self._runs = list(self._rows.spans(self.BATCH))
+            self._starts = [start for start, _ in self._runs]
+        return self._runs
+
+    def _decode(self, start: int, end: int) -> list[Record]:
+        with collector_paused():
+            return [record for record, _ in self._rows.records(start, end)]
+
+    def _run(self, number: int) -> list[Record]:
+        """Return the records of run ``number``, from the cache or decoded now."""
+        records = self._cache.get(number)
+        if records is None:
+            records = self._cache[number] = self._decode(*self._run_list()[number])
+            if len(self._cache) > self.CACHED_RUNS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(number)
+        return records
+
     def _all(self) -> list[Record]:
+        """Return every record, decoded once and kept (indexing a date-filtered query)."""
         if self._records is None:
-            rows = self._rows
-            records: list[Record] = []
-            retracted: list[str] = []
-            gone, order = rows.gone, rows.order
-            # Decoded events are kept: built with the collector paused, then promoted
-            # to the oldest generation, as CurrentState does for the records it fetches.
+            # Kept: built with the collector paused, then promoted to the oldest
+            # generation, as CurrentState does for the records it fetches.
             with collector_paused(promote_after=0):
-                for start, end in rows.spans(self.BATCH):
-                    for record, position in rows.records(start, end):
-                        records.append(record)
-                        if gone[order[position]]:
-                            retracted.append(record.stream)
-            self._records, self._retracted = records, frozenset(retracted)
+                self._records = [
+                    record for start, end in self._run_list() for record in self._decode(start, end)
+                ]
         return self._records
 
     def retracted_ids(self) -> frozenset[str]:
         """Return the ids of the retracted events among the records (when the query ran)."""
-        self._all()
+        if self._retracted is None:
+            rows, found = self._rows, list[str]()
+            gone, order = rows.gone, rows.order
+            for start, end in self._run_list():
+                if any(gone[order[p]] for p in range(start, end)):
+                    found.extend(
+                        record.stream for record, p in rows.records(start, end) if gone[order[p]]
+                    )
+            self._retracted = frozenset(found)
         return self._retracted
 
     def __len__(self) -> int:
-        where = self._rows.where
-        if self._records is None and where.start is None and where.end is None:
+        if self._records is not None:
+            return len(self._records)
+        if not self._dated():
             return len(self._rows)
-        return len(self._all())
+        if self._length is None:
+            self._length = sum(1 for _ in self)
+        return self._length
 
     @overload
     def __getitem__(self, index: int) -> Record: ...
@@ -207,7 +249,21 @@ class QueryRecords(Sequence[Record]):
     def __getitem__(self, index: slice) -> Sequence[Record]: ...
 
     def __getitem__(self, index: int | slice) -> Record | Sequence[Record]:
-        return self._all()[index]
+        if self._records is not None or self._dated():
+            return self._all()[index]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        total = len(self._rows)
+        at = index + total if index < 0 else index
+        if not 0 <= at < total:
+            raise IndexError("query result index out of range")
+        runs = self._run_list()
+        number = bisect.bisect_right(self._starts, at) - 1
+        return self._run(number)[at - runs[number][0]]
 
     def __iter__(self) -> Iterator[Record]:
-        return iter(self._all())
+        if self._records is not None:
+            yield from self._records
+            return
+        for start, end in self._run_list():
+            yield from self._decode(start, end)
