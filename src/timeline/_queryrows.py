@@ -195,7 +195,10 @@ class QueryRecords(Sequence[Record]):
         return self._runs
 
     def _decode(self, start: int, end: int) -> list[Record]:
-        with collector_paused():
+        # Promoted whatever their number: left young, the next allocation after the pause
+        # walks the run's objects in a young collection (0.47 s of a 100k walk's 3.3 s);
+        # dropped, they are freed by their reference counts all the same.
+        with collector_paused(promote_after=0):
             return [record for record, _ in self._rows.records(start, end)]
 
     def _run(self, number: int) -> list[Record]:
