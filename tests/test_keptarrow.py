@@ -234,6 +234,8 @@ class TestNotVouchedFor:
         monkeypatch.setattr(store, "save_snapshot", refuse)
         _assert_same(tl.events().to_arrow(), _one_by_one(tl, tl.filter()))
         assert any("the Arrow table was not kept (read-only" in r for r in tl.repairs)
+        monkeypatch.setattr(store, "save_snapshot", lambda *_: pytest.fail("tried again"))
+        _assert_same(tl.events().to_arrow(), _one_by_one(tl, tl.filter()))
 
     def test_a_table_of_another_schema_is_not_read(self, store: timeline.Store) -> None:
         tl = _open(store)

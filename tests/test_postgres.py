@@ -401,6 +401,7 @@ class TestKeptArrowTable:
                 assert 17 == reader.events().to_arrow().num_rows
                 assert 5 == built(reader)
                 assert not reader.repairs
+                assert reader._arrow_keeping.refused  # not tried again by this timeline
 
 
 class TestConcurrency:

@@ -75,12 +75,14 @@ class KeptTable:
     """A ``pyarrow`` int32 array indexed by seq (0 to ``seq + 1``): the row of the record, or -1."""
 
 
-@attrs.frozen
+@attrs.define
 class ArrowKeeping:
     """When a timeline keeps its Arrow table, and reading and saving it."""
 
     keep_from: int = KEEP_ARROW_FROM
     """Rows from which a whole-timeline table is kept (0: never kept, never read)."""
+    refused: bool = False
+    """Set when the store did not keep a table (read-only): not tried again by this timeline."""
 
     def worth_keeping(self, rows: int, built: int) -> bool:
         """Return whether a whole-timeline table of ``rows`` rows, ``built`` of them new, is kept.
@@ -89,7 +91,12 @@ class ArrowKeeping:
         (the first table, or one after many writes); the rest of the time the kept
         table already serves it.
         """
-        return bool(self.keep_from) and rows >= self.keep_from and built * 10 >= rows
+        return (
+            bool(self.keep_from)
+            and not self.refused
+            and rows >= self.keep_from
+            and built * 10 >= rows
+        )
 
     def load(self, store: Any, wanted: int, schema: Any) -> KeptTable | None:
         """Return the store's kept table, if the chain vouches for it and it is worth reading.
@@ -175,7 +182,14 @@ class ArrowKeeping:
         try:
             store.save_snapshot(NAME, VERSION, seq, data)
         except (TimelineError, OSError) as exc:
+            self.refused = True
             store.repairs.append(f"{store.location}: the Arrow table was not kept ({exc})")
+            return
+        saved = store.load_snapshot(NAME, VERSION, limit=HEADER_SIZE)
+        # A store may let a read-only role's write pass unsaid (PostgreSQL does, for
+        # snapshots): then keeping is not tried again, which would cost a table's
+        # compression every time (2 s at 1M).
+        self.refused = saved is None or saved[1][:HEADER_SIZE] != data[:HEADER_SIZE]
 
 
 def _int64_bytes(pa: Any, array: Any) -> bytes:
