@@ -575,6 +575,38 @@ class TestNotebook:
         data = embedded(text)
         assert ["fc-2025", "duma-2025"] == [i["id"] for i in data["items"]]
 
+    @pytest.mark.parametrize("limit", [1, 3, 4, 9, 30])
+    def test_a_large_result_is_drawn_from_its_first_events_only(
+        self, limit: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Results and views draw the same first events as a full read, decoding a few runs."""
+        from timeline._queryrows import QueryRecords
+
+        monkeypatch.setattr(QueryRecords, "BATCH", 4)
+        tl = timeline.Timeline(timeline.MemoryStore(), snapshot_every=0)
+        # Per day, a timed event first in timeline order (finer), last by id: a cut inside
+        # a day must pick by (earliest, latest, id), not by the walk's order.
+        tl.record_many(
+            {"id": f"{'z' if i % 2 else 'a'}{i:02d}", "kind": "visit.state", "title": f"V {i}",
+             "when": f"2025-03-0{1 + i // 4}" + ("T10:00Z" if i % 2 else "")}
+            for i in range(24)
+        )  # fmt: skip
+        expected = timeline_html.notebook_html(list(tl.events()), limit=limit, title="t")
+        decoded: list[int] = []
+        records_at = tl.store.records_at
+
+        def counting(seqs: Any) -> Any:
+            decoded.append(len(seqs))
+            return records_at(seqs)
+
+        evs = tl.events()
+        monkeypatch.setattr(tl.store, "records_at", counting)
+        assert expected == timeline_html.notebook_html(evs, limit=limit, title="t")
+        if limit < 9:
+            assert sum(decoded) < 24  # the walk stopped past the limit's day
+        assert expected == timeline_html.notebook_html(tl, limit=limit, title="t")
+        assert ("Showing the first" in expected) == (limit < 24)
+
     def test_lifecycle_repr_html(self) -> None:
         """The lifecycle result draws one row per agreement, fuzzy steps hatched."""
         tl = timeline.datasets.load("relos")

@@ -44,16 +44,37 @@ def _from_lifecycle(result: Any) -> list[Drawn]:
     return drawn
 
 
+def _event_of(item: Any) -> timeline.Event:
+    event = item.event if isinstance(item, timeline.Record) else item
+    if not isinstance(event, timeline.Event):
+        raise timeline.TimelineError(
+            f"notebook_html draws events, records, timelines or lifecycle results, "
+            f"not {type(item).__name__}"
+        )
+    return event
+
+
 def _from_events(source: Iterable[Any]) -> list[Drawn]:
-    drawn = []
-    for item in source:
-        event = item.event if isinstance(item, timeline.Record) else item
-        if not isinstance(event, timeline.Event):
-            raise timeline.TimelineError(
-                f"notebook_html draws events, records, timelines or lifecycle results, "
-                f"not {type(item).__name__}"
-            )
+    return [Drawn(event=_event_of(item)) for item in source]
+
+
+def _first_events(ordered: Iterable[Any], limit: int) -> list[Drawn]:
+    """Return the events of a walk in timeline order that may be among the first ``limit``.
+
+    Timeline order goes by earliest day first, so no event after the day of the
+    walk's ``limit``-th can be among the first ``limit`` by (earliest, latest, id):
+    the walk stops there. A notebook showing a million results decodes hundreds.
+    """
+    drawn: list[Drawn] = []
+    last_day = None
+    for item in ordered:
+        event = _event_of(item)
+        day = event.when.earliest
+        if last_day is not None and day > last_day:
+            break
         drawn.append(Drawn(event=event))
+        if len(drawn) == limit:
+            last_day = day
     return drawn
 
 
@@ -94,15 +115,21 @@ def notebook_html(
         )
     if hasattr(source, "agreements"):
         drawn, heading = _from_lifecycle(source), "Treaty life cycles"
+        total = len(drawn)
     elif hasattr(source, "iter_records"):
-        drawn, heading = _from_events(source.iter_records()), "Timeline"
+        drawn, heading = _first_events(source.iter_records(), limit), "Timeline"
+        total = len(source)
+    elif isinstance(source, timeline.EventResults):  # a query's results: in timeline order
+        drawn, heading = _first_events(source, limit), "Events"
+        total = len(source)
     else:
         drawn, heading = _from_events(source), "Events"
+        total = len(drawn)
     drawn.sort(key=lambda d: (d.event.when.earliest, d.event.when.latest, d.event.id))
     note = None
-    if len(drawn) > limit:
+    if total > limit:
         note = (
-            f"Showing the first {limit} of {len(drawn)} events; narrow them with filters "
+            f"Showing the first {limit} of {total} events; narrow them with filters "
             "(tl.events(kind=..., actor=..., between=...)) or export the whole timeline "
             "with tl.export('html', path)."
         )
