@@ -153,6 +153,29 @@ class TestLaterWrites:
         assert _kept(store) != before
         assert _built(_open(store)) == 0
 
+    @pytest.mark.parametrize("size", [1, 3, 7, 65_536])
+    def test_every_batch_holds_only_its_own_lists(self, store: timeline.Store, size: int) -> None:
+        """Between changed events the kept runs are slices: their list columns are rebased,
+        so no batch carries the kept table's whole child arrays (polars copies them)."""
+        tl = _open(store)
+        _fill(tl)
+        tl.events(include_retracted=True).to_arrow()
+        for i in range(0, 18, 4):
+            tl.amend(f"e{i:02d}", title=f"Amended {i}", reason="test")
+        later = _open(store)
+        results = later.events(include_retracted=True)
+        schema, batches = table_batches(
+            results._rows, log_point(later), size=size, keeping=results._keeping
+        )
+        got = list(batches)
+        for batch in got:
+            for field, column in zip(batch.schema, batch.columns, strict=True):
+                if pa.types.is_list(field.type) and len(column):
+                    assert column.offsets[0].as_py() == 0, field.name
+                    assert column.offsets[-1].as_py() == len(column.values), field.name
+        table = pa.Table.from_batches(got, schema=schema)
+        _assert_same(table, _one_by_one(later, later.filter(include_retracted=True)))
+
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(first=operations(max_size=10), then=operations(max_size=10))
     def test_any_writes_after_keeping(

@@ -224,6 +224,29 @@ class _Merger:
         return parts, batch.num_rows
 
 
+def _compact(batch: Any) -> Any:
+    """Return a batch whose list columns hold only their own rows (a slice's are rebased).
+
+    A slice of a list column keeps the whole child array of the table it was cut from,
+    and polars (2.1) copies that child for every such chunk: a 100k table of 3,116
+    slices took it past 24 GB. Rebased offsets over the slice's own part of the child
+    (zero-copy) read as 17 MB where the slices read as 770 MB (200k lists of strings,
+    50 slices).
+    """
+    pa = pyarrow()
+    columns, changed = list(batch.columns), False
+    for i, column in enumerate(columns):
+        if not pa.types.is_list(column.type) or len(column) == 0:
+            continue
+        if column.offset == 0 and column.offsets[-1].as_py() == len(column.values):
+            continue  # it holds its whole child: not a slice of a larger array
+        # One C call, copying the slice's own items: 0.83 s for 3,662 slices of the 1M
+        # table where rebasing the offsets over a zero-copy child took 1.33 s.
+        columns[i] = pa.concat_arrays([column])
+        changed = True
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema) if changed else batch
+
+
 def table_batches(
     rows: QueryRows,
     log: LogPoint,
@@ -258,11 +281,10 @@ def table_batches(
             tally.built += built
         return batch
 
-    def sliced(part: Any, seqs: Any) -> Iterator[Any]:
+    def sliced(part: Any, seqs: Any) -> Iterator[tuple[Any, Any]]:
         offset = 0
         for batch in part.to_batches(max_chunksize=size):
-            rebound = batch.replace_schema_metadata(metadata)  # 4 us, from_arrays 27 us
-            yield counted(rebound, seqs.slice(offset, batch.num_rows))
+            yield batch, seqs.slice(offset, batch.num_rows)
             offset += batch.num_rows
 
     def batches() -> Iterator[Any]:
@@ -272,6 +294,11 @@ def table_batches(
                 batch, seqs, _ = batcher.batch(list(range(start, end)))
                 yield counted(batch, seqs, batch.num_rows)
             return
+        for batch, seqs in pieces(kept):
+            # The schema's metadata: 4 us a batch, where from_arrays took 27 us.
+            yield counted(_compact(batch).replace_schema_metadata(metadata), seqs)
+
+    def pieces(kept: KeptTable) -> Iterator[tuple[Any, Any]]:
         at, missing = _kept_rows(rows, kept)
         reader = _KeptReader(kept, at)
         merger = _Merger(reader, batcher)
