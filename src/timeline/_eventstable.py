@@ -259,9 +259,13 @@ def _compact(batch: Any) -> Any:
             continue
         if column.offset == 0 and column.offsets[-1].as_py() == len(column.values):
             continue  # it holds its whole child: not a slice of a larger array
-        # One C call, copying the slice's own items: 0.83 s for 3,662 slices of the 1M
-        # table where rebasing the offsets over a zero-copy child took 1.33 s.
-        columns[i] = pa.concat_arrays([column])
+        # Offsets rebased over the slice's own part of the child, zero-copy: the 1M table
+        # with a 1k tail (1,790 pieces) in 2.25-2.34 s, where copying the items of each
+        # slice (pyarrow.concat_arrays) took 2.98-3.11 s, alternating.
+        offsets = column.offsets
+        first = offsets[0].as_py()
+        rebased = pyarrow_compute().subtract(offsets, pa.scalar(first, pa.int32()))
+        columns[i] = pa.ListArray.from_arrays(rebased, column.flatten(), type=column.type)
         changed = True
     return pa.RecordBatch.from_arrays(columns, schema=batch.schema) if changed else batch
 
