@@ -12,7 +12,7 @@ falls, ``(When.sort_key, id)``, the kept rows' dates rebuilt from the table's
 columns as ``events_from_arrow`` rebuilds them; the kept rows stay slices.
 
 Measured on the 1M benchmark log (930k events), its table kept before a tail of
-1,000 events spread over its days, in a fresh process: 1.15-1.33 s wall, where
+1,000 events spread over its days, in a fresh process: 2.25-2.44 s wall, where
 building the table takes 16-23 s (benchmarks/README.md, "The kept Arrow table").
 """
 
