@@ -175,11 +175,12 @@ class _Merger:
 
         A tie's kept rows are in exact order already: each built row goes in
         where its key falls among them (a binary search, its keys read from the
-        kept table one row at a time), so a tie is kept slices with the built
-        rows between them.
+        kept table one row at a time); the tie's kept slices and built rows are
+        then copied into one table (``_joined``).
 
         Returns:
-            Per tie, ``(table, seqs)`` parts in order; and the number of rows built.
+            Per tie, its ``(table, seqs)`` (none for a tie whose rows all dropped
+            out); and the number of rows built.
         """
         pa = pyarrow()
         fresh: list[int] = []
