@@ -30,7 +30,14 @@ import msgspec
 
 from ._arrow import pyarrow
 from ._errors import TimelineError
-from ._snapshot import HEADER_SIZE, SnapshotDamaged, SnapshotSections, bind, read_header
+from ._snapshot import (
+    HEADER_SIZE,
+    SnapshotDamaged,
+    SnapshotSections,
+    bind,
+    read_header,
+    vouched,
+)
 
 __all__ = ["KEEP_ARROW_FROM", "ArrowKeeping", "KeptTable"]
 
@@ -116,11 +123,7 @@ class ArrowKeeping:
         except ValueError:
             _ignored(store, "is unreadable")
             return None
-        if (
-            header.seq != saved[0]
-            or header.seq > store.head()
-            or (store.record_hash(header.seq) or "") != header.head_hash
-        ):
+        if header.seq > store.head() or not vouched(header, saved[0], store.record_hash):
             _ignored(store, f"does not match the log's record {header.seq}")
             return None
         try:
@@ -139,7 +142,8 @@ class ArrowKeeping:
         pa = pyarrow()
         table = pa.ipc.open_file(pa.py_buffer(table_data)).read_all()
         if (
-            table.num_rows != meta.rows
+            meta.schema != "events/1"
+            or table.num_rows != meta.rows
             or len(seqs_data) != 8 * meta.rows
             or len(rows_data) != 4 * (header.seq + 2)
             or not table.schema.equals(schema)

@@ -33,6 +33,7 @@ __all__ = [
     "bind",
     "digest_ok",
     "read_header",
+    "vouched",
 ]
 
 _MAGIC = b"GTLSNAP3"
@@ -97,6 +98,19 @@ def bind(seq: int, head_hash: str, meta: bytes, sections: Sequence[tuple[str, by
             *(data for _, data in sections),
         ]
     )
+
+
+def vouched(
+    header: SnapshotHeader, saved_seq: int, record_hash: Callable[[int], str | None]
+) -> bool:
+    """Return whether the log still vouches for a saved snapshot's header.
+
+    Args:
+        header: the header read from the saved bytes.
+        saved_seq: the seq the store filed the snapshot under.
+        record_hash: the store's hash of the record at a seq (None: no such record).
+    """
+    return header.seq == saved_seq and (record_hash(header.seq) or "") == header.head_hash
 
 
 def read_header(data: bytes) -> SnapshotHeader:

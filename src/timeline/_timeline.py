@@ -53,7 +53,7 @@ from ._running import run_analysis, run_export
 from ._search import SearchHit, close_index, iter_matching, plain_filter
 from ._search import search as search_events
 from ._snapshot import HEADER_SIZE as SNAPSHOT_HEADER
-from ._snapshot import SnapshotDamaged, SnapshotSections, read_header
+from ._snapshot import SnapshotDamaged, SnapshotSections, read_header, vouched
 from ._snapshot import bind as bind_snapshot
 from ._store import Clock, Store
 from ._store_registry import open_store
@@ -418,7 +418,7 @@ class Timeline(_Reader):
             raise LogTruncated(store.location, header.seq, head)
         if until is not None and header.seq > until:
             return CurrentState(store)
-        if header.seq != saved[0] or (store.record_hash(header.seq) or "") != header.head_hash:
+        if not vouched(header, saved[0], store.record_hash):
             self._note(
                 f"the saved snapshot does not match the log's record {header.seq} (the log was "
                 "rewritten, or the snapshot damaged): ignored; run verify"
