@@ -400,6 +400,7 @@ def build(n: int, seed: int = SEED, log: Callable[[str], None] = print) -> Paths
     if all(f.exists() for f in (p.sqlite, p.snapshot, p.jsonl, p.flat)):
         if _readable(p):
             _snapshot_again(p.snapshot, log)
+            _hot_again(p.jsonl, log)
             return p
         log(f"[bench] cached logs of n={n:,} are in an older log format: rebuilding")
         clear(n, seed)
@@ -449,6 +450,21 @@ def _write_jsonl(tl: timeline.Timeline, dest: Path) -> None:
     lock = Path(f"{tmp}.lock")
     lock.unlink(missing_ok=True)
     tmp.replace(dest)
+    # Opening the copy wrote its hot file (as the store keeps one beside every log it
+    # writes): the lines are the same bytes, so it moves with them.
+    kept = Path(f"{dest}.snapshots")
+    shutil.rmtree(kept, ignore_errors=True)
+    if Path(f"{tmp}.snapshots").exists():
+        Path(f"{tmp}.snapshots").replace(kept)
+
+
+def _hot_again(path: Path, log: Callable[[str], None]) -> None:
+    """Give a cached JSON Lines log the hot file the store keeps beside it, if it has none."""
+    if Path(f"{path}.snapshots", "hot").exists():
+        return
+    log(f"[bench] {path.name}: writing its hot file (one replay from the lines)")
+    with timeline.open(path, snapshot_every=0) as tl:
+        len(tl)
 
 
 class Flat(msgspec.Struct, gc=False):

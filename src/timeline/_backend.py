@@ -34,6 +34,7 @@ from ._columns import FIELDS, NO_FIELDS, HotBatch, Vocabulary, pack
 from ._errors import ConcurrencyError, InvalidRecord
 
 __all__ = [
+    "KEEP_HOT_ROWS",
     "AppendHead",
     "Backend",
     "BatchStamper",
@@ -43,6 +44,11 @@ __all__ = [
     "batched",
     "packed_hot",
 ]
+
+
+#: How many rows the record layer decodes from lines before offering them to
+#: ``Backend.keep_hot`` (one block of the JSON Lines hot file).
+KEEP_HOT_ROWS = 1 << 16
 
 
 # Rows are built once per appended record on the hot append path, so they are
@@ -333,8 +339,21 @@ class Backend(abc.ABC):
         return None
 
     def hot_rows(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
-        """Yield the kept hot rows with ``after < seq <= until`` (only when ``keeps_hot``)."""
+        """Yield the kept hot rows with ``after < seq <= until`` (only when ``keeps_hot``).
+
+        They come in seq order and may stop short of ``until`` (JSON Lines keeps them
+        in a cache file that can lag the log): the record layer decodes the rest from
+        the lines and offers them to ``keep_hot``.
+        """
         raise NotImplementedError(f"{type(self).__name__} keeps no hot columns")
+
+    def keep_hot(self, decoded: Sequence[tuple[HotBatch, list[bytes]]]) -> None:  # noqa: B027 - only a backend with a hot cache keeps them
+        """Offered the hot rows the record layer decoded from lines past ``hot_rows``' end.
+
+        Consecutive batches, each with the lines it was decoded from, numbered by
+        ``vocabulary()``. A backend whose kept rows can lag its lines (JSON Lines) may
+        keep them; the others ignore them.
+        """
 
     def vocabulary(self) -> Vocabulary:
         """Return the terms this log's hot rows refer to (one per backend, kept current)."""

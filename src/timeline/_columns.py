@@ -295,6 +295,29 @@ class Vocabulary:
             self.add(found, field, value)
         return found
 
+    def numbers(self, terms: Iterable[tuple[str, Any]]) -> list[int]:
+        """Return the ids of these terms, adding the ones it lacks (a local vocabulary).
+
+        One dictionary lookup a term: a JSON Lines hot file's 30,904 terms at 100k cost
+        0.085 s a term at a time through ``id``.
+
+        Raises:
+            KeyError: a term is unknown and only the store may add terms.
+        """
+        index, known = self.index(), self._terms
+        out = []
+        for term in terms:
+            found = index.get(term)
+            if found is None:
+                if not self._local or term[1] is None:
+                    found = self.id(term[0], term[1])
+                else:
+                    found = index[term] = len(known)
+                    known.append(term)
+                    self._indexed = len(known)
+            out.append(found)
+        return out
+
     def known_ids(self, values: tuple[Any, ...]) -> tuple[int, ...] | None:
         """Return the term ids of a hot-values tuple's text fields, or None if one is not known.
 
@@ -465,9 +488,9 @@ class HotBatch:
             if _SWAP:
                 hot.byteswap()
         else:
-            width = HOT_WIDTH
-            for i in itertools.compress(range(len(self.seqs)), mask):
-                hot.extend(self.hot[i * width : (i + 1) * width])
+            data, size = self.hot.tobytes(), 4 * HOT_WIDTH  # native order, as hot holds them
+            rows = [data[at : at + size] for at in range(0, len(data), size)]
+            hot.frombytes(b"".join(itertools.compress(rows, mask)))
         return HotBatch(seqs, streams, hot)
 
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 import msgspec
 
-from ._backend import AppendHead, Backend, StoredRow
+from ._backend import KEEP_HOT_ROWS, AppendHead, Backend, StoredRow
 from ._codec import RecordCodec, encode_line
 from ._columns import NO_FIELDS, HotBatch, HotDecoder, Vocabulary, pack
 from ._errors import ConcurrencyError, InvalidRecord
@@ -354,16 +354,31 @@ class Store:
             InvalidRecord: a record does not decode (named by its seq).
         """
         backend = self.backend
-        if backend.keeps_hot:
-            yield from backend.hot_rows(after, until)
-            return
+        keeping = backend.keeps_hot
+        if keeping:
+            for batch in backend.hot_rows(after, until):
+                yield batch
+                after = batch.seqs[-1]
+            if until is not None and after >= until:
+                return
         decode = self._hot_decoder().decode
+        decoded: list[tuple[HotBatch, list[bytes]]] = []
+        count = 0
         for lines in backend.lines(after, until):
             try:
                 rows = decode(lines)
             except InvalidRecord as exc:
                 raise InvalidRecord(f"{backend.location} {exc.where}", exc.reason) from None
-            yield HotBatch.of_rows(rows)
+            batch = HotBatch.of_rows(rows)
+            yield batch
+            if keeping and rows:
+                decoded.append((batch, lines))
+                count += len(rows)
+                if count >= KEEP_HOT_ROWS:
+                    backend.keep_hot(decoded)
+                    decoded, count = [], 0
+        if decoded:
+            backend.keep_hot(decoded)
 
     def records_at(self, seqs: Sequence[int]) -> list[Record]:
         """Return the decoded records at these seqs, in the order given.
