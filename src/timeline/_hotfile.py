@@ -70,6 +70,11 @@ class KeptHot:
 
     end: int
     """The last seq whose row it holds (0: none)."""
+    size: int
+    """The bytes of the file up to the end of the block holding ``end`` (a writer adds
+    after them, cutting off whatever the log does not vouch for)."""
+    file_size: int
+    """The file's size when it was read."""
     line_end: int
     """The log's byte offset just after that seq's line (0: none)."""
     lengths: array[int] | None
@@ -175,7 +180,7 @@ class HotFile:
         try:
             f = self.path.open("rb")
         except (FileNotFoundError, NotADirectoryError):
-            return KeptHot(0, 0, None, [])
+            return KeptHot(0, 0, 0, 0, None, [])
         with f:
             size = f.seek(0, os.SEEK_END)
             heads = (self._back(f, size, after) if after > 0 else None) or self._forward(f, size)
@@ -222,7 +227,7 @@ class HotFile:
             lo = hi
         kept = blocks[:lo]
         if not kept:
-            return KeptHot(0, 0, None, [])
+            return KeptHot(0, 0, size, 0, None, [])
         last_head = kept[-1][0]
         line_end = last_head.line_at + sum(sizes[lo - 1])
         lengths = None
@@ -235,7 +240,7 @@ class HotFile:
             for head, payload in kept
             for batch in _batches(head, payload, vocabulary, after, until)
         ]
-        return KeptHot(last_head.last, line_end, lengths, batches)
+        return KeptHot(last_head.last, last_head.end, size, line_end, lengths, batches)
 
     def end(self) -> tuple[int, int, int]:
         """Return the last seq covered, the bytes that cover it, and the log offset after it.

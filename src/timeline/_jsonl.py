@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import os
 import re
+import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -14,9 +15,9 @@ from typing import BinaryIO
 
 import msgspec
 
-from ._backend import AppendHead, Backend, Stamper, StoredRow
+from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow
 from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec
-from ._columns import HotBatch
+from ._columns import HOT_WIDTH, HotBatch
 from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
 from ._hotfile import HotFile, blocks_of_batches, blocks_of_rows
 from ._records import GENESIS_HASH
@@ -348,12 +349,28 @@ class JsonlBackend(Backend):
             known = self._hot_end = (*self._hot.end(), size)
         return known[0], known[1], known[2]
 
-    def _hot_write(self, blocks: Sequence[bytes], after: int, last: int, line_end: int) -> None:
-        """Append blocks covering up to seq ``last`` after ``after`` bytes (under the lock).
+    def _hot_write(
+        self, blocks: Sequence[bytes], after: int, last: int, line_end: int, *, wait: bool = True
+    ) -> None:
+        """Append blocks covering up to seq ``last`` after ``after`` bytes.
 
-        The hot file is a cache: failing to write it (a full disk, a read-only
-        directory) costs the next replay time, never a record.
+        Called under the lock, or with ``wait=False`` to take it only if it is free
+        (then only if the file is still the size last seen). The hot file is a cache:
+        failing to write it (a full disk, a read-only directory) costs the next replay
+        time, never a record.
         """
+        if not wait:
+            seen = self._hot_end
+            try:
+                self._lock.acquire(timeout=0)
+            except TimeoutError:  # filelock.Timeout is one
+                return
+            try:
+                if seen is not None and self._hot_covers() == seen[:3]:
+                    self._hot_write(blocks, after, last, line_end)
+            finally:
+                self._lock.release()
+            return
         try:
             self._hot.append(blocks, after)
         except OSError:
@@ -404,6 +421,42 @@ class JsonlBackend(Backend):
         finally:
             self._lock.release()
 
+    def raw_rows(
+        self, after: int = 0, until: int | None = None
+    ) -> Iterator[list[tuple[bytes, Columns | None]]]:
+        # What the hot file says of each record it covers, for verify to check against
+        # the line (a replay reads those rows instead of the lines); the header fields
+        # are the line's own, so the check is of the seq, the stream and the hot row.
+        kept = self._hot.read(self.vocabulary(), self._hash_at, max(after, 0), until)
+        size = 4 * HOT_WIDTH
+
+        def covered() -> Iterator[tuple[int, str, bytes]]:
+            for hot in kept.batches:
+                data = hot.hot.tobytes() if not _SWAP else _swapped(hot.hot)
+                for n, (seq, stream) in enumerate(zip(hot.seqs, hot.streams, strict=True)):
+                    yield seq, stream, data[n * size : (n + 1) * size]
+
+        rows = covered()
+        row = next(rows, None)
+        seq = max(after, 0)
+        for batch in self.lines(after, until):
+            out: list[tuple[bytes, Columns | None]] = []
+            for line in batch:
+                seq += 1
+                while row is not None and row[0] < seq:
+                    row = next(rows, None)
+                if row is None or row[0] != seq:
+                    out.append((line, None))
+                    continue
+                try:
+                    c = _columns.decode(line)
+                except (msgspec.DecodeError, msgspec.ValidationError):
+                    out.append((line, None))  # not a record: the record layer says so
+                    continue
+                columns = (seq, row[1], c.version, c.type, c.recorded_at, c.hash, row[2])
+                out.append((line, columns))
+            yield out
+
     def _hash_at(self, seq: int, offset: int, length: int | None = None) -> str | None:
         """Return the stored hash of the record at ``seq`` if its line starts at ``offset``.
 
@@ -424,6 +477,13 @@ class JsonlBackend(Backend):
         # The hot file's rows of seqs after..until, as far as it covers them; the
         # record layer decodes the rest from the lines (and offers them to keep_hot).
         kept = self._hot.read(self.vocabulary(), self._hash_at, max(after, 0), until)
+        if (kept.end or after <= 0) and (until is None or kept.end < until):
+            # What the log vouches for ends here: the next rows kept go after it, and
+            # whatever the file holds past it (a torn block, rows of records the log no
+            # longer has) is cut off then. (A read of a tail no block holds says nothing.)
+            self._hot_end = (kept.end, kept.size, kept.line_end, kept.file_size)
+            if kept.size < kept.file_size and kept.end >= self._seq and not self._inspect:
+                self._hot_write([], kept.size, kept.end, kept.line_end, wait=False)
         if not kept.end:
             return
         if kept.lengths is not None and len(kept.lengths) > len(self._starts):
@@ -700,6 +760,15 @@ class JsonlBackend(Backend):
     def where(self, seq: int) -> str:
         # Line n holds seq n: name both, as an editor's file:line.
         return f"{self.location}:{seq} (seq {seq})"
+
+
+_SWAP = sys.byteorder != "little"  # hot rows are stored little-endian
+
+
+def _swapped(hot: array[int]) -> bytes:
+    copy = array("i", hot)
+    copy.byteswap()
+    return copy.tobytes()
 
 
 def _next_start(offset: int, length: int) -> int:
