@@ -129,6 +129,41 @@ class TestWrittenOnAppend:
         assert all(after >= 14 for after, _ in asked)
 
 
+def blocks_in(log: Path) -> int:
+    path = hot_path(log)
+    with path.open("rb") as f:
+        return len(HotFile(path)._forward(f, path.stat().st_size))
+
+
+class TestCompaction:
+    def test_a_log_written_an_event_at_a_time_is_compacted_on_open(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """One block per append at first; the next whole read joins them into one."""
+        log = tmp_path / "log.jsonl"
+        with timeline.open(log, snapshot_every=0) as tl:
+            for n in range(30):
+                tl.record(kind="visit.state", when=f"2020-01-{n % 28 + 1:02d}", title=f"{n}")
+        assert blocks_in(log) == 30
+        expected = from_lines(log, tmp_path)
+        assert answers(log) == expected
+        assert blocks_in(log) == 1
+        asked = no_lines_read(monkeypatch)
+        assert answers(log) == expected
+        assert all(after >= 30 for after, _ in asked)
+
+    def test_appends_after_compaction_continue_it(self, tmp_path: Path) -> None:
+        log = tmp_path / "log.jsonl"
+        with timeline.open(log, snapshot_every=0) as tl:
+            for n in range(12):
+                tl.record(kind="visit.state", when="2020", title=f"{n}")
+        with timeline.open(log, snapshot_every=0) as tl:
+            tl.record(kind="visit.state", when="2021", title="after")
+        assert blocks_in(log) == 2
+        assert JsonlBackend(log)._hot.end()[0] == 13
+        assert answers(log) == from_lines(log, tmp_path)
+
+
 class TestNeverTrusted:
     def test_a_log_without_one_gets_it_on_open(self, log: Path, tmp_path: Path) -> None:
         """A log an older version wrote (no hot file) replays from its lines and gains one."""

@@ -81,6 +81,9 @@ class KeptHot:
     """When the rows start at seq 1, each line's length, newline included."""
     batches: list[HotBatch]
     """The rows asked for, numbered by the reader's vocabulary, in batches of ``BATCH_ROWS``."""
+    compacted: bytes | None = None
+    """The same rows in fewer, larger blocks, when a whole read found many small ones
+    (a log written an event at a time): the file to put in its place."""
 
 
 @attrs.frozen
@@ -235,12 +238,14 @@ class HotFile:
             lengths = array("I")
             for part in sizes[:lo]:
                 lengths.extend(part)
-        batches = [
-            batch
-            for head, payload in kept
-            for batch in _batches(head, payload, vocabulary, after, until)
+        per_block = [
+            list(_batches(head, payload, vocabulary, after, until)) for head, payload in kept
         ]
-        return KeptHot(last_head.last, last_head.end, size, line_end, lengths, batches)
+        batches = _coalesced([batch for part in per_block for batch in part])
+        compacted = None
+        if after <= 0 and until is None and len(kept) > 8 + 2 * (last_head.last // BLOCK_ROWS):
+            compacted = _compacted(kept, per_block, sizes, vocabulary)
+        return KeptHot(last_head.last, last_head.end, size, line_end, lengths, batches, compacted)
 
     def end(self) -> tuple[int, int, int]:
         """Return the last seq covered, the bytes that cover it, and the log offset after it.
@@ -317,6 +322,65 @@ def _batches(
         yield HotBatch(
             range(first + start, first + end), streams[start:end], hot[start * width : end * width]
         )
+
+
+def _coalesced(batches: list[HotBatch]) -> list[HotBatch]:
+    """Return the batches with runs of small ones joined, up to ``BATCH_ROWS`` rows each.
+
+    Blocks of one append each (a log written an event at a time) would otherwise fold
+    a batch per record.
+    """
+    if all(len(batch) >= BATCH_ROWS // 2 for batch in batches[:-1]):
+        return batches
+    out: list[HotBatch] = []
+    run: list[HotBatch] = []
+    count = 0
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            hot = array("i")
+            streams: list[str] = []
+            for batch in run:
+                hot.extend(batch.hot)
+                streams.extend(batch.streams)
+            out.append(HotBatch(range(run[0].seqs[0], run[-1].seqs[-1] + 1), streams, hot))
+
+    for batch in batches:
+        if count + len(batch) > BATCH_ROWS:
+            flush()
+            run, count = [], 0
+        run.append(batch)
+        count += len(batch)
+    flush()
+    return out
+
+
+def _compacted(
+    kept: list[tuple[_Head, _Payload]],
+    per_block: list[list[HotBatch]],
+    sizes: list[array[int]],
+    vocabulary: Vocabulary,
+) -> bytes:
+    """Return the file of the kept blocks joined into blocks of up to ``BLOCK_ROWS`` rows."""
+    out: list[bytes] = []
+    start = 0
+    while start < len(kept):
+        end, rows = start, 0
+        while end < len(kept) and (end == start or rows + kept[end][0].count <= BLOCK_ROWS):
+            rows += kept[end][0].count
+            end += 1
+        lengths = array("I")
+        for part in sizes[start:end]:
+            lengths.extend(part)
+        batches = [batch for part in per_block[start:end] for batch in part]
+        last_hash = kept[end - 1][1][0]
+        out.append(
+            blocks_of_batches(batches, kept[start][0].line_at, lengths, last_hash, vocabulary)
+        )
+        start = end
+    return b"".join(out)
 
 
 def _encode(

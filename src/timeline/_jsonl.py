@@ -379,6 +379,25 @@ class JsonlBackend(Backend):
         size = after + sum(map(len, blocks))
         self._hot_end = (last, size, line_end, size)
 
+    def _hot_replace(self, data: bytes, last: int, line_end: int, seen: int) -> None:
+        """Put a compacted hot file in place, if the lock is free and the file unchanged."""
+        try:
+            self._lock.acquire(timeout=0)
+        except TimeoutError:  # filelock.Timeout is one
+            return
+        try:
+            path = self._hot.path
+            if path.stat().st_size != seen:
+                return
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)  # a reader has the old file or the new one
+            self._hot_end = (last, len(data), line_end, len(data))
+        except OSError:
+            self._hot_end = None
+        finally:
+            self._lock.release()
+
     def _keep_rows(self, rows: Sequence[StoredRow], before: int, line_at: int) -> None:
         """Add an append's hot rows, when the hot file covers the log up to the append."""
         end, used, line_end = self._hot_covers()
@@ -482,7 +501,11 @@ class JsonlBackend(Backend):
             # whatever the file holds past it (a torn block, rows of records the log no
             # longer has) is cut off then. (A read of a tail no block holds says nothing.)
             self._hot_end = (kept.end, kept.size, kept.line_end, kept.file_size)
-            if kept.size < kept.file_size and kept.end >= self._seq and not self._inspect:
+            if self._inspect:
+                pass
+            elif kept.compacted is not None:
+                self._hot_replace(kept.compacted, kept.end, kept.line_end, kept.file_size)
+            elif kept.size < kept.file_size and kept.end >= self._seq:
                 self._hot_write([], kept.size, kept.end, kept.line_end, wait=False)
         if not kept.end:
             return
