@@ -127,6 +127,10 @@ class Backend(abc.ABC):
     #: Whether the backend keeps the hot columns (then rows carry ``hot`` values and
     #: ``hot_rows`` reads them); otherwise the record layer decodes them from lines.
     keeps_hot: bool = False
+    #: Whether ``hot_rows`` may stop short of the log's head (its rows are a cache that
+    #: can lag the lines, as JSON Lines' hot file): the record layer then decodes the
+    #: rest from the lines.
+    hot_rows_may_lag: bool = False
     #: Seconds between two looks at the head while ``wait`` polls.
     poll_interval: float = 0.05
     #: Whether ``stream_lines`` and ``first_seq`` use an index (no scan of the log): the
@@ -341,9 +345,9 @@ class Backend(abc.ABC):
     def hot_rows(self, after: int = 0, until: int | None = None) -> Iterator[HotBatch]:
         """Yield the kept hot rows with ``after < seq <= until`` (only when ``keeps_hot``).
 
-        They come in seq order and may stop short of ``until`` (JSON Lines keeps them
-        in a cache file that can lag the log): the record layer decodes the rest from
-        the lines and offers them to ``keep_hot``.
+        They come in seq order; where ``hot_rows_may_lag`` they may stop short of
+        ``until`` (JSON Lines keeps them in a cache file): the record layer decodes the
+        rest from the lines and offers them to ``keep_hot``.
         """
         raise NotImplementedError(f"{type(self).__name__} keeps no hot columns")
 

@@ -283,7 +283,8 @@ class HotFile:
         self.path.parent.mkdir(exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
-            os.ftruncate(fd, after)
+            if os.fstat(fd).st_size != after:
+                os.ftruncate(fd, after)
             os.lseek(fd, after, os.SEEK_SET)
             data = b"".join(blocks)
             written = 0

@@ -80,6 +80,7 @@ class JsonlBackend(Backend):
     """
 
     keeps_hot = True
+    hot_rows_may_lag = True
 
     def __init__(
         self, path: str | os.PathLike[str], timeout: float = 30.0, *, inspect: bool = False

@@ -359,7 +359,7 @@ class Store:
             for batch in backend.hot_rows(after, until):
                 yield batch
                 after = batch.seqs[-1]
-            if until is not None and after >= until:
+            if not backend.hot_rows_may_lag or (until is not None and after >= until):
                 return
         decode = self._hot_decoder().decode
         decoded: list[tuple[HotBatch, list[bytes]]] = []
