@@ -30,22 +30,13 @@ class _Header(msgspec.Struct, gc=False):
     seq: int
     stream: str
     version: int
+    type: str
     recorded_at: str
     hash: str
     batch_end: int | None = None
 
 
-class _Columns(msgspec.Struct, gc=False):
-    seq: int
-    stream: str
-    version: int
-    type: str
-    recorded_at: str
-    hash: str
-
-
 _header = msgspec.json.Decoder(_Header)
-_columns = msgspec.json.Decoder(_Columns)
 _SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -469,7 +460,7 @@ class JsonlBackend(Backend):
                     out.append((line, None))
                     continue
                 try:
-                    c = _columns.decode(line)
+                    c = _header.decode(line)
                 except (msgspec.DecodeError, msgspec.ValidationError):
                     out.append((line, None))  # not a record: the record layer says so
                     continue
