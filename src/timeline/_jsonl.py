@@ -7,7 +7,6 @@ import contextlib
 import itertools
 import os
 import re
-import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,7 +16,7 @@ import msgspec
 
 from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow
 from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec
-from ._columns import HOT_WIDTH, HotBatch
+from ._columns import HOT_WIDTH, HotBatch, pack
 from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
 from ._hotfile import HotFile, blocks_of_batches, blocks_of_rows
 from ._records import GENESIS_HASH
@@ -341,28 +340,28 @@ class JsonlBackend(Backend):
             known = self._hot_end = (*self._hot.end(), size)
         return known[0], known[1], known[2]
 
-    def _hot_write(
-        self, blocks: Sequence[bytes], after: int, last: int, line_end: int, *, wait: bool = True
-    ) -> None:
-        """Append blocks covering up to seq ``last`` after ``after`` bytes.
+    @contextlib.contextmanager
+    def _lock_if_free(self) -> Iterator[bool]:
+        """Hold the lock inside the block if it is free now; say whether it was taken.
 
-        Called under the lock, or with ``wait=False`` to take it only if it is free
-        (then only if the file is still the size last seen). The hot file is a cache:
-        failing to write it (a full disk, a read-only directory) costs the next replay
-        time, never a record.
+        What a reader writes to the hot file it writes only so: it never waits.
         """
-        if not wait:
-            seen = self._hot_end
-            try:
-                self._lock.acquire(timeout=0)
-            except TimeoutError:  # filelock.Timeout is one
-                return
-            try:
-                if seen is not None and self._hot_covers() == seen[:3]:
-                    self._hot_write(blocks, after, last, line_end)
-            finally:
-                self._lock.release()
+        try:
+            self._lock.acquire(timeout=0)
+        except TimeoutError:  # filelock.Timeout is one
+            yield False
             return
+        try:
+            yield True
+        finally:
+            self._lock.release()
+
+    def _hot_write(self, blocks: Sequence[bytes], after: int, last: int, line_end: int) -> None:
+        """Append blocks covering up to seq ``last`` after ``after`` bytes (under the lock).
+
+        The hot file is a cache: failing to write it (a full disk, a read-only
+        directory) costs the next replay time, never a record.
+        """
         try:
             self._hot.append(blocks, after)
         except OSError:
@@ -372,23 +371,18 @@ class JsonlBackend(Backend):
         self._hot_end = (last, size, line_end, size)
 
     def _hot_replace(self, data: bytes, last: int, line_end: int, seen: int) -> None:
-        """Put a compacted hot file in place, if the lock is free and the file unchanged."""
+        """Put a compacted hot file in place (under the lock), if it is still ``seen`` bytes."""
+        path = self._hot.path
         try:
-            self._lock.acquire(timeout=0)
-        except TimeoutError:  # filelock.Timeout is one
-            return
-        try:
-            path = self._hot.path
             if path.stat().st_size != seen:
                 return
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(data)
             os.replace(tmp, path)  # a reader has the old file or the new one
-            self._hot_end = (last, len(data), line_end, len(data))
         except OSError:
             self._hot_end = None
-        finally:
-            self._lock.release()
+            return
+        self._hot_end = (last, len(data), line_end, len(data))
 
     def _keep_rows(self, rows: Sequence[StoredRow], before: int, line_at: int) -> None:
         """Add an append's hot rows, when the hot file covers the log up to the append."""
@@ -405,32 +399,31 @@ class JsonlBackend(Backend):
         """
         if self._inspect or not decoded:
             return
+        with self._lock_if_free() as taken:
+            if taken:
+                self._keep_decoded(decoded)
+
+    def _keep_decoded(self, decoded: Sequence[tuple[HotBatch, list[bytes]]]) -> None:
+        """``keep_hot``'s work, under the lock."""
         first = decoded[0][0].seqs[0]
         lines = [line for _, batch in decoded for line in batch]
-        try:
-            self._lock.acquire(timeout=0)
-        except TimeoutError:  # filelock.Timeout is one
+        self._repair()
+        end, used, line_at = self._hot_covers()
+        head, _ = self._last_header()
+        last = first + len(lines) - 1
+        if end != first - 1 or head is None or head.seq < last:
             return
+        if self._hash_at(first, line_at) is None:
+            return  # the lines do not start where the hot file ends
         try:
-            self._repair()
-            end, used, line_at = self._hot_covers()
-            head, _ = self._last_header()
-            last = first + len(lines) - 1
-            if end != first - 1 or head is None or head.seq < last:
-                return
-            if self._hash_at(first, line_at) is None:
-                return  # the lines do not start where the hot file ends
-            try:
-                last_hash = _header.decode(lines[-1]).hash
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                return
-            lengths = array("I", [len(line) + 1 for line in lines])
-            block = blocks_of_batches(
-                [batch for batch, _ in decoded], line_at, lengths, last_hash, self.vocabulary()
-            )
-            self._hot_write([block], used, last, line_at + sum(lengths))
-        finally:
-            self._lock.release()
+            last_hash = _header.decode(lines[-1]).hash
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return
+        lengths = array("I", [len(line) + 1 for line in lines])
+        block = blocks_of_batches(
+            [batch for batch, _ in decoded], line_at, lengths, last_hash, self.vocabulary()
+        )
+        self._hot_write([block], used, last, line_at + sum(lengths))
 
     def raw_rows(
         self, after: int = 0, until: int | None = None
@@ -439,13 +432,12 @@ class JsonlBackend(Backend):
         # the line (a replay reads those rows instead of the lines); the header fields
         # are the line's own, so the check is of the seq, the stream and the hot row.
         kept = self._hot.read(self.vocabulary(), self._hash_at, max(after, 0), until)
-        size = 4 * HOT_WIDTH
 
         def covered() -> Iterator[tuple[int, str, bytes]]:
-            for hot in kept.batches:
-                data = hot.hot.tobytes() if not _SWAP else _swapped(hot.hot)
-                for n, (seq, stream) in enumerate(zip(hot.seqs, hot.streams, strict=True)):
-                    yield seq, stream, data[n * size : (n + 1) * size]
+            for batch in kept.batches:
+                hot = batch.hot
+                for n, (seq, stream) in enumerate(zip(batch.seqs, batch.streams, strict=True)):
+                    yield seq, stream, pack(hot[n * HOT_WIDTH : (n + 1) * HOT_WIDTH])
 
         rows = covered()
         row = next(rows, None)
@@ -493,12 +485,16 @@ class JsonlBackend(Backend):
             # whatever the file holds past it (a torn block, rows of records the log no
             # longer has) is cut off then. (A read of a tail no block holds says nothing.)
             self._hot_end = (kept.end, kept.size, kept.line_end, kept.file_size)
-            if self._inspect:
-                pass
-            elif kept.compacted is not None:
-                self._hot_replace(kept.compacted, kept.end, kept.line_end, kept.file_size)
-            elif kept.size < kept.file_size and kept.end >= self._seq:
-                self._hot_write([], kept.size, kept.end, kept.line_end, wait=False)
+            stale = kept.size < kept.file_size and kept.end >= self._seq
+            if not self._inspect and (kept.compacted is not None or stale):
+                with self._lock_if_free() as taken:
+                    if taken and self._hot_covers() == (kept.end, kept.size, kept.line_end):
+                        if kept.compacted is not None:
+                            self._hot_replace(
+                                kept.compacted, kept.end, kept.line_end, kept.file_size
+                            )
+                        else:
+                            self._hot_write([], kept.size, kept.end, kept.line_end)
         if not kept.end:
             return
         if kept.lengths is not None and len(kept.lengths) > len(self._starts):
@@ -775,15 +771,6 @@ class JsonlBackend(Backend):
     def where(self, seq: int) -> str:
         # Line n holds seq n: name both, as an editor's file:line.
         return f"{self.location}:{seq} (seq {seq})"
-
-
-_SWAP = sys.byteorder != "little"  # hot rows are stored little-endian
-
-
-def _swapped(hot: array[int]) -> bytes:
-    copy = array("i", hot)
-    copy.byteswap()
-    return copy.tobytes()
 
 
 def _next_start(offset: int, length: int) -> int:
