@@ -15,11 +15,12 @@ is past that (a torn block, a log cut back or replaced, another log's file) is n
 read: the record layer decodes those records from their lines, and the store
 writes their blocks again. ``verify()`` checks every kept row against its line.
 
-Block layout: a header ``<4sQII16s`` (magic, first seq, count, payload bytes,
-BLAKE2b-128 of the payload), then the payload, msgpack
-``[last hash, terms, streams, line lengths, rows]``: ``terms`` are the block's own
-``[field, value]`` pairs (term ``n`` is ``terms[n - 1]``, 0 is none), ``line
-lengths`` little-endian uint32 (newline included) and ``rows`` ``HOT_WIDTH``
+Block layout: a header ``<4sQIIQ16s`` (magic ``GTH2``, first seq, count, payload
+bytes, the log offset of its first line, BLAKE2b-128 of the payload), the payload,
+msgpack ``[last hash, terms, streams, line lengths, rows]``, and the block's own
+length (uint32) so a reader of a tail walks back from the end. ``terms`` are the
+block's own ``[field, value]`` pairs (term ``n`` is ``terms[n - 1]``, 0 is none),
+``line lengths`` little-endian uint32 (newline included) and ``rows`` ``HOT_WIDTH``
 little-endian int32 per record, whose term columns number the block's terms.
 """
 
@@ -43,9 +44,9 @@ from ._columns import FIELDS, HOT_WIDTH, HotBatch, Vocabulary
 __all__ = ["HotFile", "KeptHot"]
 
 _MAGIC = b"GTH2"
-#: magic, first seq, count, payload bytes, the byte offset of its first line in the log,
-#: BLAKE2b-128 of the payload; a block ends with its own length (uint32), so a reader
-#: of a log's tail walks back from the file's end instead of through every block.
+# A block ends with its own length, so a reader of a log's tail walks back from the
+# file's end instead of through every block (a log written an event at a time has one
+# per append until a whole read compacts them).
 _HEADER = struct.Struct("<4sQIIQ16s")
 _TRAILER = struct.Struct("<I")
 #: The term columns of a hot row (after its version): kind, actors, tags, treaty, modality.
