@@ -426,11 +426,25 @@ class SqliteBackend(Backend):
         db = self._db
         # In seq order, each chunk reads neighbouring pages: 65,536 seqs scattered over
         # a 100k log in 0.29 s where the query's own order took 0.40 s (warm cache).
-        ordered = sorted(seqs)
+        # The lines alone, in seq order, zipped with the seqs asked for: one object a row
+        # less than (seq, line) rows (2.2 against 2.5 us a line for 100k scattered seqs);
+        # a chunk that comes back short (a seq not in the log) is read again with its seqs.
+        ordered = sorted(set(seqs))
         for start in range(0, len(ordered), 500):  # SQLite's default limit is 999 parameters
             chunk = ordered[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(db.execute(f"SELECT seq, line FROM records WHERE seq IN ({marks})", chunk))
+            lines = [
+                row[0]
+                for row in db.execute(
+                    f"SELECT line FROM records WHERE seq IN ({marks}) ORDER BY seq", chunk
+                )
+            ]
+            if len(lines) == len(chunk):
+                found.update(zip(chunk, lines, strict=True))
+            else:
+                found.update(
+                    db.execute(f"SELECT seq, line FROM records WHERE seq IN ({marks})", chunk)
+                )
         missing = [s for s in seqs if s not in found]
         if missing:
             raise InvalidRecord(self.where(missing[0]), "not in the log")
