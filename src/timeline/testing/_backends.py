@@ -224,6 +224,11 @@ class BackendContract:
             rows[0].line,
             rows[2].line,
         ]
+        assert [bytes(x) for x in backend.lines_at([2, 7, 2])] == [
+            rows[1].line,
+            rows[6].line,
+            rows[1].line,
+        ]
         with pytest.raises(InvalidRecord, match="8"):
             backend.lines_at([1, 8])
 
