@@ -23,6 +23,9 @@ from hypothesis import strategies as st
 import timeline
 from timeline._hotfile import HotFile
 from timeline._jsonl import JsonlBackend
+from timeline._records import RecordType
+from timeline.testing import append_pending
+from timeline.testing._stores import pending_recorded
 
 from .strategies import operations
 from .test_timeline import apply_ops, state_of
@@ -271,6 +274,29 @@ class TestNeverTrusted:
 
 def _raise() -> None:
     raise PermissionError("read-only")
+
+
+class TestWriters:
+    @pytest.mark.parametrize("damage", ["none", "torn", "missing"])
+    def test_a_new_writer_knows_every_streams_version(self, log: Path, damage: str) -> None:
+        """A process's first append checks versions the hot file gave (and the lines after it)."""
+        path = hot_path(log)
+        if damage == "torn":
+            path.write_bytes(path.read_bytes()[:-30])
+        elif damage == "missing":
+            path.unlink()
+        with timeline.open(log, snapshot_every=0) as tl:
+            amended = next(e.id for e in tl.events() if e.title == "amended")
+            other = next(e.id for e in tl.events() if e.title != "amended")
+        backend = JsonlBackend(log)
+        with pytest.raises(timeline.ConcurrencyError):
+            append_pending(backend, [pending_recorded("again", amended, 2, RecordType.AMENDED)])
+        with pytest.raises(timeline.ConcurrencyError):
+            append_pending(backend, [pending_recorded("again", other, 1)])
+        rows = append_pending(backend, [pending_recorded("ok", amended, 3, RecordType.AMENDED)])
+        assert (rows[0].seq, rows[0].version) == (15, 3)
+        assert JsonlBackend(log).head() == 15
+        assert timeline.verify(log).ok
 
 
 class TestVerify:

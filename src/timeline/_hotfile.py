@@ -164,27 +164,18 @@ class HotFile:
         heads.reverse()
         return heads if not heads or heads[0].first <= after + 1 else None
 
-    def read(
-        self,
-        vocabulary: Vocabulary,
-        hash_at: Callable[[int, int, int], str | None],
-        after: int = 0,
-        until: int | None = None,
-    ) -> KeptHot:
-        """Return the rows of seqs ``after < seq <= until`` the log vouches for, from the first.
+    def _vouched(
+        self, hash_at: Callable[[int, int, int], str | None], after: int, until: int | None
+    ) -> tuple[list[tuple[_Head, _Payload]], list[array[int]], int]:
+        """Return the vouched blocks holding seqs ``after..until``, their line lengths, the size.
 
-        Args:
-            vocabulary: numbers the terms of the rows returned.
-            hash_at: given a seq, the byte offset its line starts at and the line's
-                length, returns the stored hash of the log's record there (None if the
-                log holds no such line there).
-            after: the rows wanted start after this seq.
-            until: and end at this one (None: the end).
+        Whole blocks only, that continue each other, whose digest and shape hold, up to
+        the last whose last record the log holds where the lengths say (``hash_at``).
         """
         try:
             f = self.path.open("rb")
         except (FileNotFoundError, NotADirectoryError):
-            return KeptHot(0, 0, 0, 0, None, [])
+            return [], [], 0
         with f:
             size = f.seek(0, os.SEEK_END)
             heads = (self._back(f, size, after) if after > 0 else None) or self._forward(f, size)
@@ -229,15 +220,34 @@ class HotFile:
                     hi = mid - 1
         else:
             lo = hi
-        kept = blocks[:lo]
+        return blocks[:lo], sizes[:lo], size
+
+    def read(
+        self,
+        vocabulary: Vocabulary,
+        hash_at: Callable[[int, int, int], str | None],
+        after: int = 0,
+        until: int | None = None,
+    ) -> KeptHot:
+        """Return the rows of seqs ``after < seq <= until`` the log vouches for, from the first.
+
+        Args:
+            vocabulary: numbers the terms of the rows returned.
+            hash_at: given a seq, the byte offset its line starts at and the line's
+                length, returns the stored hash of the log's record there (None if the
+                log holds no such line there).
+            after: the rows wanted start after this seq.
+            until: and end at this one (None: the end).
+        """
+        kept, sizes, size = self._vouched(hash_at, after, until)
         if not kept:
             return KeptHot(0, 0, size, 0, None, [])
         last_head = kept[-1][0]
-        line_end = last_head.line_at + sum(sizes[lo - 1])
+        line_end = last_head.line_at + sum(sizes[-1])
         lengths = None
         if kept[0][0].first == 1:
             lengths = array("I")
-            for part in sizes[:lo]:
+            for part in sizes:
                 lengths.extend(part)
         per_block = [
             list(_batches(head, payload, vocabulary, after, until)) for head, payload in kept
@@ -247,6 +257,27 @@ class HotFile:
         if after <= 0 and until is None and len(kept) > 8 + 2 * (last_head.last // BLOCK_ROWS):
             compacted = _compacted(kept, per_block, sizes, vocabulary)
         return KeptHot(last_head.last, last_head.end, size, line_end, lengths, batches, compacted)
+
+    def versions(
+        self, hash_at: Callable[[int, int, int], str | None]
+    ) -> tuple[int, int, dict[str, int]]:
+        """Return the last seq vouched for, the log offset after its line, every stream's version.
+
+        What a writer checks appends against, up to that seq. Reads the streams and the
+        versions column only: no term is looked at.
+        """
+        kept, sizes, _ = self._vouched(hash_at, 0, None)
+        versions: dict[str, int] = {}
+        for _, payload in kept:
+            hot = array("i")
+            hot.frombytes(payload[4])
+            if _SWAP:
+                hot.byteswap()
+            versions.update(zip(payload[2], hot[0::HOT_WIDTH], strict=True))
+        if not kept:
+            return 0, 0, versions
+        last_head = kept[-1][0]
+        return last_head.last, last_head.line_at + sum(sizes[-1]), versions
 
     def end(self) -> tuple[int, int, int]:
         """Return the last seq covered, the bytes that cover it, and the log offset after it.

@@ -265,9 +265,18 @@ class JsonlBackend(Backend):
             # Another writer died mid-append (we hold the lock, so none is writing).
             size = self.path.stat().st_size
         if self._versions is None:
-            self._versions = {}
-            self._offset = 0
-            self._seq, self._hash, self._time = 0, GENESIS_HASH, ""
+            # The hot file gives every stream's version up to where the log vouches for it,
+            # the lines after that are read below (the first append to a 1M-record log:
+            # 0.65 s of CPU, where reading every line's header took 1.9 s).
+            end, line_end, versions = self._hot.versions(self._hash_at)
+            self._versions = versions
+            self._offset = line_end
+            if end and line_end == size:
+                head, _ = self._last_header()
+                assert head is not None  # the log holds the record at end
+                self._seq, self._hash, self._time = head.seq, head.hash, head.recorded_at
+            else:  # the lines after end say the rest (and name their seqs from end + 1)
+                self._seq, self._hash, self._time = end, GENESIS_HASH, ""
         if size == self._offset:
             return
         with self.path.open("rb") as f:
