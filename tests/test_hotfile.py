@@ -11,6 +11,8 @@ import hashlib
 import itertools
 import shutil
 import struct
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -297,6 +299,43 @@ class TestWriters:
         assert (rows[0].seq, rows[0].version) == (15, 3)
         assert JsonlBackend(log).head() == 15
         assert timeline.verify(log).ok
+
+
+_WRITER = """
+import sys, timeline
+path, worker = sys.argv[1], sys.argv[2]
+for i in range(20):
+    with timeline.open(path, snapshot_every=0) as tl:
+        if i % 3:
+            tl.record(kind="visit.state", when="2020-02-02", title=f"{worker}-{i}", actors=["IND"])
+        else:
+            tl.record_many([{"kind": "visit.state", "when": "2021", "title": f"{worker}-{i}-{k}"}
+                            for k in range(3)])
+        if i % 5 == 0:
+            first = next(iter(tl.events()))
+            tl.amend(first.id, title=first.title + "!", reason="test")
+"""
+
+_READER = """
+import sys, timeline
+for i in range(20):
+    with timeline.open(sys.argv[1], snapshot_every=0) as tl:
+        list(tl.events(actor="IND"))
+"""
+
+
+def test_writers_and_readers_in_other_processes(tmp_path: Path) -> None:
+    """Processes appending and replaying at once leave a hot file that covers every record."""
+    log = tmp_path / "log.jsonl"
+    timeline.open(log).close()
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(log), w]) for w in "ab"]
+    procs.append(subprocess.Popen([sys.executable, "-c", _READER, str(log)]))
+    assert [0, 0, 0] == [p.wait(120) for p in procs]
+    head = JsonlBackend(log).head()
+    assert head == 2 * (13 + 7 * 3 + 4)  # 13 single and 7 triple appends, 4 amendments each
+    assert JsonlBackend(log)._hot.end()[0] == head
+    assert answers_without_keeping(log) == from_lines(log, tmp_path)
+    assert timeline.verify(log).ok
 
 
 class TestVerify:
