@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import itertools
 import shutil
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import timeline
-from timeline._hotfile import HotFile
+from timeline._hotfile import _HEADER, HotFile
 from timeline._jsonl import JsonlBackend
 from timeline._records import RecordType
 from timeline.testing import append_pending
@@ -31,8 +30,6 @@ from timeline.testing._stores import pending_recorded
 
 from .strategies import operations
 from .test_timeline import apply_ops, state_of
-
-_HEADER = struct.Struct("<4sQIIQ16s")
 
 
 def hot_path(log: Path) -> Path:
