@@ -206,6 +206,22 @@ class TestNeverTrusted:
         expected = from_lines(log, tmp_path)
         shutil.copyfile(hot_path(other), hot_path(log))
         assert answers_without_keeping(log) == expected
+        with timeline.open(log, snapshot_every=0) as tl:
+            assert any("hot file" in note and "past seq 0" in note for note in tl.repairs)
+        with timeline.open(log, snapshot_every=0) as tl:
+            assert not tl.repairs  # written again from the lines by the open before
+            assert state_of(tl) == expected[0]
+
+    def test_a_hot_file_that_only_lags_is_no_repair(self, log: Path) -> None:
+        """Rows missing at the end (a crash, an older version's log) are not damage."""
+        path = hot_path(log)
+        with path.open("rb") as f:
+            second = HotFile(path)._forward(f, path.stat().st_size)[1]
+        path.write_bytes(path.read_bytes()[: second.end])  # the first two appends' blocks
+        with timeline.open(log, snapshot_every=0) as tl:
+            assert not tl.repairs
+            assert len(tl) == 11
+        assert JsonlBackend(log)._hot.end()[0] == 14
 
     def test_a_log_cut_back_is_read_to_its_head(self, log: Path, tmp_path: Path) -> None:
         """As after ``git checkout`` of an older version of the file: fewer lines than rows."""
