@@ -494,13 +494,6 @@ class JsonlBackend(Backend):
             # whatever the file holds past it (a torn block, rows of records the log no
             # longer has) is cut off then. (A read of a tail no block holds says nothing.)
             self._hot_end = (kept.end, kept.size, kept.line_end, kept.file_size)
-            if after <= 0 and until is None and kept.size < kept.file_size:
-                self.repairs.append(
-                    f"{self.location}: its hot file {self._hot.path} holds "
-                    f"{kept.file_size - kept.size} bytes past seq {kept.end} that the log does "
-                    "not vouch for (a torn write, a log cut back, another log's file); they "
-                    "are not read, and the rows are written again from the lines"
-                )
             stale = kept.size < kept.file_size and kept.end >= self._seq
             if not self._inspect and (kept.compacted is not None or stale):
                 with self._lock_if_free() as taken:
