@@ -149,6 +149,11 @@ def _int(text: str, at: int) -> int:
         raise _Bad(GDELT_COLUMNS[at], f"got {text!r}, expected an integer") from None
 
 
+def _finite(values: tuple[float | None, ...]) -> bool:
+    """Return whether none of the values is NaN or infinite (None is no value)."""
+    return all(value is None or math.isfinite(value) for value in values)
+
+
 def _float(text: str, at: int) -> float | None:
     if text == "":
         return None
@@ -276,8 +281,11 @@ def _numbers(fields: list[str]) -> _Numbers:
         except msgspec.DecodeError:
             pass
         else:
-            # An exponent past a float's range reads as infinity: one check for all four.
-            if math.isfinite(numbers[3] + numbers[4] + numbers[5] + numbers[6]):
+            # An exponent past a float's range reads as infinity: one check for all four
+            # (and each in turn when two huge finite values overflow the sum).
+            if math.isfinite(numbers[3] + numbers[4] + numbers[5] + numbers[6]) or _finite(
+                numbers[3:]
+            ):
                 return numbers
     try:
         mentions, sources, articles, goldstein, tone, lat, lon = texts
@@ -290,10 +298,11 @@ def _numbers(fields: list[str]) -> _Numbers:
             float(lat) if lat else None,
             float(lon) if lon else None,
         )
-        # NaN and infinities propagate through a sum: one check for all four.
+        # NaN and infinities propagate through a sum: one check for all four (and each
+        # in turn when two huge finite values overflow it).
         if math.isfinite(
             (numbers[3] or 0.0) + (numbers[4] or 0.0) + (numbers[5] or 0.0) + (numbers[6] or 0.0)
-        ):
+        ) or _finite(numbers[3:]):
             return numbers
     except ValueError:
         pass
