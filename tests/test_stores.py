@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -175,6 +176,14 @@ def tmp_path_of(store: Store) -> str:
     return store.location
 
 
+def _seq(line: bytes) -> int:
+    return int(msgspec.json.decode(line)["seq"])
+
+
+def _hash(path: Path, seq: int) -> str:
+    return str(msgspec.json.decode(path.read_bytes().splitlines()[seq - 1])["hash"])
+
+
 class TestJsonlStore(StoreContract):
     def make_store(self, tmp_path: Path) -> Store:
         return JsonlStore(tmp_path / "log.jsonl")
@@ -188,6 +197,35 @@ class TestJsonlStore(StoreContract):
         lines = path.read_bytes().splitlines(keepends=True)
         lines[seq - 1] = lines[seq - 1].replace(old, new)
         path.write_bytes(b"".join(lines))
+
+    @pytest.mark.parametrize("after", [4097, 6000, 9998, 9999, 10000])
+    def test_a_far_tail_is_found_by_bisection(self, tmp_path: Path, after: int) -> None:
+        """Lines after a seq far from any bookmark are read from where bisection finds them."""
+        path = tmp_path / "log.jsonl"
+        now = lambda: dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)  # noqa: E731
+        JsonlStore(path).append([pending_recorded(f"t{i}") for i in range(10_000)], now)
+        backend = JsonlStore(path).backend  # knows the head only
+        seqs = [_seq(line) for batch in backend.lines(after, after + 2) for line in batch]
+        assert seqs == list(range(after + 1, min(after + 2, 10_000) + 1))
+        assert backend.record_hash(after) == _hash(path, after)
+
+    def test_damaged_lines_and_the_bisection(self, tmp_path: Path) -> None:
+        """A damaged line the search skips is verify's to report; one it meets, the reader's."""
+        path = tmp_path / "log.jsonl"
+        now = lambda: dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)  # noqa: E731
+        JsonlStore(path).append([pending_recorded(f"t{i}") for i in range(6000)], now)
+        lines = path.read_bytes().splitlines(keepends=True)
+        one = [*lines[:2999], b"not a record at all\n", *lines[3000:]]
+        path.write_bytes(b"".join(one))
+        backend = JsonlStore(path).backend
+        assert [_seq(x) for b in backend.lines(5000, 5001) for x in b] == [5001]
+        assert timeline.verify(path).first_bad_seq == 3000
+        # Garbage wherever the search looks: it gives up, and reading in turn names the line.
+        many = [*lines[:100], *(b"garbage\n" for _ in range(100, 5998)), *lines[5998:]]
+        path.write_bytes(b"".join(many))
+        backend = JsonlStore(path).backend
+        with pytest.raises(timeline.InvalidRecord, match=r"log\.jsonl:101"):
+            list(backend.lines(5998, 5999))
 
     def test_seq_at_names_a_garbage_line_it_meets(self, tmp_path: Path) -> None:
         """seq_at bisects the file; a line that is not a record is an error naming the file."""
