@@ -179,6 +179,26 @@ class TestOneEventWithoutTheColumns:
             assert "after the snapshot" == tl.get(ids[3]).title
 
 
+def test_json_lines_finds_one_event_in_the_snapshots_ids(tmp_path: Path) -> None:
+    """With no index of streams, an event's row is found in the snapshot's ids, no map built."""
+    path = tmp_path / "log.jsonl"
+    ids = _log(path)
+    with timeline.open(path, snapshot_every=0) as tl:
+        tl.snapshot()
+        extra = tl.record(kind="visit.state", when="2026", title="new").id
+        tl.amend(ids[-1], title="last, amended", reason="test")
+        truth = {i: (tl.version(i), tl.is_retracted(i), tl.record_of(i, include_retracted=True))
+                 for i in [*ids, extra]}  # fmt: skip
+    with timeline.open(path) as tl:
+        for i, (version, retracted, record) in truth.items():
+            assert (version, retracted) == (tl.version(i), tl.is_retracted(i))
+            assert record == tl.record_of(i, include_retracted=True)
+        assert "no-such-event" not in tl
+        assert ids[0][:-1] not in tl  # a prefix of an id is no id
+        assert isinstance(tl._state, CurrentState)
+        assert tl._state._row_of is None
+
+
 class TestSnapshots:
     def test_reopen_with_snapshot_equals_replay(self, path: Path) -> None:
         """A state restored from its snapshot answers as a full replay does."""

@@ -608,7 +608,28 @@ class CurrentState:
                 if row < len(self._first) and self._first[row] == first:
                     return row
                 return None
+            if self._ids is None and self._blob_rows and "\n" not in stream:
+                return self._row_in_blob(stream)
         return self._rows_by_id().get(stream)
+
+    def _row_in_blob(self, stream: str) -> int | None:
+        """Return an event's row found in the snapshot's ids (one per line), or None.
+
+        For a store with no index of streams (JSON Lines): bytes.find and count run in
+        C, where building the map of every id cost 0.39 s of a 1M-event ``show``.
+        """
+        if stream in self._extra_ids:
+            return self._blob_rows + self._extra_ids.index(stream)
+        blob = self._blob()
+        if blob is None or self._ids is not None:
+            return self._rows_by_id().get(stream)  # rebuilt meanwhile: the ids are a list
+        needle = stream.encode()
+        if blob.startswith(needle + b"\n") or blob == needle:
+            return 0
+        at = blob.find(b"\n" + needle + b"\n")
+        if at < 0 and blob.endswith(b"\n" + needle):
+            at = len(blob) - len(needle) - 1
+        return None if at < 0 else blob.count(b"\n", 0, at) + 1
 
     def ids(self) -> list[str]:
         """Return the id of every event, retracted ones included, in the order first recorded."""
