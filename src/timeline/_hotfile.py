@@ -39,6 +39,7 @@ import attrs
 import msgspec
 
 from ._backend import KEEP_HOT_ROWS, StoredRow
+from ._cachedir import made_cache_dir
 from ._columns import FIELDS, HOT_WIDTH, HotBatch, Vocabulary
 
 __all__ = ["HotFile", "KeptHot"]
@@ -312,7 +313,7 @@ class HotFile:
 
         No fsync: the file is a cache, and a block a crash tears is found by its digest.
         """
-        self.path.parent.mkdir(exist_ok=True)
+        made_cache_dir(self.path.parent)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o644)
         try:
             if os.fstat(fd).st_size != after:

@@ -15,6 +15,7 @@ from typing import BinaryIO
 import msgspec
 
 from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow
+from ._cachedir import cache_dir, made_cache_dir
 from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec
 from ._columns import HOT_WIDTH, HotBatch, pack
 from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
@@ -92,7 +93,7 @@ class JsonlBackend(Backend):
         #: Where line n (seq n) starts, for decoding events on demand.
         self._starts: array[int] = array("q")
         self._inspect = inspect
-        self._hot = HotFile(Path(self.location + ".snapshots") / "hot")
+        self._hot = HotFile(cache_dir(self.location) / "hot")
         #: The hot file's last seq, its bytes covering it, the log offset after that
         #: seq's line, and the file's size when they were learnt.
         self._hot_end: tuple[int, int, int, int] | None = None
@@ -658,7 +659,7 @@ class JsonlBackend(Backend):
         return starts
 
     def _offsets_path(self) -> Path:
-        return Path(self.location + ".snapshots") / "offsets.bin"
+        return cache_dir(self.location) / "offsets.bin"
 
     def _load_offsets(self) -> array[int] | None:
         # Saved with each snapshot: (count, then the start offsets). Checked against
@@ -788,11 +789,11 @@ class JsonlBackend(Backend):
     def _snapshot_path(self, name: str, version: int) -> Path:
         if not _SNAPSHOT_NAME.match(name):
             raise InvalidRecord(f"snapshot {name!r}", "names are letters, digits, '_', '.', '-'")
-        return Path(self.location + ".snapshots") / f"{name}.v{version}.snap"
+        return cache_dir(self.location) / f"{name}.v{version}.snap"
 
     def save_snapshot(self, name: str, version: int, seq: int, data: bytes) -> None:
         path = self._snapshot_path(name, version)
-        path.parent.mkdir(exist_ok=True)
+        made_cache_dir(path.parent)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(seq.to_bytes(8, "big") + data)
         os.replace(tmp, path)  # atomic: a reader sees the old snapshot or the new one

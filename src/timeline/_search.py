@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 import msgspec
 
+from ._cachedir import cache_dir, made_cache_dir
 from ._errors import InvalidEvent, TimelineError
 from ._model import Event
 from ._projection import CurrentState, EventFilter, timeline_key
@@ -113,7 +114,7 @@ class SearchIndex:
     def _connect(self) -> sqlite3.Connection:
         if self.path is not None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                made_cache_dir(self.path.parent)
                 return self._prepared(str(self.path))
             except sqlite3.OperationalError:
                 pass  # read-only, or held by another writer past the timeout: never delete it
@@ -338,7 +339,7 @@ def index_path(store: Store) -> Path | None:
     """Return where the index of a store's log is kept: beside a log file, else None (memory)."""
     location = store.location
     if location and os.path.isfile(location):
-        return Path(location + ".snapshots") / f"search.v{FORMAT}.sqlite"
+        return cache_dir(location) / f"search.v{FORMAT}.sqlite"
     return None
 
 
