@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import sqlite3
 import subprocess
 import sys
@@ -12,12 +11,9 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import timeline
 from timeline import JsonlStore, MemoryStore, SqliteStore, Store
-from timeline._jsonl import JsonlBackend
 from timeline._records import PendingRecord
 from timeline.testing._stores import StoreContract, pending_recorded
 
@@ -446,21 +442,6 @@ class TestJsonlBatchAtomicity:
             assert tl.verify().ok
             tl.record(kind="meeting.summit", when="2025-01-01", title="d")
         assert timeline.verify(path).ok
-
-    @given(
-        st.lists(st.binary(max_size=5000).map(lambda b: b.replace(b"\n", b"")), max_size=8),
-        st.binary(max_size=300),
-    )
-    def test_lines_before_walks_back_exactly(self, lines: list[bytes], torn: bytes) -> None:
-        """The backwards line walk repair uses gives every line, last first, at its offset."""
-        data = b"".join(line + b"\n" for line in lines)
-        offsets = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
-        walked = list(JsonlBackend._lines_before(io.BytesIO(data), len(data)))
-        assert list(zip(offsets, lines, strict=True))[::-1] == walked
-        tail = data + torn.replace(b"\n", b"") + b"x"
-        assert [(len(data), tail[len(data) :])] == list(
-            JsonlBackend._lines_before(io.BytesIO(tail), len(tail), torn=True)
-        )
 
     def test_stores_write_the_same_bytes(self, tmp_path: Path) -> None:
         """A batch's lines, batch marks included, are byte-identical in SQLite and JSON Lines."""

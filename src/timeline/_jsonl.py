@@ -20,6 +20,7 @@ from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec
 from ._columns import HOT_WIDTH, HotBatch, pack
 from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
 from ._hotfile import HotFile, blocks_of_batches, blocks_of_rows
+from ._linefile import line_from, lines_before, offset_of, read_at, seq_of
 from ._records import GENESIS_HASH
 from ._store import Store
 
@@ -38,12 +39,6 @@ class _Header(msgspec.Struct, gc=False):
 
 _header = msgspec.json.Decoder(_Header)
 _SNAPSHOT_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
-
-
-def _seq_of(line: bytes) -> int:
-    # Every line we write starts with {"seq":N, so the position is read without
-    # decoding the line: skipping to a snapshot's tail stays cheap.
-    return int(line[7 : line.index(b",", 7)])
 
 
 class JsonlBackend(Backend):
@@ -125,7 +120,7 @@ class JsonlBackend(Backend):
             whole = size
             if f.read(1) != b"\n":
                 # Everything after the last newline is a torn write.
-                whole = next(self._lines_before(f, size, torn=True), (0, b""))[0]
+                whole = next(lines_before(f, size, torn=True), (0, b""))[0]
             cut, dropped = self._unfinished_append(f, whole)
             if cut == size:
                 return False
@@ -157,33 +152,6 @@ class JsonlBackend(Backend):
         self._versions = None
         return True
 
-    @staticmethod
-    def _lines_before(f: BinaryIO, end: int, *, torn: bool = False) -> Iterator[tuple[int, bytes]]:
-        """Yield ``(offset, line)`` for the lines ending before ``end``, last first.
-
-        ``end`` is just after a newline; with ``torn`` it is the file's end after a
-        torn line, and the one thing yielded is where that torn line starts.
-        """
-        pos, buf, chunk = end, b"", 4096
-        while pos > 0 or buf:
-            if pos > 0:
-                start = max(0, pos - chunk)
-                f.seek(start)
-                buf = f.read(pos - start) + buf
-                pos, chunk = start, min(chunk * 2, 1 << 20)
-            if torn:
-                at = buf.rfind(b"\n")
-                if at >= 0 or pos == 0:
-                    yield pos + at + 1, buf[at + 1 :]
-                    return
-                continue
-            while buf:
-                at = buf.rfind(b"\n", 0, len(buf) - 1)
-                if at < 0 and pos > 0:
-                    break  # the line starts before pos: read further back
-                yield pos + at + 1, buf[at + 1 : -1]
-                buf = buf[: at + 1]
-
     def _unfinished_append(
         self, f: BinaryIO, end: int
     ) -> tuple[int, tuple[int, int, int, int] | None]:
@@ -193,7 +161,7 @@ class JsonlBackend(Backend):
             Where the whole appends end, and (count, first seq, last seq, the seq
             the append was to end at) of the dropped lines, or None.
         """
-        lines = self._lines_before(f, end)
+        lines = lines_before(f, end)
         last = next(lines, None)
         if last is None:
             return end, None
@@ -224,12 +192,12 @@ class JsonlBackend(Backend):
             size = f.seek(0, os.SEEK_END)
             if size == 0:
                 return None, 0
-            offset, last = next(self._lines_before(f, size), (0, b""))
+            offset, last = next(lines_before(f, size), (0, b""))
             try:
                 return _header.decode(last), size
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 try:
-                    seq = _seq_of(last)
+                    seq = seq_of(last)
                 except ValueError:
                     # Line n holds seq n: count the lines before it.
                     f.seek(0)
@@ -264,46 +232,11 @@ class JsonlBackend(Backend):
         at = bisect.bisect_right(self._mark_seqs, after) - 1
         mark = (0, 0) if at < 0 else (self._mark_seqs[at], self._mark_offsets[at])
         if after - mark[0] > 4096:
-            found = self._offset_of(after + 1, mark[1])
+            found = offset_of(self.path, after + 1, mark[1])
             if found is not None:
                 self._mark(after, found)
                 return after, found
         return mark
-
-    def _offset_of(self, seq: int, low: int) -> int | None:
-        """Return where the line of ``seq`` starts, by bisection from byte ``low`` (a line start).
-
-        None if it is not found so (no such line, or a line that is not a record on the
-        way: the caller then reads the lines in turn).
-        """
-        with self.path.open("rb") as f:
-            high = f.seek(0, os.SEEK_END)
-
-            def line_after(position: int) -> tuple[int, int | None, int]:
-                # The first whole line starting at or after position: (start, seq, length).
-                f.seek(max(position - 1, 0))
-                if position > 0:
-                    f.readline()  # the rest of the line holding position - 1
-                start = f.tell()
-                line = f.readline()
-                if not line.endswith(b"\n"):
-                    return start, None, len(line)
-                return start, _seq_of(line), len(line)
-
-            try:
-                # Lines starting before low hold smaller seqs; the first at or after high
-                # holds seq or a later one (or there is none).
-                while low < high:
-                    middle = (low + high) // 2
-                    start, found, length = line_after(middle)
-                    if found is None or found >= seq:
-                        high = middle
-                    else:
-                        low = start + length
-                start, found, _ = line_after(low)
-            except ValueError:
-                return None
-        return start if found == seq else None
 
     def _catch_up(self) -> None:
         """Read what other processes appended since we last looked (under the lock)."""
@@ -569,7 +502,7 @@ class JsonlBackend(Backend):
                     return  # a write in progress by another process: not a record yet
                 offset += len(line)
                 try:
-                    seq = _seq_of(line)
+                    seq = seq_of(line)
                 except ValueError:
                     raise InvalidRecord(f"{self.location}:{n}", "not a record line") from None
                 if seq % 4096 == 0:
@@ -621,7 +554,7 @@ class JsonlBackend(Backend):
                     start = offset
                     offset += cut
                     with contextlib.suppress(ValueError):
-                        self._mark(_seq_of(lines[-1]), offset)
+                        self._mark(seq_of(lines[-1]), offset)
                     yield start, lines
             # Whatever is left has no newline: a write in progress by another process.
 
@@ -631,7 +564,7 @@ class JsonlBackend(Backend):
             f.seek(starts[seq - 1])
             line = f.readline()
         try:
-            return _seq_of(line) == seq
+            return seq_of(line) == seq
         except ValueError:
             return False
 
@@ -692,50 +625,10 @@ class JsonlBackend(Backend):
             if again:
                 self._starts = array("q")  # learnt from a file since changed: learn again
             starts = self._offsets(max(seqs))
-            lines = self._read_at(starts, seqs)
+            lines = read_at(self.location, starts, seqs, self.where)
             if len(lines) == len(seqs):
                 return lines
         raise InvalidRecord(self.where(seqs[len(lines)]), "not a record line")
-
-    def _read_at(self, starts: array[int], seqs: Sequence[int]) -> list[bytes]:
-        """Return the lines of ``seqs`` read at ``starts``, stopping at one that is not there.
-
-        One ``pread`` of a line's exact bytes where the next line's start gives its
-        length (a seek and a buffered readline per line took about 1 us more).
-        """
-        lines = []
-        known = len(starts)
-        fd = os.open(self.location, os.O_RDONLY)
-        try:
-            pread = os.pread
-            for seq in seqs:
-                if not 0 < seq <= known:
-                    raise InvalidRecord(self.where(seq), "not in the log")
-                start = starts[seq - 1]
-                if seq < known:
-                    # With its newline: a line that is not followed by one there is not
-                    # where the offsets say (the file changed since they were learnt).
-                    line = pread(fd, starts[seq] - start, start)
-                    if not line.endswith(b"\n"):
-                        break
-                    line = line[:-1]
-                else:
-                    line = b""
-                    while not line.endswith(b"\n"):
-                        more = pread(fd, 1 << 16, start + len(line))
-                        if not more:
-                            break
-                        line += more
-                        cut = line.find(b"\n")
-                        if cut >= 0:
-                            line = line[: cut + 1]
-                    line = line.removesuffix(b"\n")
-                if not line.startswith(b'{"seq":%d,' % seq):
-                    break
-                lines.append(line)
-        finally:
-            os.close(fd)
-        return lines
 
     def stream_lines(self, stream: str) -> list[bytes]:
         needle = msgspec.json.encode(stream)
@@ -761,23 +654,14 @@ class JsonlBackend(Backend):
             lo, hi = 0, f.seek(0, os.SEEK_END)
             while lo < hi:
                 mid = (lo + hi) // 2
-                line = self._line_from(f, mid)
+                line = line_from(f, mid)
                 if line is None or self._recorded_at(line, mid) > stamp:
                     hi = mid
                 else:
                     lo = mid + 1
-            first_after = self._line_from(f, lo)
+            first_after = line_from(f, lo)
         # Line n holds seq n, so the record before the first one after is its seq - 1.
-        return self.head() if first_after is None else _seq_of(first_after) - 1
-
-    @staticmethod
-    def _line_from(f: BinaryIO, offset: int) -> bytes | None:
-        """Return the first complete line starting at or after ``offset``, or None."""
-        f.seek(max(offset - 1, 0))
-        if offset > 0:
-            f.readline()  # the rest of the line holding offset - 1: its newline at least
-        line = f.readline()
-        return line if line.endswith(b"\n") else None
+        return self.head() if first_after is None else seq_of(first_after) - 1
 
     def _recorded_at(self, line: bytes, offset: int) -> str:
         try:
