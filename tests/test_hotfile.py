@@ -325,9 +325,9 @@ for i in range(20):
         else:
             tl.record_many([{"kind": "visit.state", "when": "2021", "title": f"{worker}-{i}-{k}"}
                             for k in range(3)])
-        if i % 5 == 0:
-            first = next(iter(tl.events()))
-            tl.amend(first.id, title=first.title + "!", reason="test")
+        if i % 5 == 0:  # its own events only: the other writer's may change meanwhile
+            mine = next(e for e in tl.events() if e.title.startswith(worker + "-"))
+            tl.amend(mine.id, title=mine.title + "!", reason="test")
 """
 
 _READER = """
