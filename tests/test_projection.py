@@ -534,8 +534,7 @@ class TestMigration:
 
 def test_a_tie_longer_than_a_batch_is_walked_in_exact_order(tmp_path: Path) -> None:
     """A day of thousands of events (a large tie) comes out in (When.sort_key, id) order."""
-    projection = timeline._projection
-    count = projection.LARGE_TIE + 300
+    count = timeline._timelineorder.LARGE_TIE + 300
     with timeline.open(tmp_path / "log.db", snapshot_every=0) as tl:
         tl.record_many(
             {

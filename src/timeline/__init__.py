@@ -57,6 +57,7 @@ if TYPE_CHECKING:
         read_calendar_description,
     )
     from ._codec import Upcaster
+    from ._eventfilter import EventFilter
     from ._exportreport import ExportReport, NothingToExport, Skipped, SkipTally, calendar_skip
     from ._extensions import (
         Analysis,
@@ -72,7 +73,7 @@ if TYPE_CHECKING:
     from ._logfile import verify_log as verify
     from ._model import Actor, ActorRole, Event, Modality, Source
     from ._postgres import PostgresStore
-    from ._projection import CurrentState, EventFilter, Projection
+    from ._projection import CurrentState, Projection
     from ._reading import FILTER_NAMES, TimelineReader, TimelineWriter
     from ._records import Payload, Record, RecordType
     from ._results import EventResults, event_rows, events_reader, records_reader
@@ -102,7 +103,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "DEFAULT_PATH": ("_timeline", "DEFAULT_PATH"),
     "EVENTS_SCHEMA_ID": ("_arrow", "EVENTS_SCHEMA_ID"),
     "Event": ("_model", "Event"),
-    "EventFilter": ("_projection", "EventFilter"),
+    "EventFilter": ("_eventfilter", "EventFilter"),
     "EventResults": ("_results", "EventResults"),
     "ExportReport": ("_exportreport", "ExportReport"),
     "Exporter": ("_extensions", "Exporter"),

@@ -43,9 +43,9 @@ from ._arrow import (
 from ._collector import paused as collector_paused
 from ._errors import InvalidRecord
 from ._model import ActorRole, Modality
-from ._projection import timeline_key
 from ._queryrows import QueryRows
 from ._records import CURRENT_SCHEMA, Record
+from ._timelineorder import timeline_key
 from ._when import When
 
 __all__ = ["Batcher", "pyarrow_compute"]

@@ -20,9 +20,9 @@ import msgspec
 
 from ._booleans import parse_bool
 from ._errors import InvalidOption
+from ._eventfilter import EventFilter
 from ._exportreport import ExportReport, as_export_report
 from ._model import Event, Modality
-from ._projection import EventFilter
 from ._reading import FILTER_NAMES, TimelineReader, TimelineWriter
 from ._records import Record
 

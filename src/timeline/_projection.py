@@ -11,37 +11,24 @@ building the event, so opening a million-record log builds no million events.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
-import fnmatch
 import sys
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import compress, filterfalse
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
 from ._collector import paused as collector_paused
-from ._columns import HOT_WIDTH, NO_FIELDS, TAG_SEPARATOR, HotBatch, Vocabulary, hot_fields
+from ._columns import HOT_WIDTH, NO_FIELDS, HotBatch, Vocabulary, hot_fields
 from ._datewindow import wide_rows, window_candidates
+from ._eventfilter import EventFilter, rows_passing
 from ._idindex import IdIndex
-from ._model import Event
 from ._records import Record, RecordType
 from ._snapshot import SnapshotDamaged, SnapshotSections
+from ._timelineorder import in_exact_order, placed
 
-__all__ = [
-    "CurrentState",
-    "EventFilter",
-    "Projection",
-    "RecordSource",
-    "is_pattern",
-    "order_ties",
-    "timeline_key",
-    "treaty_matches",
-]
-
-_T = TypeVar("_T")
+__all__ = ["CurrentState", "Projection", "RecordSource"]
 
 
 @runtime_checkable
@@ -74,62 +61,6 @@ class RecordSource(Protocol):
 
     def stream(self, stream: str) -> list[Record]:
         """Return the records of one stream, oldest first."""
-
-
-def is_pattern(text: str) -> bool:
-    """Whether a kind or treaty filter is a pattern (``*``, ``?`` or ``[`` in it)."""
-    return any(c in text for c in "*?[")
-
-
-def treaty_matches(treaty: str | None, wanted: str) -> bool:
-    """Whether an event's treaty passes a treaty filter.
-
-    Args:
-        treaty: the event's treaty (None: it belongs to none, and passes no filter).
-        wanted: a stored spelling, matched exactly, or a pattern (``*`` for any
-            agreement, ``RELOS*``), matched in any case.
-    """
-    if treaty is None:
-        return False
-    if is_pattern(wanted):
-        return fnmatch.fnmatchcase(treaty.casefold(), wanted.casefold())
-    return treaty == wanted
-
-
-class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """The filters every query takes (``Timeline.events`` and the exporters).
-
-    ``start``/``end`` select events whose bounds *overlap* the window ("possibly
-    in"); ``within`` set, events whose bounds lie *inside* it ("certainly in").
-    """
-
-    actor: str | None = None
-    kind: str | None = None
-    tag: str | None = None
-    treaty: str | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    within: bool = False
-    modality: frozenset[str] | None = None
-    include_retracted: bool = False
-
-    def matches(self, event: Event) -> bool:
-        """Return whether one event passes every filter but ``include_retracted``."""
-        if self.actor is not None and all(a.country != self.actor for a in event.actors):
-            return False
-        if self.kind is not None and not fnmatch.fnmatchcase(event.kind, self.kind):
-            return False
-        if self.tag is not None and self.tag not in event.tags:
-            return False
-        if self.treaty is not None and not treaty_matches(event.treaty, self.treaty):
-            return False
-        if self.modality is not None and event.modality.value not in self.modality:
-            return False
-        if self.start is not None or self.end is not None:
-            if self.within:
-                return event.when.within(self.start, self.end)
-            return event.when.overlaps(self.start, self.end)
-        return True
 
 
 class _Meta(msgspec.Struct, array_like=True):
@@ -206,20 +137,8 @@ class _Pending:
                 column[row] = value
 
 
-#: Below this many rows, a term filter tests the rows' own terms (``Vocabulary.holding_among``).
-_FEW_ROWS = 65_536
-
 #: How many decoded records the state keeps for repeated ``get``s.
 CACHE_SIZE = 4096
-#: Records are fetched from the store this many at a time when walking results: a
-#: walk of the 930,000 events of the 1M log took 20.7-23.1 s of CPU at 4,096 and
-#: 23.6-25.2 s at 512, alternating (seqs read in order land on neighbouring pages),
-#: at the same peak RSS (148 MB).
-FETCH_BATCH = 4096
-#: A tie longer than this is ordered by its keys alone, a batch alive at a time.
-LARGE_TIE = 4096
-#: The first fetch of a walk: small, for a caller that stops early (``list --limit``).
-FIRST_FETCH = 32
 
 
 class _Eager:
@@ -240,37 +159,6 @@ class _Eager:
 
     def stream(self, stream: str) -> list[Record]:
         return [r for r in self.records.values() if r.stream == stream]
-
-
-def timeline_key(record: Record) -> tuple[Any, ...]:
-    """Return a record's place in timeline order: ``(When.sort_key, id)``."""
-    event = record.event
-    assert event is not None  # only state-bearing records are ordered
-    return (event.when.sort_key, event.id)
-
-
-def order_ties(
-    items: list[_T], coarse: Sequence[Any], key: Callable[[_T], tuple[Any, ...]]
-) -> None:
-    """Put items in coarse order into exact timeline order, in place.
-
-    Only ties (neighbours of equal coarse key: earliest day and precision rank)
-    need the exact key, which costs a ten-part tuple per event: single items keep
-    their place.
-
-    Args:
-        items: in coarse order.
-        coarse: each item's coarse key.
-        key: an item's ``timeline_key``.
-    """
-    start, total = 0, len(items)
-    while start < total:
-        end = start + 1
-        while end < total and coarse[end] == coarse[start]:
-            end += 1
-        if end - start > 1:
-            items[start:end] = sorted(items[start:end], key=key)
-        start = end
 
 
 class CurrentState:
@@ -872,70 +760,21 @@ class CurrentState:
 
     def _rows(self, where: EventFilter) -> list[int] | None:
         """Return the rows passing ``where`` (None: every row), unordered."""
-        rows: list[int] | None = None
+        window = None
+        if self._has_order():
 
-        vocabulary = self._vocabulary
-        terms = vocabulary.matching
+            def window(first: int, last: int) -> list[int]:
+                order = self._full_order()
+                return window_candidates(order, self._lo, self._rank, first, last, self._wide_now())
 
-        def keep(column: array[int], wanted: set[int]) -> list[int]:
-            # compress/map over C-level methods: an actor over a million rows in 0.04 s,
-            # where a comprehension testing each row took 0.17 s.
-            if rows is None:
-                return list(compress(range(len(column)), map(wanted.__contains__, column)))
-            return list(compress(rows, map(wanted.__contains__, map(column.__getitem__, rows))))
-
-        def holding(column: array[int], field: str, member: str, separator: str) -> list[int]:
-            if rows is not None and len(rows) < _FEW_ROWS:
-                # A few rows (a date window's): test their terms, not every term of the field.
-                found = set(map(column.__getitem__, rows))
-                return keep(column, vocabulary.holding_among(field, member, separator, found))
-            return keep(column, vocabulary.holding(field, member, separator))
-
-        dated = where.start is not None or where.end is not None
-        first = where.start.toordinal() if where.start is not None else 0
-        last = where.end.toordinal() if where.end is not None else dt.date.max.toordinal()
-        if dated and self._has_order():
-            rows = window_candidates(
-                self._full_order(), self._lo, self._rank, first, last, self._wide_now()
-            )
-
-        if where.treaty is not None:
-            wanted_treaty = where.treaty
-            rows = keep(self._treaty, terms("treaty", lambda v: treaty_matches(v, wanted_treaty)))
-        if where.kind is not None:
-            pattern = where.kind
-            if is_pattern(pattern):
-                kinds = terms("kind", lambda v: fnmatch.fnmatchcase(v, pattern))
-            else:
-                kinds = terms("kind", lambda v: v == pattern)
-            rows = keep(self._kind, kinds)
-        if where.tag is not None:
-            rows = holding(self._tags, "tags", where.tag, TAG_SEPARATOR)
-        if where.actor is not None:
-            rows = holding(self._actors, "actors", where.actor, " ")
-        if where.modality is not None:
-            wanted = where.modality
-            rows = keep(self._modality, terms("modality", lambda v: v in wanted))
-        if dated:
-            lo, hi = self._lo, self._hi
-            # Two passes of compress over C-level comparisons, as ``keep`` does.
-            start_ok, end_ok = (
-                (first.__le__, last.__ge__) if where.within else (last.__ge__, first.__le__)
-            )
-            if rows is None:
-                rows = list(compress(range(len(lo)), map(start_ok, lo)))
-            else:
-                rows = list(compress(rows, map(start_ok, map(lo.__getitem__, rows))))
-            rows = list(compress(rows, map(end_ok, map(hi.__getitem__, rows))))
-        if not where.include_retracted:
-            gone = self._gone
-            if rows is None:
-                if self._live == len(gone):
-                    return None
-                rows = list(filterfalse(gone.__getitem__, range(len(gone))))
-            else:
-                rows = list(filterfalse(gone.__getitem__, rows))
-        return None if rows is None else list(rows)
+        # A column is read when a filter needs it: a restored state loads its section then.
+        return rows_passing(
+            where,
+            lambda name: getattr(self, f"_{name}"),
+            self._vocabulary,
+            live=self._live,
+            window=window,
+        )
 
     def _has_order(self) -> bool:
         """Whether the timeline order is at hand (kept, or in the snapshot), not to be sorted."""
@@ -991,31 +830,9 @@ class CurrentState:
         return order
 
     def _placed(self, order: array[int]) -> array[int]:
-        """Return ``order`` with the unplaced rows put in their places.
-
-        A tail of a thousand new events costs a thousand binary searches and one
-        copy of the array, not a sort of a million rows (about 1.5 s).
-        """
-        unplaced = sorted(set(self._unplaced))
-        self._unplaced = []
-        known = len(order)
-        moved = {r for r in unplaced if r < known}
-        if moved:
-            order = array("i", [r for r in order if r not in moved])
-        lo, rank = self._lo, self._rank
-
-        def key(row: int) -> int:
-            return lo[row] * 8 + rank[row]
-
-        unplaced.sort(key=key)  # stable: rows of one key stay in row order, as a sort gives
-        out, at = array("i"), 0
-        for row in unplaced:
-            place = bisect.bisect_right(order, key(row), key=key)
-            out.extend(order[at:place])
-            out.append(row)
-            at = place
-        out.extend(order[at:])
-        return out
+        """Return ``order`` with the unplaced rows put in their places."""
+        unplaced, self._unplaced = self._unplaced, []
+        return placed(order, unplaced, self._lo, self._rank)
 
     def iter_query(self, where: EventFilter) -> Iterator[Record]:
         """Yield the records of the events passing ``where``, in timeline order.
@@ -1056,65 +873,8 @@ class CurrentState:
     def _in_exact_order(
         self, ordered: Sequence[int], hide: bytearray | None = None
     ) -> Iterator[Record]:
-        """Yield the records of rows in coarse order, in exact timeline order.
-
-        Args:
-            ordered: rows in coarse order.
-            hide: rows whose byte here is set are skipped (the retracted ones).
-        """
-        seqs = self._seqs
-        coarse = self._coarse
-
-        def shown(rows: Sequence[int]) -> Sequence[int]:
-            return rows if hide is None else [r for r in rows if not hide[r]]
-
-        total, at = len(ordered), 0
-        # The first batches are small, then grow to FETCH_BATCH: `list --limit 20` reads
-        # about 40 records, not a whole batch (a record read at random from a 1M SQLite
-        # log costs about 0.1 ms on the benchmark machine).
-        size = FIRST_FETCH
-        while at < total:
-            end = min(at + size, total)
-            size = min(size * 2, FETCH_BATCH)
-            if end < total:
-                # Extend the batch to the end of its last tie: a tie is sorted whole.
-                (last,) = coarse((ordered[end - 1],))
-                stop = end
-                while stop < total and coarse((ordered[stop],))[0] == last:
-                    stop += 1
-                if stop - at > LARGE_TIE:
-                    # A large tie (a day of machine-coded events): the rows before it
-                    # first, then the tie by keys alone.
-                    first = end - 1
-                    while first > at and coarse((ordered[first - 1],))[0] == last:
-                        first -= 1
-                    if first > at:
-                        yield from self._sorted_ties(shown(ordered[at:first]))
-                    yield from self._large_tie([seqs[r] for r in shown(ordered[first:stop])])
-                    at = stop
-                    continue
-                end = stop
-            yield from self._sorted_ties(shown(ordered[at:end]))
-            at = end
-
-    def _sorted_ties(self, rows: Sequence[int]) -> list[Record]:
-        """Return the records of rows in coarse order, each tie put in exact order."""
-        seqs = self._seqs
-        records = self._fetch([seqs[r] for r in rows])
-        order_ties(records, self._coarse(rows), timeline_key)
-        return records
-
-    def _large_tie(self, seqs: list[int]) -> Iterator[Record]:
-        """Yield the records of one large tie in exact order, one batch alive at a time."""
-        keys: list[tuple[tuple[Any, ...], int]] = []
-        for start in range(0, len(seqs), FETCH_BATCH):
-            batch = self._fetch(seqs[start : start + FETCH_BATCH])
-            keys.extend((timeline_key(r), r.seq) for r in batch)
-        keys.sort()
-        ordered = [s for _, s in keys]
-        del keys
-        for start in range(0, len(ordered), FETCH_BATCH):
-            yield from self._fetch(ordered[start : start + FETCH_BATCH])
+        """Yield the records of rows in coarse order, in exact timeline order."""
+        return in_exact_order(ordered, self._coarse, self._seqs, self._fetch, hide)
 
     # -- snapshots -----------------------------------------------------------------------
 

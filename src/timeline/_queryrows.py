@@ -15,8 +15,9 @@ from typing import Any, overload
 import attrs
 
 from ._collector import paused as collector_paused
-from ._projection import EventFilter, order_ties, timeline_key
+from ._eventfilter import EventFilter
 from ._records import Record
+from ._timelineorder import order_ties, timeline_key
 
 __all__ = ["QueryRecords", "QueryRows", "query_rows"]
 

@@ -18,9 +18,10 @@ import attrs
 
 from ._columns import Vocabulary
 from ._errors import InvalidEvent
+from ._eventfilter import EventFilter, is_pattern
 from ._kinds import KindRegistry
 from ._model import Actor, Event, Modality
-from ._projection import CurrentState, EventFilter, is_pattern
+from ._projection import CurrentState
 from ._records import Record
 from ._results import EventResults
 from ._store import Store

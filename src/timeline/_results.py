@@ -30,10 +30,10 @@ from ._arrow import (
     records_schema,
 )
 from ._errors import TimelineError
+from ._eventfilter import EventFilter
 from ._eventstable import events_table, table_batches
 from ._keptarrow import ArrowKeeping
 from ._model import Event
-from ._projection import EventFilter
 from ._queryrows import QueryRecords, QueryRows, query_rows
 from ._records import Record
 

@@ -18,11 +18,11 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from ._collector import paused as collector_paused
 from ._errors import TimelineError
+from ._eventfilter import EventFilter
 from ._exportreport import ExportReport, as_export_report
 from ._extensions import _DECLARE, Analysis, Exporter, Progress, _Matches, delegating, overridden
 from ._files import log_files, open_destination
 from ._model import Event
-from ._projection import EventFilter
 from ._reading import FILTER_NAMES, TimelineReader
 from ._records import Record
 

@@ -38,11 +38,13 @@ import msgspec
 
 from ._cachedir import cache_dir, made_cache_dir
 from ._errors import InvalidEvent, TimelineError
+from ._eventfilter import EventFilter
 from ._model import Event
-from ._projection import CurrentState, EventFilter, timeline_key
+from ._projection import CurrentState
 from ._reading import SearchFilter
 from ._records import Record
 from ._store import Store
+from ._timelineorder import timeline_key
 
 __all__ = [
     "SearchHit",

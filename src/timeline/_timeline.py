@@ -21,6 +21,7 @@ from ._errors import (
     TimelineError,
     UnknownEvent,
 )
+from ._eventfilter import EventFilter
 from ._exportreport import ExportReport
 from ._extensions import (
     Analysis,
@@ -37,7 +38,7 @@ from ._kinds import KindRegistry
 from ._model import EVENT_FIELDS as _FIELDS
 from ._model import Event
 from ._plugins import PluginHost, default_host
-from ._projection import CurrentState, EventFilter, Projection
+from ._projection import CurrentState, Projection
 from ._reading import Filters, SearchFilter, build_filter
 from ._records import (
     CURRENT_SCHEMA,
