@@ -231,3 +231,56 @@ class TestFloors:
 
         describe(benchmark, "F1 jsonl write", 0, count, role="floor")
         benchmark.pedantic(peers.floor_f1_write, setup=setup, rounds=rounds)
+
+
+class TestClusteredCopy:
+    def test_keep_clustered_copy(
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int
+    ) -> None:
+        """What keeping a copy clustered in timeline order would add to each batched append.
+
+        The price of the design behind test_replay's "clustered floor": the same 10,000
+        events as ``test_append_batched_into_log``, 1,000 a batch, each inserted as msgpack
+        into a copy of the n-event clustered table at a random place in timeline order
+        (the workload's dates are random), in WAL mode with the store's pragmas and a
+        commit a batch. Compare its rate with that case's, in the same run.
+        """
+        import sqlite3
+
+        import msgspec
+
+        count = _count(benchmark, BATCHED)
+        encode = msgspec.msgpack.Encoder().encode
+        rng = random.Random(workload.SEED)
+        live = workload.live_events(n)
+        rows = [
+            (rng.randrange(1, live * workload.CLUSTER_GAP).to_bytes(8, "big"), encode(e))
+            for e in (timeline.Event(**f) for f in _fields(count))
+        ]
+        source = workload.clustered(paths)
+        opened: list[tuple[sqlite3.Connection, Path]] = []
+
+        def setup() -> tuple[tuple[sqlite3.Connection], dict[str, Any]]:
+            copy = Path(_tmp.name) / f"clustered{next(_counter)}.sqlite"
+            shutil.copyfile(source, copy)
+            db = sqlite3.connect(copy, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            opened.append((db, copy))
+            return (db,), {}
+
+        def run(db: sqlite3.Connection) -> None:
+            for at in range(0, count, BATCH):
+                db.execute("BEGIN")
+                db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?)", rows[at : at + BATCH])
+                db.execute("COMMIT")
+
+        case = "keep a clustered copy at append (its added cost)"
+        describe(benchmark, case, n, count, role="info")
+        benchmark.pedantic(run, setup=setup, rounds=rounds)
+        for db, copy in opened:
+            (kept,) = db.execute("SELECT count(*) FROM events").fetchone()
+            assert live < kept <= live + count
+            db.close()
+            for extra in ("", "-wal", "-shm"):
+                Path(f"{copy}{extra}").unlink(missing_ok=True)

@@ -121,6 +121,7 @@ import json, os, sys, time
 from pathlib import Path
 
 side, kind, path, here = sys.argv[1:5]
+clustered = sys.argv[5] if len(sys.argv) > 5 else None
 if side == "ours":
     import timeline
 
@@ -295,6 +296,7 @@ import json, os, sys, time
 from pathlib import Path
 
 side, kind, path, here = sys.argv[1:5]
+clustered = sys.argv[5] if len(sys.argv) > 5 else None
 sys.path.insert(0, here)
 if side == "peer":
     import peers
@@ -339,21 +341,42 @@ else:
         for start in range(0, len(rows), 4096):
             for line in store.backend.lines_at(rows.seqs_at(start, start + 4096)):
                 decode(line).payload.event
+    elif side == "clustered floor":
+        # The one design that lifts a walk past the floors above: every live event kept
+        # again, as msgpack, clustered in exact timeline order (workload.clustered), so
+        # the walk is a sequential scan decoding each event once, as ours does with the
+        # collector paused. Its price is at append time (test_append.py, TestClusteredCopy).
+        import gc, sqlite3
+        import msgspec
+
+        decode = msgspec.msgpack.Decoder(timeline.Event).decode
+        rows = sqlite3.connect(clustered).execute("SELECT event FROM events ORDER BY key")
+        gc.disable()
+        scanned = 0
+        while batch := rows.fetchmany(4096):
+            for event in [decode(row[0]) for row in batch]:
+                event.title
+            scanned += len(batch)
+        count = scanned if scanned == count else -scanned  # a stale copy fails the check
 print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall,
                   "events": count}))
 os._exit(0)
 """
 
 
-def _fresh_peer_pair(side: str, kind: str, path: str, expected: int) -> dict[str, float]:
-    result = run_fresh(_PEER_PAIRED_SCRIPT, side, kind, path, str(Path(__file__).parent))
+def _fresh_peer_pair(
+    side: str, kind: str, path: str, expected: int, *extra: str
+) -> dict[str, float]:
+    result = run_fresh(_PEER_PAIRED_SCRIPT, side, kind, path, str(Path(__file__).parent), *extra)
     assert expected == result["events"], f"{side} rebuilt {result['events']} events"
     return {"cpu": float(result["cpu"]), "wall": float(result["wall"])}
 
 
 class TestPairedPeer:
     @pytest.mark.parametrize("kind", ["sqlite", "jsonl"])
-    @pytest.mark.parametrize("side", ["query", "touch", "floor", "ordered floor"])
+    @pytest.mark.parametrize(
+        "side", ["query", "touch", "floor", "ordered floor", "clustered floor"]
+    )
     def test_replay_paired_with_peer(
         self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, kind: str, side: str
     ) -> None:
@@ -361,12 +384,13 @@ class TestPairedPeer:
         ours_path = str(paths.sqlite if kind == "sqlite" else paths.jsonl)
         peer_path = str(peers.peer_sqlite_path(paths))
         live = workload.live_events(n)
+        extra = [str(workload.clustered(paths))] if side == "clustered floor" else []
         pairs: list[tuple[dict[str, float], dict[str, float]]] = []
 
         def one_pair() -> None:
             order = [side, "peer"] if len(pairs) % 2 == 0 else ["peer", side]
             got = {
-                s: _fresh_peer_pair(s, kind, peer_path if s == "peer" else ours_path, live)
+                s: _fresh_peer_pair(s, kind, peer_path if s == "peer" else ours_path, live, *extra)
                 for s in order
             }
             pairs.append((got[side], got["peer"]))
@@ -377,6 +401,8 @@ class TestPairedPeer:
             "floor": "replay + decode every record in seq order (the touch floor)",
             "ordered floor": "replay + fetch and decode every event in timeline order, ties"
             " unsorted (the floor of a walk)",
+            "clustered floor": "replay + scan and decode every event from a copy clustered in"
+            " timeline order (a design's floor)",
         }[side]
         describe(benchmark, f"{label} {kind}, paired with the peer", n, n, role="paired")
         benchmark.pedantic(one_pair, rounds=max(rounds, 5) if benchmark.enabled else 1)
