@@ -376,6 +376,29 @@ class TestVerify:
         assert report.first_bad_seq == 1
         assert "query columns" in (report.reason or "")
 
+    def test_a_forged_stream_is_found(self, log: Path) -> None:
+        """A block naming another event for a record (a fresh digest) fails verify."""
+        path = hot_path(log)
+        data = bytearray(path.read_bytes())
+        magic, first, count, size, line_at, _ = _HEADER.unpack_from(data, 0)
+        start = _HEADER.size
+        payload = msgspec.msgpack.decode(bytes(data[start : start + size]))
+        streams = payload[2]
+        assert isinstance(streams, list)
+        assert len(streams) >= 2
+        assert streams[0] != streams[1]
+        streams[0], streams[1] = streams[1], streams[0]
+        forged = msgspec.msgpack.encode(payload)
+        assert len(forged) == size
+        digest = hashlib.blake2b(forged, digest_size=16).digest()
+        data[: _HEADER.size] = _HEADER.pack(magic, first, count, size, line_at, digest)
+        data[start : start + size] = forged
+        path.write_bytes(bytes(data))
+        report = timeline.verify(log)
+        assert not report.ok
+        assert report.first_bad_seq == 1
+        assert "index columns" in (report.reason or "")
+
     def test_an_intact_log_verifies(self, log: Path) -> None:
         assert timeline.verify(log).ok
 

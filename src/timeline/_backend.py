@@ -78,8 +78,10 @@ class StoredRow(msgspec.Struct, frozen=True, gc=False):
 #: What ``Backend.raw_rows`` gives beside a line: the stored index columns
 #: ``(seq, stream, version, type, recorded_at, hash)`` and the packed hot column
 #: (``_columns.pack``, None where the backend keeps none), for the record layer to
-#: check against the line.
-Columns = tuple[int, str, int, str, str, str, bytes | None]
+#: check against the line. A backend that keeps the header fields in the line alone
+#: gives None for version, type, recorded_at and hash (JSON Lines: its hot file
+#: names each record's seq and stream).
+Columns = tuple[int, str, int | None, str | None, str | None, str | None, bytes | None]
 
 
 @attrs.frozen

@@ -16,12 +16,12 @@ from typing import Any
 import attrs
 import msgspec
 
-from ._backend import KEEP_HOT_ROWS, AppendHead, Backend, StoredRow
+from ._backend import KEEP_HOT_ROWS, AppendHead, Backend, Columns, StoredRow
 from ._codec import RecordCodec, encode_line
-from ._columns import NO_FIELDS, HotBatch, HotDecoder, Vocabulary, pack
-from ._errors import ConcurrencyError, InvalidRecord
+from ._columns import NO_FIELDS, HotBatch, HotDecoder, Vocabulary, hot_fields, pack
+from ._errors import ConcurrencyError, InvalidRecord, TimelineError
 from ._memory import MemoryBackend
-from ._records import PendingRecord, RawRecord, Record, chain_hash, format_timestamp
+from ._records import Payload, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
 __all__ = ["Clock", "MemoryStore", "Stamp", "Store", "stamp_batches", "stamp_rows"]
 
@@ -298,7 +298,30 @@ class Store:
         Raises:
             InvalidRecord: a line is not a record, or its columns disagree with it.
         """
+        for raw, _ in self._raw_records(after, until, payloads=False):
+            yield raw
+
+    def verify_rows(
+        self, after: int = 0, until: int | None = None
+    ) -> Iterator[tuple[RawRecord, Payload | Exception]]:
+        """Yield records as stored, each with its decoded payload or what stopped its decoding.
+
+        For ``verify``, which checks that every payload decodes: each is decoded once,
+        and the backend's index columns are checked against it as ``read_raw`` does.
+
+        Raises:
+            InvalidRecord: a line is not a record, or its columns disagree with it.
+        """
+        for raw, payload in self._raw_records(after, until, payloads=True):
+            assert payload is not None  # decoded, or why not
+            yield raw, payload
+
+    def _raw_records(
+        self, after: int, until: int | None, payloads: bool
+    ) -> Iterator[tuple[RawRecord, Payload | Exception | None]]:
+        """Yield each stored record, its payload decoded where asked or its columns need it."""
         backend = self.backend
+        decode_payload = self.codec.decode_payload
         last = max(after, 0)
         for batch in backend.raw_rows(after, until):
             for line, columns in batch:
@@ -306,32 +329,51 @@ class Store:
                     raw = _raw_decoder.decode(line)
                 except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                     raise InvalidRecord(backend.where(last + 1), f"not a record ({exc})") from None
+                payload: Payload | Exception | None = None
+                if payloads or (columns is not None and columns[6] is not None):
+                    try:
+                        payload = decode_payload(raw.type, raw.schema, bytes(raw.payload))
+                    except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
+                        payload = exc
+                    except TimelineError as exc:
+                        payload = exc
                 if columns is not None:
-                    self._check_columns(raw, line, columns)
+                    self._check_columns(raw, columns, payload)
                 last = raw.seq
-                yield raw
+                yield raw, payload
 
-    def _check_columns(self, raw: RawRecord, line: bytes, columns: tuple[Any, ...]) -> None:
-        """Check that a backend's columns say what the hashed line says.
+    def _check_columns(
+        self, raw: RawRecord, columns: Columns, payload: Payload | Exception | None
+    ) -> None:
+        """Check that a backend's columns say what the hashed record says.
+
+        Args:
+            raw: the record as stored.
+            columns: what the backend keeps beside it (``Backend.raw_rows``).
+            payload: the record's decoded payload (an error: it does not decode, which
+                verify reports; its hot column is then not checked).
 
         Raises:
             InvalidRecord: they do not (queries and constraints see the columns).
         """
-        stored = (raw.seq, raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash)
-        if stored != tuple(columns[:6]):
+        if columns[2] is None:  # the header fields are kept in the line alone
+            same = (raw.seq, raw.stream) == columns[:2]
+        else:
+            same = (raw.seq, raw.stream, raw.version, raw.type, raw.recorded_at, raw.hash) == (
+                columns[:6]
+            )
+        if not same:
             raise InvalidRecord(
                 self.backend.where(raw.seq), "its index columns disagree with the stored record"
             )
         hot = columns[6]
-        if hot is None:
+        if hot is None or not isinstance(payload, Payload):
             return
-        try:
-            (v,) = self._hot_decoder().values([line])
-        except InvalidRecord:
-            return  # the payload itself is bad: verify reports it
-        if v[0] is None:
+        event = payload.event
+        if event is None:
             expected = pack((raw.version, *NO_FIELDS))
         else:
+            v = hot_fields(event)
             find = self.backend.vocabulary().find
             terms = (("kind", v[0]), ("actors", v[4]), ("tags", v[5]))
             kind, actors, tags = (find(f, x) for f, x in terms)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import attrs
-import msgspec
 
 from ._errors import InvalidRecord, TimelineError
 from ._projection import CurrentState
@@ -118,7 +117,7 @@ def verify_store(store: Store, expect: LogHead | str | None = None) -> VerifyRep
         )
 
     try:
-        for raw in store.read_raw():
+        for raw, decoded in store.verify_rows():
             if raw.seq > expected_seq:
                 return bad(
                     expected_seq, f"record missing: expected seq {expected_seq}, found {raw.seq}"
@@ -150,14 +149,12 @@ def verify_store(store: Store, expect: LogHead | str | None = None) -> VerifyRep
                 return bad(
                     raw.seq, "payload changed: the stored hash does not match the record's contents"
                 )
-            try:
-                # A record whose chain holds but that does not decode (a newer
-                # schema, a bad payload written by a buggy tool) stops replay too.
-                store.codec.decode_payload(raw.type, raw.schema, payload)
-            except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
-                return bad(raw.seq, f"unreadable: the payload does not decode ({exc})")
-            except TimelineError as exc:
-                return bad(raw.seq, f"unreadable: {exc}")
+            # A record whose chain holds but that does not decode (a newer schema, a bad
+            # payload written by a buggy tool) stops replay too.
+            if isinstance(decoded, TimelineError):
+                return bad(raw.seq, f"unreadable: {decoded}")
+            if isinstance(decoded, Exception):
+                return bad(raw.seq, f"unreadable: the payload does not decode ({decoded})")
             problem = _batch_problem(raw.seq, raw.batch_end, batch_end)
             if problem:
                 return bad(raw.seq, problem)
