@@ -105,13 +105,19 @@ class QueryRows:
         """
         records = self.store.records_at(self.seqs_at(start, end))
         where = self.where
-        dated = where.start is not None or where.end is not None
-        kept = [
-            (record, start + i)
-            for i, record in enumerate(records)
-            if record.event is not None
-            and (not dated or record.event.when.edtf[:1] not in "[{" or where.matches(record.event))
-        ]
+        if where.start is None and where.end is None:
+            kept = [
+                (r, p)
+                for p, r in zip(range(start, end), records, strict=False)
+                if r.payload.event is not None
+            ]
+        else:
+            kept = [
+                (record, p)
+                for p, record in zip(range(start, end), records, strict=False)
+                if (event := record.payload.event) is not None
+                and (event.when.edtf[:1] not in "[{" or where.matches(event))
+            ]
         order, lo, rank = self.order, self.lo, self.rank
         coarse = [(lo[order[p]], rank[order[p]]) for _, p in kept]
         order_ties(kept, coarse, lambda pair: timeline_key(pair[0]))
