@@ -651,7 +651,7 @@ class TestHooks:
         sub = Subscriber()
         host = manual_host()
         host.register(sub, "sub")
-        monkeypatch.setattr("timeline._timeline.default_host", lambda: host)
+        monkeypatch.setattr("timeline._plugins._default", host)  # the process-wide host
         path = tmp_path / "log.db"
         with timeline.open(path) as tl:
             event = tl.record(**SIGNED)
