@@ -196,7 +196,7 @@ def test_json_lines_finds_one_event_in_the_snapshots_ids(tmp_path: Path) -> None
         assert "no-such-event" not in tl
         assert ids[0][:-1] not in tl  # a prefix of an id is no id
         assert isinstance(tl._state, CurrentState)
-        assert tl._state._row_of is None
+        assert not tl._state._row_ids.mapped
 
 
 class TestSnapshots:

@@ -15,7 +15,7 @@ import sys
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
@@ -25,10 +25,13 @@ from ._datewindow import wide_rows, window_candidates
 from ._eventfilter import EventFilter, rows_passing
 from ._idindex import IdIndex
 from ._records import Record, RecordType
+from ._rowids import IdsRebuilt, RowIds
 from ._snapshot import SnapshotDamaged, SnapshotSections
 from ._timelineorder import in_exact_order, placed
 
 __all__ = ["CurrentState", "Projection", "RecordSource"]
+
+_T = TypeVar("_T")
 
 
 @runtime_checkable
@@ -208,11 +211,7 @@ class CurrentState:
         """Give the state empty columns."""
         self._sections: SnapshotSections | None = None
         self._pending: dict[str, _Pending] = {}
-        self._ids_blob: bytes | None = b""
-        self._blob_rows = 0
-        self._ids: list[str] | None = []
-        self._extra_ids: list[str] = []
-        self._row_of: dict[str, int] | None = {}
+        self._row_ids = RowIds()
         self._id_index: IdIndex | None = None
         #: Rows whose place in ``_order`` is yet to be found (new, or moved by an amendment).
         self._unplaced: list[int] = []
@@ -254,8 +253,8 @@ class CurrentState:
         self._terms_check = (meta.terms, meta.terms_digest, meta.last_term)
         if not self._vocabulary.numbered_by_store:
             self._check_terms(sections)
-        self._ids, self._row_of, self._ids_blob = None, None, None
-        self._blob_rows, self._live = meta.rows, meta.live
+        self._row_ids = RowIds(lambda: self._section(_IDS), meta.rows)
+        self._live = meta.live
         self._wide_saved, self._wide_below = _WIDE in sections.names(), meta.rows
         for name in _SECTIONS:
             del self.__dict__[name]
@@ -387,7 +386,7 @@ class CurrentState:
     def _adopt(self, fresh: CurrentState) -> None:
         """Take every column of ``fresh``, a state of the same log and vocabulary."""
         fresh._ready()
-        for name in (*_SECTIONS, "_ids", "_extra_ids", "_row_of", "_ids_blob", "_blob_rows"):
+        for name in (*_SECTIONS, "_row_ids"):
             self.__dict__[name] = fresh.__dict__[name]
         self._live, self._id_index, self._unplaced = fresh._live, None, []
         self._wide, self._wide_below, self._redated = fresh._wide, fresh._wide_below, fresh._redated
@@ -431,93 +430,44 @@ class CurrentState:
         self._ready()
         return len(self._gone) - self._live
 
-    def _blob(self) -> bytes | None:
-        """Return the snapshot rows' ids, one per line; None if a rebuild gave the list."""
-        if self._ids_blob is None:
-            self._ids_blob = self._section(_IDS)
-            if self._ids_blob is None:
-                return None
-        return self._ids_blob
+    def _with_ids(self, call: Callable[[RowIds], _T]) -> _T:
+        """Return ``call(ids)``, again on the rebuilt state's ids if the snapshot's were damaged."""
+        try:
+            return call(self._row_ids)
+        except IdsRebuilt:
+            return call(self._row_ids)  # the state was rebuilt from the log: a list now
 
     def _all_ids(self) -> list[str]:
-        if self._ids is None:
-            blob = self._blob()
-            if blob is not None:
-                text = blob.decode() if self._blob_rows else ""
-                self._ids = (text.split("\n") if text else []) + self._extra_ids
-                self._ids_blob, self._blob_rows, self._extra_ids = b"", 0, []
-        assert self._ids is not None
-        return self._ids
+        return self._with_ids(RowIds.all)
 
     def ids_matching(self, text: str) -> list[str]:
         """Return the ids that start or end with ``text`` (no list of every id is built)."""
         self._ready()
-        if self._ids is not None:
-            return [i for i in self._ids if i.startswith(text) or i.endswith(text)]
-        blob = self._blob()
-        if blob is None:  # rebuilt from the log while reading it: the ids are a list now
-            return self.ids_matching(text)
-        found = {i for i in self._extra_ids if i.startswith(text) or i.endswith(text)}
-        if self._blob_rows:
-            # Every id between two newlines; bytes.find runs in C (a million ids in ms).
-            lines, needle = b"\n" + blob + b"\n", text.encode()
-            for probe, head in ((b"\n" + needle, True), (needle + b"\n", False)):
-                at = lines.find(probe)
-                while at >= 0:
-                    begin = at + 1 if head else lines.rfind(b"\n", 0, at) + 1
-                    found.add(lines[begin : lines.find(b"\n", begin)].decode())
-                    at = lines.find(probe, at + 1)
-        return sorted(found)
+        return self._with_ids(lambda ids: ids.matching(text))
 
     def id_index(self) -> IdIndex:
         """Return the index that counts the ids starting or ending with a text (short ids)."""
         self._ready()
         if self._id_index is None:
             index = None
-            if self._sections is not None and self._ids is None:
+            if self._sections is not None and not self._row_ids.listed:
                 found = self._read_sections([_ID_STARTS, _ID_ENDS])
                 if found is not None:
                     index = IdIndex.frombytes(*found)
-                    index.add(self._extra_ids)
+                    index.add(self._row_ids.extra)
             self._id_index = index or IdIndex.of(self._all_ids())
         return self._id_index
 
-    def _rows_by_id(self) -> dict[str, int]:
-        if self._row_of is None:
-            self._row_of = {stream: row for row, stream in enumerate(self._all_ids())}
-        return self._row_of
-
     def _row(self, stream: str) -> int | None:
         """Return the row of an event, or None if the state has none."""
-        if self._row_of is None:
+        if not self._row_ids.mapped:
             first = self._source.first_seq(stream)
             if first is not None:
                 row = bisect.bisect_left(self._first, first)
                 if row < len(self._first) and self._first[row] == first:
                     return row
                 return None
-            if self._ids is None and self._blob_rows and "\n" not in stream:
-                return self._row_in_blob(stream)
-        return self._rows_by_id().get(stream)
-
-    def _row_in_blob(self, stream: str) -> int | None:
-        """Return an event's row found in the snapshot's ids (one per line), or None.
-
-        For a store with no index of streams (JSON Lines): bytes.find and count run in
-        C, where building the map of every id cost 0.39 s of a 1M-event ``show``.
-        """
-        if stream in self._extra_ids:
-            return self._blob_rows + self._extra_ids.index(stream)
-        blob = self._blob()
-        if blob is None or self._ids is not None:
-            return self._rows_by_id().get(stream)  # rebuilt meanwhile: the ids are a list
-        needle = stream.encode()
-        if blob.startswith(needle + b"\n") or blob == needle:
-            return 0
-        at = blob.find(b"\n" + needle + b"\n")
-        if at < 0 and blob.endswith(b"\n" + needle):
-            at = len(blob) - len(needle) - 1
-        return None if at < 0 else blob.count(b"\n", 0, at) + 1
+        return self._with_ids(lambda ids: ids.find(stream))
 
     def ids(self) -> list[str]:
         """Return the id of every event, retracted ones included, in the order first recorded."""
@@ -610,9 +560,7 @@ class CurrentState:
         seqs, streams = batch.seqs, batch.streams
         count = len(seqs)
         base = len(self._first)
-        if self._row_of is not None:
-            self._row_of.update(zip(streams, range(base, base + count), strict=True))
-        (self._ids if self._ids is not None else self._extra_ids).extend(streams)
+        self._row_ids.extend(streams, base)
         self._writable("_seqs").extend(seqs)
         self._first.extend(seqs)
         ones = _ONES[:count] if count <= len(_ONES) else array("i", [1]) * count
@@ -884,12 +832,7 @@ class CurrentState:
         self._materialize()
         self._full_order()
         index = self.id_index()
-        blob = self._blob() if self._ids is None else None
-        if blob is not None:
-            extra = "\n".join(self._extra_ids).encode()
-            ids = blob + b"\n" + extra if blob and extra else blob or extra
-        else:
-            ids = "\n".join(self._all_ids()).encode()
+        ids = self._with_ids(RowIds.section)
         terms = self._vocabulary.terms
         meta = _Meta(
             seq=self.seq,
