@@ -106,15 +106,11 @@ class QueryRows:
         records = self.store.records_at(self.seqs_at(start, end))
         where = self.where
         if where.start is None and where.end is None:
-            kept = [
-                (r, p)
-                for p, r in zip(range(start, end), records, strict=False)
-                if r.payload.event is not None
-            ]
+            kept = [(r, start + i) for i, r in enumerate(records) if r.payload.event is not None]
         else:
             kept = [
-                (record, p)
-                for p, record in zip(range(start, end), records, strict=False)
+                (record, start + i)
+                for i, record in enumerate(records)
                 if (event := record.payload.event) is not None
                 and (event.when.edtf[:1] not in "[{" or where.matches(event))
             ]

@@ -333,10 +333,8 @@ class Store:
                 if payloads or (columns is not None and columns[6] is not None):
                     try:
                         payload = decode_payload(raw.type, raw.schema, bytes(raw.payload))
-                    except (msgspec.DecodeError, msgspec.ValidationError, ValueError) as exc:
-                        payload = exc
-                    except TimelineError as exc:
-                        payload = exc
+                    except (msgspec.MsgspecError, ValueError, TimelineError) as exc:
+                        payload = exc  # verify reports it; read_raw hands on the bytes as stored
                 if columns is not None:
                     self._check_columns(raw, columns, payload)
                 last = raw.seq
