@@ -12,6 +12,7 @@ import itertools
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -352,25 +353,34 @@ def test_writers_and_readers_in_other_processes(tmp_path: Path) -> None:
     assert timeline.verify(log).ok
 
 
+def _forge_first_block(log: Path, change: Callable[[list[Any]], None]) -> None:
+    """Change the first block's payload in place (same size) and give it a fresh digest."""
+    path = hot_path(log)
+    data = bytearray(path.read_bytes())
+    magic, first, count, size, line_at, _ = _HEADER.unpack_from(data, 0)
+    start = _HEADER.size
+    payload = msgspec.msgpack.decode(bytes(data[start : start + size]))
+    change(payload)
+    forged = msgspec.msgpack.encode(payload)
+    assert len(forged) == size
+    digest = hashlib.blake2b(forged, digest_size=16).digest()
+    data[: _HEADER.size] = _HEADER.pack(magic, first, count, size, line_at, digest)
+    data[start : start + size] = forged
+    path.write_bytes(bytes(data))
+
+
 class TestVerify:
     def test_a_forged_row_is_found(self, log: Path) -> None:
         """Rows rewritten with a fresh digest pass the reader's checks, not verify's."""
-        path = hot_path(log)
-        data = bytearray(path.read_bytes())
-        magic, first, count, size, line_at, _ = _HEADER.unpack_from(data, 0)
-        start = _HEADER.size
-        payload = msgspec.msgpack.decode(bytes(data[start : start + size]))
-        rows = bytearray(payload[4])
-        # The first record's earliest day (third int32 of its row): a year later.
-        day = int.from_bytes(rows[8:12], "little") + 365
-        rows[8:12] = day.to_bytes(4, "little")
-        payload[4] = bytes(rows)
-        forged = msgspec.msgpack.encode(payload)
-        assert len(forged) == size
-        digest = hashlib.blake2b(forged, digest_size=16).digest()
-        data[: _HEADER.size] = _HEADER.pack(magic, first, count, size, line_at, digest)
-        data[start : start + size] = forged
-        path.write_bytes(bytes(data))
+
+        def later_day(payload: list[Any]) -> None:
+            rows = bytearray(payload[4])
+            # The first record's earliest day (third int32 of its row): a year later.
+            day = int.from_bytes(rows[8:12], "little") + 365
+            rows[8:12] = day.to_bytes(4, "little")
+            payload[4] = bytes(rows)
+
+        _forge_first_block(log, later_day)
         report = timeline.verify(log)
         assert not report.ok
         assert report.first_bad_seq == 1
@@ -378,22 +388,15 @@ class TestVerify:
 
     def test_a_forged_stream_is_found(self, log: Path) -> None:
         """A block naming another event for a record (a fresh digest) fails verify."""
-        path = hot_path(log)
-        data = bytearray(path.read_bytes())
-        magic, first, count, size, line_at, _ = _HEADER.unpack_from(data, 0)
-        start = _HEADER.size
-        payload = msgspec.msgpack.decode(bytes(data[start : start + size]))
-        streams = payload[2]
-        assert isinstance(streams, list)
-        assert len(streams) >= 2
-        assert streams[0] != streams[1]
-        streams[0], streams[1] = streams[1], streams[0]
-        forged = msgspec.msgpack.encode(payload)
-        assert len(forged) == size
-        digest = hashlib.blake2b(forged, digest_size=16).digest()
-        data[: _HEADER.size] = _HEADER.pack(magic, first, count, size, line_at, digest)
-        data[start : start + size] = forged
-        path.write_bytes(bytes(data))
+
+        def swapped(payload: list[Any]) -> None:
+            streams = payload[2]
+            assert isinstance(streams, list)
+            assert len(streams) >= 2
+            assert streams[0] != streams[1]
+            streams[0], streams[1] = streams[1], streams[0]
+
+        _forge_first_block(log, swapped)
         report = timeline.verify(log)
         assert not report.ok
         assert report.first_bad_seq == 1
