@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from pathlib import Path
+
 import pytest
 
 import timeline
@@ -185,3 +189,28 @@ class TestBatchMarks:
         report = tl.verify()
         assert (False, 2) == (report.ok, report.first_bad_seq)
         assert (report.reason or "").startswith("unreadable")
+
+
+def test_an_undecodable_payload_beside_query_columns_is_unreadable(tmp_path: Path) -> None:
+    """A SQLite record whose chain holds but whose payload does not decode is named unreadable.
+
+    Its hot column cannot be checked against an event that does not decode: verify says
+    why the record is bad (its payload), not that its columns disagree.
+    """
+    path = tmp_path / "log.db"
+    with timeline.open(path, snapshot_every=0) as tl:
+        tl.record(kind="treaty.signed", when="2025-02-18", title="a")
+        first_hash = tl.store.record_hash(1) or ""
+    payload = b'{"event":{"title":7}}'
+    args = (2, "x", 1, "recorded", "2025-01-01T00:00:00.000000Z", 2, payload)
+    forged = chain_hash(first_hash, *args)
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        (hot,) = db.execute("SELECT hot FROM records WHERE seq = 1").fetchone()
+        db.execute(
+            "INSERT INTO records (seq, stream, version, type, recorded_at, hash, line, hot)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (2, "x", 1, "recorded", args[4], forged, encode_line(*args, forged), hot),
+        )
+    report = timeline.verify(path)
+    assert (False, 2) == (report.ok, report.first_bad_seq)
+    assert (report.reason or "").startswith("unreadable: the payload does not decode")
