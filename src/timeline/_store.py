@@ -372,10 +372,20 @@ class Store:
             expected = pack((raw.version, *NO_FIELDS))
         else:
             v = hot_fields(event)
-            find = self.backend.vocabulary().find
-            terms = (("kind", v[0]), ("actors", v[4]), ("tags", v[5]))
-            kind, actors, tags = (find(f, x) for f, x in terms)
-            treaty, modality = find("treaty", v[6]), find("modality", v[7])
+            vocabulary = self.backend.vocabulary()
+            # The index's own lookup first (0.35 s of a 100k verify went to find's calls);
+            # find again for a term it lacks (a store may have numbered it since).
+            known = vocabulary.index().get
+            kind, actors, tags, treaty, modality = (
+                0 if x is None else known((f, x)) or vocabulary.find(f, x)
+                for f, x in (
+                    ("kind", v[0]),
+                    ("actors", v[4]),
+                    ("tags", v[5]),
+                    ("treaty", v[6]),
+                    ("modality", v[7]),
+                )
+            )
             ids = (raw.version, kind, v[1], v[2], v[3], actors, tags, treaty, modality)
             expected = b"" if None in ids else pack(ids)  # type: ignore[arg-type]
         if expected != bytes(hot):
