@@ -35,7 +35,7 @@ FIRST_FETCH = 32
 
 def timeline_key(record: Record) -> tuple[Any, ...]:
     """Return a record's place in timeline order: ``(When.sort_key, id)``."""
-    event = record.payload.event  # not the ``event`` property: once a record of a walk
+    event = record.payload.event  # the field, not the property: runs for each walked record
     assert event is not None  # only state-bearing records are ordered
     return (event.when.sort_key, event.id)
 
