@@ -1228,35 +1228,9 @@ class TestSubprocess:
 
     def test_analyze_progress_bar_on_a_terminal(self, tmp_path: Path) -> None:
         """On a (pseudo-)terminal ``analyze`` draws its bar on stderr as it walks the records."""
-        import pty
-
         assert timeline_cmd("demo", "--db", "d.db", cwd=tmp_path).returncode == 0
-        master, slave = pty.openpty()
-        try:
-            env = {**os.environ, "COLUMNS": "100"}
-            env.pop("TIMELINE_DB", None)
-            process = subprocess.run(
-                [sys.executable, "-m", "timeline", "--db", "d.db", "analyze", "cadence"],
-                cwd=tmp_path,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=slave,
-                timeout=60,
-                check=False,
-            )
-            os.close(slave)
-            slave = -1
-            drawn = b""
-            with contextlib.suppress(OSError):  # EIO once the terminal has nothing more
-                while chunk := os.read(master, 65536):
-                    drawn += chunk
-        finally:
-            if slave != -1:
-                os.close(slave)
-            os.close(master)
+        process, text = _on_a_terminal(tmp_path, "--db", "d.db", "analyze", "cadence")
         assert process.returncode == 0
-        text = drawn.decode("utf-8", "replace")
         frames = re.findall(r"analyzing cadence +\[([#-]+)\] +(\d+)%", text)
         assert len(frames) >= 3, text
         assert (("-" * 36, "0"), ("#" * 36, "100")) == (frames[0], frames[-1])
@@ -1266,42 +1240,27 @@ class TestSubprocess:
 
     def test_export_progress_bar_on_a_terminal(self, tmp_path: Path) -> None:
         """On a (pseudo-)terminal the export draws its bar as the exporter walks the records."""
-        import pty
-
         assert timeline_cmd("demo", "--db", "d.db", cwd=tmp_path).returncode == 0
-        master, slave = pty.openpty()
-        try:
-            env = {**os.environ, "COLUMNS": "100"}
-            env.pop("TIMELINE_DB", None)
-            process = subprocess.run(
-                [sys.executable, "-m", "timeline", "--db", "d.db", "export", "csv", "-o", "x.csv"],
-                cwd=tmp_path,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=slave,
-                timeout=60,
-                check=False,
-            )
-            os.close(slave)
-            slave = -1
-            drawn = b""
-            with contextlib.suppress(OSError):  # EIO once the terminal has nothing more
-                while chunk := os.read(master, 65536):
-                    drawn += chunk
-        finally:
-            if slave != -1:
-                os.close(slave)
-            os.close(master)
+        process, text = _on_a_terminal(tmp_path, "--db", "d.db", "export", "csv", "-o", "x.csv")
         assert process.returncode == 0
         count = len(timeline.datasets.load("relos"))
-        text = drawn.decode("utf-8", "replace")
         frames = re.findall(r"exporting csv +\[([#-]+)\] +(\d+)%", text)
         # Frames while the records are walked (the bar starts empty and ends full), not just
         # the end: click draws one per step that changes the line (20 for 19 records here).
         assert len(frames) >= 3, text
         assert (("-" * 36, "0"), ("#" * 36, "100")) == (frames[0], frames[-1])
         assert f"exported {count} events to x.csv" in text
+
+    def test_verify_progress_bar_on_a_terminal(self, tmp_path: Path) -> None:
+        """On a (pseudo-)terminal ``verify`` draws its bar as it checks the records."""
+        assert timeline_cmd("demo", "--db", "d.db", cwd=tmp_path).returncode == 0
+        process, text = _on_a_terminal(tmp_path, "--db", "d.db", "verify")
+        assert process.returncode == 0
+        frames = re.findall(r"verifying +\[([#-]+)\] +(\d+)%", text)
+        assert len(frames) >= 3, text
+        assert (("-" * 36, "0"), ("#" * 36, "100")) == (frames[0], frames[-1])
+        records = timeline.open(tmp_path / "d.db").seq
+        assert process.stdout.decode().startswith(f"ok: {records} records")
 
     def test_broken_plugin_is_a_warning(self, tmp_path: Path) -> None:
         """Without strict mode a broken plugin is one warning line; plugins shows its error."""
@@ -1331,3 +1290,34 @@ class TestSubprocess:
         assert result.returncode == 0, result.stderr
         broken = [p for p in json.loads(result.stdout) if p["name"] == "broken"]
         assert "ImportError: needs numpy 9" in broken[0]["error"]
+
+
+def _on_a_terminal(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[bytes], str]:
+    """Run ``timeline ARGS`` with stderr on a pseudo-terminal; return it and what it drew there."""
+    import pty
+
+    master, slave = pty.openpty()
+    try:
+        env = {**os.environ, "COLUMNS": "100"}
+        env.pop("TIMELINE_DB", None)
+        process = subprocess.run(
+            [sys.executable, "-m", "timeline", *args],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=60,
+            check=False,
+        )
+        os.close(slave)
+        slave = -1
+        drawn = b""
+        with contextlib.suppress(OSError):  # EIO once the terminal has nothing more
+            while chunk := os.read(master, 65536):
+                drawn += chunk
+    finally:
+        if slave != -1:
+            os.close(slave)
+        os.close(master)
+    return process, drawn.decode("utf-8", "replace")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -214,3 +216,34 @@ def test_an_undecodable_payload_beside_query_columns_is_unreadable(tmp_path: Pat
     report = timeline.verify(path)
     assert (False, 2) == (report.ok, report.first_bad_seq)
     assert (report.reason or "").startswith("unreadable: the payload does not decode")
+
+
+def test_progress_wraps_every_record_checked(tmp_path: Path) -> None:
+    """``verify(progress=...)`` hands the wrapper the records to check and the log's count."""
+    path = tmp_path / "log.db"
+    with timeline.open(path, snapshot_every=0) as tl:
+        tl.record_many(
+            {"kind": "treaty.signed", "when": f"2025-02-{d:02}", "title": f"t{d}"}
+            for d in range(1, 6)
+        )
+        tl.retract(tl.ids()[0], reason="test")
+    seen: list[int] = []
+
+    def progress(rows: Iterator[Any], count: int) -> Iterable[Any]:
+        seen.append(count)
+        for row in rows:
+            seen.append(row[0].seq)
+            yield row
+
+    report = timeline.verify(path, progress=progress)
+    assert (True, 6) == (report.ok, report.checked)
+    assert [6, 1, 2, 3, 4, 5, 6] == seen
+    counts: list[int] = []
+
+    def counting(rows: Iterator[Any], count: int) -> Iterable[Any]:
+        counts.append(count)
+        return rows
+
+    with timeline.open(path) as tl:
+        assert tl.verify(progress=counting).ok
+    assert [6] == counts

@@ -12,7 +12,7 @@ from ._errors import CorruptLog, TimelineError
 from ._jsonl import JsonlStore
 from ._store import Store
 from ._store_registry import is_url, open_store
-from ._verify import LogHead, VerifyReport, verify_store
+from ._verify import LogHead, VerifyProgress, VerifyReport, verify_store
 
 __all__ = ["verify_log"]
 
@@ -25,7 +25,10 @@ def _inspected(location: str) -> Store:
 
 
 def verify_log(
-    path: str | os.PathLike[str], *, expect: LogHead | str | None = None
+    path: str | os.PathLike[str],
+    *,
+    expect: LogHead | str | None = None,
+    progress: VerifyProgress | None = None,
 ) -> VerifyReport:
     """Check the log at ``path`` without opening a timeline on it.
 
@@ -38,6 +41,8 @@ def verify_log(
         path: the log file (its suffix names the store).
         expect: a head published earlier (``SEQ:HASH`` or a ``LogHead``): the log
             must still hold that record, else it was truncated or rewritten.
+        progress: ``progress(rows, count)`` wraps the records as they are checked and
+            yields them on (the CLI's progress bar; ``count`` is how many the log holds).
 
     Raises:
         TimelineError: there is no file at ``path``, or its suffix names no store.
@@ -59,7 +64,7 @@ def verify_log(
 
     store.codec.find_more = plugin_upcasters
     try:
-        report = verify_store(store, head)
+        report = verify_store(store, head, progress)
     finally:
         store.close()
     return attrs.evolve(report, repairs=tuple(store.repairs))

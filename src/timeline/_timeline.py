@@ -46,7 +46,7 @@ from ._snapshot import bind as bind_snapshot
 from ._store import Clock, Store
 from ._store_registry import open_store
 from ._timelinereading import TimelineReading
-from ._verify import LogHead, VerifyReport, verify_store
+from ._verify import LogHead, VerifyProgress, VerifyReport, verify_store
 from ._when import When
 
 if TYPE_CHECKING:
@@ -340,18 +340,22 @@ class Timeline(TimelineReading):
         state.seq = until
         return TimelineView(self, state)
 
-    def verify(self, *, expect: LogHead | str | None = None) -> VerifyReport:
+    def verify(
+        self, *, expect: LogHead | str | None = None, progress: VerifyProgress | None = None
+    ) -> VerifyReport:
         """Walk the hash chain and report the first bad record, if any.
 
         Args:
             expect: a head published earlier (``SEQ:HASH`` or a ``LogHead``): the
                 log must still hold that record unchanged, else it was truncated
                 or its last records rewritten (which leaves a valid chain).
+            progress: ``progress(rows, count)`` wraps the records as they are checked
+                and yields them on (a progress bar; ``count`` is how many the log holds).
 
         Raises:
             InvalidRecord: ``expect`` is not a head.
         """
-        return verify_store(self._store, expect)
+        return verify_store(self._store, expect, progress)
 
     # -- writing ------------------------------------------------------------------------
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import attrs
 
 from ._errors import InvalidRecord, TimelineError
 from ._projection import CurrentState
-from ._records import GENESIS_HASH, chain_hash
+from ._records import GENESIS_HASH, Payload, RawRecord, chain_hash
 from ._snapshot import HEADER_SIZE, SnapshotHeader, read_header
 from ._store import Store
 
-__all__ = ["LogHead", "VerifyReport", "verify_store"]
+__all__ = ["LogHead", "VerifyProgress", "VerifyReport", "verify_store"]
 
 _HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
@@ -90,13 +92,21 @@ class VerifyReport:
         return f"bad record at seq {self.first_bad_seq}: {self.reason}"
 
 
-def verify_store(store: Store, expect: LogHead | str | None = None) -> VerifyReport:
+#: Wraps what a check walks, given how many records the log holds, and yields the same
+#: items (the CLI's progress bar): ``progress(rows, count)``.
+VerifyProgress = Callable[[Iterator[Any], int], Iterable[Any]]
+
+
+def verify_store(
+    store: Store, expect: LogHead | str | None = None, progress: VerifyProgress | None = None
+) -> VerifyReport:
     """Check a store's records: gap-free seq, per-stream versions and the hash chain.
 
     Args:
         store: the log to check.
         expect: a head published earlier (``SEQ:HASH``): the log must still hold
             that record with that hash, else it was truncated or rewritten.
+        progress: wraps the records as they are checked (``VerifyProgress``).
 
     Raises:
         InvalidRecord: ``expect`` is not a head.
@@ -117,7 +127,10 @@ def verify_store(store: Store, expect: LogHead | str | None = None) -> VerifyRep
         )
 
     try:
-        for raw, decoded in store.verify_rows():
+        rows: Iterable[tuple[RawRecord, Payload | Exception]] = store.verify_rows()
+        if progress is not None:
+            rows = progress(iter(rows), store.head())
+        for raw, decoded in rows:
             if raw.seq > expected_seq:
                 return bad(
                     expected_seq, f"record missing: expected seq {expected_seq}, found {raw.seq}"
