@@ -31,7 +31,6 @@ class _Header(msgspec.Struct, gc=False):
     seq: int
     stream: str
     version: int
-    type: str
     recorded_at: str
     hash: str
     batch_end: int | None = None
@@ -448,9 +447,7 @@ class JsonlBackend(Backend):
 
         With ``length``, only if the line (newline included) is that long too.
         """
-        with self.path.open("rb") as f:
-            f.seek(offset)
-            line = f.readline()
+        line = self._line_at(offset)
         if length is not None and len(line) != length:
             return None
         try:
@@ -552,13 +549,16 @@ class JsonlBackend(Backend):
                     yield start, lines
             # Whatever is left has no newline: a write in progress by another process.
 
+    def _line_at(self, offset: int) -> bytes:
+        """Return the line starting at byte ``offset`` (with its newline, if it has one)."""
+        with self.path.open("rb") as f:
+            f.seek(offset)
+            return f.readline()
+
     def _seq_at_start(self, starts: array[int], seq: int) -> bool:
         """Return whether the line starting at ``starts[seq - 1]`` holds ``seq``."""
-        with self.path.open("rb") as f:
-            f.seek(starts[seq - 1])
-            line = f.readline()
         try:
-            return seq_of(line) == seq
+            return seq_of(self._line_at(starts[seq - 1])) == seq
         except ValueError:
             return False
 
