@@ -40,7 +40,7 @@ import msgspec
 
 from ._backend import KEEP_HOT_ROWS, StoredRow
 from ._cachedir import made_cache_dir
-from ._columns import FIELDS, HOT_WIDTH, HotBatch, Vocabulary
+from ._columns import FIELDS, HOT_WIDTH, NO_FIELDS, HotBatch, Vocabulary
 
 __all__ = ["HotFile", "KeptHot"]
 
@@ -374,11 +374,7 @@ def _coalesced(batches: list[HotBatch]) -> list[HotBatch]:
         if len(run) == 1:
             out.append(run[0])
         elif run:
-            hot = array("i")
-            streams: list[str] = []
-            for batch in run:
-                hot.extend(batch.hot)
-                streams.extend(batch.streams)
+            streams, hot = _joined(run)
             out.append(HotBatch(range(run[0].seqs[0], run[-1].seqs[-1] + 1), streams, hot))
 
     for batch in batches:
@@ -389,6 +385,16 @@ def _coalesced(batches: list[HotBatch]) -> list[HotBatch]:
         count += len(batch)
     flush()
     return out
+
+
+def _joined(batches: Sequence[HotBatch]) -> tuple[list[str], array[int]]:
+    """Return the streams and hot rows of consecutive batches, one after the other."""
+    hot = array("i")
+    streams: list[str] = []
+    for batch in batches:
+        hot.extend(batch.hot)
+        streams.extend(batch.streams)
+    return streams, hot
 
 
 def _compacted(
@@ -446,7 +452,7 @@ def blocks_of_rows(rows: Sequence[StoredRow], line_at: int) -> list[bytes]:
         for row in part:
             hot = row.hot
             if hot is None or hot[0] is None:
-                ints.extend((row.version, 0, 0, 0, 0, 0, 0, 0, 0))
+                ints.extend((row.version, *NO_FIELDS))
                 continue
             texts = (hot[0], hot[4], hot[5], hot[6], hot[7])
             kind, actors, tags, treaty, modality = (
@@ -479,11 +485,7 @@ def blocks_of_batches(
         last_hash: the stored hash of the last of them.
         vocabulary: what their term ids number.
     """
-    hot = array("i")
-    streams: list[str] = []
-    for batch in batches:
-        hot.extend(batch.hot)
-        streams.extend(batch.streams)
+    streams, hot = _joined(batches)
     local: dict[int, int] = {0: 0}
     for column in _TERM_COLUMNS:
         ids = hot[column::HOT_WIDTH]
