@@ -114,5 +114,7 @@ def placements(records: Sequence[Record]) -> list[Placement]:
         if event is None:
             placed.append((record.stream, record.seq, None, b""))
         else:
-            placed.append((record.stream, record.seq, place_key(event.when, event.id), pack_event(event)))
+            placed.append(
+                (record.stream, record.seq, place_key(event.when, event.id), pack_event(event))
+            )
     return placed
