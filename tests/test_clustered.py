@@ -60,7 +60,7 @@ class TestPackedEvent:
         assert back == event
         assert repr(back) == repr(event)
         assert back.when.start == event.when.start
-        if event.when.start is not None:
+        if event.when.start is not None and back.when.start is not None:
             assert back.when.start.utcoffset() == event.when.start.utcoffset()
 
     def test_unpackable_events_are_left_to_their_record(self) -> None:
