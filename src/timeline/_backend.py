@@ -38,6 +38,7 @@ __all__ = [
     "AppendHead",
     "Backend",
     "BatchStamper",
+    "ClusterMoved",
     "Columns",
     "Stamper",
     "StoredRow",
@@ -49,6 +50,13 @@ __all__ = [
 #: How many rows the record layer decodes from lines before offering them to
 #: ``Backend.keep_hot`` (one block of the JSON Lines hot file).
 KEEP_HOT_ROWS = 1 << 16
+
+
+class ClusterMoved(Exception):
+    """A clustered copy stopped holding the log at the seq a walk of it began at.
+
+    Internal: the walk (``QueryRecords.events``) goes on from the records.
+    """
 
 
 # Rows are built once per appended record on the hot append path, so they are
@@ -374,6 +382,24 @@ class Backend(abc.ABC):
         The record layer calls it once, right after opening, with the function
         that turns lines into hot values (the backend itself decodes nothing).
         """
+
+    def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[int, bytes]]] | None:
+        """Return the clustered copy's ``(seq, packed event)`` rows in timeline order, or None.
+
+        None unless the backend keeps a copy of the live events in timeline order
+        (``_clustered``) holding exactly the ``count`` events of the log at ``seq``.
+        An empty packed event is read from the record at its seq. The iterator raises
+        ``ClusterMoved`` when the copy stops holding that state while it is read.
+        """
+        return None
+
+    def clustered_rows(self) -> Iterator[list[tuple[bytes, str, int, bytes]]] | None:
+        """Return every ``(key, stream, seq, event)`` row of a current clustered copy, or None.
+
+        For ``verify``, which checks each against the log; None when the backend
+        keeps no copy, or one that is not bound to its head.
+        """
+        return None
 
     # -- snapshots ---------------------------------------------------------------------
 

@@ -8,18 +8,24 @@ table is built from the stored lines without them (``_bulkarrow``).
 from __future__ import annotations
 
 import bisect
+import operator
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from typing import Any, overload
 
 import attrs
 
+from ._backend import ClusterMoved
 from ._collector import paused as collector_paused
+from ._errors import CorruptLog
 from ._eventfilter import EventFilter
+from ._model import Event
 from ._records import Record
 from ._timelineorder import order_ties, timeline_key
 
 __all__ = ["QueryRecords", "QueryRows", "query_rows"]
+
+_EVENT_OF: Callable[[Record], Event] = operator.attrgetter("payload.event")
 
 
 @attrs.frozen(kw_only=True)
@@ -50,6 +56,8 @@ class QueryRows:
     """By row: 1 for a retracted event."""
     whole: bool = False
     """Whether the rows are all of the view's events (no filter but ``include_retracted``)."""
+    seq: int = -1
+    """The seq of the last record the view reflected when the query ran (-1: not known)."""
 
     def __len__(self) -> int:
         return len(self.order)
@@ -148,6 +156,7 @@ def query_rows(
         firsts=firsts,
         gone=gone,
         whole=whole,
+        seq=view.seq,
     )
 
 
@@ -273,3 +282,55 @@ class QueryRecords(Sequence[Record]):
             return
         for start, end in self._run_list():
             yield from self._decode(start, end)
+
+    def events(self) -> Iterator[Event]:
+        """Return the records' events in exact timeline order, as an iterator keeping none.
+
+        A query of every live event, on a store that keeps a clustered copy of them
+        (``Store.clustered_events``), scans the copy: each event is decoded once, with
+        no record fetched by seq and no tie to sort. When the copy stops holding the
+        query's events part way (an append since), the walk goes on from the records
+        at the position it had reached. Any other query walks the records.
+
+        Raises:
+            CorruptLog: the copy holds more or fewer events than its binding says.
+        """
+        rows = self._rows
+        copy = None
+        if self._records is None and rows.whole and not rows.where.include_retracted:
+            copy = rows.store.clustered_events(rows.seq, len(rows))
+        return map(_EVENT_OF, iter(self)) if copy is None else self._scan(copy)
+
+    def _scan(self, copy: Iterator[list[Event]]) -> Iterator[Event]:
+        """Yield the events of a clustered copy, then of the records if it moves."""
+        rows = self._rows
+        total, done = len(rows), 0
+        while True:
+            try:
+                # Decoded with the collector paused and promoted, as ``_decode`` does.
+                with collector_paused(promote_after=0):
+                    batch = next(copy, None)
+            except ClusterMoved:
+                yield from map(_EVENT_OF, self._from(done))
+                return
+            if batch is None:
+                break
+            done += len(batch)
+            if done > total:
+                break
+            yield from batch
+        if done != total:
+            raise CorruptLog(
+                f"{rows.store.location}: its clustered copy holds {done} events where the "
+                f"log has {total} (check it with `timeline verify`)"
+            )
+
+    def _from(self, position: int) -> Iterator[Record]:
+        """Yield the records from ``position`` on, in exact timeline order."""
+        if position >= len(self._rows):
+            return
+        runs = self._run_list()
+        number = bisect.bisect_right(self._starts, position) - 1
+        for start, end in runs[number:]:
+            records = self._decode(start, end)
+            yield from records[position - start :] if start < position else records

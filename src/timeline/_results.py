@@ -386,6 +386,8 @@ class _EventsOf(Sequence[Event]):
         return event
 
     def __iter__(self) -> Iterator[Event]:
+        if isinstance(self._records, QueryRecords):
+            return self._records.events()  # from a clustered copy where the store keeps one
         # In C (attrgetter, not the ``event`` property in a generator): query results
         # hold event states only.
         return map(_EVENT_OF, self._records)

@@ -16,10 +16,12 @@ from ._backend import (
     StoredRow,
     packed_hot,
 )
+from ._clustered import placements
 from ._codec import BATCH_LINES, RecordCodec
 from ._columns import HotBatch, Vocabulary
-from ._errors import CorruptLog, InvalidRecord
+from ._errors import CorruptLog, InvalidRecord, TimelineError
 from ._records import GENESIS_HASH
+from ._sqlitecluster import Placer, SqliteCluster
 from ._store import Store
 
 __all__ = ["SqliteBackend", "SqliteStore"]
@@ -123,6 +125,9 @@ class SqliteBackend(Backend):
         self._new_terms: list[tuple[int, str, Any]] = []
         #: Whether the vocabulary holds every term (inside an append, under its lock).
         self._terms_current = False
+        #: Decodes lines into what they do to the clustered copy (``keep_clustered``);
+        #: None until the record layer gives it, and then appends keep a copy the log has.
+        self._place: Placer | None = None
         try:
             self._db = sqlite3.connect(
                 self.location, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -132,6 +137,7 @@ class SqliteBackend(Backend):
             # crash or power loss can drop the last commits (SQLite's documented trade).
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._vocabulary = Vocabulary(refresh=self._load_terms, local=False, store=self)
+            self._cluster = SqliteCluster(self._db, self.record_hash)
             self._check_format()
             if self._old_format is None:
                 self._db.executescript(_SCHEMA + _TERMS)
@@ -315,15 +321,16 @@ class SqliteBackend(Backend):
         terms_before = len(self._vocabulary)
         db.execute("BEGIN IMMEDIATE")
         try:
-            last = db.execute(
-                "SELECT seq, hash, recorded_at FROM records ORDER BY seq DESC LIMIT 1"
-            ).fetchone() or (0, GENESIS_HASH, "")
+            head = self._head_in_transaction()
+            place = self._place
+            # The clustered copy's count of events, when the log keeps one: kept here.
+            clustered = None if place is None else self._cluster.start(head, place)
             # The terms other writers added, read once under the lock; then a term
             # the vocabulary lacks is new, without a query per miss (a fresh log's
             # 10k-event append asked 4,900 times).
             self._load_terms()
             self._terms_current = True
-            for rows in batches(AppendHead(last[0], last[1], last[2], self._version)):
+            for rows in batches(head):
                 if not rows:
                     continue
                 hot = packed_hot(self._vocabulary, rows, self._new_term)
@@ -335,7 +342,11 @@ class SqliteBackend(Backend):
                         for r, h in zip(rows, hot, strict=True)
                     ],
                 )
+                if clustered is not None and place is not None:
+                    clustered = self._cluster.append(rows, clustered, place)
                 written += len(rows)
+            if written and clustered is not None:
+                self._cluster.finish(rows[-1].seq, rows[-1].hash, clustered)
             db.execute("COMMIT" if written else "ROLLBACK")
         except sqlite3.IntegrityError:
             db.execute("ROLLBACK")
@@ -355,6 +366,64 @@ class SqliteBackend(Backend):
             self._terms_current = False
             self._new_terms.clear()
         return rows, written
+
+    def _head_in_transaction(self) -> AppendHead:
+        """Return the head, read inside the caller's write transaction."""
+        last = self._db.execute(
+            "SELECT seq, hash, recorded_at FROM records ORDER BY seq DESC LIMIT 1"
+        ).fetchone() or (0, GENESIS_HASH, "")
+        return AppendHead(last[0], last[1], last[2], self._version)
+
+    def keep_clustered(self, place: Placer, cluster: bool | None) -> None:
+        """Keep the clustered copy (``_sqlitecluster``) in appends; build or drop it first.
+
+        Args:
+            place: decodes lines into what they do to the copy (the record layer's).
+            cluster: True makes the copy (anew when stale, caught up when lagging),
+                False drops it, None keeps it as the log has it (or has none).
+
+        Raises:
+            TimelineError: the copy cannot be made or dropped (the log cannot be
+                written, a record does not decode); the log is as it was.
+        """
+        self._place = place
+        if cluster is None or (cluster is False and not self._cluster.kept()):
+            return
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                head = self._head_in_transaction()
+                if not cluster:
+                    self._cluster.drop()
+                else:
+                    count = self._cluster.start(head, place)
+                    if count is None:
+                        self._cluster.build(head, place)
+                    elif head.seq:
+                        self._cluster.finish(head.seq, head.hash, count)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            action = "make" if cluster else "drop"
+            raise TimelineError(
+                f"{self.location}: cannot {action} the clustered copy ({exc})"
+            ) from None
+
+    def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[int, bytes]]] | None:
+        if count == 0 or not self._cluster.usable(seq, count):
+            return None
+        return self._cluster.batches(seq, count)
+
+    def clustered_rows(self) -> Iterator[list[tuple[bytes, str, int, bytes]]] | None:
+        state = self._cluster.state()
+        if state is None or not self._cluster.usable(state[0], state[1]):
+            return None
+        if state[0] != self.head():
+            return None
+        return self._cluster.rows()
 
     def _version(self, stream: str) -> int:
         row = self._db.execute(
@@ -536,19 +605,30 @@ class SqliteStore(Store):
         path: the database file; created when missing.
         codec: record decoder (upcasters); the default when omitted.
         timeout: seconds to wait for another writer's lock.
+        cluster: keep a copy of the live events clustered in timeline order, which
+            walks of every event read instead of the records (docs/stores.md, "The
+            clustered copy"): True makes it, False drops it, None (the default) keeps
+            the log's choice. Its price is at append time.
 
     Raises:
         CorruptLog: the file exists but is not a geotimeline SQLite log.
+        TimelineError: the clustered copy cannot be made or dropped.
     """
 
     backend: SqliteBackend
 
     def __init__(
-        self, path: str | os.PathLike[str], codec: RecordCodec | None = None, timeout: float = 30.0
+        self,
+        path: str | os.PathLike[str],
+        codec: RecordCodec | None = None,
+        timeout: float = 30.0,
+        cluster: bool | None = None,
     ) -> None:
         backend = SqliteBackend(path, timeout)
         try:
             super().__init__(backend, codec)
+            decode = self.codec.decode_lines
+            backend.keep_clustered(lambda lines: placements(decode(lines)), cluster)
         except BaseException:
             backend.close()
             raise

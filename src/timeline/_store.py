@@ -16,11 +16,13 @@ from typing import Any
 import attrs
 import msgspec
 
-from ._backend import KEEP_HOT_ROWS, AppendHead, Backend, Columns, StoredRow
+from ._backend import KEEP_HOT_ROWS, AppendHead, Backend, ClusterMoved, Columns, StoredRow
+from ._clustered import unpack_event
 from ._codec import RecordCodec, encode_line
 from ._columns import NO_FIELDS, HotBatch, HotDecoder, Vocabulary, hot_fields, pack
 from ._errors import ConcurrencyError, InvalidRecord, TimelineError
 from ._memory import MemoryBackend
+from ._model import Event
 from ._records import Payload, PendingRecord, RawRecord, Record, chain_hash, format_timestamp
 
 __all__ = ["Clock", "MemoryStore", "Stamp", "Store", "stamp_batches", "stamp_rows"]
@@ -448,6 +450,28 @@ class Store:
             if record.seq != seq:
                 raise InvalidRecord(backend.where(seq), f"the line there holds seq {record.seq}")
         return records
+
+    def clustered_events(self, seq: int, count: int) -> Iterator[list[Event]] | None:
+        """Return the live events of the log at ``seq`` in timeline order, from a clustered copy.
+
+        None unless the backend keeps a copy of exactly those ``count`` events
+        (``Backend.clustered_batches``). The iterator yields them in batches and raises
+        ``ClusterMoved`` when the copy stops holding them (an append since the walk
+        began) or a packed event does not decode: the caller reads on from the records.
+        """
+        batches = self.backend.clustered_batches(seq, count)
+        return None if batches is None else self._unpacked(batches)
+
+    def _unpacked(self, batches: Iterator[list[tuple[int, bytes]]]) -> Iterator[list[Event]]:
+        for batch in batches:
+            try:
+                events: list[Event | None] = [unpack_event(b) if b else None for _, b in batch]
+            except msgspec.DecodeError:
+                raise ClusterMoved(batch[0][0]) from None
+            if None in events:  # no msgpack form: from the record
+                records = iter(self.records_at([seq for seq, b in batch if not b]))
+                events = [e if e is not None else next(records).payload.event for e in events]
+            yield events  # type: ignore[misc]  # a record at a copy's seq holds an event
 
     def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
         """Return the stored JSON lines of the records at these seqs, in the order given.
