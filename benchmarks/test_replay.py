@@ -160,7 +160,11 @@ class TestPaired:
         give both sides the same start; the median of the pairs' ratios is the
         "x floor" figure.
         """
+        if side == "touch clustered" and kind != "sqlite":
+            pytest.skip("the clustered copy is kept by SQLite logs only")
         ours_path = str(paths.sqlite if kind == "sqlite" else paths.jsonl)
+        if side == "touch clustered":
+            ours_path = str(workload.clustered_store(paths))
         live = workload.live_events(n)
         pairs: list[tuple[float, float]] = []
 
@@ -317,7 +321,7 @@ else:
     tl = Timeline(store, snapshot_every=0)
     count = len(tl)
     tl.events(actor="IND", between=("1987-06-01", "1987-06-30"))
-    if side == "touch":
+    if side in ("touch", "touch clustered"):
         for event in tl.events():
             event.title
     elif side == "floor":
@@ -375,13 +379,17 @@ def _fresh_peer_pair(
 class TestPairedPeer:
     @pytest.mark.parametrize("kind", ["sqlite", "jsonl"])
     @pytest.mark.parametrize(
-        "side", ["query", "touch", "floor", "ordered floor", "clustered floor"]
+        "side", ["query", "touch", "touch clustered", "floor", "ordered floor", "clustered floor"]
     )
     def test_replay_paired_with_peer(
         self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, kind: str, side: str
     ) -> None:
         """Open to a queryable state (or open and touch every event) against the peer's replay."""
+        if side == "touch clustered" and kind != "sqlite":
+            pytest.skip("the clustered copy is kept by SQLite logs only")
         ours_path = str(paths.sqlite if kind == "sqlite" else paths.jsonl)
+        if side == "touch clustered":
+            ours_path = str(workload.clustered_store(paths))
         peer_path = str(peers.peer_sqlite_path(paths))
         live = workload.live_events(n)
         extra = [str(workload.clustered(paths))] if side == "clustered floor" else []
@@ -398,6 +406,7 @@ class TestPairedPeer:
         label = {
             "query": "replay to a queryable state",
             "touch": "replay + touch every event",
+            "touch clustered": "replay + touch every event, the log keeping its clustered copy",
             "floor": "replay + decode every record in seq order (the touch floor)",
             "ordered floor": "replay + fetch and decode every event in timeline order, ties"
             " unsorted (the floor of a walk)",

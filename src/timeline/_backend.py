@@ -383,8 +383,10 @@ class Backend(abc.ABC):
         that turns lines into hot values (the backend itself decodes nothing).
         """
 
-    def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[int, bytes]]] | None:
-        """Return the clustered copy's ``(seq, packed event)`` rows in timeline order, or None.
+    def clustered_batches(
+        self, seq: int, count: int
+    ) -> Iterator[list[tuple[int, bytes, bytes]]] | None:
+        """Return the clustered copy's ``(seq, packed event, key)`` rows in timeline order, or None.
 
         None unless the backend keeps a copy of the live events in timeline order
         (``_clustered``) holding exactly the ``count`` events of the log at ``seq``.

@@ -412,7 +412,9 @@ class SqliteBackend(Backend):
                 f"{self.location}: cannot {action} the clustered copy ({exc})"
             ) from None
 
-    def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[int, bytes]]] | None:
+    def clustered_batches(
+        self, seq: int, count: int
+    ) -> Iterator[list[tuple[int, bytes, bytes]]] | None:
         if count == 0 or not self._cluster.usable(seq, count):
             return None
         return self._cluster.batches(seq, count)

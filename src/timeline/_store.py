@@ -462,16 +462,29 @@ class Store:
         batches = self.backend.clustered_batches(seq, count)
         return None if batches is None else self._unpacked(batches)
 
-    def _unpacked(self, batches: Iterator[list[tuple[int, bytes]]]) -> Iterator[list[Event]]:
+    def _unpacked(self, batches: Iterator[list[tuple[int, bytes, bytes]]]) -> Iterator[list[Event]]:
         for batch in batches:
             try:
-                events: list[Event | None] = [unpack_event(b) if b else None for _, b in batch]
+                yield [unpack_event(row[1]) for row in batch]
+                continue
             except msgspec.DecodeError:
-                raise ClusterMoved(batch[0][0]) from None
-            if None in events:  # no msgpack form: from the record
-                records = iter(self.records_at([seq for seq, b in batch if not b]))
-                events = [e if e is not None else next(records).payload.event for e in events]
-            yield events  # type: ignore[misc]  # a record at a copy's seq holds an event
+                pass  # an empty event (no msgpack form), or a damaged one
+            seqs = [seq for seq, packed, _ in batch if not packed]
+            found = iter(self.records_at(seqs))
+            events: list[Event] = []
+            for seq, packed, _ in batch:
+                event = next(found).payload.event if not packed else self._unpack_at(seq, packed)
+                if event is None:
+                    raise ClusterMoved(seq)  # a retraction's record: the copy is damaged
+                events.append(event)
+            yield events
+
+    @staticmethod
+    def _unpack_at(seq: int, packed: bytes) -> Event:
+        try:
+            return unpack_event(packed)
+        except msgspec.DecodeError:
+            raise ClusterMoved(seq) from None  # damaged: the walk reads the records
 
     def lines_at(self, seqs: Sequence[int]) -> list[bytes]:
         """Return the stored JSON lines of the records at these seqs, in the order given.
