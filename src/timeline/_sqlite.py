@@ -16,7 +16,7 @@ from ._backend import (
     StoredRow,
     packed_hot,
 )
-from ._clustered import placements
+from ._clustered import Placement, placements
 from ._codec import BATCH_LINES, RecordCodec
 from ._columns import HotBatch, Vocabulary
 from ._errors import CorruptLog, InvalidRecord, TimelineError
@@ -629,8 +629,18 @@ class SqliteStore(Store):
         backend = SqliteBackend(path, timeout)
         try:
             super().__init__(backend, codec)
-            decode = self.codec.decode_lines
-            backend.keep_clustered(lambda lines: placements(decode(lines)), cluster)
+            backend.keep_clustered(self._placements, cluster)
         except BaseException:
             backend.close()
             raise
+
+    def _placements(self, lines: list[bytes]) -> list[Placement]:
+        """Return what each stored line does to the clustered copy.
+
+        Raises:
+            InvalidRecord: a line does not decode (named with the log).
+        """
+        try:
+            return placements(self.codec.decode_lines(lines))
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None

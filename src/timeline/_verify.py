@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import attrs
+import msgspec
 
+from ._clustered import place_key, unpack_event
 from ._errors import InvalidRecord, TimelineError
 from ._projection import CurrentState
 from ._records import GENESIS_HASH, Payload, RawRecord, chain_hash
@@ -120,6 +122,11 @@ def verify_store(
     checked = 0
     # The seq of the last record of the append being walked, while inside one.
     batch_end: int | None = None
+    # A clustered copy the walks read (SQLite's, opt-in): checked against the log after it,
+    # from each live event's current seq (0 for a retracted one).
+    clustered = store.backend.clustered_rows()
+    current: dict[str, int] | None = None if clustered is None else {}
+    head_before = store.head() if clustered is not None else 0
 
     def bad(seq: int | None, reason: str) -> VerifyReport:
         return VerifyReport(
@@ -185,6 +192,8 @@ def verify_store(
             if snapshot is not None and raw.seq == snapshot.seq:
                 snapshot_hash = digest
             versions[raw.stream] = version
+            if current is not None:
+                current[raw.stream] = 0 if raw.type == "retracted" else raw.seq
             previous = digest
             expected_seq += 1
             checked += 1
@@ -213,7 +222,47 @@ def verify_store(
             f"rewritten: the record at seq {snapshot.seq} is not the one the snapshot was "
             "taken at (or the snapshot is damaged)",
         )
+    # Checked when no append came in meanwhile (the copy would then be of a later state).
+    if clustered is not None and current is not None and store.head() == head_before:
+        try:
+            copy_problem = _clustered_problem(store, clustered, current)
+        except TimelineError as exc:
+            copy_problem = (checked, f"unreadable: {exc}")
+        if copy_problem is not None:
+            return bad(copy_problem[0], f"clustered copy: {copy_problem[1]}")
     return VerifyReport(ok=True, checked=checked, head_hash=previous)
+
+
+def _clustered_problem(
+    store: Store, rows: Iterator[list[tuple[bytes, str, int, bytes]]], current: dict[str, int]
+) -> tuple[int, str] | None:
+    """Say where and how a clustered copy disagrees with the log, given each event's current seq.
+
+    Every row must be a live event's current record, keyed by its place in timeline
+    order, its packed event (when it has one) equal to the record's; and every live
+    event must have its row.
+    """
+    found = 0
+    for batch in rows:
+        for (key, stream, seq, packed), record in zip(
+            batch, store.records_at([row[2] for row in batch]), strict=True
+        ):
+            event = record.payload.event
+            if current.get(stream) != seq or event is None or event.id != stream:
+                return seq, f"its row of event {stream!r} is not that event's current record"
+            if key != place_key(event.when, event.id):
+                return seq, f"event {stream!r} is not at its place in timeline order"
+            try:
+                same = not packed or unpack_event(packed) == event
+            except msgspec.DecodeError:
+                same = False
+            if not same:
+                return seq, f"its copy of event {stream!r} differs from the record"
+            found += 1
+    live = sum(1 for seq in current.values() if seq)
+    if found != live:
+        return max(current.values(), default=0), f"it holds {found} events, the log {live}"
+    return None
 
 
 def _snapshot_header(store: Store) -> SnapshotHeader | None:
