@@ -160,11 +160,7 @@ class TestPaired:
         give both sides the same start; the median of the pairs' ratios is the
         "x floor" figure.
         """
-        if side == "touch clustered" and kind != "sqlite":
-            pytest.skip("the clustered copy is kept by SQLite logs only")
         ours_path = str(paths.sqlite if kind == "sqlite" else paths.jsonl)
-        if side == "touch clustered":
-            ours_path = str(workload.clustered_store(paths))
         live = workload.live_events(n)
         pairs: list[tuple[float, float]] = []
 
