@@ -114,6 +114,16 @@ class TestWalk:
         assert first + list(walk) == expected
         assert clustered.events()[0].id == "late"
 
+    def test_an_append_between_the_query_and_the_walk(
+        self, clustered: Timeline, tmp_path: Path
+    ) -> None:
+        """The copy holds a later state when the walk begins: the records, as of the query."""
+        expected = _plain(tmp_path / "log.db")
+        results = clustered.events()
+        clustered.record(id="late", kind="visit.state", when="1800", title="late")
+        assert clustered.store.backend.clustered_rows() is not None  # the copy is current
+        assert list(results) == expected
+
     def test_an_event_with_no_msgpack_form(self, tmp_path: Path) -> None:
         """An integer past 64 bits has no msgpack form: that event is read from its record."""
         with Timeline(SqliteStore(tmp_path / "log.db", cluster=True)) as tl:

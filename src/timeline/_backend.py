@@ -383,15 +383,14 @@ class Backend(abc.ABC):
         that turns lines into hot values (the backend itself decodes nothing).
         """
 
-    def clustered_batches(
-        self, seq: int, count: int
-    ) -> Iterator[list[tuple[int, bytes, bytes]]] | None:
-        """Return the clustered copy's ``(seq, packed event, key)`` rows in timeline order, or None.
+    def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[bytes, int]]] | None:
+        """Return the clustered copy's ``(packed event, seq)`` rows in timeline order, or None.
 
         None unless the backend keeps a copy of the live events in timeline order
         (``_clustered``) holding exactly the ``count`` events of the log at ``seq``.
         An empty packed event is read from the record at its seq. The iterator raises
-        ``ClusterMoved`` when the copy stops holding that state while it is read.
+        ``ClusterMoved`` when the copy does not hold that state after all (an append
+        came in before it began).
         """
         return None
 

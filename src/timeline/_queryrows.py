@@ -319,6 +319,7 @@ class QueryRecords(Sequence[Record]):
             if done > total:
                 break
             yield from batch
+            batch = None  # let go before the next is decoded (Store._unpacked)
         if done != total:
             raise CorruptLog(
                 f"{rows.store.location}: its clustered copy holds {done} events where the "

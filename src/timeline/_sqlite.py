@@ -128,6 +128,8 @@ class SqliteBackend(Backend):
         #: Decodes lines into what they do to the clustered copy (``keep_clustered``);
         #: None until the record layer gives it, and then appends keep a copy the log has.
         self._place: Placer | None = None
+        #: The connection walks of the clustered copy read on, opened on the first.
+        self._reader: sqlite3.Connection | None = None
         try:
             self._db = sqlite3.connect(
                 self.location, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -412,12 +414,14 @@ class SqliteBackend(Backend):
                 f"{self.location}: cannot {action} the clustered copy ({exc})"
             ) from None
 
-    def clustered_batches(
-        self, seq: int, count: int
-    ) -> Iterator[list[tuple[int, bytes, bytes]]] | None:
-        if count == 0 or not self._cluster.usable(seq, count):
+    def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[bytes, int]]] | None:
+        if count == 0 or self.location == ":memory:" or not self._cluster.usable(seq, count):
             return None
-        return self._cluster.batches(seq, count)
+        if self._reader is None:
+            self._reader = sqlite3.connect(
+                self.location, isolation_level=None, check_same_thread=False
+            )
+        return self._cluster.batches(self._reader, seq, count)
 
     def clustered_rows(self) -> Iterator[list[tuple[bytes, str, int, bytes]]] | None:
         state = self._cluster.state()
@@ -597,6 +601,8 @@ class SqliteBackend(Backend):
         return None if row is None else (int(row[0]), bytes(row[1]))
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         self._db.close()
 
 

@@ -462,22 +462,27 @@ class Store:
         batches = self.backend.clustered_batches(seq, count)
         return None if batches is None else self._unpacked(batches)
 
-    def _unpacked(self, batches: Iterator[list[tuple[int, bytes, bytes]]]) -> Iterator[list[Event]]:
+    def _unpacked(self, batches: Iterator[list[tuple[bytes, int]]]) -> Iterator[list[Event]]:
+        # Each batch's rows and events are let go before the next is read: two batches
+        # alive at once cost the walk 0.03 s of its 0.34 at 100k (memory not reused).
         for batch in batches:
             try:
-                yield [unpack_event(row[1]) for row in batch]
-                continue
-            except msgspec.DecodeError:
-                pass  # an empty event (no msgpack form), or a damaged one
-            seqs = [seq for seq, packed, _ in batch if not packed]
-            found = iter(self.records_at(seqs))
-            events: list[Event] = []
-            for seq, packed, _ in batch:
-                event = next(found).payload.event if not packed else self._unpack_at(seq, packed)
-                if event is None:
-                    raise ClusterMoved(seq)  # a retraction's record: the copy is damaged
-                events.append(event)
+                events = [unpack_event(row[0]) for row in batch]
+            except msgspec.DecodeError:  # an empty event (no msgpack form), or a damaged one
+                events = self._unpacked_slowly(batch)
+            del batch
             yield events
+            del events
+
+    def _unpacked_slowly(self, batch: list[tuple[bytes, int]]) -> list[Event]:
+        found = iter(self.records_at([seq for packed, seq in batch if not packed]))
+        events: list[Event] = []
+        for packed, seq in batch:
+            event = next(found).payload.event if not packed else self._unpack_at(seq, packed)
+            if event is None:
+                raise ClusterMoved(seq)  # a retraction's record: the copy is damaged
+            events.append(event)
+        return events
 
     @staticmethod
     def _unpack_at(seq: int, packed: bytes) -> Event:
