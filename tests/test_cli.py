@@ -891,6 +891,23 @@ class TestAdmin:
         assert_user_error(filled("verify", "--expect", head), "bad record at seq 3: truncated")
         assert_user_error(filled("verify", "--expect", "3:xyz"), "expected SEQ:HASH")
 
+    def test_cluster(self, filled: Any, tmp_path: Path) -> None:
+        """cluster on/off/status keeps, drops and reports a SQLite log's clustered copy."""
+        assert filled("cluster").stdout == "clustered copy: off\n"
+        assert filled("cluster", "on").stdout == "clustered copy: on\n"
+        assert filled("add", *SCO_LIKE).exit_code == 0  # kept up by every append
+        assert filled("cluster", "status").stdout == "clustered copy: on\n"
+        assert filled("verify").stdout.startswith("ok: 4 records")
+        with timeline.open(tmp_path / "t.db") as tl:
+            assert [e.id for e in tl.events()] == [e.id for e in tl.events(kind="*")]
+        assert filled("cluster", "off").stdout == "clustered copy: off\n"
+        assert_user_error(filled("cluster", "sideways"), "'sideways' is not one of", code=2)
+
+    def test_cluster_on_a_json_lines_log(self, run: Any) -> None:
+        """A JSON Lines log keeps no clustered copy: one error line."""
+        assert run("init", db="t.jsonl").exit_code == 0
+        assert_user_error(run("cluster", "on", db="t.jsonl"), "only a SQLite log keeps")
+
     def test_verify_a_log_that_cannot_be_opened(self, run: Any, tmp_path: Path) -> None:
         """verify names the first bad seq of a JSON Lines log that list cannot open."""
         assert run("init", db="t.jsonl").exit_code == 0
