@@ -124,6 +124,24 @@ class TestWalk:
         assert clustered.store.backend.clustered_rows() is not None  # the copy is current
         assert list(results) == expected
 
+    def test_walks_at_once(
+        self, clustered: Timeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Nested and abandoned walks each read the copy; appends go on meanwhile."""
+        monkeypatch.setattr(cluster_module, "CLUSTER_BATCH", 5)
+        expected = _plain(tmp_path / "log.db")
+        _no_records(clustered, monkeypatch)
+        abandoned = iter(clustered.events())
+        assert next(abandoned) == expected[0]
+        assert [(a, list(clustered.events())) for a in clustered.events()] == [
+            (a, expected) for a in expected
+        ]
+        monkeypatch.undo()
+        clustered.record(id="late", kind="visit.state", when="1800", title="late")
+        assert next(abandoned) == expected[1]  # its read transaction: the state it began in
+        del abandoned  # its connection given back
+        assert [e.id for e in clustered.events()] == ["late"] + [e.id for e in expected]
+
     def test_an_event_with_no_msgpack_form(self, tmp_path: Path) -> None:
         """An integer past 64 bits has no msgpack form: that event is read from its record."""
         with Timeline(SqliteStore(tmp_path / "log.db", cluster=True)) as tl:

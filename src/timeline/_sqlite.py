@@ -93,6 +93,8 @@ BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;"""
 _HOT_RANGE = 2048
 #: How many leading bytes of a snapshot are kept apart for cheap header reads.
 _SNAPSHOT_HEAD = 256
+#: Reader connections kept idle for the next walk of the clustered copy.
+_IDLE_READERS = 2
 
 
 class SqliteBackend(Backend):
@@ -128,8 +130,10 @@ class SqliteBackend(Backend):
         #: Decodes lines into what they do to the clustered copy (``keep_clustered``);
         #: None until the record layer gives it, and then appends keep a copy the log has.
         self._place: Placer | None = None
-        #: The connection walks of the clustered copy read on, opened on the first.
-        self._reader: sqlite3.Connection | None = None
+        #: Idle connections walks of the clustered copy read on (each walk holds one
+        #: read transaction, so walks at once, nested or abandoned, each take their own).
+        self._readers: list[sqlite3.Connection] = []
+        self._closed = False
         try:
             self._db = sqlite3.connect(
                 self.location, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -417,11 +421,23 @@ class SqliteBackend(Backend):
     def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[bytes, int]]] | None:
         if count == 0 or self.location == ":memory:" or not self._cluster.usable(seq, count):
             return None
-        if self._reader is None:
-            self._reader = sqlite3.connect(
-                self.location, isolation_level=None, check_same_thread=False
-            )
-        return self._cluster.batches(self._reader, seq, count)
+        return self._walk(seq, count)
+
+    def _walk(self, seq: int, count: int) -> Iterator[list[tuple[bytes, int]]]:
+        """Scan the clustered copy on an idle reader connection, given back when done."""
+        reader = (
+            self._readers.pop()
+            if self._readers
+            else sqlite3.connect(self.location, isolation_level=None, check_same_thread=False)
+        )
+        try:
+            yield from self._cluster.batches(reader, seq, count)
+        finally:
+            # A walk abandoned unfinished ends here when collected, maybe after close().
+            if self._closed or len(self._readers) >= _IDLE_READERS:
+                reader.close()
+            else:
+                self._readers.append(reader)
 
     def clustered_rows(self) -> Iterator[list[tuple[bytes, str, int, bytes]]] | None:
         state = self._cluster.state()
@@ -601,8 +617,9 @@ class SqliteBackend(Backend):
         return None if row is None else (int(row[0]), bytes(row[1]))
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
+        self._closed = True
+        while self._readers:
+            self._readers.pop().close()
         self._db.close()
 
 

@@ -34,7 +34,7 @@ Placer = Callable[[list[bytes]], list[Placement]]
 #: The copy's binding to the chain: ``(seq, count, hash)`` of the last record it covers.
 ClusterState = tuple[int, int, str]
 
-#: Events per read of the copy, each its own short read transaction.
+#: Events per fetch of the copy (a walk is one read transaction, fetched in batches).
 CLUSTER_BATCH = 4096
 
 _TABLE = """CREATE TABLE IF NOT EXISTS clustered (
