@@ -107,3 +107,36 @@ class TestSameEvents:
     def test_the_retracted_are_flagged(self, tl: timeline.Timeline) -> None:
         records = tl.events(include_retracted=True)._events.records  # type: ignore[attr-defined]
         assert records.retracted_ids() == frozenset(f"e{i:02d}" for i in range(0, 60, 7))
+
+
+class TestWholeQueryOrder:
+    """A query with no filter sorts its rows on first need, from the state or its copies."""
+
+    @pytest.mark.parametrize("include_retracted", [False, True])
+    def test_known_before_sorted_and_unchanged_by_later_writes(
+        self, tl: timeline.Timeline, include_retracted: bool
+    ) -> None:
+        evs = tl.events(include_retracted=include_retracted)
+        expected = _expected(tl, include_retracted=include_retracted)
+        rows = evs._events.records._rows  # type: ignore[attr-defined]
+        assert len(evs) == len(expected)
+        # Writes after the query: a new event first in the order, one re-dated, one
+        # retracted. The result still shows the timeline as the query saw it, sorted
+        # from its copies of the columns since the state has moved on.
+        tl.record({"id": "first", "kind": "visit.state", "when": "1990", "title": "First"})
+        tl.amend("e01", when="1989-01-01", reason="re-dated", keep_phrase=False)
+        tl.retract("e02", reason="later")
+        assert rows.rows is None  # not sorted by the query
+        assert list(evs) == expected
+        assert len(evs) == len(expected)
+
+    def test_sorted_by_the_state_while_it_is_unchanged(self, tl: timeline.Timeline) -> None:
+        evs = tl.events()
+        expected = _expected(tl)
+        assert evs[-1] == expected[-1]
+        assert list(evs) == expected
+        # The order is a copy: writes after it do not reorder it.
+        order = list(evs._events.records._rows.order)  # type: ignore[attr-defined]
+        tl.record({"id": "first", "kind": "visit.state", "when": "1990", "title": "First"})
+        assert list(evs._events.records._rows.order) == order  # type: ignore[attr-defined]
+        assert list(evs) == expected

@@ -8,7 +8,9 @@ table is built from the stored lines without them (``_bulkarrow``).
 from __future__ import annotations
 
 import bisect
+import functools
 import operator
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence, Set
 from typing import Any, overload
@@ -21,7 +23,7 @@ from ._errors import CorruptLog
 from ._eventfilter import EventFilter
 from ._model import Event
 from ._records import Record
-from ._timelineorder import order_ties, timeline_key
+from ._timelineorder import coarse_order, live_rows, order_ties, timeline_key
 
 __all__ = ["QueryRecords", "QueryRows", "query_rows"]
 
@@ -42,8 +44,10 @@ class QueryRows:
     """Where the records' lines are read from (a ``Store``)."""
     where: EventFilter
     """The query's filters (a set date is checked against its date filter per row)."""
-    order: Sequence[int]
-    """The rows of the matching events, in coarse timeline order (one per position)."""
+    rows: Sequence[int] | None
+    """The rows of the matching events, in coarse timeline order; None: every row of
+    the columns (every live one unless ``where.include_retracted``), sorted when first
+    asked for (``order``)."""
     seqs: Sequence[int]
     """By row: the seq of the event's current record."""
     lo: Sequence[int]
@@ -59,8 +63,26 @@ class QueryRows:
     seq: int = -1
     """The seq of the last record the view reflected when the query ran (-1: not known)."""
 
+    count: int
+    """How many rows match (``len(order)``, known before they are sorted)."""
+    sorter: Callable[[], Sequence[int] | None] | None = None
+    """When ``rows`` is None: returns them sorted by the read model while it is as the
+    query left it (sorted once there for every query), else None."""
+
+    @functools.cached_property
+    def order(self) -> Sequence[int]:
+        """The rows of the matching events, in coarse timeline order (one per position)."""
+        if self.rows is not None:
+            return self.rows
+        # Sorted only now: a walk of a clustered copy never needs it.
+        found = None if self.sorter is None else self.sorter()
+        if found is not None:
+            return found
+        order = coarse_order(self.lo, self.rank)  # the read model moved on: the copies
+        return order if self.where.include_retracted else live_rows(order, self.gone)
+
     def __len__(self) -> int:
-        return len(self.order)
+        return self.count
 
     def spans(self, size: int, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
         """Yield ``(start, end)`` runs of about ``size`` positions, each ending at a tie's end.
@@ -142,14 +164,32 @@ def query_rows(
         only: keep only the events whose current record has one of these seqs (the
             events a text search found, ``_search``).
     """
-    order, seqs, lo, rank, firsts, gone = view._state.query_columns(where, copy)
+    # Left unsorted when it can be (copies only): sorted on first use (QueryRows.order).
+    state = view._state
+    order, seqs, lo, rank, firsts, gone = state.query_columns(
+        where, copy, sort=not copy or only is not None
+    )
     if only is not None:
-        order = [row for row in order if seqs[row] in only]
+        order = [row for row in (order or ()) if seqs[row] in only]
     whole = only is None and where == EventFilter(include_retracted=where.include_retracted)
+    sorter = None
+    if order is not None:
+        count = len(order)
+    else:
+        count = len(gone) if where.include_retracted else len(gone) - gone.count(1)
+        at = state.seq
+
+        def sorter() -> Sequence[int] | None:
+            if state.seq != at:
+                return None
+            return array("q", state.whole_order(where.include_retracted))
+
     return QueryRows(
         store=view._store,
         where=where,
-        order=order,
+        rows=order,
+        count=count,
+        sorter=sorter,
         seqs=seqs,
         lo=lo,
         rank=rank,

