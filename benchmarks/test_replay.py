@@ -381,11 +381,9 @@ class TestPairedPeer:
         self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, kind: str, side: str
     ) -> None:
         """Open to a queryable state (or open and touch every event) against the peer's replay."""
-        if side == "touch clustered" and kind != "sqlite":
-            pytest.skip("the clustered copy is kept by SQLite logs only")
         ours_path = str(paths.sqlite if kind == "sqlite" else paths.jsonl)
         if side == "touch clustered":
-            ours_path = str(workload.clustered_store(paths))
+            ours_path = str(workload.clustered_store(paths, kind))
         peer_path = str(peers.peer_sqlite_path(paths))
         live = workload.live_events(n)
         extra = [str(workload.clustered(paths))] if side == "clustered floor" else []

@@ -585,24 +585,40 @@ def _reads_kept(path: Path) -> bool:
         return False
 
 
-def clustered_store(p: Paths, log: Callable[[str], None] = print) -> Path:
-    """Return a copy of the SQLite log that keeps the clustered copy (``cluster=True``).
+def clustered_store(p: Paths, kind: str = "sqlite", log: Callable[[str], None] = print) -> Path:
+    """Return a copy of the log (``kind``: sqlite or jsonl) that keeps the clustered copy.
 
-    Built once from the cached log and cached; its copy is made by the store itself.
+    Built once from the cached log and cached; its copy is made by the store itself
+    (``cluster=True``). A JSON Lines log is copied with its caches (the hot file), as
+    the plain side reads it.
     """
     import shutil
     import time
 
-    dest = CACHE / f"clustered-store-{p.n}-{p.seed}.sqlite"
+    suffix = "sqlite" if kind == "sqlite" else "jsonl"
+    dest = CACHE / f"clustered-store-{p.n}-{p.seed}.{suffix}"
     if dest.exists():
         return dest
     started = time.perf_counter()
-    tmp = dest.with_suffix(".tmp.sqlite")
+    tmp = dest.with_suffix(f".tmp.{suffix}")
     tmp.unlink(missing_ok=True)
-    shutil.copyfile(p.sqlite, tmp)
-    timeline.SqliteStore(tmp, cluster=True).close()
+    if kind == "sqlite":
+        shutil.copyfile(p.sqlite, tmp)
+        timeline.SqliteStore(tmp, cluster=True).close()
+    else:
+        caches = Path(f"{tmp}.snapshots")
+        shutil.rmtree(caches, ignore_errors=True)
+        shutil.copyfile(p.jsonl, tmp)
+        if Path(f"{p.jsonl}.snapshots").is_dir():
+            shutil.copytree(f"{p.jsonl}.snapshots", caches)
+        timeline.JsonlStore(tmp, cluster=True).close()
+        shutil.rmtree(f"{dest}.snapshots", ignore_errors=True)
+        caches.rename(f"{dest}.snapshots")
     tmp.replace(dest)
-    log(f"[bench] kept the clustered copy of n={p.n:,} in {time.perf_counter() - started:.1f}s")
+    log(
+        f"[bench] kept the clustered copy of the {kind} log of n={p.n:,}"
+        f" in {time.perf_counter() - started:.1f}s"
+    )
     return dest
 
 

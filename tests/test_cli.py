@@ -903,10 +903,20 @@ class TestAdmin:
         assert filled("cluster", "off").stdout == "clustered copy: off\n"
         assert_user_error(filled("cluster", "sideways"), "'sideways' is not one of", code=2)
 
-    def test_cluster_on_a_json_lines_log(self, run: Any) -> None:
-        """A JSON Lines log keeps no clustered copy: one error line."""
+    def test_cluster_on_a_json_lines_log(self, run: Any, tmp_path: Path) -> None:
+        """A JSON Lines log keeps its copy among its caches; the log file is unchanged."""
         assert run("init", db="t.jsonl").exit_code == 0
-        assert_user_error(run("cluster", "on", db="t.jsonl"), "only a SQLite log keeps")
+        for flags in (SIGNED, VISIT, SUMMIT):
+            assert run("add", *flags, db="t.jsonl").exit_code == 0
+        before = (tmp_path / "t.jsonl").read_bytes()
+        assert run("cluster", "on", db="t.jsonl").stdout == "clustered copy: on\n"
+        assert (tmp_path / "t.jsonl").read_bytes() == before
+        assert (tmp_path / "t.jsonl.snapshots" / "clustered.db").is_file()
+        assert run("add", *SCO_LIKE, db="t.jsonl").exit_code == 0
+        assert run("cluster", db="t.jsonl").stdout == "clustered copy: on\n"
+        assert run("verify", db="t.jsonl").stdout.startswith("ok: 4 records")
+        assert run("cluster", "off", db="t.jsonl").stdout == "clustered copy: off\n"
+        assert not (tmp_path / "t.jsonl.snapshots" / "clustered.db").exists()
 
     def test_verify_a_log_that_cannot_be_opened(self, run: Any, tmp_path: Path) -> None:
         """verify names the first bad seq of a JSON Lines log that list cannot open."""

@@ -569,6 +569,13 @@ class TestCommandLine:
         verified = self.run("verify", env={"TIMELINE_DB": postgres_url})
         assert 0 == verified.returncode, verified.stderr
 
+    def test_cluster_on_a_postgresql_log(self, postgres_url: str) -> None:
+        """A PostgreSQL log keeps no clustered copy: one error line; 'status' says off."""
+        env = {"TIMELINE_DB": postgres_url}
+        self.assert_one_line_error(self.run("cluster", "on", env=env), "keeps no clustered copy")
+        status = self.run("cluster", env=env)
+        assert (0, "clustered copy: off\n") == (status.returncode, status.stdout), status.stderr
+
     def assert_one_line_error(self, result: subprocess.CompletedProcess[str], *texts: str) -> str:
         assert 1 == result.returncode, result.stderr
         lines = result.stderr.strip().splitlines()

@@ -15,13 +15,14 @@ import timeline
 import timeline._sqlitecluster as cluster_module
 from timeline import SqliteStore, Timeline
 
-_DATES = ["2025-12-01", "2025-12", "2025", "2025-12-01~", "early December 2025", "1987-06-15"]
+DATES = ["2025-12-01", "2025-12", "2025", "2025-12-01~", "early December 2025", "1987-06-15"]
 
 
-def _fill(tl: Timeline, n: int = 40) -> None:
+def fill(tl: Timeline, n: int = 40) -> None:
+    """Record n events on dates of every precision, amend one and retract one."""
     tl.record_many(
         [
-            {"id": f"e{i:03d}", "kind": "visit.state", "when": _DATES[i % 6], "title": f"T{i}"}
+            {"id": f"e{i:03d}", "kind": "visit.state", "when": DATES[i % 6], "title": f"T{i}"}
             for i in range(n)
         ]
     )
@@ -49,7 +50,7 @@ def _state(tl: Timeline) -> Any:
 @pytest.fixture
 def clustered(tmp_path: Path) -> Timeline:
     tl = Timeline(SqliteStore(tmp_path / "log.db", cluster=True))
-    _fill(tl)
+    fill(tl)
     return tl
 
 
@@ -87,7 +88,7 @@ class TestWalk:
                     else:
                         tl.amend(
                             str(item["id"]),
-                            when=data.draw(st.sampled_from(_DATES)),
+                            when=data.draw(st.sampled_from(DATES)),
                             title=f"amended {n}",
                             reason="a",
                         )
@@ -145,7 +146,7 @@ class TestWalk:
     def test_an_event_with_no_msgpack_form(self, tmp_path: Path) -> None:
         """An integer past 64 bits has no msgpack form: that event is read from its record."""
         with Timeline(SqliteStore(tmp_path / "log.db", cluster=True)) as tl:
-            _fill(tl, 5)
+            fill(tl, 5)
             tl.record(id="big", kind="visit.state", when="2025", title="b", attributes={"n": 2**70})
             events = list(tl.events())
         assert events == _plain(tmp_path / "log.db")

@@ -31,7 +31,7 @@ import msgspec
 
 from ._codec import BATCH_LINES
 from ._columns import FIELDS, NO_FIELDS, HotBatch, Vocabulary, pack
-from ._errors import ConcurrencyError, InvalidRecord
+from ._errors import ConcurrencyError, InvalidRecord, TimelineError
 
 __all__ = [
     "KEEP_HOT_ROWS",
@@ -40,6 +40,8 @@ __all__ = [
     "BatchStamper",
     "ClusterMoved",
     "Columns",
+    "Placement",
+    "Placer",
     "Stamper",
     "StoredRow",
     "batched",
@@ -50,6 +52,13 @@ __all__ = [
 #: How many rows the record layer decodes from lines before offering them to
 #: ``Backend.keep_hot`` (one block of the JSON Lines hot file).
 KEEP_HOT_ROWS = 1 << 16
+
+
+#: What an appended record does to a clustered copy (``_clustered``): ``(stream, seq,
+#: key, event)``; a retraction has no key (its event leaves the copy) and an empty event.
+Placement = tuple[str, int, bytes | None, bytes]
+#: Turns stored lines into what each does to the copy (the record layer decodes them).
+Placer = Callable[[list[bytes]], list[Placement]]
 
 
 class ClusterMoved(Exception):
@@ -382,6 +391,25 @@ class Backend(abc.ABC):
         The record layer calls it once, right after opening, with the function
         that turns lines into hot values (the backend itself decodes nothing).
         """
+
+    def keep_clustered(self, place: Placer, cluster: bool | None) -> None:
+        """Keep a clustered copy of the live events in appends; make or drop it first.
+
+        Args:
+            place: decodes lines into what they do to the copy (the record layer's).
+            cluster: True makes the copy (anew when stale, caught up when lagging),
+                False drops it, None keeps it as the log has it (or has none).
+
+        Raises:
+            TimelineError: the copy cannot be made or dropped (this backend keeps
+                none, the log cannot be written now); the log is as it was.
+        """
+        if cluster:
+            raise TimelineError(f"{self.location}: this store keeps no clustered copy")
+
+    def cluster_kept(self) -> bool:
+        """Whether the log has a clustered copy at all (current, lagging or stale)."""
+        return False
 
     def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[bytes, int]]] | None:
         """Return the clustered copy's ``(packed event, seq)`` rows in timeline order, or None.

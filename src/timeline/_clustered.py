@@ -21,15 +21,13 @@ from typing import Any
 
 import msgspec
 
+from ._backend import Placement
 from ._model import Event
 from ._records import Record
 from ._when import When
 
-__all__ = ["Placement", "pack_event", "place_key", "placements", "unpack_event"]
+__all__ = ["pack_event", "place_key", "placements", "unpack_event"]
 
-#: What an appended record does to the copy: ``(stream, seq, key, event)``; a
-#: retraction has no key (its event leaves the copy) and an empty event.
-Placement = tuple[str, int, bytes | None, bytes]
 
 _TEXT_END = b"\x00\x01"
 _encode = msgspec.msgpack.Encoder().encode

@@ -14,8 +14,9 @@ from typing import BinaryIO
 
 import msgspec
 
-from ._backend import AppendHead, Backend, Columns, Stamper, StoredRow
+from ._backend import AppendHead, Backend, Columns, Placer, Stamper, StoredRow
 from ._cachedir import cache_dir, made_cache_dir
+from ._clusterfile import ClusterFile
 from ._codec import BATCH_BYTES, BATCH_LINES, RecordCodec
 from ._columns import HOT_WIDTH, HotBatch, pack
 from ._errors import CorruptLog, InvalidRecord, ReadOnlyTimeline
@@ -91,6 +92,11 @@ class JsonlBackend(Backend):
         #: The hot file's last seq, its bytes covering it, the log offset after that
         #: seq's line, and the file's size when they were learnt.
         self._hot_end: tuple[int, int, int, int] | None = None
+        #: Decodes lines into what they do to the clustered copy (``keep_clustered``);
+        #: None until the record layer gives it, and then appends keep a copy the log has.
+        self._place: Placer | None = None
+        copy = cache_dir(self.location) / "clustered.db"
+        self._cluster = ClusterFile(copy, self.location, self.record_hash, self._lines_to)
         with self._lock:
             self.path.touch(exist_ok=True)
             self._repair()
@@ -282,7 +288,8 @@ class JsonlBackend(Backend):
             versions = self._versions
             assert versions is not None  # set by _catch_up
             version = lambda s: versions.get(s, 0)  # noqa: E731
-            rows = self.stamped(stamp, AppendHead(self._seq, self._hash, self._time, version))
+            head = AppendHead(self._seq, self._hash, self._time, version)
+            rows = self.stamped(stamp, head)
             if not rows:
                 return rows
             self.check_versions(rows, version)
@@ -310,7 +317,46 @@ class JsonlBackend(Backend):
             self._offset += len(data)
             self._mark(self._seq, self._offset)
             self._keep_rows(rows, before, line_at)
+            if self._place is not None:
+                self._cluster.append(head, rows, self._place)
         return rows
+
+    # -- the clustered copy (``_clusterfile``) -------------------------------------------
+
+    def _lines_to(self, after: int, until: int) -> Iterator[list[bytes]]:
+        """Return the lines with ``after < seq <= until`` (under the lock: to the head, in full)."""
+        return self.lines(after, None if until >= self._seq else until)
+
+    def keep_clustered(self, place: Placer, cluster: bool | None) -> None:
+        self._place = place
+        if cluster is None or (cluster is False and not self._cluster.kept()):
+            return
+        if self._inspect:
+            raise ReadOnlyTimeline(f"{self.location}: opened to inspect only; appends are refused")
+        with self._lock:
+            self._catch_up()
+            if not cluster:
+                self._cluster.drop()
+                return
+            self._cluster.make(AppendHead(self._seq, self._hash, self._time, lambda _: 0), place)
+
+    def cluster_kept(self) -> bool:
+        return self._cluster.kept()
+
+    def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[bytes, int]]] | None:
+        return self._cluster.batches(seq, count)
+
+    def clustered_rows(self) -> Iterator[list[tuple[bytes, str, int, bytes]]] | None:
+        if not self._cluster.kept():
+            return None
+        try:
+            head = self.head()
+        except CorruptLog:
+            return None  # a last line that is not a record: verify reports it
+        return self._cluster.rows(head)
+
+    def close(self) -> None:
+        self._cluster.close()
 
     # -- the hot file --------------------------------------------------------------------
 
@@ -719,9 +765,14 @@ class JsonlStore(Store):
         codec: record decoder (upcasters); the default when omitted.
         timeout: seconds to wait for another writer's lock.
         inspect: open to inspect only (see ``JsonlBackend``); appends are refused.
+        cluster: keep a copy of the live events clustered in timeline order among
+            the log's caches, which walks of every event read instead of the lines
+            (docs/stores.md, "The clustered copy"): True makes it, False drops it,
+            None (the default) keeps the log's choice. Its price is at append time.
 
     Raises:
         CorruptLog: the file's last complete line is not a record (naming its seq).
+        TimelineError: the clustered copy cannot be made or dropped.
     """
 
     backend: JsonlBackend
@@ -733,6 +784,13 @@ class JsonlStore(Store):
         timeout: float = 30.0,
         *,
         inspect: bool = False,
+        cluster: bool | None = None,
     ) -> None:
-        super().__init__(JsonlBackend(path, timeout, inspect=inspect), codec)
+        backend = JsonlBackend(path, timeout, inspect=inspect)
+        try:
+            super().__init__(backend, codec)
+            self.keep_clustered(cluster)
+        except BaseException:
+            backend.close()
+            raise
         self.path = self.backend.path

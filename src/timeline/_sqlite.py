@@ -12,16 +12,16 @@ from ._backend import (
     Backend,
     BatchStamper,
     Columns,
+    Placer,
     Stamper,
     StoredRow,
     packed_hot,
 )
-from ._clustered import Placement, placements
 from ._codec import BATCH_LINES, RecordCodec
 from ._columns import HotBatch, Vocabulary
 from ._errors import CorruptLog, InvalidRecord, TimelineError
 from ._records import GENESIS_HASH
-from ._sqlitecluster import Placer, SqliteCluster
+from ._sqlitecluster import ClusterReaders, SqliteCluster
 from ._store import Store
 
 __all__ = ["SqliteBackend", "SqliteStore"]
@@ -93,8 +93,6 @@ BEGIN SELECT RAISE(ABORT, 'geotimeline records are append-only'); END;"""
 _HOT_RANGE = 2048
 #: How many leading bytes of a snapshot are kept apart for cheap header reads.
 _SNAPSHOT_HEAD = 256
-#: Reader connections kept idle for the next walk of the clustered copy.
-_IDLE_READERS = 2
 
 
 class SqliteBackend(Backend):
@@ -130,10 +128,8 @@ class SqliteBackend(Backend):
         #: Decodes lines into what they do to the clustered copy (``keep_clustered``);
         #: None until the record layer gives it, and then appends keep a copy the log has.
         self._place: Placer | None = None
-        #: Idle connections walks of the clustered copy read on (each walk holds one
-        #: read transaction, so walks at once, nested or abandoned, each take their own).
-        self._readers: list[sqlite3.Connection] = []
-        self._closed = False
+        #: The connections walks of the clustered copy read on.
+        self._readers = ClusterReaders(self.location)
         try:
             self._db = sqlite3.connect(
                 self.location, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -143,7 +139,7 @@ class SqliteBackend(Backend):
             # crash or power loss can drop the last commits (SQLite's documented trade).
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._vocabulary = Vocabulary(refresh=self._load_terms, local=False, store=self)
-            self._cluster = SqliteCluster(self._db, self.record_hash)
+            self._cluster = SqliteCluster(self._db, self.record_hash, self.lines)
             self._check_format()
             if self._old_format is None:
                 self._db.executescript(_SCHEMA + _TERMS)
@@ -381,17 +377,8 @@ class SqliteBackend(Backend):
         return AppendHead(last[0], last[1], last[2], self._version)
 
     def keep_clustered(self, place: Placer, cluster: bool | None) -> None:
-        """Keep the clustered copy (``_sqlitecluster``) in appends; build or drop it first.
-
-        Args:
-            place: decodes lines into what they do to the copy (the record layer's).
-            cluster: True makes the copy (anew when stale, caught up when lagging),
-                False drops it, None keeps it as the log has it (or has none).
-
-        Raises:
-            TimelineError: the copy cannot be made or dropped (the log cannot be
-                written, a record does not decode); the log is as it was.
-        """
+        # The copy is a table of this database (``_sqlitecluster``), kept in each
+        # append's transaction.
         self._place = place
         if cluster is None or (cluster is False and not self._cluster.kept()):
             return
@@ -421,23 +408,10 @@ class SqliteBackend(Backend):
     def clustered_batches(self, seq: int, count: int) -> Iterator[list[tuple[bytes, int]]] | None:
         if count == 0 or self.location == ":memory:" or not self._cluster.usable(seq, count):
             return None
-        return self._walk(seq, count)
+        return self._readers.walk(self._cluster, seq, count)
 
-    def _walk(self, seq: int, count: int) -> Iterator[list[tuple[bytes, int]]]:
-        """Scan the clustered copy on an idle reader connection, given back when done."""
-        reader = (
-            self._readers.pop()
-            if self._readers
-            else sqlite3.connect(self.location, isolation_level=None, check_same_thread=False)
-        )
-        try:
-            yield from self._cluster.batches(reader, seq, count)
-        finally:
-            # A walk abandoned unfinished ends here when collected, maybe after close().
-            if self._closed or len(self._readers) >= _IDLE_READERS:
-                reader.close()
-            else:
-                self._readers.append(reader)
+    def cluster_kept(self) -> bool:
+        return self._cluster.kept()
 
     def clustered_rows(self) -> Iterator[list[tuple[bytes, str, int, bytes]]] | None:
         state = self._cluster.state()
@@ -617,9 +591,7 @@ class SqliteBackend(Backend):
         return None if row is None else (int(row[0]), bytes(row[1]))
 
     def close(self) -> None:
-        self._closed = True
-        while self._readers:
-            self._readers.pop().close()
+        self._readers.close()
         self._db.close()
 
 
@@ -656,38 +628,3 @@ class SqliteStore(Store):
         except BaseException:
             backend.close()
             raise
-
-    def keep_clustered(self, cluster: bool | None) -> None:
-        """Make (True) or drop (False) the clustered copy; None keeps the log's choice.
-
-        Making it reads every record once (about 50 s for a 1M-event log); a copy
-        that only lags the log is caught up from the records since.
-
-        Raises:
-            TimelineError: the log cannot be written now, or a record does not decode;
-                the log is as it was.
-        """
-        self.backend.keep_clustered(self._placements, cluster)
-
-    @property
-    def clustered(self) -> str:
-        """The clustered copy: ``"on"`` (bound to the head), ``"off"``, or ``"stale"``.
-
-        A stale copy (left behind by a writer that does not keep it) is not read;
-        ``keep_clustered(True)`` brings it up to date.
-        """
-        backend = self.backend
-        if not backend._cluster.kept():
-            return "off"
-        return "on" if backend.clustered_rows() is not None else "stale"
-
-    def _placements(self, lines: list[bytes]) -> list[Placement]:
-        """Return what each stored line does to the clustered copy.
-
-        Raises:
-            InvalidRecord: a line does not decode (named with the log).
-        """
-        try:
-            return placements(self.codec.decode_lines(lines))
-        except InvalidRecord as exc:
-            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None

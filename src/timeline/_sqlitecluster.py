@@ -22,20 +22,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 
-from ._backend import AppendHead, ClusterMoved, StoredRow
-from ._clustered import Placement
+from ._backend import AppendHead, ClusterMoved, Placement, Placer, StoredRow
 from ._codec import BATCH_LINES
 
-__all__ = ["CLUSTER_BATCH", "ClusterState", "Placer", "SqliteCluster"]
-
-#: Turns stored lines into what each does to the copy (the record layer decodes them).
-Placer = Callable[[list[bytes]], list[Placement]]
+__all__ = ["CLUSTER_BATCH", "ClusterReaders", "ClusterState", "SqliteCluster"]
 
 #: The copy's binding to the chain: ``(seq, count, hash)`` of the last record it covers.
 ClusterState = tuple[int, int, str]
 
 #: Events per fetch of the copy (a walk is one read transaction, fetched in batches).
 CLUSTER_BATCH = 4096
+#: Reader connections kept idle for the next walk of the copy.
+_IDLE_READERS = 2
 
 _TABLE = """CREATE TABLE IF NOT EXISTS clustered (
     key BLOB PRIMARY KEY,
@@ -49,13 +47,22 @@ class SqliteCluster:
     """The clustered copy of one SQLite log, on the backend's connection.
 
     Args:
-        db: the backend's connection (autocommit: transactions are explicit).
+        db: the connection the copy is on (autocommit: transactions are explicit): the
+            backend's, or a log file's copy's own (``_clusterfile``).
         record_hash: returns the hash of the log's record at a seq (None if absent).
+        lines: returns the log's stored lines with ``after < seq <= until``, in
+            batches (``Backend.lines``; read inside the caller's transaction or lock).
     """
 
-    def __init__(self, db: sqlite3.Connection, record_hash: Callable[[int], str | None]) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        record_hash: Callable[[int], str | None],
+        lines: Callable[[int, int], Iterator[list[bytes]]],
+    ) -> None:
         self._db = db
         self._record_hash = record_hash
+        self._lines = lines
 
     def state(self) -> ClusterState | None:
         """Return the copy's binding to the chain; None when the log keeps none, or a stale one."""
@@ -107,10 +114,7 @@ class SqliteCluster:
         if seq == head.seq and hash_ == head.hash:
             return count
         if seq < head.seq and self._record_hash(seq) == hash_:
-            cursor = self._db.execute(
-                "SELECT line FROM records WHERE seq > ? AND seq <= ? ORDER BY seq", (seq, head.seq)
-            )
-            for lines in iter(lambda: [row[0] for row in cursor.fetchmany(BATCH_LINES)], []):
+            for lines in self._lines(seq, head.seq):
                 count = self._place(place(lines), count)
             return count
         self._db.execute("UPDATE meta SET value = 'stale' WHERE key = 'clustered'")
@@ -140,11 +144,10 @@ class SqliteCluster:
             " event BLOB)"
         )
         try:
-            cursor = db.execute("SELECT line FROM records WHERE seq <= ? ORDER BY seq", (head.seq,))
-            while found := cursor.fetchmany(BATCH_LINES):
+            for lines in self._lines(0, head.seq):
                 db.executemany(
                     "INSERT OR REPLACE INTO temp.clustering VALUES (?, ?, ?, ?)",
-                    [(s, key, seq, event) for s, seq, key, event in place([r[0] for r in found])],
+                    [(s, key, seq, event) for s, seq, key, event in place(lines)],
                 )
             db.execute(
                 "INSERT INTO clustered SELECT key, stream, seq, event FROM temp.clustering"
@@ -191,7 +194,7 @@ class SqliteCluster:
         """
         reader.execute("BEGIN")
         try:
-            state = SqliteCluster(reader, self._record_hash).state()
+            state = SqliteCluster(reader, self._record_hash, self._lines).state()
             if state is None or state[:2] != (seq, count):
                 raise ClusterMoved(seq)
             cursor = reader.execute("SELECT event, seq FROM clustered ORDER BY key")
@@ -211,3 +214,43 @@ class SqliteCluster:
                 yield found
         finally:
             cursor.close()
+
+
+class ClusterReaders:
+    """The connections walks of one clustered copy read on, a few kept idle for the next.
+
+    Each walk holds one read transaction, so walks at once (nested, or one
+    abandoned unfinished) each take a connection of their own.
+
+    Args:
+        location: the database file the copy is in.
+    """
+
+    def __init__(self, location: str) -> None:
+        self._location = location
+        self._idle: list[sqlite3.Connection] = []
+        self._closed = False
+
+    def walk(
+        self, cluster: SqliteCluster, seq: int, count: int
+    ) -> Iterator[list[tuple[bytes, int]]]:
+        """Scan the copy (``SqliteCluster.batches``) on an idle connection, given back when done."""
+        reader = (
+            self._idle.pop()
+            if self._idle
+            else sqlite3.connect(self._location, isolation_level=None, check_same_thread=False)
+        )
+        try:
+            yield from cluster.batches(reader, seq, count)
+        finally:
+            # A walk abandoned unfinished ends here when collected, maybe after close().
+            if self._closed or len(self._idle) >= _IDLE_READERS:
+                reader.close()
+            else:
+                self._idle.append(reader)
+
+    def close(self) -> None:
+        """Close the idle connections; a walk still under way closes its own when it ends."""
+        self._closed = True
+        while self._idle:
+            self._idle.pop().close()

@@ -16,8 +16,16 @@ from typing import Any
 import attrs
 import msgspec
 
-from ._backend import KEEP_HOT_ROWS, AppendHead, Backend, ClusterMoved, Columns, StoredRow
-from ._clustered import unpack_event
+from ._backend import (
+    KEEP_HOT_ROWS,
+    AppendHead,
+    Backend,
+    ClusterMoved,
+    Columns,
+    Placement,
+    StoredRow,
+)
+from ._clustered import placements, unpack_event
 from ._codec import RecordCodec, encode_line
 from ._columns import NO_FIELDS, HotBatch, HotDecoder, Vocabulary, hot_fields, pack
 from ._errors import ConcurrencyError, InvalidRecord, TimelineError
@@ -450,6 +458,43 @@ class Store:
             if record.seq != seq:
                 raise InvalidRecord(backend.where(seq), f"the line there holds seq {record.seq}")
         return records
+
+    def keep_clustered(self, cluster: bool | None) -> None:
+        """Make (True) or drop (False) the clustered copy; None keeps the log's choice.
+
+        The copy (docs/stores.md, "The clustered copy") holds every live event again,
+        in timeline order, so a walk of every event scans it instead of the records.
+        Making it reads every record once (about 50 s for a 1M-event log); a copy
+        that only lags the log is caught up from the records since.
+
+        Raises:
+            TimelineError: this store keeps no copy, the log cannot be written now,
+                or a record does not decode; the log is as it was.
+        """
+        self.backend.keep_clustered(self._placements, cluster)
+
+    @property
+    def clustered(self) -> str:
+        """The clustered copy: ``"on"`` (bound to the head), ``"off"``, or ``"stale"``.
+
+        A stale copy (left behind by a writer that does not keep it) is not read;
+        ``keep_clustered(True)`` brings it up to date.
+        """
+        backend = self.backend
+        if not backend.cluster_kept():
+            return "off"
+        return "on" if backend.clustered_rows() is not None else "stale"
+
+    def _placements(self, lines: list[bytes]) -> list[Placement]:
+        """Return what each stored line does to the clustered copy.
+
+        Raises:
+            InvalidRecord: a line does not decode (named with the log).
+        """
+        try:
+            return placements(self.codec.decode_lines(lines))
+        except InvalidRecord as exc:
+            raise InvalidRecord(f"{self.location} {exc.where}", exc.reason) from None
 
     def clustered_events(self, seq: int, count: int) -> Iterator[list[Event]] | None:
         """Return the live events of the log at ``seq`` in timeline order, from a clustered copy.

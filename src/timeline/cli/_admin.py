@@ -281,25 +281,22 @@ def demo(ctx: click.Context, /, db_path: str | None) -> None:
 @click.argument("setting", type=click.Choice(["on", "off", "status"]), default="status")
 @click.pass_context
 def cluster(ctx: click.Context, /, setting: str) -> None:
-    """Keep (on) or drop (off) a SQLite log's copy of its events in timeline order.
+    """Keep (on) or drop (off) a log's copy of its events in timeline order.
 
     With the copy, a walk of every event in Python ('for e in tl.events()',
     an export of the whole log) scans it instead of reading each record: about
     twice as fast on a large log. Each append then also writes the copy (an
-    import takes two to three times as long) and the file grows by about a
-    third. 'status' prints "on", "off", or "stale" (left behind by a writer
+    import takes two to three times as long) and the log needs about a third
+    more disk (a JSON Lines log keeps the copy among its caches, in
+    <file>.snapshots/clustered.db). 'status' prints "on", "off", or "stale" (left behind by a writer
     that did not keep it; 'cluster on' brings it up to date).
 
     \b
     Example:
         timeline cluster on
     """
-    from .._sqlite import SqliteStore
-
     tl = open_db(ctx)
     store = tl.store
-    if not isinstance(store, SqliteStore):
-        raise TimelineError(f"{store.location}: only a SQLite log keeps a clustered copy")
     if setting != "status":
         store.keep_clustered(setting == "on")
     click.echo(f"clustered copy: {store.clustered}")
