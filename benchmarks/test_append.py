@@ -112,15 +112,41 @@ class TestOurs:
             tl.close()
 
 
+#: The logs ``test_append_batched_into_log`` appends into, and with which ids: the price of
+#: generated ids is measured on the plain SQLite log alone.
+INTO_LOGS = [
+    ("random", "sqlite"),
+    ("generated", "sqlite"),
+    ("random", "sqlite clustered"),
+    ("random", "jsonl"),
+    ("random", "jsonl clustered"),
+]
+
+
+def _copy_of_log(paths: workload.Paths, log: str) -> Path:
+    """Return a fresh copy of the n-record log (a JSON Lines one with its caches)."""
+    kind = log.split()[0]
+    if log.endswith("clustered"):
+        source = workload.clustered_store(paths, kind)
+    else:
+        source = paths.sqlite if kind == "sqlite" else paths.jsonl
+    copy = Path(_tmp.name) / f"large{next(_counter)}{source.suffix}"
+    shutil.copyfile(source, copy)
+    if kind == "jsonl" and Path(f"{source}.snapshots").is_dir():
+        shutil.copytree(f"{source}.snapshots", f"{copy}.snapshots")
+    return copy
+
+
 class TestIntoLargeLog:
-    @pytest.mark.parametrize("ids", ["random", "generated"])
+    @pytest.mark.parametrize(("ids", "log"), INTO_LOGS)
     def test_append_batched_into_log(
-        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, ids: str
+        self, benchmark: Any, n: int, paths: workload.Paths, rounds: int, ids: str, log: str
     ) -> None:
-        """record_many of new events, 1,000 per batch, into a copy of the n-record SQLite log.
+        """record_many of new events, 1,000 per batch, into a copy of the n-record log.
 
         ``random``: the workload's own ids (random hex, as an import with foreign
         ids has). ``generated``: ids the library generates (time-ordered UUIDv7).
+        ``log``: SQLite or JSON Lines, plain or keeping its clustered copy.
         """
         count = _count(benchmark, BATCHED)
         fields = _fields(count)
@@ -130,9 +156,7 @@ class TestIntoLargeLog:
         opened: list[timeline.Timeline] = []
 
         def setup() -> tuple[tuple[timeline.Timeline], dict[str, Any]]:
-            copy = Path(_tmp.name) / f"large{next(_counter)}.db"
-            shutil.copyfile(paths.sqlite, copy)
-            opened.append(timeline.open(copy, snapshot_every=0))
+            opened.append(timeline.open(_copy_of_log(paths, log), snapshot_every=0))
             return (opened[-1],), {}
 
         def run(tl: timeline.Timeline) -> None:
@@ -141,16 +165,18 @@ class TestIntoLargeLog:
 
         describe(
             benchmark,
-            f"append batched sqlite into the log ({ids} ids)",
+            f"append batched {log} into the log ({ids} ids)",
             n,
             count,
-            vs_floor="F2 sqlite write",
+            **({"vs_floor": "F2 sqlite write"} if log == "sqlite" else {}),
         )
         benchmark.pedantic(run, setup=setup, rounds=rounds)
         for tl in opened:
             assert n + count == tl.seq
+            assert tl.store.clustered == ("on" if log.endswith("clustered") else "off")
             tl.close()
             Path(tl.store.location).unlink()
+            shutil.rmtree(f"{tl.store.location}.snapshots", ignore_errors=True)
 
 
 def _flat(count: int) -> list[dict[str, Any]]:
