@@ -188,6 +188,19 @@ class TestBinding:
         assert not _copy_db(path).exists()
         assert list(Path(f"{path}.snapshots").glob("clustered.db*")) == []
 
+    def test_dropped_and_made_by_another_process(self, clustered: Timeline, path: Path) -> None:
+        """This process notices the copy's file removed, then made anew, by another."""
+        assert list(clustered.events()) == _plain(path)  # its connections open
+        JsonlStore(path, cluster=False).close()
+        assert clustered.store.clustered == "off"
+        assert clustered.store.backend.clustered_batches(clustered.seq, len(clustered)) is None
+        assert not _copy_db(path).exists()  # nothing made again by asking
+        clustered.record(id="x", kind="visit.state", when="2025", title="x")
+        JsonlStore(path, cluster=True).close()
+        clustered.record(id="y", kind="visit.state", when="2025", title="y")
+        assert _state(clustered)[:2] == (clustered.seq, len(clustered))
+        assert list(clustered.events()) == _plain(path)
+
     def test_inspect_only_refuses_to_make_it(self, path: Path) -> None:
         JsonlStore(path).close()
         with pytest.raises(timeline.ReadOnlyTimeline):

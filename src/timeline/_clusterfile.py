@@ -18,6 +18,7 @@ query's count of events; otherwise the walk reads the records as ever.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -63,13 +64,25 @@ class ClusterFile:
         self._lines = lines
         self._db: sqlite3.Connection | None = None
         self._cluster: SqliteCluster | None = None
+        #: The open database's file (device, inode), to notice it replaced.
+        self._file = (0, 0)
         self._readers = ClusterReaders(str(path))
 
     def _opened(self, create: bool = False) -> SqliteCluster | None:
-        """Return the copy, opening its database (made when ``create``); None if there is none."""
+        """Return the copy, opening its database (made when ``create``); None if there is none.
+
+        The database open is the file at ``path`` still: one another process removed
+        or made anew since (``cluster off``, ``cluster on``) is opened again.
+        """
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            found = None
         if self._cluster is not None:
-            return self._cluster
-        if not create and not self.path.is_file():
+            if found is not None and (found.st_dev, found.st_ino) == self._file:
+                return self._cluster
+            self._forget()
+        if not create and found is None:
             return None
         if create:
             made_cache_dir(self.path.parent)
@@ -81,6 +94,8 @@ class ClusterFile:
         except sqlite3.DatabaseError:
             db.close()
             raise
+        made = os.stat(self.path)
+        self._file = (made.st_dev, made.st_ino)
         self._db = db
         self._cluster = SqliteCluster(db, self._record_hash, self._lines)
         return self._cluster
@@ -90,6 +105,8 @@ class ClusterFile:
         try:
             cluster = self._opened()
             return cluster is not None and cluster.kept()
+        except sqlite3.OperationalError:
+            return False  # a database without the copy's tables (an empty file)
         except sqlite3.DatabaseError:
             return self.path.is_file()  # damaged: 'stale' until 'cluster on' makes it anew
 
@@ -174,9 +191,7 @@ class ClusterFile:
 
     def _remove(self) -> None:
         """Close the copy's database and remove its files (a reader mid-walk keeps its own)."""
-        self._close_db()
-        self._readers.close()  # idle readers would go on reading the removed file
-        self._readers = ClusterReaders(str(self.path))
+        self._forget()
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 Path(f"{self.path}{suffix}").unlink()
@@ -202,6 +217,12 @@ class ClusterFile:
         if cluster is None or state is None or state[0] != head:
             return None
         return cluster.rows() if self._state_usable(state[0], state[1]) else None
+
+    def _forget(self) -> None:
+        """Close the database and the idle readers (they would go on reading a removed file)."""
+        self._close_db()
+        self._readers.close()
+        self._readers = ClusterReaders(str(self.path))
 
     def _close_db(self) -> None:
         if self._db is not None:

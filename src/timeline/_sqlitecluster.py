@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 from ._backend import AppendHead, ClusterMoved, Placement, Placer, StoredRow
 from ._codec import BATCH_LINES
@@ -235,11 +236,10 @@ class ClusterReaders:
         self, cluster: SqliteCluster, seq: int, count: int
     ) -> Iterator[list[tuple[bytes, int]]]:
         """Scan the copy (``SqliteCluster.batches``) on an idle connection, given back when done."""
-        reader = (
-            self._idle.pop()
-            if self._idle
-            else sqlite3.connect(self._location, isolation_level=None, check_same_thread=False)
-        )
+        try:
+            reader = self._idle.pop() if self._idle else self._connect()
+        except sqlite3.Error:
+            raise ClusterMoved(seq) from None  # its file removed since (``cluster off``)
         try:
             yield from cluster.batches(reader, seq, count)
         finally:
@@ -248,6 +248,11 @@ class ClusterReaders:
                 reader.close()
             else:
                 self._idle.append(reader)
+
+    def _connect(self) -> sqlite3.Connection:
+        # mode=rw: a file removed since is an error, not a new empty database.
+        uri = f"{Path(self._location).resolve().as_uri()}?mode=rw"
+        return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
     def close(self) -> None:
         """Close the idle connections; a walk still under way closes its own when it ends."""
