@@ -615,6 +615,7 @@ def clustered_store(p: Paths, kind: str = "sqlite", log: Callable[[str], None] =
         shutil.rmtree(f"{dest}.snapshots", ignore_errors=True)
         caches.rename(f"{dest}.snapshots")
     tmp.replace(dest)
+    Path(f"{tmp}.lock").unlink(missing_ok=True)
     log(
         f"[bench] kept the clustered copy of the {kind} log of n={p.n:,}"
         f" in {time.perf_counter() - started:.1f}s"

@@ -76,7 +76,7 @@ class ClusterFile:
         """
         try:
             found = os.stat(self.path)
-        except FileNotFoundError:
+        except OSError:  # missing, or its directory not one (a file named so)
             found = None
         if self._cluster is not None:
             if found is not None and (found.st_dev, found.st_ino) == self._file:
