@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .._errors import ConcurrencyError, InvalidRecord
+from .._errors import ConcurrencyError, InvalidRecord, TimelineError
 from .._model import Event
 from .._records import CURRENT_SCHEMA, Payload, PendingRecord, RecordType, encode_payload
 from .._store import Store
@@ -246,3 +246,30 @@ class StoreContract:
         assert again.load_snapshot("current", 1) == (2, b"state")
         again.append([pending_recorded("c")], _Clock(_T0 + dt.timedelta(days=1)))
         assert verify_store(again).ok
+
+    def test_clustered_copy_kept_or_refused(self, tmp_path: Path) -> None:
+        """``keep_clustered(True)`` keeps a copy in timeline order, or refuses; the log unchanged.
+
+        A store that keeps one gives the live events in timeline order from it, kept
+        by later appends; one that keeps none raises ``TimelineError`` and says "off".
+        """
+        store = self.make_store(tmp_path)
+        store.append([pending_recorded("b", "e2"), pending_recorded("a", "e1")], _Clock())
+        before = list(store.read())
+        try:
+            store.keep_clustered(True)
+        except TimelineError:
+            assert store.clustered == "off"
+            assert list(store.read()) == before
+            return
+        assert store.clustered == "on"
+        assert list(store.read()) == before
+        store.append([pending_recorded("c", "e3")], _Clock(_T0 + dt.timedelta(days=1)))
+        assert store.clustered == "on"
+        walked = store.clustered_events(3, 3)
+        assert walked is not None
+        assert [e.title for batch in walked for e in batch] == ["a", "b", "c"]  # by id: one day
+        assert verify_store(store).ok
+        store.keep_clustered(False)
+        assert store.clustered == "off"
+        assert store.clustered_events(3, 3) is None
